@@ -1,0 +1,37 @@
+using DataMesh.Pipeline;
+
+namespace DataMesh.Events;
+
+/// <summary>The <c>data</c> of a <c>DataMesh.ProductVersionPublished</c> event: one release and what it was built from.</summary>
+public sealed record ProductVersionPublishedData
+{
+    public required string ProductId { get; init; }
+
+    public required string Domain { get; init; }
+
+    public required string Name { get; init; }
+
+    public required string Version { get; init; }
+
+    public required int Release { get; init; }
+
+    public required string RunId { get; init; }
+
+    /// <summary>Blob URL of the release folder (ends with <c>/</c>); the manifest is <c>_manifest.json</c> inside.</summary>
+    public required string Location { get; init; }
+
+    public required long Rows { get; init; }
+
+    /// <summary>SHA-256 of the output schema (names and types in order), hex.</summary>
+    public required string SchemaHash { get; init; }
+
+    public required QualitySummary Quality { get; init; }
+
+    /// <summary>Exact upstream releases read (lineage).</summary>
+    public IReadOnlyList<UpstreamRelease> Upstream { get; init; } = [];
+
+    /// <summary>Exact landing blobs read (lineage).</summary>
+    public IReadOnlyList<LandingBlob> Landing { get; init; } = [];
+
+    public required DateTimeOffset PublishedAt { get; init; }
+}
