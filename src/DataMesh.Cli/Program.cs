@@ -1,1 +1,45 @@
-return 0;
+using System.CommandLine;
+using DataMesh.Cli;
+using DataMesh.Cli.Commands;
+
+if (Console.IsOutputRedirected)
+{
+    // Piped or captured output: do not wrap tables at the 80 columns Spectre assumes without a terminal.
+    Spectre.Console.AnsiConsole.Profile.Width = Math.Max(Spectre.Console.AnsiConsole.Profile.Width, 160);
+}
+
+var root = new RootCommand("datamesh: data products as code on a local mesh (Azurite + Durable Task) or Azure Functions.")
+{
+    ValidateCommand.Create(),
+    RunCommand.Create(),
+    DemoCommand.Create(),
+    CatalogCommand.Create(),
+};
+
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    foreach (var error in parse.Errors)
+    {
+        await Console.Error.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);
+    }
+
+    await Console.Error.WriteLineAsync("Run `datamesh --help` for usage.").ConfigureAwait(false);
+    return ExitCodes.UsageOrEnvironment;
+}
+
+try
+{
+    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+}
+catch (OperationCanceledException)
+{
+    await Console.Error.WriteLineAsync("cancelled").ConfigureAwait(false);
+    return ExitCodes.UsageOrEnvironment;
+}
+catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or IOException or Azure.RequestFailedException or KeyNotFoundException)
+{
+    // Environment trouble (no node/npm, storage unreachable, a run that never ended): say what, exit 2.
+    await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+    return ExitCodes.UsageOrEnvironment;
+}

@@ -1,0 +1,99 @@
+using System.CommandLine;
+using DataMesh.Catalog;
+using DataMesh.Local;
+using Spectre.Console;
+
+namespace DataMesh.Cli.Commands;
+
+/// <summary><c>datamesh catalog list</c> / <c>datamesh catalog show ID</c>: read the local mesh's catalog.</summary>
+internal static class CatalogCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("catalog", "Read the catalog of the local mesh in the current directory.");
+        command.Subcommands.Add(List());
+        command.Subcommands.Add(Show());
+        return command;
+    }
+
+    private static Command List()
+    {
+        var json = CommonOptions.Json();
+        var command = new Command("list", "List the products the catalog knows, with their latest release.") { json };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var storage = await LocalStorage.OpenAsync(new LocalMeshOptions(), cancellationToken).ConfigureAwait(false);
+            var products = await new CatalogReader(storage.Storage).ListProductsAsync(cancellationToken).ConfigureAwait(false);
+            if (parse.GetValue(json))
+            {
+                CliJson.Write(products);
+                return ExitCodes.Success;
+            }
+
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("product", "owner", "latest", "rows", "published");
+            foreach (var p in products)
+            {
+                table.AddRow(
+                    Markup.Escape(p.ProductId),
+                    Markup.Escape(p.OwnerTeam ?? ""),
+                    p.LatestRelease is null ? "[grey]none[/]" : $"{Markup.Escape(p.LatestVersion ?? "")} #{p.LatestRelease}",
+                    p.Rows?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? "",
+                    p.PublishedAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "");
+            }
+
+            AnsiConsole.Write(table);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Show()
+    {
+        var id = new Argument<string>("ID") { Description = "Product id, <domain>.<name>." };
+        var json = CommonOptions.Json();
+        var command = new Command("show", "Show one product: its declaration, releases and runs.") { id, json };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var productId = parse.GetValue(id)!;
+            await using var storage = await LocalStorage.OpenAsync(new LocalMeshOptions(), cancellationToken).ConfigureAwait(false);
+            var reader = new CatalogReader(storage.Storage);
+            var product = await reader.GetProductAsync(productId, cancellationToken).ConfigureAwait(false);
+            if (product is null)
+            {
+                await Console.Error.WriteLineAsync($"error: product '{productId}' is not in the catalog (see `datamesh catalog list`).").ConfigureAwait(false);
+                return ExitCodes.CheckFailed;
+            }
+
+            var releases = await reader.GetReleasesAsync(productId, cancellationToken).ConfigureAwait(false);
+            var runs = await reader.GetRunsAsync(productId, cancellationToken).ConfigureAwait(false);
+            if (parse.GetValue(json))
+            {
+                CliJson.Write(new { product, releases, runs });
+                return ExitCodes.Success;
+            }
+
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(product.ProductId)}[/] {Markup.Escape(product.DeclaredVersion ?? "")} — {Markup.Escape(product.Description ?? "")}");
+            AnsiConsole.MarkupLine($"owner: {Markup.Escape(product.OwnerTeam ?? "")} <{Markup.Escape(product.OwnerEmail ?? "")}>, visibility {Markup.Escape(product.Visibility ?? "")}");
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("version", "release", "rows", "quality", "published", "location");
+            foreach (var r in releases)
+            {
+                table.AddRow(
+                    Markup.Escape(r.Version),
+                    r.Release.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    r.Rows.ToString("N0", System.Globalization.CultureInfo.InvariantCulture),
+                    r.QualityPassed ? "[green]passed[/]" : "[red]failed[/]",
+                    r.PublishedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture),
+                    Markup.Escape(r.Location));
+            }
+
+            AnsiConsole.Write(table);
+            foreach (var run in runs.Where(r => r.Status != "Published"))
+            {
+                AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(run.Status)}[/] run {Markup.Escape(run.RunId)} at {Markup.Escape(run.Stage ?? "")}: {Markup.Escape(run.Error ?? "")}");
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,120 @@
+using System.CommandLine;
+using DataMesh.Local;
+using DataMesh.Pipeline;
+using DataMesh.Specs;
+using Spectre.Console;
+
+namespace DataMesh.Cli.Commands;
+
+/// <summary>
+/// <c>datamesh demo</c>: runs the sample mesh under <c>pipelines/</c> once: every product's <c>samples/</c> files must
+/// publish, every <c>samples/rejected/</c> file must be stopped by the quality gate and quarantined.
+/// </summary>
+internal static class DemoCommand
+{
+    public static Command Create()
+    {
+        var json = CommonOptions.Json();
+        var verbose = CommonOptions.Verbose();
+        var command = new Command("demo", "Run the sample mesh end to end once and print what was published and what was quarantined.") { json, verbose };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var asJson = parse.GetValue(json);
+            using var loggerFactory = CliLogging.Create(parse.GetValue(verbose));
+            LocalMesh mesh;
+            try
+            {
+                mesh = await LocalMesh.StartAsync(new LocalMeshOptions { LoggerFactory = loggerFactory }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SpecValidationException ex)
+            {
+                Diagnostics.Print(ex.Diagnostics);
+                return ExitCodes.CheckFailed;
+            }
+
+            await using (mesh)
+            {
+                if (mesh.Products.All.Count == 0)
+                {
+                    await Console.Error.WriteLineAsync($"error: no products under {Path.Combine(Environment.CurrentDirectory, "pipelines")}; run the demo from a clone's root.").ConfigureAwait(false);
+                    return ExitCodes.UsageOrEnvironment;
+                }
+
+                var outcomes = new List<DemoOutcome>();
+                foreach (var spec in mesh.Products.All)
+                {
+                    var (publish, rejected) = LocalMesh.SampleFiles(spec);
+                    foreach (var file in publish)
+                    {
+                        outcomes.Add(await RunOneAsync(mesh, spec, file, PipelineStatus.Published, asJson, cancellationToken).ConfigureAwait(false));
+                    }
+
+                    foreach (var file in rejected)
+                    {
+                        outcomes.Add(await RunOneAsync(mesh, spec, file, PipelineStatus.QualityFailed, asJson, cancellationToken).ConfigureAwait(false));
+                    }
+                }
+
+                var ok = outcomes.All(o => o.AsExpected);
+                if (asJson)
+                {
+                    CliJson.Write(new { passed = ok, runs = outcomes });
+                }
+                else
+                {
+                    PrintSummary(outcomes);
+                    AnsiConsole.MarkupLine(ok
+                        ? "[green]Demo passed:[/] every sample published, every rejected sample was quarantined. See `datamesh catalog list`."
+                        : "[red]Demo failed:[/] some runs did not end as expected (see above).");
+                }
+
+                return ok ? ExitCodes.Success : ExitCodes.CheckFailed;
+            }
+        });
+        return command;
+    }
+
+    private static async Task<DemoOutcome> RunOneAsync(LocalMesh mesh, ProductSpec spec, string file, PipelineStatus expected, bool quiet, CancellationToken cancellationToken)
+    {
+        if (!quiet)
+        {
+            AnsiConsole.MarkupLine($"[grey]→ dropping {Markup.Escape(Path.GetFileName(file))} into {Markup.Escape(spec.Id)} (expect {expected})[/]");
+        }
+
+        var result = await mesh.RunAsync(spec.Id, [file], cancellationToken: cancellationToken).ConfigureAwait(false);
+        return new DemoOutcome(Path.GetFileName(file), expected, result.Status == expected && (expected != PipelineStatus.QualityFailed || result.Quarantined.Count > 0), result);
+    }
+
+    private static void PrintSummary(IReadOnlyList<DemoOutcome> outcomes)
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("product", "version", "release", "rows", "sample", "outcome");
+        foreach (var o in outcomes)
+        {
+            var r = o.Result;
+            var failed = r.Quality.Where(q => !q.Passed).ToList();
+            var outcome = r.Status switch
+            {
+                PipelineStatus.Published => $"[green]published[/], {r.Quality.Count - failed.Count}/{r.Quality.Count} rules passed",
+                PipelineStatus.QualityFailed => "[yellow]quality gate failed, input quarantined[/]",
+                _ => $"[red]failed[/] at {Markup.Escape(r.Stage ?? "?")}: {Markup.Escape(r.Error ?? "")}",
+            };
+            foreach (var q in failed)
+            {
+                var measured = q.Metric is "sql" or "rowCount" || q.Unit == "percent" ? $"measured {q.Measured} {q.Unit}" : $"{q.FailedRows} row(s)";
+                outcome += $"\n  {(q.Severity == "error" ? "[red]✗[/]" : "[yellow]![/]")} {Markup.Escape(q.Name)}: {measured}, expected {Markup.Escape(q.Expectation)}";
+            }
+
+            table.AddRow(
+                Markup.Escape(r.Product),
+                Markup.Escape(r.Version),
+                r.Release?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",
+                r.Rows?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? "-",
+                Markup.Escape(o.Sample),
+                outcome + (o.AsExpected ? "" : "\n[red](not what this sample expects)[/]"));
+        }
+
+        AnsiConsole.Write(table);
+    }
+
+    private sealed record DemoOutcome(string Sample, PipelineStatus Expected, bool AsExpected, PipelineResult Result);
+}

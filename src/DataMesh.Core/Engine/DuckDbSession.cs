@@ -1,0 +1,111 @@
+using System.Data.Common;
+using DuckDB.NET.Data;
+
+namespace DataMesh.Engine;
+
+/// <summary>
+/// An in-memory DuckDB connection locked down for user SQL (DESIGN §2): file access only under the allowed
+/// folders, no external access, no extension install or load, then the configuration locked.
+/// </summary>
+public sealed class DuckDbSession : IDisposable
+{
+    private readonly DuckDBConnection _connection;
+    private bool _locked;
+
+    private DuckDbSession(DuckDBConnection connection)
+    {
+        _connection = connection;
+    }
+
+    /// <summary>Opens a session whose file access is limited to the options' allowed directories.</summary>
+    public static DuckDbSession Open(DuckDbSessionOptions options)
+    {
+        var connection = new DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        var session = new DuckDbSession(connection);
+        try
+        {
+            Directory.CreateDirectory(options.TempDirectory);
+            var allowed = options.AllowedDirectories.Select(d => Path.TrimEndingDirectorySeparator(Path.GetFullPath(d)) + "/").ToList();
+            session.Execute($"SET memory_limit = {Sql.Literal(options.MemoryLimit)}");
+            session.Execute($"SET threads = {options.Threads}");
+            session.Execute($"SET temp_directory = {Sql.Literal(options.TempDirectory)}");
+            session.Execute("SET preserve_insertion_order = false");
+            session.Execute("SET autoinstall_known_extensions = false");
+            session.Execute("SET autoload_known_extensions = false");
+            session.Execute($"SET allowed_directories = {Sql.List(allowed)}");
+            session.Execute("SET enable_external_access = false");
+            return session;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Locks the configuration: after this, user SQL cannot change any setting.</summary>
+    public void Lock()
+    {
+        Execute("SET lock_configuration = true");
+        _locked = true;
+    }
+
+    public bool IsLocked => _locked;
+
+    public void Execute(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    public object? Scalar(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        var value = command.ExecuteScalar();
+        return value is DBNull ? null : value;
+    }
+
+    /// <summary>Runs a query and hands each row to <paramref name="read"/>.</summary>
+    public List<T> Query<T>(string sql, Func<DbDataReader, T> read)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="sql"/> is exactly one SELECT statement, with DuckDB's own parser, and returns it
+    /// without a trailing semicolon. Anything else (COPY, ATTACH, SET, two statements...) is refused.
+    /// </summary>
+    public string RequireSingleSelect(string sql, string what)
+    {
+        var json = (string?)Scalar($"SELECT json_serialize_sql({Sql.Literal(sql)})") ?? "";
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        var root = document.RootElement;
+        if (root.TryGetProperty("error", out var error) && error.GetBoolean())
+        {
+            var message = root.TryGetProperty("error_message", out var m) ? m.GetString() : "not a SELECT";
+            throw new InvalidOperationException($"{what} must be exactly one SELECT statement: {message}");
+        }
+
+        var count = root.GetProperty("statements").GetArrayLength();
+        if (count != 1)
+        {
+            throw new InvalidOperationException($"{what} must be exactly one SELECT statement, found {count}.");
+        }
+
+        return sql.Trim().TrimEnd(';').TrimEnd();
+    }
+
+    public void Dispose() => _connection.Dispose();
+}

@@ -1,0 +1,14 @@
+namespace DataMesh.Engine;
+
+/// <summary>Limits of a <see cref="DuckDbSession"/>.</summary>
+public sealed record DuckDbSessionOptions
+{
+    /// <summary>The only folders SQL may read (and the platform write).</summary>
+    public required IReadOnlyList<string> AllowedDirectories { get; init; }
+
+    public required string TempDirectory { get; init; }
+
+    public string MemoryLimit { get; init; } = "1GB";
+
+    public int Threads { get; init; } = 2;
+}

@@ -1,0 +1,80 @@
+using DataMesh.Specs;
+
+namespace DataMesh.Engine;
+
+/// <summary>Builds the DuckDB view over an input port's files, with declared column types applied.</summary>
+public static class InputViewSql
+{
+    private static readonly Dictionary<string, string> CsvOptions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["delimiter"] = "delim",
+        ["delim"] = "delim",
+        ["quote"] = "quote",
+        ["escape"] = "escape",
+        ["header"] = "header",
+        ["nullstr"] = "nullstr",
+        ["null"] = "nullstr",
+        ["dateformat"] = "dateformat",
+        ["timestampformat"] = "timestampformat",
+        ["skip"] = "skip",
+        ["encoding"] = "encoding",
+        ["compression"] = "compression",
+    };
+
+    private static readonly HashSet<string> BooleanOrNumber = new(StringComparer.OrdinalIgnoreCase) { "header", "skip" };
+
+    /// <summary><c>CREATE VIEW "name" AS SELECT * FROM read_xxx([...files...], ...)</c>.</summary>
+    public static string CreateView(InputSpec input, IReadOnlyList<string> files)
+    {
+        var landing = input.Landing ?? throw new ArgumentException($"Input '{input.Name}' is not a landing input.", nameof(input));
+        var fileList = Sql.List(files);
+        var reader = landing.Format.ToLowerInvariant() switch
+        {
+            "csv" => $"read_csv({fileList}{CsvArguments(input, landing)})",
+            "json" => $"read_json({fileList}, format = 'array'{JsonColumns(input)})",
+            "ndjson" => $"read_json({fileList}, format = 'newline_delimited'{JsonColumns(input)})",
+            "parquet" => $"read_parquet({fileList}, union_by_name = true)",
+            var other => throw new InvalidOperationException($"Input '{input.Name}': unsupported landing format '{other}' (csv, json, ndjson, parquet)."),
+        };
+        return $"CREATE VIEW {Sql.Identifier(input.Name)} AS SELECT * FROM {reader}";
+    }
+
+    private static string CsvArguments(InputSpec input, LandingSpec landing)
+    {
+        var args = new List<string>();
+        var hasHeader = false;
+        foreach (var (key, value) in landing.Options)
+        {
+            if (!CsvOptions.TryGetValue(key, out var duckKey))
+            {
+                throw new InvalidOperationException(
+                    $"Input '{input.Name}': unknown CSV option '{key}' (known: {string.Join(", ", CsvOptions.Keys.Order(StringComparer.Ordinal))}).");
+            }
+
+            hasHeader |= duckKey == "header";
+            args.Add(BooleanOrNumber.Contains(duckKey) ? $"{duckKey} = {LiteralScalar(value)}" : $"{duckKey} = {Sql.Literal(value)}");
+        }
+
+        if (!hasHeader)
+        {
+            args.Add("header = true");
+        }
+
+        if (input.Columns.Count > 0)
+        {
+            args.Add("columns = " + ColumnStruct(input));
+        }
+
+        return args.Count == 0 ? "" : ", " + string.Join(", ", args);
+    }
+
+    private static string JsonColumns(InputSpec input) => input.Columns.Count == 0 ? "" : ", columns = " + ColumnStruct(input);
+
+    private static string ColumnStruct(InputSpec input) =>
+        "{" + string.Join(", ", input.Columns.Select(c => $"{Sql.Literal(c.Name)}: {Sql.Literal(c.Type.ToUpperInvariant())}")) + "}";
+
+    private static string LiteralScalar(string value) =>
+        bool.TryParse(value, out var b) ? (b ? "true" : "false")
+        : long.TryParse(value, out var n) ? n.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        : throw new InvalidOperationException($"Expected true, false or a number, got '{value}'.");
+}

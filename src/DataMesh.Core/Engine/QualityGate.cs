@@ -1,0 +1,222 @@
+using System.Globalization;
+using DataMesh.Contracts;
+using DataMesh.Pipeline;
+
+namespace DataMesh.Engine;
+
+/// <summary>
+/// Compiles a contract's quality rules, plus the checks its schema implies (required, unique, declared
+/// columns and types), into one aggregate query over the output and judges each measured value.
+/// </summary>
+public static class QualityGate
+{
+    /// <summary>The view name the output is queried through; <c>{object}</c> in SQL rules is replaced by it.</summary>
+    public const string OutputView = "output";
+
+    /// <summary>Evaluates every rule of <paramref name="contract"/> over the <see cref="OutputView"/> view of <paramref name="session"/>.</summary>
+    public static QualitySummary Evaluate(DuckDbSession session, DataContract contract, IReadOnlyList<OutputColumn> schema)
+    {
+        var results = new List<QualityRuleResult>();
+        var target = contract.Schema[0];
+        var columns = schema.ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
+
+        // Schema conformance first: a missing column would make the rule SQL below fail to bind.
+        var present = new List<ContractProperty>();
+        foreach (var property in target.Properties)
+        {
+            if (!columns.TryGetValue(property.Name, out var column))
+            {
+                results.Add(SchemaResult($"schema.{property.Name}", property.Name, "missing from the output", passed: false));
+                continue;
+            }
+
+            present.Add(property);
+            var expected = ExpectedType(property);
+            if (expected is not null && !TypeMatches(expected, column.Type))
+            {
+                results.Add(SchemaResult($"schema.{property.Name}", property.Name, $"type {column.Type}, contract says {expected}", passed: false));
+            }
+        }
+
+        var measures = new List<(QualityRule Rule, string Expression)>();
+        foreach (var property in present)
+        {
+            var column = Sql.Identifier(property.Name);
+            if (property.Required)
+            {
+                measures.Add((Implicit($"{property.Name}.required", property.Name, "nullValues"), $"count(*) FILTER (WHERE {column} IS NULL)"));
+            }
+
+            if (property.Unique || property.PrimaryKey)
+            {
+                measures.Add((Implicit($"{property.Name}.unique", property.Name, "duplicateValues"), $"count({column}) - count(DISTINCT {column})"));
+            }
+
+            foreach (var rule in property.Quality)
+            {
+                measures.Add((rule with { Property = property.Name }, Compile(rule, property.Name)));
+            }
+        }
+
+        foreach (var rule in target.Quality)
+        {
+            measures.Add((rule, Compile(rule, rule.Property)));
+        }
+
+        var select = "count(*)" + string.Concat(measures.Select((m, i) => $",\n  ({m.Expression}) AS m{i}"));
+        var row = session.Query($"SELECT {select}\nFROM {OutputView}", reader =>
+        {
+            var values = new decimal[reader.FieldCount];
+            for (var i = 0; i < reader.FieldCount; i++)
+            {
+                values[i] = reader.IsDBNull(i) ? 0 : Convert.ToDecimal(reader.GetValue(i), CultureInfo.InvariantCulture);
+            }
+
+            return values;
+        }).Single();
+
+        var rows = (long)row[0];
+        for (var i = 0; i < measures.Count; i++)
+        {
+            var (rule, _) = measures[i];
+            var count = row[i + 1];
+            var measured = rule.Unit == QualityUnit.Percent && rule.Metric != "rowCount"
+                ? (rows == 0 ? 0 : Math.Round(count * 100m / rows, 4))
+                : count;
+            var passed = rule.Comparison.IsSatisfiedBy(measured);
+            results.Add(new QualityRuleResult(
+                rule.Name,
+                rule.Property,
+                rule.Type == QualityRuleType.Sql ? "sql" : rule.Metric ?? "custom",
+                rule.Severity == QualitySeverity.Error ? "error" : "warning",
+                measured,
+                rule.Unit == QualityUnit.Percent ? "percent" : "rows",
+                rule.Comparison.ToString(),
+                passed,
+                rule.Metric is "rowCount" || rule.Type == QualityRuleType.Sql ? 0 : (long)count));
+        }
+
+        var blocked = results.Any(r => !r.Passed && r.Severity == "error");
+        return new QualitySummary(!blocked, rows, results);
+    }
+
+    private static string Compile(QualityRule rule, string? property)
+    {
+        if (rule.Type == QualityRuleType.Sql)
+        {
+            var query = (rule.Query ?? throw new InvalidOperationException($"Quality rule '{rule.Name}' has no query."))
+                .Replace("{object}", OutputView, StringComparison.Ordinal)
+                .Replace("${object}", OutputView, StringComparison.Ordinal)
+                .Trim().TrimEnd(';');
+            return $"SELECT * FROM ({query}\n)";
+        }
+
+        if (rule.Metric == "rowCount")
+        {
+            return "count(*)";
+        }
+
+        var column = Sql.Identifier(property ?? throw new InvalidOperationException($"Quality rule '{rule.Name}' ({rule.Metric}) needs a property."));
+        var text = $"CAST({column} AS VARCHAR)";
+        return rule.Metric switch
+        {
+            "nullValues" => $"count(*) FILTER (WHERE {column} IS NULL)",
+            "missingValues" => $"count(*) FILTER (WHERE {column} IS NULL{InList(text, rule.MissingValues, " OR ")})",
+            "duplicateValues" => $"count({column}) - count(DISTINCT {column})",
+            "invalidValues" => $"count(*) FILTER (WHERE {column} IS NOT NULL AND ({InvalidCondition(rule, text)}))",
+            _ => throw new InvalidOperationException($"Quality rule '{rule.Name}': metric '{rule.Metric}' is not supported."),
+        };
+    }
+
+    private static string InvalidCondition(QualityRule rule, string text)
+    {
+        var conditions = new List<string>();
+        var valid = rule.ValidValues?.Where(v => v is not null).Select(v => v!).ToList();
+        if (valid is { Count: > 0 })
+        {
+            conditions.Add($"{text} NOT IN ({string.Join(", ", valid.Select(Sql.Literal))})");
+        }
+
+        if (rule.Pattern is not null)
+        {
+            conditions.Add($"NOT regexp_full_match({text}, {Sql.Literal(rule.Pattern)})");
+        }
+
+        return conditions.Count == 0
+            ? throw new InvalidOperationException($"Quality rule '{rule.Name}': invalidValues needs validValues or pattern.")
+            : string.Join(" OR ", conditions);
+    }
+
+    private static string InList(string text, IReadOnlyList<string?>? values, string prefix)
+    {
+        var list = values?.Where(v => v is not null).Select(v => v!).ToList();
+        return list is { Count: > 0 } ? $"{prefix}{text} IN ({string.Join(", ", list.Select(Sql.Literal))})" : "";
+    }
+
+    private static QualityRule Implicit(string name, string property, string metric) => new()
+    {
+        Name = name,
+        Property = property,
+        Metric = metric,
+        Comparison = new QualityComparison(QualityOperator.Equal, 0),
+        Dimension = metric == "nullValues" ? "completeness" : "uniqueness",
+    };
+
+    private static QualityRuleResult SchemaResult(string name, string property, string detail, bool passed) =>
+        new(name, property, "schema", "error", passed ? 0 : 1, "rows", $"column present with the contract type ({detail})", passed, 0);
+
+    private static string? ExpectedType(ContractProperty property) =>
+        property.PhysicalType ?? property.LogicalType;
+
+    /// <summary>True when DuckDB's <paramref name="actual"/> type satisfies the contract's physical type, or its logical type when no physical type is given.</summary>
+    internal static bool TypeMatches(string expected, string actual)
+    {
+        var got = NormalizePhysical(actual);
+        return expected.Trim() switch
+        {
+            "string" => got == "VARCHAR",
+            "integer" => IntegerTypes.Contains(got),
+            "number" => IntegerTypes.Contains(got) || got is "DOUBLE" or "FLOAT" || got.StartsWith("DECIMAL", StringComparison.Ordinal),
+            "boolean" => got == "BOOLEAN",
+            "date" => got == "DATE",
+            "timestamp" => got.StartsWith("TIMESTAMP", StringComparison.Ordinal),
+            "time" => got.StartsWith("TIME", StringComparison.Ordinal) && !got.StartsWith("TIMESTAMP", StringComparison.Ordinal),
+            "object" => got.StartsWith("STRUCT", StringComparison.Ordinal) || got.StartsWith("MAP", StringComparison.Ordinal),
+            "array" => got.EndsWith(']'),
+            _ => PhysicalMatches(NormalizePhysical(expected), got),
+        };
+    }
+
+    private static readonly HashSet<string> IntegerTypes =
+        ["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"];
+
+    private static bool PhysicalMatches(string want, string got) =>
+        want == got
+        || (want == "DECIMAL" && got.StartsWith("DECIMAL", StringComparison.Ordinal))
+        || (want == "TIMESTAMP" && got.StartsWith("TIMESTAMP", StringComparison.Ordinal) && got != "TIMESTAMP WITH TIME ZONE");
+
+    private static string NormalizePhysical(string type)
+    {
+        var t = type.Trim().ToUpperInvariant();
+        if (t.StartsWith("NUMERIC", StringComparison.Ordinal))
+        {
+            t = "DECIMAL" + t["NUMERIC".Length..];
+        }
+
+        t = t.Replace(" ", "", StringComparison.Ordinal);
+        return t switch
+        {
+            "TEXT" or "STRING" or "CHAR" or "BPCHAR" => "VARCHAR",
+            "INT" or "INT4" or "SIGNED" => "INTEGER",
+            "INT8" or "LONG" => "BIGINT",
+            "INT2" or "SHORT" => "SMALLINT",
+            "INT1" => "TINYINT",
+            "FLOAT8" => "DOUBLE",
+            "FLOAT4" or "REAL" => "FLOAT",
+            "BOOL" or "LOGICAL" => "BOOLEAN",
+            "DATETIME" => "TIMESTAMP",
+            "TIMESTAMPTZ" or "TIMESTAMPWITHTIMEZONE" => "TIMESTAMP WITH TIME ZONE",
+            _ => t,
+        };
+    }
+}

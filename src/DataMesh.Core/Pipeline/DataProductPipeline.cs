@@ -1,0 +1,156 @@
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+
+namespace DataMesh.Pipeline;
+
+/// <summary>
+/// The durable pipeline of one data product run: ingest → transform → quality check → publish, then announce.
+/// A failed quality gate (or bad input or SQL) quarantines the landing input and publishes nothing.
+/// Orchestrators replay: this code is deterministic (no I/O, no clock, no random); all work is in activities.
+/// </summary>
+public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineRequest, PipelineResult>
+{
+    /// <summary>Storage and engine work: retried with backoff, except failures caused by the product or its data.</summary>
+    public static readonly TaskOptions StageRetry = TaskOptions.FromRetryPolicy(
+        new RetryPolicy(maxNumberOfAttempts: 4, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromSeconds(30))
+        {
+            HandleFailure = failure => !failure.IsCausedBy<PipelineStageException>(),
+        });
+
+    /// <summary>Announcements must get out: more attempts, longer backoff.</summary>
+    public static readonly TaskOptions AnnounceRetry = TaskOptions.FromRetryPolicy(
+        new RetryPolicy(maxNumberOfAttempts: 8, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromMinutes(1)));
+
+    public override async Task<PipelineResult> RunAsync(TaskOrchestrationContext context, PipelineRequest input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(input);
+        var logger = context.CreateReplaySafeLogger<DataProductPipeline>();
+        LogRunStarted(logger, input.ProductId, input.RunId, input.LandingBlobs.Count);
+
+        IngestResult ingest;
+        try
+        {
+            ingest = await context.CallActivityAsync<IngestResult>(nameof(IngestActivity), new IngestInput(input.RunId, input.ProductId, input.LandingBlobs), StageRetry);
+        }
+        catch (TaskFailedException ex)
+        {
+            return await FailAsync(context, input, version: "", "ingest", ex, input.LandingBlobs);
+        }
+
+        var landingBlobs = ingest.Files.Select(f => f.Blob.Name).ToList();
+        TransformResult output;
+        try
+        {
+            output = await context.CallActivityAsync<TransformResult>(nameof(TransformActivity), new TransformInput(input.RunId, input.ProductId, ingest.Files), StageRetry);
+        }
+        catch (TaskFailedException ex)
+        {
+            return await FailAsync(context, input, ingest.Version, "transform", ex, landingBlobs);
+        }
+
+        QualitySummary quality;
+        try
+        {
+            quality = await context.CallActivityAsync<QualitySummary>(nameof(QualityCheckActivity), new QualityCheckInput(input.RunId, input.ProductId, output), StageRetry);
+        }
+        catch (TaskFailedException ex)
+        {
+            return await FailAsync(context, input, ingest.Version, "quality", ex, landingBlobs);
+        }
+
+        if (!quality.Passed)
+        {
+            var failures = quality.BlockingFailures.ToList();
+            var reason = "quality gate failed: " + string.Join("; ", failures.Select(r => $"{r.Name} measured {r.Measured} {r.Unit}, expected {r.Expectation}"));
+            var quarantined = await context.CallActivityAsync<IReadOnlyList<string>>(
+                nameof(QuarantineActivity), new QuarantineInput(input.RunId, input.ProductId, landingBlobs, "quality", reason, quality), StageRetry);
+            var failed = new PipelineResult
+            {
+                Status = PipelineStatus.QualityFailed,
+                Product = input.ProductId,
+                Version = ingest.Version,
+                RunId = input.RunId,
+                Rows = output.Rows,
+                Quality = quality.Rules,
+                Stage = "quality",
+                Error = reason,
+                Quarantined = quarantined,
+            };
+            LogRunEnded(logger, input.ProductId, input.RunId, failed.Status, reason);
+            return await AnnounceAsync(context, new AnnounceInput(failed, null, null, quality));
+        }
+
+        var publishInput = new PublishInput(input.RunId, input.ProductId, output, quality, ingest.Files);
+        PublishResult published;
+        try
+        {
+            published = await context.CallActivityAsync<PublishResult>(nameof(PublishActivity), publishInput, StageRetry);
+        }
+        catch (TaskFailedException ex)
+        {
+            // Nothing is quarantined here: the input was good, the platform failed; the landing blob stays for a re-run.
+            return await FailAsync(context, input, ingest.Version, "publish", ex, landingBlobs: []);
+        }
+
+        var result = new PipelineResult
+        {
+            Status = PipelineStatus.Published,
+            Product = input.ProductId,
+            Version = ingest.Version,
+            RunId = input.RunId,
+            Release = published.Release,
+            Rows = published.Rows,
+            Location = published.Location,
+            Quality = quality.Rules,
+        };
+        LogRunEnded(logger, input.ProductId, input.RunId, result.Status, $"release {published.Release}, {published.Rows} rows");
+        return await AnnounceAsync(context, new AnnounceInput(result, published, publishInput, quality));
+    }
+
+    private static async Task<PipelineResult> FailAsync(
+        TaskOrchestrationContext context, PipelineRequest input, string version, string stage, TaskFailedException exception, IReadOnlyList<string> landingBlobs)
+    {
+        var causedByInput = exception.FailureDetails.IsCausedBy<PipelineStageException>();
+        var reason = exception.FailureDetails.ErrorMessage;
+        IReadOnlyList<string> quarantined = [];
+        if (causedByInput && landingBlobs.Count > 0)
+        {
+            quarantined = await context.CallActivityAsync<IReadOnlyList<string>>(
+                nameof(QuarantineActivity), new QuarantineInput(input.RunId, input.ProductId, landingBlobs, stage, reason, null), StageRetry);
+        }
+
+        var result = new PipelineResult
+        {
+            Status = PipelineStatus.Failed,
+            Product = input.ProductId,
+            Version = version,
+            RunId = input.RunId,
+            Stage = stage,
+            Error = reason,
+            Quarantined = quarantined,
+        };
+        LogRunEnded(context.CreateReplaySafeLogger<DataProductPipeline>(), input.ProductId, input.RunId, result.Status, reason);
+        return await AnnounceAsync(context, new AnnounceInput(result, null, null, null));
+    }
+
+    private static async Task<PipelineResult> AnnounceAsync(TaskOrchestrationContext context, AnnounceInput announce)
+    {
+        try
+        {
+            await context.CallActivityAsync<string>(nameof(AnnounceActivity), announce, AnnounceRetry);
+            return announce.Result;
+        }
+        catch (TaskFailedException ex)
+        {
+            // The outcome stands (a release is never undone); the missing announcement is reported with it.
+            return announce.Result with { Error = $"{announce.Result.Error}{(announce.Result.Error is null ? "" : "; ")}announcement failed: {ex.FailureDetails.ErrorMessage}" };
+        }
+    }
+
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Run {RunId} of {ProductId} started with {BlobCount} landing blob(s)")]
+    private static partial void LogRunStarted(ILogger logger, string productId, string runId, int blobCount);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Run {RunId} of {ProductId} ended {Status}: {Detail}")]
+    private static partial void LogRunEnded(ILogger logger, string productId, string runId, PipelineStatus status, string detail);
+}

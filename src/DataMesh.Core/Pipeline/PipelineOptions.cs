@@ -1,0 +1,20 @@
+namespace DataMesh.Pipeline;
+
+/// <summary>Engine settings of the pipeline stages.</summary>
+public sealed class PipelineOptions
+{
+    /// <summary>Local scratch folder; each run works in <c>&lt;WorkDirectory&gt;/&lt;runId&gt;/</c>.</summary>
+    public string WorkDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "datamesh-runs");
+
+    /// <summary>DuckDB <c>memory_limit</c>; the default leaves room in a 2 GB Flex Consumption instance.</summary>
+    public string MemoryLimit { get; set; } = "1GB";
+
+    /// <summary>DuckDB <c>threads</c>.</summary>
+    public int Threads { get; set; } = Math.Max(1, Math.Min(Environment.ProcessorCount, 4));
+
+    /// <summary>Rows per Parquet row group.</summary>
+    public int RowGroupSize { get; set; } = 122_880;
+
+    /// <summary>Delete a run's local folder once it has ended.</summary>
+    public bool CleanUpWorkDirectory { get; set; } = true;
+}

@@ -1,0 +1,17 @@
+namespace DataMesh.Pipeline;
+
+/// <summary>Input of <see cref="DataProductPipeline"/>: which product to build from which arrivals.</summary>
+/// <remarks>A plain record: the local engine's client serialises it with Newtonsoft.Json, the worker reads it with System.Text.Json.</remarks>
+public sealed record PipelineRequest
+{
+    /// <summary>Run id; also the orchestration instance id, so duplicate triggers collapse.</summary>
+    public required string RunId { get; init; }
+
+    public required string ProductId { get; init; }
+
+    /// <summary>Landing blob names (in the product domain's landing container) that triggered the run.</summary>
+    public IReadOnlyList<string> LandingBlobs { get; init; } = [];
+
+    /// <summary>What started the run, for the record: <c>cli</c>, <c>blob</c>, <c>upstream</c>, <c>http</c>.</summary>
+    public string Trigger { get; init; } = "cli";
+}

@@ -1,0 +1,38 @@
+namespace DataMesh.Pipeline;
+
+/// <summary>What a run of <see cref="DataProductPipeline"/> ended with (the JSON of <c>datamesh run --json</c>).</summary>
+public sealed record PipelineResult
+{
+    public required PipelineStatus Status { get; init; }
+
+    public required string Product { get; init; }
+
+    public required string Version { get; init; }
+
+    public required string RunId { get; init; }
+
+    public int? Release { get; init; }
+
+    public long? Rows { get; init; }
+
+    /// <summary>URL of the release folder when published.</summary>
+    public string? Location { get; init; }
+
+    public IReadOnlyList<QualityRuleResult> Quality { get; init; } = [];
+
+    /// <summary>Stage that stopped the run: ingest, transform, quality, publish.</summary>
+    public string? Stage { get; init; }
+
+    public string? Error { get; init; }
+
+    /// <summary>Landing blobs moved to the quarantine container, with a <c>.error.json</c> beside each.</summary>
+    public IReadOnlyList<string> Quarantined { get; init; } = [];
+}
+
+/// <summary>Outcome of a run.</summary>
+public enum PipelineStatus
+{
+    Published,
+    QualityFailed,
+    Failed,
+}

@@ -1,0 +1,38 @@
+using DataMesh.Engine;
+using DuckDB.NET.Data;
+using Microsoft.DurableTask;
+
+namespace DataMesh.Pipeline;
+
+/// <summary>
+/// Stage 3: the quality gate. Evaluates the contract's rules (and the checks its schema implies) over the staged
+/// output in one DuckDB pass. Pure read: idempotent.
+/// </summary>
+public sealed class QualityCheckActivity(PipelineRuntime runtime) : TaskActivity<QualityCheckInput, QualitySummary>
+{
+    public override async Task<QualitySummary> RunAsync(TaskActivityContext context, QualityCheckInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var spec = runtime.Products.Get(input.ProductId);
+        var workspace = runtime.Workspace(input.RunId);
+        var local = await StagedOutput.EnsureLocalAsync(runtime, spec.Domain, workspace, input.Output, CancellationToken.None).ConfigureAwait(false);
+
+        using var session = DuckDbSession.Open(new DuckDbSessionOptions
+        {
+            AllowedDirectories = [workspace.OutputDirectory],
+            TempDirectory = workspace.TempDirectory,
+            MemoryLimit = runtime.Options.MemoryLimit,
+            Threads = runtime.Options.Threads,
+        });
+        session.Execute($"CREATE VIEW {QualityGate.OutputView} AS SELECT * FROM read_parquet({Sql.Literal(local)})");
+        session.Lock();
+        try
+        {
+            return QualityGate.Evaluate(session, spec.Contract, input.Output.Schema);
+        }
+        catch (Exception ex) when (ex is DuckDBException or InvalidOperationException)
+        {
+            throw new PipelineStageException("quality", $"{spec.Id}: a quality rule of {Path.GetFileName(spec.Contract.Path)} could not be evaluated: {ex.Message}", ex);
+        }
+    }
+}

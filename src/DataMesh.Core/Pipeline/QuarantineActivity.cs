@@ -1,0 +1,68 @@
+using System.Text.Json;
+using Azure;
+using Azure.Storage.Blobs.Models;
+using Microsoft.DurableTask;
+
+namespace DataMesh.Pipeline;
+
+/// <summary>
+/// Moves a failed run's landing blobs to the domain's <c>quarantine</c> container, each with a
+/// <c>&lt;name&gt;.error.json</c> that says why. Copy first, then the reason, then delete: an input is never lost,
+/// and a retry after any step finishes the move (idempotent).
+/// </summary>
+public sealed class QuarantineActivity(PipelineRuntime runtime) : TaskActivity<QuarantineInput, IReadOnlyList<string>>
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public override async Task<IReadOnlyList<string>> RunAsync(TaskActivityContext context, QuarantineInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var spec = runtime.Products.Get(input.ProductId);
+        var landing = runtime.Storage.Landing(spec.Domain);
+        var quarantine = runtime.Storage.Quarantine(spec.Domain);
+        var moved = new List<string>();
+        foreach (var name in input.LandingBlobs.Distinct(StringComparer.Ordinal))
+        {
+            var source = landing.GetBlobClient(name);
+            var target = quarantine.GetBlobClient(name);
+            try
+            {
+                var download = await source.DownloadStreamingAsync().ConfigureAwait(false);
+                await using (var stream = download.Value.Content)
+                {
+                    await target.UploadAsync(stream, new BlobUploadOptions
+                    {
+                        HttpHeaders = new BlobHttpHeaders { ContentType = download.Value.Details.ContentType },
+                        Metadata = new Dictionary<string, string> { ["runid"] = RunWorkspace.SafeName(input.RunId), ["sourceetag"] = download.Value.Details.ETag.ToString().Trim('"') },
+                    }).ConfigureAwait(false);
+                }
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Already moved by an earlier attempt of this activity: the quarantined copy must be there.
+                if (!await target.ExistsAsync().ConfigureAwait(false))
+                {
+                    continue;
+                }
+            }
+
+            var reason = new
+            {
+                product = spec.Id,
+                version = spec.Version,
+                runId = input.RunId,
+                blob = name,
+                stage = input.Stage,
+                reason = input.Reason,
+                failedRules = input.Quality?.Rules.Where(r => !r.Passed).ToList(),
+                quarantinedAt = runtime.Time.GetUtcNow(),
+            };
+            await quarantine.GetBlobClient(name + ".error.json")
+                .UploadAsync(BinaryData.FromObjectAsJson(reason, Json), overwrite: true).ConfigureAwait(false);
+            await source.DeleteIfExistsAsync().ConfigureAwait(false);
+            moved.Add(name);
+        }
+
+        return moved;
+    }
+}

@@ -1,0 +1,31 @@
+namespace DataMesh.Pipeline;
+
+/// <summary>A run's local scratch folder: <c>inputs/&lt;input&gt;/</c>, <c>output/</c>, <c>tmp/</c>.</summary>
+public sealed class RunWorkspace(string root)
+{
+    public string Root { get; } = root;
+
+    public string InputsDirectory => Path.Combine(Root, "inputs");
+
+    public string OutputDirectory => Path.Combine(Root, "output");
+
+    public string TempDirectory => Path.Combine(Root, "tmp");
+
+    public string InputDirectory(string inputName) => Path.Combine(InputsDirectory, SafeName(inputName));
+
+    /// <summary>A file or folder name made of letters, digits, '-', '_' and '.' only (no traversal).</summary>
+    public static string SafeName(string name)
+    {
+        var chars = name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray();
+        var safe = new string(chars).TrimStart('.');
+        return safe.Length == 0 ? "_" : safe;
+    }
+
+    public void Delete()
+    {
+        if (Directory.Exists(Root))
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+    }
+}

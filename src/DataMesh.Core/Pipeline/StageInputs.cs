@@ -1,0 +1,38 @@
+namespace DataMesh.Pipeline;
+
+/// <summary>Input of <see cref="IngestActivity"/>.</summary>
+public sealed record IngestInput(string RunId, string ProductId, IReadOnlyList<string> LandingBlobs);
+
+/// <summary>Landing files pinned for a run (by ETag and SHA-256), grouped by input port.</summary>
+public sealed record IngestResult(IReadOnlyList<IngestedFile> Files)
+{
+    /// <summary>The product version the run builds (from the spec when ingest ran).</summary>
+    public string Version { get; init; } = "";
+}
+
+/// <summary>One landing blob copied to the run's local folder.</summary>
+public sealed record IngestedFile(string InputName, LandingBlob Blob, string LocalName);
+
+/// <summary>Input of <see cref="TransformActivity"/>.</summary>
+public sealed record TransformInput(string RunId, string ProductId, IReadOnlyList<IngestedFile> Files);
+
+/// <summary>The transform's output, staged as Parquet for the next stages.</summary>
+public sealed record TransformResult(string StagedBlob, long Rows, IReadOnlyList<OutputColumn> Schema, string SchemaHash);
+
+/// <summary>A column of the output as DuckDB typed it.</summary>
+public sealed record OutputColumn(string Name, string Type);
+
+/// <summary>Input of <see cref="QualityCheckActivity"/>.</summary>
+public sealed record QualityCheckInput(string RunId, string ProductId, TransformResult Output);
+
+/// <summary>Input of <see cref="PublishActivity"/>.</summary>
+public sealed record PublishInput(string RunId, string ProductId, TransformResult Output, QualitySummary Quality, IReadOnlyList<IngestedFile> Landing);
+
+/// <summary>A release written: its number and folder.</summary>
+public sealed record PublishResult(int Release, string Location, long Rows, string SchemaHash);
+
+/// <summary>Input of <see cref="QuarantineActivity"/>.</summary>
+public sealed record QuarantineInput(string RunId, string ProductId, IReadOnlyList<string> LandingBlobs, string Stage, string Reason, QualitySummary? Quality);
+
+/// <summary>Input of <see cref="AnnounceActivity"/>: the run's outcome, to be announced as a CloudEvent.</summary>
+public sealed record AnnounceInput(PipelineResult Result, PublishResult? Published, PublishInput? Publish, QualitySummary? Quality);

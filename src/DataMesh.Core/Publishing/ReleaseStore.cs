@@ -1,0 +1,155 @@
+using System.Text.Json;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+
+namespace DataMesh.Publishing;
+
+/// <summary>
+/// The <c>products</c> container of a domain: <c>&lt;product&gt;/&lt;version&gt;/&lt;release&gt;/part-*.parquet</c> then
+/// <c>_manifest.json</c>. Release numbers are claimed with create-only blobs, so racing runs never share one.
+/// </summary>
+public sealed class ReleaseStore(BlobContainerClient products)
+{
+    /// <summary>Name of the manifest blob inside a release folder.</summary>
+    public const string ManifestName = "_manifest.json";
+
+    private const string ClaimName = "_claim";
+    private const string RunIdMetadata = "runid";
+
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public BlobContainerClient Container { get; } = products;
+
+    /// <summary>The release folder prefix, e.g. <c>ledger-emea/1.2.0/3/</c>.</summary>
+    public static string Folder(string productName, string version, int release) => $"{productName}/{version}/{release}/";
+
+    /// <summary>
+    /// Returns the release number this run owns under <paramref name="version"/>: the one it claimed before
+    /// (a retried activity), else the next free number, claimed create-only so two runs can never get the same.
+    /// </summary>
+    public async Task<int> ClaimReleaseAsync(string productName, string version, string runId, CancellationToken cancellationToken = default)
+    {
+        var highest = 0;
+        await foreach (var blob in Container.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata, Prefix = $"{productName}/{version}/" }, cancellationToken).ConfigureAwait(false))
+        {
+            if (!TryParseRelease(blob.Name, productName, version, out var release, out var file))
+            {
+                continue;
+            }
+
+            highest = Math.Max(highest, release);
+            if (file == ClaimName && blob.Metadata.TryGetValue(RunIdMetadata, out var owner) && owner == runId)
+            {
+                return release;
+            }
+        }
+
+        for (var candidate = highest + 1; ; candidate++)
+        {
+            var claim = Container.GetBlobClient(Folder(productName, version, candidate) + ClaimName);
+            try
+            {
+                await claim.UploadAsync(
+                    BinaryData.FromString(runId),
+                    new BlobUploadOptions
+                    {
+                        Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                        Metadata = new Dictionary<string, string> { [RunIdMetadata] = runId },
+                    },
+                    cancellationToken).ConfigureAwait(false);
+                return candidate;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409 || ex.ErrorCode == BlobErrorCode.BlobAlreadyExists)
+            {
+                // Another run claimed this number first: take the next one.
+            }
+        }
+    }
+
+    /// <summary>Uploads a data file into the release folder (overwrites: the folder belongs to this run until its manifest exists).</summary>
+    public async Task<ReleaseFile> UploadFileAsync(string folder, string relativePath, string localFile, CancellationToken cancellationToken = default)
+    {
+        var blob = Container.GetBlobClient(folder + relativePath);
+        await using (var stream = File.OpenRead(localFile))
+        {
+            await blob.UploadAsync(stream, overwrite: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new ReleaseFile(relativePath, new FileInfo(localFile).Length, await FileHash.Sha256Async(localFile, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Writes the manifest create-only. When it already exists (a retried publish), returns the stored one if this
+    /// same run wrote it, and refuses otherwise: a release is never overwritten.
+    /// </summary>
+    public async Task<ReleaseManifest> WriteManifestAsync(string folder, ReleaseManifest manifest, CancellationToken cancellationToken = default)
+    {
+        var blob = Container.GetBlobClient(folder + ManifestName);
+        try
+        {
+            await blob.UploadAsync(
+                BinaryData.FromObjectAsJson(manifest, Json),
+                new BlobUploadOptions
+                {
+                    Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                    HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
+                },
+                cancellationToken).ConfigureAwait(false);
+            return manifest;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409 || ex.ErrorCode == BlobErrorCode.BlobAlreadyExists)
+        {
+            var existing = await ReadManifestAsync(folder, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"Manifest {folder}{ManifestName} vanished while being read.");
+            return existing.RunId == manifest.RunId
+                ? existing
+                : throw new InvalidOperationException($"Release {folder} already belongs to run {existing.RunId}; it is never overwritten.");
+        }
+    }
+
+    /// <summary>The manifest of a release folder, or null when the release does not exist (yet).</summary>
+    public async Task<ReleaseManifest?> ReadManifestAsync(string folder, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var content = await Container.GetBlobClient(folder + ManifestName).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+            return content.Value.Content.ToObjectFromJson<ReleaseManifest>(Json);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Releases of a version that exist (have a manifest), lowest first.</summary>
+    public async Task<IReadOnlyList<int>> ListReleasesAsync(string productName, string version, CancellationToken cancellationToken = default)
+    {
+        var releases = new List<int>();
+        await foreach (var blob in Container.GetBlobsAsync(new GetBlobsOptions { Prefix = $"{productName}/{version}/" }, cancellationToken).ConfigureAwait(false))
+        {
+            if (TryParseRelease(blob.Name, productName, version, out var release, out var file) && file == ManifestName)
+            {
+                releases.Add(release);
+            }
+        }
+
+        releases.Sort();
+        return releases;
+    }
+
+    private static bool TryParseRelease(string blobName, string productName, string version, out int release, out string file)
+    {
+        release = 0;
+        file = "";
+        var rest = blobName.AsSpan($"{productName}/{version}/".Length);
+        var slash = rest.IndexOf('/');
+        if (slash <= 0 || !int.TryParse(rest[..slash], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out release))
+        {
+            return false;
+        }
+
+        file = rest[(slash + 1)..].ToString();
+        return true;
+    }
+}

@@ -1,0 +1,134 @@
+using System.Text.Json;
+using DataMesh.Pipeline;
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using DurableTask.Core.Exceptions;
+using Microsoft.DurableTask.Worker;
+using Microsoft.DurableTask.Worker.Shims;
+using Microsoft.Extensions.Logging;
+
+namespace DataMesh.Local.Durable;
+
+/// <summary>
+/// The local mesh's durable engine: the Durable Task Framework's Azure Storage backend (the backend Durable
+/// Functions uses in Azure) on Azurite, hosting the same class-based pipeline tasks as the Functions app.
+/// Runs survive a killed process: a restarted engine resumes them where their history stops.
+/// </summary>
+public sealed class LocalDurableEngine : IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions ResultJson = new() { PropertyNameCaseInsensitive = true };
+    private static readonly OrchestrationStatus[] DedupeStatuses =
+        [OrchestrationStatus.Pending, OrchestrationStatus.Running, OrchestrationStatus.ContinuedAsNew, OrchestrationStatus.Completed];
+
+    private readonly TaskHubWorker _worker;
+    private readonly TaskHubClient _client;
+    private bool _stopped;
+
+    private LocalDurableEngine(TaskHubWorker worker, TaskHubClient client)
+    {
+        _worker = worker;
+        _client = client;
+    }
+
+    /// <summary>Creates the task hub if needed and starts the worker with every pipeline task registered.</summary>
+    public static async Task<LocalDurableEngine> StartAsync(string connectionString, string taskHubName, PipelineRuntime runtime, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        var loggerFactory = runtime.LoggerFactory;
+        var settings = new AzureStorageOrchestrationServiceSettings
+        {
+            StorageAccountClientProvider = new StorageAccountClientProvider(connectionString),
+            TaskHubName = taskHubName,
+            PartitionCount = 1,
+            MaxQueuePollingInterval = TimeSpan.FromMilliseconds(500),
+            // Short enough that a killed host's work is picked up again in seconds; long activities renew their lease.
+            WorkItemQueueVisibilityTimeout = TimeSpan.FromSeconds(20),
+            ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(20),
+            MaxConcurrentTaskActivityWorkItems = Math.Max(2, Environment.ProcessorCount),
+            MaxConcurrentTaskOrchestrationWorkItems = 16,
+            LoggerFactory = loggerFactory,
+        };
+        var service = new AzureStorageOrchestrationService(settings);
+        await service.CreateIfNotExistsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+
+        var shims = new DurableTaskShimFactory(new DurableTaskWorkerOptions(), loggerFactory);
+        var worker = new TaskHubWorker(service, loggerFactory)
+        {
+            ErrorPropagationMode = ErrorPropagationMode.UseFailureDetails,
+        };
+        worker.AddTaskOrchestrations(new ShimOrchestrationCreator(nameof(DataProductPipeline), () => new DataProductPipeline(), shims));
+        worker.AddTaskActivities(
+            new ShimActivityCreator(nameof(IngestActivity), () => new IngestActivity(runtime), shims),
+            new ShimActivityCreator(nameof(TransformActivity), () => new TransformActivity(runtime), shims),
+            new ShimActivityCreator(nameof(QualityCheckActivity), () => new QualityCheckActivity(runtime), shims),
+            new ShimActivityCreator(nameof(PublishActivity), () => new PublishActivity(runtime), shims),
+            new ShimActivityCreator(nameof(QuarantineActivity), () => new QuarantineActivity(runtime), shims),
+            new ShimActivityCreator(nameof(AnnounceActivity), () => new AnnounceActivity(runtime), shims));
+        await worker.StartAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+
+        var client = new TaskHubClient(service, new SystemTextJsonDataConverter(), loggerFactory);
+        return new LocalDurableEngine(worker, client);
+    }
+
+    /// <summary>
+    /// Schedules a pipeline run whose instance id is the run id. A run id already pending, running or completed is
+    /// not scheduled twice (duplicate triggers collapse); returns false then.
+    /// </summary>
+    public async Task<bool> ScheduleAsync(PipelineRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            await _client.CreateOrchestrationInstanceAsync(nameof(DataProductPipeline), string.Empty, request.RunId, request, tags: null, DedupeStatuses)
+                .WaitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (OrchestrationAlreadyExistsException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Waits for a run to end and returns its result (polls: the client's own wait polls every ~2 s).</summary>
+    public async Task<PipelineResult> WaitAsync(string runId, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        var delay = TimeSpan.FromMilliseconds(50);
+        while (true)
+        {
+            var state = await _client.GetOrchestrationStateAsync(runId).ConfigureAwait(false);
+            switch (state?.OrchestrationStatus)
+            {
+                case OrchestrationStatus.Completed:
+                    return JsonSerializer.Deserialize<PipelineResult>(state.Output, ResultJson)
+                        ?? throw new InvalidOperationException($"Run {runId} completed without a result.");
+                case OrchestrationStatus.Failed or OrchestrationStatus.Terminated or OrchestrationStatus.Canceled:
+                    throw new InvalidOperationException(
+                        $"Run {runId} ended {state.OrchestrationStatus}: {state.FailureDetails?.ErrorMessage ?? state.Output}");
+            }
+
+            try
+            {
+                await Task.Delay(delay, deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"Run {runId} did not finish within {timeout.TotalSeconds:0} s (status {state?.OrchestrationStatus.ToString() ?? "not started"}).");
+            }
+
+            delay = TimeSpan.FromMilliseconds(Math.Min(250, delay.TotalMilliseconds * 1.5));
+        }
+    }
+
+    /// <summary>Stops the worker, letting in-flight work items finish.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stopped)
+        {
+            _stopped = true;
+            await _worker.StopAsync(isForced: false).ConfigureAwait(false);
+            _worker.Dispose();
+        }
+    }
+}

@@ -1,0 +1,188 @@
+using DataMesh.Catalog;
+using DataMesh.Events;
+using DataMesh.Local.Durable;
+using DataMesh.Pipeline;
+using DataMesh.Specs;
+using DataMesh.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace DataMesh.Local;
+
+/// <summary>
+/// The whole mesh on one machine (DESIGN §7): storage (embedded Azurite or <c>DATAMESH_STORAGE</c>), the domains'
+/// containers, the durable engine running the pipeline, product events delivered to the catalog queue, and the
+/// catalog projection reading it. The same core code as the Functions app.
+/// </summary>
+public sealed partial class LocalMesh : IAsyncDisposable
+{
+    private readonly LocalStorage _storage;
+    private readonly LocalDurableEngine _engine;
+    private readonly CatalogProjection _projection;
+    private readonly ILogger _logger;
+
+    private LocalMesh(LocalStorage storage, ProductRegistry products, LocalDurableEngine engine, CatalogProjection projection, ILogger logger)
+    {
+        _storage = storage;
+        Storage = storage.Storage;
+        Products = products;
+        _engine = engine;
+        _projection = projection;
+        ConnectionString = storage.ConnectionString;
+        Catalog = new CatalogReader(storage.Storage);
+        _logger = logger;
+    }
+
+    public MeshStorage Storage { get; }
+
+    public ProductRegistry Products { get; }
+
+    public CatalogReader Catalog { get; }
+
+    public string ConnectionString { get; }
+
+    /// <summary>Starts the mesh: storage, containers, catalog tables, product registrations and the durable worker.</summary>
+    public static async Task<LocalMesh> StartAsync(LocalMeshOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var logger = options.LoggerFactory.CreateLogger<LocalMesh>();
+        var products = options.LoadPipelinesFolder
+            ? ProductRegistry.LoadFrom(Path.Combine(options.RootDirectory, "pipelines"))
+            : new ProductRegistry();
+        foreach (var directory in options.ExtraProductDirectories)
+        {
+            products.Add(ProductSpecLoader.Load(directory));
+        }
+
+        var stateDirectory = options.ResolveStateDirectory();
+        var local = await LocalStorage.OpenAsync(options, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var storage = local.Storage;
+            foreach (var domain in products.All.Select(p => p.Domain).Distinct(StringComparer.Ordinal))
+            {
+                await storage.EnsureDomainAsync(domain, cancellationToken).ConfigureAwait(false);
+            }
+
+            await storage.Queue(MeshStorage.CatalogEventsQueue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            var projection = new CatalogProjection(storage);
+            foreach (var spec in products.All)
+            {
+                await projection.RegisterProductAsync(Registration(spec), cancellationToken).ConfigureAwait(false);
+            }
+
+            var pipelineOptions = options.Pipeline;
+            if (pipelineOptions.WorkDirectory == new PipelineOptions().WorkDirectory)
+            {
+                pipelineOptions.WorkDirectory = Path.Combine(stateDirectory, "runs");
+            }
+
+            var runtime = new PipelineRuntime(storage, products, new QueueProductEventPublisher(storage), pipelineOptions, options.LoggerFactory);
+            var engine = await LocalDurableEngine.StartAsync(local.ConnectionString, TaskHubName(options.Namespace), runtime, cancellationToken).ConfigureAwait(false);
+            return new LocalMesh(local, products, engine, projection, logger);
+        }
+        catch
+        {
+            await local.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Uploads <paramref name="files"/> into the product's landing path, runs its pipeline, waits for the outcome and
+    /// for the catalog to record it.
+    /// </summary>
+    public async Task<PipelineResult> RunAsync(string productId, IReadOnlyList<string> files, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var spec = Products.Get(productId);
+        var blobs = new List<string>();
+        foreach (var file in files)
+        {
+            blobs.Add(await UploadToLandingAsync(spec, file, cancellationToken).ConfigureAwait(false));
+        }
+
+        var request = new PipelineRequest { RunId = NewRunId(spec), ProductId = spec.Id, LandingBlobs = blobs, Trigger = "cli" };
+        return await RunAsync(request, timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs one pipeline request (duplicates of a run id collapse into the first) and waits for its outcome.</summary>
+    public async Task<PipelineResult> RunAsync(PipelineRequest request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await _engine.ScheduleAsync(request, cancellationToken).ConfigureAwait(false);
+        var result = await _engine.WaitAsync(request.RunId, timeout ?? TimeSpan.FromMinutes(10), cancellationToken).ConfigureAwait(false);
+        await ProcessCatalogEventsAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Uploads a local file to the product's landing path (the name is the file's name) and returns the blob name.</summary>
+    public async Task<string> UploadToLandingAsync(ProductSpec spec, string file, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var landing = spec.Inputs.FirstOrDefault(i => i.IsLanding)?.Landing
+            ?? throw new InvalidOperationException($"{spec.Id} has no landing input to drop files into.");
+        var blobName = landing.Path + Path.GetFileName(file);
+        await using var stream = File.OpenRead(file);
+        await Storage.Landing(spec.Domain).GetBlobClient(blobName).UploadAsync(stream, overwrite: true, cancellationToken).ConfigureAwait(false);
+        return blobName;
+    }
+
+    /// <summary>Applies every queued product event to the catalog (the local stand-in for the queue-triggered projection).</summary>
+    public async Task<int> ProcessCatalogEventsAsync(CancellationToken cancellationToken = default)
+    {
+        var queue = Storage.Queue(MeshStorage.CatalogEventsQueue);
+        var poison = Storage.Queue(MeshStorage.CatalogEventsQueue + "-poison");
+        var processed = 0;
+        while (true)
+        {
+            var messages = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false)).Value;
+            if (messages.Length == 0)
+            {
+                return processed;
+            }
+
+            foreach (var message in messages)
+            {
+                try
+                {
+                    await _projection.ApplyAsync(CloudEventDelivery.Parse(message.Body.ToString()), cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is CatalogEventRejectedException or FormatException)
+                {
+                    LogEventRejected(_logger, message.MessageId, ex.Message);
+                    await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await poison.SendMessageAsync(message.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
+                processed++;
+            }
+        }
+    }
+
+    /// <summary>Files under a product's sample folder: those expected to publish, and those expected to be rejected.</summary>
+    public static (IReadOnlyList<string> Publish, IReadOnlyList<string> Rejected) SampleFiles(ProductSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var samples = Path.Combine(spec.Directory, "samples");
+        static IReadOnlyList<string> Files(string dir) =>
+            Directory.Exists(dir) ? Directory.GetFiles(dir).Order(StringComparer.Ordinal).ToList() : [];
+        return (Files(samples), Files(Path.Combine(samples, "rejected")));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _engine.DisposeAsync().ConfigureAwait(false);
+        await _storage.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static string NewRunId(ProductSpec spec) =>
+        $"{spec.Id}-{DateTime.UtcNow:yyyyMMddTHHmmssfff}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    private static string TaskHubName(string ns) => "DataMesh" + (ns.Length == 0 ? "" : ns.ToUpperInvariant()[..1] + ns[1..]);
+
+    private static ProductRegistration Registration(ProductSpec spec) => new(
+        spec.Domain, spec.Name, spec.Version, spec.Description ?? "", spec.Owner?.Team ?? "", spec.Owner?.Email ?? "", spec.Tags, spec.Access.Visibility);
+
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Warning, Message = "Catalog event {MessageId} rejected to the poison queue: {Reason}")]
+    private static partial void LogEventRejected(ILogger logger, string messageId, string reason);
+}

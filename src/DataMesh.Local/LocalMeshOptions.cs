@@ -1,0 +1,37 @@
+using DataMesh.Pipeline;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DataMesh.Local;
+
+/// <summary>Where a local mesh lives and what it runs.</summary>
+public sealed class LocalMeshOptions
+{
+    /// <summary>The mesh's folder: its products are under <c>pipelines/</c> here.</summary>
+    public string RootDirectory { get; set; } = Environment.CurrentDirectory;
+
+    /// <summary>Mesh state (Azurite data, run folders); default <c>DATAMESH_HOME</c>, else <c>&lt;root&gt;/.datamesh</c>.</summary>
+    public string? StateDirectory { get; set; }
+
+    /// <summary>Storage connection string; default <c>DATAMESH_STORAGE</c>, else the embedded Azurite.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Prefix of every container, queue, table and task hub (lowercase letters and digits), to share an account.</summary>
+    public string Namespace { get; set; } = "";
+
+    /// <summary>Product folders served besides those under <c>pipelines/</c> (e.g. <c>datamesh run ./elsewhere</c>).</summary>
+    public IList<string> ExtraProductDirectories { get; } = [];
+
+    /// <summary>Skip the products under <c>pipelines/</c> (serve only <see cref="ExtraProductDirectories"/>).</summary>
+    public bool LoadPipelinesFolder { get; set; } = true;
+
+    public PipelineOptions Pipeline { get; set; } = new();
+
+    public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+
+    /// <summary>The state folder after defaults.</summary>
+    public string ResolveStateDirectory() =>
+        StateDirectory
+        ?? Environment.GetEnvironmentVariable("DATAMESH_HOME")
+        ?? Path.Combine(RootDirectory, ".datamesh");
+}
