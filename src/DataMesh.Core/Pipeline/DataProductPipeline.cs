@@ -136,17 +136,32 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
 
     private static async Task<PipelineResult> AnnounceAsync(TaskOrchestrationContext context, AnnounceInput announce)
     {
+        var result = announce.Result;
         try
         {
             await context.CallActivityAsync<string>(nameof(AnnounceActivity), announce, AnnounceRetry);
-            return announce.Result;
         }
         catch (TaskFailedException ex)
         {
             // The outcome stands (a release is never undone); the missing announcement is reported with it.
-            return announce.Result with { Error = $"{announce.Result.Error}{(announce.Result.Error is null ? "" : "; ")}announcement failed: {ex.FailureDetails.ErrorMessage}" };
+            result = result with { Error = $"{result.Error}{(result.Error is null ? "" : "; ")}announcement failed: {ex.FailureDetails.ErrorMessage}" };
         }
+
+        try
+        {
+            await context.CallActivityAsync<bool>(nameof(CleanUpActivity), new CleanUpInput(result.RunId, result.Product), StageRetry);
+        }
+        catch (TaskFailedException ex)
+        {
+            // Leftover scratch data is not a reason to fail a run that has ended; say so in the log.
+            LogCleanUpFailed(context.CreateReplaySafeLogger<DataProductPipeline>(), result.RunId, ex.FailureDetails.ErrorMessage);
+        }
+
+        return result;
     }
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Run {RunId}: clean-up of staged data failed: {Reason}")]
+    private static partial void LogCleanUpFailed(ILogger logger, string runId, string reason);
 
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Run {RunId} of {ProductId} started with {BlobCount} landing blob(s)")]
     private static partial void LogRunStarted(ILogger logger, string productId, string runId, int blobCount);

@@ -4,6 +4,7 @@ namespace DataMesh.Pipeline;
 public sealed record QualitySummary(bool Passed, long Rows, IReadOnlyList<QualityRuleResult> Rules)
 {
     /// <summary>Rules that failed and block the release.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public IEnumerable<QualityRuleResult> BlockingFailures => Rules.Where(r => !r.Passed && r.Severity == "error");
 }
 

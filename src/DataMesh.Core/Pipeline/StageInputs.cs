@@ -36,3 +36,6 @@ public sealed record QuarantineInput(string RunId, string ProductId, IReadOnlyLi
 
 /// <summary>Input of <see cref="AnnounceActivity"/>: the run's outcome, to be announced as a CloudEvent.</summary>
 public sealed record AnnounceInput(PipelineResult Result, PublishResult? Published, PublishInput? Publish, QualitySummary? Quality);
+
+/// <summary>Input of <see cref="CleanUpActivity"/>.</summary>
+public sealed record CleanUpInput(string RunId, string ProductId);

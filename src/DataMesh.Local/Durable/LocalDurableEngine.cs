@@ -44,6 +44,11 @@ public sealed class LocalDurableEngine : IAsyncDisposable
             // Short enough that a killed host's work is picked up again in seconds; long activities renew their lease.
             WorkItemQueueVisibilityTimeout = TimeSpan.FromSeconds(20),
             ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(20),
+            // One process per hub locally: skip the app lease, and take partition leases fast.
+            UseAppLease = false,
+            LeaseAcquireInterval = TimeSpan.FromSeconds(1),
+            LeaseRenewInterval = TimeSpan.FromSeconds(5),
+            LeaseInterval = TimeSpan.FromSeconds(15),
             MaxConcurrentTaskActivityWorkItems = Math.Max(2, Environment.ProcessorCount),
             MaxConcurrentTaskOrchestrationWorkItems = 16,
             LoggerFactory = loggerFactory,
@@ -63,7 +68,8 @@ public sealed class LocalDurableEngine : IAsyncDisposable
             new ShimActivityCreator(nameof(QualityCheckActivity), () => new QualityCheckActivity(runtime), shims),
             new ShimActivityCreator(nameof(PublishActivity), () => new PublishActivity(runtime), shims),
             new ShimActivityCreator(nameof(QuarantineActivity), () => new QuarantineActivity(runtime), shims),
-            new ShimActivityCreator(nameof(AnnounceActivity), () => new AnnounceActivity(runtime), shims));
+            new ShimActivityCreator(nameof(AnnounceActivity), () => new AnnounceActivity(runtime), shims),
+            new ShimActivityCreator(nameof(CleanUpActivity), () => new CleanUpActivity(runtime), shims));
         await worker.StartAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
 
         var client = new TaskHubClient(service, new SystemTextJsonDataConverter(), loggerFactory);

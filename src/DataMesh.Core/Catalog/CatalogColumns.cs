@@ -1,0 +1,43 @@
+namespace DataMesh.Catalog;
+
+/// <summary>Property names of the catalog tables, shared by the projection that writes and the reader that reads.</summary>
+internal static class CatalogColumns
+{
+    internal const string ProductId = "ProductId";
+    internal const string Domain = "Domain";
+    internal const string Name = "Name";
+    internal const string DeclaredVersion = "DeclaredVersion";
+    internal const string Description = "Description";
+    internal const string OwnerTeam = "OwnerTeam";
+    internal const string OwnerEmail = "OwnerEmail";
+    internal const string Tags = "Tags";
+    internal const string Visibility = "Visibility";
+    internal const string RegisteredAt = "RegisteredAt";
+    internal const string LatestVersion = "LatestVersion";
+    internal const string LatestRelease = "LatestRelease";
+    internal const string LatestRunId = "LatestRunId";
+    internal const string UpdatedAt = "UpdatedAt";
+
+    internal const string Version = "Version";
+    internal const string Release = "Release";
+    internal const string RunId = "RunId";
+    internal const string Location = "Location";
+    internal const string Rows = "Rows";
+    internal const string SchemaHash = "SchemaHash";
+    internal const string QualityPassed = "QualityPassed";
+    internal const string Quality = "Quality";
+    internal const string QualityRulesOmitted = "QualityRulesOmitted";
+    internal const string Upstream = "Upstream";
+    internal const string UpstreamOmitted = "UpstreamOmitted";
+    internal const string Landing = "Landing";
+    internal const string LandingOmitted = "LandingOmitted";
+    internal const string PublishedAt = "PublishedAt";
+
+    internal const string Status = "Status";
+    internal const string Stage = "Stage";
+    internal const string Error = "Error";
+    internal const string Quarantined = "Quarantined";
+    internal const string QuarantinedOmitted = "QuarantinedOmitted";
+    internal const string At = "At";
+    internal const string EventId = "EventId";
+}

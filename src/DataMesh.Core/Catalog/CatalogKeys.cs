@@ -1,0 +1,35 @@
+using System.Globalization;
+using System.Text;
+
+namespace DataMesh.Catalog;
+
+/// <summary>Table keys from ids: Azure Tables forbids <c>/ \ # ?</c> and control characters in keys.</summary>
+internal static class CatalogKeys
+{
+    /// <summary>Percent-encodes the characters a key may not hold (and <c>%</c> itself, so the mapping is one to one).</summary>
+    internal static string Encode(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (!value.Any(NeedsEscape))
+        {
+            return value;
+        }
+
+        var builder = new StringBuilder(value.Length + 8);
+        foreach (var c in value)
+        {
+            if (NeedsEscape(c))
+            {
+                builder.Append('%').Append(((int)c).ToString("X2", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static bool NeedsEscape(char c) => c is '/' or '\\' or '#' or '?' or '%' || char.IsControl(c);
+}

@@ -1,0 +1,315 @@
+using System.Collections.Concurrent;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Messaging;
+using DataMesh.Events;
+using DataMesh.Storage;
+using Semver;
+
+namespace DataMesh.Catalog;
+
+/// <summary>
+/// Records product events in the catalog tables. Idempotent and order-tolerant: events arrive at least once and
+/// in any order, rows are upserted by deterministic keys, and a product's latest release only moves forward
+/// (higher semver, then higher release number). Storage failures surface so the queue retries;
+/// events that can never apply throw <see cref="CatalogEventRejectedException"/>.
+/// </summary>
+public sealed class CatalogProjection
+{
+    private const string SourcePrefix = "/domains/";
+
+    // Concurrent writers of one Products row retry on a changed ETag; after this many the failure surfaces.
+    private const int MaxConditionalAttempts = 10;
+
+    private readonly MeshStorage _storage;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, TableClient> _ready = new();
+
+    public CatalogProjection(MeshStorage storage, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        _storage = storage;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Applies one product event. <c>DataMesh.FreshnessBreached</c> is accepted and not recorded yet.</summary>
+    /// <exception cref="CatalogEventRejectedException">Unknown type, a source outside <c>/domains/</c>, or invalid data.</exception>
+    public async Task ApplyAsync(CloudEvent cloudEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cloudEvent);
+        if (cloudEvent.Source is null || !cloudEvent.Source.StartsWith(SourcePrefix, StringComparison.Ordinal))
+        {
+            throw Rejected(cloudEvent, $"its source is not a product of the mesh (expected '{SourcePrefix}<domain>/products/<name>')");
+        }
+
+        switch (cloudEvent.Type)
+        {
+            case ProductEventTypes.ProductVersionPublished:
+                await ApplyPublishedAsync(cloudEvent, Read<ProductVersionPublishedData>(cloudEvent), cancellationToken).ConfigureAwait(false);
+                break;
+            case ProductEventTypes.QualityCheckFailed:
+                await ApplyFailureAsync(cloudEvent, Read<QualityCheckFailedData>(cloudEvent), CatalogRunStatus.QualityFailed, cancellationToken).ConfigureAwait(false);
+                break;
+            case ProductEventTypes.PipelineRunFailed:
+                await ApplyFailureAsync(cloudEvent, Read<PipelineRunFailedData>(cloudEvent), CatalogRunStatus.Failed, cancellationToken).ConfigureAwait(false);
+                break;
+            case ProductEventTypes.FreshnessBreached:
+                // Known to the mesh; the catalog derives freshness from PublishedAt and does not store breaches yet.
+                break;
+            default:
+                throw Rejected(cloudEvent, "the catalog does not know its type");
+        }
+    }
+
+    /// <summary>
+    /// Records a declared product (from its spec), before or after its first release. Merges: the latest-release
+    /// fields written by <see cref="ApplyAsync"/> are left as they are.
+    /// </summary>
+    public async Task RegisterProductAsync(ProductRegistration registration, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        ArgumentException.ThrowIfNullOrWhiteSpace(registration.Domain);
+        ArgumentException.ThrowIfNullOrWhiteSpace(registration.Name);
+        var table = await TableAsync(CatalogTables.Products, cancellationToken).ConfigureAwait(false);
+        var entity = new TableEntity(CatalogKeys.Encode(registration.Domain), CatalogKeys.Encode(registration.Name))
+        {
+            [CatalogColumns.ProductId] = registration.ProductId,
+            [CatalogColumns.Domain] = registration.Domain,
+            [CatalogColumns.Name] = registration.Name,
+            [CatalogColumns.DeclaredVersion] = registration.Version,
+            [CatalogColumns.Description] = CatalogJson.Truncate(registration.Description ?? ""),
+            [CatalogColumns.OwnerTeam] = registration.OwnerTeam ?? "",
+            [CatalogColumns.OwnerEmail] = registration.OwnerEmail ?? "",
+            [CatalogColumns.Tags] = CatalogJson.SerializeList(registration.Tags ?? []).Json,
+            [CatalogColumns.Visibility] = registration.Visibility ?? "",
+            [CatalogColumns.RegisteredAt] = _time.GetUtcNow(),
+        };
+        await table.UpsertEntityAsync(entity, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ApplyPublishedAsync(CloudEvent cloudEvent, ProductVersionPublishedData data, CancellationToken cancellationToken)
+    {
+        CheckProduct(cloudEvent, data.ProductId, data.Domain, data.Name);
+        var version = ParseVersion(cloudEvent, data.Version);
+        if (data.Release < 1)
+        {
+            throw Rejected(cloudEvent, $"its release {data.Release} is not 1 or more");
+        }
+
+        var productKey = CatalogKeys.Encode(data.ProductId);
+
+        // Release and run rows first, the product's latest last: "latest" never points at a release row not yet written.
+        var (quality, qualityOmitted) = CatalogJson.SerializeQuality(data.Quality);
+        var (upstream, upstreamOmitted) = CatalogJson.SerializeList(data.Upstream);
+        var (landing, landingOmitted) = CatalogJson.SerializeList(data.Landing);
+        var release = new TableEntity(productKey, ReleaseRowKey.For(version, data.Version, data.Release))
+        {
+            [CatalogColumns.ProductId] = data.ProductId,
+            [CatalogColumns.Version] = data.Version,
+            [CatalogColumns.Release] = data.Release,
+            [CatalogColumns.RunId] = data.RunId,
+            [CatalogColumns.Location] = data.Location,
+            [CatalogColumns.Rows] = data.Rows,
+            [CatalogColumns.SchemaHash] = data.SchemaHash,
+            [CatalogColumns.QualityPassed] = data.Quality.Passed,
+            [CatalogColumns.Quality] = quality,
+            [CatalogColumns.QualityRulesOmitted] = qualityOmitted,
+            [CatalogColumns.Upstream] = upstream,
+            [CatalogColumns.UpstreamOmitted] = upstreamOmitted,
+            [CatalogColumns.Landing] = landing,
+            [CatalogColumns.LandingOmitted] = landingOmitted,
+            [CatalogColumns.PublishedAt] = data.PublishedAt,
+            [CatalogColumns.EventId] = cloudEvent.Id,
+        };
+        var releases = await TableAsync(CatalogTables.Releases, cancellationToken).ConfigureAwait(false);
+        await releases.UpsertEntityAsync(release, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+
+        var run = new TableEntity(productKey, CatalogKeys.Encode(data.RunId))
+        {
+            [CatalogColumns.ProductId] = data.ProductId,
+            [CatalogColumns.RunId] = data.RunId,
+            [CatalogColumns.Status] = CatalogRunStatus.Published,
+            [CatalogColumns.Stage] = "publish",
+            [CatalogColumns.Version] = data.Version,
+            [CatalogColumns.Release] = data.Release,
+            [CatalogColumns.Quality] = quality,
+            [CatalogColumns.QualityRulesOmitted] = qualityOmitted,
+            [CatalogColumns.At] = data.PublishedAt,
+            [CatalogColumns.EventId] = cloudEvent.Id,
+        };
+        var runs = await TableAsync(CatalogTables.Runs, cancellationToken).ConfigureAwait(false);
+        await runs.UpsertEntityAsync(run, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+
+        var products = await TableAsync(CatalogTables.Products, cancellationToken).ConfigureAwait(false);
+        await WriteConditionallyAsync(
+            products,
+            CatalogKeys.Encode(data.Domain),
+            CatalogKeys.Encode(data.Name),
+            TableUpdateMode.Merge,
+            current => IsNewerThanLatest(version, data.Release, current)
+                ? new TableEntity(CatalogKeys.Encode(data.Domain), CatalogKeys.Encode(data.Name))
+                {
+                    [CatalogColumns.ProductId] = data.ProductId,
+                    [CatalogColumns.Domain] = data.Domain,
+                    [CatalogColumns.Name] = data.Name,
+                    [CatalogColumns.LatestVersion] = data.Version,
+                    [CatalogColumns.LatestRelease] = data.Release,
+                    [CatalogColumns.LatestRunId] = data.RunId,
+                    [CatalogColumns.Rows] = data.Rows,
+                    [CatalogColumns.Location] = data.Location,
+                    [CatalogColumns.SchemaHash] = data.SchemaHash,
+                    [CatalogColumns.PublishedAt] = data.PublishedAt,
+                    [CatalogColumns.UpdatedAt] = _time.GetUtcNow(),
+                }
+                : null,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ApplyFailureAsync(CloudEvent cloudEvent, RunFailureData data, string status, CancellationToken cancellationToken)
+    {
+        CheckProduct(cloudEvent, data.ProductId, data.Domain, data.Name);
+        var productKey = CatalogKeys.Encode(data.ProductId);
+        var runKey = CatalogKeys.Encode(data.RunId);
+        var (quarantined, quarantinedOmitted) = CatalogJson.SerializeList(data.Quarantined);
+        var run = new TableEntity(productKey, runKey)
+        {
+            [CatalogColumns.ProductId] = data.ProductId,
+            [CatalogColumns.RunId] = data.RunId,
+            [CatalogColumns.Status] = status,
+            [CatalogColumns.Stage] = data.Stage,
+            [CatalogColumns.Error] = CatalogJson.Truncate(data.Error),
+            [CatalogColumns.Version] = data.Version,
+            [CatalogColumns.Quarantined] = quarantined,
+            [CatalogColumns.QuarantinedOmitted] = quarantinedOmitted,
+            [CatalogColumns.At] = data.FailedAt,
+            [CatalogColumns.EventId] = cloudEvent.Id,
+        };
+        if (data.Quality is { } quality)
+        {
+            var (json, omitted) = CatalogJson.SerializeQuality(quality);
+            run[CatalogColumns.Quality] = json;
+            run[CatalogColumns.QualityRulesOmitted] = omitted;
+        }
+
+        var runs = await TableAsync(CatalogTables.Runs, cancellationToken).ConfigureAwait(false);
+
+        // A release exists once published: a late or duplicate failure report for the same run does not hide it.
+        await WriteConditionallyAsync(
+            runs,
+            productKey,
+            runKey,
+            TableUpdateMode.Replace,
+            current => current?.GetString(CatalogColumns.Status) == CatalogRunStatus.Published ? null : run,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Read, decide, write with the read ETag (optimistic concurrency). <paramref name="decide"/> returns the
+    /// entity to write (merged or replacing per <paramref name="mode"/>), or null to leave the row as it is.
+    /// </summary>
+    private static async Task WriteConditionallyAsync(
+        TableClient table,
+        string partitionKey,
+        string rowKey,
+        TableUpdateMode mode,
+        Func<TableEntity?, TableEntity?> decide,
+        CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var response = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var current = response.HasValue ? response.Value : null;
+            if (decide(current) is not { } entity)
+            {
+                return;
+            }
+
+            entity.PartitionKey = partitionKey;
+            entity.RowKey = rowKey;
+            try
+            {
+                if (current is null)
+                {
+                    await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await table.UpdateEntityAsync(entity, current.ETag, mode, cancellationToken).ConfigureAwait(false);
+                }
+
+                return;
+            }
+            catch (RequestFailedException ex) when ((ex.Status is 409 or 412) && attempt < MaxConditionalAttempts)
+            {
+                // Another writer got there first: read again and decide again.
+            }
+        }
+    }
+
+    private static bool IsNewerThanLatest(SemVersion version, int release, TableEntity? current)
+    {
+        if (current?.GetString(CatalogColumns.LatestVersion) is not { } latestText
+            || current.GetInt32(CatalogColumns.LatestRelease) is not { } latestRelease
+            || !SemVersion.TryParse(latestText, SemVersionStyles.Strict, out var latest))
+        {
+            return true;
+        }
+
+        var byVersion = SemVersion.ComparePrecedence(version, latest);
+        return byVersion > 0 || (byVersion == 0 && release > latestRelease);
+    }
+
+    private static T Read<T>(CloudEvent cloudEvent)
+    {
+        try
+        {
+            return ProductEventJson.ReadData<T>(cloudEvent);
+        }
+        catch (FormatException ex)
+        {
+            throw new CatalogEventRejectedException($"{Describe(cloudEvent)} was rejected: {ex.Message}", ex);
+        }
+    }
+
+    private static void CheckProduct(CloudEvent cloudEvent, string productId, string domain, string name)
+    {
+        if (productId != $"{domain}.{name}")
+        {
+            throw Rejected(cloudEvent, $"its product id '{productId}' does not match domain '{domain}' and name '{name}'");
+        }
+
+        var expected = ProductEventTypes.Source(domain, name);
+        if (cloudEvent.Source != expected)
+        {
+            throw Rejected(cloudEvent, $"its source does not match its data (expected '{expected}')");
+        }
+    }
+
+    private static SemVersion ParseVersion(CloudEvent cloudEvent, string version)
+    {
+        if (!SemVersion.TryParse(version, SemVersionStyles.Strict, out var parsed) || !ReleaseRowKey.Supports(parsed))
+        {
+            throw Rejected(cloudEvent, $"its version '{version}' is not a semantic version (e.g. 1.2.0)");
+        }
+
+        return parsed;
+    }
+
+    private static CatalogEventRejectedException Rejected(CloudEvent cloudEvent, string reason) =>
+        new($"{Describe(cloudEvent)} was rejected: {reason}.");
+
+    private static string Describe(CloudEvent cloudEvent) =>
+        $"Event '{cloudEvent.Id}' of type '{cloudEvent.Type}' from '{cloudEvent.Source}'";
+
+    private async Task<TableClient> TableAsync(string name, CancellationToken cancellationToken)
+    {
+        if (_ready.TryGetValue(name, out var ready))
+        {
+            return ready;
+        }
+
+        var table = _storage.Table(name);
+        await table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+        return _ready.GetOrAdd(name, table);
+    }
+}

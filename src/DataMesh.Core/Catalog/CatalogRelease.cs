@@ -1,0 +1,40 @@
+using DataMesh.Pipeline;
+
+namespace DataMesh.Catalog;
+
+/// <summary>One published release of a product, with its quality and lineage.</summary>
+public sealed record CatalogRelease
+{
+    public required string ProductId { get; init; }
+
+    public required string Version { get; init; }
+
+    public required int Release { get; init; }
+
+    public required string RunId { get; init; }
+
+    public required string Location { get; init; }
+
+    public required long Rows { get; init; }
+
+    public required string SchemaHash { get; init; }
+
+    public required bool QualityPassed { get; init; }
+
+    public QualitySummary? Quality { get; init; }
+
+    /// <summary>Quality rules left out of <see cref="Quality"/> to fit the table's property limit (failed rules are kept first).</summary>
+    public int QualityRulesOmitted { get; init; }
+
+    public IReadOnlyList<UpstreamRelease> Upstream { get; init; } = [];
+
+    /// <summary>Upstream releases left out of <see cref="Upstream"/> to fit the table's property limit.</summary>
+    public int UpstreamOmitted { get; init; }
+
+    public IReadOnlyList<LandingBlob> Landing { get; init; } = [];
+
+    /// <summary>Landing blobs left out of <see cref="Landing"/> to fit the table's property limit.</summary>
+    public int LandingOmitted { get; init; }
+
+    public required DateTimeOffset PublishedAt { get; init; }
+}

@@ -1,0 +1,30 @@
+using DataMesh.Pipeline;
+
+namespace DataMesh.Catalog;
+
+/// <summary>The announced outcome of one pipeline run.</summary>
+public sealed record CatalogRun
+{
+    public required string ProductId { get; init; }
+
+    public required string RunId { get; init; }
+
+    /// <summary>One of <see cref="CatalogRunStatus"/>: <c>Published</c>, <c>QualityFailed</c> or <c>Failed</c>.</summary>
+    public required string Status { get; init; }
+
+    /// <summary>Stage the run ended in: <c>ingest</c>, <c>transform</c>, <c>quality</c> or <c>publish</c>.</summary>
+    public string? Stage { get; init; }
+
+    public string? Error { get; init; }
+
+    public required string Version { get; init; }
+
+    /// <summary>The release the run published; null when it failed.</summary>
+    public int? Release { get; init; }
+
+    public IReadOnlyList<string> Quarantined { get; init; } = [];
+
+    public QualitySummary? Quality { get; init; }
+
+    public required DateTimeOffset At { get; init; }
+}

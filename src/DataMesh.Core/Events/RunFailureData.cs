@@ -1,0 +1,31 @@
+using DataMesh.Pipeline;
+
+namespace DataMesh.Events;
+
+/// <summary>What every failed-run event carries: the run, where it stopped, why, and what was quarantined.</summary>
+public abstract record RunFailureData
+{
+    public required string ProductId { get; init; }
+
+    public required string Domain { get; init; }
+
+    public required string Name { get; init; }
+
+    public required string Version { get; init; }
+
+    public required string RunId { get; init; }
+
+    /// <summary>Stage the run stopped in: <c>ingest</c>, <c>transform</c>, <c>quality</c> or <c>publish</c>.</summary>
+    public required string Stage { get; init; }
+
+    /// <summary>What went wrong, for a person to act on.</summary>
+    public required string Error { get; init; }
+
+    /// <summary>The quality gate's outcome when the run stopped there; otherwise null.</summary>
+    public QualitySummary? Quality { get; init; }
+
+    /// <summary>Names of the landing blobs moved to the <c>quarantine</c> container.</summary>
+    public IReadOnlyList<string> Quarantined { get; init; } = [];
+
+    public required DateTimeOffset FailedAt { get; init; }
+}

@@ -1,0 +1,23 @@
+using Microsoft.DurableTask;
+
+namespace DataMesh.Pipeline;
+
+/// <summary>
+/// Last step of every run: deletes the run's staged output and its local folder. Releases, quarantined inputs and
+/// the landing blobs of published runs are untouched. Idempotent (deleting what is gone is a no-op).
+/// </summary>
+public sealed class CleanUpActivity(PipelineRuntime runtime) : TaskActivity<CleanUpInput, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, CleanUpInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var spec = runtime.Products.Get(input.ProductId);
+        await runtime.Storage.Staging(spec.Domain).DeleteBlobIfExistsAsync(StagedOutput.BlobName(spec.Name, input.RunId)).ConfigureAwait(false);
+        if (runtime.Options.CleanUpWorkDirectory)
+        {
+            runtime.Workspace(input.RunId).Delete();
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,96 @@
+using System.Text.Json;
+using DataMesh.Testing;
+
+namespace DataMesh.EndToEnd.Tests;
+
+/// <summary>The <c>datamesh</c> command as users call it (DESIGN §8).</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class CliTests(AzuriteFixture azurite) : IDisposable
+{
+    private readonly TestProduct _product = new("cli" + Guid.NewGuid().ToString("N")[..6]);
+
+    public void Dispose() => _product.Dispose();
+
+    [Fact]
+    public async Task Run_ProductOutsidePipelinesTwice_PublishesReleases1And2AndCatalogShowListsBoth()
+    {
+        var first = await CliAsync("run", _product.Directory, "--input", _product.WriteOrders("orders-1.csv", rows: 40), "--json");
+        var second = await CliAsync("run", _product.Directory, "--input", _product.WriteOrders("orders-2.csv", rows: 60), "--json");
+
+        Assert.True(first.ExitCode == 0, first.StdErr);
+        Assert.True(second.ExitCode == 0, second.StdErr);
+        using var one = JsonDocument.Parse(first.StdOut);
+        using var two = JsonDocument.Parse(second.StdOut);
+        Assert.Equal("Published", one.RootElement.GetProperty("status").GetString());
+        Assert.Equal(_product.Id, one.RootElement.GetProperty("product").GetString());
+        Assert.Equal("1.0.0", one.RootElement.GetProperty("version").GetString());
+        Assert.Equal(1, one.RootElement.GetProperty("release").GetInt32());
+        Assert.Equal(TestProduct.ExpectedRows(40), one.RootElement.GetProperty("rows").GetInt64());
+        Assert.Equal(2, two.RootElement.GetProperty("release").GetInt32());
+        Assert.Equal(TestProduct.ExpectedRows(60), two.RootElement.GetProperty("rows").GetInt64());
+        Assert.Contains("/1.0.0/2/", two.RootElement.GetProperty("location").GetString(), StringComparison.Ordinal);
+        Assert.True(two.RootElement.GetProperty("quality").GetArrayLength() > 0);
+
+        var show = await CliAsync("catalog", "show", _product.Id, "--json");
+
+        Assert.True(show.ExitCode == 0, show.StdErr);
+        using var catalog = JsonDocument.Parse(show.StdOut);
+        var releases = catalog.RootElement.GetProperty("releases").EnumerateArray().Select(r => r.GetProperty("release").GetInt32()).Order().ToList();
+        Assert.Equal([1, 2], releases);
+        Assert.Equal(2, catalog.RootElement.GetProperty("product").GetProperty("latestRelease").GetInt32());
+    }
+
+    [Fact]
+    public async Task Run_QualityGateFails_ExitsOneWithQualityFailedJson()
+    {
+        var bad = _product.WriteOrders("orders-bad.csv", rows: 10, "3,dup,1.00,open");
+
+        var result = await CliAsync("run", _product.Directory, "--input", bad, "--json");
+
+        Assert.Equal(1, result.ExitCode);
+        using var json = JsonDocument.Parse(result.StdOut);
+        Assert.Equal("QualityFailed", json.RootElement.GetProperty("status").GetString());
+        Assert.Contains("order_id.unique", json.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_SpecWithUnknownKey_ExitsOneNamingFileLineAndField()
+    {
+        var spec = Path.Combine(_product.Directory, "product.yaml");
+        File.WriteAllText(spec, File.ReadAllText(spec).Replace("description:", "colour: blue\ndescription:", StringComparison.Ordinal));
+
+        var result = await CliAsync("run", _product.Directory, "--input", _product.WriteOrders("o.csv", rows: 1));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Matches(@"product\.yaml:\d+:\d+: error DM\d{4}: .*colour", result.StdErr);
+    }
+
+    [Fact]
+    public async Task Run_SpecWithoutName_ExitsOneNamingFileAndField()
+    {
+        var spec = Path.Combine(_product.Directory, "product.yaml");
+        File.WriteAllLines(spec, File.ReadAllLines(spec).Where(l => !l.StartsWith("name:", StringComparison.Ordinal)));
+
+        var result = await CliAsync("run", _product.Directory, "--input", _product.WriteOrders("o.csv", rows: 1));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Matches(@"product\.yaml:\d+:\d+: error DM\d{4}: .*\bname\b", result.StdErr);
+        Assert.Empty(result.StdOut);
+    }
+
+    [Fact]
+    public async Task Run_MissingInputOption_ExitsTwo()
+    {
+        var result = await CliAsync("run", _product.Directory);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--input", result.StdErr, StringComparison.Ordinal);
+    }
+
+    private Task<CliRunner.CliResult> CliAsync(params string[] args) =>
+        CliRunner.RunAsync(_product.Root, new Dictionary<string, string>
+        {
+            ["DATAMESH_STORAGE"] = azurite.ConnectionString,
+            ["DATAMESH_HOME"] = Path.Combine(_product.Root, ".datamesh"),
+        }, args);
+}
