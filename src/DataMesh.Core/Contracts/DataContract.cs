@@ -20,6 +20,12 @@ public sealed record DataContract
 
     /// <summary>Absolute path of the contract file.</summary>
     public required string Path { get; init; }
+
+    /// <summary>
+    /// Rules the platform keeps for reports but does not evaluate (ODCS <c>text</c> and <c>custom</c>), from every
+    /// level (<see cref="QualityRule.Property"/> set for property rules). They never appear in the <c>Quality</c> lists.
+    /// </summary>
+    public IReadOnlyList<QualityRule> UnsupportedQuality { get; init; } = [];
 }
 
 /// <summary>A table-like object of the contract schema.</summary>

@@ -45,6 +45,12 @@ public enum QualityRuleType
 {
     Library,
     Sql,
+
+    /// <summary>ODCS <c>text</c>: prose only; kept in <see cref="DataContract.UnsupportedQuality"/>, never evaluated.</summary>
+    Text,
+
+    /// <summary>ODCS <c>custom</c>: another engine's rule (Soda, Great Expectations...); kept in <see cref="DataContract.UnsupportedQuality"/>, never evaluated.</summary>
+    Custom,
 }
 
 /// <summary>Unit of a threshold.</summary>

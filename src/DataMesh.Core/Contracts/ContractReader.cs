@@ -1,0 +1,214 @@
+using System.Text.RegularExpressions;
+using DataMesh.Specs;
+using Semver;
+using YamlDotNet.RepresentationModel;
+
+namespace DataMesh.Contracts;
+
+/// <summary>Reads one ODCS contract file into a <see cref="DataContract"/>, collecting every diagnostic.</summary>
+internal sealed partial class ContractReader
+{
+    internal static readonly YamlDiagnosticCodes Codes = new(
+        ContractDiagnosticCodes.YamlSyntax,
+        ContractDiagnosticCodes.UnknownKey,
+        ContractDiagnosticCodes.MissingField,
+        ContractDiagnosticCodes.WrongType);
+
+    private static readonly string[] LogicalTypes = ["string", "date", "timestamp", "time", "number", "integer", "object", "array", "boolean"];
+
+    private readonly DiagnosticSink _sink;
+    private readonly string _fullPath;
+    private readonly bool _requireSchema;
+    private readonly QualityRuleReader _rules;
+
+    private ContractReader(string fullPath, bool requireSchema)
+    {
+        _fullPath = fullPath;
+        _requireSchema = requireSchema;
+        _sink = new DiagnosticSink(DisplayPath.For(fullPath), Codes);
+        _rules = new QualityRuleReader(_sink);
+    }
+
+    public IReadOnlyList<SpecDiagnostic> Diagnostics => _sink.Diagnostics;
+
+    /// <summary>The contract, when it has no errors.</summary>
+    public DataContract? Contract { get; private set; }
+
+    /// <summary>The <c>version</c> as written (even when other fields have errors), for cross-checks.</summary>
+    public string? DeclaredVersion { get; private set; }
+
+    public static ContractReader Read(string fullPath, bool requireSchema)
+    {
+        var reader = new ContractReader(fullPath, requireSchema);
+        reader.Read();
+        return reader;
+    }
+
+    private void Read()
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(_fullPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _sink.ErrorAtStart(ContractDiagnosticCodes.ContractFileNotFound, $"cannot read the contract: {ex.Message}");
+            return;
+        }
+
+        var root = YamlDocumentParser.ParseRootMapping(text, _sink, "data contract");
+        if (root is null)
+        {
+            return;
+        }
+
+        var contract = new YamlMappingReader(root, "", _sink);
+        var apiVersion = contract.String("apiVersion", required: true, "add apiVersion: v3.1.0 (ODCS v3.0.x and v3.1.0 are supported).");
+        if (apiVersion is not null && !ApiVersionPattern().IsMatch(apiVersion))
+        {
+            _sink.Error(contract.Value("apiVersion")!, ContractDiagnosticCodes.InvalidApiVersion,
+                $"apiVersion: '{apiVersion}' is not a supported ODCS version; use v3.1.0 (or v3.0.x).");
+        }
+
+        var kind = contract.String("kind", required: true, "add kind: DataContract.");
+        if (kind is not null && kind != "DataContract")
+        {
+            _sink.Error(contract.Value("kind")!, ContractDiagnosticCodes.InvalidKind, $"kind: '{kind}' is not an ODCS contract kind; use kind: DataContract.");
+        }
+
+        var id = contract.String("id", required: true, "add a stable contract id (e.g. a UUID or finance.ledger-emea).");
+        var name = contract.String("name");
+        var version = contract.String("version", required: true, "add the contract version; it must equal the product's version.");
+        if (version is not null && !SemVersion.TryParse(version, SemVersionStyles.Strict, out _))
+        {
+            _sink.Error(contract.Value("version")!, ContractDiagnosticCodes.InvalidVersion,
+                $"version: '{version}' is not a semantic version; write MAJOR.MINOR.PATCH, e.g. 1.0.0.");
+            version = null;
+        }
+
+        DeclaredVersion = version;
+        var status = contract.String("status");
+        var schema = ReadSchema(contract);
+
+        if (_sink.HasErrors)
+        {
+            return;
+        }
+
+        Contract = new DataContract
+        {
+            ApiVersion = apiVersion!,
+            Kind = kind!,
+            Id = id!,
+            Name = name,
+            Version = version!,
+            Status = status,
+            Schema = schema,
+            Path = _fullPath,
+            UnsupportedQuality = _rules.Unsupported,
+        };
+    }
+
+    private List<SchemaObject> ReadSchema(YamlMappingReader contract)
+    {
+        var objects = new List<SchemaObject>();
+        var hint = "add schema: with one object (name, properties) describing the output.";
+        var sequence = contract.Sequence("schema");
+        if (sequence is null || sequence.Children.Count == 0)
+        {
+            if (_requireSchema && (sequence is not null || contract.Value("schema") is null))
+            {
+                _sink.Error(sequence?.Start ?? contract.KeyNode("schema")?.Start ?? contract.Node.Start, ContractDiagnosticCodes.EmptySchema,
+                    $"schema: the contract has no schema object; {hint}");
+            }
+
+            return objects;
+        }
+
+        _rules.ReserveExplicitNames(sequence);
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var item in contract.MappingItems(sequence, "schema"))
+        {
+            var objectName = item.String("name", required: true, "name the schema object (the output table), e.g. name: ledger_entries.");
+            if (objectName is not null && !names.Add(objectName))
+            {
+                _sink.Error(item.Value("name")!, ContractDiagnosticCodes.DuplicateName, $"{item.FieldPath("name")}: another schema object is already named '{objectName}'; give each object its own name.");
+            }
+
+            var owner = objectName ?? item.Path;
+            var properties = ReadProperties(item, owner);
+            var quality = _rules.ReadList(item, owner, property: null);
+            if (objectName is not null)
+            {
+                objects.Add(new SchemaObject
+                {
+                    Name = objectName,
+                    PhysicalName = item.String("physicalName"),
+                    Description = item.String("description"),
+                    Properties = properties,
+                    Quality = quality,
+                });
+            }
+        }
+
+        return objects;
+    }
+
+    private List<ContractProperty> ReadProperties(YamlMappingReader schemaObject, string objectName)
+    {
+        var properties = new List<ContractProperty>();
+        var hint = "list the columns under properties: (each with name and logicalType or physicalType).";
+        var sequence = schemaObject.Sequence("properties");
+        if (sequence is null || sequence.Children.Count == 0)
+        {
+            if (_requireSchema && (sequence is not null || schemaObject.Value("properties") is null))
+            {
+                _sink.Error(sequence?.Start ?? schemaObject.KeyNode("properties")?.Start ?? schemaObject.Node.Start, ContractDiagnosticCodes.EmptySchema,
+                    $"{schemaObject.FieldPath("properties")}: the object has no properties; {hint}");
+            }
+
+            return properties;
+        }
+
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var item in schemaObject.MappingItems(sequence, "properties"))
+        {
+            var name = item.String("name", required: true, "name the column, e.g. name: amount.");
+            if (name is not null && !names.Add(name))
+            {
+                _sink.Error(item.Value("name")!, ContractDiagnosticCodes.DuplicateName,
+                    $"{item.FieldPath("name")}: object '{objectName}' already has a property '{name}' (names are case-insensitive in DuckDB); rename one.");
+            }
+
+            var logicalType = item.String("logicalType");
+            if (logicalType is not null && !LogicalTypes.Contains(logicalType, StringComparer.Ordinal))
+            {
+                _sink.Error(item.Value("logicalType")!, ContractDiagnosticCodes.InvalidLogicalType,
+                    $"{item.FieldPath("logicalType")}: '{logicalType}' is not an ODCS logical type; use one of {string.Join(", ", LogicalTypes)} (put engine types such as decimal(18,2) in physicalType).");
+            }
+
+            var property = new ContractProperty
+            {
+                Name = name ?? item.Path,
+                LogicalType = logicalType,
+                PhysicalType = item.String("physicalType"),
+                Required = item.Boolean("required") ?? false,
+                Unique = item.Boolean("unique") ?? false,
+                PrimaryKey = item.Boolean("primaryKey") ?? false,
+                Classification = item.String("classification"),
+                Description = item.String("description"),
+                Quality = _rules.ReadList(item, name ?? item.Path, property: name ?? item.Path),
+            };
+            if (name is not null)
+            {
+                properties.Add(property);
+            }
+        }
+
+        return properties;
+    }
+
+    [GeneratedRegex(@"^v3\.0\.\d+$|^v3\.1\.0$", RegexOptions.CultureInvariant)]
+    private static partial Regex ApiVersionPattern();
+}
