@@ -128,7 +128,7 @@ public sealed class PipelineTests(AzuriteFixture azurite) : IAsyncLifetime
         var second = await mesh.RunAsync(request);
 
         Assert.Equal(PipelineStatus.Published, first.Status);
-        Assert.Equal(first, second with { Quality = first.Quality, Quarantined = first.Quarantined });
+        Assert.Equal((first.RunId, first.Release, first.Rows, first.Location), (second.RunId, second.Release, second.Rows, second.Location));
         Assert.Equal([1], await new ReleaseStore(mesh.Storage.Products(product.Domain)).ListReleasesAsync(product.Name, "1.0.0"));
     }
 

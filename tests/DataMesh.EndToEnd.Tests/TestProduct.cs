@@ -61,7 +61,7 @@ internal sealed class TestProduct : IDisposable
             owner: {"{"} team: Test, email: test@example.com {"}"}
             inputs:
               - name: orders
-                landing: {"{"} path: orders/, format: csv {"}"}
+                landing: {"{"} path: orders/, format: csv, delimiter: "," {"}"}
                 columns:
                   - {"{"} name: order_id, type: integer, required: true {"}"}
                   - {"{"} name: customer, type: varchar {"}"}

@@ -30,7 +30,7 @@ public static class InputViewSql
         var fileList = Sql.List(files);
         var reader = landing.Format.ToLowerInvariant() switch
         {
-            "csv" => $"read_csv({fileList}{CsvArguments(input, landing)})",
+            "csv" => CsvReader(input, files, allVarchar: false),
             "json" => $"read_json({fileList}, format = 'array'{JsonColumns(input)})",
             "ndjson" => $"read_json({fileList}, format = 'newline_delimited'{JsonColumns(input)})",
             "parquet" => $"read_parquet({fileList}, union_by_name = true)",
@@ -39,7 +39,41 @@ public static class InputViewSql
         return $"CREATE VIEW {Sql.Identifier(input.Name)} AS SELECT * FROM {reader}";
     }
 
-    private static string CsvArguments(InputSpec input, LandingSpec landing)
+    /// <summary>
+    /// <c>read_csv(...)</c> with the port's dialect options; <paramref name="types"/> (declared columns present in the
+    /// file) are applied by name, and with a rejects table, rows that do not parse or cast are recorded, not fatal.
+    /// </summary>
+    public static string CsvReader(InputSpec input, IReadOnlyList<string> files, bool allVarchar, IReadOnlyList<InputColumn>? types = null, string? rejectsTable = null, string? rejectsScan = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var landing = input.Landing ?? throw new ArgumentException($"Input '{input.Name}' is not a landing input.", nameof(input));
+        var args = DialectArguments(input, landing);
+        if (allVarchar)
+        {
+            // Only the header matters here: rows that do not parse are reported by the real read (rejects).
+            args.Add("all_varchar = true, ignore_errors = true");
+        }
+        else if (types is not null)
+        {
+            if (types.Count > 0)
+            {
+                args.Add("types = {" + string.Join(", ", types.Select(c => $"{Sql.Literal(c.Name)}: {Sql.Literal(c.Type.ToUpperInvariant())}")) + "}");
+            }
+
+            if (rejectsTable is not null && rejectsScan is not null)
+            {
+                args.Add($"store_rejects = true, rejects_table = {Sql.Literal(rejectsTable.Trim('"'))}, rejects_scan = {Sql.Literal(rejectsScan.Trim('"'))}");
+            }
+        }
+        else if (input.Columns.Count > 0)
+        {
+            args.Add("columns = " + ColumnStruct(input));
+        }
+
+        return $"read_csv({Sql.List(files)}, {string.Join(", ", args)})";
+    }
+
+    private static List<string> DialectArguments(InputSpec input, LandingSpec landing)
     {
         var args = new List<string>();
         var hasHeader = false;
@@ -60,12 +94,7 @@ public static class InputViewSql
             args.Add("header = true");
         }
 
-        if (input.Columns.Count > 0)
-        {
-            args.Add("columns = " + ColumnStruct(input));
-        }
-
-        return args.Count == 0 ? "" : ", " + string.Join(", ", args);
+        return args;
     }
 
     private static string JsonColumns(InputSpec input) => input.Columns.Count == 0 ? "" : ", columns = " + ColumnStruct(input);

@@ -12,7 +12,12 @@ public sealed class CleanUpActivity(PipelineRuntime runtime) : TaskActivity<Clea
     {
         ArgumentNullException.ThrowIfNull(input);
         var spec = runtime.Products.Get(input.ProductId);
-        await runtime.Storage.Staging(spec.Domain).DeleteBlobIfExistsAsync(StagedOutput.BlobName(spec.Name, input.RunId)).ConfigureAwait(false);
+        var staging = runtime.Storage.Staging(spec.Domain);
+        await foreach (var blob in staging.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = StagedOutput.Prefix(spec.Name, input.RunId) }).ConfigureAwait(false))
+        {
+            await staging.DeleteBlobIfExistsAsync(blob.Name).ConfigureAwait(false);
+        }
+
         if (runtime.Options.CleanUpWorkDirectory)
         {
             runtime.Workspace(input.RunId).Delete();

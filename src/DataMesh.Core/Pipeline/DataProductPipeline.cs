@@ -28,25 +28,39 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         var logger = context.CreateReplaySafeLogger<DataProductPipeline>();
         LogRunStarted(logger, input.ProductId, input.RunId, input.LandingBlobs.Count);
 
-        IngestResult ingest;
+        IngestPlan plan;
         try
         {
-            ingest = await context.CallActivityAsync<IngestResult>(nameof(IngestActivity), new IngestInput(input.RunId, input.ProductId, input.LandingBlobs), StageRetry);
+            plan = await context.CallActivityAsync<IngestPlan>(nameof(ResolveInputsActivity), new ResolveInputsInput(input.RunId, input.ProductId, input.LandingBlobs), StageRetry);
         }
         catch (TaskFailedException ex)
         {
-            return await FailAsync(context, input, version: "", "ingest", ex, input.LandingBlobs);
+            return await FailAsync(context, input, version: "", "ingest", ex, input.LandingBlobs.Where(b => !b.EndsWith('/')).ToList());
         }
 
-        var landingBlobs = ingest.Files.Select(f => f.Blob.Name).ToList();
+        // Fan out: one ingest activity per file, in parallel; the transform then reads them all.
+        var plannedBlobs = plan.Files.Select(f => f.BlobName).ToList();
+        IngestedFile[] files;
+        try
+        {
+            files = await Task.WhenAll(plan.Files.Select(f =>
+                context.CallActivityAsync<IngestedFile>(nameof(IngestActivity), new IngestInput(input.RunId, input.ProductId, f), StageRetry)));
+        }
+        catch (TaskFailedException ex)
+        {
+            return await FailAsync(context, input, plan.Version, "ingest", ex, plannedBlobs);
+        }
+
+        IReadOnlyList<IngestedFile> ingested = files.OrderBy(f => f.LocalName, StringComparer.Ordinal).ToList();
+        var landingBlobs = ingested.Select(f => f.Blob.Name).ToList();
         TransformResult output;
         try
         {
-            output = await context.CallActivityAsync<TransformResult>(nameof(TransformActivity), new TransformInput(input.RunId, input.ProductId, ingest.Files), StageRetry);
+            output = await context.CallActivityAsync<TransformResult>(nameof(TransformActivity), new TransformInput(input.RunId, input.ProductId, ingested), StageRetry);
         }
         catch (TaskFailedException ex)
         {
-            return await FailAsync(context, input, ingest.Version, "transform", ex, landingBlobs);
+            return await FailAsync(context, input, plan.Version, "transform", ex, landingBlobs);
         }
 
         QualitySummary quality;
@@ -56,7 +70,7 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         }
         catch (TaskFailedException ex)
         {
-            return await FailAsync(context, input, ingest.Version, "quality", ex, landingBlobs);
+            return await FailAsync(context, input, plan.Version, "quality", ex, landingBlobs);
         }
 
         if (!quality.Passed)
@@ -69,10 +83,11 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
             {
                 Status = PipelineStatus.QualityFailed,
                 Product = input.ProductId,
-                Version = ingest.Version,
+                Version = plan.Version,
                 RunId = input.RunId,
                 Rows = output.Rows,
                 Quality = quality.Rules,
+                Inputs = output.Inputs,
                 Stage = "quality",
                 Error = reason,
                 Quarantined = quarantined,
@@ -81,7 +96,7 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
             return await AnnounceAsync(context, new AnnounceInput(failed, null, null, quality));
         }
 
-        var publishInput = new PublishInput(input.RunId, input.ProductId, output, quality, ingest.Files);
+        var publishInput = new PublishInput(input.RunId, input.ProductId, output, quality, ingested);
         PublishResult published;
         try
         {
@@ -90,19 +105,20 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         catch (TaskFailedException ex)
         {
             // Nothing is quarantined here: the input was good, the platform failed; the landing blob stays for a re-run.
-            return await FailAsync(context, input, ingest.Version, "publish", ex, landingBlobs: []);
+            return await FailAsync(context, input, plan.Version, "publish", ex, landingBlobs: []);
         }
 
         var result = new PipelineResult
         {
             Status = PipelineStatus.Published,
             Product = input.ProductId,
-            Version = ingest.Version,
+            Version = plan.Version,
             RunId = input.RunId,
             Release = published.Release,
             Rows = published.Rows,
             Location = published.Location,
             Quality = quality.Rules,
+            Inputs = output.Inputs,
         };
         LogRunEnded(logger, input.ProductId, input.RunId, result.Status, $"release {published.Release}, {published.Rows} rows");
         return await AnnounceAsync(context, new AnnounceInput(result, published, publishInput, quality));
@@ -112,6 +128,12 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         TaskOrchestrationContext context, PipelineRequest input, string version, string stage, TaskFailedException exception, IReadOnlyList<string> landingBlobs)
     {
         var causedByInput = exception.FailureDetails.IsCausedBy<PipelineStageException>();
+        if (exception.FailureDetails.IsCausedBy<InputRejectedException>())
+        {
+            // Input problems found while reading (e.g. values that do not cast, seen during the transform's scan).
+            stage = "ingest";
+        }
+
         var reason = exception.FailureDetails.ErrorMessage;
         IReadOnlyList<string> quarantined = [];
         if (causedByInput && landingBlobs.Count > 0)

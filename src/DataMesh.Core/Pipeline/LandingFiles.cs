@@ -8,9 +8,10 @@ namespace DataMesh.Pipeline;
 /// <summary>Copies landing blobs into a run's folder, pinned by ETag so every stage reads the same bytes.</summary>
 internal static class LandingFiles
 {
-    /// <summary>Downloads <paramref name="blobName"/> (streaming, hashing as it goes) unless already present.</summary>
-    public static async Task<IngestedFile> DownloadAsync(PipelineRuntime runtime, ProductSpec spec, RunWorkspace workspace, string inputName, string blobName, int index, CancellationToken cancellationToken)
+    /// <summary>Downloads a planned landing file into the run folder, streaming and hashing as it goes.</summary>
+    public static async Task<IngestedFile> DownloadAsync(PipelineRuntime runtime, ProductSpec spec, RunWorkspace workspace, PlannedFile file, CancellationToken cancellationToken)
     {
+        var (inputName, blobName, index) = (file.InputName, file.BlobName, file.Index);
         var blob = runtime.Storage.Landing(spec.Domain).GetBlobClient(blobName);
         var directory = workspace.InputDirectory(inputName);
         Directory.CreateDirectory(directory);
@@ -19,6 +20,13 @@ internal static class LandingFiles
         try
         {
             var download = await blob.DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            var length = download.Value.Details.ContentLength;
+            if (length > runtime.Options.MaxInputBytes)
+            {
+                download.Value.Dispose();
+                throw new InputRejectedException($"Landing file '{blobName}' refused: it is {length:N0} bytes, over the limit of {runtime.Options.MaxInputBytes:N0} bytes (PipelineOptions.MaxInputBytes).");
+            }
+
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             long size = 0;
             await using (var source = download.Value.Content)
@@ -40,7 +48,7 @@ internal static class LandingFiles
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
-            throw new PipelineStageException("ingest", $"Landing blob '{blobName}' of {spec.Id} no longer exists in container '{blob.BlobContainerName}'.", ex);
+            throw new InputRejectedException($"Landing blob '{blobName}' of {spec.Id} no longer exists in container '{blob.BlobContainerName}'.", ex);
         }
     }
 
@@ -67,7 +75,7 @@ internal static class LandingFiles
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
-            throw new PipelineStageException("ingest", $"Landing blob '{file.Blob.Name}' of {spec.Id} changed or vanished during the run (ETag {file.Blob.ETag}); drop it again.", ex);
+            throw new InputRejectedException($"Landing blob '{file.Blob.Name}' of {spec.Id} changed or vanished during the run (ETag {file.Blob.ETag}); drop it again.", ex);
         }
 
         return localPath;
@@ -79,7 +87,7 @@ internal static class LandingFiles
         if (string.IsNullOrWhiteSpace(blobName) || blobName.StartsWith('/') || blobName.Any(char.IsControl)
             || blobName.Split('/').Any(segment => segment is ".." or "."))
         {
-            throw new PipelineStageException("ingest", $"Landing blob name '{Printable(blobName)}' is not allowed (traversal, rooted path or control characters).");
+            throw new InputRejectedException($"Landing blob name '{Printable(blobName)}' is not allowed (traversal, rooted path or control characters).");
         }
     }
 

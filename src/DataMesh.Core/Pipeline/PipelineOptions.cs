@@ -15,6 +15,9 @@ public sealed class PipelineOptions
     /// <summary>Rows per Parquet row group.</summary>
     public int RowGroupSize { get; set; } = 122_880;
 
+    /// <summary>Largest landing file a run accepts; bigger files are quarantined with that reason.</summary>
+    public long MaxInputBytes { get; set; } = 20L * 1024 * 1024 * 1024;
+
     /// <summary>Delete a run's local folder once it has ended.</summary>
     public bool CleanUpWorkDirectory { get; set; } = true;
 }

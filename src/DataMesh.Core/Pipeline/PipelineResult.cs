@@ -20,6 +20,9 @@ public sealed record PipelineResult
 
     public IReadOnlyList<QualityRuleResult> Quality { get; init; } = [];
 
+    /// <summary>How each input was read: declared or auto-detected schema, and non-blocking drift.</summary>
+    public IReadOnlyList<InputReport> Inputs { get; init; } = [];
+
     /// <summary>Stage that stopped the run: ingest, transform, quality, publish.</summary>
     public string? Stage { get; init; }
 

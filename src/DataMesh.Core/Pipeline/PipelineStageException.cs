@@ -4,7 +4,7 @@ namespace DataMesh.Pipeline;
 /// A stage failed because of the product or its input (bad data, bad SQL, sandbox refusal), not because of
 /// the platform: retrying cannot help, so retry policies stop at it and the run ends as Failed with this message.
 /// </summary>
-public sealed class PipelineStageException : Exception
+public class PipelineStageException : Exception
 {
     public PipelineStageException(string stage, string message, Exception? innerException = null)
         : base(message, innerException)

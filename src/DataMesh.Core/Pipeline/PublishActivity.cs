@@ -21,8 +21,9 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
         var existing = await store.ReadManifestAsync(folder).ConfigureAwait(false);
         if (existing is null)
         {
-            var local = await StagedOutput.EnsureLocalAsync(runtime, spec.Domain, workspace, input.Output, CancellationToken.None).ConfigureAwait(false);
-            var file = await store.UploadFileAsync(folder, TransformActivity.PartFileName, local).ConfigureAwait(false);
+            var locals = await StagedOutput.EnsureLocalAsync(runtime, spec.Domain, workspace, input.Output, CancellationToken.None).ConfigureAwait(false);
+            var uploads = input.Output.Files.Zip(locals, (relative, local) => store.UploadFileAsync(folder, relative, local));
+            var files = await Task.WhenAll(uploads).ConfigureAwait(false);
             existing = await store.WriteManifestAsync(folder, new ReleaseManifest
             {
                 ProductId = spec.Id,
@@ -33,9 +34,9 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
                 Rows = input.Output.Rows,
                 Schema = input.Output.Schema,
                 SchemaHash = input.Output.SchemaHash,
-                Files = [file],
+                Files = files,
                 Quality = input.Quality,
-                Lineage = new ReleaseLineage(input.Landing.Select(f => f.Blob).ToList(), []),
+                Lineage = new ReleaseLineage(input.Landing.Select(f => f.Blob).ToList(), []) { Inputs = input.Output.Inputs },
                 ContractId = $"{spec.Contract.Id}@{spec.Contract.Version}",
             }).ConfigureAwait(false);
         }

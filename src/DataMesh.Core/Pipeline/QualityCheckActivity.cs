@@ -15,7 +15,7 @@ public sealed class QualityCheckActivity(PipelineRuntime runtime) : TaskActivity
         ArgumentNullException.ThrowIfNull(input);
         var spec = runtime.Products.Get(input.ProductId);
         var workspace = runtime.Workspace(input.RunId);
-        var local = await StagedOutput.EnsureLocalAsync(runtime, spec.Domain, workspace, input.Output, CancellationToken.None).ConfigureAwait(false);
+        var files = await StagedOutput.EnsureLocalAsync(runtime, spec.Domain, workspace, input.Output, CancellationToken.None).ConfigureAwait(false);
 
         using var session = DuckDbSession.Open(new DuckDbSessionOptions
         {
@@ -24,7 +24,7 @@ public sealed class QualityCheckActivity(PipelineRuntime runtime) : TaskActivity
             MemoryLimit = runtime.Options.MemoryLimit,
             Threads = runtime.Options.Threads,
         });
-        session.Execute($"CREATE VIEW {QualityGate.OutputView} AS SELECT * FROM read_parquet({Sql.Literal(local)})");
+        session.Execute($"CREATE VIEW {QualityGate.OutputView} AS SELECT * FROM read_parquet({Sql.List(files)})");
         session.Lock();
         try
         {

@@ -1,14 +1,16 @@
 namespace DataMesh.Pipeline;
 
-/// <summary>Input of <see cref="IngestActivity"/>.</summary>
-public sealed record IngestInput(string RunId, string ProductId, IReadOnlyList<string> LandingBlobs);
+/// <summary>Input of <see cref="ResolveInputsActivity"/>.</summary>
+public sealed record ResolveInputsInput(string RunId, string ProductId, IReadOnlyList<string> LandingBlobs);
 
-/// <summary>Landing files pinned for a run (by ETag and SHA-256), grouped by input port.</summary>
-public sealed record IngestResult(IReadOnlyList<IngestedFile> Files)
-{
-    /// <summary>The product version the run builds (from the spec when ingest ran).</summary>
-    public string Version { get; init; } = "";
-}
+/// <summary>The files a run ingests, each assigned to its input port, and the product version the run builds.</summary>
+public sealed record IngestPlan(string Version, IReadOnlyList<PlannedFile> Files);
+
+/// <summary>A landing blob to ingest for an input port; <see cref="Index"/> orders the run's files.</summary>
+public sealed record PlannedFile(string InputName, string BlobName, int Index);
+
+/// <summary>Input of <see cref="IngestActivity"/>: one file.</summary>
+public sealed record IngestInput(string RunId, string ProductId, PlannedFile File);
 
 /// <summary>One landing blob copied to the run's local folder.</summary>
 public sealed record IngestedFile(string InputName, LandingBlob Blob, string LocalName);
@@ -17,7 +19,14 @@ public sealed record IngestedFile(string InputName, LandingBlob Blob, string Loc
 public sealed record TransformInput(string RunId, string ProductId, IReadOnlyList<IngestedFile> Files);
 
 /// <summary>The transform's output, staged as Parquet for the next stages.</summary>
-public sealed record TransformResult(string StagedBlob, long Rows, IReadOnlyList<OutputColumn> Schema, string SchemaHash);
+public sealed record TransformResult(string StagedBlob, long Rows, IReadOnlyList<OutputColumn> Schema, string SchemaHash)
+{
+    /// <summary>How each input port was read (declared or auto-detected schema, drift found).</summary>
+    public IReadOnlyList<InputReport> Inputs { get; init; } = [];
+
+    /// <summary>The output's Parquet files, relative to <see cref="StagedBlob"/> (the staging prefix): Hive folders when partitioned.</summary>
+    public IReadOnlyList<string> Files { get; init; } = [];
+}
 
 /// <summary>A column of the output as DuckDB typed it.</summary>
 public sealed record OutputColumn(string Name, string Type);

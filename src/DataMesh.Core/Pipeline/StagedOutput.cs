@@ -5,27 +5,41 @@ namespace DataMesh.Pipeline;
 /// <summary>A run's transform output staged in the domain's <c>staging</c> container, so later stages can run anywhere.</summary>
 internal static class StagedOutput
 {
-    public static string BlobName(string productName, string runId) => $"{productName}/{RunWorkspace.SafeName(runId)}/{TransformActivity.PartFileName}";
+    /// <summary>Blob prefix of a run's staged files: <c>&lt;product&gt;/&lt;runId&gt;/</c>.</summary>
+    public static string Prefix(string productName, string runId) => $"{productName}/{RunWorkspace.SafeName(runId)}/";
 
-    /// <summary>The local copy of the staged output, downloaded when this machine does not have it.</summary>
-    public static async Task<string> EnsureLocalAsync(PipelineRuntime runtime, string domain, RunWorkspace workspace, TransformResult output, CancellationToken cancellationToken)
+    /// <summary>The Parquet files under a local output folder, as '/'-separated relative paths, sorted.</summary>
+    public static List<string> ListFiles(string outputDirectory) =>
+        Directory.EnumerateFiles(outputDirectory, "*.parquet", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(outputDirectory, f).Replace(Path.DirectorySeparatorChar, '/'))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>Local paths of the staged output, downloaded when this machine does not have them (another instance ran the transform).</summary>
+    public static async Task<List<string>> EnsureLocalAsync(PipelineRuntime runtime, string domain, RunWorkspace workspace, TransformResult output, CancellationToken cancellationToken)
     {
-        var localPath = Path.Combine(workspace.OutputDirectory, TransformActivity.PartFileName);
-        if (File.Exists(localPath))
+        var staging = runtime.Storage.Staging(domain);
+        var paths = new List<string>();
+        foreach (var file in output.Files)
         {
-            return localPath;
+            var localPath = Path.Combine(workspace.OutputDirectory, file.Replace('/', Path.DirectorySeparatorChar));
+            paths.Add(localPath);
+            if (File.Exists(localPath))
+            {
+                continue;
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(localPath)!);
+            try
+            {
+                await staging.GetBlobClient(output.StagedBlob + file).DownloadToAsync(localPath, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                throw new InvalidOperationException($"Staged output '{output.StagedBlob}{file}' is gone; the run must be started again.", ex);
+            }
         }
 
-        Directory.CreateDirectory(workspace.OutputDirectory);
-        try
-        {
-            await runtime.Storage.Staging(domain).GetBlobClient(output.StagedBlob).DownloadToAsync(localPath, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            throw new PipelineStageException("publish", $"Staged output '{output.StagedBlob}' is gone; the run must be started again.", ex);
-        }
-
-        return localPath;
+        return paths;
     }
 }

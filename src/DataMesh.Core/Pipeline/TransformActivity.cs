@@ -12,7 +12,7 @@ namespace DataMesh.Pipeline;
 /// </summary>
 public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<TransformInput, TransformResult>
 {
-    /// <summary>Name of the (single) data file of a staged output and of a release.</summary>
+    /// <summary>Name of the data file of an unpartitioned output; partitioned outputs are Hive folders of <c>part-N.parquet</c>.</summary>
     public const string PartFileName = "part-00000.parquet";
 
     public override async Task<TransformResult> RunAsync(TaskActivityContext context, TransformInput input)
@@ -26,21 +26,28 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
             localFiles.Add((file, await LandingFiles.EnsureLocalAsync(runtime, spec, workspace, file, CancellationToken.None).ConfigureAwait(false)));
         }
 
-        Directory.CreateDirectory(workspace.OutputDirectory);
-        var outputPath = Path.Combine(workspace.OutputDirectory, PartFileName);
-        var (rows, schema) = Run(spec, workspace, localFiles, outputPath);
-
-        var staged = StagedOutput.BlobName(spec.Name, input.RunId);
-        await using (var stream = File.OpenRead(outputPath))
+        // A retry starts from an empty output folder: files of an earlier attempt must not join this one.
+        if (Directory.Exists(workspace.OutputDirectory))
         {
-            await runtime.Storage.Staging(spec.Domain).GetBlobClient(staged).UploadAsync(stream, overwrite: true).ConfigureAwait(false);
+            Directory.Delete(workspace.OutputDirectory, recursive: true);
         }
 
+        Directory.CreateDirectory(workspace.OutputDirectory);
+        var (rows, schema, inputs, files) = Run(spec, workspace, localFiles);
+
+        var staging = runtime.Storage.Staging(spec.Domain);
+        var prefix = StagedOutput.Prefix(spec.Name, input.RunId);
+        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (file, token) =>
+        {
+            await using var stream = File.OpenRead(Path.Combine(workspace.OutputDirectory, file));
+            await staging.GetBlobClient(prefix + file).UploadAsync(stream, overwrite: true, token).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+
         var schemaHash = FileHash.Sha256(string.Join('\n', schema.Select(c => $"{c.Name}:{c.Type}")));
-        return new TransformResult(staged, rows, schema, schemaHash);
+        return new TransformResult(prefix, rows, schema, schemaHash) { Inputs = inputs, Files = files };
     }
 
-    private (long Rows, List<OutputColumn> Schema) Run(ProductSpec spec, RunWorkspace workspace, List<(IngestedFile File, string Path)> files, string outputPath)
+    private (long Rows, List<OutputColumn> Schema, List<InputReport> Inputs, List<string> Files) Run(ProductSpec spec, RunWorkspace workspace, List<(IngestedFile File, string Path)> files)
     {
         var sqlFile = Path.GetRelativePath(spec.Directory, Path.Combine(spec.Directory, spec.TransformSqlPath));
         using var session = DuckDbSession.Open(new DuckDbSessionOptions
@@ -51,6 +58,7 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
             Threads = runtime.Options.Threads,
         });
 
+        var reports = new List<InputReport>();
         foreach (var port in spec.Inputs)
         {
             if (!port.IsLanding)
@@ -59,14 +67,22 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
             }
 
             var paths = files.Where(f => f.File.InputName == port.Name).Select(f => f.Path).ToList();
+            InputReport report;
             try
             {
-                session.Execute(InputViewSql.CreateView(port, paths));
+                report = InputBinder.Bind(session, port, paths);
             }
             catch (Exception ex) when (ex is DuckDBException or InvalidOperationException)
             {
-                throw new PipelineStageException("ingest", $"Input '{port.Name}' of {spec.Id} could not be read as {port.Landing!.Format}: {ex.Message}", ex);
+                throw new InputRejectedException($"Input '{port.Name}' of {spec.Id} could not be read as {port.Landing!.Format}: {InputBinder.Shorten(ex.Message, 600)}", ex);
             }
+
+            if (report.Drift.Any(d => d.Blocking))
+            {
+                throw new InputRejectedException($"{spec.Id}: {InputBinder.Describe(port.Name, report.Drift.Where(d => d.Blocking))}");
+            }
+
+            reports.Add(report);
         }
 
         session.Lock();
@@ -82,18 +98,50 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
 
         try
         {
-            session.Execute($"COPY (\n{select}\n) TO {Sql.Literal(outputPath)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {runtime.Options.RowGroupSize})");
+            session.Execute(CopyStatement(spec, select, workspace.OutputDirectory));
+        }
+        catch (DuckDBException ex) when (ex.Message.Contains("CSV Error", StringComparison.Ordinal) || ex.Message.Contains("Malformed JSON", StringComparison.Ordinal))
+        {
+            throw new InputRejectedException($"{spec.Id}: an input file could not be read: {InputBinder.Shorten(ex.Message, 600)}", ex);
         }
         catch (DuckDBException ex)
         {
-            throw new PipelineStageException("transform", $"{spec.Id}: transform {sqlFile} failed: {ex.Message}", ex);
+            throw new PipelineStageException("transform", $"{spec.Id}: transform {sqlFile} failed: {InputBinder.Shorten(ex.Message, 600)}", ex);
         }
 
+        for (var i = 0; i < reports.Count; i++)
+        {
+            var port = spec.Inputs.First(p => p.Name == reports[i].Name);
+            var rejects = InputBinder.CollectRejects(session, port);
+            if (rejects.Count > 0)
+            {
+                throw new InputRejectedException($"{spec.Id}: {InputBinder.Describe(port.Name, rejects)}");
+            }
+        }
+
+        var written = StagedOutput.ListFiles(workspace.OutputDirectory);
+        var outputFiles = Sql.List(written.Select(f => Path.Combine(workspace.OutputDirectory, f)));
         var schema = session.Query(
-            $"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet({Sql.Literal(outputPath)}))",
+            $"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet({outputFiles}))",
             r => new OutputColumn(r.GetString(0), r.GetString(1)));
-        // The Parquet footer holds the row count: no scan of the data.
-        var rows = Convert.ToInt64(session.Scalar($"SELECT CAST(coalesce(sum(num_rows), 0) AS BIGINT) FROM parquet_file_metadata({Sql.Literal(outputPath)})"), System.Globalization.CultureInfo.InvariantCulture);
-        return (rows, schema);
+        // The Parquet footers hold the row counts: no scan of the data.
+        var rows = Convert.ToInt64(session.Scalar($"SELECT CAST(coalesce(sum(num_rows), 0) AS BIGINT) FROM parquet_file_metadata({outputFiles})"), System.Globalization.CultureInfo.InvariantCulture);
+        return (rows, schema, reports, written);
+    }
+
+    /// <summary>
+    /// Streams the SELECT into Parquet (zstd): one file, or a Hive-partitioned folder tree when the spec says
+    /// <c>partitionBy</c> (partition columns are kept in the files too, so their types survive exactly).
+    /// </summary>
+    private string CopyStatement(ProductSpec spec, string select, string outputDirectory)
+    {
+        var options = $"FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {runtime.Options.RowGroupSize}";
+        if (spec.Output.PartitionBy.Count == 0)
+        {
+            return $"COPY (\n{select}\n) TO {Sql.Literal(Path.Combine(outputDirectory, PartFileName))} ({options})";
+        }
+
+        var columns = string.Join(", ", spec.Output.PartitionBy.Select(Sql.Identifier));
+        return $"COPY (\n{select}\n) TO {Sql.Literal(outputDirectory)} ({options}, PARTITION_BY ({columns}), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part-{{i}}', OVERWRITE_OR_IGNORE true)";
     }
 }

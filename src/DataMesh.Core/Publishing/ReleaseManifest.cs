@@ -37,4 +37,8 @@ public sealed record ReleaseManifest
 public sealed record ReleaseFile(string Path, long Size, string Sha256);
 
 /// <summary>What a release was built from.</summary>
-public sealed record ReleaseLineage(IReadOnlyList<LandingBlob> Landing, IReadOnlyList<UpstreamRelease> Upstream);
+public sealed record ReleaseLineage(IReadOnlyList<LandingBlob> Landing, IReadOnlyList<UpstreamRelease> Upstream)
+{
+    /// <summary>How each input port was read (declared or auto-detected schema, drift).</summary>
+    public IReadOnlyList<InputReport> Inputs { get; init; } = [];
+}

@@ -32,10 +32,13 @@ internal sealed partial class ProductSpecReader
     private static readonly string[] OutputFormats = ["parquet"];
     private static readonly string[] Compressions = ["auto", "none", "gzip", "zstd"];
 
+    /// <summary>Text encodings DuckDB reads natively.</summary>
+    private static readonly string[] Encodings = ["utf-8", "latin-1", "utf-16"];
+
     /// <summary>Reader options accepted per landing format (besides path and format); values are checked, then passed on as text.</summary>
     private static readonly Dictionary<string, string[]> LandingOptions = new(StringComparer.Ordinal)
     {
-        ["csv"] = ["delimiter", "header", "quote", "escape", "nullstr", "skip", "dateformat", "timestampformat", "compression"],
+        ["csv"] = ["delimiter", "header", "quote", "escape", "nullstr", "skip", "dateformat", "timestampformat", "compression", "encoding"],
         ["json"] = ["dateformat", "timestampformat", "compression"],
         ["ndjson"] = ["dateformat", "timestampformat", "compression"],
         ["parquet"] = [],
@@ -346,6 +349,14 @@ internal sealed partial class ProductSpecReader
                     if (value is not null && value.Length != 1)
                     {
                         problem = "must be a single character, e.g. '\"'";
+                    }
+
+                    break;
+                case "encoding":
+                    value = landing.String(option)?.ToLowerInvariant();
+                    if (value is not null && !Encodings.Contains(value, StringComparer.Ordinal))
+                    {
+                        problem = $"must be one of {string.Join(", ", Encodings)}";
                     }
 
                     break;

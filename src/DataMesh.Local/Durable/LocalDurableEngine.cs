@@ -63,6 +63,7 @@ public sealed class LocalDurableEngine : IAsyncDisposable
         };
         worker.AddTaskOrchestrations(new ShimOrchestrationCreator(nameof(DataProductPipeline), () => new DataProductPipeline(), shims));
         worker.AddTaskActivities(
+            new ShimActivityCreator(nameof(ResolveInputsActivity), () => new ResolveInputsActivity(runtime), shims),
             new ShimActivityCreator(nameof(IngestActivity), () => new IngestActivity(runtime), shims),
             new ShimActivityCreator(nameof(TransformActivity), () => new TransformActivity(runtime), shims),
             new ShimActivityCreator(nameof(QualityCheckActivity), () => new QualityCheckActivity(runtime), shims),

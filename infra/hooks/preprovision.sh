@@ -1,0 +1,57 @@
+#!/bin/sh
+# azd preprovision hook: validate the specs, check that the environment names a domain with products (or the hub)
+# and, for a domain, the hub it joins; regenerate infra/generated/subscriptions.json from the specs when the CLI
+# has `datamesh infra`.
+set -eu
+
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+
+"$root/infra/hooks/validate.sh"
+
+mode="${DATAMESH_MODE:-domain}"
+case "$mode" in
+  hub)
+    echo "Provisioning the mesh hub: mesh topic, catalog storage, catalog app."
+    exit 0
+    ;;
+  domain) ;;
+  *)
+    echo "error: DATAMESH_MODE is '$mode': use 'domain' (default) or 'hub' (azd env set DATAMESH_MODE hub)." >&2
+    exit 1
+    ;;
+esac
+
+domain="${DATAMESH_DOMAIN:-${AZURE_ENV_NAME:-}}"
+if ! printf '%s' "$domain" | grep -Eq '^[a-z0-9]+(-[a-z0-9]+)*$'; then
+  echo "error: domain '$domain' is not a domain name (lowercase letters, digits, '-'): azd env set DATAMESH_DOMAIN <domain>." >&2
+  exit 1
+fi
+if [ ! -d "pipelines/$domain" ]; then
+  echo "error: no pipelines/$domain/ folder: domain '$domain' has no products (azd env set DATAMESH_DOMAIN <domain>)." >&2
+  exit 1
+fi
+
+missing=""
+for name in MESH_RESOURCE_GROUP MESH_TOPIC_NAME MESH_DELIVERY_IDENTITY_NAME; do
+  eval "value=\${$name:-}"
+  if [ -z "$value" ]; then
+    missing="$missing $name"
+  fi
+done
+if [ -n "$missing" ]; then
+  echo "error: domain '$domain' needs the mesh hub; not set:$missing." >&2
+  echo "  Deploy the hub once (azd env new mesh && azd env set DATAMESH_MODE hub && azd up), then in this" >&2
+  echo "  environment: azd env set <NAME> <value> for each, with the values the hub's postprovision printed." >&2
+  exit 1
+fi
+
+# The subscriptions to upstream products are generated from the specs; an older CLI leaves the committed file.
+if dotnet run --no-build --project src/DataMesh.Cli -c Release -- --help 2>/dev/null | grep -Eq '^[[:space:]]+infra([[:space:]]|$)'; then
+  echo "datamesh infra --out infra/generated/subscriptions.json"
+  dotnet run --no-build --project src/DataMesh.Cli -c Release -- infra --out infra/generated/subscriptions.json
+else
+  echo "warning: this CLI has no 'datamesh infra' command: using infra/generated/subscriptions.json as committed." >&2
+fi
+
+echo "Provisioning domain '$domain' (joins mesh topic $MESH_TOPIC_NAME in $MESH_RESOURCE_GROUP)."

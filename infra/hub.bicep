@@ -1,0 +1,126 @@
+// The mesh hub, in its own resource group: the mesh topic every domain publishes to (CloudEvents 1.0, Entra auth
+// only), the catalog storage (Products, Releases, Runs tables; catalog-events queue fed by the topic) and the catalog
+// function app (the same app package, DataMesh__Mode=hub).
+
+param location string = resourceGroup().location
+
+param tags object = {}
+
+@description('Makes resource names unique; main.bicep derives it from the subscription, environment and location.')
+@minLength(3)
+@maxLength(13)
+param resourceToken string = toLower(uniqueString(subscription().id, resourceGroup().id))
+
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 2048
+
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('The azure.yaml service this app is deployed as.')
+param serviceName string = 'functions'
+
+var abbrs = loadJsonContent('abbreviations.json')
+var deploymentContainerName = 'app-package'
+var deadLetterContainerName = 'deadletter'
+var catalogEventsQueue = 'catalog-events'
+
+resource appIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
+  name: '${abbrs.managedIdentityUserAssignedIdentities}app-${resourceToken}'
+  location: location
+  tags: tags
+}
+
+// The mesh topic delivers with this identity: to the catalog queue here, and to each domain's pipeline-triggers
+// queue, where that domain grants it Storage Queue Data Message Sender.
+resource deliveryIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
+  name: '${abbrs.managedIdentityUserAssignedIdentities}mesh-${resourceToken}'
+  location: location
+  tags: tags
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    name: '${abbrs.storageStorageAccounts}${resourceToken}'
+    location: location
+    tags: tags
+    containers: [
+      deadLetterContainerName
+      deploymentContainerName
+    ]
+    queues: [catalogEventsQueue]
+    tables: [
+      'Products'
+      'Releases'
+      'Runs'
+    ]
+    expiringContainers: [
+      { container: deadLetterContainerName, days: 30 }
+    ]
+    appPrincipalId: appIdentity.properties.principalId
+    eventDeliveryPrincipalIds: [deliveryIdentity.properties.principalId]
+    eventQueueName: catalogEventsQueue
+    deadLetterContainerName: deadLetterContainerName
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    logAnalyticsName: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+    applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
+    location: location
+    tags: tags
+    publisherPrincipalIds: [appIdentity.properties.principalId]
+  }
+}
+
+module topic 'modules/mesh-topic.bicep' = {
+  name: 'mesh-topic'
+  params: {
+    name: '${abbrs.eventGridTopics}${resourceToken}'
+    location: location
+    tags: tags
+    deliveryIdentityId: deliveryIdentity.id
+    // The hub announces FreshnessBreached.
+    senderPrincipalIds: [appIdentity.properties.principalId]
+    catalogStorageAccountName: storage.outputs.name
+    catalogQueueName: catalogEventsQueue
+    deadLetterContainerName: deadLetterContainerName
+  }
+}
+
+module app 'modules/function-app.bicep' = {
+  name: 'function-app'
+  params: {
+    name: '${abbrs.webSitesFunctions}${resourceToken}'
+    planName: '${abbrs.webServerFarms}${resourceToken}'
+    location: location
+    tags: union(tags, { 'azd-service-name': serviceName })
+    identityId: appIdentity.id
+    identityClientId: appIdentity.properties.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: deploymentContainerName
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+    appSettings: {
+      DataMesh__Mode: 'hub'
+      DataMesh__TaskHub: 'DataMeshHub'
+      DataMesh__Storage__BlobServiceUri: storage.outputs.blobEndpoint
+      DataMesh__Storage__QueueServiceUri: storage.outputs.queueEndpoint
+      DataMesh__Storage__TableServiceUri: storage.outputs.tableEndpoint
+      DataMesh__Events__TopicEndpoint: topic.outputs.endpoint
+      DataMesh__Pipeline__MemoryLimit: '${instanceMemoryMB / 2}MB'
+    }
+  }
+}
+
+output meshTopicName string = topic.outputs.name
+output meshTopicEndpoint string = topic.outputs.endpoint
+output meshDeliveryIdentityName string = deliveryIdentity.name
+output storageAccountName string = storage.outputs.name
+output functionAppName string = app.outputs.name
+output functionAppHostName string = app.outputs.defaultHostName

@@ -1,0 +1,125 @@
+// azd entry point (subscription scope): one resource group per azd environment holding either one domain of the
+// mesh (DATAMESH_MODE=domain, the default) or the mesh hub (DATAMESH_MODE=hub). The same app package serves both.
+
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment: names the resource group and seeds the resource token.')
+param environmentName string
+
+@minLength(1)
+@description('Primary location for all resources.')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('What this environment deploys: a domain of the mesh, or the mesh hub (topic and catalog).')
+@allowed(['domain', 'hub'])
+param mode string = 'domain'
+
+@description('The domain (as in product.yaml); empty means the environment name.')
+param domain string = ''
+
+@description('Domain mode: resource group of the mesh hub (hub output MESH_RESOURCE_GROUP).')
+param meshResourceGroupName string = ''
+
+@description('Domain mode: the mesh topic (hub output MESH_TOPIC_NAME).')
+param meshTopicName string = ''
+
+@description('Domain mode: the identity the mesh topic delivers with (hub output MESH_DELIVERY_IDENTITY_NAME).')
+param meshDeliveryIdentityName string = ''
+
+@description('Upstream products per domain, generated from the specs by `datamesh infra` (see generated/subscriptions.json).')
+param upstreamSubscriptions UpstreamSubscriptions = loadJsonContent('generated/subscriptions.json')
+
+@description('Optional resource group name; default rg-<environment>.')
+param resourceGroupName string = ''
+
+@description('Optional: the deploying user (azd: AZURE_PRINCIPAL_ID), allowed to upload into the landing container.')
+param principalId string = ''
+
+@allowed(['User', 'ServicePrincipal', 'Group'])
+param principalType string = 'User'
+
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 2048
+
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('generated/subscriptions.json: for each domain, the product ids whose published releases it subscribes to.')
+type UpstreamSubscriptions = {
+  @description('Format version of the file.')
+  version: 1
+  domains: {
+    *: {
+      @description('Product ids (<domain>.<name>) that the domain\'s specs take as input.')
+      upstreamProducts: string[]
+    }
+  }
+}
+
+var abbrs = loadJsonContent('abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var domainName = empty(domain) ? environmentName : domain
+var tags = union(
+  { 'azd-env-name': environmentName, 'datamesh-mode': mode },
+  mode == 'domain' ? { 'datamesh-domain': domainName } : {}
+)
+
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
+  name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
+  location: location
+  tags: tags
+}
+
+module domainDeployment 'domain.bicep' = if (mode == 'domain') {
+  name: 'datamesh-domain'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    resourceToken: resourceToken
+    domain: domainName
+    meshResourceGroupName: meshResourceGroupName
+    meshTopicName: meshTopicName
+    meshDeliveryIdentityName: meshDeliveryIdentityName
+    upstreamProducts: upstreamSubscriptions.domains[?domainName].?upstreamProducts ?? []
+    principalId: principalId
+    principalType: principalType
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+  }
+}
+
+module hubDeployment 'hub.bicep' = if (mode == 'hub') {
+  name: 'datamesh-hub'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    resourceToken: resourceToken
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output DATAMESH_MODE string = mode
+output AZURE_FUNCTION_APP_NAME string = mode == 'hub' ? hubDeployment!.outputs.functionAppName : domainDeployment!.outputs.functionAppName
+output AZURE_STORAGE_ACCOUNT_NAME string = mode == 'hub' ? hubDeployment!.outputs.storageAccountName : domainDeployment!.outputs.storageAccountName
+output SERVICE_FUNCTIONS_URI string = 'https://${mode == 'hub' ? hubDeployment!.outputs.functionAppHostName : domainDeployment!.outputs.functionAppHostName}'
+output DATAMESH_DOMAIN string = mode == 'domain' ? domainName : ''
+output DATAMESH_LANDING_URL string = mode == 'domain' ? domainDeployment!.outputs.landingContainerUrl : ''
+// A hub writes these for its domains; a domain environment echoes back what it was given.
+output MESH_RESOURCE_GROUP string = mode == 'hub' ? rg.name : meshResourceGroupName
+output MESH_TOPIC_NAME string = mode == 'hub' ? hubDeployment!.outputs.meshTopicName : meshTopicName
+output MESH_TOPIC_ENDPOINT string = mode == 'hub' ? hubDeployment!.outputs.meshTopicEndpoint : ''
+output MESH_DELIVERY_IDENTITY_NAME string = mode == 'hub' ? hubDeployment!.outputs.meshDeliveryIdentityName : meshDeliveryIdentityName

@@ -1,0 +1,139 @@
+// A Flex Consumption function app that runs as a user-assigned identity: identity-based AzureWebJobsStorage,
+// deployment package pulled from a blob container with that identity, Entra-authenticated telemetry, HTTPS only,
+// TLS 1.2, no FTP and no basic-auth publishing.
+
+param name string
+
+param planName string
+
+param location string
+
+@description('Tags of the app; azd finds the service by its azd-service-name tag.')
+param tags object
+
+@description('Resource id of the user-assigned identity the app runs as.')
+param identityId string
+
+@description('Client id of that identity (AZURE_CLIENT_ID, AzureWebJobsStorage__clientId).')
+param identityClientId string
+
+@description('The storage account of AzureWebJobsStorage and of the deployment package container.')
+param storageAccountName string
+
+param deploymentContainerName string
+
+param applicationInsightsName string
+
+@description('App settings beyond the host\'s own (DataMesh__*): plain values, never keys.')
+param appSettings object
+
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 2048
+
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
+  name: storageAccountName
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+var dataMeshSettings = [
+  for setting in items(appSettings): {
+    name: setting.key
+    value: setting.value
+  }
+]
+
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource site 'Microsoft.Web/sites@2025-03-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    publicNetworkAccess: 'Enabled'
+    siteConfig: {
+      minTlsVersion: '1.2'
+      scmMinTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+      appSettings: concat(
+        dataMeshSettings,
+        [
+          { name: 'AZURE_CLIENT_ID', value: identityClientId }
+          { name: 'AzureWebJobsStorage__accountName', value: storage.name }
+          { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
+          { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
+          { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }
+          // Local auth is off on the component: telemetry is sent with the identity.
+          { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
+        ]
+      )
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: {
+        name: 'dotnet-isolated'
+        version: '10.0'
+      }
+    }
+  }
+}
+
+resource ftpPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: site
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: site
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+output name string = site.name
+output defaultHostName string = site.properties.defaultHostName

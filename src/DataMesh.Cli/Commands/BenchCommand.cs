@@ -1,0 +1,208 @@
+using System.CommandLine;
+using System.Diagnostics;
+using DataMesh.Engine;
+using DataMesh.Local;
+using DataMesh.Pipeline;
+using DuckDB.NET.Data;
+using Spectre.Console;
+
+namespace DataMesh.Cli.Commands;
+
+/// <summary>
+/// <c>datamesh bench</c>: the pipeline against bare DuckDB doing the same work (same CSV, same SQL, same Parquet
+/// settings, same quality checks) in the same run, with their ratio and peak memory. Not a test: no thresholds.
+/// </summary>
+internal static class BenchCommand
+{
+    private const string Sql = """
+        SELECT entry_id, entity, account, posted_on, strftime(posted_on, '%Y-%m') AS period, amount, currency
+        FROM gl_entries
+        WHERE status = 'posted' AND currency = 'EUR'
+        """;
+
+    private const string Columns =
+        "{'entry_id': 'VARCHAR', 'entity': 'VARCHAR', 'account': 'VARCHAR', 'posted_on': 'DATE', 'amount': 'DECIMAL(18,2)', 'currency': 'VARCHAR', 'status': 'VARCHAR'}";
+
+    public static Command Create()
+    {
+        var rows = new Option<int>("--rows") { Description = "Rows of the generated ledger CSV.", DefaultValueFactory = _ => 1_000_000 };
+        var json = CommonOptions.Json();
+        var command = new Command("bench", "Benchmark the pipeline against bare DuckDB on the same work, in the same run.") { rows, json };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var rowCount = parse.GetValue(rows);
+            var asJson = parse.GetValue(json);
+            var root = Path.Combine(Path.GetTempPath(), "datamesh-bench-" + Guid.NewGuid().ToString("N")[..8]);
+            Directory.CreateDirectory(root);
+            try
+            {
+                var product = WriteProduct(root);
+                var csv = Path.Combine(root, "gl_entries.csv");
+                var generate = Stopwatch.StartNew();
+                GenerateCsv(csv, rowCount);
+                generate.Stop();
+                Report(asJson, $"generated {rowCount:N0} rows ({new FileInfo(csv).Length / 1e6:N0} MB) in {generate.Elapsed.TotalSeconds:N1} s");
+
+                var bare = RunBareDuckDb(root, csv);
+                var bareRss = Process.GetCurrentProcess().PeakWorkingSet64;
+                Report(asJson, $"bare DuckDB: {bare.Seconds:N2} s, {bare.Rows:N0} rows out");
+
+                var options = new LocalMeshOptions { LoadPipelinesFolder = false, StateDirectory = Path.Combine(root, ".datamesh") };
+                options.ExtraProductDirectories.Add(product);
+                await using var mesh = await LocalMesh.StartAsync(options, cancellationToken).ConfigureAwait(false);
+                var managedBefore = GC.GetTotalAllocatedBytes();
+                var watch = Stopwatch.StartNew();
+                var result = await mesh.RunAsync("bench.ledger", [csv], cancellationToken: cancellationToken).ConfigureAwait(false);
+                watch.Stop();
+                var allocated = GC.GetTotalAllocatedBytes() - managedBefore;
+                var peakRss = Process.GetCurrentProcess().PeakWorkingSet64;
+                if (result.Status != PipelineStatus.Published)
+                {
+                    await Console.Error.WriteLineAsync($"error: the benchmark run ended {result.Status}: {result.Error}").ConfigureAwait(false);
+                    return ExitCodes.CheckFailed;
+                }
+
+                var figures = new
+                {
+                    rows = rowCount,
+                    csvBytes = new FileInfo(csv).Length,
+                    rowsOut = result.Rows,
+                    bareDuckDbSeconds = Math.Round(bare.Seconds, 3),
+                    pipelineSeconds = Math.Round(watch.Elapsed.TotalSeconds, 3),
+                    ratio = Math.Round(watch.Elapsed.TotalSeconds / bare.Seconds, 2),
+                    peakRssBytesAfterBare = bareRss,
+                    peakRssBytes = peakRss,
+                    managedBytesAllocatedByRun = allocated,
+                };
+                if (asJson)
+                {
+                    CliJson.Write(figures);
+                }
+                else
+                {
+                    var table = new Table().Border(TableBorder.Rounded).AddColumns("measure", "bare DuckDB", "pipeline (durable, Azurite)", "ratio");
+                    table.AddRow("wall time", $"{figures.bareDuckDbSeconds:N2} s", $"{figures.pipelineSeconds:N2} s", $"{figures.ratio:N2}×");
+                    table.AddRow("peak RSS (process)", $"{bareRss / 1e6:N0} MB", $"{peakRss / 1e6:N0} MB", "");
+                    table.AddRow(".NET bytes allocated by the run", "", $"{allocated / 1e6:N1} MB", "");
+                    AnsiConsole.Write(table);
+                }
+
+                return ExitCodes.Success;
+            }
+            finally
+            {
+                Directory.Delete(root, recursive: true);
+            }
+        });
+        return command;
+    }
+
+    private static void Report(bool quiet, string line)
+    {
+        if (!quiet)
+        {
+            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]");
+        }
+    }
+
+    /// <summary>The same work the pipeline does, with DuckDB alone: read the CSV typed, transform to Parquet, check quality.</summary>
+    private static (double Seconds, long Rows) RunBareDuckDb(string root, string csv)
+    {
+        var output = Path.Combine(root, "bare.parquet");
+        var watch = Stopwatch.StartNew();
+        using var connection = new DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SET memory_limit = '1GB';
+            SET preserve_insertion_order = false;
+            CREATE VIEW gl_entries AS SELECT * FROM read_csv({Engine.Sql.Literal(csv)}, header = true, columns = {Columns});
+            COPY ({Sql}) TO {Engine.Sql.Literal(output)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880);
+            """;
+        command.ExecuteNonQuery();
+        command.CommandText = $"""
+            SELECT count(*),
+              count(*) FILTER (WHERE entry_id IS NULL), count(entry_id) - count(DISTINCT entry_id),
+              count(*) FILTER (WHERE entity NOT IN ('DE01', 'FR01', 'NL01', 'UK01')),
+              count(*) FILTER (WHERE NOT regexp_full_match(account, '^[0-9]{"{4}"}$'))
+            FROM read_parquet({Engine.Sql.Literal(output)})
+            """;
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        var rows = reader.GetInt64(0);
+        watch.Stop();
+        return (watch.Elapsed.TotalSeconds, rows);
+    }
+
+    private static void GenerateCsv(string path, int rows)
+    {
+        using var connection = new DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            COPY (
+              SELECT 'GL-' || lpad(i::VARCHAR, 9, '0') AS entry_id,
+                     ['DE01', 'FR01', 'NL01', 'UK01'][1 + i % 4] AS entity,
+                     (4000 + i % 9)::VARCHAR AS account,
+                     DATE '2026-10-01' + (i % 28)::INTEGER AS posted_on,
+                     ((i % 100000) / 100.0)::DECIMAL(18,2) AS amount,
+                     CASE WHEN i % 10 = 0 THEN 'GBP' ELSE 'EUR' END AS currency,
+                     CASE WHEN i % 7 = 0 THEN 'draft' ELSE 'posted' END AS status
+              FROM range({rows}) t(i)
+            ) TO {Engine.Sql.Literal(path)} (HEADER, DELIMITER ',')
+            """;
+        command.ExecuteNonQuery();
+    }
+
+    private static string WriteProduct(string root)
+    {
+        var dir = Path.Combine(root, "ledger");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "product.yaml"), """
+            apiVersion: datamesh/v1
+            kind: DataProduct
+            domain: bench
+            name: ledger
+            version: 1.0.0
+            description: Benchmark ledger.
+            owner: { team: Bench, email: bench@example.com }
+            inputs:
+              - name: gl_entries
+                landing: { path: ledger/, format: csv }
+                columns:
+                  - { name: entry_id, type: varchar, required: true }
+                  - { name: entity, type: varchar }
+                  - { name: account, type: varchar }
+                  - { name: posted_on, type: date }
+                  - { name: amount, type: "decimal(18,2)" }
+                  - { name: currency, type: varchar }
+                  - { name: status, type: varchar }
+            transform: { sql: transform.sql }
+            output: { contract: contract.odcs.yaml }
+            """);
+        File.WriteAllText(Path.Combine(dir, "transform.sql"), Sql);
+        File.WriteAllText(Path.Combine(dir, "contract.odcs.yaml"), """
+            apiVersion: v3.1.0
+            kind: DataContract
+            id: urn:bench:ledger
+            version: 1.0.0
+            schema:
+              - name: ledger
+                properties:
+                  - { name: entry_id, physicalType: varchar, required: true, unique: true }
+                  - name: entity
+                    physicalType: varchar
+                    quality:
+                      - { metric: invalidValues, arguments: { validValues: [DE01, FR01, NL01, UK01] }, mustBe: 0 }
+                  - name: account
+                    physicalType: varchar
+                    quality:
+                      - { metric: invalidValues, arguments: { pattern: '^[0-9]{4}$' }, mustBe: 0 }
+                  - { name: posted_on, physicalType: date }
+                  - { name: period, physicalType: varchar }
+                  - { name: amount, physicalType: "decimal(18,2)" }
+                  - { name: currency, physicalType: varchar }
+            """);
+        return dir;
+    }
+}

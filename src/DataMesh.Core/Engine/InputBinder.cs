@@ -1,0 +1,116 @@
+using DataMesh.Pipeline;
+using DataMesh.Specs;
+
+namespace DataMesh.Engine;
+
+/// <summary>
+/// Makes an input port a DuckDB view the transform reads. Declared columns are applied by name (types from the
+/// spec, never guessed); the file's header is compared with them first, and values that do not cast are captured
+/// as rejects (line numbers included) instead of failing on the first one, so a run reports every drift at once.
+/// </summary>
+public static partial class InputBinder
+{
+    private const int SampleLines = 5;
+
+    /// <summary>Creates the view named after the port and returns what is known before reading the data.</summary>
+    public static InputReport Bind(DuckDbSession session, InputSpec port, IReadOnlyList<string> files)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(port);
+        var landing = port.Landing ?? throw new ArgumentException($"Input '{port.Name}' is not a landing input.", nameof(port));
+        var format = landing.Format.ToLowerInvariant();
+        if (port.Columns.Count == 0 || format != "csv")
+        {
+            session.Execute(InputViewSql.CreateView(port, files));
+            return new InputReport(port.Name, files.Count, AutoDetected: port.Columns.Count == 0, []);
+        }
+
+        var header = session.Query(
+            $"SELECT column_name FROM (DESCRIBE SELECT * FROM {InputViewSql.CsvReader(port, files, allVarchar: true)})",
+            r => r.GetString(0));
+        var present = new HashSet<string>(header, StringComparer.OrdinalIgnoreCase);
+        var declared = new HashSet<string>(port.Columns.Select(c => c.Name), StringComparer.OrdinalIgnoreCase);
+        var drift = new List<DriftFinding>();
+        foreach (var column in port.Columns.Where(c => !present.Contains(c.Name)))
+        {
+            drift.Add(new DriftFinding(
+                column.Name, "missing-column", 0, [],
+                header.Count == 1
+                    ? $"the header has a single column '{Shorten(header[0], 80)}': is the delimiter right?"
+                    : $"not in the header ({string.Join(", ", header.Select(h => Shorten(h, 40)))})",
+                Blocking: column.Required));
+        }
+
+        foreach (var name in header.Where(h => !declared.Contains(h)))
+        {
+            drift.Add(new DriftFinding(name, "unexpected-column", 0, [], "in the file but not declared: read with an auto-detected type", Blocking: false));
+        }
+
+        if (drift.Any(d => d.Blocking))
+        {
+            return new InputReport(port.Name, files.Count, AutoDetected: false, drift);
+        }
+
+        var types = port.Columns.Where(c => present.Contains(c.Name)).ToList();
+        var missingOptional = port.Columns.Where(c => !present.Contains(c.Name)).ToList();
+        var fill = string.Concat(missingOptional.Select(c => $", CAST(NULL AS {c.Type.ToUpperInvariant()}) AS {Sql.Identifier(c.Name)}"));
+        var reader = InputViewSql.CsvReader(port, files, allVarchar: false, types, RejectsTable(port), RejectsScan(port));
+        session.Execute($"CREATE VIEW {Sql.Identifier(port.Name)} AS SELECT *{fill} FROM {reader}");
+        return new InputReport(port.Name, files.Count, AutoDetected: false, drift);
+    }
+
+    /// <summary>After the data was read: every value that did not cast to its declared type (or row that did not parse), by column.</summary>
+    public static IReadOnlyList<DriftFinding> CollectRejects(DuckDbSession session, InputSpec port)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(port);
+        if (port.Columns.Count == 0 || port.Landing?.Format.ToLowerInvariant() != "csv")
+        {
+            return [];
+        }
+
+        return session.Query(
+            $"""
+            SELECT coalesce(e.column_name, '(row)') AS column_name, e.error_type, count(*) AS n,
+                   list(e.line ORDER BY s.file_path, e.line)[1:{SampleLines}] AS lines,
+                   any_value(s.file_path) AS file, any_value(e.error_message) AS message
+            FROM {RejectsTable(port)} e JOIN {RejectsScan(port)} s USING (scan_id, file_id)
+            GROUP BY ALL ORDER BY n DESC
+            """,
+            r =>
+            {
+                var lines = ((System.Collections.IEnumerable)r.GetValue(3)).Cast<object>().Select(Convert.ToInt64).ToList();
+                var kind = r.GetString(1) == "CAST" ? "uncastable" : r.GetString(1).ToLowerInvariant().Replace(' ', '-');
+                var file = Path.GetFileName(r.GetString(4));
+                var detail = $"{Shorten(r.GetString(5), 200)} (e.g. {file} line {string.Join(", ", lines)})";
+                return new DriftFinding(r.GetString(0), kind, r.GetInt64(2), lines, detail, Blocking: true);
+            });
+    }
+
+    /// <summary>One line per finding, for run errors and quarantine reasons.</summary>
+    public static string Describe(string input, IEnumerable<DriftFinding> findings) =>
+        $"input '{input}' does not match its declared columns: " + string.Join("; ", findings.Select(f =>
+            f.Kind switch
+            {
+                "missing-column" => $"required column '{f.Column}' is missing ({f.Detail})",
+                "uncastable" => $"{f.Count} value(s) of '{f.Column}' do not cast to the declared type — {f.Detail}",
+                _ => $"{f.Kind} ({f.Count} row(s)) in '{f.Column}' — {f.Detail}",
+            }));
+
+    /// <summary>
+    /// Cuts a message for a report: runs of over 120 non-blank characters (DuckDB echoes the offending line, which
+    /// can be megabytes) keep their first 60, then the whole is cut at <paramref name="max"/>.
+    /// </summary>
+    internal static string Shorten(string text, int max)
+    {
+        var compact = LongRun().Replace(text, m => $"{m.Value[..60]}…({m.Length:N0} chars)");
+        return compact.Length <= max ? compact : compact[..max] + "…";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\S{121,}")]
+    private static partial System.Text.RegularExpressions.Regex LongRun();
+
+    private static string RejectsTable(InputSpec port) => Sql.Identifier("rejects_" + port.Name);
+
+    private static string RejectsScan(InputSpec port) => Sql.Identifier("rejects_scan_" + port.Name);
+}

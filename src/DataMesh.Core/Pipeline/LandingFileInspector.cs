@@ -1,0 +1,228 @@
+using System.Buffers;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Unicode;
+using DataMesh.Specs;
+
+namespace DataMesh.Pipeline;
+
+/// <summary>
+/// Checks a landing file before any SQL reads it, so bad files are refused with a specific reason: empty, header
+/// only, binary content in a text format, bytes that are not UTF-8, a truncated or corrupt gzip stream, content
+/// that does not match the declared format, an extension that contradicts it. Streams: never holds the file.
+/// </summary>
+public static class LandingFileInspector
+{
+    private const int BufferSize = 1 << 16;
+
+    /// <summary>DuckDB's default <c>max_line_size</c>: longer lines are refused here, before the CSV sniffer meets them.</summary>
+    public const int MaxLineBytes = 2_000_000;
+
+    /// <summary>Throws <see cref="PipelineStageException"/> naming the problem, or returns when the file looks readable.</summary>
+    public static void Inspect(string localPath, string blobName, LandingSpec landing)
+    {
+        ArgumentNullException.ThrowIfNull(landing);
+        var format = landing.Format.ToLowerInvariant();
+        var gzip = IsGzip(blobName, landing);
+        CheckExtension(blobName, format, gzip);
+        if (new FileInfo(localPath).Length == 0)
+        {
+            throw Refuse(blobName, "the file is empty (0 bytes)");
+        }
+
+        using var file = File.OpenRead(localPath);
+        Stream content = file;
+        if (gzip)
+        {
+            content = new GZipStream(file, CompressionMode.Decompress);
+        }
+
+        using (content)
+        {
+            try
+            {
+                if (format == "parquet")
+                {
+                    CheckParquet(content, blobName);
+                }
+                else
+                {
+                    var size = CheckText(content, blobName, landing, format);
+                    if (gzip)
+                    {
+                        CheckGzipTrailer(localPath, blobName, size);
+                    }
+                }
+            }
+            catch (InvalidDataException ex)
+            {
+                throw Refuse(blobName, $"the gzip stream is corrupt: {ex.Message}");
+            }
+        }
+    }
+
+    private static bool IsGzip(string blobName, LandingSpec landing) =>
+        landing.Options.TryGetValue("compression", out var compression)
+            ? compression == "gzip" || (compression == "auto" && blobName.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+            : blobName.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+
+    private static void CheckExtension(string blobName, string format, bool gzip)
+    {
+        var name = gzip && blobName.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? blobName[..^3] : blobName;
+        var extension = Path.GetExtension(name).TrimStart('.').ToLowerInvariant();
+        string[] known = ["csv", "tsv", "txt", "json", "ndjson", "jsonl", "parquet", "pq"];
+        if (extension.Length == 0 || !known.Contains(extension))
+        {
+            return;
+        }
+
+        var fits = format switch
+        {
+            "csv" => extension is "csv" or "tsv" or "txt",
+            "json" => extension is "json",
+            "ndjson" => extension is "ndjson" or "jsonl" or "json",
+            "parquet" => extension is "parquet" or "pq",
+            _ => true,
+        };
+        if (!fits)
+        {
+            throw Refuse(blobName, $"its extension .{extension} does not match the input's declared format {format}");
+        }
+    }
+
+    private static void CheckParquet(Stream content, string blobName)
+    {
+        Span<byte> magic = stackalloc byte[4];
+        if (content.ReadAtLeast(magic, 4, throwOnEndOfStream: false) < 4 || !magic.SequenceEqual("PAR1"u8))
+        {
+            throw Refuse(blobName, "it is not a Parquet file (no PAR1 magic bytes at the start)");
+        }
+    }
+
+    /// <summary>
+    /// A gzip member ends with the uncompressed size modulo 2^32: a truncated stream (which the decompressor may end
+    /// quietly) does not match it.
+    /// </summary>
+    private static void CheckGzipTrailer(string localPath, string blobName, long decompressed)
+    {
+        using var file = File.OpenRead(localPath);
+        Span<byte> trailer = stackalloc byte[4];
+        file.Seek(-4, SeekOrigin.End);
+        file.ReadExactly(trailer);
+        var expected = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+        if (expected != (uint)(decompressed & 0xFFFFFFFF))
+        {
+            throw Refuse(blobName, $"the gzip stream is truncated or corrupt (its trailer says {expected} bytes, {decompressed} decompressed)");
+        }
+    }
+
+    private static long CheckText(Stream content, string blobName, LandingSpec landing, string format)
+    {
+        var encoding = landing.Options.TryGetValue("encoding", out var declared) ? declared : "utf-8";
+        var checkUtf8 = encoding == "utf-8";
+        var header = format == "csv" && (!landing.Options.TryGetValue("header", out var h) || h == "true");
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var chars = ArrayPool<char>.Shared.Rent(BufferSize);
+        try
+        {
+            long offset = 0;
+            var pending = 0;
+            var nonEmptyLines = 0;
+            long lineNumber = 1;
+            long lineLength = 0;
+            var lineHasContent = false;
+            var textFormat = format is "csv" or "ndjson";
+            var firstSignificant = (byte)0;
+            int read;
+            while ((read = content.Read(buffer, pending, BufferSize - pending)) > 0 || pending > 0)
+            {
+                var length = pending + read;
+                var chunk = buffer.AsSpan(0, length);
+                if (encoding != "utf-16" && chunk.IndexOf((byte)0) is var nul and >= 0)
+                {
+                    throw Refuse(blobName, $"it holds binary content (a NUL byte at offset {offset + nul}), not {format} text");
+                }
+
+                var consumed = length;
+                if (checkUtf8)
+                {
+                    var status = Utf8.ToUtf16(chunk, chars, out consumed, out _, replaceInvalidSequences: false, isFinalBlock: read == 0);
+                    if (status == OperationStatus.InvalidData)
+                    {
+                        throw Refuse(blobName, $"it is not valid UTF-8 (byte offset {offset + consumed}); if it is Latin-1, declare encoding: latin-1");
+                    }
+                }
+
+                foreach (var b in chunk[..consumed])
+                {
+                    if (firstSignificant == 0 && b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or 0xEF or 0xBB or 0xBF))
+                    {
+                        firstSignificant = b;
+                    }
+
+                    if (b == '\n')
+                    {
+                        nonEmptyLines += lineHasContent ? 1 : 0;
+                        lineHasContent = false;
+                        lineNumber++;
+                        lineLength = 0;
+                        continue;
+                    }
+
+                    if (++lineLength > MaxLineBytes && textFormat)
+                    {
+                        throw Refuse(blobName, $"line {lineNumber} is longer than {MaxLineBytes:N0} bytes (the reader's line limit)");
+                    }
+
+                    if (b is not ((byte)'\r' or (byte)' ' or (byte)'\t'))
+                    {
+                        lineHasContent = true;
+                    }
+                }
+
+                offset += consumed;
+                pending = length - consumed;
+                chunk[consumed..].CopyTo(buffer);
+                if (read == 0)
+                {
+                    break;
+                }
+            }
+
+            nonEmptyLines += lineHasContent ? 1 : 0;
+            if (firstSignificant == 0)
+            {
+                throw Refuse(blobName, "the file holds only whitespace");
+            }
+
+            if (header && nonEmptyLines < 2)
+            {
+                throw Refuse(blobName, "it holds a header line and no data rows");
+            }
+
+            if (format == "json" && firstSignificant != '[')
+            {
+                throw Refuse(blobName, $"it is not a JSON array (starts with '{(char)firstSignificant}'); declare format: ndjson for one object per line");
+            }
+
+            if (format == "ndjson" && firstSignificant != '{')
+            {
+                throw Refuse(blobName, $"it is not newline-delimited JSON (starts with '{(char)firstSignificant}', expected '{{')");
+            }
+
+            return offset;
+        }
+        catch (EndOfStreamException ex)
+        {
+            throw Refuse(blobName, $"the gzip stream is truncated: {ex.Message}");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    private static InputRejectedException Refuse(string blobName, string reason) =>
+        new($"Landing file '{blobName}' refused: {reason}.");
+}

@@ -1,0 +1,77 @@
+using DataMesh.Specs;
+using Microsoft.DurableTask;
+
+namespace DataMesh.Pipeline;
+
+/// <summary>
+/// Plans a run's ingest: maps each landing blob of the trigger to the landing input whose path holds it (a blob
+/// name ending in '/' stands for every blob under that prefix, a batch), and picks the newest blob for a landing
+/// input the trigger did not name. Reads only: idempotent.
+/// </summary>
+public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivity<ResolveInputsInput, IngestPlan>
+{
+    public override async Task<IngestPlan> RunAsync(TaskActivityContext context, ResolveInputsInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var spec = runtime.Products.Get(input.ProductId);
+        var landingInputs = spec.Inputs.Where(i => i.IsLanding).OrderByDescending(i => i.Landing!.Path.Length).ToList();
+        var blobs = new List<string>();
+        foreach (var blob in input.LandingBlobs.Distinct(StringComparer.Ordinal))
+        {
+            LandingFiles.ValidateName(blob.TrimEnd('/') + (blob.EndsWith('/') ? "/x" : ""));
+            if (blob.EndsWith('/'))
+            {
+                blobs.AddRange(await ListAsync(spec, blob, CancellationToken.None).ConfigureAwait(false));
+            }
+            else
+            {
+                blobs.Add(blob);
+            }
+        }
+
+        var files = new List<PlannedFile>();
+        foreach (var blob in blobs.Distinct(StringComparer.Ordinal))
+        {
+            LandingFiles.ValidateName(blob);
+            var owner = landingInputs.FirstOrDefault(i => blob.StartsWith(i.Landing!.Path, StringComparison.Ordinal))
+                ?? throw new InputRejectedException($"Landing blob '{blob}' is not under any landing path of {spec.Id} ({string.Join(", ", landingInputs.Select(i => i.Landing!.Path))}).");
+            files.Add(new PlannedFile(owner.Name, blob, files.Count));
+        }
+
+        foreach (var landing in landingInputs.Where(i => files.All(f => f.InputName != i.Name)))
+        {
+            var newest = await NewestBlobAsync(spec, landing.Landing!.Path, CancellationToken.None).ConfigureAwait(false)
+                ?? throw new InputRejectedException($"Input '{landing.Name}' of {spec.Id} has no file under landing path '{landing.Landing!.Path}'.");
+            files.Add(new PlannedFile(landing.Name, newest, files.Count));
+        }
+
+        return new IngestPlan(spec.Version, files);
+    }
+
+    private async Task<List<string>> ListAsync(ProductSpec spec, string prefix, CancellationToken cancellationToken)
+    {
+        var names = new List<string>();
+        await foreach (var item in runtime.Storage.Landing(spec.Domain).GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
+        {
+            names.Add(item.Name);
+        }
+
+        return names.Count > 0 ? names : throw new InputRejectedException($"No landing blob of {spec.Id} under '{prefix}'.");
+    }
+
+    private async Task<string?> NewestBlobAsync(ProductSpec spec, string prefix, CancellationToken cancellationToken)
+    {
+        string? newest = null;
+        var newestTime = DateTimeOffset.MinValue;
+        await foreach (var item in runtime.Storage.Landing(spec.Domain).GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
+        {
+            var modified = item.Properties.LastModified ?? DateTimeOffset.MinValue;
+            if (modified > newestTime)
+            {
+                (newest, newestTime) = (item.Name, modified);
+            }
+        }
+
+        return newest;
+    }
+}

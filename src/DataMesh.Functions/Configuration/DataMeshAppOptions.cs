@@ -1,0 +1,28 @@
+using DataMesh.Pipeline;
+
+namespace DataMesh.Functions.Configuration;
+
+/// <summary>Settings of the Functions app: configuration section <c>DataMesh</c>, i.e. app settings <c>DataMesh__*</c>.</summary>
+internal sealed class DataMeshAppOptions
+{
+    public const string Section = "DataMesh";
+
+    /// <summary>The domain this app serves (<c>DataMesh__Domain</c>): one domain, one storage account, one app.</summary>
+    public string Domain { get; set; } = "";
+
+    /// <summary>The Durable Task hub (<c>DataMesh__TaskHub</c>); <c>host.json</c> reads the same setting.</summary>
+    public string TaskHub { get; set; } = "";
+
+    /// <summary>The product specs folder; by default the <c>pipelines/</c> folder deployed beside the app.</summary>
+    public string PipelinesPath { get; set; } = Path.Combine(AppContext.BaseDirectory, "pipelines");
+
+    public StorageAccountOptions Storage { get; set; } = new();
+
+    public EventTopicOptions Events { get; set; } = new();
+
+    /// <summary>Engine settings of the pipeline stages (<c>DataMesh__Pipeline__MemoryLimit</c>, ...).</summary>
+    public PipelineOptions Pipeline { get; set; } = new();
+
+    /// <summary>Client id of the user-assigned managed identity (<c>AZURE_CLIENT_ID</c>, outside the section).</summary>
+    public string? ManagedIdentityClientId { get; set; }
+}

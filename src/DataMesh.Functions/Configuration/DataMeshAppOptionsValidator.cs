@@ -1,0 +1,94 @@
+using Microsoft.Extensions.Options;
+
+namespace DataMesh.Functions.Configuration;
+
+/// <summary>
+/// Checks <see cref="DataMeshAppOptions"/> when the app starts and names each missing or invalid app setting, so a
+/// misconfigured deployment fails at start-up instead of at its first blob.
+/// </summary>
+internal sealed class DataMeshAppOptionsValidator : IValidateOptions<DataMeshAppOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DataMeshAppOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.Domain))
+        {
+            errors.Add("DataMesh__Domain is not set: name the domain this app serves (e.g. 'finance'), as in its products' product.yaml.");
+        }
+        else if (!options.Domain.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+        {
+            errors.Add($"DataMesh__Domain '{options.Domain}' is not a domain name: use lowercase letters, digits and '-'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.TaskHub))
+        {
+            errors.Add("DataMesh__TaskHub is not set: host.json names the Durable Task hub from it (e.g. 'DataMeshFinance').");
+        }
+        else if (options.TaskHub.Length is < 3 or > 45 || !char.IsAsciiLetter(options.TaskHub[0]) || !options.TaskHub.All(char.IsAsciiLetterOrDigit))
+        {
+            errors.Add($"DataMesh__TaskHub '{options.TaskHub}' is not a valid task hub name: 3 to 45 letters and digits, starting with a letter.");
+        }
+
+        if (!Directory.Exists(options.PipelinesPath))
+        {
+            errors.Add($"The product specs folder '{options.PipelinesPath}' does not exist: deploy the app with its pipelines/ folder or set DataMesh__PipelinesPath.");
+        }
+
+        ValidateStorage(options.Storage, errors);
+        ValidateEvents(options, errors);
+        if (options.Pipeline.Threads < 1 || options.Pipeline.RowGroupSize < 1 || string.IsNullOrWhiteSpace(options.Pipeline.MemoryLimit))
+        {
+            errors.Add("DataMesh__Pipeline__Threads and DataMesh__Pipeline__RowGroupSize must be positive and DataMesh__Pipeline__MemoryLimit set (e.g. '1GB').");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateStorage(StorageAccountOptions storage, List<string> errors)
+    {
+        if (storage.UsesConnectionString)
+        {
+            return;
+        }
+
+        var uris = new (string Setting, Uri? Value)[]
+        {
+            ("DataMesh__Storage__BlobServiceUri", storage.BlobServiceUri),
+            ("DataMesh__Storage__QueueServiceUri", storage.QueueServiceUri),
+            ("DataMesh__Storage__TableServiceUri", storage.TableServiceUri),
+        };
+        var missing = uris.Where(u => IsMissing(u.Value)).Select(u => u.Setting).ToList();
+        if (missing.Count > 0)
+        {
+            errors.Add(
+                $"Storage is not configured: set {string.Join(", ", missing)} (the domain account's endpoints, reached with the managed identity), "
+                + "or DataMesh__Storage__ConnectionString locally (e.g. 'UseDevelopmentStorage=true' for Azurite).");
+        }
+
+        foreach (var (setting, value) in uris.Where(u => !IsMissing(u.Value) && !IsSecureEndpoint(u.Value!)))
+        {
+            errors.Add($"{setting} '{value}' must be an absolute https:// endpoint (token credentials are never sent over http).");
+        }
+    }
+
+    private static void ValidateEvents(DataMeshAppOptions options, List<string> errors)
+    {
+        if (options.Events.TopicEndpoint is { } topic && !IsMissing(topic))
+        {
+            if (!IsSecureEndpoint(topic))
+            {
+                errors.Add($"DataMesh__Events__TopicEndpoint '{topic}' must be an absolute https:// endpoint (e.g. 'https://<topic>.<region>-1.eventgrid.azure.net/api/events').");
+            }
+        }
+        else if (!options.Storage.UsesConnectionString)
+        {
+            errors.Add("DataMesh__Events__TopicEndpoint is not set: product events are announced on the mesh's Event Grid topic.");
+        }
+    }
+
+    // An app setting present but empty binds as an empty relative Uri.
+    internal static bool IsMissing(Uri? uri) => uri is null || uri.OriginalString.Length == 0;
+
+    private static bool IsSecureEndpoint(Uri uri) => uri.IsAbsoluteUri && uri.Scheme == Uri.UriSchemeHttps;
+}

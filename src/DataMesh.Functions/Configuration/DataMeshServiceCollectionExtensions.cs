@@ -1,0 +1,111 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Messaging.EventGrid;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using DataMesh.Catalog;
+using DataMesh.Events;
+using DataMesh.Pipeline;
+using DataMesh.Storage;
+using DataMesh.Triggers;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DataMesh.Functions.Configuration;
+
+/// <summary>Composes the app: validated settings, Azure clients (registered once), storage, products, pipeline and catalog.</summary>
+internal static class DataMeshServiceCollectionExtensions
+{
+    /// <summary>Environment variable that names the user-assigned managed identity in Azure.</summary>
+    public const string ClientIdSetting = "AZURE_CLIENT_ID";
+
+    public static IServiceCollection AddDataMesh(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<DataMeshAppOptions>()
+            .Bind(configuration.GetSection(DataMeshAppOptions.Section))
+            .PostConfigure(o => o.ManagedIdentityClientId ??= configuration[ClientIdSetting])
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DataMeshAppOptions>, DataMeshAppOptionsValidator>();
+
+        services.AddAzureClients(clients =>
+        {
+            clients.UseCredential(sp => Credential(Options(sp)));
+            clients.AddClient<BlobServiceClient, BlobClientOptions>((options, credential, sp) =>
+                Options(sp).Storage is { UsesConnectionString: true } local
+                    ? new BlobServiceClient(local.ConnectionString, options)
+                    : new BlobServiceClient(Options(sp).Storage.BlobServiceUri, credential, options));
+            clients.AddClient<QueueServiceClient, QueueClientOptions>((options, credential, sp) =>
+            {
+                // Bodies go out as written; readers accept raw and Base64 alike (CloudEventDelivery).
+                options.MessageEncoding = QueueMessageEncoding.None;
+                return Options(sp).Storage is { UsesConnectionString: true } local
+                    ? new QueueServiceClient(local.ConnectionString, options)
+                    : new QueueServiceClient(Options(sp).Storage.QueueServiceUri, credential, options);
+            });
+            clients.AddClient<TableServiceClient, TableClientOptions>((options, credential, sp) =>
+                Options(sp).Storage is { UsesConnectionString: true } local
+                    ? new TableServiceClient(local.ConnectionString, options)
+                    : new TableServiceClient(Options(sp).Storage.TableServiceUri, credential, options));
+            clients.AddClient<EventGridPublisherClient, EventGridPublisherClientOptions>((options, credential, sp) =>
+                new EventGridPublisherClient(
+                    Options(sp).Events.TopicEndpoint ?? throw new InvalidOperationException("DataMesh__Events__TopicEndpoint is not set."),
+                    credential,
+                    options));
+        });
+
+        services.AddSingleton(sp => new MeshStorage(
+            sp.GetRequiredService<BlobServiceClient>(),
+            sp.GetRequiredService<QueueServiceClient>(),
+            sp.GetRequiredService<TableServiceClient>(),
+            new MeshStorageOptions { DomainPrefixedContainers = Options(sp).Storage.DomainPrefixedContainers }));
+        services.AddSingleton<IProductEventPublisher>(sp =>
+            DataMeshAppOptionsValidator.IsMissing(Options(sp).Events.TopicEndpoint)
+                ? new QueueProductEventPublisher(sp.GetRequiredService<MeshStorage>())
+                : new EventGridProductEventPublisher(sp.GetRequiredService<EventGridPublisherClient>()));
+        services.AddSingleton(sp => LoadProducts(Options(sp)));
+        services.AddSingleton<IProductRegistry>(sp => sp.GetRequiredService<ProductRegistry>());
+        services.AddSingleton(sp => new PipelineRuntime(
+            sp.GetRequiredService<MeshStorage>(),
+            sp.GetRequiredService<IProductRegistry>(),
+            sp.GetRequiredService<IProductEventPublisher>(),
+            Options(sp).Pipeline,
+            sp.GetRequiredService<ILoggerFactory>(),
+            TimeProvider.System));
+        services.AddSingleton(sp => new BlobCreatedRouter(sp.GetRequiredService<IProductRegistry>(), sp.GetRequiredService<MeshStorage>(), Options(sp).Domain));
+        services.AddSingleton(sp => new CatalogProjection(sp.GetRequiredService<MeshStorage>()));
+        services.AddSingleton(sp => new CatalogReader(sp.GetRequiredService<MeshStorage>()));
+        services.AddHostedService<StartupProductCheck>();
+        return services;
+    }
+
+    private static DataMeshAppOptions Options(IServiceProvider services) =>
+        services.GetRequiredService<IOptions<DataMeshAppOptions>>().Value;
+
+    private static TokenCredential Credential(DataMeshAppOptions options) =>
+        string.IsNullOrWhiteSpace(options.ManagedIdentityClientId)
+            ? new DefaultAzureCredential()
+            : new DefaultAzureCredential(new DefaultAzureCredentialOptions
+            {
+                ManagedIdentityClientId = options.ManagedIdentityClientId,
+                WorkloadIdentityClientId = options.ManagedIdentityClientId,
+            });
+
+    private static ProductRegistry LoadProducts(DataMeshAppOptions options)
+    {
+        var registry = ProductRegistry.LoadFrom(options.PipelinesPath);
+        if (!registry.All.Any(p => p.Domain == options.Domain))
+        {
+            var found = registry.All.Select(p => p.Domain).Distinct(StringComparer.Ordinal).ToList();
+            throw new InvalidOperationException(
+                $"No product of domain '{options.Domain}' (DataMesh__Domain) under '{options.PipelinesPath}' "
+                + $"(domains found: {(found.Count == 0 ? "none" : string.Join(", ", found))}): deploy the domain's pipelines/<domain>/ folder with the app.");
+        }
+
+        return registry;
+    }
+}

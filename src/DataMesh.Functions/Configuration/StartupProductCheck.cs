@@ -1,0 +1,26 @@
+using DataMesh.Pipeline;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DataMesh.Functions.Configuration;
+
+/// <summary>
+/// Loads the product specs when the worker starts, so an invalid spec or a domain without products stops the app
+/// at start-up with the spec diagnostics, rather than failing the first run.
+/// </summary>
+internal sealed partial class StartupProductCheck(ProductRegistry products, IOptions<DataMeshAppOptions> options, ILogger<StartupProductCheck> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var domain = options.Value.Domain;
+        var served = products.All.Where(p => p.Domain == domain).Select(p => $"{p.Id}@{p.Version}").ToList();
+        LogServing(logger, domain, served.Count, string.Join(", ", served));
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Domain {Domain}: serving {Count} product(s): {Products}")]
+    private static partial void LogServing(ILogger logger, string domain, int count, string products);
+}

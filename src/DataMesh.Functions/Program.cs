@@ -1,0 +1,7 @@
+using DataMesh.Functions.Configuration;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.Services.AddDataMesh(builder.Configuration);
+builder.Build().Run();

@@ -1,0 +1,174 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using DataMesh.Events;
+using DataMesh.Functions.Configuration;
+using DataMesh.Functions.Tests.Triggers;
+using DataMesh.Pipeline;
+using DataMesh.Storage;
+using DataMesh.Triggers;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace DataMesh.Functions.Tests.Configuration;
+
+public sealed class DataMeshCompositionTests
+{
+    private static readonly Dictionary<string, string?> LocalSettings = new()
+    {
+        ["DataMesh:Domain"] = "finance",
+        ["DataMesh:TaskHub"] = "DataMeshFunctions",
+        ["DataMesh:PipelinesPath"] = RepositoryRoot.Combine("pipelines"),
+        ["DataMesh:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+        ["DataMesh:Events:TopicEndpoint"] = "",
+    };
+
+    private static readonly Dictionary<string, string?> AzureSettings = new()
+    {
+        ["DataMesh:Domain"] = "finance",
+        ["DataMesh:TaskHub"] = "DataMeshFinance",
+        ["DataMesh:PipelinesPath"] = RepositoryRoot.Combine("pipelines"),
+        ["DataMesh:Storage:BlobServiceUri"] = "https://stfinance.blob.core.windows.net/",
+        ["DataMesh:Storage:QueueServiceUri"] = "https://stfinance.queue.core.windows.net/",
+        ["DataMesh:Storage:TableServiceUri"] = "https://stfinance.table.core.windows.net/",
+        ["DataMesh:Events:TopicEndpoint"] = "https://egt-mesh.westeurope-1.eventgrid.azure.net/api/events",
+        ["AZURE_CLIENT_ID"] = "11111111-2222-3333-4444-555555555555",
+    };
+
+    [Fact]
+    public void AddDataMesh_LocalSettings_ComposesPipelineOnAzuriteWithQueueEvents()
+    {
+        // Arrange
+        using var services = Compose(LocalSettings);
+
+        // Act
+        var runtime = services.GetRequiredService<PipelineRuntime>();
+        var router = services.GetRequiredService<BlobCreatedRouter>();
+
+        // Assert
+        Assert.Equal("landing", runtime.Storage.Landing("finance").Name);
+        Assert.Equal("devstoreaccount1", runtime.Storage.Blobs.AccountName);
+        Assert.IsType<QueueProductEventPublisher>(runtime.Events);
+        Assert.Contains(runtime.Products.All, p => p.Id == SampleMesh.Ledger);
+        Assert.True(router.Route(BlobEvents.LedgerArrival).StartsRun);
+    }
+
+    [Fact]
+    public void AddDataMesh_AzureSettings_UsesTheDomainAccountAndTheEventGridTopic()
+    {
+        // Arrange
+        using var services = Compose(AzureSettings);
+
+        // Act
+        var storage = services.GetRequiredService<MeshStorage>();
+        var events = services.GetRequiredService<IProductEventPublisher>();
+        var options = services.GetRequiredService<IOptions<DataMeshAppOptions>>().Value;
+
+        // Assert
+        Assert.Equal(new Uri("https://stfinance.blob.core.windows.net/"), storage.Blobs.Uri);
+        Assert.Equal(new Uri("https://stfinance.queue.core.windows.net/"), storage.Queues.Uri);
+        Assert.Equal(new Uri("https://stfinance.table.core.windows.net/"), storage.Tables.Uri);
+        Assert.Equal("landing", storage.Landing("finance").Name);
+        Assert.IsType<EventGridProductEventPublisher>(events);
+        Assert.Equal("11111111-2222-3333-4444-555555555555", options.ManagedIdentityClientId);
+        Assert.Same(storage.Blobs, services.GetRequiredService<BlobServiceClient>());
+        Assert.Same(storage.Queues, services.GetRequiredService<QueueServiceClient>());
+    }
+
+    [Fact]
+    public void AddDataMesh_NothingConfigured_FailsNamingEachMissingSetting()
+    {
+        // Arrange
+        using var services = Compose(new Dictionary<string, string?> { ["DataMesh:PipelinesPath"] = RepositoryRoot.Combine("pipelines") });
+
+        // Act
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<DataMeshAppOptions>>().Value);
+
+        // Assert
+        var message = string.Join("\n", error.Failures);
+        Assert.Contains("DataMesh__Domain is not set", message, StringComparison.Ordinal);
+        Assert.Contains("DataMesh__TaskHub is not set", message, StringComparison.Ordinal);
+        Assert.Contains("DataMesh__Storage__BlobServiceUri, DataMesh__Storage__QueueServiceUri, DataMesh__Storage__TableServiceUri", message, StringComparison.Ordinal);
+        Assert.Contains("DataMesh__Storage__ConnectionString", message, StringComparison.Ordinal);
+        Assert.Contains("DataMesh__Events__TopicEndpoint is not set", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("DataMesh:Storage:BlobServiceUri", "http://stfinance.blob.core.windows.net/", "DataMesh__Storage__BlobServiceUri")]
+    [InlineData("DataMesh:Events:TopicEndpoint", "http://egt-mesh.westeurope-1.eventgrid.azure.net/api/events", "DataMesh__Events__TopicEndpoint")]
+    [InlineData("DataMesh:Domain", "Finance", "DataMesh__Domain 'Finance'")]
+    [InlineData("DataMesh:TaskHub", "data-mesh", "DataMesh__TaskHub 'data-mesh'")]
+    [InlineData("DataMesh:PipelinesPath", "/nonexistent/pipelines", "'/nonexistent/pipelines' does not exist")]
+    public void AddDataMesh_InvalidSetting_FailsNamingIt(string key, string value, string expected)
+    {
+        // Arrange
+        using var services = Compose(new Dictionary<string, string?>(AzureSettings) { [key] = value });
+
+        // Act
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<DataMeshAppOptions>>().Value);
+
+        // Assert
+        Assert.Contains(error.Failures, f => f.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AddDataMesh_DomainWithoutProducts_FailsListingTheDomainsFound()
+    {
+        // Arrange
+        using var services = Compose(new Dictionary<string, string?>(LocalSettings) { ["DataMesh:Domain"] = "marketing" });
+
+        // Act
+        var error = Assert.Throws<InvalidOperationException>(() => services.GetRequiredService<IProductRegistry>());
+
+        // Assert
+        Assert.Contains("No product of domain 'marketing'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("finance", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddDataMesh_StartupCheck_LoadsProductsWhenTheHostStarts()
+    {
+        // Arrange
+        using var services = Compose(LocalSettings);
+        var hosted = services.GetServices<IHostedService>().ToList();
+
+        // Act
+        foreach (var service in hosted)
+        {
+            await service.StartAsync(CancellationToken.None);
+        }
+
+        // Assert
+        Assert.Contains(hosted, s => s is StartupProductCheck);
+    }
+
+    public static TheoryData<string> FunctionClasses =>
+        [.. typeof(DataMeshAppOptions).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false } && t.GetMethods().Any(m => m.IsDefined(typeof(Microsoft.Azure.Functions.Worker.FunctionAttribute), inherit: false)))
+            .Select(t => t.FullName!)
+            .Order(StringComparer.Ordinal)];
+
+    [Theory]
+    [MemberData(nameof(FunctionClasses))]
+    public void AddDataMesh_FunctionClass_IsConstructedFromTheContainer(string typeName)
+    {
+        // Arrange: the worker builds each function class from DI for every invocation.
+        using var services = Compose(LocalSettings);
+        var type = typeof(DataMeshAppOptions).Assembly.GetType(typeName, throwOnError: true)!;
+
+        // Act
+        var instance = ActivatorUtilities.CreateInstance(services, type);
+
+        // Assert
+        Assert.IsType(type, instance);
+    }
+
+    private static ServiceProvider Compose(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddDataMesh(configuration);
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+}

@@ -1,0 +1,170 @@
+using System.Text.Json;
+using DataMesh.Pipeline;
+using Microsoft.DurableTask;
+using Xunit.Abstractions;
+
+namespace DataMesh.Functions.Tests.Publish;
+
+/// <summary>What the Functions host will read from the deployment package: function bindings, extensions, host.json, products.</summary>
+public sealed class PublishOutputTests(PublishOutputFixture publish, ITestOutputHelper output) : IClassFixture<PublishOutputFixture>
+{
+    public static TheoryData<string> CoreActivities =>
+        [.. typeof(DataProductPipeline).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(ITaskActivity).IsAssignableFrom(t))
+            .Select(t => t.Name)
+            .Order(StringComparer.Ordinal)];
+
+    [Fact]
+    public void FunctionsMetadata_PipelineTrigger_IsQueueTriggerOnPipelineTriggersWithDurableClient()
+    {
+        // Act
+        var bindings = Bindings("PipelineTrigger");
+
+        // Assert
+        var trigger = Assert.Single(bindings, b => Text(b, "type") == "queueTrigger");
+        Assert.Equal("pipeline-triggers", Text(trigger, "queueName"));
+        Assert.Equal("AzureWebJobsStorage", Text(trigger, "connection"));
+        Assert.Equal("In", Text(trigger, "direction"));
+        Assert.Contains(bindings, b => Text(b, "type") == "durableClient");
+    }
+
+    [Fact]
+    public void FunctionsMetadata_CatalogProjection_IsQueueTriggerOnCatalogEvents()
+    {
+        // Act
+        var trigger = Assert.Single(Bindings("CatalogProjection"), b => Text(b, "type") == "queueTrigger");
+
+        // Assert
+        Assert.Equal("catalog-events", Text(trigger, "queueName"));
+        Assert.Equal("AzureWebJobsStorage", Text(trigger, "connection"));
+    }
+
+    [Fact]
+    public void FunctionsMetadata_DataProductPipeline_IsOrchestrationTrigger()
+    {
+        // Act
+        var bindings = Bindings(nameof(DataProductPipeline));
+
+        // Assert
+        Assert.Equal("orchestrationTrigger", Text(Assert.Single(bindings), "type"));
+    }
+
+    [Theory]
+    [InlineData(nameof(ResolveInputsActivity))]
+    [InlineData(nameof(IngestActivity))]
+    [InlineData(nameof(TransformActivity))]
+    [InlineData(nameof(QualityCheckActivity))]
+    [InlineData(nameof(PublishActivity))]
+    [InlineData(nameof(QuarantineActivity))]
+    [InlineData(nameof(AnnounceActivity))]
+    public void FunctionsMetadata_PipelineStage_IsActivityTrigger(string activity)
+    {
+        // Act
+        var bindings = Bindings(activity);
+
+        // Assert
+        Assert.Equal("activityTrigger", Text(Assert.Single(bindings), "type"));
+    }
+
+    [Theory]
+    [MemberData(nameof(CoreActivities))]
+    public void FunctionsMetadata_EveryCoreActivity_HasAnActivityFunction(string activity)
+    {
+        // Act
+        var functions = Functions();
+
+        // Assert: an activity the orchestrator calls without a function of its name would fail every run.
+        Assert.True(functions.ContainsKey(activity), $"No function named {activity}: add a wrapper to PipelineActivityFunctions.");
+        Assert.Contains(functions[activity], b => Text(b, "type") == "activityTrigger");
+    }
+
+    [Theory]
+    [InlineData("ListProducts", "products")]
+    [InlineData("GetProduct", "products/{id}")]
+    public void FunctionsMetadata_CatalogApi_IsHttpGetOnItsRoute(string function, string route)
+    {
+        // Act
+        var bindings = Bindings(function);
+
+        // Assert
+        var trigger = Assert.Single(bindings, b => Text(b, "type") == "httpTrigger");
+        Assert.Equal(route, Text(trigger, "route"));
+        Assert.Equal(["get"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Contains(bindings, b => Text(b, "type") == "http" && Text(b, "direction") == "Out");
+    }
+
+    [Fact]
+    public void FunctionsMetadata_EveryFunction_RunsFromTheAppAssembly()
+    {
+        // Act
+        using var document = JsonDocument.Parse(File.ReadAllText(publish.PathOf("functions.metadata")));
+
+        // Assert
+        Assert.All(document.RootElement.EnumerateArray(), f => Assert.Equal("DataMesh.Functions.dll", Text(f, "scriptFile")));
+        Assert.True(File.Exists(publish.PathOf("DataMesh.Functions.dll")));
+        Assert.True(File.Exists(publish.PathOf("worker.config.json")));
+        output.WriteLine($"dotnet publish took {publish.Elapsed.TotalSeconds:F1} s");
+    }
+
+    [Theory]
+    [InlineData("DurableTask", "Microsoft.Azure.WebJobs.Extensions.DurableTask")]
+    [InlineData("AzureStorageQueues", "Microsoft.Azure.WebJobs.Extensions.Storage.Queues")]
+    public void ExtensionsJson_HostExtension_IsListedAndShipped(string name, string assembly)
+    {
+        // Act
+        using var document = JsonDocument.Parse(File.ReadAllText(publish.PathOf("extensions.json")));
+        var extension = document.RootElement.GetProperty("extensions").EnumerateArray().SingleOrDefault(e => Text(e, "name") == name);
+
+        // Assert
+        Assert.Equal(JsonValueKind.Object, extension.ValueKind);
+        Assert.Contains($", {assembly}, ", Text(extension, "typeName"), StringComparison.Ordinal);
+        var hintPath = Text(extension, "hintPath").Replace("./", "", StringComparison.Ordinal);
+        Assert.True(File.Exists(publish.PathOf(hintPath)), $"{hintPath} is not in the package");
+    }
+
+    [Fact]
+    public void HostJson_DurableTaskAndQueues_ConfiguredForTheMesh()
+    {
+        // Act
+        using var document = JsonDocument.Parse(File.ReadAllText(publish.PathOf("host.json")));
+        var extensions = document.RootElement.GetProperty("extensions");
+        var durable = extensions.GetProperty("durableTask");
+        var queues = extensions.GetProperty("queues");
+
+        // Assert
+        Assert.Equal("2.0", Text(document.RootElement, "version"));
+        Assert.Equal("%DataMesh__TaskHub%", Text(durable, "hubName"));
+        Assert.Equal("AzureStorage", Text(durable.GetProperty("storageProvider"), "type"));
+        Assert.Equal("none", Text(queues, "messageEncoding"));
+        Assert.InRange(queues.GetProperty("maxDequeueCount").GetInt32(), 2, 10);
+    }
+
+    [Fact]
+    public void Package_Products_DeployedWithoutSampleData()
+    {
+        // Assert
+        Assert.True(File.Exists(publish.PathOf("pipelines", "finance", "ledger-emea", "product.yaml")));
+        Assert.True(File.Exists(publish.PathOf("pipelines", "finance", "ledger-emea", "transform.sql")));
+        Assert.False(Directory.Exists(publish.PathOf("pipelines", "finance", "ledger-emea", "samples")));
+        Assert.False(File.Exists(publish.PathOf("local.settings.json")));
+    }
+
+    private Dictionary<string, List<JsonElement>> Functions()
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(publish.PathOf("functions.metadata")));
+        return document.RootElement.EnumerateArray().ToDictionary(
+            f => Text(f, "name"),
+            f => f.GetProperty("bindings").EnumerateArray().Select(b => b.Clone()).ToList(),
+            StringComparer.Ordinal);
+    }
+
+    private List<JsonElement> Bindings(string function)
+    {
+        var functions = Functions();
+        Assert.True(functions.ContainsKey(function), $"functions.metadata has no function '{function}' (it has: {string.Join(", ", functions.Keys)})");
+        return functions[function];
+    }
+
+    private static string Text(JsonElement element, string property) =>
+        element.TryGetProperty(property, out var value) ? value.GetString() ?? "" : "";
+}

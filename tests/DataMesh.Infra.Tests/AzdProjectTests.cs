@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using DataMesh.Infra.Tests.Arm;
+using YamlDotNet.RepresentationModel;
+
+namespace DataMesh.Infra.Tests;
+
+/// <summary>azure.yaml, main.parameters.json and main.bicep fit together the way azd uses them.</summary>
+[Collection(InfraCollection.Name)]
+public sealed partial class AzdProjectTests(InfraFixture infra)
+{
+    private static readonly YamlMappingNode AzureYaml = LoadAzureYaml();
+
+    [Fact]
+    public void AzureYaml_FunctionsService_DeploysTheFunctionsProjectThatBicepTags()
+    {
+        var service = Mapping(Mapping(AzureYaml, "services"), "functions");
+        var project = Scalar(service, "project");
+
+        Assert.Equal("function", Scalar(service, "host"));
+        Assert.Equal("dotnet", Scalar(service, "language"));
+        Assert.True(File.Exists(Path.Combine(RepositoryRoot.Path, project, "DataMesh.Functions.csproj")), $"{project} holds no DataMesh.Functions.csproj");
+        foreach (var snapshot in new[] { infra.Domain, infra.Hub })
+        {
+            Assert.Equal("functions", snapshot.Single("Microsoft.Web/sites").Text("tags.azd-service-name"));
+        }
+    }
+
+    [Fact]
+    public void AzureYaml_Infra_IsTheBicepModuleMain()
+    {
+        var infraSection = Mapping(AzureYaml, "infra");
+
+        Assert.Equal("bicep", Scalar(infraSection, "provider"));
+        Assert.Equal("infra", Scalar(infraSection, "path"));
+        Assert.Equal("main", Scalar(infraSection, "module"));
+        // azd provisions main at subscription scope: it creates the environment's resource group itself.
+        Assert.Contains("subscriptionDeploymentTemplate", infra.Templates["main.bicep"].Root["$schema"]?.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AzureYaml_Hooks_RunExecutableScriptsThatParse()
+    {
+        var hooks = Mapping(AzureYaml, "hooks");
+        var scripts = hooks.Children.Select(h => (Hook: ((YamlScalarNode)h.Key).Value!, Run: Scalar((YamlMappingNode)h.Value, "run"))).ToList();
+
+        Assert.Contains(scripts, s => s.Hook == "preprovision");
+        Assert.All(scripts, s =>
+        {
+            var path = Path.Combine(RepositoryRoot.Path, s.Run);
+            Assert.True(File.Exists(path), $"{s.Hook}: {s.Run} does not exist");
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.True(File.GetUnixFileMode(path).HasFlag(UnixFileMode.UserExecute), $"{s.Run} is not executable");
+            }
+
+            var (exitCode, output) = Run("sh", "-n", path);
+            Assert.True(exitCode == 0, $"{s.Run}: {output}");
+        });
+    }
+
+    [Fact]
+    public void PreprovisionHook_ValidatesTheSpecsFirst()
+    {
+        var preprovision = File.ReadAllText(Path.Combine(RepositoryRoot.Path, Scalar(Mapping(Mapping(AzureYaml, "hooks"), "preprovision"), "run")));
+        var validate = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "infra", "hooks", "validate.sh"));
+
+        Assert.Contains("infra/hooks/validate.sh", preprovision, StringComparison.Ordinal);
+        Assert.Matches(ValidateCommand(), validate);
+    }
+
+    [Fact]
+    public void MainParameters_EveryValue_MapsAnAzdVariableToADeclaredParameter()
+    {
+        var declared = infra.Templates["main.bicep"].Root["parameters"]!.AsObject();
+        var file = JsonNode.Parse(File.ReadAllText(Path.Combine(InfraFixture.SourceDirectory, "main.parameters.json")));
+        var mapped = file!["parameters"]!.AsObject();
+
+        var unknown = mapped.Select(p => p.Key).Where(p => !declared.ContainsKey(p)).ToList();
+        var required = declared.Where(p => p.Value?["defaultValue"] is null).Select(p => p.Key).Where(p => !mapped.ContainsKey(p)).ToList();
+
+        Assert.True(unknown.Count == 0, "main.parameters.json sets undeclared parameters: " + string.Join(", ", unknown));
+        Assert.True(required.Count == 0, "main.parameters.json leaves required parameters unset: " + string.Join(", ", required));
+        Assert.All(mapped, p => Assert.Matches(AzdVariable(), p.Value?["value"]?.GetValue<string>() ?? ""));
+    }
+
+    [Fact]
+    public void ResourceGroups_Snapshots_CarryTheAzdEnvironmentTag()
+    {
+        Assert.Equal(TestDeployment.DomainEnvironment, infra.Domain.Single("Microsoft.Resources/resourceGroups").Text("tags.azd-env-name"));
+        Assert.Equal(TestDeployment.HubEnvironment, infra.Hub.Single("Microsoft.Resources/resourceGroups").Text("tags.azd-env-name"));
+        Assert.Equal("rg-" + TestDeployment.DomainEnvironment, infra.Domain.Output("AZURE_RESOURCE_GROUP"));
+    }
+
+    [Fact]
+    public void MainOutputs_DomainSnapshot_EchoTheMeshSettingsItWasGiven()
+    {
+        // azd writes outputs back into the environment: a domain must not blank the hub settings it was given.
+        Assert.Equal(TestDeployment.MeshResourceGroup, infra.Domain.Output("MESH_RESOURCE_GROUP"));
+        Assert.Equal(TestDeployment.MeshTopicName, infra.Domain.Output("MESH_TOPIC_NAME"));
+        Assert.Equal(TestDeployment.MeshDeliveryIdentityName, infra.Domain.Output("MESH_DELIVERY_IDENTITY_NAME"));
+        Assert.Equal(TestDeployment.Domain, infra.Domain.Output("DATAMESH_DOMAIN"));
+        Assert.Equal(DeployedResources.Of(infra.Domain).StorageAccountName, infra.Domain.Output("AZURE_STORAGE_ACCOUNT_NAME"));
+    }
+
+    [Fact]
+    public void MainOutputs_HubSnapshot_NameWhatItsDomainsNeed()
+    {
+        var topic = infra.Hub.Single("Microsoft.EventGrid/topics");
+        var delivery = DeployedResources.Of(infra.Hub).Identity("id-mesh-");
+
+        Assert.Equal("rg-" + TestDeployment.HubEnvironment, infra.Hub.Output("MESH_RESOURCE_GROUP"));
+        Assert.Equal(topic.Text("name"), infra.Hub.Output("MESH_TOPIC_NAME"));
+        Assert.Equal(delivery[(delivery.LastIndexOf('/') + 1)..], infra.Hub.Output("MESH_DELIVERY_IDENTITY_NAME"));
+    }
+
+    private static YamlMappingNode LoadAzureYaml()
+    {
+        var stream = new YamlStream();
+        using var reader = new StreamReader(Path.Combine(RepositoryRoot.Path, "azure.yaml"));
+        stream.Load(reader);
+        return (YamlMappingNode)stream.Documents[0].RootNode;
+    }
+
+    private static YamlMappingNode Mapping(YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(new YamlScalarNode(key), out var child) && child is YamlMappingNode mapping
+            ? mapping
+            : throw new Xunit.Sdk.XunitException($"azure.yaml: no mapping '{key}'");
+
+    private static string Scalar(YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(new YamlScalarNode(key), out var child) && child is YamlScalarNode { Value: { } value }
+            ? value
+            : throw new Xunit.Sdk.XunitException($"azure.yaml: no scalar '{key}'");
+
+    private static (int ExitCode, string Output) Run(string fileName, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardError.ReadToEnd() + process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output);
+    }
+
+    [GeneratedRegex(@"^\$\{[A-Z][A-Z0-9_]*(=[^}]*)?\}$")]
+    private static partial Regex AzdVariable();
+
+    [GeneratedRegex(@"DataMesh\.Cli.*-- validate pipelines")]
+    private static partial Regex ValidateCommand();
+}

@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+using DataMesh.Local.Azurite;
+using DataMesh.Storage;
+using Xunit;
+
+namespace DataMesh.Testing;
+
+/// <summary>
+/// One storage account for a whole test run: the connection string in <c>DATAMESH_STORAGE</c> when set,
+/// else an in-memory Azurite on free ports started here and stopped at the end. Tests isolate themselves
+/// with <see cref="CreateStorage"/>, which gives each caller its own name prefix.
+/// </summary>
+public sealed class AzuriteFixture : IAsyncLifetime
+{
+    // Test projects start in parallel, each with its own Azurite: on a small, busy machine that is slow.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
+    private readonly List<IAsyncDisposable> _dependents = [];
+    private AzuriteServer? _server;
+    private string? _connectionString;
+
+    /// <summary>Connection string of the storage the tests run against.</summary>
+    public string ConnectionString =>
+        _connectionString ?? throw new InvalidOperationException("AzuriteFixture is not initialised yet: use it through ICollectionFixture<AzuriteFixture>.");
+
+    /// <summary>The Azurite this fixture started; null when <c>DATAMESH_STORAGE</c> supplied the storage.</summary>
+    public AzuriteServer? Server => _server;
+
+    /// <summary>Clients over the shared account whose containers, queues and tables carry a fresh namespace.</summary>
+    public MeshStorage CreateStorage() =>
+        MeshStorage.FromConnectionString(ConnectionString, new MeshStorageOptions { Namespace = CreateNamespace() });
+
+    /// <summary>A unique storage namespace: "t" and 8 lowercase hex digits.</summary>
+    public static string CreateNamespace() => "t" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+
+    /// <summary>Something built on this storage (e.g. a local mesh shared by a test class) to stop before Azurite stops.</summary>
+    public void StopBeforeStorage(IAsyncDisposable dependent)
+    {
+        lock (_dependents)
+        {
+            _dependents.Add(dependent);
+        }
+    }
+
+    public async Task InitializeAsync()
+    {
+        _connectionString = AzuriteServer.ConnectionStringFromEnvironment();
+        if (_connectionString is null)
+        {
+            _server = await AzuriteServer.StartAsync(new AzuriteOptions { StartTimeout = StartTimeout }).ConfigureAwait(false);
+            _connectionString = _server.ConnectionString;
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var dependent in _dependents)
+        {
+            await dependent.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_server is not null)
+        {
+            await _server.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
