@@ -11,9 +11,12 @@ if (Console.IsOutputRedirected)
 var root = new RootCommand("datamesh: data products as code on a local mesh (Azurite + Durable Task) or Azure Functions.")
 {
     ValidateCommand.Create(),
+    NewCommand.Create(),
+    DiffCommand.Create(),
     RunCommand.Create(),
     DemoCommand.Create(),
     CatalogCommand.Create(),
+    BenchCommand.Create(),
 };
 
 var parse = root.Parse(args);

@@ -54,6 +54,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
         }
 
         var stateDirectory = options.ResolveStateDirectory();
+        Directory.CreateDirectory(stateDirectory);
         var local = await LocalStorage.OpenAsync(options, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -71,6 +72,11 @@ public sealed partial class LocalMesh : IAsyncDisposable
             }
 
             var pipelineOptions = options.Pipeline;
+            if (pipelineOptions.MaskingSalt.Length == 0)
+            {
+                pipelineOptions.MaskingSalt = MaskingSalt(stateDirectory);
+            }
+
             if (pipelineOptions.WorkDirectory == new PipelineOptions().WorkDirectory)
             {
                 pipelineOptions.WorkDirectory = Path.Combine(stateDirectory, "runs");
@@ -173,6 +179,34 @@ public sealed partial class LocalMesh : IAsyncDisposable
     {
         await _engine.DisposeAsync().ConfigureAwait(false);
         await _storage.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The mesh's masking salt: created once (random, owner-readable only) and kept with the mesh state.</summary>
+    private static string MaskingSalt(string stateDirectory)
+    {
+        var path = Path.Combine(stateDirectory, "masking-salt");
+        if (!File.Exists(path))
+        {
+            var salt = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+            var temp = path + "." + Environment.ProcessId;
+            File.WriteAllText(temp, salt);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            try
+            {
+                File.Move(temp, path, overwrite: false);
+            }
+            catch (IOException)
+            {
+                // Another process created it first: use theirs.
+                File.Delete(temp);
+            }
+        }
+
+        return File.ReadAllText(path).Trim();
     }
 
     private static string NewRunId(ProductSpec spec) =>

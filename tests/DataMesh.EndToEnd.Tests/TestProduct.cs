@@ -44,7 +44,18 @@ internal sealed class TestProduct : IDisposable
                 mustBeGreaterThan: 0
         """;
 
-    public TestProduct(string domain, string name = "orders-clean", string sql = DefaultSql, string contract = DefaultContract)
+    /// <summary>The orders CSV input with its declared columns (YAML, indented for the <c>inputs:</c> list).</summary>
+    public const string DefaultInputs = """
+          - name: orders
+            landing: { path: orders/, format: csv, delimiter: "," }
+            columns:
+              - { name: order_id, type: integer, required: true }
+              - { name: customer, type: varchar }
+              - { name: amount, type: "decimal(18,2)" }
+              - { name: status, type: varchar }
+        """;
+
+    public TestProduct(string domain, string name = "orders-clean", string sql = DefaultSql, string contract = DefaultContract, string? inputs = null, string? output = null)
     {
         Root = Path.Combine(Path.GetTempPath(), "dm-e2e-" + Guid.NewGuid().ToString("N")[..8]);
         Directory = Path.Combine(Root, name);
@@ -60,15 +71,9 @@ internal sealed class TestProduct : IDisposable
             description: Orders without the cancelled ones.
             owner: {"{"} team: Test, email: test@example.com {"}"}
             inputs:
-              - name: orders
-                landing: {"{"} path: orders/, format: csv, delimiter: "," {"}"}
-                columns:
-                  - {"{"} name: order_id, type: integer, required: true {"}"}
-                  - {"{"} name: customer, type: varchar {"}"}
-                  - {"{"} name: amount, type: "decimal(18,2)" {"}"}
-                  - {"{"} name: status, type: varchar {"}"}
+            {inputs ?? DefaultInputs}
             transform: {"{"} sql: transform.sql {"}"}
-            output: {"{"} contract: contract.odcs.yaml {"}"}
+            output: {output ?? "{ contract: contract.odcs.yaml }"}
             sla: {"{"} freshness: PT24H {"}"}
             access: {"{"} visibility: public {"}"}
             """);
@@ -87,14 +92,17 @@ internal sealed class TestProduct : IDisposable
     public string Id => $"{Domain}.{Name}";
 
     /// <summary>Writes a CSV of orders: <paramref name="rows"/> good rows plus the given extra lines.</summary>
-    public string WriteOrders(string fileName, int rows, params string[] extraLines)
+    public string WriteOrders(string fileName, int rows, params string[] extraLines) => WriteOrders(fileName, rows, idOffset: 0, extraLines);
+
+    /// <summary>Writes orders whose ids start after <paramref name="idOffset"/>.</summary>
+    public string WriteOrders(string fileName, int rows, int idOffset, params string[] extraLines)
     {
         var path = Path.Combine(Root, fileName);
         using var writer = new StreamWriter(path);
         writer.WriteLine("order_id,customer,amount,status");
         for (var i = 1; i <= rows; i++)
         {
-            writer.WriteLine($"{i},customer-{i % 7},{i * 3 % 500}.{i % 100:D2},{(i % 5 == 0 ? "cancelled" : i % 2 == 0 ? "shipped" : "open")}");
+            writer.WriteLine($"{i + idOffset},customer-{i % 7},{i * 3 % 500}.{i % 100:D2},{(i % 5 == 0 ? "cancelled" : i % 2 == 0 ? "shipped" : "open")}");
         }
 
         foreach (var line in extraLines)
@@ -105,7 +113,7 @@ internal sealed class TestProduct : IDisposable
         return path;
     }
 
-    /// <summary>Rows the default SQL keeps out of <see cref="WriteOrders"/>'s good rows.</summary>
+    /// <summary>Rows the default SQL keeps out of that many generated orders.</summary>
     public static int ExpectedRows(int rows) => rows - (rows / 5);
 
     public void Dispose()

@@ -198,6 +198,7 @@ internal sealed partial class ContractReader
                 PrimaryKey = item.Boolean("primaryKey") ?? false,
                 Classification = item.String("classification"),
                 Description = item.String("description"),
+                Masking = ReadMasking(item),
                 Quality = _rules.ReadList(item, name ?? item.Path, property: name ?? item.Path),
             };
             if (name is not null)
@@ -207,6 +208,30 @@ internal sealed partial class ContractReader
         }
 
         return properties;
+    }
+
+    /// <summary>
+    /// The value of the ODCS <c>customProperties</c> entry <c>{ property: masking, value: ... }</c>. Other entries
+    /// are not read: ODCS lets their values be anything. The value is checked by the governance policy that uses it.
+    /// </summary>
+    private string? ReadMasking(YamlMappingReader property)
+    {
+        if (property.Value("customProperties") is not YamlSequenceNode entries)
+        {
+            return null;
+        }
+
+        foreach (var entry in entries.Children.OfType<YamlMappingNode>())
+        {
+            if (entry.Children.TryGetValue(new YamlScalarNode("property"), out var key) && key is YamlScalarNode { Value: "masking" }
+                && entry.Children.TryGetValue(new YamlScalarNode("value"), out var value))
+            {
+                // value: null (unquoted) is YAML's null, and means "masked as null" here.
+                return YamlScalars.IsNull(value) ? "null" : YamlMappingReader.AsString(value, property.FieldPath("customProperties.masking"), _sink);
+            }
+        }
+
+        return null;
     }
 
     [GeneratedRegex(@"^v3\.0\.\d+$|^v3\.1\.0$", RegexOptions.CultureInvariant)]

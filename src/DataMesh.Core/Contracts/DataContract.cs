@@ -65,5 +65,11 @@ public sealed record ContractProperty
 
     public string? Description { get; init; }
 
+    /// <summary>
+    /// How the column is masked where masking applies (e.g. in a public product): <c>hash</c>, <c>redact</c>,
+    /// <c>truncate</c> or <c>null</c>, from the ODCS <c>customProperties</c> entry <c>{ property: masking, value: ... }</c>.
+    /// </summary>
+    public string? Masking { get; init; }
+
     public IReadOnlyList<QualityRule> Quality { get; init; } = [];
 }

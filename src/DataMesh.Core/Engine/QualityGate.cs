@@ -96,8 +96,60 @@ public static class QualityGate
                 rule.Metric is "rowCount" || rule.Type == QualityRuleType.Sql ? 0 : (long)count));
         }
 
+        // Failing rows, for the report: only for failed rules that select rows, a handful each.
+        var firstMeasure = results.Count - measures.Count;
+        for (var i = 0; i < measures.Count; i++)
+        {
+            var result = results[firstMeasure + i];
+            if (!result.Passed && RowPredicate(measures[i].Rule) is { } predicate)
+            {
+                results[firstMeasure + i] = result with { Samples = Samples(session, target, schema, predicate) };
+            }
+        }
+
         var blocked = results.Any(r => !r.Passed && r.Severity == "error");
         return new QualitySummary(!blocked, rows, results);
+    }
+
+    /// <summary>Rows kept in a report per failed rule.</summary>
+    public const int SampleRows = 5;
+
+    private static List<IReadOnlyDictionary<string, string?>> Samples(DuckDbSession session, SchemaObject target, IReadOnlyList<OutputColumn> schema, string predicate)
+    {
+        var sensitive = target.Properties.Where(Masking.IsSensitive).Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var columns = schema.Select(c => sensitive.Contains(c.Name) ? $"CASE WHEN {Sql.Identifier(c.Name)} IS NULL THEN NULL ELSE '***' END AS {Sql.Identifier(c.Name)}" : $"CAST({Sql.Identifier(c.Name)} AS VARCHAR) AS {Sql.Identifier(c.Name)}");
+        return session.Query(
+            $"SELECT {string.Join(", ", columns)} FROM {OutputView} WHERE {predicate} LIMIT {SampleRows}",
+            reader =>
+            {
+                var row = new Dictionary<string, string?>(StringComparer.Ordinal);
+                for (var i = 0; i < reader.FieldCount; i++)
+                {
+                    row[reader.GetName(i)] = reader.IsDBNull(i) ? null : reader.GetString(i);
+                }
+
+                return (IReadOnlyDictionary<string, string?>)row;
+            });
+    }
+
+    /// <summary>The row-level condition a rule counts, when it has one (not for rowCount and sql rules).</summary>
+    private static string? RowPredicate(QualityRule rule)
+    {
+        if (rule.Type == QualityRuleType.Sql || rule.Property is null || rule.Metric is null or "rowCount")
+        {
+            return null;
+        }
+
+        var column = Sql.Identifier(rule.Property);
+        var text = $"CAST({column} AS VARCHAR)";
+        return rule.Metric switch
+        {
+            "nullValues" => $"{column} IS NULL",
+            "missingValues" => $"({column} IS NULL{InList(text, rule.MissingValues, " OR ")})",
+            "duplicateValues" => $"{column} IN (SELECT {column} FROM {OutputView} GROUP BY {column} HAVING count(*) > 1)",
+            "invalidValues" => $"{column} IS NOT NULL AND ({InvalidCondition(rule, text)})",
+            _ => null,
+        };
     }
 
     private static string Compile(QualityRule rule, string? property)

@@ -18,6 +18,12 @@ public sealed class PipelineOptions
     /// <summary>Largest landing file a run accepts; bigger files are quarantined with that reason.</summary>
     public long MaxInputBytes { get; set; } = 20L * 1024 * 1024 * 1024;
 
+    /// <summary>
+    /// Per-mesh secret mixed into <c>hash</c> masking, so hashes cannot be reversed by hashing guesses. The local
+    /// mesh keeps one under its state folder; in Azure it comes from a Key Vault reference in the app settings.
+    /// </summary>
+    public string MaskingSalt { get; set; } = "";
+
     /// <summary>Delete a run's local folder once it has ended.</summary>
     public bool CleanUpWorkDirectory { get; set; } = true;
 }

@@ -1,3 +1,4 @@
+using DataMesh.Engine;
 using DataMesh.Publishing;
 using Microsoft.DurableTask;
 
@@ -22,7 +23,8 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
         if (existing is null)
         {
             var locals = await StagedOutput.EnsureLocalAsync(runtime, spec.Domain, workspace, input.Output, CancellationToken.None).ConfigureAwait(false);
-            var uploads = input.Output.Files.Zip(locals, (relative, local) => store.UploadFileAsync(folder, relative, local));
+            var (published, schema) = ApplyMasking(spec, workspace, input.Output, locals);
+            var uploads = input.Output.Files.Zip(published, (relative, local) => store.UploadFileAsync(folder, relative, local));
             var files = await Task.WhenAll(uploads).ConfigureAwait(false);
             existing = await store.WriteManifestAsync(folder, new ReleaseManifest
             {
@@ -32,8 +34,8 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
                 RunId = input.RunId,
                 CreatedAt = runtime.Time.GetUtcNow(),
                 Rows = input.Output.Rows,
-                Schema = input.Output.Schema,
-                SchemaHash = input.Output.SchemaHash,
+                Schema = schema,
+                SchemaHash = ReferenceEquals(schema, input.Output.Schema) ? input.Output.SchemaHash : TransformActivity.SchemaHash(schema),
                 Files = files,
                 Quality = input.Quality,
                 Lineage = new ReleaseLineage(input.Landing.Select(f => f.Blob).ToList(), []) { Inputs = input.Output.Inputs },
@@ -43,5 +45,53 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
 
         var location = store.Container.Uri.AbsoluteUri.TrimEnd('/') + "/" + folder;
         return new PublishResult(existing.Release, location, existing.Rows, existing.SchemaHash);
+    }
+
+    /// <summary>Rewrites the output with the contract's masking (file by file, same layout), or returns it as is.</summary>
+    private (IReadOnlyList<string> Files, IReadOnlyList<OutputColumn> Schema) ApplyMasking(
+        Specs.ProductSpec spec, RunWorkspace workspace, TransformResult output, IReadOnlyList<string> locals)
+    {
+        string? select;
+        try
+        {
+            select = Masking.SelectList(spec.Contract, output.Schema, runtime.Options.MaskingSalt);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new PipelineStageException("publish", $"{spec.Id}: {ex.Message}", ex);
+        }
+
+        if (select is null)
+        {
+            return (locals, output.Schema);
+        }
+
+        if (Directory.Exists(workspace.MaskedDirectory))
+        {
+            Directory.Delete(workspace.MaskedDirectory, recursive: true);
+        }
+
+        using var session = DuckDbSession.Open(new DuckDbSessionOptions
+        {
+            AllowedDirectories = [workspace.OutputDirectory, workspace.MaskedDirectory],
+            TempDirectory = workspace.TempDirectory,
+            MemoryLimit = runtime.Options.MemoryLimit,
+            Threads = runtime.Options.Threads,
+        });
+        session.Lock();
+        var masked = new List<string>();
+        foreach (var (relative, local) in output.Files.Zip(locals))
+        {
+            var target = Path.Combine(workspace.MaskedDirectory, relative.Replace('/', Path.DirectorySeparatorChar));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            session.Execute(
+                $"COPY (SELECT {select} FROM read_parquet({Sql.Literal(local)})) TO {Sql.Literal(target)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {runtime.Options.RowGroupSize})");
+            masked.Add(target);
+        }
+
+        var schema = session.Query(
+            $"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet({Sql.List(masked)}))",
+            r => new OutputColumn(r.GetString(0), r.GetString(1)));
+        return (masked, schema);
     }
 }

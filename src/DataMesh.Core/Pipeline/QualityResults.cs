@@ -18,7 +18,22 @@ public sealed record QualityRuleResult(
     string Unit,
     string Expectation,
     bool Passed,
-    long FailedRows);
+    long FailedRows)
+{
+    /// <summary>A few failing rows (column → value), with columns classified pii/restricted masked as <c>***</c>.</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, string?>> Samples { get; init; } = [];
+
+    /// <summary>Value equality, samples included (compared row by row, column by column).</summary>
+    public bool Equals(QualityRuleResult? other) =>
+        other is not null
+        && (Name, Property, Metric, Severity, Measured, Unit, Expectation, Passed, FailedRows)
+            == (other.Name, other.Property, other.Metric, other.Severity, other.Measured, other.Unit, other.Expectation, other.Passed, other.FailedRows)
+        && Samples.Count == other.Samples.Count
+        && Samples.Zip(other.Samples).All(pair => pair.First.Count == pair.Second.Count
+            && pair.First.All(cell => pair.Second.TryGetValue(cell.Key, out var value) && value == cell.Value));
+
+    public override int GetHashCode() => HashCode.Combine(Name, Property, Metric, Measured, Passed, FailedRows, Samples.Count);
+}
 
 /// <summary>An upstream product release an output was built from.</summary>
 public sealed record UpstreamRelease(string ProductId, string Version, int Release);

@@ -11,6 +11,12 @@ public sealed class RunWorkspace(string root)
 
     public string TempDirectory => Path.Combine(Root, "tmp");
 
+    /// <summary>Root of the output's Parquet files (one file, or Hive partition folders), inside <see cref="OutputDirectory"/>.</summary>
+    public string OutputDataDirectory => Path.Combine(OutputDirectory, "data");
+
+    /// <summary>The output with the contract's masking applied, as published.</summary>
+    public string MaskedDirectory => Path.Combine(Root, "masked");
+
     public string InputDirectory(string inputName) => Path.Combine(InputsDirectory, SafeName(inputName));
 
     /// <summary>A file or folder name made of letters, digits, '-', '_' and '.' only (no traversal).</summary>

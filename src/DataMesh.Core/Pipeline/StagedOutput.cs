@@ -22,7 +22,7 @@ internal static class StagedOutput
         var paths = new List<string>();
         foreach (var file in output.Files)
         {
-            var localPath = Path.Combine(workspace.OutputDirectory, file.Replace('/', Path.DirectorySeparatorChar));
+            var localPath = Path.Combine(workspace.OutputDataDirectory, file.Replace('/', Path.DirectorySeparatorChar));
             paths.Add(localPath);
             if (File.Exists(localPath))
             {

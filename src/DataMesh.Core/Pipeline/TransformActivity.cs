@@ -32,20 +32,24 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
             Directory.Delete(workspace.OutputDirectory, recursive: true);
         }
 
-        Directory.CreateDirectory(workspace.OutputDirectory);
+        Directory.CreateDirectory(workspace.OutputDataDirectory);
         var (rows, schema, inputs, files) = Run(spec, workspace, localFiles);
 
         var staging = runtime.Storage.Staging(spec.Domain);
         var prefix = StagedOutput.Prefix(spec.Name, input.RunId);
         await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (file, token) =>
         {
-            await using var stream = File.OpenRead(Path.Combine(workspace.OutputDirectory, file));
+            await using var stream = File.OpenRead(Path.Combine(workspace.OutputDataDirectory, file));
             await staging.GetBlobClient(prefix + file).UploadAsync(stream, overwrite: true, token).ConfigureAwait(false);
         }).ConfigureAwait(false);
 
-        var schemaHash = FileHash.Sha256(string.Join('\n', schema.Select(c => $"{c.Name}:{c.Type}")));
+        var schemaHash = SchemaHash(schema);
         return new TransformResult(prefix, rows, schema, schemaHash) { Inputs = inputs, Files = files };
     }
+
+    /// <summary>SHA-256 of the column names and types in order: equal hashes, same shape.</summary>
+    public static string SchemaHash(IEnumerable<OutputColumn> schema) =>
+        FileHash.Sha256(string.Join('\n', schema.Select(c => $"{c.Name}:{c.Type}")));
 
     private (long Rows, List<OutputColumn> Schema, List<InputReport> Inputs, List<string> Files) Run(ProductSpec spec, RunWorkspace workspace, List<(IngestedFile File, string Path)> files)
     {
@@ -98,7 +102,7 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
 
         try
         {
-            session.Execute(CopyStatement(spec, select, workspace.OutputDirectory));
+            session.Execute(CopyStatement(spec, select, workspace.OutputDataDirectory));
         }
         catch (DuckDBException ex) when (ex.Message.Contains("CSV Error", StringComparison.Ordinal) || ex.Message.Contains("Malformed JSON", StringComparison.Ordinal))
         {
@@ -119,8 +123,8 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
             }
         }
 
-        var written = StagedOutput.ListFiles(workspace.OutputDirectory);
-        var outputFiles = Sql.List(written.Select(f => Path.Combine(workspace.OutputDirectory, f)));
+        var written = StagedOutput.ListFiles(workspace.OutputDataDirectory);
+        var outputFiles = Sql.List(written.Select(f => Path.Combine(workspace.OutputDataDirectory, f)));
         var schema = session.Query(
             $"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet({outputFiles}))",
             r => new OutputColumn(r.GetString(0), r.GetString(1)));

@@ -1,0 +1,80 @@
+using System.CommandLine;
+using DataMesh.Contracts;
+using DataMesh.Governance;
+using DataMesh.Specs;
+
+namespace DataMesh.Cli.Commands;
+
+/// <summary><c>datamesh diff OLD NEW</c>: the changes between two contract versions and the semver bump they need.</summary>
+internal static class DiffCommand
+{
+    public static Command Create()
+    {
+        var oldPath = new Argument<string>("OLD") { Description = "The earlier contract (an ODCS file, or a product folder)." };
+        var newPath = new Argument<string>("NEW") { Description = "The later contract (an ODCS file, or a product folder)." };
+        var json = CommonOptions.Json();
+        var command = new Command("diff", "Compare two contract versions: breaking changes need a major bump, additive ones a minor bump. Exit 1 when NEW's version is too small.")
+        {
+            oldPath, newPath, json,
+        };
+        command.SetAction(parse =>
+        {
+            var before = Load(parse.GetValue(oldPath)!);
+            var after = Load(parse.GetValue(newPath)!);
+            if (before.Contract is null || after.Contract is null)
+            {
+                Diagnostics.Print(before.Diagnostics.Concat(after.Diagnostics).Where(d => d.Severity == DiagnosticSeverity.Error));
+                return before.Missing || after.Missing ? ExitCodes.UsageOrEnvironment : ExitCodes.CheckFailed;
+            }
+
+            var diff = ContractComparer.Compare(before.Contract, after.Contract);
+            if (parse.GetValue(json))
+            {
+                CliJson.Write(new
+                {
+                    oldVersion = diff.OldVersion,
+                    newVersion = diff.NewVersion,
+                    required = diff.Required.ToString().ToLowerInvariant(),
+                    declared = diff.Declared.ToString().ToLowerInvariant(),
+                    sufficient = diff.VersionSufficient,
+                    suggestedVersion = diff.SuggestedVersion,
+                    changes = diff.Changes.Select(c => new { kind = c.Kind.ToString(), bump = c.Bump.ToString().ToLowerInvariant(), c.Object, c.Property, c.Description }),
+                });
+            }
+            else
+            {
+                Console.WriteLine($"{diff.OldVersion} -> {diff.NewVersion}: {diff.Changes.Count} change(s)");
+                foreach (var change in diff.Changes.OrderByDescending(c => c.Bump))
+                {
+                    Console.WriteLine($"  {change}");
+                }
+
+                var needs = diff.Required == VersionBump.None ? "Needs no version bump" : $"Needs a {diff.Required.ToString().ToLowerInvariant()} bump";
+                var verdict = diff.VersionSufficient ? "enough" : $"too small, use {diff.SuggestedVersion} or later";
+                Console.WriteLine($"{needs}; {diff.OldVersion} -> {diff.NewVersion} is {Article(diff.Declared)} bump: {verdict}.");
+            }
+
+            return diff.VersionSufficient ? ExitCodes.Success : ExitCodes.CheckFailed;
+        });
+        return command;
+    }
+
+    private static string Article(VersionBump bump) => bump == VersionBump.None ? "no" : "a " + bump.ToString().ToLowerInvariant();
+
+    private static (DataContract? Contract, IReadOnlyList<SpecDiagnostic> Diagnostics, bool Missing) Load(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            var product = ProductSpecLoader.Read(path);
+            return (product.Spec?.Contract, product.Diagnostics, !File.Exists(Path.Combine(path, ProductSpecLoader.SpecFileName)));
+        }
+
+        if (!File.Exists(path))
+        {
+            return (null, [new SpecDiagnostic(path, 1, 1, ContractDiagnosticCodes.ContractFileNotFound, "no such contract file or product folder.")], true);
+        }
+
+        var contract = ContractLoader.Read(path, requireSchema: false);
+        return (contract.Contract, contract.Diagnostics, false);
+    }
+}
