@@ -1,5 +1,6 @@
 using DataMesh.Catalog;
 using DataMesh.Events;
+using DataMesh.Governance;
 using DataMesh.Local.Durable;
 using DataMesh.Pipeline;
 using DataMesh.Specs;
@@ -82,7 +83,9 @@ public sealed partial class LocalMesh : IAsyncDisposable
                 pipelineOptions.WorkDirectory = Path.Combine(stateDirectory, "runs");
             }
 
-            var runtime = new PipelineRuntime(storage, products, new QueueProductEventPublisher(storage), pipelineOptions, options.LoggerFactory);
+            var meshFile = Path.Combine(options.RootDirectory, "pipelines", MeshPoliciesLoader.MeshFileName);
+            var policies = options.LoadPipelinesFolder && File.Exists(meshFile) ? MeshPoliciesLoader.Load(meshFile) : null;
+            var runtime = new PipelineRuntime(storage, products, new QueueProductEventPublisher(storage), pipelineOptions, options.LoggerFactory, policies: policies);
             var engine = await LocalDurableEngine.StartAsync(local.ConnectionString, TaskHubName(options.Namespace), runtime, cancellationToken).ConfigureAwait(false);
             return new LocalMesh(local, products, engine, projection, logger);
         }

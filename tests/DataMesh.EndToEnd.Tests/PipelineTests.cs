@@ -169,6 +169,36 @@ public sealed class PipelineTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal([1, 2], await new ReleaseStore(mesh.Storage.Products(product.Domain)).ListReleasesAsync(product.Name, "1.0.0"));
     }
 
+    [Fact]
+    public async Task Run_BreakingContractUnderSameMajor_RefusedAtPublishAndRelease1StaysCurrent()
+    {
+        var product = Product();
+        var mesh = await StartAsync(product);
+        Assert.Equal(PipelineStatus.Published, (await mesh.RunAsync(product.Id, [product.WriteOrders("orders-1.csv", rows: 20)])).Status);
+
+        // The customer column becomes an integer: a type change that breaks consumers, still under 1.x.
+        var contract = Path.Combine(product.Directory, "contract.odcs.yaml");
+        File.WriteAllText(contract, File.ReadAllText(contract).Replace("version: 1.0.0", "version: 1.1.0", StringComparison.Ordinal)
+            .Replace("- name: customer\n        logicalType: string", "- name: customer\n        logicalType: integer", StringComparison.Ordinal));
+        var spec = Path.Combine(product.Directory, "product.yaml");
+        File.WriteAllText(spec, File.ReadAllText(spec).Replace("version: 1.0.0", "version: 1.1.0", StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(product.Directory, "transform.sql"), "SELECT order_id, CAST(order_id AS INTEGER) AS customer, CAST(amount AS DECIMAL(18,2)) AS amount, status FROM orders WHERE status <> 'cancelled'");
+        mesh.Products.Add(DataMesh.Specs.ProductSpecLoader.Load(product.Directory));
+
+        var result = await mesh.RunAsync(product.Id, [product.WriteOrders("orders-2.csv", rows: 20)]);
+
+        Assert.Equal(PipelineStatus.Failed, result.Status);
+        Assert.Equal("publish", result.Stage);
+        Assert.Contains("breaks release 1.0.0#1 under the same major version", result.Error, StringComparison.Ordinal);
+        Assert.Contains("customer", result.Error, StringComparison.Ordinal);
+        Assert.Contains("2.0.0", result.Error, StringComparison.Ordinal);
+        Assert.Empty(result.Quarantined);
+        var store = new ReleaseStore(mesh.Storage.Products(product.Domain));
+        Assert.Empty(await store.ListReleasesAsync(product.Name, "1.1.0"));
+        Assert.Equal([1], await store.ListReleasesAsync(product.Name, "1.0.0"));
+        Assert.True(await mesh.Storage.Landing(product.Domain).GetBlobClient("orders/orders-2.csv").ExistsAsync());
+    }
+
     private TestProduct Product(string sql = TestProduct.DefaultSql)
     {
         var product = new TestProduct(_domain, sql: sql);

@@ -1,4 +1,5 @@
 using DataMesh.Events;
+using DataMesh.Governance;
 using DataMesh.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,8 +13,12 @@ public sealed class PipelineRuntime(
     IProductEventPublisher events,
     PipelineOptions? options = null,
     ILoggerFactory? loggerFactory = null,
-    TimeProvider? timeProvider = null)
+    TimeProvider? timeProvider = null,
+    MeshPolicies? policies = null)
 {
+    /// <summary>The mesh-wide policies (<c>pipelines/mesh.yaml</c>) enforced again at publish; null when the mesh has none.</summary>
+    public MeshPolicies? Policies { get; } = policies;
+
     public MeshStorage Storage { get; } = storage;
 
     public IProductRegistry Products { get; } = products;

@@ -22,10 +22,16 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
         var existing = await store.ReadManifestAsync(folder).ConfigureAwait(false);
         if (existing is null)
         {
+            // Governance again at publish: the policies, and no breaking change under the same major version.
+            PublishGate.CheckPolicies(spec, runtime.Products, runtime.Policies, runtime.Time);
+            await PublishGate.CheckCompatibilityAsync(spec, store, workspace.TempDirectory).ConfigureAwait(false);
+
             var locals = await StagedOutput.EnsureLocalAsync(runtime, spec.Domain, workspace, input.Output, CancellationToken.None).ConfigureAwait(false);
             var (published, schema) = ApplyMasking(spec, workspace, input.Output, locals);
             var uploads = input.Output.Files.Zip(published, (relative, local) => store.UploadFileAsync(folder, relative, local));
             var files = await Task.WhenAll(uploads).ConfigureAwait(false);
+            await store.Container.GetBlobClient(folder + PublishGate.ContractSnapshotName)
+                .UploadAsync(BinaryData.FromString(await File.ReadAllTextAsync(spec.Contract.Path).ConfigureAwait(false)), overwrite: true).ConfigureAwait(false);
             existing = await store.WriteManifestAsync(folder, new ReleaseManifest
             {
                 ProductId = spec.Id,

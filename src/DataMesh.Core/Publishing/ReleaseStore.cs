@@ -138,6 +138,47 @@ public sealed class ReleaseStore(BlobContainerClient products)
         return releases;
     }
 
+    /// <summary>
+    /// The newest existing release (highest version, then highest release number) among versions accepted by
+    /// <paramref name="versionFilter"/>; null when there is none.
+    /// </summary>
+    public async Task<(string Version, int Release, string Folder)?> LatestReleaseAsync(string productName, Func<Semver.SemVersion, bool> versionFilter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(versionFilter);
+        (Semver.SemVersion Version, int Release)? best = null;
+        await foreach (var blob in Container.GetBlobsAsync(new GetBlobsOptions { Prefix = productName + "/" }, cancellationToken).ConfigureAwait(false))
+        {
+            var parts = blob.Name.Split('/');
+            if (parts.Length != 4 || parts[3] != ManifestName
+                || !Semver.SemVersion.TryParse(parts[1], Semver.SemVersionStyles.Strict, out var version)
+                || !int.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var release)
+                || !versionFilter(version))
+            {
+                continue;
+            }
+
+            if (best is null || version.ComparePrecedenceTo(best.Value.Version) > 0 || (version.ComparePrecedenceTo(best.Value.Version) == 0 && release > best.Value.Release))
+            {
+                best = (version, release);
+            }
+        }
+
+        return best is { } found ? (found.Version.ToString(), found.Release, Folder(productName, found.Version.ToString(), found.Release)) : null;
+    }
+
+    /// <summary>A small text blob of the container (e.g. a release's contract snapshot), or null when absent.</summary>
+    public async Task<string?> ReadTextAsync(string blobName, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return (await Container.GetBlobClient(blobName).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToString();
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
     private static bool TryParseRelease(string blobName, string productName, string version, out int release, out string file)
     {
         release = 0;

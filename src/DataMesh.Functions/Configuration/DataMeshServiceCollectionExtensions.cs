@@ -6,6 +6,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using DataMesh.Catalog;
 using DataMesh.Events;
+using DataMesh.Governance;
 using DataMesh.Pipeline;
 using DataMesh.Storage;
 using DataMesh.Triggers;
@@ -75,12 +76,20 @@ internal static class DataMeshServiceCollectionExtensions
             sp.GetRequiredService<IProductEventPublisher>(),
             Options(sp).Pipeline,
             sp.GetRequiredService<ILoggerFactory>(),
-            TimeProvider.System));
+            TimeProvider.System,
+            LoadPolicies(Options(sp))));
         services.AddSingleton(sp => new BlobCreatedRouter(sp.GetRequiredService<IProductRegistry>(), sp.GetRequiredService<MeshStorage>(), Options(sp).Domain));
         services.AddSingleton(sp => new CatalogProjection(sp.GetRequiredService<MeshStorage>()));
         services.AddSingleton(sp => new CatalogReader(sp.GetRequiredService<MeshStorage>()));
         services.AddHostedService<StartupProductCheck>();
         return services;
+    }
+
+    /// <summary>The mesh policies deployed with the app (<c>pipelines/mesh.yaml</c>), enforced again at publish.</summary>
+    private static MeshPolicies? LoadPolicies(DataMeshAppOptions options)
+    {
+        var path = Path.Combine(options.PipelinesPath, MeshPoliciesLoader.MeshFileName);
+        return File.Exists(path) ? MeshPoliciesLoader.Load(path) : null;
     }
 
     private static DataMeshAppOptions Options(IServiceProvider services) =>

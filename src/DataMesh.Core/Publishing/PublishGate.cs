@@ -1,0 +1,81 @@
+using DataMesh.Contracts;
+using DataMesh.Governance;
+using DataMesh.Pipeline;
+using DataMesh.Specs;
+using Semver;
+
+namespace DataMesh.Publishing;
+
+/// <summary>
+/// Governance enforced again at publish (it was first enforced by <c>datamesh validate</c>): the mesh policies must
+/// pass for the product, and its contract may not break the newest release under the same major version.
+/// </summary>
+public static class PublishGate
+{
+    /// <summary>Name of the contract snapshot stored in each release folder, for later compatibility checks.</summary>
+    public const string ContractSnapshotName = "_contract.odcs.yaml";
+
+    /// <summary>Throws <see cref="PipelineStageException"/> (stage publish) when a mesh policy fails for <paramref name="spec"/>.</summary>
+    public static void CheckPolicies(ProductSpec spec, IProductRegistry products, MeshPolicies? policies, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(products);
+        if (policies is null)
+        {
+            return;
+        }
+
+        var findings = PolicyEngine.Evaluate([spec], policies, new PolicyContext { Time = time, MeshProducts = products.All })
+            .Where(d => d.Severity == DiagnosticSeverity.Error)
+            .ToList();
+        if (findings.Count > 0)
+        {
+            throw new PipelineStageException("publish", $"{spec.Id}: mesh policies refuse this release: {string.Join(" | ", findings)}");
+        }
+    }
+
+    /// <summary>
+    /// Throws <see cref="PipelineStageException"/> when the contract breaks the newest earlier release of the same
+    /// major version (a breaking change needs a new major version: consumers pin majors).
+    /// </summary>
+    public static async Task CheckCompatibilityAsync(ProductSpec spec, ReleaseStore store, string scratchDirectory, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(store);
+        var current = SemVersion.Parse(spec.Version, SemVersionStyles.Strict);
+        var previous = await store.LatestReleaseAsync(spec.Name, v => v.Major == current.Major && v.ComparePrecedenceTo(current) <= 0, cancellationToken).ConfigureAwait(false);
+        if (previous is null)
+        {
+            return;
+        }
+
+        var snapshot = await store.ReadTextAsync(previous.Value.Folder + ContractSnapshotName, cancellationToken).ConfigureAwait(false);
+        if (snapshot is null)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(scratchDirectory);
+        var path = Path.Combine(scratchDirectory, "previous-" + ContractSnapshotName.TrimStart('_'));
+        await File.WriteAllTextAsync(path, snapshot, cancellationToken).ConfigureAwait(false);
+        DataContract old;
+        try
+        {
+            old = ContractLoader.Load(path);
+        }
+        catch (SpecValidationException)
+        {
+            return; // an unreadable snapshot cannot be compared; the policies above still ran
+        }
+
+        var diff = ContractComparer.Compare(old, spec.Contract);
+        var breaking = diff.Changes.Where(c => c.Bump == VersionBump.Major).ToList();
+        if (breaking.Count > 0)
+        {
+            throw new PipelineStageException(
+                "publish",
+                $"{spec.Id} {spec.Version}: the contract breaks release {previous.Value.Version}#{previous.Value.Release} under the same major version "
+                + $"({string.Join("; ", breaking.Select(c => c.Description))}); publish it as {current.Major + 1}.0.0. The previous release stays current.");
+        }
+    }
+}
