@@ -146,38 +146,52 @@ public static class LandingFileInspector
                 var consumed = length;
                 if (checkUtf8)
                 {
-                    var status = Utf8.ToUtf16(chunk, chars, out consumed, out _, replaceInvalidSequences: false, isFinalBlock: read == 0);
-                    if (status == OperationStatus.InvalidData)
+                    consumed = read == 0 ? length : CompleteUtf8Prefix(chunk);
+                    if (!Utf8.IsValid(chunk[..consumed]))
                     {
-                        throw Refuse(blobName, $"it is not valid UTF-8 (byte offset {offset + consumed}); if it is Latin-1, declare encoding: latin-1");
+                        Utf8.ToUtf16(chunk[..consumed], chars, out var valid, out _, replaceInvalidSequences: false, isFinalBlock: true);
+                        throw Refuse(blobName, $"it is not valid UTF-8 (byte offset {offset + valid}); if it is Latin-1, declare encoding: latin-1");
                     }
                 }
 
-                foreach (var b in chunk[..consumed])
+                // Vectorised scans: line by line only to measure lengths; content checks only until they are settled.
+                var rest = chunk[..consumed];
+                while (!rest.IsEmpty)
                 {
-                    if (firstSignificant == 0 && b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or 0xEF or 0xBB or 0xBF))
-                    {
-                        firstSignificant = b;
-                    }
-
-                    if (b == '\n')
-                    {
-                        nonEmptyLines += lineHasContent ? 1 : 0;
-                        lineHasContent = false;
-                        lineNumber++;
-                        lineLength = 0;
-                        continue;
-                    }
-
-                    if (++lineLength > MaxLineBytes && textFormat)
+                    var newline = rest.IndexOf((byte)'\n');
+                    var line = newline < 0 ? rest : rest[..newline];
+                    lineLength += line.Length;
+                    if (lineLength > MaxLineBytes && textFormat)
                     {
                         throw Refuse(blobName, $"line {lineNumber} is longer than {MaxLineBytes:N0} bytes (the reader's line limit)");
                     }
 
-                    if (b is not ((byte)'\r' or (byte)' ' or (byte)'\t'))
+                    if (nonEmptyLines < 2 || firstSignificant == 0)
                     {
-                        lineHasContent = true;
+                        var significant = line.IndexOfAnyExcept(" \t\r\uFEFF"u8);
+                        if (significant >= 0)
+                        {
+                            lineHasContent = true;
+                            if (firstSignificant == 0)
+                            {
+                                var bomless = line[significant..];
+                                bomless = bomless.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? bomless[3..] : bomless;
+                                var first = bomless.IndexOfAnyExcept(" \t\r"u8);
+                                firstSignificant = first >= 0 ? bomless[first] : (byte)0;
+                            }
+                        }
                     }
+
+                    if (newline < 0)
+                    {
+                        break;
+                    }
+
+                    nonEmptyLines += lineHasContent ? 1 : 0;
+                    lineHasContent = false;
+                    lineNumber++;
+                    lineLength = 0;
+                    rest = rest[(newline + 1)..];
                 }
 
                 offset += consumed;
@@ -221,6 +235,24 @@ public static class LandingFileInspector
             ArrayPool<byte>.Shared.Return(buffer);
             ArrayPool<char>.Shared.Return(chars);
         }
+    }
+
+    /// <summary>Length of the prefix of <paramref name="chunk"/> that ends on a UTF-8 sequence boundary (a split sequence waits for the next chunk).</summary>
+    private static int CompleteUtf8Prefix(ReadOnlySpan<byte> chunk)
+    {
+        for (var back = 1; back <= Math.Min(3, chunk.Length); back++)
+        {
+            var b = chunk[^back];
+            if ((b & 0xC0) == 0x80)
+            {
+                continue; // continuation byte: keep looking for the lead byte
+            }
+
+            var needed = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+            return needed > back ? chunk.Length - back : chunk.Length;
+        }
+
+        return chunk.Length;
     }
 
     private static InputRejectedException Refuse(string blobName, string reason) =>
