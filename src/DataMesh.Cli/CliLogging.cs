@@ -7,7 +7,7 @@ internal static class CliLogging
 {
     public static ILoggerFactory Create(bool verbose) => LoggerFactory.Create(builder =>
     {
-        builder.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = verbose ? "HH:mm:ss.fff " : "HH:mm:ss "; });
         builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.AddFilter((category, level) =>
             level >= (verbose ? LogLevel.Information : LogLevel.Warning)

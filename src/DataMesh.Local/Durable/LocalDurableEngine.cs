@@ -40,7 +40,7 @@ public sealed class LocalDurableEngine : IAsyncDisposable
             StorageAccountClientProvider = new StorageAccountClientProvider(connectionString),
             TaskHubName = taskHubName,
             PartitionCount = 1,
-            MaxQueuePollingInterval = TimeSpan.FromMilliseconds(500),
+            MaxQueuePollingInterval = TimeSpan.FromMilliseconds(200),
             // Short enough that a killed host's work is picked up again in seconds; long activities renew their lease.
             WorkItemQueueVisibilityTimeout = TimeSpan.FromSeconds(20),
             ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(20),
@@ -124,7 +124,7 @@ public sealed class LocalDurableEngine : IAsyncDisposable
                 throw new TimeoutException($"Run {runId} did not finish within {timeout.TotalSeconds:0} s (status {state?.OrchestrationStatus.ToString() ?? "not started"}).");
             }
 
-            delay = TimeSpan.FromMilliseconds(Math.Min(250, delay.TotalMilliseconds * 1.5));
+            delay = TimeSpan.FromMilliseconds(Math.Min(100, delay.TotalMilliseconds * 1.5));
         }
     }
 
