@@ -26,6 +26,22 @@ public sealed class EngineTests(AzuriteFixture azurite)
               - { metric: rowCount, mustBeGreaterThan: 0 }
         """;
 
+    private const string OptionsContract = """
+        apiVersion: v3.1.0
+        kind: DataContract
+        id: urn:test:events-options
+        version: 1.0.0
+        schema:
+          - name: events
+            properties:
+              - { name: id, logicalType: integer, required: true, unique: true }
+              - { name: label, logicalType: string }
+              - { name: happened_on, physicalType: date }
+              - { name: seen_at, physicalType: timestamp }
+            quality:
+              - { metric: rowCount, mustBe: 3 }
+        """;
+
     private const string MaskedContract = """
         apiVersion: v3.1.0
         kind: DataContract
@@ -68,6 +84,10 @@ public sealed class EngineTests(AzuriteFixture azurite)
             inputs: "  - name: events\n    landing: { path: latin1/, format: csv, delimiter: \"|\", encoding: latin-1 }\n    columns:\n      - { name: id, type: integer, required: true }\n      - { name: label, type: varchar }"),
         new TestProduct(domain, "people", "SELECT id, email, full_name, born_on, team FROM people", MaskedContract,
             inputs: "  - name: people\n    landing: { path: people/, format: csv }\n    columns:\n      - { name: id, type: integer, required: true }\n      - { name: email, type: varchar }\n      - { name: full_name, type: varchar }\n      - { name: born_on, type: date }\n      - { name: team, type: varchar }"),
+        new TestProduct(domain, "events-options", "SELECT id, label, happened_on, seen_at FROM events", OptionsContract,
+            inputs: "  - name: events\n    landing: { path: options/, format: csv, delimiter: \";\", quote: \"'\", escape: \"'\", nullstr: NA, skip: 1, dateformat: \"%d/%m/%Y\", timestampformat: \"%d/%m/%Y %H:%M\" }\n    columns:\n      - { name: id, type: integer, required: true }\n      - { name: label, type: varchar }\n      - { name: happened_on, type: date }\n      - { name: seen_at, type: timestamp }"),
+        new TestProduct(domain, "events-headerless", "SELECT column0 AS id, column1 AS label FROM events", PassThroughContract,
+            inputs: "  - name: events\n    landing: { path: headerless/, format: csv, header: false }"),
         new TestProduct(domain, "orders-by-status", output: "{ contract: contract.odcs.yaml, partitionBy: [status] }"),
         new TestProduct(domain),
     ]);
@@ -81,6 +101,35 @@ public sealed class EngineTests(AzuriteFixture azurite)
         var result = await mesh.RunAsync(product.Id, [file]);
 
         Assert.Equal(PipelineStatus.Published, result.Status);
+        Assert.Equal(3, result.Rows);
+    }
+
+    [Fact]
+    public async Task Run_CsvDialectOptions_AppliesDelimiterQuoteNullSkipAndDateFormats()
+    {
+        var (mesh, product) = await ProductAsync("events-options");
+        var file = Write(product, "events.csv",
+            "exported by WMS 7.2\nid;label;happened_on;seen_at\n1;'semi;colon';24/11/2026;24/11/2026 08:15\n2;NA;25/11/2026;NA\n3;'it''s';26/11/2026;26/11/2026 23:59\n");
+
+        var result = await mesh.RunAsync(product.Id, [file]);
+
+        Assert.True(result.Status == PipelineStatus.Published, result.Error);
+        var products = mesh.Storage.Products(product.Domain);
+        var release = result.Release!.Value;
+        Assert.Equal(1, await ReleaseReader.CountRowsAsync(products, product.Name, "1.0.0", release, "label = 'semi;colon' AND happened_on = DATE '2026-11-24' AND seen_at = TIMESTAMP '2026-11-24 08:15:00'"));
+        Assert.Equal(1, await ReleaseReader.CountRowsAsync(products, product.Name, "1.0.0", release, "id = 2 AND label IS NULL AND seen_at IS NULL"));
+        Assert.Equal(1, await ReleaseReader.CountRowsAsync(products, product.Name, "1.0.0", release, "label = 'it''s'"));
+    }
+
+    [Fact]
+    public async Task Run_CsvWithoutHeader_ReadsEveryLineAsData()
+    {
+        var (mesh, product) = await ProductAsync("events-headerless");
+        var file = Write(product, "events.csv", "1,a\n2,b\n3,c\n");
+
+        var result = await mesh.RunAsync(product.Id, [file]);
+
+        Assert.True(result.Status == PipelineStatus.Published, result.Error);
         Assert.Equal(3, result.Rows);
     }
 
