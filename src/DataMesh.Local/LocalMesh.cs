@@ -5,6 +5,7 @@ using DataMesh.Local.Durable;
 using DataMesh.Pipeline;
 using DataMesh.Specs;
 using DataMesh.Storage;
+using DataMesh.Triggers;
 using Microsoft.Extensions.Logging;
 
 namespace DataMesh.Local;
@@ -18,6 +19,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
 {
     private readonly LocalStorage _storage;
     private readonly LocalDurableEngine _engine;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _triggeredRuns = new(StringComparer.Ordinal);
     private readonly CatalogProjection _projection;
     private readonly ILogger _logger;
 
@@ -66,6 +68,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
             }
 
             await storage.Queue(MeshStorage.CatalogEventsQueue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            await storage.Queue(MeshStorage.PipelineTriggersQueue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             var projection = new CatalogProjection(storage);
             foreach (var spec in products.All)
             {
@@ -85,7 +88,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
             var meshFile = Path.Combine(options.RootDirectory, "pipelines", MeshPoliciesLoader.MeshFileName);
             var policies = options.LoadPipelinesFolder && File.Exists(meshFile) ? MeshPoliciesLoader.Load(meshFile) : null;
-            var runtime = new PipelineRuntime(storage, products, new QueueProductEventPublisher(storage), pipelineOptions, options.LoggerFactory, policies: policies);
+            var runtime = new PipelineRuntime(storage, products, new QueueProductEventPublisher([storage.Queue(MeshStorage.CatalogEventsQueue), storage.Queue(MeshStorage.PipelineTriggersQueue)]), pipelineOptions, options.LoggerFactory, policies: policies);
             var engine = await LocalDurableEngine.StartAsync(local.ConnectionString, TaskHubName(options.Namespace), runtime, cancellationToken).ConfigureAwait(false);
             return new LocalMesh(local, products, engine, projection, logger);
         }
@@ -120,7 +123,93 @@ public sealed partial class LocalMesh : IAsyncDisposable
         await _engine.ScheduleAsync(request, cancellationToken).ConfigureAwait(false);
         var result = await _engine.WaitAsync(request.RunId, timeout ?? TimeSpan.FromMinutes(10), cancellationToken).ConfigureAwait(false);
         await ProcessCatalogEventsAsync(cancellationToken).ConfigureAwait(false);
+        await ProcessTriggersAsync(cancellationToken).ConfigureAwait(false);
         return result;
+    }
+
+    /// <summary>
+    /// Handles the queued pipeline triggers (the local stand-in for the queue-triggered function): upstream product
+    /// events start the runs of their consumers, blob arrivals start the runs of their products. Returns the runs started.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ProcessTriggersAsync(CancellationToken cancellationToken = default)
+    {
+        var queue = Storage.Queue(MeshStorage.PipelineTriggersQueue);
+        var upstream = new UpstreamRouter(Products, Storage);
+        var blobs = new BlobCreatedRouter(Products, Storage);
+        var started = new List<string>();
+        while (true)
+        {
+            var messages = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false)).Value;
+            if (messages.Length == 0)
+            {
+                return started;
+            }
+
+            foreach (var message in messages)
+            {
+                var body = message.Body.ToString();
+                IReadOnlyList<TriggerRoute> routes;
+                try
+                {
+                    routes = body.Contains("\"specversion\"", StringComparison.Ordinal) || IsBase64CloudEvent(body)
+                        ? await upstream.RouteAsync(CloudEventDelivery.Parse(body), cancellationToken).ConfigureAwait(false)
+                        : [blobs.Route(body)];
+                }
+                catch (FormatException ex)
+                {
+                    LogEventRejected(_logger, message.MessageId, ex.Message);
+                    routes = [];
+                }
+
+                foreach (var route in routes)
+                {
+                    if (route.Request is { } request && await _engine.ScheduleAsync(request, cancellationToken).ConfigureAwait(false))
+                    {
+                        _triggeredRuns.TryAdd(request.RunId, 0);
+                        started.Add(request.RunId);
+                    }
+
+                    LogTrigger(_logger, route.Request?.RunId ?? "-", route.Reason);
+                }
+
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits until every run started by triggers (downstream rebuilds included, however deep) has ended, and returns
+    /// their results in the order they ended.
+    /// </summary>
+    public async Task<IReadOnlyList<PipelineResult>> SettleAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var results = new List<PipelineResult>();
+        await ProcessTriggersAsync(cancellationToken).ConfigureAwait(false);
+        while (!_triggeredRuns.IsEmpty)
+        {
+            foreach (var runId in _triggeredRuns.Keys.Order(StringComparer.Ordinal).ToList())
+            {
+                results.Add(await _engine.WaitAsync(runId, timeout ?? TimeSpan.FromMinutes(10), cancellationToken).ConfigureAwait(false));
+                _triggeredRuns.TryRemove(runId, out _);
+            }
+
+            await ProcessCatalogEventsAsync(cancellationToken).ConfigureAwait(false);
+            await ProcessTriggersAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return results;
+    }
+
+    private static bool IsBase64CloudEvent(string body)
+    {
+        try
+        {
+            return CloudEventDelivery.DecodeJson(body).ToString().Contains("\"specversion\"", StringComparison.Ordinal);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Uploads a local file to the product's landing path (the name is the file's name) and returns the blob name.</summary>
@@ -219,6 +308,9 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
     private static ProductRegistration Registration(ProductSpec spec) => new(
         spec.Domain, spec.Name, spec.Version, spec.Description ?? "", spec.Owner?.Team ?? "", spec.Owner?.Email ?? "", spec.Tags, spec.Access.Visibility);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Trigger → run {RunId}: {Reason}")]
+    private static partial void LogTrigger(ILogger logger, string runId, string reason);
 
     [LoggerMessage(EventId = 2000, Level = LogLevel.Warning, Message = "Catalog event {MessageId} rejected to the poison queue: {Reason}")]
     private static partial void LogEventRejected(ILogger logger, string messageId, string reason);

@@ -55,7 +55,26 @@ internal static class DemoCommand
                     }
                 }
 
-                var ok = outcomes.All(o => o.AsExpected);
+                // Releases announce themselves: consumers of the products just published rebuild (a roll-up runs
+                // once every region it reads has a release). Wait for all of them, however deep the chain.
+                if (!asJson)
+                {
+                    AnsiConsole.MarkupLine("[grey]→ waiting for the runs that upstream releases triggered[/]");
+                }
+
+                foreach (var result in await mesh.SettleAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+                {
+                    outcomes.Add(new DemoOutcome("(upstream release)", PipelineStatus.Published, result.Status == PipelineStatus.Published, result));
+                }
+
+                var consumers = mesh.Products.All.Where(p => p.Inputs.Any(i => !i.IsLanding)).Select(p => p.Id).ToList();
+                var neverBuilt = consumers.Where(id => outcomes.All(o => o.Result.Product != id || o.Result.Status != PipelineStatus.Published)).ToList();
+                foreach (var id in neverBuilt)
+                {
+                    await Console.Error.WriteLineAsync($"error: {id} reads other products but was never rebuilt from their releases.").ConfigureAwait(false);
+                }
+
+                var ok = outcomes.All(o => o.AsExpected) && neverBuilt.Count == 0;
                 if (asJson)
                 {
                     CliJson.Write(new { passed = ok, runs = outcomes });
@@ -64,7 +83,7 @@ internal static class DemoCommand
                 {
                     PrintSummary(outcomes);
                     AnsiConsole.MarkupLine(ok
-                        ? "[green]Demo passed:[/] every sample published, every rejected sample was quarantined. See `datamesh catalog list`."
+                        ? "[green]Demo passed:[/] every sample published, every rejected sample was quarantined, every consumer rebuilt from its upstream releases. See `datamesh catalog list`."
                         : "[red]Demo failed:[/] some runs did not end as expected (see above).");
                 }
 

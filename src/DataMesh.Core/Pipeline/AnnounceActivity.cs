@@ -31,6 +31,7 @@ public sealed class AnnounceActivity(PipelineRuntime runtime) : TaskActivity<Ann
                     SchemaHash = published.SchemaHash,
                     Quality = publish.Quality,
                     Landing = publish.Landing.Select(f => f.Blob).ToList(),
+                    Upstream = publish.Upstream,
                     PublishedAt = now,
                 }),
             PipelineStatus.QualityFailed => ProductEventFactory.CreateQualityCheckFailed(new QualityCheckFailedData

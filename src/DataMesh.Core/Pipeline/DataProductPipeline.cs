@@ -56,7 +56,7 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         TransformResult output;
         try
         {
-            output = await context.CallActivityAsync<TransformResult>(nameof(TransformActivity), new TransformInput(input.RunId, input.ProductId, ingested), StageRetry);
+            output = await context.CallActivityAsync<TransformResult>(nameof(TransformActivity), new TransformInput(input.RunId, input.ProductId, ingested) { Upstream = plan.Upstream }, StageRetry);
         }
         catch (TaskFailedException ex)
         {
@@ -96,7 +96,7 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
             return await AnnounceAsync(context, new AnnounceInput(failed, null, null, quality));
         }
 
-        var publishInput = new PublishInput(input.RunId, input.ProductId, output, quality, ingested);
+        var publishInput = new PublishInput(input.RunId, input.ProductId, output, quality, ingested) { Upstream = plan.Upstream.Select(u => u.Release).ToList() };
         PublishResult published;
         try
         {

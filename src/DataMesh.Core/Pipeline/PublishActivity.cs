@@ -44,7 +44,7 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
                 SchemaHash = ReferenceEquals(schema, input.Output.Schema) ? input.Output.SchemaHash : TransformActivity.SchemaHash(schema),
                 Files = files,
                 Quality = input.Quality,
-                Lineage = new ReleaseLineage(input.Landing.Select(f => f.Blob).ToList(), []) { Inputs = input.Output.Inputs },
+                Lineage = new ReleaseLineage(input.Landing.Select(f => f.Blob).ToList(), input.Upstream) { Inputs = input.Output.Inputs },
                 ContractId = $"{spec.Contract.Id}@{spec.Contract.Version}",
             }).ConfigureAwait(false);
         }

@@ -45,7 +45,15 @@ public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivit
             files.Add(new PlannedFile(landing.Name, newest, files.Count));
         }
 
-        return new IngestPlan(spec.Version, files);
+        var resolver = new Publishing.UpstreamResolver(runtime.Storage);
+        var upstream = new List<PlannedUpstream>();
+        foreach (var port in spec.Inputs.Where(i => !i.IsLanding))
+        {
+            upstream.Add(await resolver.ResolveAsync(port, CancellationToken.None).ConfigureAwait(false)
+                ?? throw new PipelineStageException("ingest", $"Input '{port.Name}' of {spec.Id} reads {port.Product} {port.Versions ?? "*"}, which has no published release in that range yet."));
+        }
+
+        return new IngestPlan(spec.Version, files) { Upstream = upstream };
     }
 
     private async Task<List<string>> ListAsync(ProductSpec spec, string prefix, CancellationToken cancellationToken)

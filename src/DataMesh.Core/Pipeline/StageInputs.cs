@@ -4,7 +4,14 @@ namespace DataMesh.Pipeline;
 public sealed record ResolveInputsInput(string RunId, string ProductId, IReadOnlyList<string> LandingBlobs);
 
 /// <summary>The files a run ingests, each assigned to its input port, and the product version the run builds.</summary>
-public sealed record IngestPlan(string Version, IReadOnlyList<PlannedFile> Files);
+public sealed record IngestPlan(string Version, IReadOnlyList<PlannedFile> Files)
+{
+    /// <summary>The exact upstream release each upstream input port reads.</summary>
+    public IReadOnlyList<PlannedUpstream> Upstream { get; init; } = [];
+}
+
+/// <summary>An upstream input port pinned to one release: where it lives and its data files (relative to <see cref="Folder"/>).</summary>
+public sealed record PlannedUpstream(string InputName, string Domain, string Folder, UpstreamRelease Release, IReadOnlyList<string> Files);
 
 /// <summary>A landing blob to ingest for an input port; <see cref="Index"/> orders the run's files.</summary>
 public sealed record PlannedFile(string InputName, string BlobName, int Index);
@@ -16,7 +23,11 @@ public sealed record IngestInput(string RunId, string ProductId, PlannedFile Fil
 public sealed record IngestedFile(string InputName, LandingBlob Blob, string LocalName);
 
 /// <summary>Input of <see cref="TransformActivity"/>.</summary>
-public sealed record TransformInput(string RunId, string ProductId, IReadOnlyList<IngestedFile> Files);
+public sealed record TransformInput(string RunId, string ProductId, IReadOnlyList<IngestedFile> Files)
+{
+    /// <summary>Upstream releases read as views (their Parquet files, downloaded by the transform).</summary>
+    public IReadOnlyList<PlannedUpstream> Upstream { get; init; } = [];
+}
 
 /// <summary>The transform's output, staged as Parquet for the next stages.</summary>
 public sealed record TransformResult(string StagedBlob, long Rows, IReadOnlyList<OutputColumn> Schema, string SchemaHash)
@@ -35,7 +46,11 @@ public sealed record OutputColumn(string Name, string Type);
 public sealed record QualityCheckInput(string RunId, string ProductId, TransformResult Output);
 
 /// <summary>Input of <see cref="PublishActivity"/>.</summary>
-public sealed record PublishInput(string RunId, string ProductId, TransformResult Output, QualitySummary Quality, IReadOnlyList<IngestedFile> Landing);
+public sealed record PublishInput(string RunId, string ProductId, TransformResult Output, QualitySummary Quality, IReadOnlyList<IngestedFile> Landing)
+{
+    /// <summary>The exact upstream releases the output was built from (lineage).</summary>
+    public IReadOnlyList<UpstreamRelease> Upstream { get; init; } = [];
+}
 
 /// <summary>A release written: its number and folder.</summary>
 public sealed record PublishResult(int Release, string Location, long Rows, string SchemaHash);

@@ -26,6 +26,12 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
             localFiles.Add((file, await LandingFiles.EnsureLocalAsync(runtime, spec, workspace, file, CancellationToken.None).ConfigureAwait(false)));
         }
 
+        var upstream = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var release in input.Upstream)
+        {
+            upstream[release.InputName] = await DownloadUpstreamAsync(workspace, release).ConfigureAwait(false);
+        }
+
         // A retry starts from an empty output folder: files of an earlier attempt must not join this one.
         if (Directory.Exists(workspace.OutputDirectory))
         {
@@ -33,7 +39,7 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
         }
 
         Directory.CreateDirectory(workspace.OutputDataDirectory);
-        var (rows, schema, inputs, files) = Run(spec, workspace, localFiles);
+        var (rows, schema, inputs, files) = Run(spec, workspace, localFiles, upstream);
 
         var staging = runtime.Storage.Staging(spec.Domain);
         var prefix = StagedOutput.Prefix(spec.Name, input.RunId);
@@ -51,7 +57,27 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
     public static string SchemaHash(IEnumerable<OutputColumn> schema) =>
         FileHash.Sha256(string.Join('\n', schema.Select(c => $"{c.Name}:{c.Type}")));
 
-    private (long Rows, List<OutputColumn> Schema, List<InputReport> Inputs, List<string> Files) Run(ProductSpec spec, RunWorkspace workspace, List<(IngestedFile File, string Path)> files)
+    /// <summary>Copies an upstream release's Parquet files into the run's input folder (kept when already there).</summary>
+    private async Task<List<string>> DownloadUpstreamAsync(RunWorkspace workspace, PlannedUpstream release)
+    {
+        var container = runtime.Storage.Products(release.Domain);
+        var paths = new List<string>();
+        foreach (var file in release.Files)
+        {
+            var local = Path.Combine(workspace.InputDirectory(release.InputName), file.Replace('/', Path.DirectorySeparatorChar));
+            paths.Add(local);
+            if (!File.Exists(local))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(local)!);
+                await container.GetBlobClient(release.Folder + file).DownloadToAsync(local).ConfigureAwait(false);
+            }
+        }
+
+        return paths;
+    }
+
+    private (long Rows, List<OutputColumn> Schema, List<InputReport> Inputs, List<string> Files) Run(
+        ProductSpec spec, RunWorkspace workspace, List<(IngestedFile File, string Path)> files, Dictionary<string, List<string>> upstream)
     {
         var sqlFile = Path.GetRelativePath(spec.Directory, Path.Combine(spec.Directory, spec.TransformSqlPath));
         using var session = DuckDbSession.Open(new DuckDbSessionOptions
@@ -67,7 +93,11 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
         {
             if (!port.IsLanding)
             {
-                throw new PipelineStageException("transform", $"Input '{port.Name}' of {spec.Id} reads product '{port.Product}': upstream product inputs are not supported by this engine version yet.");
+                var releaseFiles = upstream.TryGetValue(port.Name, out var found) ? found
+                    : throw new PipelineStageException("transform", $"Input '{port.Name}' of {spec.Id} reads {port.Product}, but the run resolved no release for it.");
+                session.Execute($"CREATE VIEW {Sql.Identifier(port.Name)} AS SELECT * FROM read_parquet({Sql.List(releaseFiles)})");
+                reports.Add(new InputReport(port.Name, releaseFiles.Count, AutoDetected: false, []));
+                continue;
             }
 
             var paths = files.Where(f => f.File.InputName == port.Name).Select(f => f.Path).ToList();

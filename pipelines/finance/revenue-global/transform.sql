@@ -1,0 +1,17 @@
+-- Rebuilt whenever a regional ledger publishes a release (each input reads the newest release of ^1).
+WITH entries AS (
+    SELECT 'EMEA' AS region, period, currency, account, amount FROM ledger_emea
+    UNION ALL
+    SELECT 'AMER', period, currency, account, amount FROM ledger_amer
+    UNION ALL
+    SELECT 'APAC', period, currency, account, amount FROM ledger_apac
+)
+SELECT
+    region,
+    period,
+    currency,
+    CAST(coalesce(sum(amount) FILTER (WHERE account = '4000'), 0) AS DECIMAL(18,2)) AS revenue,
+    count(*) AS entries
+FROM entries
+GROUP BY region, period, currency
+ORDER BY region, period, currency

@@ -1,0 +1,73 @@
+using System.Security.Cryptography;
+using System.Text;
+using Azure.Messaging;
+using DataMesh.Events;
+using DataMesh.Pipeline;
+using DataMesh.Publishing;
+using DataMesh.Storage;
+
+namespace DataMesh.Triggers;
+
+/// <summary>
+/// Maps a <c>DataMesh.ProductVersionPublished</c> event to the runs of the products that read that product: each
+/// consumer whose version range accepts the release, and whose other upstream inputs already have a release in range,
+/// is rebuilt. A release outside a consumer's range (a new major) does not trigger it: the consumer stays pinned.
+/// Run ids derive from the event id, so a duplicated delivery collapses into one run.
+/// </summary>
+public sealed class UpstreamRouter(IProductRegistry products, MeshStorage storage)
+{
+    /// <summary>The <see cref="PipelineRequest.Trigger"/> of runs started by an upstream release.</summary>
+    public const string UpstreamTrigger = "upstream";
+
+    /// <summary>One route per consumer of the published product (runs to start, or why not).</summary>
+    public async Task<IReadOnlyList<TriggerRoute>> RouteAsync(CloudEvent cloudEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cloudEvent);
+        if (cloudEvent.Type != ProductEventTypes.ProductVersionPublished)
+        {
+            return [TriggerRoute.Drop($"event type {cloudEvent.Type} does not trigger runs")];
+        }
+
+        var data = ProductEventJson.ReadData<ProductVersionPublishedData>(cloudEvent);
+        var resolver = new UpstreamResolver(storage);
+        var routes = new List<TriggerRoute>();
+        foreach (var consumer in products.All)
+        {
+            var reads = consumer.Inputs.Where(i => i.Product == data.ProductId).ToList();
+            if (reads.Count == 0)
+            {
+                continue;
+            }
+
+            if (!reads.All(i => UpstreamResolver.Accepts(i, data.Version)))
+            {
+                routes.Add(TriggerRoute.Drop($"{consumer.Id} reads {data.ProductId} {reads[0].Versions}: release {data.Version}#{data.Release} is outside that range (pinned)"));
+                continue;
+            }
+
+            var missing = new List<string>();
+            foreach (var other in consumer.Inputs.Where(i => !i.IsLanding && i.Product != data.ProductId))
+            {
+                if (await resolver.ResolveAsync(other, cancellationToken).ConfigureAwait(false) is null)
+                {
+                    missing.Add($"{other.Product} {other.Versions ?? "*"}");
+                }
+            }
+
+            if (missing.Count > 0)
+            {
+                routes.Add(TriggerRoute.Drop($"{consumer.Id} waits for a release of {string.Join(", ", missing)}"));
+                continue;
+            }
+
+            var request = new PipelineRequest { RunId = RunId(consumer.Id, cloudEvent.Id), ProductId = consumer.Id, Trigger = UpstreamTrigger };
+            routes.Add(TriggerRoute.Run(request, $"{data.ProductId} {data.Version}#{data.Release} published"));
+        }
+
+        return routes;
+    }
+
+    /// <summary>Deterministic run id of a consumer rebuilt for one upstream event.</summary>
+    public static string RunId(string consumerId, string eventId) =>
+        $"{consumerId}-up-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(eventId)))[..24]}";
+}
