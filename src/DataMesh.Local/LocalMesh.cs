@@ -134,8 +134,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
     public async Task<IReadOnlyList<string>> ProcessTriggersAsync(CancellationToken cancellationToken = default)
     {
         var queue = Storage.Queue(MeshStorage.PipelineTriggersQueue);
-        var upstream = new UpstreamRouter(Products, Storage);
-        var blobs = new BlobCreatedRouter(Products, Storage);
+        var router = new PipelineTriggerRouter(Products, Storage);
         var started = new List<string>();
         while (true)
         {
@@ -151,9 +150,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
                 IReadOnlyList<TriggerRoute> routes;
                 try
                 {
-                    routes = body.Contains("\"specversion\"", StringComparison.Ordinal) || IsBase64CloudEvent(body)
-                        ? await upstream.RouteAsync(CloudEventDelivery.Parse(body), cancellationToken).ConfigureAwait(false)
-                        : [blobs.Route(body)];
+                    routes = await router.RouteAsync(body, cancellationToken).ConfigureAwait(false);
                 }
                 catch (FormatException ex)
                 {
@@ -179,7 +176,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
     /// <summary>
     /// Waits until every run started by triggers (downstream rebuilds included, however deep) has ended, and returns
-    /// their results in the order they ended.
+    /// their results.
     /// </summary>
     public async Task<IReadOnlyList<PipelineResult>> SettleAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
@@ -198,18 +195,6 @@ public sealed partial class LocalMesh : IAsyncDisposable
         }
 
         return results;
-    }
-
-    private static bool IsBase64CloudEvent(string body)
-    {
-        try
-        {
-            return CloudEventDelivery.DecodeJson(body).ToString().Contains("\"specversion\"", StringComparison.Ordinal);
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
     }
 
     /// <summary>Uploads a local file to the product's landing path (the name is the file's name) and returns the blob name.</summary>

@@ -1,7 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Azure;
+using Azure.Storage.Blobs;
 using DataMesh.Contracts;
 using DataMesh.Governance;
+using DataMesh.Local;
+using DataMesh.Local.Azurite;
+using DataMesh.Publishing;
 using DataMesh.Specs;
 
 namespace DataMesh.Cli.Commands;
@@ -10,19 +15,26 @@ namespace DataMesh.Cli.Commands;
 /// <c>datamesh validate [PATH...]</c>: check product specs, their contracts (our reader, and the official ODCS schema
 /// when it is at hand) and the mesh policies of <c>mesh.yaml</c>; every diagnostic at once, sorted, then a summary.
 /// </summary>
+/// <remarks>
+/// Only <c>--against catalog</c> touches storage; everything else stays offline and fast.
+/// </remarks>
 internal static class ValidateCommand
 {
+    /// <summary>The <c>--against</c> value that compares with the last published releases instead of a git ref.</summary>
+    private const string CatalogRef = "catalog";
+
     public static Command Create()
     {
         var paths = new Argument<string[]>("PATH") { Description = "Product folders or trees to validate (default: pipelines/).", Arity = ArgumentArity.ZeroOrMore };
         var mesh = new Option<FileInfo?>("--mesh") { Description = "The mesh policies file (default: mesh.yaml in the nearest folder at or above each PATH)." };
         var against = new Option<string?>("--against")
         {
-            Description = "Also compare each contract with its version at this git ref (e.g. origin/main) and fail when the version bump is too small for the changes.",
+            Description = "Also compare each contract with its version at this git ref (e.g. origin/main), or with the product's last release in the local mesh "
+                + "(catalog), and fail when the version bump is too small for the changes.",
         };
         var json = CommonOptions.Json();
         var command = new Command("validate", "Validate product specs, contracts and mesh policies; diagnostics as file:line:col: error DM1234: message.") { paths, mesh, against, json };
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             var roots = parse.GetValue(paths) is { Length: > 0 } given ? given : ["pipelines"];
             var meshFile = parse.GetValue(mesh);
@@ -33,10 +45,10 @@ internal static class ValidateCommand
             }
 
             var againstRef = parse.GetValue(against);
-            if (againstRef == "catalog")
+            var againstCatalog = againstRef == CatalogRef;
+            if (againstCatalog)
             {
-                Console.Error.WriteLine("error: --against catalog is not available yet; give a git ref (e.g. --against origin/main).");
-                return ExitCodes.UsageOrEnvironment;
+                againstRef = null;
             }
 
             if (againstRef is not null && Git(Environment.CurrentDirectory, "rev-parse", "--verify", "--quiet", againstRef + "^{commit}") is null)
@@ -64,6 +76,31 @@ internal static class ValidateCommand
             }
 
             var report = Validate(products.Distinct(StringComparer.Ordinal).ToList(), roots, meshFile?.FullName, againstRef);
+            if (againstCatalog && report.Specs.Count > 0)
+            {
+                CatalogComparison catalog;
+                try
+                {
+                    catalog = await CompareWithCatalogAsync(report.Specs, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is RequestFailedException or AggregateException or InvalidOperationException or TimeoutException or FormatException)
+                {
+                    var storage = AzuriteServer.ConnectionStringFromEnvironment() is not null
+                        ? "the storage in DATAMESH_STORAGE"
+                        : $"the local mesh's Azurite (state in {new LocalMeshOptions().ResolveStateDirectory()})";
+                    await Console.Error.WriteLineAsync(
+                        $"error: --against catalog could not read the releases in {storage}: {Reason(ex)}. "
+                        + "Start the mesh (datamesh run or demo), fix DATAMESH_STORAGE, or compare with a git ref (--against origin/main).").ConfigureAwait(false);
+                    return ExitCodes.UsageOrEnvironment;
+                }
+
+                report = report with { Diagnostics = Sorted(report.Diagnostics.Concat(catalog.Diagnostics)), ComparedWithCatalog = catalog.Compared };
+            }
+            else if (againstCatalog)
+            {
+                report = report with { ComparedWithCatalog = 0 };
+            }
+
             var errors = report.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
             var warnings = report.Diagnostics.Count - errors;
             if (parse.GetValue(json))
@@ -75,6 +112,7 @@ internal static class ValidateCommand
                     warnings,
                     mesh = report.MeshFiles,
                     odcsSchemas = report.OdcsSchemas,
+                    comparedWithCatalog = report.ComparedWithCatalog,
                     diagnostics = report.Diagnostics.Select(d => new { d.File, d.Line, d.Column, d.Code, severity = d.Severity.ToString().ToLowerInvariant(), d.Message }),
                 });
             }
@@ -85,7 +123,8 @@ internal static class ValidateCommand
                 var odcs = report.OdcsSchemas is null
                     ? $"ODCS schema check skipped (no shared/standards/odcs found; set {OdcsSchemaValidator.FolderVariable})"
                     : "contracts checked against the ODCS JSON schema";
-                Console.Error.WriteLine($"{report.Products} product(s) checked, {errors} error(s), {warnings} warning(s); {policies}; {odcs}.");
+                var catalog = report.ComparedWithCatalog is { } compared ? $"; {compared} product(s) compared with their last release in the catalog" : "";
+                Console.Error.WriteLine($"{report.Products} product(s) checked, {errors} error(s), {warnings} warning(s); {policies}; {odcs}{catalog}.");
             }
 
             return errors == 0 ? ExitCodes.Success : ExitCodes.CheckFailed;
@@ -157,14 +196,82 @@ internal static class ValidateCommand
             }
         }
 
-        var sorted = diagnostics
+        return new ValidationReport(productDirectories.Count, Sorted(diagnostics), meshFiles, odcs?.Folder, loaded.Values.ToList());
+    }
+
+    private static List<SpecDiagnostic> Sorted(IEnumerable<SpecDiagnostic> diagnostics) =>
+        diagnostics
             .Distinct()
             .OrderBy(d => d.File, StringComparer.Ordinal)
             .ThenBy(d => d.Line)
             .ThenBy(d => d.Column)
             .ThenBy(d => d.Code, StringComparer.Ordinal)
             .ToList();
-        return new ValidationReport(productDirectories.Count, sorted, meshFiles, odcs?.Folder);
+
+    /// <summary>
+    /// The version check of each product against its newest release (over all versions) in the local mesh of the
+    /// current directory, read from the contract snapshot the publish stage stores in the release folder.
+    /// Products never published, or released without a readable snapshot, are not compared.
+    /// </summary>
+    private static async Task<CatalogComparison> CompareWithCatalogAsync(IReadOnlyList<ProductSpec> specs, CancellationToken cancellationToken)
+    {
+        await using var storage = await LocalStorage.OpenAsync(new LocalMeshOptions(), cancellationToken).ConfigureAwait(false);
+
+        // Few, short retries: a stopped mesh should fail validate in seconds, not after the SDK's default back-off.
+        var clientOptions = new BlobClientOptions { Retry = { MaxRetries = 2, Delay = TimeSpan.FromMilliseconds(500) } };
+        var diagnostics = new List<SpecDiagnostic>();
+        var compared = 0;
+        foreach (var spec in specs)
+        {
+            var store = new ReleaseStore(new BlobContainerClient(storage.ConnectionString, storage.Storage.Products(spec.Domain).Name, clientOptions));
+            (string Version, int Release, string Folder)? latest;
+            try
+            {
+                latest = await store.LatestReleaseAsync(spec.Name, _ => true, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                latest = null; // the domain has no products container: nothing of it was ever published
+            }
+
+            if (latest is not { } release)
+            {
+                continue;
+            }
+
+            var snapshot = await store.ReadTextAsync(release.Folder + PublishGate.ContractSnapshotName, cancellationToken).ConfigureAwait(false);
+            var previous = snapshot is null ? null : await LoadSnapshotAsync(snapshot, cancellationToken).ConfigureAwait(false);
+            if (previous is null)
+            {
+                continue;
+            }
+
+            compared++;
+            diagnostics.AddRange(ReleaseCompatibility.Check(spec, previous, $"release {release.Version}#{release.Release} in the catalog"));
+        }
+
+        return new CatalogComparison(compared, diagnostics);
+    }
+
+    /// <summary>Why storage failed, once: a client that gave up after its retries repeats the same cause per try.</summary>
+    private static string Reason(Exception exception) =>
+        exception is AggregateException retries
+            ? string.Join("; ", retries.InnerExceptions.Select(e => e.Message).Distinct(StringComparer.Ordinal)) + $" ({retries.InnerExceptions.Count} tries)"
+            : exception.Message.TrimEnd('.');
+
+    /// <summary>A release's contract snapshot as a contract; null when it does not load (it cannot be compared then).</summary>
+    private static async Task<DataContract?> LoadSnapshotAsync(string snapshot, CancellationToken cancellationToken)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"datamesh-{Guid.NewGuid():N}.odcs.yaml");
+        try
+        {
+            await File.WriteAllTextAsync(file, snapshot, cancellationToken).ConfigureAwait(false);
+            return ContractLoader.Read(file).Contract;
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     /// <summary>The version check against the product's contract at <paramref name="revision"/>; nothing when the contract is new there.</summary>
@@ -245,7 +352,14 @@ internal static class ValidateCommand
     private static string FolderProductId(string directory) =>
         $"{Path.GetFileName(Path.GetDirectoryName(directory))}.{Path.GetFileName(directory)}";
 
-    private sealed record ValidationReport(int Products, IReadOnlyList<SpecDiagnostic> Diagnostics, IReadOnlyList<string> MeshFiles, string? OdcsSchemas);
+    private sealed record ValidationReport(
+        int Products, IReadOnlyList<SpecDiagnostic> Diagnostics, IReadOnlyList<string> MeshFiles, string? OdcsSchemas, IReadOnlyList<ProductSpec> Specs)
+    {
+        /// <summary>How many products were compared with a release in the catalog; null without <c>--against catalog</c>.</summary>
+        public int? ComparedWithCatalog { get; init; }
+    }
+
+    private sealed record CatalogComparison(int Compared, IReadOnlyList<SpecDiagnostic> Diagnostics);
 
     /// <summary>A path as diagnostics show it: relative to the working directory when below it.</summary>
     private static string Shown(string fullPath)

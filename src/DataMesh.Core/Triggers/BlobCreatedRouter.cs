@@ -55,8 +55,8 @@ public sealed class BlobCreatedRouter
     }
 
     /// <summary>
-    /// Routes one queue message body (raw or Base64 JSON). A CloudEvent (an upstream product event) is dropped:
-    /// upstream-triggered runs are not routed yet.
+    /// Routes one queue message body (raw or Base64 JSON). A CloudEvent (an upstream product event) is not a blob
+    /// arrival and is dropped here: <see cref="PipelineTriggerRouter"/> sends those to <see cref="UpstreamRouter"/>.
     /// </summary>
     /// <exception cref="FormatException">The body is not a valid event; let it reach the poison queue.</exception>
     public TriggerRoute Route(string queueMessageBody)
@@ -64,7 +64,7 @@ public sealed class BlobCreatedRouter
         var json = CloudEventDelivery.DecodeJson(queueMessageBody);
         if (IsCloudEvent(json, out var type))
         {
-            return TriggerRoute.Drop($"product event '{type}' ignored: runs triggered by upstream products are not routed yet");
+            return TriggerRoute.Drop($"product event '{type}' is not a blob arrival (PipelineTriggerRouter routes it)");
         }
 
         return Route(CloudEventDelivery.ParseEventGridEvent(queueMessageBody));

@@ -79,6 +79,7 @@ internal static class DataMeshServiceCollectionExtensions
             TimeProvider.System,
             LoadPolicies(Options(sp))));
         services.AddSingleton(sp => new BlobCreatedRouter(sp.GetRequiredService<IProductRegistry>(), sp.GetRequiredService<MeshStorage>(), Options(sp).Domain));
+        services.AddSingleton(sp => new PipelineTriggerRouter(sp.GetRequiredService<IProductRegistry>(), sp.GetRequiredService<MeshStorage>(), Options(sp).Domain));
         services.AddSingleton(sp => new CatalogProjection(sp.GetRequiredService<MeshStorage>()));
         services.AddSingleton(sp => new CatalogReader(sp.GetRequiredService<MeshStorage>()));
         services.AddHostedService<StartupProductCheck>();

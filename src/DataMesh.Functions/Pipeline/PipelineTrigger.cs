@@ -10,12 +10,13 @@ using Microsoft.Extensions.Logging;
 namespace DataMesh.Functions.Pipeline;
 
 /// <summary>
-/// Starts pipeline runs from Event Grid deliveries on <c>pipeline-triggers</c> (blob arrivals in the landing
-/// container). Idempotent: the run id comes from the blob URL and ETag, and an existing run is never started again.
+/// Starts pipeline runs from the deliveries on <c>pipeline-triggers</c>: blob arrivals in the landing container (Event
+/// Grid schema) and releases of upstream products (CloudEvents from the mesh topic). Idempotent: the run id comes from
+/// the blob URL and ETag, or from the upstream event id, and an existing run is never started again.
 /// Irrelevant events are logged and dropped; a malformed body throws, so after the retries it lands in
 /// <c>pipeline-triggers-poison</c>.
 /// </summary>
-public sealed partial class PipelineTrigger(BlobCreatedRouter router, ILogger<PipelineTrigger> logger)
+public sealed partial class PipelineTrigger(PipelineTriggerRouter router, ILogger<PipelineTrigger> logger)
 {
     [Function(nameof(PipelineTrigger))]
     public async Task RunAsync(
@@ -24,14 +25,21 @@ public sealed partial class PipelineTrigger(BlobCreatedRouter router, ILogger<Pi
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var route = router.Route(body);
-        if (!route.StartsRun)
+        foreach (var route in await router.RouteAsync(body, cancellationToken))
         {
-            LogDropped(logger, route.Reason);
-            return;
+            if (route.Request is { } request)
+            {
+                await StartAsync(client, request, route.Reason, cancellationToken);
+            }
+            else
+            {
+                LogDropped(logger, route.Reason);
+            }
         }
+    }
 
-        var request = route.Request;
+    private async Task StartAsync(DurableTaskClient client, PipelineRequest request, string reason, CancellationToken cancellationToken)
+    {
         // Check before writing: starting an id whose run has completed would replace that run, not collapse into it.
         var existing = await client.GetInstanceAsync(request.RunId, getInputsAndOutputs: false, cancellationToken);
         if (existing is not null)
@@ -44,7 +52,7 @@ public sealed partial class PipelineTrigger(BlobCreatedRouter router, ILogger<Pi
         {
             await client.ScheduleNewOrchestrationInstanceAsync(
                 nameof(DataProductPipeline), request, new StartOrchestrationOptions(request.RunId), cancellationToken);
-            LogScheduled(logger, request.RunId, request.ProductId, route.Reason);
+            LogScheduled(logger, request.RunId, request.ProductId, reason);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.AlreadyExists)
         {

@@ -11,7 +11,7 @@ namespace DataMesh.Functions.Tests.Pipeline;
 public sealed class PipelineTriggerTests
 {
     private readonly PipelineTrigger _trigger = new(
-        new BlobCreatedRouter(SampleMesh.Products(), SampleMesh.AzureStorage(), "finance"), NullLogger<PipelineTrigger>.Instance);
+        new PipelineTriggerRouter(SampleMesh.Products(), SampleMesh.AzureStorage(), "finance"), NullLogger<PipelineTrigger>.Instance);
 
     private readonly RecordingDurableTaskClient _client = new();
 

@@ -107,7 +107,7 @@ public sealed class BlobCreatedRouterTests
     }
 
     [Theory]
-    [InlineData("ledger/apac/2026-11.csv")]
+    [InlineData("ledger/latam/2026-11.csv")]
     [InlineData("ledger/emea")]
     [InlineData("readme.txt")]
     public void Route_BlobUnderNoLandingPath_DropsNamingTheBlob(string blobName)
