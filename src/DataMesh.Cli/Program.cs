@@ -14,6 +14,7 @@ var root = new RootCommand("datamesh: data products as code on a local mesh (Azu
     NewCommand.Create(),
     DiffCommand.Create(),
     RunCommand.Create(),
+    DropCommand.Create(),
     DemoCommand.Create(),
     CatalogCommand.Create(),
     BenchCommand.Create(),

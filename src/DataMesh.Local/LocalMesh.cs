@@ -209,6 +209,24 @@ public sealed partial class LocalMesh : IAsyncDisposable
         return blobName;
     }
 
+    /// <summary>
+    /// Drops files into the product's landing path the way any storage client would, and announces each arrival on
+    /// <c>pipeline-triggers</c> as Event Grid would; <see cref="SettleAsync"/> then runs everything they trigger.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> DropAsync(string productId, IReadOnlyList<string> files, CancellationToken cancellationToken = default)
+    {
+        var spec = Products.Get(productId);
+        var blobs = new List<string>();
+        foreach (var file in files)
+        {
+            var blobName = await UploadToLandingAsync(spec, file, cancellationToken).ConfigureAwait(false);
+            await LandingNotifier.NotifyAsync(Storage, Storage.Landing(spec.Domain).GetBlobClient(blobName), cancellationToken).ConfigureAwait(false);
+            blobs.Add(blobName);
+        }
+
+        return blobs;
+    }
+
     /// <summary>Applies every queued product event to the catalog (the local stand-in for the queue-triggered projection).</summary>
     public async Task<int> ProcessCatalogEventsAsync(CancellationToken cancellationToken = default)
     {

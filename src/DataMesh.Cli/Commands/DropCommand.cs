@@ -1,0 +1,75 @@
+using System.CommandLine;
+using DataMesh.Local;
+using DataMesh.Pipeline;
+using DataMesh.Specs;
+
+namespace DataMesh.Cli.Commands;
+
+/// <summary>
+/// <c>datamesh drop PRODUCT_ID FILE...</c>: upload files into a product's landing path in the local mesh of the current
+/// directory; the arrivals trigger runs as in Azure (BlobCreated on the trigger queue), and the mesh runs in-process
+/// until every run they triggered, downstream rebuilds included, has settled.
+/// </summary>
+internal static class DropCommand
+{
+    public static Command Create()
+    {
+        var product = new Argument<string>("PRODUCT_ID") { Description = "The product whose landing path receives the files, <domain>.<name>." };
+        var files = new Argument<FileInfo[]>("FILE") { Description = "Files to drop.", Arity = ArgumentArity.OneOrMore };
+        var json = CommonOptions.Json();
+        var verbose = CommonOptions.Verbose();
+        var command = new Command("drop", "Drop files into a product's landing path and run everything they trigger, downstream products included.")
+        {
+            product, files, json, verbose,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var productId = parse.GetValue(product)!;
+            var inputs = parse.GetValue(files)!;
+            var missing = inputs.Where(f => !f.Exists).Select(f => f.FullName).ToList();
+            if (missing.Count > 0)
+            {
+                await Console.Error.WriteLineAsync($"error: file(s) not found: {string.Join(", ", missing)}").ConfigureAwait(false);
+                return ExitCodes.UsageOrEnvironment;
+            }
+
+            using var loggerFactory = CliLogging.Create(parse.GetValue(verbose));
+            LocalMesh mesh;
+            try
+            {
+                mesh = await LocalMesh.StartAsync(new LocalMeshOptions { LoggerFactory = loggerFactory }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SpecValidationException ex)
+            {
+                Diagnostics.Print(ex.Diagnostics);
+                return ExitCodes.CheckFailed;
+            }
+
+            await using (mesh)
+            {
+                if (!mesh.Products.All.Any(p => p.Id == productId))
+                {
+                    await Console.Error.WriteLineAsync($"error: no product '{productId}' under pipelines/ (known: {string.Join(", ", mesh.Products.All.Select(p => p.Id))}).").ConfigureAwait(false);
+                    return ExitCodes.UsageOrEnvironment;
+                }
+
+                await mesh.DropAsync(productId, inputs.Select(f => f.FullName).ToList(), cancellationToken).ConfigureAwait(false);
+                var results = await mesh.SettleAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (parse.GetValue(json))
+                {
+                    CliJson.Write(results);
+                }
+                else
+                {
+                    foreach (var result in results)
+                    {
+                        RunReport.Print(result);
+                    }
+                }
+
+                return results.Count > 0 && results.All(r => r.Status == PipelineStatus.Published) ? ExitCodes.Success : ExitCodes.CheckFailed;
+            }
+        });
+        return command;
+    }
+}
