@@ -17,6 +17,7 @@ var root = new RootCommand("datamesh: data products as code on a local mesh (Azu
     DropCommand.Create(),
     DemoCommand.Create(),
     CatalogCommand.Create(),
+    QueryCommand.Create(),
     BenchCommand.Create(),
 };
 

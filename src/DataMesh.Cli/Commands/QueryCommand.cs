@@ -1,0 +1,198 @@
+using System.CommandLine;
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using DataMesh.Engine;
+using DataMesh.Local;
+using DataMesh.Publishing;
+using Semver;
+using Spectre.Console;
+
+namespace DataMesh.Cli.Commands;
+
+/// <summary>
+/// <c>datamesh query ID[@RANGE|@VERSION#RELEASE] "SQL"</c>: DuckDB SQL over a product's newest release in the range (or
+/// one exact release) of the local mesh; the release is a view named after the product in snake_case.
+/// </summary>
+internal static class QueryCommand
+{
+    public static Command Create()
+    {
+        var target = new Argument<string>("ID") { Description = "Product id, optionally @RANGE (npm semver, e.g. @^1) or @VERSION#RELEASE (e.g. @1.0.0#2)." };
+        var sql = new Argument<string>("SQL") { Description = "One SELECT; the product is the view named like it in snake_case (finance.ledger-emea → ledger_emea)." };
+        var format = new Option<string>("--format") { Description = "table, csv, json or parquet.", DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong("table", "csv", "json", "parquet");
+        var output = new Option<FileInfo?>("--out") { Description = "Write the result to this file instead of stdout (required for parquet)." };
+        var command = new Command("query", "Run DuckDB SQL over a product's newest release in a version range, or over one exact release.") { target, sql, format, output };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var (productId, selector) = Split(parse.GetValue(target)!);
+            var dot = productId.IndexOf('.', StringComparison.Ordinal);
+            if (dot <= 0)
+            {
+                await Console.Error.WriteLineAsync($"error: '{productId}' is not a product id (<domain>.<name>).").ConfigureAwait(false);
+                return ExitCodes.UsageOrEnvironment;
+            }
+
+            var (domain, name) = (productId[..dot], productId[(dot + 1)..]);
+            var asFormat = parse.GetValue(format)!;
+            var outFile = parse.GetValue(output);
+            if (asFormat == "parquet" && outFile is null)
+            {
+                await Console.Error.WriteLineAsync("error: --format parquet needs --out FILE.").ConfigureAwait(false);
+                return ExitCodes.UsageOrEnvironment;
+            }
+
+            await using var storage = await LocalStorage.OpenAsync(new LocalMeshOptions(), cancellationToken).ConfigureAwait(false);
+            var store = new ReleaseStore(storage.Storage.Products(domain));
+            (string Version, int Release, string Folder)? release;
+            if (selector is not null && selector.Contains('#', StringComparison.Ordinal))
+            {
+                var parts = selector.Split('#');
+                release = int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+                    && await store.ReadManifestAsync(ReleaseStore.Folder(name, parts[0], number), cancellationToken).ConfigureAwait(false) is not null
+                    ? (parts[0], number, ReleaseStore.Folder(name, parts[0], number))
+                    : null;
+            }
+            else
+            {
+                if (!SemVersionRange.TryParseNpm(selector ?? "*", out var range))
+                {
+                    await Console.Error.WriteLineAsync($"error: '{selector}' is not a version range (e.g. ^1, ~1.2, 1.x) nor VERSION#RELEASE.").ConfigureAwait(false);
+                    return ExitCodes.UsageOrEnvironment;
+                }
+
+                release = await store.LatestReleaseAsync(name, range.Contains, cancellationToken).ConfigureAwait(false);
+                var newest = await store.LatestReleaseAsync(name, _ => true, cancellationToken).ConfigureAwait(false);
+                if (release is not null && newest is { } n && n.Version != release.Value.Version)
+                {
+                    await Console.Error.WriteLineAsync($"warning: {productId} has a newer release {n.Version}#{n.Release} outside your range {selector}; reading {release.Value.Version}#{release.Value.Release}.").ConfigureAwait(false);
+                }
+            }
+
+            if (release is not { } found)
+            {
+                await Console.Error.WriteLineAsync($"error: {productId} has no published release matching '{selector ?? "*"}' in this mesh (see `datamesh catalog show {productId}`).").ConfigureAwait(false);
+                return ExitCodes.CheckFailed;
+            }
+
+            var manifest = (await store.ReadManifestAsync(found.Folder, cancellationToken).ConfigureAwait(false))!;
+            var scratch = Path.Combine(Path.GetTempPath(), "datamesh-query-" + Guid.NewGuid().ToString("N")[..8]);
+            try
+            {
+                var files = new List<string>();
+                foreach (var file in manifest.Files)
+                {
+                    var local = Path.Combine(scratch, "data", file.Path.Replace('/', Path.DirectorySeparatorChar));
+                    Directory.CreateDirectory(Path.GetDirectoryName(local)!);
+                    await store.Container.GetBlobClient(found.Folder + file.Path).DownloadToAsync(local, cancellationToken).ConfigureAwait(false);
+                    files.Add(local);
+                }
+
+                var outDirectory = outFile is null ? Path.Combine(scratch, "out") : outFile.Directory!.FullName;
+                using var session = DuckDbSession.Open(new DuckDbSessionOptions
+                {
+                    AllowedDirectories = [Path.Combine(scratch, "data"), outDirectory],
+                    TempDirectory = Path.Combine(scratch, "tmp"),
+                });
+                var view = name.Replace('-', '_');
+                session.Execute($"CREATE VIEW {Sql.Identifier(view)} AS SELECT * FROM read_parquet({Sql.List(files)})");
+                session.Lock();
+                string select;
+                try
+                {
+                    select = session.RequireSingleSelect(parse.GetValue(sql)!, "the query");
+                    return Write(session, select, asFormat, outFile);
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or DuckDB.NET.Data.DuckDBException)
+                {
+                    await Console.Error.WriteLineAsync($"error: {InputBinderMessage(ex.Message)}").ConfigureAwait(false);
+                    return ExitCodes.CheckFailed;
+                }
+            }
+            finally
+            {
+                if (Directory.Exists(scratch))
+                {
+                    Directory.Delete(scratch, recursive: true);
+                }
+            }
+        });
+        return command;
+    }
+
+    private static string InputBinderMessage(string message) => message.Length > 600 ? message[..600] + "…" : message;
+
+    private static (string ProductId, string? Selector) Split(string target)
+    {
+        var at = target.IndexOf('@', StringComparison.Ordinal);
+        return at < 0 ? (target, null) : (target[..at], target[(at + 1)..]);
+    }
+
+    private static int Write(DuckDbSession session, string select, string format, FileInfo? outFile)
+    {
+        if (format == "parquet")
+        {
+            session.Execute($"COPY (\n{select}\n) TO {Sql.Literal(outFile!.FullName)} (FORMAT parquet, COMPRESSION zstd)");
+            return ExitCodes.Success;
+        }
+
+        using var writer = outFile is null ? null : new StreamWriter(outFile.FullName);
+        var target = writer ?? Console.Out;
+        var rows = session.Query(select, Row);
+        var columns = session.Query($"SELECT column_name FROM (DESCRIBE {select})", r => r.GetString(0));
+        switch (format)
+        {
+            case "json":
+                target.WriteLine(JsonSerializer.Serialize(rows.Select(r => columns.Zip(r).ToDictionary(p => p.First, p => p.Second)), CliJson.Options));
+                break;
+            case "csv":
+                target.WriteLine(string.Join(',', columns.Select(Csv)));
+                foreach (var row in rows)
+                {
+                    target.WriteLine(string.Join(',', row.Select(v => Csv(Text(v)))));
+                }
+
+                break;
+            default:
+                var table = new Table().Border(TableBorder.Rounded).AddColumns(columns.Select(Markup.Escape).ToArray());
+                foreach (var row in rows)
+                {
+                    table.AddRow(row.Select(v => Markup.Escape(Text(v) ?? "NULL")).ToArray());
+                }
+
+                AnsiConsole.Write(table);
+                AnsiConsole.MarkupLine($"[grey]{rows.Count:N0} row(s)[/]");
+                break;
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static object?[] Row(DbDataReader reader)
+    {
+        var values = new object?[reader.FieldCount];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i) switch
+            {
+                DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                DateTime t => t.ToString("yyyy-MM-dd HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture),
+                System.Numerics.BigInteger b => b.ToString(CultureInfo.InvariantCulture),
+                var other => other,
+            };
+        }
+
+        return values;
+    }
+
+    private static string? Text(object? value) => value switch
+    {
+        null => null,
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
+
+    private static string Csv(string? value) =>
+        value is null ? "" : value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+}

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using DataMesh.Local;
+using DataMesh.Pipeline;
+using DataMesh.Testing;
+
+namespace DataMesh.EndToEnd.Tests;
+
+/// <summary><c>datamesh query</c>: SQL over a product's newest release in a range, or one exact release.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class QueryTests(AzuriteFixture azurite) : IDisposable
+{
+    private readonly TestProduct _product = new("qry" + Guid.NewGuid().ToString("N")[..6]);
+
+    public void Dispose() => _product.Dispose();
+
+    [Fact]
+    public async Task Query_ByIdRangeAndExactRelease_ReadsTheRightRelease()
+    {
+        await PublishAsync(rows: 10);
+        await PublishAsync(rows: 20);
+
+        var newest = await CliAsync("query", _product.Id, "SELECT count(*) AS n FROM orders_clean", "--format", "json");
+        var inRange = await CliAsync("query", _product.Id + "@^1", "SELECT count(*) AS n FROM orders_clean", "--format", "csv");
+        var exact = await CliAsync("query", _product.Id + "@1.0.0#1", "SELECT count(*) AS n FROM orders_clean", "--format", "json");
+
+        Assert.True(newest.ExitCode == 0, newest.StdErr);
+        using (var json = JsonDocument.Parse(newest.StdOut))
+        {
+            Assert.Equal(TestProduct.ExpectedRows(20), json.RootElement[0].GetProperty("n").GetInt64());
+        }
+
+        Assert.Equal($"n\n{TestProduct.ExpectedRows(20)}", inRange.StdOut.Trim().ReplaceLineEndings("\n"));
+        using (var json = JsonDocument.Parse(exact.StdOut))
+        {
+            Assert.Equal(TestProduct.ExpectedRows(10), json.RootElement[0].GetProperty("n").GetInt64());
+        }
+    }
+
+    [Fact]
+    public async Task Query_NewerMajorOutsideRange_WarnsAndReadsThePinnedRange()
+    {
+        await PublishAsync(rows: 10);
+        foreach (var file in new[] { "product.yaml", "contract.odcs.yaml" })
+        {
+            var path = Path.Combine(_product.Directory, file);
+            File.WriteAllText(path, File.ReadAllText(path).Replace("version: 1.0.0", "version: 2.0.0", StringComparison.Ordinal));
+        }
+
+        await PublishAsync(rows: 30);
+
+        var result = await CliAsync("query", _product.Id + "@^1", "SELECT count(*) AS n FROM orders_clean", "--format", "csv");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"newer release 2.0.0#1 outside your range ^1", result.StdErr, StringComparison.Ordinal);
+        Assert.EndsWith(TestProduct.ExpectedRows(10).ToString(System.Globalization.CultureInfo.InvariantCulture), result.StdOut.Trim(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("SELECT * FROM read_csv('/etc/passwd')", "Permission Error")]
+    [InlineData("COPY orders_clean TO '/tmp/x.csv'", "exactly one SELECT")]
+    public async Task Query_EscapeAttempt_RefusedWithExitOne(string sql, string reason)
+    {
+        await PublishAsync(rows: 5);
+
+        var result = await CliAsync("query", _product.Id, sql);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(reason, result.StdErr, StringComparison.Ordinal);
+    }
+
+    private async Task PublishAsync(int rows)
+    {
+        var options = new LocalMeshOptions
+        {
+            ConnectionString = azurite.ConnectionString,
+            LoadPipelinesFolder = false,
+            StateDirectory = Path.Combine(_product.Root, ".datamesh"),
+        };
+        options.ExtraProductDirectories.Add(_product.Directory);
+        await using var mesh = await LocalMesh.StartAsync(options);
+        var result = await mesh.RunAsync(_product.Id, [_product.WriteOrders($"orders-{Guid.NewGuid():N}.csv", rows)]);
+        Assert.True(result.Status == PipelineStatus.Published, result.Error);
+    }
+
+    private Task<CliRunner.CliResult> CliAsync(params string[] args) =>
+        CliRunner.RunAsync(_product.Root, new Dictionary<string, string>
+        {
+            ["DATAMESH_STORAGE"] = azurite.ConnectionString,
+            ["DATAMESH_HOME"] = Path.Combine(_product.Root, ".datamesh"),
+        }, args);
+}
