@@ -23,8 +23,9 @@ public sealed partial class LocalMesh : IAsyncDisposable
     private readonly CatalogProjection _projection;
     private readonly ILogger _logger;
 
-    private LocalMesh(LocalStorage storage, ProductRegistry products, LocalDurableEngine engine, CatalogProjection projection, ILogger logger)
+    private LocalMesh(LocalStorage storage, ProductRegistry products, LocalDurableEngine engine, CatalogProjection projection, ILogger logger, IProductEventPublisher events)
     {
+        Events = events;
         _storage = storage;
         Storage = storage.Storage;
         Products = products;
@@ -38,6 +39,9 @@ public sealed partial class LocalMesh : IAsyncDisposable
     public MeshStorage Storage { get; }
 
     public ProductRegistry Products { get; }
+
+    /// <summary>Where this mesh announces product events (the catalog and trigger queues).</summary>
+    public IProductEventPublisher Events { get; }
 
     public CatalogReader Catalog { get; }
 
@@ -88,9 +92,10 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
             var meshFile = Path.Combine(options.RootDirectory, "pipelines", MeshPoliciesLoader.MeshFileName);
             var policies = options.LoadPipelinesFolder && File.Exists(meshFile) ? MeshPoliciesLoader.Load(meshFile) : null;
-            var runtime = new PipelineRuntime(storage, products, new QueueProductEventPublisher([storage.Queue(MeshStorage.CatalogEventsQueue), storage.Queue(MeshStorage.PipelineTriggersQueue)]), pipelineOptions, options.LoggerFactory, policies: policies);
+            var events = new QueueProductEventPublisher([storage.Queue(MeshStorage.CatalogEventsQueue), storage.Queue(MeshStorage.PipelineTriggersQueue)]);
+            var runtime = new PipelineRuntime(storage, products, events, pipelineOptions, options.LoggerFactory, policies: policies);
             var engine = await LocalDurableEngine.StartAsync(local.ConnectionString, TaskHubName(options.Namespace), runtime, cancellationToken).ConfigureAwait(false);
-            return new LocalMesh(local, products, engine, projection, logger);
+            return new LocalMesh(local, products, engine, projection, logger, events);
         }
         catch
         {
@@ -227,6 +232,15 @@ public sealed partial class LocalMesh : IAsyncDisposable
         return blobs;
     }
 
+    /// <summary>Runs the freshness check once (a timer in Azure) and records what it announced in the catalog.</summary>
+    public async Task<IReadOnlyList<FreshnessBreachedData>> CheckFreshnessAsync(TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        var breaches = await new FreshnessMonitor(Products, Storage, Events, time).CheckAsync(cancellationToken).ConfigureAwait(false);
+        await ProcessCatalogEventsAsync(cancellationToken).ConfigureAwait(false);
+        await ProcessTriggersAsync(cancellationToken).ConfigureAwait(false);
+        return breaches;
+    }
+
     /// <summary>Applies every queued product event to the catalog (the local stand-in for the queue-triggered projection).</summary>
     public async Task<int> ProcessCatalogEventsAsync(CancellationToken cancellationToken = default)
     {
@@ -310,7 +324,10 @@ public sealed partial class LocalMesh : IAsyncDisposable
     private static string TaskHubName(string ns) => "DataMesh" + (ns.Length == 0 ? "" : ns.ToUpperInvariant()[..1] + ns[1..]);
 
     private static ProductRegistration Registration(ProductSpec spec) => new(
-        spec.Domain, spec.Name, spec.Version, spec.Description ?? "", spec.Owner?.Team ?? "", spec.Owner?.Email ?? "", spec.Tags, spec.Access.Visibility);
+        spec.Domain, spec.Name, spec.Version, spec.Description ?? "", spec.Owner?.Team ?? "", spec.Owner?.Email ?? "", spec.Tags, spec.Access.Visibility)
+    {
+        Freshness = spec.Freshness is { } freshness ? System.Xml.XmlConvert.ToString(freshness) : null,
+    };
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Trigger → run {RunId}: {Reason}")]
     private static partial void LogTrigger(ILogger logger, string runId, string reason);

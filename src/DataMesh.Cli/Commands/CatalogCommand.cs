@@ -30,7 +30,8 @@ internal static class CatalogCommand
                 return ExitCodes.Success;
             }
 
-            var table = new Table().Border(TableBorder.Rounded).AddColumns("product", "owner", "latest", "rows", "published");
+            var now = DateTimeOffset.UtcNow;
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("product", "owner", "latest", "rows", "published", "freshness");
             foreach (var p in products)
             {
                 table.AddRow(
@@ -38,7 +39,8 @@ internal static class CatalogCommand
                     Markup.Escape(p.OwnerTeam ?? ""),
                     p.LatestRelease is null ? "[grey]none[/]" : $"{Markup.Escape(p.LatestVersion ?? "")} #{p.LatestRelease}",
                     p.Rows?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? "",
-                    p.PublishedAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "");
+                    p.PublishedAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "",
+                    p.FreshnessStatusAt(now) switch { "fresh" => "[green]fresh[/]", "stale" => "[red]stale[/]", _ => "[grey]no SLA[/]" });
             }
 
             AnsiConsole.Write(table);
@@ -68,12 +70,12 @@ internal static class CatalogCommand
             var runs = await reader.GetRunsAsync(productId, cancellationToken).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
-                CliJson.Write(new { product, releases, runs });
+                CliJson.Write(new { product, freshness = product.FreshnessStatusAt(DateTimeOffset.UtcNow), releases, runs });
                 return ExitCodes.Success;
             }
 
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(product.ProductId)}[/] {Markup.Escape(product.DeclaredVersion ?? "")} — {Markup.Escape(product.Description ?? "")}");
-            AnsiConsole.MarkupLine($"owner: {Markup.Escape(product.OwnerTeam ?? "")} <{Markup.Escape(product.OwnerEmail ?? "")}>, visibility {Markup.Escape(product.Visibility ?? "")}");
+            AnsiConsole.MarkupLine($"owner: {Markup.Escape(product.OwnerTeam ?? "")} <{Markup.Escape(product.OwnerEmail ?? "")}>, visibility {Markup.Escape(product.Visibility ?? "")}, freshness {Markup.Escape(product.Freshness ?? "no SLA")}: {product.FreshnessStatusAt(DateTimeOffset.UtcNow)}");
             var table = new Table().Border(TableBorder.Rounded).AddColumns("version", "release", "rows", "quality", "published", "location");
             foreach (var r in releases)
             {

@@ -12,6 +12,8 @@ internal static class CatalogColumns
     internal const string OwnerEmail = "OwnerEmail";
     internal const string Tags = "Tags";
     internal const string Visibility = "Visibility";
+    internal const string Freshness = "Freshness";
+    internal const string StaleSince = "StaleSince";
     internal const string RegisteredAt = "RegisteredAt";
     internal const string LatestVersion = "LatestVersion";
     internal const string LatestRelease = "LatestRelease";

@@ -40,4 +40,19 @@ public sealed record CatalogProduct
     public DateTimeOffset? PublishedAt { get; init; }
 
     public DateTimeOffset? UpdatedAt { get; init; }
+
+    /// <summary>The promised maximum age of the newest release (ISO 8601), when declared.</summary>
+    public string? Freshness { get; init; }
+
+    /// <summary><c>fresh</c>, <c>stale</c> (newest release older than the SLA, or none published within it) or <c>no-sla</c>.</summary>
+    public string FreshnessStatusAt(DateTimeOffset now)
+    {
+        if (Freshness is null)
+        {
+            return "no-sla";
+        }
+
+        var since = PublishedAt ?? RegisteredAt;
+        return since is { } reference && now - reference <= System.Xml.XmlConvert.ToTimeSpan(Freshness) ? "fresh" : "stale";
+    }
 }

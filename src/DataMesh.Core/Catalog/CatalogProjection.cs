@@ -54,7 +54,7 @@ public sealed class CatalogProjection
                 await ApplyFailureAsync(cloudEvent, Read<PipelineRunFailedData>(cloudEvent), CatalogRunStatus.Failed, cancellationToken).ConfigureAwait(false);
                 break;
             case ProductEventTypes.FreshnessBreached:
-                // Known to the mesh; the catalog derives freshness from PublishedAt and does not store breaches yet.
+                await ApplyFreshnessBreachedAsync(cloudEvent, Read<FreshnessBreachedData>(cloudEvent), cancellationToken).ConfigureAwait(false);
                 break;
             default:
                 throw Rejected(cloudEvent, "the catalog does not know its type");
@@ -82,7 +82,20 @@ public sealed class CatalogProjection
             [CatalogColumns.OwnerEmail] = registration.OwnerEmail ?? "",
             [CatalogColumns.Tags] = CatalogJson.SerializeList(registration.Tags ?? []).Json,
             [CatalogColumns.Visibility] = registration.Visibility ?? "",
+            [CatalogColumns.Freshness] = registration.Freshness ?? "",
             [CatalogColumns.RegisteredAt] = _time.GetUtcNow(),
+        };
+        await table.UpsertEntityAsync(entity, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Marks the product stale since the breached release was published (a later release makes it fresh again).</summary>
+    private async Task ApplyFreshnessBreachedAsync(CloudEvent cloudEvent, FreshnessBreachedData data, CancellationToken cancellationToken)
+    {
+        CheckProduct(cloudEvent, data.ProductId, data.Domain, data.Name);
+        var table = await TableAsync(CatalogTables.Products, cancellationToken).ConfigureAwait(false);
+        var entity = new TableEntity(CatalogKeys.Encode(data.Domain), CatalogKeys.Encode(data.Name))
+        {
+            [CatalogColumns.StaleSince] = data.Since,
         };
         await table.UpsertEntityAsync(entity, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
     }

@@ -113,6 +113,7 @@ public sealed class CatalogReader
         OwnerEmail = row.GetString(CatalogColumns.OwnerEmail),
         Tags = row.GetString(CatalogColumns.Tags) is { } tags ? CatalogJson.Deserialize<List<string>>(tags) : [],
         Visibility = row.GetString(CatalogColumns.Visibility),
+        Freshness = row.GetString(CatalogColumns.Freshness) is { Length: > 0 } freshness ? freshness : null,
         RegisteredAt = row.GetDateTimeOffset(CatalogColumns.RegisteredAt),
         LatestVersion = row.GetString(CatalogColumns.LatestVersion),
         LatestRelease = row.GetInt32(CatalogColumns.LatestRelease),

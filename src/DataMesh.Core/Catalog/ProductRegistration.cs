@@ -13,4 +13,7 @@ public sealed record ProductRegistration(
 {
     /// <summary><c>&lt;domain&gt;.&lt;name&gt;</c>.</summary>
     public string ProductId => $"{Domain}.{Name}";
+
+    /// <summary>The promised maximum age of the newest release (<c>sla.freshness</c>, ISO 8601), when declared.</summary>
+    public string? Freshness { get; init; }
 }

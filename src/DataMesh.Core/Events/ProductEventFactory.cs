@@ -30,6 +30,18 @@ public static class ProductEventFactory
     public static CloudEvent CreatePipelineRunFailed(PipelineRunFailedData data) =>
         CreateRunFailure(ProductEventTypes.PipelineRunFailed, data);
 
+    /// <summary>
+    /// A freshness breach. Its id names the product and the release that went stale, so one breach is one event,
+    /// however often the check runs.
+    /// </summary>
+    public static CloudEvent CreateFreshnessBreached(FreshnessBreachedData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        CheckProductId(data.ProductId, data.Domain, data.Name);
+        var release = data.LatestRelease is { } r ? $"{data.LatestVersion}/{r}" : "none";
+        return Create(data.Domain, data.Name, ProductEventTypes.FreshnessBreached, $"{data.ProductId}/freshness/{release}", $"{data.ProductId}/freshness", data.DetectedAt, data);
+    }
+
     /// <summary>Subject of a run's failure event: <c>&lt;productId&gt;/&lt;version&gt;/runs/&lt;runId&gt;</c>.</summary>
     public static string RunSubject(string productId, string version, string runId) => $"{productId}/{version}/runs/{runId}";
 

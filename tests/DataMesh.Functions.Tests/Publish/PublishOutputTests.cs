@@ -40,6 +40,16 @@ public sealed class PublishOutputTests(PublishOutputFixture publish, ITestOutput
     }
 
     [Fact]
+    public void FunctionsMetadata_FreshnessTimer_IsTimerTriggerEveryFiveMinutes()
+    {
+        // Act
+        var trigger = Assert.Single(Bindings("FreshnessTimer"), b => Text(b, "type") == "timerTrigger");
+
+        // Assert
+        Assert.Equal("0 */5 * * * *", Text(trigger, "schedule"));
+    }
+
+    [Fact]
     public void FunctionsMetadata_DataProductPipeline_IsOrchestrationTrigger()
     {
         // Act
