@@ -159,7 +159,11 @@ public sealed partial class LocalMesh : IAsyncDisposable
                 }
                 catch (FormatException ex)
                 {
+                    // As the Functions host would after its retries: keep the message, out of the way, with the reason logged.
                     LogEventRejected(_logger, message.MessageId, ex.Message);
+                    var poison = Storage.Queue(MeshStorage.PipelineTriggersQueue + "-poison");
+                    await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await poison.SendMessageAsync(message.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
                     routes = [];
                 }
 
@@ -332,6 +336,6 @@ public sealed partial class LocalMesh : IAsyncDisposable
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Trigger → run {RunId}: {Reason}")]
     private static partial void LogTrigger(ILogger logger, string runId, string reason);
 
-    [LoggerMessage(EventId = 2000, Level = LogLevel.Warning, Message = "Catalog event {MessageId} rejected to the poison queue: {Reason}")]
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Warning, Message = "Queue message {MessageId} moved to the poison queue: {Reason}")]
     private static partial void LogEventRejected(ILogger logger, string messageId, string reason);
 }

@@ -17,15 +17,16 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
         var workspace = runtime.Workspace(input.RunId);
         var store = new ReleaseStore(runtime.Storage.Products(spec.Domain));
 
+        // Governance again at publish, before a release number is claimed (a refused run leaves no gap): the mesh
+        // policies, and no breaking change under the same major version. Both are idempotent on a retry.
+        PublishGate.CheckPolicies(spec, runtime.Products, runtime.Policies, runtime.Time);
+        await PublishGate.CheckCompatibilityAsync(spec, store, workspace.TempDirectory).ConfigureAwait(false);
+
         var release = await store.ClaimReleaseAsync(spec.Name, spec.Version, input.RunId).ConfigureAwait(false);
         var folder = ReleaseStore.Folder(spec.Name, spec.Version, release);
         var existing = await store.ReadManifestAsync(folder).ConfigureAwait(false);
         if (existing is null)
         {
-            // Governance again at publish: the policies, and no breaking change under the same major version.
-            PublishGate.CheckPolicies(spec, runtime.Products, runtime.Policies, runtime.Time);
-            await PublishGate.CheckCompatibilityAsync(spec, store, workspace.TempDirectory).ConfigureAwait(false);
-
             var locals = await StagedOutput.EnsureLocalAsync(runtime, spec.Domain, workspace, input.Output, CancellationToken.None).ConfigureAwait(false);
             var (published, schema) = ApplyMasking(spec, workspace, input.Output, locals);
             var uploads = input.Output.Files.Zip(published, (relative, local) => store.UploadFileAsync(folder, relative, local));
