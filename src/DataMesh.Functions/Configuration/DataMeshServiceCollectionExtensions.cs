@@ -82,6 +82,7 @@ internal static class DataMeshServiceCollectionExtensions
         services.AddSingleton(sp => new PipelineTriggerRouter(sp.GetRequiredService<IProductRegistry>(), sp.GetRequiredService<MeshStorage>(), Options(sp).Domain));
         services.AddSingleton(sp => new CatalogProjection(sp.GetRequiredService<MeshStorage>()));
         services.AddSingleton(sp => new CatalogReader(sp.GetRequiredService<MeshStorage>()));
+        services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new FreshnessMonitor(
             sp.GetRequiredService<IProductRegistry>(), sp.GetRequiredService<MeshStorage>(), sp.GetRequiredService<IProductEventPublisher>(), TimeProvider.System));
         services.AddHostedService<StartupProductCheck>();

@@ -40,6 +40,18 @@ public sealed class PublishOutputTests(PublishOutputFixture publish, ITestOutput
     }
 
     [Fact]
+    public void FunctionsMetadata_RunProduct_IsHttpPostOnProductRunsWithDurableClient()
+    {
+        // Act
+        var bindings = Bindings("RunProduct");
+
+        // Assert
+        var trigger = Assert.Single(bindings, b => Text(b, "type") == "httpTrigger");
+        Assert.Equal("products/{id}/runs", Text(trigger, "route"));
+        Assert.Contains(bindings, b => Text(b, "type") == "durableClient");
+    }
+
+    [Fact]
     public void FunctionsMetadata_FreshnessTimer_IsTimerTriggerEveryFiveMinutes()
     {
         // Act
