@@ -7,6 +7,15 @@ internal sealed class DataMeshAppOptions
 {
     public const string Section = "DataMesh";
 
+    /// <summary>
+    /// <c>domain</c> (default: runs one domain's pipelines) or <c>hub</c> (the mesh's catalog app: no pipelines, no
+    /// domain) — <c>DataMesh__Mode</c>, set by the Bicep of each deployment.
+    /// </summary>
+    public string Mode { get; set; } = "domain";
+
+    /// <summary>True for the mesh hub's catalog app.</summary>
+    public bool IsHub => string.Equals(Mode, "hub", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The domain this app serves (<c>DataMesh__Domain</c>): one domain, one storage account, one app.</summary>
     public string Domain { get; set; } = "";
 

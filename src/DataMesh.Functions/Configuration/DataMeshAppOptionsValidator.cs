@@ -12,7 +12,16 @@ internal sealed class DataMeshAppOptionsValidator : IValidateOptions<DataMeshApp
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.Domain))
+        if (!options.IsHub && !string.Equals(options.Mode, "domain", StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add($"DataMesh__Mode '{options.Mode}' is not a mode: use 'domain' (a domain's pipelines) or 'hub' (the mesh catalog).");
+        }
+
+        if (options.IsHub)
+        {
+            // The hub serves the catalog of every domain: it has no domain of its own.
+        }
+        else if (string.IsNullOrWhiteSpace(options.Domain))
         {
             errors.Add("DataMesh__Domain is not set: name the domain this app serves (e.g. 'finance'), as in its products' product.yaml.");
         }

@@ -111,7 +111,7 @@ internal static class DataMeshServiceCollectionExtensions
     private static ProductRegistry LoadProducts(DataMeshAppOptions options)
     {
         var registry = ProductRegistry.LoadFrom(options.PipelinesPath);
-        if (!registry.All.Any(p => p.Domain == options.Domain))
+        if (!options.IsHub && !registry.All.Any(p => p.Domain == options.Domain))
         {
             var found = registry.All.Select(p => p.Domain).Distinct(StringComparer.Ordinal).ToList();
             throw new InvalidOperationException(

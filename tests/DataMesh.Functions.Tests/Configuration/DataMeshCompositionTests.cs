@@ -127,6 +127,36 @@ public sealed class DataMeshCompositionTests
     }
 
     [Fact]
+    public void AddDataMesh_HubModeWithoutDomain_ComposesTheCatalog()
+    {
+        // Arrange: the hub's catalog app has no domain of its own.
+        var settings = new Dictionary<string, string?>(AzureSettings) { ["DataMesh:Mode"] = "hub" };
+        settings.Remove("DataMesh:Domain");
+        using var services = Compose(settings);
+
+        // Act
+        var registry = services.GetRequiredService<IProductRegistry>();
+        var catalog = services.GetRequiredService<DataMesh.Catalog.CatalogReader>();
+
+        // Assert
+        Assert.NotNull(registry);
+        Assert.NotNull(catalog);
+    }
+
+    [Fact]
+    public void AddDataMesh_UnknownMode_FailsNamingTheSetting()
+    {
+        // Arrange
+        using var services = Compose(new Dictionary<string, string?>(LocalSettings) { ["DataMesh:Mode"] = "hubb" });
+
+        // Act
+        var error = Assert.ThrowsAny<Exception>(() => services.GetRequiredService<IProductRegistry>());
+
+        // Assert
+        Assert.Contains("DataMesh__Mode 'hubb'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AddDataMesh_StartupCheck_LoadsProductsWhenTheHostStarts()
     {
         // Arrange
