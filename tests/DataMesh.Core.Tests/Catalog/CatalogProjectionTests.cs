@@ -204,18 +204,43 @@ public sealed class CatalogProjectionTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task ApplyAsync_FreshnessBreached_IsAcceptedWithoutRecording()
+    public async Task ApplyAsync_FreshnessBreached_MarksTheProductStaleAndKeepsItsLatestRelease()
     {
         // Arrange
         var storage = azurite.CreateStorage();
         var projection = new CatalogProjection(storage);
-        var cloudEvent = Retyped(ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published()), ProductEventTypes.FreshnessBreached);
+        var published = SampleEvents.Published();
+        await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(published));
+        var breach = ProductEventFactory.CreateFreshnessBreached(new FreshnessBreachedData
+        {
+            ProductId = published.ProductId,
+            Domain = published.Domain,
+            Name = published.Name,
+            Freshness = "P1D",
+            LatestVersion = published.Version,
+            LatestRelease = published.Release,
+            Since = published.PublishedAt,
+            DetectedAt = published.PublishedAt.AddDays(2),
+        });
 
-        // Act
-        await projection.ApplyAsync(cloudEvent);
+        // Act: twice, as a redelivery would.
+        await projection.ApplyAsync(breach);
+        await projection.ApplyAsync(breach);
 
         // Assert
-        Assert.Empty(await new CatalogReader(storage).ListProductsAsync());
+        var product = Assert.Single(await new CatalogReader(storage).ListProductsAsync());
+        Assert.Equal(published.Release, product.LatestRelease);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_FreshnessBreachedWithOtherData_IsRejected()
+    {
+        // Arrange
+        var projection = new CatalogProjection(azurite.CreateStorage());
+        var cloudEvent = Retyped(ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published()), ProductEventTypes.FreshnessBreached);
+
+        // Act + Assert
+        await Assert.ThrowsAsync<CatalogEventRejectedException>(() => projection.ApplyAsync(cloudEvent));
     }
 
     [Fact]
