@@ -106,7 +106,7 @@ internal static class QueryCommand
                 }
                 catch (Exception ex) when (ex is InvalidOperationException or DuckDB.NET.Data.DuckDBException)
                 {
-                    await Console.Error.WriteLineAsync($"error: {InputBinderMessage(ex.Message)}").ConfigureAwait(false);
+                    await Console.Error.WriteLineAsync($"error: {InputBinder.Shorten(ex.Message, 600)}").ConfigureAwait(false);
                     return ExitCodes.CheckFailed;
                 }
             }
@@ -120,8 +120,6 @@ internal static class QueryCommand
         });
         return command;
     }
-
-    private static string InputBinderMessage(string message) => message.Length > 600 ? message[..600] + "…" : message;
 
     private static (string ProductId, string? Selector) Split(string target)
     {

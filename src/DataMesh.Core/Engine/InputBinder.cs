@@ -101,7 +101,7 @@ public static partial class InputBinder
     /// Cuts a message for a report: runs of over 120 non-blank characters (DuckDB echoes the offending line, which
     /// can be megabytes) keep their first 60, then the whole is cut at <paramref name="max"/>.
     /// </summary>
-    internal static string Shorten(string text, int max)
+    public static string Shorten(string text, int max)
     {
         var compact = LongRun().Replace(text, m => $"{m.Value[..60]}…({m.Length:N0} chars)");
         return compact.Length <= max ? compact : compact[..max] + "…";
