@@ -16,6 +16,7 @@ var root = new RootCommand("datamesh: data products as code on a local mesh (Azu
     RunCommand.Create(),
     DropCommand.Create(),
     DemoCommand.Create(),
+    UpCommand.Create(),
     CatalogCommand.Create(),
     QueryCommand.Create(),
     BenchCommand.Create(),

@@ -236,6 +236,72 @@ public sealed partial class LocalMesh : IAsyncDisposable
         return blobs;
     }
 
+    /// <summary>
+    /// Serves the mesh until <paramref name="cancellationToken"/> fires (<c>datamesh up</c>): watches every landing
+    /// container (any tool may drop files there; Azurite emits no events, so arrivals are announced as Event Grid
+    /// would), routes triggers, projects catalog events, and checks freshness every minute. Arrivals seen before a
+    /// restart are announced again and collapse into their earlier runs (run ids come from blob URL and ETag).
+    /// </summary>
+    public async Task ServeAsync(CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<(string, string)>();
+        var nextFreshness = DateTimeOffset.MinValue;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                foreach (var domain in Products.All.Select(p => p.Domain).Distinct(StringComparer.Ordinal))
+                {
+                    var landing = Storage.Landing(domain);
+                    await foreach (var blob in landing.GetBlobsAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+                    {
+                        if (seen.Add((landing.Name + "/" + blob.Name, blob.Properties.ETag?.ToString() ?? "")))
+                        {
+                            await LandingNotifier.NotifyAsync(Storage, landing.GetBlobClient(blob.Name), cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+                }
+
+                await ProcessTriggersAsync(cancellationToken).ConfigureAwait(false);
+                await ProcessCatalogEventsAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var runId in _triggeredRuns.Keys.ToList())
+                {
+                    try
+                    {
+                        if (await _engine.TryGetResultAsync(runId).ConfigureAwait(false) is { } result)
+                        {
+                            _triggeredRuns.TryRemove(runId, out _);
+                            LogRunEnded(_logger, result.Product, result.RunId, result.Status, result.Error ?? $"release {result.Release}, {result.Rows} rows");
+                        }
+                    }
+                    catch (InvalidOperationException ex)
+                    {
+                        _triggeredRuns.TryRemove(runId, out _);
+                        LogServeProblem(_logger, ex.Message);
+                    }
+                }
+
+                if (DateTimeOffset.UtcNow >= nextFreshness)
+                {
+                    await new FreshnessMonitor(Products, Storage, Events).CheckAsync(cancellationToken).ConfigureAwait(false);
+                    nextFreshness = DateTimeOffset.UtcNow.AddMinutes(1);
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Azure.RequestFailedException ex)
+            {
+                // Storage hiccup: a server keeps serving; the next pass retries what this one could not do.
+                LogServeProblem(_logger, ex.Message);
+                await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     /// <summary>Runs the freshness check once (a timer in Azure) and records what it announced in the catalog.</summary>
     public async Task<IReadOnlyList<FreshnessBreachedData>> CheckFreshnessAsync(TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
@@ -332,6 +398,12 @@ public sealed partial class LocalMesh : IAsyncDisposable
     {
         Freshness = spec.Freshness is { } freshness ? System.Xml.XmlConvert.ToString(freshness) : null,
     };
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Mesh: {Problem}")]
+    private static partial void LogServeProblem(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Run {RunId} of {ProductId} ended {Status}: {Detail}")]
+    private static partial void LogRunEnded(ILogger logger, string productId, string runId, PipelineStatus status, string detail);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Trigger → run {RunId}: {Reason}")]
     private static partial void LogTrigger(ILogger logger, string runId, string reason);

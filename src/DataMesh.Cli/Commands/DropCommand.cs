@@ -34,6 +34,29 @@ internal static class DropCommand
             }
 
             using var loggerFactory = CliLogging.Create(parse.GetValue(verbose));
+            if (UpMarker.FindServing(new LocalMeshOptions().ResolveStateDirectory()) is { } url)
+            {
+                // A `datamesh up` serves this mesh: hand the files to it (its watcher announces them), don't start a second worker.
+                await using var storage = await LocalStorage.OpenAsync(new LocalMeshOptions { LoggerFactory = loggerFactory }, cancellationToken).ConfigureAwait(false);
+                var spec = ProductRegistry.LoadFrom(Path.Combine(Environment.CurrentDirectory, "pipelines")).Get(productId);
+                var landing = spec.Inputs.First(i => i.IsLanding).Landing!;
+                foreach (var file in inputs)
+                {
+                    var blob = storage.Storage.Landing(spec.Domain).GetBlobClient(landing.Path + file.Name);
+                    await using var stream = file.OpenRead();
+                    await blob.UploadAsync(stream, overwrite: true, cancellationToken).ConfigureAwait(false);
+                    await LandingNotifier.NotifyAsync(storage.Storage, blob, cancellationToken).ConfigureAwait(false);
+                }
+
+                await Console.Error.WriteLineAsync($"Dropped {inputs.Length} file(s) into {spec.Id}; the running `datamesh up` runs them: follow at {url}/api/products/{spec.Id}").ConfigureAwait(false);
+                if (parse.GetValue(json))
+                {
+                    CliJson.Write(Array.Empty<PipelineResult>());
+                }
+
+                return ExitCodes.Success;
+            }
+
             LocalMesh mesh;
             try
             {

@@ -128,6 +128,19 @@ public sealed class LocalDurableEngine : IAsyncDisposable
         }
     }
 
+    /// <summary>The result of a run that has ended; null while it is pending or running.</summary>
+    public async Task<PipelineResult?> TryGetResultAsync(string runId)
+    {
+        var state = await _client.GetOrchestrationStateAsync(runId).ConfigureAwait(false);
+        return state?.OrchestrationStatus switch
+        {
+            OrchestrationStatus.Completed => JsonSerializer.Deserialize<PipelineResult>(state.Output, ResultJson),
+            OrchestrationStatus.Failed or OrchestrationStatus.Terminated or OrchestrationStatus.Canceled => throw new InvalidOperationException(
+                $"Run {runId} ended {state.OrchestrationStatus}: {state.FailureDetails?.ErrorMessage ?? state.Output}"),
+            _ => null,
+        };
+    }
+
     /// <summary>Stops the worker, letting in-flight work items finish.</summary>
     public async ValueTask DisposeAsync()
     {
