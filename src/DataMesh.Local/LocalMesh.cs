@@ -169,13 +169,20 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
                 foreach (var route in routes)
                 {
-                    if (route.Request is { } request && await _engine.ScheduleAsync(request, cancellationToken).ConfigureAwait(false))
+                    if (route.Request is not { } request)
+                    {
+                        LogTriggerDropped(_logger, route.Reason);
+                    }
+                    else if (await _engine.ScheduleAsync(request, cancellationToken).ConfigureAwait(false))
                     {
                         _triggeredRuns.TryAdd(request.RunId, 0);
                         started.Add(request.RunId);
+                        LogTrigger(_logger, request.RunId, route.Reason);
                     }
-
-                    LogTrigger(_logger, route.Request?.RunId ?? "-", route.Reason);
+                    else
+                    {
+                        LogTriggerDuplicate(_logger, request.RunId);
+                    }
                 }
 
                 await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
@@ -398,6 +405,12 @@ public sealed partial class LocalMesh : IAsyncDisposable
     {
         Freshness = spec.Freshness is { } freshness ? System.Xml.XmlConvert.ToString(freshness) : null,
     };
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Trigger dropped: {Reason}")]
+    private static partial void LogTriggerDropped(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Debug, Message = "Trigger for run {RunId} collapsed into the existing run (duplicate delivery)")]
+    private static partial void LogTriggerDuplicate(ILogger logger, string runId);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Mesh: {Problem}")]
     private static partial void LogServeProblem(ILogger logger, string problem);
