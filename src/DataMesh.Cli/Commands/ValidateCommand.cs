@@ -240,7 +240,8 @@ internal static class ValidateCommand
             }
 
             var snapshot = await store.ReadTextAsync(release.Folder + PublishGate.ContractSnapshotName, cancellationToken).ConfigureAwait(false);
-            var previous = snapshot is null ? null : await LoadSnapshotAsync(snapshot, cancellationToken).ConfigureAwait(false);
+            // A snapshot that does not load cannot be compared.
+            var previous = snapshot is null ? null : ContractLoader.Parse(snapshot, release.Folder + PublishGate.ContractSnapshotName).Contract;
             if (previous is null)
             {
                 continue;
@@ -259,21 +260,6 @@ internal static class ValidateCommand
             ? string.Join("; ", retries.InnerExceptions.Select(e => e.Message).Distinct(StringComparer.Ordinal)) + $" ({retries.InnerExceptions.Count} tries)"
             : exception.Message.TrimEnd('.');
 
-    /// <summary>A release's contract snapshot as a contract; null when it does not load (it cannot be compared then).</summary>
-    private static async Task<DataContract?> LoadSnapshotAsync(string snapshot, CancellationToken cancellationToken)
-    {
-        var file = Path.Combine(Path.GetTempPath(), $"datamesh-{Guid.NewGuid():N}.odcs.yaml");
-        try
-        {
-            await File.WriteAllTextAsync(file, snapshot, cancellationToken).ConfigureAwait(false);
-            return ContractLoader.Read(file).Contract;
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
-
     /// <summary>The version check against the product's contract at <paramref name="revision"/>; nothing when the contract is new there.</summary>
     private static IReadOnlyList<SpecDiagnostic> CompareWithRevision(ProductSpec spec, string revision)
     {
@@ -284,17 +270,8 @@ internal static class ValidateCommand
             return [];
         }
 
-        var file = Path.Combine(Path.GetTempPath(), $"datamesh-{Guid.NewGuid():N}.odcs.yaml");
-        try
-        {
-            File.WriteAllText(file, text);
-            var previous = ContractLoader.Read(file, requireSchema: false).Contract;
-            return previous is null ? [] : ReleaseCompatibility.Check(spec, previous, revision);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        var previous = ContractLoader.Parse(text, $"{revision}:{relative}", requireSchema: false).Contract;
+        return previous is null ? [] : ReleaseCompatibility.Check(spec, previous, revision);
     }
 
     /// <summary>Runs git in <paramref name="directory"/>: its standard output, or null when it fails (or git is missing).</summary>

@@ -30,4 +30,14 @@ public static class ContractLoader
         var reader = ContractReader.Read(Path.GetFullPath(path), requireSchema);
         return new ContractLoadResult(reader.Contract, reader.Diagnostics);
     }
+
+    /// <summary>
+    /// Reads contract text that is not a file of its own — a release's contract snapshot, a contract at a git
+    /// revision; <paramref name="source"/> names it in diagnostics.
+    /// </summary>
+    public static ContractLoadResult Parse(string text, string source, bool requireSchema = true)
+    {
+        var reader = ContractReader.Parse(text, source, requireSchema);
+        return new ContractLoadResult(reader.Contract, reader.Diagnostics);
+    }
 }

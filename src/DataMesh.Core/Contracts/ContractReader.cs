@@ -18,14 +18,16 @@ internal sealed partial class ContractReader
 
     private readonly DiagnosticSink _sink;
     private readonly string _fullPath;
+    private readonly string? _text;
     private readonly bool _requireSchema;
     private readonly QualityRuleReader _rules;
 
-    private ContractReader(string fullPath, bool requireSchema)
+    private ContractReader(string fullPath, bool requireSchema, string? text, string displayName)
     {
         _fullPath = fullPath;
+        _text = text;
         _requireSchema = requireSchema;
-        _sink = new DiagnosticSink(DisplayPath.For(fullPath), Codes);
+        _sink = new DiagnosticSink(displayName, Codes);
         _rules = new QualityRuleReader(_sink);
     }
 
@@ -39,7 +41,15 @@ internal sealed partial class ContractReader
 
     public static ContractReader Read(string fullPath, bool requireSchema)
     {
-        var reader = new ContractReader(fullPath, requireSchema);
+        var reader = new ContractReader(fullPath, requireSchema, text: null, DisplayPath.For(fullPath));
+        reader.Read();
+        return reader;
+    }
+
+    /// <summary>Reads contract text that is not a file of its own (a release's snapshot, a git revision); <paramref name="source"/> names it in diagnostics and in <see cref="DataContract.Path"/>.</summary>
+    public static ContractReader Parse(string text, string source, bool requireSchema)
+    {
+        var reader = new ContractReader(source, requireSchema, text, source);
         reader.Read();
         return reader;
     }
@@ -49,7 +59,7 @@ internal sealed partial class ContractReader
         string text;
         try
         {
-            text = File.ReadAllText(_fullPath);
+            text = _text ?? File.ReadAllText(_fullPath);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

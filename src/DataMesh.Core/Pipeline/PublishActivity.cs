@@ -20,7 +20,7 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
         // Governance again at publish, before a release number is claimed (a refused run leaves no gap): the mesh
         // policies, and no breaking change under the same major version. Both are idempotent on a retry.
         PublishGate.CheckPolicies(spec, runtime.Products, runtime.Policies, runtime.Time);
-        await PublishGate.CheckCompatibilityAsync(spec, store, workspace.TempDirectory).ConfigureAwait(false);
+        await PublishGate.CheckCompatibilityAsync(spec, store).ConfigureAwait(false);
 
         var release = await store.ClaimReleaseAsync(spec.Name, spec.Version, input.RunId).ConfigureAwait(false);
         var folder = ReleaseStore.Folder(spec.Name, spec.Version, release);

@@ -38,7 +38,7 @@ public static class PublishGate
     /// Throws <see cref="PipelineStageException"/> when the contract breaks the newest earlier release of the same
     /// major version (a breaking change needs a new major version: consumers pin majors).
     /// </summary>
-    public static async Task CheckCompatibilityAsync(ProductSpec spec, ReleaseStore store, string scratchDirectory, CancellationToken cancellationToken = default)
+    public static async Task CheckCompatibilityAsync(ProductSpec spec, ReleaseStore store, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(store);
@@ -55,17 +55,10 @@ public static class PublishGate
             return;
         }
 
-        Directory.CreateDirectory(scratchDirectory);
-        var path = Path.Combine(scratchDirectory, "previous-" + ContractSnapshotName.TrimStart('_'));
-        await File.WriteAllTextAsync(path, snapshot, cancellationToken).ConfigureAwait(false);
-        DataContract old;
-        try
+        // An unreadable snapshot cannot be compared; the policies still ran.
+        if (ContractLoader.Parse(snapshot, previous.Value.Folder + ContractSnapshotName).Contract is not { } old)
         {
-            old = ContractLoader.Load(path);
-        }
-        catch (SpecValidationException)
-        {
-            return; // an unreadable snapshot cannot be compared; the policies above still ran
+            return;
         }
 
         var diff = ContractComparer.Compare(old, spec.Contract);
