@@ -5,6 +5,7 @@ using System.Text.Json;
 using DataMesh.Engine;
 using DataMesh.Local;
 using DataMesh.Publishing;
+using DataMesh.Specs;
 using Semver;
 using Spectre.Console;
 
@@ -27,14 +28,12 @@ internal static class QueryCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var (productId, selector) = Split(parse.GetValue(target)!);
-            var dot = productId.IndexOf('.', StringComparison.Ordinal);
-            if (dot <= 0)
+            if (!ProductIds.TrySplit(productId, out var domain, out var name))
             {
                 await Console.Error.WriteLineAsync($"error: '{productId}' is not a product id (<domain>.<name>).").ConfigureAwait(false);
                 return ExitCodes.UsageOrEnvironment;
             }
 
-            var (domain, name) = (productId[..dot], productId[(dot + 1)..]);
             var asFormat = parse.GetValue(format)!;
             var outFile = parse.GetValue(output);
             if (asFormat == "parquet" && outFile is null)
@@ -80,14 +79,7 @@ internal static class QueryCommand
             var scratch = Path.Combine(Path.GetTempPath(), "datamesh-query-" + Guid.NewGuid().ToString("N")[..8]);
             try
             {
-                var files = new List<string>();
-                foreach (var file in manifest.Files)
-                {
-                    var local = Path.Combine(scratch, "data", file.Path.Replace('/', Path.DirectorySeparatorChar));
-                    Directory.CreateDirectory(Path.GetDirectoryName(local)!);
-                    await store.Container.GetBlobClient(found.Folder + file.Path).DownloadToAsync(local, cancellationToken).ConfigureAwait(false);
-                    files.Add(local);
-                }
+                var files = await store.DownloadFilesAsync(found.Folder, manifest.Files.Select(f => f.Path), Path.Combine(scratch, "data"), cancellationToken).ConfigureAwait(false);
 
                 var outDirectory = outFile is null ? Path.Combine(scratch, "out") : outFile.Directory!.FullName;
                 using var session = DuckDbSession.Open(new DuckDbSessionOptions

@@ -77,7 +77,7 @@ internal static class UpCommand
             Results.Json(await mesh.Catalog.ListProductsAsync(ct).ConfigureAwait(false), CliJson.Options));
         app.MapGet("/api/products/{id}", async (string id, CancellationToken ct) =>
         {
-            if (id.IndexOf('.', StringComparison.Ordinal) <= 0)
+            if (!ProductIds.TrySplit(id, out _, out _))
             {
                 return Results.Json(new { error = $"'{id}' is not a product id: use <domain>.<name>.", productId = id }, CliJson.Options, statusCode: 400);
             }

@@ -2,6 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using Azure.Data.Tables.Models;
 using DataMesh.Pipeline;
+using DataMesh.Specs;
 using DataMesh.Storage;
 using Semver;
 
@@ -93,13 +94,9 @@ public sealed class CatalogReader
     private static (string Domain, string Name) SplitProductId(string productId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(productId);
-        var dot = productId.IndexOf('.', StringComparison.Ordinal);
-        if (dot <= 0 || dot == productId.Length - 1)
-        {
-            throw new ArgumentException($"Product id '{productId}' is not of the form <domain>.<name> (e.g. finance.ledger-emea).", nameof(productId));
-        }
-
-        return (productId[..dot], productId[(dot + 1)..]);
+        return ProductIds.TrySplit(productId, out var domain, out var name)
+            ? (domain, name)
+            : throw new ArgumentException($"Product id '{productId}' is not of the form <domain>.<name> (e.g. finance.ledger-emea).", nameof(productId));
     }
 
     private static CatalogProduct ToProduct(TableEntity row) => new()

@@ -29,7 +29,9 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
         var upstream = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var release in input.Upstream)
         {
-            upstream[release.InputName] = await DownloadUpstreamAsync(workspace, release).ConfigureAwait(false);
+            // The upstream release's Parquet files, in the run's input folder (kept when a retry finds them there).
+            upstream[release.InputName] = await new ReleaseStore(runtime.Storage.Products(release.Domain))
+                .DownloadFilesAsync(release.Folder, release.Files, workspace.InputDirectory(release.InputName)).ConfigureAwait(false);
         }
 
         // A retry starts from an empty output folder: files of an earlier attempt must not join this one.
@@ -56,25 +58,6 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
     /// <summary>SHA-256 of the column names and types in order: equal hashes, same shape.</summary>
     public static string SchemaHash(IEnumerable<OutputColumn> schema) =>
         FileHash.Sha256(string.Join('\n', schema.Select(c => $"{c.Name}:{c.Type}")));
-
-    /// <summary>Copies an upstream release's Parquet files into the run's input folder (kept when already there).</summary>
-    private async Task<List<string>> DownloadUpstreamAsync(RunWorkspace workspace, PlannedUpstream release)
-    {
-        var container = runtime.Storage.Products(release.Domain);
-        var paths = new List<string>();
-        foreach (var file in release.Files)
-        {
-            var local = Path.Combine(workspace.InputDirectory(release.InputName), file.Replace('/', Path.DirectorySeparatorChar));
-            paths.Add(local);
-            if (!File.Exists(local))
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(local)!);
-                await container.GetBlobClient(release.Folder + file).DownloadToAsync(local).ConfigureAwait(false);
-            }
-        }
-
-        return paths;
-    }
 
     private (long Rows, List<OutputColumn> Schema, List<InputReport> Inputs, List<string> Files) Run(
         ProductSpec spec, RunWorkspace workspace, List<(IngestedFile File, string Path)> files, Dictionary<string, List<string>> upstream)

@@ -166,6 +166,28 @@ public sealed class ReleaseStore(BlobContainerClient products)
         return best is { } found ? (found.Version.ToString(), found.Release, Folder(productName, found.Version.ToString(), found.Release)) : null;
     }
 
+    /// <summary>
+    /// Copies a release's data files (paths relative to <paramref name="folder"/>, Hive folders kept) under
+    /// <paramref name="localRoot"/> and returns their local paths; files already there are kept.
+    /// </summary>
+    public async Task<List<string>> DownloadFilesAsync(string folder, IEnumerable<string> files, string localRoot, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        var paths = new List<string>();
+        foreach (var file in files)
+        {
+            var local = Path.Combine(localRoot, file.Replace('/', Path.DirectorySeparatorChar));
+            paths.Add(local);
+            if (!File.Exists(local))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(local)!);
+                await Container.GetBlobClient(folder + file).DownloadToAsync(local, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return paths;
+    }
+
     /// <summary>A small text blob of the container (e.g. a release's contract snapshot), or null when absent.</summary>
     public async Task<string?> ReadTextAsync(string blobName, CancellationToken cancellationToken = default)
     {

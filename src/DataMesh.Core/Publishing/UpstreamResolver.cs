@@ -39,9 +39,8 @@ public sealed class UpstreamResolver(MeshStorage storage)
     private static SemVersionRange Range(InputSpec input) =>
         SemVersionRange.ParseNpm(string.IsNullOrWhiteSpace(input.Versions) ? "*" : input.Versions);
 
-    private static (string Domain, string Name) Split(string productId)
-    {
-        var dot = productId.IndexOf('.', StringComparison.Ordinal);
-        return dot > 0 ? (productId[..dot], productId[(dot + 1)..]) : throw new ArgumentException($"'{productId}' is not a product id (domain.name).", nameof(productId));
-    }
+    private static (string Domain, string Name) Split(string productId) =>
+        ProductIds.TrySplit(productId, out var domain, out var name)
+            ? (domain, name)
+            : throw new ArgumentException($"'{productId}' is not a product id (domain.name).", nameof(productId));
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DataMesh.Catalog;
+using DataMesh.Specs;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 
@@ -31,8 +32,7 @@ public sealed class CatalogApi(CatalogReader catalog)
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(id);
-        var dot = id.IndexOf('.', StringComparison.Ordinal);
-        if (dot <= 0 || dot == id.Length - 1)
+        if (!ProductIds.TrySplit(id, out _, out _))
         {
             return await JsonAsync(
                 request, HttpStatusCode.BadRequest, new ApiError($"'{id}' is not a product id: use <domain>.<name>, e.g. finance.ledger-emea.", id), cancellationToken);
