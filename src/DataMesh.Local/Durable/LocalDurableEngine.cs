@@ -40,7 +40,7 @@ public sealed class LocalDurableEngine : IAsyncDisposable
             StorageAccountClientProvider = new StorageAccountClientProvider(connectionString),
             TaskHubName = taskHubName,
             PartitionCount = 1,
-            MaxQueuePollingInterval = TimeSpan.FromMilliseconds(200),
+            MaxQueuePollingInterval = TimeSpan.FromMilliseconds(100),
             // Short enough that a killed host's work is picked up again in seconds; long activities renew their lease.
             WorkItemQueueVisibilityTimeout = TimeSpan.FromSeconds(20),
             ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(20),
