@@ -41,7 +41,8 @@ internal static class DemoCommand
                 }
 
                 var outcomes = new List<DemoOutcome>();
-                foreach (var spec in mesh.Products.All)
+                // Upstream products first: a consumer's own landing files wait for its upstream's first release.
+                foreach (var spec in mesh.Products.All.OrderBy(p => Depth(mesh.Products, p.Id, 0)).ThenBy(p => p.Id, StringComparer.Ordinal))
                 {
                     var (publish, rejected) = LocalMesh.SampleFiles(spec);
                     foreach (var file in publish)
@@ -92,6 +93,11 @@ internal static class DemoCommand
         });
         return command;
     }
+
+    /// <summary>How many product hops lie under a product (0 for one that reads landing files only); specs are validated acyclic.</summary>
+    private static int Depth(IProductRegistry products, string productId, int guard) =>
+        guard > products.All.Count || products.All.FirstOrDefault(p => p.Id == productId) is not { } spec ? 0
+        : spec.Inputs.Where(i => i.Product is not null).Select(i => 1 + Depth(products, i.Product!, guard + 1)).DefaultIfEmpty(0).Max();
 
     private static async Task<DemoOutcome> RunOneAsync(LocalMesh mesh, ProductSpec spec, string file, PipelineStatus expected, bool quiet, CancellationToken cancellationToken)
     {

@@ -50,7 +50,7 @@ public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivit
         foreach (var port in spec.Inputs.Where(i => !i.IsLanding))
         {
             upstream.Add(await resolver.ResolveAsync(port, CancellationToken.None).ConfigureAwait(false)
-                ?? throw new PipelineStageException("ingest", $"Input '{port.Name}' of {spec.Id} reads {port.Product} {port.Versions ?? "*"}, which has no published release in that range yet."));
+                ?? throw new UpstreamNotReadyException($"Input '{port.Name}' of {spec.Id} reads {port.Product} {port.Versions ?? "*"}, which has no published release in that range yet; the landing input stays, and that product's first release in range rebuilds this one."));
         }
 
         return new IngestPlan(spec.Version, files) { Upstream = upstream };

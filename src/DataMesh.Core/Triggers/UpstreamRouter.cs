@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Azure.Messaging;
+using Azure.Storage.Blobs.Models;
 using DataMesh.Events;
 using DataMesh.Pipeline;
 using DataMesh.Publishing;
@@ -54,6 +55,15 @@ public sealed class UpstreamRouter(IProductRegistry products, MeshStorage storag
                 }
             }
 
+            // A consumer with landing inputs of its own builds from their newest files: none yet, nothing to build.
+            foreach (var landing in consumer.Inputs.Where(i => i.IsLanding))
+            {
+                if (!await HasLandingFileAsync(consumer.Domain, landing.Landing!.Path, cancellationToken).ConfigureAwait(false))
+                {
+                    missing.Add($"a file under its landing path {landing.Landing.Path}");
+                }
+            }
+
             if (missing.Count > 0)
             {
                 routes.Add(TriggerRoute.Drop($"{consumer.Id} waits for a release of {string.Join(", ", missing)}"));
@@ -65,6 +75,19 @@ public sealed class UpstreamRouter(IProductRegistry products, MeshStorage storag
         }
 
         return routes;
+    }
+
+    private async Task<bool> HasLandingFileAsync(string domain, string path, CancellationToken cancellationToken)
+    {
+        await foreach (var page in storage.Landing(domain).GetBlobsAsync(new GetBlobsOptions { Prefix = path }, cancellationToken).AsPages(pageSizeHint: 1).ConfigureAwait(false))
+        {
+            if (page.Values.Count > 0)
+            {
+                return true; // one is enough (a page may come back empty with a continuation: keep going then)
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Deterministic run id of a consumer rebuilt for one upstream event.</summary>
