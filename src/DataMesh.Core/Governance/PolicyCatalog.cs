@@ -15,6 +15,7 @@ internal static class PolicyCatalog
         new NoDependencyCyclesCheck(),
         new QualityRuleRequiredCheck(),
         new AllowedInputFormatsCheck(),
+        new UpstreamAccessCheck(),
     ];
 
     private static readonly Dictionary<string, IPolicyCheck> ById = All.ToDictionary(c => c.Id, StringComparer.Ordinal);

@@ -96,4 +96,7 @@ public static class PolicyDiagnosticCodes
 
     /// <summary>Policy <c>allowed-input-formats</c>.</summary>
     public const string AllowedInputFormats = "DM2110";
+
+    /// <summary>Policy <c>upstream-access</c>.</summary>
+    public const string UpstreamAccess = "DM2111";
 }

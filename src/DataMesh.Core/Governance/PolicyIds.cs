@@ -32,4 +32,7 @@ public static class PolicyIds
 
     /// <summary>Landing inputs use an allowed format.</summary>
     public const string AllowedInputFormats = "allowed-input-formats";
+
+    /// <summary>A product reads only upstream products whose <c>access</c> lets its domain read them.</summary>
+    public const string UpstreamAccess = "upstream-access";
 }

@@ -156,7 +156,7 @@ public sealed class MeshPoliciesLoaderTests
         // Assert
         Assert.Equal(
             [PolicyIds.OwnerEmailRequired, PolicyIds.DescriptionRequired, PolicyIds.KebabCaseNames, PolicyIds.OutputColumnsTyped, PolicyIds.PublicFreshnessSla,
-             PolicyIds.SensitiveColumnsMasked, PolicyIds.UpstreamResolvable, PolicyIds.NoDependencyCycles, PolicyIds.QualityRuleRequired, PolicyIds.AllowedInputFormats],
+             PolicyIds.SensitiveColumnsMasked, PolicyIds.UpstreamResolvable, PolicyIds.UpstreamAccess, PolicyIds.NoDependencyCycles, PolicyIds.QualityRuleRequired, PolicyIds.AllowedInputFormats],
             policies.Policies.Select(p => p.Id));
         Assert.Empty(policies.Exemptions);
     }

@@ -33,6 +33,7 @@ public sealed class PolicyEngineTests : IDisposable
     [InlineData(PolicyIds.NoDependencyCycles)]
     [InlineData(PolicyIds.QualityRuleRequired)]
     [InlineData(PolicyIds.AllowedInputFormats)]
+    [InlineData(PolicyIds.UpstreamAccess)]
     public void Evaluate_CompliantProduct_PassesPolicy(string policy)
     {
         // Arrange
@@ -57,7 +58,7 @@ public sealed class PolicyEngineTests : IDisposable
 
         // Assert
         Assert.True(products.Count >= 2);
-        Assert.Equal(10, policies.Policies.Count);
+        Assert.Equal(11, policies.Policies.Count);
         Assert.Empty(diagnostics);
     }
 
@@ -348,6 +349,36 @@ public sealed class PolicyEngineTests : IDisposable
             var diagnostic = Single(diagnostics, PolicyDiagnosticCodes.UpstreamResolvable);
             Assert.Equal((12, 15), (diagnostic.Line, diagnostic.Column));
             Assert.Contains(upstreamVersion, diagnostic.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("{ visibility: public }", "finance", true)]
+    [InlineData("{ visibility: domain }", "treasury", true)]
+    [InlineData("{ visibility: domain }", "finance", false)]
+    [InlineData("{ visibility: restricted, readers: [finance] }", "finance", true)]
+    [InlineData("{ visibility: restricted, readers: [sales] }", "finance", false)]
+    [InlineData("{ visibility: restricted }", "treasury", true)]
+    public void Evaluate_UpstreamAccess_ReportsDM2111WhenTheReadersDomainIsNotAllowed(string access, string readerDomain, bool allowed)
+    {
+        // Arrange
+        var upstream = _mesh.Add(id: "treasury.fx-rates", edit: GovernanceFixtures.Line("access:", $"access: {access}"));
+        var product = _mesh.Add(id: $"{readerDomain}.report", edit: GovernanceFixtures.Line("landing:", "    product: treasury.fx-rates\n    versions: ^1"));
+
+        // Act
+        var diagnostics = PolicyEngine.Evaluate([product, upstream], GovernanceFixtures.Policies(PolicyIds.UpstreamAccess), Today);
+
+        // Assert
+        if (allowed)
+        {
+            Assert.Empty(diagnostics);
+        }
+        else
+        {
+            var diagnostic = Single(diagnostics, PolicyDiagnosticCodes.UpstreamAccess);
+            Assert.Equal(11, diagnostic.Line);
+            Assert.Contains("treasury.fx-rates", diagnostic.Message, StringComparison.Ordinal);
+            Assert.Contains("access.readers", diagnostic.Message, StringComparison.Ordinal);
         }
     }
 
