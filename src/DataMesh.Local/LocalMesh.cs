@@ -74,10 +74,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
             await storage.Queue(MeshStorage.CatalogEventsQueue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             await storage.Queue(MeshStorage.PipelineTriggersQueue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             var projection = new CatalogProjection(storage);
-            foreach (var spec in products.All)
-            {
-                await projection.RegisterProductAsync(Registration(spec), cancellationToken).ConfigureAwait(false);
-            }
+            await projection.RegisterProductsAsync(products.All.Select(ProductRegistration.FromSpec), cancellationToken).ConfigureAwait(false);
 
             var pipelineOptions = options.Pipeline;
             if (pipelineOptions.MaskingSalt.Length == 0)
@@ -322,7 +319,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
     public async Task<int> ProcessCatalogEventsAsync(CancellationToken cancellationToken = default)
     {
         var queue = Storage.Queue(MeshStorage.CatalogEventsQueue);
-        var poison = Storage.Queue(MeshStorage.CatalogEventsQueue + "-poison");
+        var consumer = new CatalogEventConsumer(_projection, Storage.Queue(MeshStorage.CatalogEventsQueue + CatalogEventConsumer.PoisonSuffix));
         var processed = 0;
         while (true)
         {
@@ -334,15 +331,9 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
             foreach (var message in messages)
             {
-                try
+                if (await consumer.ConsumeAsync(message.Body.ToString(), message.MessageId, cancellationToken).ConfigureAwait(false) is { } reason)
                 {
-                    await _projection.ApplyAsync(CloudEventDelivery.Parse(message.Body.ToString()), cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is CatalogEventRejectedException or FormatException)
-                {
-                    LogEventRejected(_logger, message.MessageId, ex.Message);
-                    await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                    await poison.SendMessageAsync(message.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    LogEventRejected(_logger, message.MessageId, reason);
                 }
 
                 await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
@@ -399,12 +390,6 @@ public sealed partial class LocalMesh : IAsyncDisposable
         $"{spec.Id}-{DateTime.UtcNow:yyyyMMddTHHmmssfff}-{Guid.NewGuid().ToString("N")[..8]}";
 
     private static string TaskHubName(string ns) => "DataMesh" + (ns.Length == 0 ? "" : ns.ToUpperInvariant()[..1] + ns[1..]);
-
-    private static ProductRegistration Registration(ProductSpec spec) => new(
-        spec.Domain, spec.Name, spec.Version, spec.Description ?? "", spec.Owner?.Team ?? "", spec.Owner?.Email ?? "", spec.Tags, spec.Access.Visibility)
-    {
-        Freshness = spec.Freshness is { } freshness ? System.Xml.XmlConvert.ToString(freshness) : null,
-    };
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Trigger dropped: {Reason}")]
     private static partial void LogTriggerDropped(ILogger logger, string reason);

@@ -7,7 +7,7 @@ using DataMesh.Testing;
 
 namespace DataMesh.EndToEnd.Tests;
 
-/// <summary><c>datamesh up</c>: a file copied into a landing container by any client is run; the catalog API shows it.</summary>
+/// <summary><c>datamesh up</c>: a file copied into a landing container by any client is run; the catalog API (the core <c>CatalogHttpApi</c>) shows it.</summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class UpTests(AzuriteFixture azurite) : IDisposable
 {
@@ -54,7 +54,27 @@ public sealed class UpTests(AzuriteFixture azurite) : IDisposable
                 return product.TryGetProperty("latestRelease", out var release) && release.ValueKind == JsonValueKind.Number;
             });
             Assert.Equal(TestProduct.ExpectedRows(15), product.GetProperty("rows").GetInt64());
-            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(new Uri("/api/products/nowhere.nothing", UriKind.Relative))).StatusCode);
+            var missing = await http.GetAsync(new Uri("/api/products/nowhere.nothing", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+            Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+            using (var problem = JsonDocument.Parse(await missing.Content.ReadAsStringAsync()))
+            {
+                Assert.Equal(404, problem.RootElement.GetProperty("status").GetInt32());
+                Assert.Contains("'nowhere.nothing' is not in the catalog", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            }
+
+            // The same core API as the Functions: search, lineage checks and the OpenAPI document.
+            using (var page = JsonDocument.Parse(await http.GetStringAsync(new Uri($"/api/products?domain={_product.Domain}&pageSize=5", UriKind.Relative))))
+            {
+                Assert.Contains(page.RootElement.GetProperty("items").EnumerateArray(), p => p.GetProperty("productId").GetString() == _product.Id);
+            }
+
+            Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync(new Uri($"/api/products/{_product.Id}/lineage?depth=99", UriKind.Relative))).StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync(new Uri("/api/products?q=" + new string('x', 3000), UriKind.Relative))).StatusCode);
+            using (var openApi = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/openapi.json", UriKind.Relative))))
+            {
+                Assert.True(openApi.RootElement.GetProperty("paths").TryGetProperty("/api/products/{id}/lineage", out _));
+            }
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using DataMesh.Catalog;
 using DataMesh.Local;
 using DataMesh.Specs;
 using Microsoft.AspNetCore.Builder;
@@ -13,7 +14,7 @@ namespace DataMesh.Cli.Commands;
 /// <summary>
 /// <c>datamesh up</c>: the local mesh of the current directory until stopped (Ctrl+C): Azurite, the durable worker,
 /// a watcher on every landing container, triggers, the catalog projection, the freshness check, and the catalog API
-/// on <c>http://127.0.0.1:7071/api</c>.
+/// (<see cref="CatalogHttpApi"/>) on <c>http://127.0.0.1:7071/api</c>.
 /// </summary>
 internal static class UpCommand
 {
@@ -73,24 +74,14 @@ internal static class UpCommand
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
         var app = builder.Build();
-        app.MapGet("/api/products", async (CancellationToken ct) =>
-            Results.Json(await mesh.Catalog.ListProductsAsync(ct).ConfigureAwait(false), CliJson.Options));
-        app.MapGet("/api/products/{id}", async (string id, CancellationToken ct) =>
+        var api = new CatalogHttpApi(mesh.Catalog);
+
+        // Every path under /api goes to the same host-neutral handler as the Azure Functions: routing, checks and bodies live there.
+        app.Map("/api/{**path}", async (HttpContext context) =>
         {
-            if (!ProductIds.TrySplit(id, out _, out _))
-            {
-                return Results.Json(new { error = $"'{id}' is not a product id: use <domain>.<name>.", productId = id }, CliJson.Options, statusCode: 400);
-            }
-
-            var product = await mesh.Catalog.GetProductAsync(id, ct).ConfigureAwait(false);
-            if (product is null)
-            {
-                return Results.Json(new { error = $"Product '{id}' is not in the catalog.", productId = id }, CliJson.Options, statusCode: 404);
-            }
-
-            var releases = await mesh.Catalog.GetReleasesAsync(id, ct).ConfigureAwait(false);
-            var runs = await mesh.Catalog.GetRunsAsync(id, ct).ConfigureAwait(false);
-            return Results.Json(new { product, freshness = product.FreshnessStatusAt(DateTimeOffset.UtcNow), releases, runs }, CliJson.Options);
+            var answer = await api.HandleAsync(
+                context.Request.Method, context.Request.Path.ToUriComponent(), context.Request.QueryString.Value, context.RequestAborted).ConfigureAwait(false);
+            return Results.Content(answer.Body, answer.ContentType, System.Text.Encoding.UTF8, answer.StatusCode);
         });
         return app;
     }

@@ -42,4 +42,25 @@ internal static class CatalogColumns
     internal const string QuarantinedOmitted = "QuarantinedOmitted";
     internal const string At = "At";
     internal const string EventId = "EventId";
+
+    internal const string Columns = "Columns";
+    internal const string ColumnsOmitted = "ColumnsOmitted";
+    internal const string Classifications = "Classifications";
+    internal const string Inputs = "Inputs";
+
+    internal const string UpstreamProduct = "UpstreamProduct";
+    internal const string DownstreamProduct = "DownstreamProduct";
+    internal const string Declared = "Declared";
+    internal const string Observed = "Observed";
+
+    internal const string Rule = "Rule";
+    internal const string RuleIndex = "RuleIndex";
+    internal const string Property = "Property";
+    internal const string Metric = "Metric";
+    internal const string Severity = "Severity";
+    internal const string Measured = "Measured";
+    internal const string Unit = "Unit";
+    internal const string Expectation = "Expectation";
+    internal const string Passed = "Passed";
+    internal const string FailedRows = "FailedRows";
 }

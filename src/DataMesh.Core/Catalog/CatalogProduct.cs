@@ -44,6 +44,21 @@ public sealed record CatalogProduct
     /// <summary>The promised maximum age of the newest release (ISO 8601), when declared.</summary>
     public string? Freshness { get; init; }
 
+    /// <summary>When a <c>DataMesh.FreshnessBreached</c> event last said the product went stale (its newest data's time).</summary>
+    public DateTimeOffset? StaleSince { get; init; }
+
+    /// <summary>The output contract's columns with their classifications (from the registered spec).</summary>
+    public IReadOnlyList<CatalogColumn> Columns { get; init; } = [];
+
+    /// <summary>Columns left out of <see cref="Columns"/> to fit the table's property limit.</summary>
+    public int ColumnsOmitted { get; init; }
+
+    /// <summary>The distinct classifications of the contract's columns, sorted.</summary>
+    public IReadOnlyList<string> Classifications { get; init; } = [];
+
+    /// <summary>Ids of the products the spec declares as inputs.</summary>
+    public IReadOnlyList<string> Inputs { get; init; } = [];
+
     /// <summary><c>fresh</c>, <c>stale</c> (newest release older than the SLA, or none published within it) or <c>no-sla</c>.</summary>
     public string FreshnessStatusAt(DateTimeOffset now)
     {

@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Messaging;
 using DataMesh.Events;
+using DataMesh.Pipeline;
+using DataMesh.Specs;
 using DataMesh.Storage;
 using Semver;
 
@@ -63,29 +66,68 @@ public sealed class CatalogProjection
 
     /// <summary>
     /// Records a declared product (from its spec), before or after its first release. Merges: the latest-release
-    /// fields written by <see cref="ApplyAsync"/> are left as they are.
+    /// fields written by <see cref="ApplyAsync"/> are left as they are. Declared product inputs become lineage edges.
     /// </summary>
-    public async Task RegisterProductAsync(ProductRegistration registration, CancellationToken cancellationToken = default)
+    public Task RegisterProductAsync(ProductRegistration registration, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(registration);
-        ArgumentException.ThrowIfNullOrWhiteSpace(registration.Domain);
-        ArgumentException.ThrowIfNullOrWhiteSpace(registration.Name);
-        var table = await TableAsync(CatalogTables.Products, cancellationToken).ConfigureAwait(false);
-        var entity = new TableEntity(CatalogKeys.Encode(registration.Domain), CatalogKeys.Encode(registration.Name))
+        return RegisterProductsAsync([registration], cancellationToken);
+    }
+
+    /// <summary>
+    /// Records many declared products at once (a mesh's specs at start-up, or synthetic products for a benchmark):
+    /// rows are written in table transactions per partition (see <see cref="CatalogBatches"/>). Idempotent.
+    /// </summary>
+    /// <returns>The number of table transactions sent.</returns>
+    public async Task<int> RegisterProductsAsync(IEnumerable<ProductRegistration> registrations, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(registrations);
+        var now = _time.GetUtcNow();
+        var products = new List<TableTransactionAction>();
+        var lineage = new List<TableTransactionAction>();
+        var lineageDownstream = new List<TableTransactionAction>();
+        foreach (var registration in registrations)
         {
-            [CatalogColumns.ProductId] = registration.ProductId,
-            [CatalogColumns.Domain] = registration.Domain,
-            [CatalogColumns.Name] = registration.Name,
-            [CatalogColumns.DeclaredVersion] = registration.Version,
-            [CatalogColumns.Description] = CatalogJson.Truncate(registration.Description ?? ""),
-            [CatalogColumns.OwnerTeam] = registration.OwnerTeam ?? "",
-            [CatalogColumns.OwnerEmail] = registration.OwnerEmail ?? "",
-            [CatalogColumns.Tags] = CatalogJson.SerializeList(registration.Tags ?? []).Json,
-            [CatalogColumns.Visibility] = registration.Visibility ?? "",
-            [CatalogColumns.Freshness] = registration.Freshness ?? "",
-            [CatalogColumns.RegisteredAt] = _time.GetUtcNow(),
-        };
-        await table.UpsertEntityAsync(entity, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            ArgumentNullException.ThrowIfNull(registration);
+            ArgumentException.ThrowIfNullOrWhiteSpace(registration.Domain);
+            ArgumentException.ThrowIfNullOrWhiteSpace(registration.Name);
+            var (columns, columnsOmitted) = CatalogJson.SerializeList(registration.Columns);
+            var classifications = registration.Columns
+                .Select(c => c.Classification)
+                .OfType<string>()
+                .Where(c => c.Length > 0)
+                .Distinct(StringComparer.OrdinalIgnoreCase)
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            var entity = new TableEntity(CatalogKeys.Encode(registration.Domain), CatalogKeys.Encode(registration.Name))
+            {
+                [CatalogColumns.ProductId] = registration.ProductId,
+                [CatalogColumns.Domain] = registration.Domain,
+                [CatalogColumns.Name] = registration.Name,
+                [CatalogColumns.DeclaredVersion] = registration.Version,
+                [CatalogColumns.Description] = CatalogJson.Truncate(registration.Description ?? ""),
+                [CatalogColumns.OwnerTeam] = registration.OwnerTeam ?? "",
+                [CatalogColumns.OwnerEmail] = registration.OwnerEmail ?? "",
+                [CatalogColumns.Tags] = CatalogJson.SerializeList(registration.Tags ?? []).Json,
+                [CatalogColumns.Visibility] = registration.Visibility ?? "",
+                [CatalogColumns.Freshness] = registration.Freshness ?? "",
+                [CatalogColumns.Columns] = columns,
+                [CatalogColumns.ColumnsOmitted] = columnsOmitted,
+                [CatalogColumns.Classifications] = CatalogJson.SerializeList(classifications).Json,
+                [CatalogColumns.Inputs] = CatalogJson.SerializeList(registration.Inputs).Json,
+                [CatalogColumns.RegisteredAt] = now,
+            };
+            products.Add(new TableTransactionAction(TableTransactionActionType.UpsertMerge, entity));
+            foreach (var upstream in registration.Inputs.Distinct(StringComparer.Ordinal))
+            {
+                AddEdge(lineage, lineageDownstream, upstream, registration.ProductId, CatalogColumns.Declared);
+            }
+        }
+
+        var sent = await CatalogBatches.SubmitAsync(await TableAsync(CatalogTables.Products, cancellationToken).ConfigureAwait(false), products, cancellationToken).ConfigureAwait(false);
+        sent += await CatalogBatches.SubmitAsync(await TableAsync(CatalogTables.Lineage, cancellationToken).ConfigureAwait(false), lineage, cancellationToken).ConfigureAwait(false);
+        sent += await CatalogBatches.SubmitAsync(await TableAsync(CatalogTables.LineageDownstream, cancellationToken).ConfigureAwait(false), lineageDownstream, cancellationToken).ConfigureAwait(false);
+        return sent;
     }
 
     /// <summary>Marks the product stale since the breached release was published (a later release makes it fresh again).</summary>
@@ -107,6 +149,11 @@ public sealed class CatalogProjection
         if (data.Release < 1)
         {
             throw Rejected(cloudEvent, $"its release {data.Release} is not 1 or more");
+        }
+
+        if (data.Upstream.FirstOrDefault(u => !ProductIds.TrySplit(u.ProductId, out _, out _)) is { } badUpstream)
+        {
+            throw Rejected(cloudEvent, $"its upstream product id '{badUpstream.ProductId}' is not of the form <domain>.<name>");
         }
 
         var productKey = CatalogKeys.Encode(data.ProductId);
@@ -152,6 +199,17 @@ public sealed class CatalogProjection
         };
         var runs = await TableAsync(CatalogTables.Runs, cancellationToken).ConfigureAwait(false);
         await runs.UpsertEntityAsync(run, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        await WriteQualityHistoryAsync(data.ProductId, data.RunId, CatalogRunStatus.Published, data.Version, data.Release, data.PublishedAt, data.Quality, cancellationToken).ConfigureAwait(false);
+
+        var lineage = new List<TableTransactionAction>();
+        var lineageDownstream = new List<TableTransactionAction>();
+        foreach (var upstreamProduct in data.Upstream.Select(u => u.ProductId).Distinct(StringComparer.Ordinal))
+        {
+            AddEdge(lineage, lineageDownstream, upstreamProduct, data.ProductId, CatalogColumns.Observed);
+        }
+
+        await CatalogBatches.SubmitAsync(await TableAsync(CatalogTables.Lineage, cancellationToken).ConfigureAwait(false), lineage, cancellationToken).ConfigureAwait(false);
+        await CatalogBatches.SubmitAsync(await TableAsync(CatalogTables.LineageDownstream, cancellationToken).ConfigureAwait(false), lineageDownstream, cancellationToken).ConfigureAwait(false);
 
         var products = await TableAsync(CatalogTables.Products, cancellationToken).ConfigureAwait(false);
         await WriteConditionallyAsync(
@@ -207,20 +265,79 @@ public sealed class CatalogProjection
         var runs = await TableAsync(CatalogTables.Runs, cancellationToken).ConfigureAwait(false);
 
         // A release exists once published: a late or duplicate failure report for the same run does not hide it.
-        await WriteConditionallyAsync(
+        var written = await WriteConditionallyAsync(
             runs,
             productKey,
             runKey,
             TableUpdateMode.Replace,
             current => current?.GetString(CatalogColumns.Status) == CatalogRunStatus.Published ? null : run,
             cancellationToken).ConfigureAwait(false);
+        if (written && data.Quality is { } failedQuality)
+        {
+            await WriteQualityHistoryAsync(data.ProductId, data.RunId, status, data.Version, release: null, data.FailedAt, failedQuality, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One row per rule of the run's quality summary, written in transactions (a contract may have hundreds of rules).</summary>
+    private async Task WriteQualityHistoryAsync(
+        string productId, string runId, string status, string version, int? release, DateTimeOffset at, QualitySummary quality, CancellationToken cancellationToken)
+    {
+        var productKey = CatalogKeys.Encode(productId);
+        var runKey = CatalogKeys.Encode(runId);
+        var actions = quality.Rules.Select((rule, index) => new TableTransactionAction(
+            TableTransactionActionType.UpsertReplace,
+            new TableEntity(productKey, QualityRowKey(runKey, index))
+            {
+                [CatalogColumns.ProductId] = productId,
+                [CatalogColumns.RunId] = runId,
+                [CatalogColumns.Status] = status,
+                [CatalogColumns.Version] = version,
+                [CatalogColumns.Release] = release,
+                [CatalogColumns.At] = at,
+                [CatalogColumns.QualityPassed] = quality.Passed,
+                [CatalogColumns.Rows] = quality.Rows,
+                [CatalogColumns.RuleIndex] = index,
+                [CatalogColumns.Rule] = CatalogJson.Truncate(rule.Name),
+                [CatalogColumns.Property] = rule.Property is null ? null : CatalogJson.Truncate(rule.Property),
+                [CatalogColumns.Metric] = rule.Metric,
+                [CatalogColumns.Severity] = rule.Severity,
+                [CatalogColumns.Measured] = rule.Measured.ToString(CultureInfo.InvariantCulture),
+                [CatalogColumns.Unit] = rule.Unit,
+                [CatalogColumns.Expectation] = CatalogJson.Truncate(rule.Expectation),
+                [CatalogColumns.Passed] = rule.Passed,
+                [CatalogColumns.FailedRows] = rule.FailedRows,
+            })).ToList();
+        if (actions.Count == 0)
+        {
+            return;
+        }
+
+        var table = await TableAsync(CatalogTables.QualityHistory, cancellationToken).ConfigureAwait(false);
+        await CatalogBatches.SubmitAsync(table, actions, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>RowKey of one rule result: the run's rows stay together and in rule order.</summary>
+    internal static string QualityRowKey(string runKey, int index) => $"{runKey}~{index.ToString("D5", CultureInfo.InvariantCulture)}";
+
+    /// <summary>An edge upstream → downstream, in both lineage tables; <paramref name="flag"/> says how it is known (merged, never cleared).</summary>
+    private static void AddEdge(List<TableTransactionAction> lineage, List<TableTransactionAction> lineageDownstream, string upstream, string downstream, string flag)
+    {
+        TableEntity Edge(string partitionKey, string rowKey) => new(partitionKey, rowKey)
+        {
+            [CatalogColumns.UpstreamProduct] = upstream,
+            [CatalogColumns.DownstreamProduct] = downstream,
+            [flag] = true,
+        };
+
+        lineage.Add(new TableTransactionAction(TableTransactionActionType.UpsertMerge, Edge(CatalogKeys.Encode(downstream), CatalogKeys.Encode(upstream))));
+        lineageDownstream.Add(new TableTransactionAction(TableTransactionActionType.UpsertMerge, Edge(CatalogKeys.Encode(upstream), CatalogKeys.Encode(downstream))));
     }
 
     /// <summary>
     /// Read, decide, write with the read ETag (optimistic concurrency). <paramref name="decide"/> returns the
     /// entity to write (merged or replacing per <paramref name="mode"/>), or null to leave the row as it is.
     /// </summary>
-    private static async Task WriteConditionallyAsync(
+    private static async Task<bool> WriteConditionallyAsync(
         TableClient table,
         string partitionKey,
         string rowKey,
@@ -234,7 +351,7 @@ public sealed class CatalogProjection
             var current = response.HasValue ? response.Value : null;
             if (decide(current) is not { } entity)
             {
-                return;
+                return false;
             }
 
             entity.PartitionKey = partitionKey;
@@ -250,7 +367,7 @@ public sealed class CatalogProjection
                     await table.UpdateEntityAsync(entity, current.ETag, mode, cancellationToken).ConfigureAwait(false);
                 }
 
-                return;
+                return true;
             }
             catch (RequestFailedException ex) when ((ex.Status is 409 or 412) && attempt < MaxConditionalAttempts)
             {

@@ -67,6 +67,205 @@ public sealed class CatalogReader
         return [.. rows.Select(ToRun).OrderByDescending(r => r.At).ThenBy(r => r.RunId, StringComparer.Ordinal)];
     }
 
+    /// <summary>
+    /// One page of a product search, in key order (domain, then name). The domain filter is applied by the table
+    /// service (it is the partition key); the others are matched here while the rows stream by. Each page starts
+    /// after the last key of the previous one, so pages neither repeat nor skip products.
+    /// </summary>
+    /// <exception cref="CatalogContinuationException">The search's continuation token was not issued for this search.</exception>
+    public async Task<CatalogPage<CatalogProduct>> SearchProductsAsync(CatalogSearch search, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        ArgumentOutOfRangeException.ThrowIfLessThan(search.PageSize, 1, nameof(search));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(search.PageSize, CatalogSearch.MaxPageSize, nameof(search));
+        var filters = new List<string>();
+        if (!string.IsNullOrEmpty(search.Domain))
+        {
+            filters.Add(TableClient.CreateQueryFilter($"PartitionKey eq {CatalogKeys.Encode(search.Domain)}"));
+        }
+
+        if (!string.IsNullOrEmpty(search.ContinuationToken))
+        {
+            var (pk, rk) = CatalogPageToken.Read(search, search.ContinuationToken);
+            filters.Add(TableClient.CreateQueryFilter($"PartitionKey gt {pk} or (PartitionKey eq {pk} and RowKey gt {rk})"));
+        }
+
+        var filter = filters.Count == 0 ? null : string.Join(" and ", filters.Select(f => $"({f})"));
+        var found = new List<(string PartitionKey, string RowKey, CatalogProduct Product)>();
+        try
+        {
+            await foreach (var row in _storage.Table(CatalogTables.Products).QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                var product = ToProduct(row);
+                if (Matches(product, search))
+                {
+                    found.Add((row.PartitionKey, row.RowKey, product));
+                    if (found.Count > search.PageSize)
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+        catch (RequestFailedException ex) when (IsTableMissing(ex))
+        {
+            // Nothing has been projected yet.
+        }
+
+        if (found.Count <= search.PageSize)
+        {
+            return new CatalogPage<CatalogProduct>([.. found.Select(f => f.Product)], null);
+        }
+
+        var last = found[search.PageSize - 1];
+        return new CatalogPage<CatalogProduct>([.. found.Take(search.PageSize).Select(f => f.Product)], CatalogPageToken.Create(search, last.PartitionKey, last.RowKey));
+    }
+
+    /// <summary>One release by product id, version and release number (a point read); null when the catalog does not have it.</summary>
+    public async Task<CatalogRelease?> GetReleaseAsync(string productId, string version, int release, CancellationToken cancellationToken = default)
+    {
+        SplitProductId(productId);
+        ArgumentNullException.ThrowIfNull(version);
+        if (!SemVersion.TryParse(version, SemVersionStyles.Strict, out var parsed) || !ReleaseRowKey.Supports(parsed))
+        {
+            throw new ArgumentException($"Version '{version}' is not a semantic version (e.g. 1.2.0).", nameof(version));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(release, 1);
+        try
+        {
+            var response = await _storage.Table(CatalogTables.Releases)
+                .GetEntityIfExistsAsync<TableEntity>(CatalogKeys.Encode(productId), ReleaseRowKey.For(parsed, version, release), cancellationToken: cancellationToken)
+                .ConfigureAwait(false);
+            return response.HasValue && response.Value is { } entity ? ToRelease(entity) : null;
+        }
+        catch (RequestFailedException ex) when (IsTableMissing(ex))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The products upstream and/or downstream of <paramref name="productId"/> to <paramref name="depth"/> hops,
+    /// from the lineage tables (declared inputs and observed release lineage). <paramref name="direction"/> is
+    /// <c>upstream</c>, <c>downstream</c> or <c>both</c>.
+    /// </summary>
+    public async Task<CatalogLineage> GetLineageAsync(string productId, string direction, int depth, CancellationToken cancellationToken = default)
+    {
+        SplitProductId(productId);
+        ArgumentNullException.ThrowIfNull(direction);
+        if (direction is not ("upstream" or "downstream" or "both"))
+        {
+            throw new ArgumentException($"Direction '{direction}' is not upstream, downstream or both.", nameof(direction));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(depth, 1);
+        var nodes = new List<CatalogLineageNode>();
+        var edges = new Dictionary<(string Upstream, string Downstream), CatalogLineageEdge>();
+        foreach (var upstream in new[] { true, false })
+        {
+            if (direction != "both" && direction != (upstream ? "upstream" : "downstream"))
+            {
+                continue;
+            }
+
+            var side = upstream ? "upstream" : "downstream";
+            var table = _storage.Table(upstream ? CatalogTables.Lineage : CatalogTables.LineageDownstream);
+            var visited = new HashSet<string>(StringComparer.Ordinal) { productId };
+            IReadOnlyList<string> frontier = [productId];
+            for (var hop = 1; hop <= depth && frontier.Count > 0; hop++)
+            {
+                var rowsPerNode = await Task.WhenAll(frontier.Select(node => QueryAsync(table, PartitionFilter(node), cancellationToken))).ConfigureAwait(false);
+                var next = new List<string>();
+                foreach (var row in rowsPerNode.SelectMany(rows => rows).OrderBy(r => r.PartitionKey, StringComparer.Ordinal).ThenBy(r => r.RowKey, StringComparer.Ordinal))
+                {
+                    var edge = new CatalogLineageEdge(
+                        row.GetString(CatalogColumns.UpstreamProduct),
+                        row.GetString(CatalogColumns.DownstreamProduct),
+                        row.GetBoolean(CatalogColumns.Declared) ?? false,
+                        row.GetBoolean(CatalogColumns.Observed) ?? false);
+                    edges.TryAdd((edge.Upstream, edge.Downstream), edge);
+                    var other = upstream ? edge.Upstream : edge.Downstream;
+                    if (visited.Add(other))
+                    {
+                        nodes.Add(new CatalogLineageNode(other, hop, side));
+                        next.Add(other);
+                    }
+                }
+
+                frontier = next;
+            }
+        }
+
+        return new CatalogLineage
+        {
+            ProductId = productId,
+            Direction = direction,
+            Depth = depth,
+            Nodes = nodes,
+            Edges = [.. edges.Values.OrderBy(e => e.Upstream, StringComparer.Ordinal).ThenBy(e => e.Downstream, StringComparer.Ordinal)],
+        };
+    }
+
+    /// <summary>The quality rule results of a product's most recent runs that reached the quality gate, newest first.</summary>
+    public async Task<IReadOnlyList<CatalogQualityRun>> GetQualityHistoryAsync(string productId, int maxRuns, CancellationToken cancellationToken = default)
+    {
+        SplitProductId(productId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRuns, 1);
+        var rows = await QueryAsync(_storage.Table(CatalogTables.QualityHistory), PartitionFilter(productId), cancellationToken).ConfigureAwait(false);
+        return
+        [
+            .. rows.GroupBy(r => r.GetString(CatalogColumns.RunId), StringComparer.Ordinal)
+                .Select(run =>
+                {
+                    var rules = run.OrderBy(r => r.GetInt32(CatalogColumns.RuleIndex) ?? 0).ToList();
+                    var first = rules[0];
+                    return new CatalogQualityRun
+                    {
+                        ProductId = first.GetString(CatalogColumns.ProductId),
+                        RunId = run.Key,
+                        Status = first.GetString(CatalogColumns.Status),
+                        Version = first.GetString(CatalogColumns.Version),
+                        Release = first.GetInt32(CatalogColumns.Release),
+                        At = first.GetDateTimeOffset(CatalogColumns.At) ?? DateTimeOffset.MinValue,
+                        Passed = first.GetBoolean(CatalogColumns.QualityPassed) ?? false,
+                        Rows = first.GetInt64(CatalogColumns.Rows) ?? 0,
+                        Rules = [.. rules.Select(ToRuleResult)],
+                    };
+                })
+                .OrderByDescending(r => r.At)
+                .ThenByDescending(r => r.RunId, StringComparer.Ordinal)
+                .Take(maxRuns),
+        ];
+    }
+
+    private static bool Matches(CatalogProduct product, CatalogSearch search)
+    {
+        static bool Same(string? a, string? b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+        static bool Has(string? text, string part) => text?.Contains(part, StringComparison.OrdinalIgnoreCase) == true;
+
+        return (string.IsNullOrEmpty(search.Tag) || product.Tags.Any(t => Same(t, search.Tag)))
+            && (string.IsNullOrEmpty(search.Owner) || Same(product.OwnerTeam, search.Owner) || Same(product.OwnerEmail, search.Owner))
+            && (string.IsNullOrEmpty(search.Classification) || product.Classifications.Any(c => Same(c, search.Classification)))
+            && (string.IsNullOrEmpty(search.Text)
+                || Has(product.ProductId, search.Text)
+                || Has(product.Description, search.Text)
+                || Has(product.OwnerTeam, search.Text)
+                || Has(product.OwnerEmail, search.Text)
+                || product.Tags.Any(t => Has(t, search.Text!)));
+    }
+
+    private static QualityRuleResult ToRuleResult(TableEntity row) => new(
+        row.GetString(CatalogColumns.Rule),
+        row.GetString(CatalogColumns.Property),
+        row.GetString(CatalogColumns.Metric),
+        row.GetString(CatalogColumns.Severity),
+        decimal.TryParse(row.GetString(CatalogColumns.Measured), System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var measured) ? measured : 0m,
+        row.GetString(CatalogColumns.Unit),
+        row.GetString(CatalogColumns.Expectation),
+        row.GetBoolean(CatalogColumns.Passed) ?? false,
+        row.GetInt64(CatalogColumns.FailedRows) ?? 0);
+
     private static string PartitionFilter(string productId) =>
         TableClient.CreateQueryFilter($"PartitionKey eq {CatalogKeys.Encode(productId)}");
 
@@ -120,6 +319,11 @@ public sealed class CatalogReader
         SchemaHash = row.GetString(CatalogColumns.SchemaHash),
         PublishedAt = row.GetDateTimeOffset(CatalogColumns.PublishedAt),
         UpdatedAt = row.GetDateTimeOffset(CatalogColumns.UpdatedAt),
+        StaleSince = row.GetDateTimeOffset(CatalogColumns.StaleSince),
+        Columns = row.GetString(CatalogColumns.Columns) is { } columns ? CatalogJson.Deserialize<List<CatalogColumn>>(columns) : [],
+        ColumnsOmitted = row.GetInt32(CatalogColumns.ColumnsOmitted) ?? 0,
+        Classifications = row.GetString(CatalogColumns.Classifications) is { } classifications ? CatalogJson.Deserialize<List<string>>(classifications) : [],
+        Inputs = row.GetString(CatalogColumns.Inputs) is { } inputs ? CatalogJson.Deserialize<List<string>>(inputs) : [],
     };
 
     private static CatalogRelease ToRelease(TableEntity row) => new()

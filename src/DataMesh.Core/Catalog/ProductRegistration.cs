@@ -1,3 +1,5 @@
+using DataMesh.Specs;
+
 namespace DataMesh.Catalog;
 
 /// <summary>A product as declared in its <c>product.yaml</c>, recorded in the catalog before (and beside) its releases.</summary>
@@ -16,4 +18,38 @@ public sealed record ProductRegistration(
 
     /// <summary>The promised maximum age of the newest release (<c>sla.freshness</c>, ISO 8601), when declared.</summary>
     public string? Freshness { get; init; }
+
+    /// <summary>The output contract's columns with their classifications.</summary>
+    public IReadOnlyList<CatalogColumn> Columns { get; init; } = [];
+
+    /// <summary>Ids of the products declared as inputs (<c>inputs[].product</c>): the declared upstream lineage.</summary>
+    public IReadOnlyList<string> Inputs { get; init; } = [];
+
+    /// <summary>The registration of a loaded spec: declared fields, contract columns and declared product inputs.</summary>
+    public static ProductRegistration FromSpec(ProductSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return new ProductRegistration(
+            spec.Domain, spec.Name, spec.Version, spec.Description ?? "", spec.Owner?.Team ?? "", spec.Owner?.Email ?? "", spec.Tags, spec.Access.Visibility)
+        {
+            Freshness = spec.Freshness is { } freshness ? System.Xml.XmlConvert.ToString(freshness) : null,
+            Columns =
+            [
+                .. spec.Contract.Schema.SelectMany(o => o.Properties.Select(p => new CatalogColumn
+                {
+                    Object = o.Name,
+                    Name = p.Name,
+                    LogicalType = p.LogicalType,
+                    PhysicalType = p.PhysicalType,
+                    Required = p.Required,
+                    Unique = p.Unique,
+                    PrimaryKey = p.PrimaryKey,
+                    Classification = p.Classification,
+                    Masking = p.Masking,
+                    Description = p.Description,
+                })),
+            ],
+            Inputs = [.. spec.Inputs.Select(i => i.Product).OfType<string>().Distinct(StringComparer.Ordinal)],
+        };
+    }
 }

@@ -1,62 +1,76 @@
 using System.Net;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using DataMesh.Catalog;
-using DataMesh.Specs;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 
 namespace DataMesh.Functions.Catalog;
 
-/// <summary>The catalog's HTTP API: <c>GET api/products</c> and <c>GET api/products/{id}</c> (product and releases), camelCase JSON.</summary>
+/// <summary>
+/// The catalog's HTTP API as Azure Functions (routes under <c>api/</c>, one function per route of
+/// <see cref="CatalogHttpApi.Routes"/>). Each only hands the request to <see cref="CatalogHttpApi"/>, the same code the
+/// local <c>datamesh up</c> serves.
+/// </summary>
 public sealed class CatalogApi(CatalogReader catalog)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new JsonStringEnumConverter() },
-    };
+    private readonly CatalogHttpApi _api = new(catalog);
 
     [Function("ListProducts")]
-    public async Task<HttpResponseData> ListProductsAsync(
+    public Task<HttpResponseData> ListProductsAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "products")] HttpRequestData request,
-        CancellationToken cancellationToken)
-    {
-        var products = await catalog.ListProductsAsync(cancellationToken);
-        return await JsonAsync(request, HttpStatusCode.OK, products, cancellationToken);
-    }
+        CancellationToken cancellationToken) => AnswerAsync(request, cancellationToken);
 
     [Function("GetProduct")]
-    public async Task<HttpResponseData> GetProductAsync(
+    public Task<HttpResponseData> GetProductAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "products/{id}")] HttpRequestData request,
         string id,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) => AnswerAsync(request, cancellationToken);
+
+    [Function("ListReleases")]
+    public Task<HttpResponseData> ListReleasesAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "products/{id}/releases")] HttpRequestData request,
+        string id,
+        CancellationToken cancellationToken) => AnswerAsync(request, cancellationToken);
+
+    [Function("GetRelease")]
+    public Task<HttpResponseData> GetReleaseAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "products/{id}/releases/{version}/{release}")] HttpRequestData request,
+        string id,
+        string version,
+        string release,
+        CancellationToken cancellationToken) => AnswerAsync(request, cancellationToken);
+
+    [Function("ListRuns")]
+    public Task<HttpResponseData> ListRunsAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "products/{id}/runs")] HttpRequestData request,
+        string id,
+        CancellationToken cancellationToken) => AnswerAsync(request, cancellationToken);
+
+    [Function("GetLineage")]
+    public Task<HttpResponseData> GetLineageAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "products/{id}/lineage")] HttpRequestData request,
+        string id,
+        CancellationToken cancellationToken) => AnswerAsync(request, cancellationToken);
+
+    [Function("GetQualityHistory")]
+    public Task<HttpResponseData> GetQualityHistoryAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "products/{id}/quality")] HttpRequestData request,
+        string id,
+        CancellationToken cancellationToken) => AnswerAsync(request, cancellationToken);
+
+    /// <summary>The OpenAPI document; anonymous, like most API descriptions, so tools can read it without a key.</summary>
+    [Function("GetOpenApiDocument")]
+    public Task<HttpResponseData> GetOpenApiDocumentAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequestData request,
+        CancellationToken cancellationToken) => AnswerAsync(request, cancellationToken);
+
+    // The route values the host bound are not used: the core routes the raw path itself, as locally.
+    private async Task<HttpResponseData> AnswerAsync(HttpRequestData request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(id);
-        if (!ProductIds.TrySplit(id, out _, out _))
-        {
-            return await JsonAsync(
-                request, HttpStatusCode.BadRequest, new ApiError($"'{id}' is not a product id: use <domain>.<name>, e.g. finance.ledger-emea.", id), cancellationToken);
-        }
-
-        var product = await catalog.GetProductAsync(id, cancellationToken);
-        if (product is null)
-        {
-            return await JsonAsync(request, HttpStatusCode.NotFound, new ApiError($"Product '{id}' is not in the catalog.", id), cancellationToken);
-        }
-
-        var releases = await catalog.GetReleasesAsync(id, cancellationToken);
-        return await JsonAsync(request, HttpStatusCode.OK, new ProductDetails(product, releases), cancellationToken);
-    }
-
-    private static async Task<HttpResponseData> JsonAsync<T>(HttpRequestData request, HttpStatusCode status, T body, CancellationToken cancellationToken)
-    {
-        var response = request.CreateResponse(status);
-        response.Headers.Add("Content-Type", "application/json; charset=utf-8");
-        await JsonSerializer.SerializeAsync(response.Body, body, Json, cancellationToken);
+        ArgumentNullException.ThrowIfNull(request);
+        var answer = await _api.HandleAsync(request.Method, request.Url.AbsolutePath, request.Url.Query, cancellationToken);
+        var response = request.CreateResponse((HttpStatusCode)answer.StatusCode);
+        response.Headers.Add("Content-Type", answer.ContentType);
+        await response.WriteStringAsync(answer.Body, cancellationToken);
         return response;
     }
-
-    private sealed record ProductDetails(CatalogProduct Product, IReadOnlyList<CatalogRelease> Releases);
-
-    private sealed record ApiError(string Error, string ProductId);
 }

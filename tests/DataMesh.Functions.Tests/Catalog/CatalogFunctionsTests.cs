@@ -53,7 +53,7 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
         // Assert
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var body = Json(response);
-        var product = Assert.Single(body.RootElement.EnumerateArray());
+        var product = Assert.Single(body.RootElement.GetProperty("items").EnumerateArray());
         Assert.Equal("finance.ledger-emea", product.GetProperty("productId").GetString());
     }
 
@@ -69,7 +69,8 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
         // Assert
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var body = Json(response);
-        Assert.Equal(0, body.RootElement.GetArrayLength());
+        Assert.Equal(0, body.RootElement.GetProperty("items").GetArrayLength());
+        Assert.Equal(JsonValueKind.Null, body.RootElement.GetProperty("continuationToken").ValueKind);
     }
 
     [Fact]
@@ -86,6 +87,9 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
         using var body = Json(response);
         Assert.Contains("finance.nothing", body.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal("finance.nothing", body.RootElement.GetProperty("productId").GetString());
+        Assert.Equal(404, body.RootElement.GetProperty("status").GetInt32());
+        Assert.Equal("Product not found", body.RootElement.GetProperty("title").GetString());
+        Assert.Contains(response.Headers.GetValues("Content-Type"), v => v.StartsWith("application/problem+json", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -104,20 +108,139 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task CatalogProjection_MalformedBody_ThrowsSoItReachesThePoisonQueue()
+    public async Task CatalogProjection_MalformedBody_GoesToThePoisonQueueWithItsReason()
     {
         // Arrange
-        var function = new CatalogProjectionFunction(new CatalogProjection(_storage), NullLogger<CatalogProjectionFunction>.Instance);
+        var function = Function();
 
-        // Act and assert
-        await Assert.ThrowsAsync<FormatException>(() => function.RunAsync("not a cloud event", CancellationToken.None));
+        // Act
+        await function.RunAsync("not a cloud event", new TestFunctionContext(), CancellationToken.None);
+
+        // Assert
+        var poisoned = await SinglePoisonAsync();
+        Assert.Equal("not a cloud event", poisoned.GetProperty("body").GetString());
+        Assert.Contains("neither JSON nor Base64", poisoned.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CatalogProjection_ForgedSource_GoesToThePoisonQueueAndRecordsNothing()
+    {
+        // Arrange: a marketing source announcing a finance release, as Event Grid would deliver it (Base64).
+        var original = ProductEventFactory.CreateProductVersionPublished(Published(release: 1));
+        var forged = new Azure.Messaging.CloudEvent("/domains/marketing/products/campaigns", original.Type, original.Data, original.DataContentType, Azure.Messaging.CloudEventDataFormat.Json)
+        {
+            Id = original.Id,
+        };
+
+        // Act
+        await Function().RunAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(forged))), new TestFunctionContext(), CancellationToken.None);
+
+        // Assert
+        Assert.Contains("source does not match", (await SinglePoisonAsync()).GetProperty("reason").GetString(), StringComparison.Ordinal);
+        using var body = Json(await new CatalogApi(new CatalogReader(_storage)).ListProductsAsync(Request("products"), CancellationToken.None));
+        Assert.Equal(0, body.RootElement.GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task CatalogProjection_UnknownType_GoesToThePoisonQueueNamingTheType()
+    {
+        // Arrange
+        var original = ProductEventFactory.CreateProductVersionPublished(Published(release: 1));
+        var unknown = new Azure.Messaging.CloudEvent(original.Source, "DataMesh.ProductRenamed", original.Data, original.DataContentType, Azure.Messaging.CloudEventDataFormat.Json)
+        {
+            Id = original.Id,
+        };
+
+        // Act
+        await Function().RunAsync(JsonSerializer.Serialize(unknown), new TestFunctionContext(), CancellationToken.None);
+
+        // Assert
+        Assert.Contains("DataMesh.ProductRenamed", (await SinglePoisonAsync()).GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CatalogProjection_SameEventThreeTimes_OneRelease()
+    {
+        // Act
+        await ProjectAsync(Published(release: 1));
+        await ProjectAsync(Published(release: 1));
+        await ProjectAsync(Published(release: 1));
+
+        // Assert
+        var response = await new CatalogApi(new CatalogReader(_storage)).ListReleasesAsync(Request("products/finance.ledger-emea/releases"), "finance.ledger-emea", CancellationToken.None);
+        using var body = Json(response);
+        Assert.Equal(1, body.RootElement.GetProperty("items").GetArrayLength());
+        Assert.False(await _storage.Queue(MeshStorage.CatalogEventsQueue + CatalogEventConsumer.PoisonSuffix).ExistsAsync());
+    }
+
+    [Fact]
+    public async Task GetLineage_DepthOutOfRange_Returns400Problem()
+    {
+        // Arrange
+        var api = new CatalogApi(new CatalogReader(_storage));
+
+        // Act
+        var response = await api.GetLineageAsync(Request("products/finance.ledger-emea/lineage?depth=9"), "finance.ledger-emea", CancellationToken.None);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var body = Json(response);
+        Assert.Contains("depth", body.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetRelease_AfterPublishedEventProjected_ReturnsTheReleaseByPointRead()
+    {
+        // Arrange
+        await ProjectAsync(Published(release: 1));
+        var api = new CatalogApi(new CatalogReader(_storage));
+
+        // Act: the function key the host passes in the query string is not a catalog parameter.
+        var response = await api.GetReleaseAsync(
+            Request("products/finance.ledger-emea/releases/1.2.0/1?code=secret"), "finance.ledger-emea", "1.2.0", "1", CancellationToken.None);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = Json(response);
+        Assert.Equal(100, body.RootElement.GetProperty("rows").GetInt64());
+    }
+
+    [Fact]
+    public async Task GetOpenApiDocument_DescribesEveryHttpFunctionRoute()
+    {
+        // Arrange: the routes of the HTTP functions, as the Functions SDK reads them from the attributes.
+        var routes = typeof(CatalogApi).GetMethods()
+            .SelectMany(m => m.GetParameters())
+            .Select(p => p.GetCustomAttributes(typeof(Microsoft.Azure.Functions.Worker.HttpTriggerAttribute), false).Cast<Microsoft.Azure.Functions.Worker.HttpTriggerAttribute>().SingleOrDefault())
+            .OfType<Microsoft.Azure.Functions.Worker.HttpTriggerAttribute>()
+            .Select(a => a.Route!)
+            .ToList();
+        var api = new CatalogApi(new CatalogReader(_storage));
+
+        // Act
+        var response = await api.GetOpenApiDocumentAsync(Request("openapi.json"), CancellationToken.None);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = Json(response);
+        var paths = body.RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Equal(CatalogHttpApi.Routes.Count, routes.Count);
+        Assert.All(routes, route => Assert.Contains($"/api/{route}", paths));
+    }
+
+    private CatalogProjectionFunction Function() =>
+        new(new CatalogProjection(_storage), _storage, NullLogger<CatalogProjectionFunction>.Instance);
+
+    private async Task<JsonElement> SinglePoisonAsync()
+    {
+        var messages = (await _storage.Queue(MeshStorage.CatalogEventsQueue + CatalogEventConsumer.PoisonSuffix).ReceiveMessagesAsync(10)).Value;
+        return JsonDocument.Parse(Assert.Single(messages).Body.ToString()).RootElement.Clone();
     }
 
     private async Task ProjectAsync(ProductVersionPublishedData data)
     {
-        var function = new CatalogProjectionFunction(new CatalogProjection(_storage), NullLogger<CatalogProjectionFunction>.Instance);
         var json = JsonSerializer.Serialize(ProductEventFactory.CreateProductVersionPublished(data));
-        await function.RunAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(json)), CancellationToken.None);
+        await Function().RunAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(json)), new TestFunctionContext(), CancellationToken.None);
     }
 
     private static TestHttpRequest Request(string route) => new($"http://localhost:7071/api/{route}");

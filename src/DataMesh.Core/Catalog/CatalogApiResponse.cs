@@ -1,0 +1,4 @@
+namespace DataMesh.Catalog;
+
+/// <summary>What <see cref="CatalogHttpApi"/> answers: an HTTP status, a content type and a JSON body, for any host to send.</summary>
+public sealed record CatalogApiResponse(int StatusCode, string ContentType, string Body);

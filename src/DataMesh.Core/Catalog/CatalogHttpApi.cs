@@ -1,0 +1,430 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using Semver;
+
+namespace DataMesh.Catalog;
+
+/// <summary>
+/// The catalog's HTTP API, host-neutral: routing, parameter checks, paging tokens, JSON bodies, RFC 7807 problem
+/// bodies and the OpenAPI document. The Azure Functions HTTP triggers and the local <c>datamesh up</c> server only
+/// hand it the method, path and query string and send back what it answers. Reads only; nothing here writes.
+/// </summary>
+public sealed partial class CatalogHttpApi
+{
+    /// <summary>The path every route lives under (the Functions host's default route prefix).</summary>
+    public const string BasePath = "/api";
+
+    /// <summary>Longest query string accepted (characters, before decoding).</summary>
+    public const int MaxQueryStringLength = 2048;
+
+    /// <summary>Longest path accepted (characters, before decoding).</summary>
+    public const int MaxPathLength = 512;
+
+    /// <summary>Most hops a lineage walk goes.</summary>
+    public const int MaxLineageDepth = 5;
+
+    /// <summary>Most runs a runs or quality answer holds.</summary>
+    public const int MaxRuns = 200;
+
+    private const string JsonContentType = "application/json; charset=utf-8";
+    private const string ProblemContentType = "application/problem+json; charset=utf-8";
+    private const int MaxTextLength = 200;
+
+    // The Functions host passes the function key as ?code=...; it is the host's business, not a search parameter.
+    private const string FunctionKeyParameter = "code";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private readonly CatalogReader _catalog;
+    private readonly TimeProvider _time;
+
+    public CatalogHttpApi(CatalogReader catalog, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        _catalog = catalog;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Every route, in the order the OpenAPI document lists them.</summary>
+    public static IReadOnlyList<CatalogApiRoute> Routes { get; } =
+    [
+        new("products", "ListProducts", "Search products by text, domain, tag, owner and classification, a page at a time.", ["q", "domain", "tag", "owner", "classification", "pageSize", "continuationToken"], "ProductPage"),
+        new("products/{id}", "GetProduct", "A product: spec summary, owner, contract columns with classifications, SLA and freshness, latest release, releases and runs.", [], "ProductDetail"),
+        new("products/{id}/releases", "ListReleases", "A product's releases, newest first (highest version, then highest release).", [], "ReleaseList"),
+        new("products/{id}/releases/{version}/{release}", "GetRelease", "One release: location, rows, schema hash, quality and lineage.", [], "Release"),
+        new("products/{id}/runs", "ListRuns", "A product's announced runs, most recent first, failed and quality-failed runs included with their reasons.", ["limit"], "RunList"),
+        new("products/{id}/lineage", "GetLineage", "Products upstream and/or downstream of a product, to a number of hops.", ["direction", "depth"], "Lineage"),
+        new("products/{id}/quality", "GetQualityHistory", "Quality rule results of a product's most recent runs that reached the quality gate.", ["limit"], "QualityHistory"),
+        new("openapi.json", "GetOpenApiDocument", "This document.", [], "OpenApiDocument"),
+    ];
+
+    /// <summary>Answers one request. Only storage failures throw; every refusal is an answer with a problem body.</summary>
+    /// <param name="method">HTTP method; only GET is served.</param>
+    /// <param name="path">The request path as received (still percent-encoded), e.g. <c>/api/products/finance.ledger-emea</c>.</param>
+    /// <param name="queryString">The raw query string, with or without its leading <c>?</c>.</param>
+    /// <param name="cancellationToken">Cancels the storage reads.</param>
+    public async Task<CatalogApiResponse> HandleAsync(string method, string path, string? queryString, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        ArgumentNullException.ThrowIfNull(path);
+        var instance = path.Length > MaxPathLength ? path[..MaxPathLength] : path;
+        if (path.Length > MaxPathLength)
+        {
+            return Problem(400, "path-too-long", "Path too long", $"The path is longer than {MaxPathLength} characters.", instance);
+        }
+
+        queryString ??= "";
+        if (queryString.Length > MaxQueryStringLength)
+        {
+            return Problem(400, "query-too-long", "Query string too long", $"The query string is {queryString.Length} characters; at most {MaxQueryStringLength} are accepted.", instance);
+        }
+
+        if (!TrySplitPath(path, out var segments))
+        {
+            return Problem(404, "no-such-route", "No such route", $"'{instance}' is not a catalog API route: see {BasePath}/openapi.json.", instance);
+        }
+
+        var match = Routes.Select(r => (Route: r, Ok: r.TryMatch(segments, out var values), Values: values)).FirstOrDefault(m => m.Ok);
+        if (match.Route is null)
+        {
+            return Problem(404, "no-such-route", "No such route", $"'{instance}' is not a catalog API route: see {BasePath}/openapi.json.", instance);
+        }
+
+        if (!string.Equals(method, "GET", StringComparison.OrdinalIgnoreCase))
+        {
+            return Problem(405, "method-not-allowed", "Method not allowed", $"The catalog API only reads: use GET on {BasePath}/{match.Route.Template}.", instance);
+        }
+
+        if (!TryParseQuery(queryString, match.Route, out var query, out var queryProblem))
+        {
+            return Problem(400, "invalid-parameter", "Invalid query string", queryProblem, instance);
+        }
+
+        var request = new Request(match.Values, query, instance);
+        if (match.Values.TryGetValue("id", out var id) && !IsProductId(id))
+        {
+            return Problem(
+                400,
+                "invalid-product-id",
+                "Invalid product id",
+                $"'{Shorten(id)}' is not a product id: use <domain>.<name>, e.g. finance.ledger-emea (letters, digits, '-' and '_', at most {MaxTextLength} characters).",
+                instance,
+                productId: Shorten(id));
+        }
+
+        return match.Route.OperationId switch
+        {
+            "ListProducts" => await ListProductsAsync(request, cancellationToken).ConfigureAwait(false),
+            "GetProduct" => await GetProductAsync(request, cancellationToken).ConfigureAwait(false),
+            "ListReleases" => await ListReleasesAsync(request, cancellationToken).ConfigureAwait(false),
+            "GetRelease" => await GetReleaseAsync(request, cancellationToken).ConfigureAwait(false),
+            "ListRuns" => await ListRunsAsync(request, cancellationToken).ConfigureAwait(false),
+            "GetLineage" => await GetLineageAsync(request, cancellationToken).ConfigureAwait(false),
+            "GetQualityHistory" => await GetQualityHistoryAsync(request, cancellationToken).ConfigureAwait(false),
+            "GetOpenApiDocument" => new CatalogApiResponse(200, JsonContentType, CatalogOpenApi.Document),
+            _ => throw new InvalidOperationException($"Route {match.Route.OperationId} has no handler."),
+        };
+    }
+
+    private async Task<CatalogApiResponse> ListProductsAsync(Request request, CancellationToken cancellationToken)
+    {
+        string? problem = null;
+        var search = new CatalogSearch
+        {
+            Text = request.Text("q", MaxTextLength, ref problem),
+            Domain = request.Matching("domain", DomainPattern(), "a domain name (lowercase letters, digits and '-')", ref problem),
+            Tag = request.Text("tag", MaxTextLength, ref problem),
+            Owner = request.Text("owner", MaxTextLength, ref problem),
+            Classification = request.Matching("classification", WordPattern(), "a classification (letters, digits, '-' and '_')", ref problem),
+            PageSize = request.Integer("pageSize", 1, CatalogSearch.MaxPageSize, CatalogSearch.DefaultPageSize, ref problem),
+            ContinuationToken = request.Text("continuationToken", CatalogPageToken.MaxLength, ref problem),
+        };
+        if (problem is not null)
+        {
+            return Problem(400, "invalid-parameter", "Invalid query parameter", problem, request.Instance);
+        }
+
+        CatalogPage<CatalogProduct> page;
+        try
+        {
+            page = await _catalog.SearchProductsAsync(search, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CatalogContinuationException ex)
+        {
+            return Problem(400, "invalid-continuation-token", "Invalid continuation token", ex.Message, request.Instance);
+        }
+
+        return Ok(new { items = page.Items, continuationToken = page.ContinuationToken, pageSize = search.PageSize });
+    }
+
+    private async Task<CatalogApiResponse> GetProductAsync(Request request, CancellationToken cancellationToken)
+    {
+        var id = request.Route["id"];
+        if (await _catalog.GetProductAsync(id, cancellationToken).ConfigureAwait(false) is not { } product)
+        {
+            return ProductNotFound(id, request.Instance);
+        }
+
+        var latest = product is { LatestVersion: { } version, LatestRelease: { } release } && SemVersion.TryParse(version, SemVersionStyles.Strict, out _)
+            ? _catalog.GetReleaseAsync(id, version, release, cancellationToken)
+            : Task.FromResult<CatalogRelease?>(null);
+        var releases = _catalog.GetReleasesAsync(id, cancellationToken);
+        var runs = _catalog.GetRunsAsync(id, cancellationToken);
+        await Task.WhenAll(latest, releases, runs).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        var freshness = product.FreshnessStatusAt(now);
+        return Ok(new
+        {
+            product,
+            freshness,
+            owner = new { team = product.OwnerTeam, email = product.OwnerEmail },
+            sla = new { freshness = product.Freshness, status = freshness, newestDataAt = product.PublishedAt ?? product.RegisteredAt, staleSince = product.StaleSince },
+            contract = new { columns = product.Columns, columnsOmitted = product.ColumnsOmitted, classifications = product.Classifications },
+            latestRelease = await latest.ConfigureAwait(false),
+            releases = await releases.ConfigureAwait(false),
+            runs = await runs.ConfigureAwait(false),
+        });
+    }
+
+    private async Task<CatalogApiResponse> ListReleasesAsync(Request request, CancellationToken cancellationToken)
+    {
+        var id = request.Route["id"];
+        if (await _catalog.GetProductAsync(id, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return ProductNotFound(id, request.Instance);
+        }
+
+        return Ok(new { productId = id, items = await _catalog.GetReleasesAsync(id, cancellationToken).ConfigureAwait(false) });
+    }
+
+    private async Task<CatalogApiResponse> GetReleaseAsync(Request request, CancellationToken cancellationToken)
+    {
+        var id = request.Route["id"];
+        var version = request.Route["version"];
+        var releaseText = request.Route["release"];
+        if (version.Length > 64 || !SemVersion.TryParse(version, SemVersionStyles.Strict, out var parsed) || !ReleaseRowKey.Supports(parsed))
+        {
+            return Problem(400, "invalid-version", "Invalid version", $"'{Shorten(version)}' is not a semantic version (e.g. 1.2.0).", request.Instance, productId: id);
+        }
+
+        if (!int.TryParse(releaseText, NumberStyles.None, CultureInfo.InvariantCulture, out var release) || release < 1)
+        {
+            return Problem(400, "invalid-release", "Invalid release", $"'{Shorten(releaseText)}' is not a release number (1, 2, 3...).", request.Instance, productId: id);
+        }
+
+        if (await _catalog.GetReleaseAsync(id, version, release, cancellationToken).ConfigureAwait(false) is { } found)
+        {
+            return Ok(found);
+        }
+
+        return await _catalog.GetProductAsync(id, cancellationToken).ConfigureAwait(false) is null
+            ? ProductNotFound(id, request.Instance)
+            : Problem(404, "release-not-found", "Release not found", $"Product '{id}' has no release {version} #{release} in the catalog: see {BasePath}/products/{id}/releases.", request.Instance, productId: id);
+    }
+
+    private async Task<CatalogApiResponse> ListRunsAsync(Request request, CancellationToken cancellationToken)
+    {
+        string? problem = null;
+        var limit = request.Integer("limit", 1, MaxRuns, 50, ref problem);
+        if (problem is not null)
+        {
+            return Problem(400, "invalid-parameter", "Invalid query parameter", problem, request.Instance);
+        }
+
+        var id = request.Route["id"];
+        if (await _catalog.GetProductAsync(id, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return ProductNotFound(id, request.Instance);
+        }
+
+        var runs = await _catalog.GetRunsAsync(id, cancellationToken).ConfigureAwait(false);
+        return Ok(new { productId = id, items = runs.Take(limit), total = runs.Count });
+    }
+
+    private async Task<CatalogApiResponse> GetLineageAsync(Request request, CancellationToken cancellationToken)
+    {
+        string? problem = null;
+        var direction = request.Text("direction", 16, ref problem) ?? "both";
+        var depth = request.Integer("depth", 1, MaxLineageDepth, 1, ref problem);
+        if (problem is null && direction is not ("upstream" or "downstream" or "both"))
+        {
+            problem = $"Query parameter 'direction' is '{Shorten(direction)}': use upstream, downstream or both.";
+        }
+
+        if (problem is not null)
+        {
+            return Problem(400, "invalid-parameter", "Invalid query parameter", problem, request.Instance);
+        }
+
+        var id = request.Route["id"];
+        if (await _catalog.GetProductAsync(id, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return ProductNotFound(id, request.Instance);
+        }
+
+        return Ok(await _catalog.GetLineageAsync(id, direction, depth, cancellationToken).ConfigureAwait(false));
+    }
+
+    private async Task<CatalogApiResponse> GetQualityHistoryAsync(Request request, CancellationToken cancellationToken)
+    {
+        string? problem = null;
+        var limit = request.Integer("limit", 1, MaxRuns, 20, ref problem);
+        if (problem is not null)
+        {
+            return Problem(400, "invalid-parameter", "Invalid query parameter", problem, request.Instance);
+        }
+
+        var id = request.Route["id"];
+        if (await _catalog.GetProductAsync(id, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return ProductNotFound(id, request.Instance);
+        }
+
+        return Ok(new { productId = id, items = await _catalog.GetQualityHistoryAsync(id, limit, cancellationToken).ConfigureAwait(false) });
+    }
+
+    private static CatalogApiResponse Ok<T>(T body) => new(200, JsonContentType, JsonSerializer.Serialize(body, Json));
+
+    private static CatalogApiResponse ProductNotFound(string id, string instance) =>
+        Problem(404, "product-not-found", "Product not found", $"Product '{id}' is not in the catalog: see {BasePath}/products for the products it has.", instance, productId: id);
+
+    /// <summary>An RFC 7807 problem; <c>error</c> repeats <c>detail</c> for clients of the first version of this API.</summary>
+    private static CatalogApiResponse Problem(int status, string kind, string title, string detail, string instance, string? productId = null)
+    {
+        var body = new JsonObject
+        {
+            ["type"] = $"urn:datamesh:catalog:problem:{kind}",
+            ["title"] = title,
+            ["status"] = status,
+            ["detail"] = detail,
+            ["instance"] = instance,
+            ["error"] = detail,
+        };
+        if (productId is not null)
+        {
+            body["productId"] = productId;
+        }
+
+        return new CatalogApiResponse(status, ProblemContentType, body.ToJsonString());
+    }
+
+    private static bool TrySplitPath(string path, out IReadOnlyList<string> segments)
+    {
+        segments = [];
+        var trimmed = path.TrimEnd('/');
+        if (!trimmed.StartsWith(BasePath + "/", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        try
+        {
+            segments = [.. trimmed[(BasePath.Length + 1)..].Split('/').Select(Uri.UnescapeDataString)];
+            return true;
+        }
+        catch (UriFormatException)
+        {
+            return false;
+        }
+    }
+
+    private static bool TryParseQuery(string queryString, CatalogApiRoute route, out Dictionary<string, string> query, out string problem)
+    {
+        query = new Dictionary<string, string>(StringComparer.Ordinal);
+        problem = "";
+        foreach (var pair in queryString.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            var name = Decode(equals < 0 ? pair : pair[..equals]);
+            var value = equals < 0 ? "" : Decode(pair[(equals + 1)..]);
+            if (name == FunctionKeyParameter)
+            {
+                continue;
+            }
+
+            if (!route.QueryParameters.Contains(name, StringComparer.Ordinal))
+            {
+                var accepted = route.QueryParameters.Count == 0 ? "none" : string.Join(", ", route.QueryParameters);
+                problem = $"Query parameter '{Shorten(name)}' is not accepted on {BasePath}/{route.Template} (accepted: {accepted}).";
+                return false;
+            }
+
+            if (!query.TryAdd(name, value))
+            {
+                problem = $"Query parameter '{name}' is given more than once.";
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string Decode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
+
+    private static bool IsProductId(string id) => id.Length <= MaxTextLength && ProductIdPattern().IsMatch(id);
+
+    private static string Shorten(string text) => text.Length <= 80 ? text : string.Concat(text.AsSpan(0, 80), "...");
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]*\\.[A-Za-z0-9][A-Za-z0-9_.-]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex ProductIdPattern();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$", RegexOptions.CultureInvariant)]
+    private static partial Regex DomainPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex WordPattern();
+
+    /// <summary>A matched request: route values, query parameters, and checks that record the first problem found.</summary>
+    private sealed record Request(Dictionary<string, string> Route, Dictionary<string, string> Query, string Instance)
+    {
+        internal string? Text(string name, int maxLength, ref string? problem)
+        {
+            if (!Query.TryGetValue(name, out var value) || value.Length == 0)
+            {
+                return null;
+            }
+
+            if (value.Length > maxLength || value.Any(char.IsControl))
+            {
+                problem ??= $"Query parameter '{name}' must be at most {maxLength} characters without control characters.";
+                return null;
+            }
+
+            return value;
+        }
+
+        internal string? Matching(string name, Regex pattern, string what, ref string? problem)
+        {
+            var value = Text(name, MaxTextLength, ref problem);
+            if (value is not null && !pattern.IsMatch(value))
+            {
+                problem ??= $"Query parameter '{name}' is '{Shorten(value)}', which is not {what}.";
+                return null;
+            }
+
+            return value;
+        }
+
+        internal int Integer(string name, int min, int max, int fallback, ref string? problem)
+        {
+            if (Text(name, 10, ref problem) is not { } text)
+            {
+                return fallback;
+            }
+
+            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+            {
+                problem ??= $"Query parameter '{name}' is '{Shorten(text)}': use a whole number from {min} to {max}.";
+                return fallback;
+            }
+
+            return value;
+        }
+    }
+}

@@ -1,0 +1,194 @@
+using System.Text.Json.Nodes;
+
+namespace DataMesh.Catalog;
+
+/// <summary>
+/// The OpenAPI 3.0 document of the catalog API, built from <see cref="CatalogHttpApi.Routes"/> (so a route cannot be
+/// served without being described) and the schemas below. Built once; both hosts serve the same text.
+/// </summary>
+internal static class CatalogOpenApi
+{
+    private static readonly Lazy<string> Built = new(Build);
+
+    internal static string Document => Built.Value;
+
+    private static readonly Dictionary<string, (string Description, JsonNode Schema)> Parameters = new(StringComparer.Ordinal)
+    {
+        ["id"] = ("Product id, <domain>.<name> (e.g. finance.ledger-emea).", new JsonObject { ["type"] = "string", ["maxLength"] = 200, ["pattern"] = "^[A-Za-z0-9][A-Za-z0-9_-]*\\.[A-Za-z0-9][A-Za-z0-9_.-]*$" }),
+        ["version"] = ("Semantic version of the release (e.g. 1.2.0).", new JsonObject { ["type"] = "string", ["maxLength"] = 64 }),
+        ["release"] = ("Release number within the version (1, 2, 3...).", new JsonObject { ["type"] = "integer", ["minimum"] = 1 }),
+        ["q"] = ("Text contained (ignoring case) in the product id, description, a tag, or the owner's team or email.", new JsonObject { ["type"] = "string", ["maxLength"] = 200 }),
+        ["domain"] = ("The product's domain.", new JsonObject { ["type"] = "string", ["pattern"] = "^[a-z0-9][a-z0-9-]{0,62}$" }),
+        ["tag"] = ("A tag of the product (exact, ignoring case).", new JsonObject { ["type"] = "string", ["maxLength"] = 200 }),
+        ["owner"] = ("The owner's team or email (exact, ignoring case).", new JsonObject { ["type"] = "string", ["maxLength"] = 200 }),
+        ["classification"] = ("A classification of at least one contract column (e.g. pii).", new JsonObject { ["type"] = "string", ["pattern"] = "^[A-Za-z0-9_-]{1,64}$" }),
+        ["pageSize"] = ("Products per page.", new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = CatalogSearch.MaxPageSize, ["default"] = CatalogSearch.DefaultPageSize }),
+        ["continuationToken"] = ("The continuationToken of the previous page, unchanged (opaque).", new JsonObject { ["type"] = "string", ["maxLength"] = CatalogPageToken.MaxLength }),
+        ["limit"] = ("Most runs returned.", new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = CatalogHttpApi.MaxRuns }),
+        ["direction"] = ("Which side of the product to walk.", new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("upstream", "downstream", "both"), ["default"] = "both" }),
+        ["depth"] = ("Hops to walk.", new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = CatalogHttpApi.MaxLineageDepth, ["default"] = 1 }),
+    };
+
+    private static string Build()
+    {
+        var paths = new JsonObject();
+        foreach (var route in CatalogHttpApi.Routes)
+        {
+            var parameters = new JsonArray();
+            foreach (var name in route.Segments.Where(s => s.StartsWith('{')).Select(s => s[1..^1]))
+            {
+                parameters.Add(Parameter(name, "path", required: true));
+            }
+
+            foreach (var name in route.QueryParameters)
+            {
+                parameters.Add(Parameter(name, "query", required: false));
+            }
+
+            var responses = new JsonObject
+            {
+                ["200"] = Response("OK", route.ResponseSchema == "OpenApiDocument" ? new JsonObject { ["type"] = "object" } : Ref(route.ResponseSchema)),
+                ["400"] = Response("A parameter, the path or the query string was refused.", Ref("Problem"), "application/problem+json"),
+            };
+            if (route.Segments.Contains("{id}"))
+            {
+                responses["404"] = Response("The product (or release) is not in the catalog.", Ref("Problem"), "application/problem+json");
+            }
+
+            paths[$"{CatalogHttpApi.BasePath}/{route.Template}"] = new JsonObject
+            {
+                ["get"] = new JsonObject
+                {
+                    ["operationId"] = route.OperationId,
+                    ["summary"] = route.Summary,
+                    ["parameters"] = parameters,
+                    ["responses"] = responses,
+                },
+            };
+        }
+
+        var document = new JsonObject
+        {
+            ["openapi"] = "3.0.3",
+            ["info"] = new JsonObject
+            {
+                ["title"] = "DataMesh catalog API",
+                ["version"] = "1.0.0",
+                ["description"] = "Discovery of the mesh's data products: search, contracts, releases, runs, lineage and quality. Read-only.",
+            },
+            ["paths"] = paths,
+            ["components"] = new JsonObject { ["schemas"] = Schemas() },
+        };
+        return document.ToJsonString();
+    }
+
+    private static JsonObject Parameter(string name, string location, bool required)
+    {
+        var (description, schema) = Parameters.TryGetValue(name, out var known)
+            ? known
+            : throw new InvalidOperationException($"Parameter '{name}' of the catalog API has no description in the OpenAPI document.");
+        return new JsonObject
+        {
+            ["name"] = name,
+            ["in"] = location,
+            ["required"] = required,
+            ["description"] = description,
+            ["schema"] = schema.DeepClone(),
+        };
+    }
+
+    private static JsonObject Response(string description, JsonNode schema, string contentType = "application/json") => new()
+    {
+        ["description"] = description,
+        ["content"] = new JsonObject { [contentType] = new JsonObject { ["schema"] = schema } },
+    };
+
+    private static JsonObject Ref(string schema) => new() { ["$ref"] = $"#/components/schemas/{schema}" };
+
+    private static JsonObject ArrayOf(JsonNode items) => new() { ["type"] = "array", ["items"] = items };
+
+    private static JsonObject Object(params (string Name, JsonNode Schema)[] properties)
+    {
+        var props = new JsonObject();
+        foreach (var (name, schema) in properties)
+        {
+            props[name] = schema;
+        }
+
+        return new JsonObject { ["type"] = "object", ["properties"] = props };
+    }
+
+    private static JsonObject Type(string type, bool nullable = false, string? format = null)
+    {
+        var schema = new JsonObject { ["type"] = type };
+        if (format is not null)
+        {
+            schema["format"] = format;
+        }
+
+        if (nullable)
+        {
+            schema["nullable"] = true;
+        }
+
+        return schema;
+    }
+
+    private static JsonObject Schemas() => new()
+    {
+        ["Problem"] = Object(
+            ("type", Type("string")), ("title", Type("string")), ("status", Type("integer")), ("detail", Type("string")),
+            ("instance", Type("string")), ("error", Type("string")), ("productId", Type("string"))),
+        ["Column"] = Object(
+            ("object", Type("string")), ("name", Type("string")), ("logicalType", Type("string", true)), ("physicalType", Type("string", true)),
+            ("required", Type("boolean")), ("unique", Type("boolean")), ("primaryKey", Type("boolean")),
+            ("classification", Type("string", true)), ("masking", Type("string", true)), ("description", Type("string", true))),
+        ["Product"] = Object(
+            ("productId", Type("string")), ("domain", Type("string")), ("name", Type("string")), ("declaredVersion", Type("string", true)),
+            ("description", Type("string", true)), ("ownerTeam", Type("string", true)), ("ownerEmail", Type("string", true)),
+            ("tags", ArrayOf(Type("string"))), ("visibility", Type("string", true)), ("registeredAt", Type("string", true, "date-time")),
+            ("latestVersion", Type("string", true)), ("latestRelease", Type("integer", true)), ("latestRunId", Type("string", true)),
+            ("rows", Type("integer", true, "int64")), ("location", Type("string", true)), ("schemaHash", Type("string", true)),
+            ("publishedAt", Type("string", true, "date-time")), ("updatedAt", Type("string", true, "date-time")),
+            ("freshness", Type("string", true)), ("staleSince", Type("string", true, "date-time")),
+            ("columns", ArrayOf(Ref("Column"))), ("columnsOmitted", Type("integer")), ("classifications", ArrayOf(Type("string"))),
+            ("inputs", ArrayOf(Type("string")))),
+        ["ProductPage"] = Object(("items", ArrayOf(Ref("Product"))), ("continuationToken", Type("string", true)), ("pageSize", Type("integer"))),
+        ["QualityRule"] = Object(
+            ("name", Type("string")), ("property", Type("string", true)), ("metric", Type("string")), ("severity", Type("string")),
+            ("measured", Type("number")), ("unit", Type("string")), ("expectation", Type("string")), ("passed", Type("boolean")),
+            ("failedRows", Type("integer", format: "int64"))),
+        ["Quality"] = Object(("passed", Type("boolean")), ("rows", Type("integer", format: "int64")), ("rules", ArrayOf(Ref("QualityRule")))),
+        ["Release"] = Object(
+            ("productId", Type("string")), ("version", Type("string")), ("release", Type("integer")), ("runId", Type("string")),
+            ("location", Type("string")), ("rows", Type("integer", format: "int64")), ("schemaHash", Type("string")),
+            ("qualityPassed", Type("boolean")), ("quality", Ref("Quality")), ("qualityRulesOmitted", Type("integer")),
+            ("upstream", ArrayOf(Object(("productId", Type("string")), ("version", Type("string")), ("release", Type("integer"))))),
+            ("upstreamOmitted", Type("integer")), ("landing", ArrayOf(Type("object"))), ("landingOmitted", Type("integer")),
+            ("publishedAt", Type("string", format: "date-time"))),
+        ["ReleaseList"] = Object(("productId", Type("string")), ("items", ArrayOf(Ref("Release")))),
+        ["Run"] = Object(
+            ("productId", Type("string")), ("runId", Type("string")), ("status", new JsonObject { ["type"] = "string", ["enum"] = new JsonArray(CatalogRunStatus.Published, CatalogRunStatus.QualityFailed, CatalogRunStatus.Failed) }),
+            ("stage", Type("string", true)), ("error", Type("string", true)), ("version", Type("string")), ("release", Type("integer", true)),
+            ("quarantined", ArrayOf(Type("string"))), ("quality", Ref("Quality")), ("at", Type("string", format: "date-time"))),
+        ["RunList"] = Object(("productId", Type("string")), ("items", ArrayOf(Ref("Run"))), ("total", Type("integer"))),
+        ["ProductDetail"] = Object(
+            ("product", Ref("Product")),
+            ("freshness", new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("fresh", "stale", "no-sla") }),
+            ("owner", Object(("team", Type("string", true)), ("email", Type("string", true)))),
+            ("sla", Object(("freshness", Type("string", true)), ("status", Type("string")), ("newestDataAt", Type("string", true, "date-time")), ("staleSince", Type("string", true, "date-time")))),
+            ("contract", Object(("columns", ArrayOf(Ref("Column"))), ("columnsOmitted", Type("integer")), ("classifications", ArrayOf(Type("string"))))),
+            ("latestRelease", Ref("Release")),
+            ("releases", ArrayOf(Ref("Release"))),
+            ("runs", ArrayOf(Ref("Run")))),
+        ["Lineage"] = Object(
+            ("productId", Type("string")), ("direction", Type("string")), ("depth", Type("integer")),
+            ("nodes", ArrayOf(Object(("productId", Type("string")), ("hops", Type("integer")), ("direction", Type("string"))))),
+            ("edges", ArrayOf(Object(("upstream", Type("string")), ("downstream", Type("string")), ("declared", Type("boolean")), ("observed", Type("boolean")))))),
+        ["QualityRun"] = Object(
+            ("productId", Type("string")), ("runId", Type("string")), ("status", Type("string")), ("version", Type("string")),
+            ("release", Type("integer", true)), ("at", Type("string", format: "date-time")), ("passed", Type("boolean")),
+            ("rows", Type("integer", format: "int64")), ("rules", ArrayOf(Ref("QualityRule")))),
+        ["QualityHistory"] = Object(("productId", Type("string")), ("items", ArrayOf(Ref("QualityRun")))),
+    };
+}
