@@ -1,5 +1,5 @@
 // One domain of the mesh, in its own resource group: its storage account (landing, products, quarantine, staging),
-// its Flex Consumption function app, blob arrivals routed to the pipeline-triggers queue by Event Grid, monitoring,
+// its Flex Consumption function app, its Key Vault (the masking salt), blob arrivals routed to the pipeline-triggers queue by Event Grid, monitoring,
 // and - in the hub's resource group - its right to publish on the mesh topic and its subscriptions to the upstream
 // products it reads. Every identity is user-assigned; every role is scoped to this domain's own resources or, for
 // EventGrid Data Sender, to the mesh topic.
@@ -46,10 +46,18 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
+@secure()
+@minLength(12)
+@description('The mesh masking salt for `hash` masking, stored in this domain\'s Key Vault (azd: secretOrRandomPassword, see main.parameters.json).')
+param maskingSalt string
+
 @description('The azure.yaml service this app is deployed as.')
 param serviceName string = 'functions'
 
 var abbrs = loadJsonContent('abbreviations.json')
+// A domain app runs the pipeline; the hub's functions (catalog projection and API, freshness) are switched off.
+var hubFunctions = loadJsonContent('function-modes.json').hub
+var disabledFunctions = toObject(hubFunctions, name => 'AzureWebJobs.${name}.Disabled', _ => 'true')
 var storageAccountName = '${abbrs.storageStorageAccounts}${resourceToken}'
 var functionAppName = '${abbrs.webSitesFunctions}${resourceToken}'
 var deploymentContainerName = 'app-package'
@@ -114,6 +122,19 @@ module storage 'modules/storage.bicep' = {
   }
 }
 
+module keyVault 'modules/key-vault.bicep' = {
+  name: 'key-vault'
+  params: {
+    name: '${abbrs.keyVaultVaults}${resourceToken}'
+    location: location
+    tags: tags
+    maskingSalt: maskingSalt
+    appPrincipalId: appIdentity.properties.principalId
+    deployerPrincipalId: principalId
+    deployerPrincipalType: principalType
+  }
+}
+
 module monitoring 'modules/monitoring.bicep' = {
   name: 'monitoring'
   params: {
@@ -139,7 +160,7 @@ module app 'modules/function-app.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
-    appSettings: {
+    appSettings: union(disabledFunctions, {
       DataMesh__Mode: 'domain'
       DataMesh__Domain: domain
       DataMesh__TaskHub: taskHubName
@@ -149,7 +170,9 @@ module app 'modules/function-app.bicep' = {
       DataMesh__Events__TopicEndpoint: meshTopic.properties.endpoint
       // DuckDB gets half of the instance; the rest is the host, the worker and the SDK buffers.
       DataMesh__Pipeline__MemoryLimit: '${instanceMemoryMB / 2}MB'
-    }
+      // A Key Vault reference, resolved by App Service with the app's identity: the salt never sits in the settings.
+      DataMesh__Pipeline__MaskingSalt: keyVault.outputs.saltReference
+    })
   }
 }
 
@@ -188,4 +211,5 @@ output functionAppName string = app.outputs.name
 output functionAppHostName string = app.outputs.defaultHostName
 output landingContainerUrl string = '${storage.outputs.blobEndpoint}${landingContainerName}'
 output taskHubName string = taskHubName
+output vaultName string = keyVault.outputs.name
 output upstreamSubscriptions string[] = mesh.outputs.subscriptionNames

@@ -22,6 +22,9 @@ param maximumInstanceCount int = 40
 param serviceName string = 'functions'
 
 var abbrs = loadJsonContent('abbreviations.json')
+// The hub runs the catalog; the domains' functions (pipeline trigger, orchestrator, activities, run on demand) are off.
+var domainFunctions = loadJsonContent('function-modes.json').domain
+var disabledFunctions = toObject(domainFunctions, name => 'AzureWebJobs.${name}.Disabled', _ => 'true')
 var deploymentContainerName = 'app-package'
 var deadLetterContainerName = 'deadletter'
 var catalogEventsQueue = 'catalog-events'
@@ -106,7 +109,7 @@ module app 'modules/function-app.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
-    appSettings: {
+    appSettings: union(disabledFunctions, {
       DataMesh__Mode: 'hub'
       DataMesh__TaskHub: 'DataMeshHub'
       DataMesh__Storage__BlobServiceUri: storage.outputs.blobEndpoint
@@ -114,7 +117,7 @@ module app 'modules/function-app.bicep' = {
       DataMesh__Storage__TableServiceUri: storage.outputs.tableEndpoint
       DataMesh__Events__TopicEndpoint: topic.outputs.endpoint
       DataMesh__Pipeline__MemoryLimit: '${instanceMemoryMB / 2}MB'
-    }
+    })
   }
 }
 

@@ -45,6 +45,10 @@ param principalId string = ''
 @allowed(['User', 'ServicePrincipal', 'Group'])
 param principalType string = 'User'
 
+@secure()
+@description('Domain mode: the masking salt for `hash` masking, kept in the domain\'s Key Vault. azd passes $(secretOrRandomPassword \${DATAMESH_VAULT_NAME} masking-salt): random on the first provision, then read back from the vault.')
+param maskingSalt string = ''
+
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
 
@@ -92,6 +96,7 @@ module domainDeployment 'domain.bicep' = if (mode == 'domain') {
     upstreamProducts: upstreamSubscriptions.domains[?domainName].?upstreamProducts ?? []
     principalId: principalId
     principalType: principalType
+    maskingSalt: maskingSalt
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
   }
@@ -117,6 +122,8 @@ output AZURE_FUNCTION_APP_NAME string = mode == 'hub' ? hubDeployment!.outputs.f
 output AZURE_STORAGE_ACCOUNT_NAME string = mode == 'hub' ? hubDeployment!.outputs.storageAccountName : domainDeployment!.outputs.storageAccountName
 output SERVICE_FUNCTIONS_URI string = 'https://${mode == 'hub' ? hubDeployment!.outputs.functionAppHostName : domainDeployment!.outputs.functionAppHostName}'
 output DATAMESH_DOMAIN string = mode == 'domain' ? domainName : ''
+// secretOrRandomPassword reads the salt back from this vault at the next provision (main.parameters.json).
+output DATAMESH_VAULT_NAME string = mode == 'domain' ? domainDeployment!.outputs.vaultName : ''
 output DATAMESH_LANDING_URL string = mode == 'domain' ? domainDeployment!.outputs.landingContainerUrl : ''
 // A hub writes these for its domains; a domain environment echoes back what it was given.
 output MESH_RESOURCE_GROUP string = mode == 'hub' ? rg.name : meshResourceGroupName

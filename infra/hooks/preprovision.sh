@@ -1,7 +1,7 @@
 #!/bin/sh
 # azd preprovision hook: validate the specs, check that the environment names a domain with products (or the hub)
-# and, for a domain, the hub it joins; regenerate infra/generated/subscriptions.json from the specs when the CLI
-# has `datamesh infra`.
+# and, for a domain, the hub it joins; regenerate infra/generated/subscriptions.json from the specs (`datamesh infra`;
+# validate.sh has just built the CLI).
 set -eu
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -46,12 +46,8 @@ if [ -n "$missing" ]; then
   exit 1
 fi
 
-# The subscriptions to upstream products are generated from the specs; an older CLI leaves the committed file.
-if dotnet run --no-build --project src/DataMesh.Cli -c Release -- --help 2>/dev/null | grep -Eq '^[[:space:]]+infra([[:space:]]|$)'; then
-  echo "datamesh infra --out infra/generated/subscriptions.json"
-  dotnet run --no-build --project src/DataMesh.Cli -c Release -- infra --out infra/generated/subscriptions.json
-else
-  echo "warning: this CLI has no 'datamesh infra' command: using infra/generated/subscriptions.json as committed." >&2
-fi
+# The subscriptions to upstream products are generated from the specs (main.bicep loads the file).
+echo "datamesh infra --out infra/generated/subscriptions.json"
+dotnet run --no-build --project src/DataMesh.Cli -c Release -- infra --out infra/generated/subscriptions.json
 
 echo "Provisioning domain '$domain' (joins mesh topic $MESH_TOPIC_NAME in $MESH_RESOURCE_GROUP)."

@@ -24,7 +24,7 @@ param deploymentContainerName string
 
 param applicationInsightsName string
 
-@description('App settings beyond the host\'s own (DataMesh__*): plain values, never keys.')
+@description('App settings beyond the host\'s own (DataMesh__*, AzureWebJobs.<function>.Disabled): plain values or Key Vault references, never keys.')
 param appSettings object
 
 @allowed([512, 2048, 4096])
@@ -77,6 +77,9 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Key Vault references in app settings resolve with this identity (the default is a system-assigned one, which
+    // the app does not have).
+    keyVaultReferenceIdentity: identityId
     publicNetworkAccess: 'Enabled'
     siteConfig: {
       minTlsVersion: '1.2'

@@ -20,6 +20,7 @@ var root = new RootCommand("datamesh: data products as code on a local mesh (Azu
     CatalogCommand.Create(),
     QueryCommand.Create(),
     BenchCommand.Create(),
+    InfraCommand.Create(),
 };
 
 var parse = root.Parse(args);

@@ -71,6 +71,18 @@ public sealed partial class AzdProjectTests(InfraFixture infra)
     }
 
     [Fact]
+    public void PreprovisionHook_RegeneratesTheSubscriptionsFileMainBicepLoads()
+    {
+        var preprovision = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "infra", "hooks", "preprovision.sh"));
+        var main = File.ReadAllText(Path.Combine(InfraFixture.SourceDirectory, "main.bicep"));
+
+        Assert.Matches(@"DataMesh\.Cli.*-- infra --out infra/generated/subscriptions\.json", preprovision);
+        // No fallback to a hand-edited file: a CLI without the command fails the hook.
+        Assert.DoesNotContain("--help", preprovision, StringComparison.Ordinal);
+        Assert.Contains("loadJsonContent('generated/subscriptions.json')", main, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MainParameters_EveryValue_MapsAnAzdVariableToADeclaredParameter()
     {
         var declared = infra.Templates["main.bicep"].Root["parameters"]!.AsObject();
@@ -82,7 +94,33 @@ public sealed partial class AzdProjectTests(InfraFixture infra)
 
         Assert.True(unknown.Count == 0, "main.parameters.json sets undeclared parameters: " + string.Join(", ", unknown));
         Assert.True(required.Count == 0, "main.parameters.json leaves required parameters unset: " + string.Join(", ", required));
-        Assert.All(mapped, p => Assert.Matches(AzdVariable(), p.Value?["value"]?.GetValue<string>() ?? ""));
+        Assert.All(mapped, p =>
+        {
+            var value = p.Value?["value"]?.GetValue<string>() ?? "";
+            if (AzdSecret().IsMatch(value))
+            {
+                // azd's generated secrets go only into secure parameters (never logged, never in outputs).
+                Assert.Equal("securestring", declared[p.Key]?["type"]?.GetValue<string>());
+            }
+            else
+            {
+                Assert.Matches(AzdVariable(), value);
+            }
+        });
+    }
+
+    [Fact]
+    public void MainParameters_MaskingSalt_IsReadBackFromTheVaultTheDomainOutputs()
+    {
+        var file = JsonNode.Parse(File.ReadAllText(Path.Combine(InfraFixture.SourceDirectory, "main.parameters.json")));
+        var value = file!["parameters"]!["maskingSalt"]?["value"]?.GetValue<string>() ?? "";
+        var vault = infra.Domain.Single(KeyVaultTests.VaultType);
+
+        // Random on the first provision, then the secret itself: re-provisioning must not change the salt.
+        var match = AzdSecret().Match(value);
+        Assert.True(match.Success, value);
+        Assert.Equal(vault.Text("name"), infra.Domain.Output(match.Groups["vault"].Value));
+        Assert.EndsWith("/secrets/" + match.Groups["secret"].Value, infra.Domain.Single(KeyVaultTests.SecretType).Text("id"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -149,6 +187,9 @@ public sealed partial class AzdProjectTests(InfraFixture infra)
 
     [GeneratedRegex(@"^\$\{[A-Z][A-Z0-9_]*(=[^}]*)?\}$")]
     private static partial Regex AzdVariable();
+
+    [GeneratedRegex(@"^\$\(secretOrRandomPassword \$\{(?<vault>[A-Z][A-Z0-9_]*)\} (?<secret>[a-z0-9-]+)\)$")]
+    private static partial Regex AzdSecret();
 
     [GeneratedRegex(@"DataMesh\.Cli.*-- validate pipelines")]
     private static partial Regex ValidateCommand();

@@ -4,7 +4,7 @@ namespace DataMesh.Infra.Tests;
 
 /// <summary>
 /// Each identity gets only what it needs, on the deployment's own resources: a domain's identities have no role on
-/// any storage but their own; the only role outside the domain is EventGrid Data Sender on the mesh topic.
+/// any storage or vault but their own; the only role outside the domain is EventGrid Data Sender on the mesh topic.
 /// </summary>
 [Collection(InfraCollection.Name)]
 public sealed class RoleAssignmentTests(InfraFixture infra)
@@ -30,7 +30,9 @@ public sealed class RoleAssignmentTests(InfraFixture infra)
         var own = DeployedResources.Of(infra.Domain);
         var assignments = Assignments(infra.Domain);
 
+        var vault = infra.Domain.Single(KeyVaultTests.VaultType).Text("id")!;
         var outside = assignments.Where(a => !IsOn(a.Scope, own.StorageAccountId)
+                && !(a.Scope == vault && a.RoleDefinitionId == BuiltInRole.KeyVaultSecretsUser)
                 && !(a.Scope == own.ApplicationInsightsId && a.RoleDefinitionId == BuiltInRole.MonitoringMetricsPublisher)
                 && !(a.Scope == TestDeployment.MeshTopicId && a.RoleDefinitionId == BuiltInRole.EventGridDataSender))
             .ToList();
@@ -45,6 +47,7 @@ public sealed class RoleAssignmentTests(InfraFixture infra)
         var own = DeployedResources.Of(infra.Domain);
         var events = own.Identity("id-events-");
         var mesh = TestDeployment.MeshDeliveryIdentityId;
+        var vault = infra.Domain.Single(KeyVaultTests.VaultType).Text("id")!;
         var expected = new[]
         {
             // The app: Functions host, Durable Task hub and pipeline on its own account; telemetry; product events.
@@ -53,13 +56,16 @@ public sealed class RoleAssignmentTests(InfraFixture infra)
             (own.StorageAccountId, BuiltInRole.StorageTableDataContributor, own.AppIdentityId),
             (own.ApplicationInsightsId, BuiltInRole.MonitoringMetricsPublisher, own.AppIdentityId),
             (TestDeployment.MeshTopicId, BuiltInRole.EventGridDataSender, own.AppIdentityId),
+            // The masking salt, through the app setting's Key Vault reference.
+            (vault, BuiltInRole.KeyVaultSecretsUser, own.AppIdentityId),
             // Event Grid (blob arrivals; upstream product events): add messages to one queue, write dead letters.
             (own.Queue("pipeline-triggers"), BuiltInRole.StorageQueueDataMessageSender, events),
             (own.Container("deadletter"), BuiltInRole.StorageBlobDataContributor, events),
             (own.Queue("pipeline-triggers"), BuiltInRole.StorageQueueDataMessageSender, mesh),
             (own.Container("deadletter"), BuiltInRole.StorageBlobDataContributor, mesh),
-            // The deploying user may drop files into landing, nothing else.
+            // The deploying user may drop files into landing, and read the salt back when azd provisions again.
             (own.Container("landing"), BuiltInRole.StorageBlobDataContributor, TestDeployment.DeployerPrincipalId),
+            (vault, BuiltInRole.KeyVaultSecretsUser, TestDeployment.DeployerPrincipalId),
         };
 
         AssertGrants(expected, Assignments(infra.Domain));

@@ -17,6 +17,9 @@ internal static class TestDeployment
     public const string MeshDeliveryIdentityName = "id-mesh-meshtest";
     public const string DeployerPrincipalId = "00000000-0000-0000-0000-0000000000de";
 
+    /// <summary>The salt azd would pass (secretOrRandomPassword); it must reach the vault and nothing else.</summary>
+    public const string MaskingSalt = "Test0Salt1Never2In3Settings";
+
     /// <summary>What finance reads from other domains; another domain's upstreams must not leak into finance.</summary>
     public static readonly string[] UpstreamProducts = ["treasury.fx-rates", "supply-chain.stock-levels"];
 
@@ -37,6 +40,7 @@ internal static class TestDeployment
         param meshTopicName = '{{MeshTopicName}}'
         param meshDeliveryIdentityName = '{{MeshDeliveryIdentityName}}'
         param principalId = '{{DeployerPrincipalId}}'
+        param maskingSalt = '{{MaskingSalt}}'
         param upstreamSubscriptions = {
           version: 1
           domains: {

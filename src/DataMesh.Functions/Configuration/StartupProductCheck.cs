@@ -6,13 +6,18 @@ using Microsoft.Extensions.Options;
 namespace DataMesh.Functions.Configuration;
 
 /// <summary>
-/// Loads the product specs when the worker starts, so an invalid spec or a domain without products stops the app
-/// at start-up with the spec diagnostics, rather than failing the first run.
+/// Loads the product specs when the worker starts, so an invalid spec, a domain without products or a missing masking
+/// salt (<see cref="MaskingSaltCheck"/>) stops the app at start-up with what to fix, rather than failing the first run.
 /// </summary>
 internal sealed partial class StartupProductCheck(ProductRegistry products, IOptions<DataMeshAppOptions> options, ILogger<StartupProductCheck> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        if (MaskingSaltCheck.Problem(options.Value, products) is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
+
         var domain = options.Value.Domain;
         var served = products.All.Where(p => p.Domain == domain).Select(p => $"{p.Id}@{p.Version}").ToList();
         LogServing(logger, domain, served.Count, string.Join(", ", served));

@@ -30,6 +30,9 @@ public sealed class LocalDurableEngine : IAsyncDisposable
         _client = client;
     }
 
+    /// <summary>The DTFx client of this engine's task hub (for <see cref="LocalDurableTaskClient"/>).</summary>
+    internal TaskHubClient Client => _client;
+
     /// <summary>Creates the task hub if needed and starts the worker with every pipeline task registered.</summary>
     public static async Task<LocalDurableEngine> StartAsync(string connectionString, string taskHubName, PipelineRuntime runtime, CancellationToken cancellationToken = default)
     {

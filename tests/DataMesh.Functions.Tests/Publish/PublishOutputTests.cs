@@ -128,6 +128,59 @@ public sealed class PublishOutputTests(PublishOutputFixture publish, ITestOutput
         output.WriteLine($"dotnet publish took {publish.Elapsed.TotalSeconds:F1} s");
     }
 
+    [Fact]
+    public void FunctionsMetadata_Functions_AreExactlyTheAppsFunctionsWithTheirTriggers()
+    {
+        // Arrange: every function of the app and its trigger binding; a function added or renamed must be named here.
+        var expected = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["PipelineTrigger"] = "queueTrigger",
+            [nameof(DataProductPipeline)] = "orchestrationTrigger",
+            [nameof(ResolveInputsActivity)] = "activityTrigger",
+            [nameof(IngestActivity)] = "activityTrigger",
+            [nameof(TransformActivity)] = "activityTrigger",
+            [nameof(QualityCheckActivity)] = "activityTrigger",
+            [nameof(PublishActivity)] = "activityTrigger",
+            [nameof(QuarantineActivity)] = "activityTrigger",
+            [nameof(AnnounceActivity)] = "activityTrigger",
+            [nameof(CleanUpActivity)] = "activityTrigger",
+            ["RunProduct"] = "httpTrigger",
+            ["CatalogProjection"] = "queueTrigger",
+            ["ListProducts"] = "httpTrigger",
+            ["GetProduct"] = "httpTrigger",
+            ["FreshnessTimer"] = "timerTrigger",
+        };
+
+        // Act
+        var functions = Functions();
+
+        // Assert
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), functions.Keys.Order(StringComparer.Ordinal));
+        Assert.All(expected, e => Assert.Equal([e.Value], functions[e.Key].Where(b => Text(b, "type").EndsWith("Trigger", StringComparison.Ordinal)).Select(b => Text(b, "type"))));
+    }
+
+    [Fact]
+    public void FunctionModes_InfraLists_NameEveryPublishedFunctionInExactlyOneMode()
+    {
+        // Arrange: infra/function-modes.json is what the Bicep disables per mode (AzureWebJobs.<name>.Disabled).
+        using var modes = JsonDocument.Parse(File.ReadAllText(RepositoryRoot.Combine("infra", "function-modes.json")));
+        var domain = modes.RootElement.GetProperty("domain").EnumerateArray().Select(n => n.GetString()!).ToList();
+        var hub = modes.RootElement.GetProperty("hub").EnumerateArray().Select(n => n.GetString()!).ToList();
+
+        // Act
+        var functions = Functions();
+
+        // Assert: a function in neither list would run in both apps; a name not published would disable nothing.
+        Assert.Empty(domain.Intersect(hub, StringComparer.Ordinal));
+        Assert.Equal(functions.Keys.Order(StringComparer.Ordinal), domain.Concat(hub).Order(StringComparer.Ordinal));
+        // What runs where (DESIGN §7): the pipeline in the domain app, the catalog and freshness in the hub app.
+        Assert.Contains("PipelineTrigger", domain);
+        Assert.Contains(nameof(DataProductPipeline), domain);
+        Assert.All(functions.Where(f => f.Value.Any(b => Text(b, "type") is "activityTrigger" or "orchestrationTrigger" or "durableClient")), f => Assert.Contains(f.Key, domain));
+        Assert.Contains("CatalogProjection", hub);
+        Assert.Contains("FreshnessTimer", hub);
+    }
+
     [Theory]
     [InlineData("DurableTask", "Microsoft.Azure.WebJobs.Extensions.DurableTask")]
     [InlineData("AzureStorageQueues", "Microsoft.Azure.WebJobs.Extensions.Storage.Queues")]

@@ -10,6 +10,7 @@ public static class BuiltInRole
     public const string StorageTableDataContributor = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
     public const string EventGridDataSender = "d5a91429-5739-47e2-a06b-3470a27159e7";
     public const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
+    public const string KeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
 
     private static readonly Dictionary<string, string> Names = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -20,6 +21,7 @@ public static class BuiltInRole
         [StorageTableDataContributor] = nameof(StorageTableDataContributor),
         [EventGridDataSender] = nameof(EventGridDataSender),
         [MonitoringMetricsPublisher] = nameof(MonitoringMetricsPublisher),
+        [KeyVaultSecretsUser] = nameof(KeyVaultSecretsUser),
     };
 
     public static string NameOf(string roleDefinitionId) => Names.GetValueOrDefault(roleDefinitionId, roleDefinitionId);

@@ -1,0 +1,105 @@
+// The domain's Key Vault: holds the mesh masking salt that `hash` masking mixes into every hashed value
+// (PipelineOptions.MaskingSalt). Entra ID (RBAC) authorization only, soft delete with purge protection (a lost salt
+// changes every hash a product publishes), and one data-plane role per reader, scoped to this vault.
+//
+// The salt is a parameter, not generated here: Bicep has no safe random source, and a newGuid() default would
+// replace the secret - and so every hash - at each deployment. azd fills it with
+// $(secretOrRandomPassword ${AZURE_KEY_VAULT_NAME} masking-salt) (main.parameters.json): random on the first
+// provision, then read back from this vault, so re-provisioning writes the same value again.
+
+@description('Key Vault name: 3-24 letters, digits and \'-\', globally unique.')
+@minLength(3)
+@maxLength(24)
+param name string
+
+param location string
+
+param tags object = {}
+
+@secure()
+@minLength(12)
+@description('The masking salt written to secret saltSecretName.')
+param maskingSalt string
+
+@description('Name of the secret holding the salt.')
+param saltSecretName string = 'masking-salt'
+
+@description('The app\'s identity: reads the salt through a Key Vault reference (Key Vault Secrets User on this vault).')
+param appPrincipalId string
+
+@description('Optional: the deploying user or pipeline (azd AZURE_PRINCIPAL_ID): reads the salt back at the next provision.')
+param deployerPrincipalId string = ''
+
+@allowed(['User', 'ServicePrincipal', 'Group'])
+param deployerPrincipalType string = 'User'
+
+@minValue(7)
+@maxValue(90)
+param softDeleteRetentionInDays int = 90
+
+// Key Vault Secrets User: read secret values, nothing else (no writes, no keys or certificates).
+var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
+
+resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
+  name: name
+  location: location
+  tags: tags
+  properties: {
+    tenantId: subscription().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: softDeleteRetentionInDays
+    enablePurgeProtection: true
+    enabledForDeployment: false
+    enabledForDiskEncryption: false
+    enabledForTemplateDeployment: false
+    // A Flex Consumption app without VNet integration resolves Key Vault references over the public endpoint, and
+    // App Service is not a trusted service that could bypass a deny rule: the endpoint stays reachable, every call
+    // still needs an Entra token and a role on this vault. With VNet integration, set defaultAction to 'Deny' and
+    // add a private endpoint.
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      bypass: 'AzureServices'
+      defaultAction: 'Allow'
+    }
+  }
+}
+
+resource salt 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = {
+  parent: vault
+  name: saltSecretName
+  properties: {
+    value: maskingSalt
+    contentType: 'text/plain; datamesh masking salt'
+  }
+}
+
+resource appReadsSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, appPrincipalId, keyVaultSecretsUser)
+  scope: vault
+  properties: {
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
+  }
+}
+
+resource deployerReadsSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  name: guid(vault.id, deployerPrincipalId, keyVaultSecretsUser)
+  scope: vault
+  properties: {
+    principalId: deployerPrincipalId
+    principalType: deployerPrincipalType
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
+  }
+}
+
+output name string = vault.name
+// The Key Vault reference the app setting carries: resolved by App Service with the app's identity, never a value.
+// Versionless, so the app reads the current version after a restart. A module's outputs exist only once all of its
+// resources are deployed: an app configured from this output finds its role in place on first start.
+output saltReference string = '@Microsoft.KeyVault(SecretUri=${salt.properties.secretUri})'

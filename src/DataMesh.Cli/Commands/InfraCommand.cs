@@ -1,0 +1,99 @@
+using System.CommandLine;
+using DataMesh.Pipeline;
+using DataMesh.Specs;
+
+namespace DataMesh.Cli.Commands;
+
+/// <summary>
+/// <c>datamesh infra [--pipelines DIR] [--out FILE] [--check]</c>: writes the upstream subscriptions each domain's specs
+/// need (<c>infra/generated/subscriptions.json</c>, loaded by <c>infra/main.bicep</c>); with <c>--check</c> only says
+/// whether the file is up to date, for CI and hooks. Exit 1 when the specs are invalid or (with <c>--check</c>) the file is stale.
+/// </summary>
+internal static class InfraCommand
+{
+    public static Command Create()
+    {
+        var pipelines = new Option<DirectoryInfo>("--pipelines")
+        {
+            Description = "The mesh's specs folder.",
+            DefaultValueFactory = _ => new DirectoryInfo("pipelines"),
+        };
+        var output = new Option<FileInfo>("--out")
+        {
+            Description = "The file to write (or, with --check, to compare).",
+            DefaultValueFactory = _ => new FileInfo(UpstreamSubscriptionsFile.DefaultPath),
+        };
+        var check = new Option<bool>("--check") { Description = "Write nothing; exit 1 when FILE differs from what the specs produce." };
+        var json = CommonOptions.Json();
+        var command = new Command("infra", "Generate infra/generated/subscriptions.json (each domain's upstream products, read by infra/main.bicep) from the specs.")
+        {
+            pipelines, output, check, json,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var root = parse.GetValue(pipelines)!;
+            var file = parse.GetValue(output)!;
+            var checkOnly = parse.GetValue(check);
+            if (!root.Exists)
+            {
+                await Console.Error.WriteLineAsync($"error: the specs folder '{root}' does not exist: run from the repository root or pass --pipelines DIR.").ConfigureAwait(false);
+                return ExitCodes.UsageOrEnvironment;
+            }
+
+            ProductRegistry registry;
+            try
+            {
+                registry = ProductRegistry.LoadFrom(root.FullName);
+            }
+            catch (SpecValidationException ex)
+            {
+                Diagnostics.Print(ex.Diagnostics);
+                await Console.Error.WriteLineAsync($"error: the specs under '{root}' do not load ({ex.Diagnostics.Count} error(s)): fix them (datamesh validate) and run datamesh infra again.").ConfigureAwait(false);
+                return ExitCodes.CheckFailed;
+            }
+
+            if (registry.All.Count == 0)
+            {
+                await Console.Error.WriteLineAsync($"error: no product under '{root}': nothing to subscribe to.").ConfigureAwait(false);
+                return ExitCodes.UsageOrEnvironment;
+            }
+
+            var text = UpstreamSubscriptionsFile.Generate(registry.All);
+            var domains = UpstreamSubscriptionsFile.UpstreamProducts(registry.All);
+            var current = file.Exists ? await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false) : null;
+            var upToDate = string.Equals(current?.ReplaceLineEndings("\n"), text, StringComparison.Ordinal);
+            var written = false;
+            if (!checkOnly && !upToDate)
+            {
+                file.Directory?.Create();
+                await File.WriteAllTextAsync(file.FullName, text, cancellationToken).ConfigureAwait(false);
+                written = true;
+            }
+
+            if (parse.GetValue(json))
+            {
+                CliJson.Write(new { file = file.FullName, check = checkOnly, upToDate, written, domains });
+            }
+            else
+            {
+                foreach (var (domain, upstream) in domains)
+                {
+                    await Console.Error.WriteLineAsync($"{domain}: {(upstream.Count == 0 ? "no upstream products" : string.Join(", ", upstream))}").ConfigureAwait(false);
+                }
+
+                var verdict = (checkOnly, upToDate) switch
+                {
+                    (_, true) => $"{file} is up to date.",
+                    (true, false) => current is null
+                        ? $"error: {file} does not exist: run `datamesh infra --out {file}` and commit it."
+                        : $"error: {file} is stale: the specs under {root} need other upstream subscriptions. Run `datamesh infra --out {file}` and commit the result.",
+                    (false, false) => $"wrote {file}.",
+                };
+                await Console.Error.WriteLineAsync(verdict).ConfigureAwait(false);
+            }
+
+            return checkOnly && !upToDate ? ExitCodes.CheckFailed : ExitCodes.Success;
+        });
+        return command;
+    }
+}
