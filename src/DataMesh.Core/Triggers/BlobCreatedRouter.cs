@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Azure.Messaging;
 using Azure.Messaging.EventGrid;
 using Azure.Messaging.EventGrid.SystemEvents;
 using DataMesh.Events;
@@ -64,10 +65,28 @@ public sealed class BlobCreatedRouter
         var json = CloudEventDelivery.DecodeJson(queueMessageBody);
         if (IsCloudEvent(json, out var type))
         {
-            return TriggerRoute.Drop($"product event '{type}' is not a blob arrival (PipelineTriggerRouter routes it)");
+            return type == SystemEventNames.StorageBlobCreated
+                ? Route(CloudEventDelivery.Parse(queueMessageBody))
+                : TriggerRoute.Drop($"product event '{type}' is not a blob arrival (PipelineTriggerRouter routes it)");
         }
 
         return Route(CloudEventDelivery.ParseEventGridEvent(queueMessageBody));
+    }
+
+    /// <summary>
+    /// Routes a <c>BlobCreated</c> delivered in the CloudEvents 1.0 schema (an Event Grid subscription with
+    /// <c>eventDeliverySchema: CloudEventSchemaV1_0</c>): same subject and data as the Event Grid schema, so the same rules.
+    /// </summary>
+    public TriggerRoute Route(CloudEvent cloudEvent)
+    {
+        ArgumentNullException.ThrowIfNull(cloudEvent);
+        if (cloudEvent.Data is null)
+        {
+            throw new FormatException($"BlobCreated CloudEvent '{cloudEvent.Id}' has no blob data.");
+        }
+
+        var gridEvent = new EventGridEvent(cloudEvent.Subject ?? "", cloudEvent.Type, "1.0", cloudEvent.Data) { Id = cloudEvent.Id };
+        return Route(gridEvent);
     }
 
     /// <summary>Routes one Event Grid schema event.</summary>

@@ -15,8 +15,11 @@ namespace DataMesh.Triggers;
 /// is rebuilt. A release outside a consumer's range (a new major) does not trigger it: the consumer stays pinned.
 /// Run ids derive from the event id, so a duplicated delivery collapses into one run.
 /// </summary>
-public sealed class UpstreamRouter(IProductRegistry products, MeshStorage storage)
+public sealed class UpstreamRouter(IProductRegistry products, MeshStorage storage, string? domain = null)
 {
+    // In Azure each domain's app holds every spec (to resolve upstreams) but starts only its own domain's consumers.
+    private readonly string? _domain = string.IsNullOrWhiteSpace(domain) ? null : domain;
+
     /// <summary>The <see cref="PipelineRequest.Trigger"/> of runs started by an upstream release.</summary>
     public const string UpstreamTrigger = "upstream";
 
@@ -32,7 +35,7 @@ public sealed class UpstreamRouter(IProductRegistry products, MeshStorage storag
         var data = ProductEventJson.ReadData<ProductVersionPublishedData>(cloudEvent);
         var resolver = new UpstreamResolver(storage);
         var routes = new List<TriggerRoute>();
-        foreach (var consumer in products.All)
+        foreach (var consumer in products.All.Where(p => _domain is null || p.Domain == _domain))
         {
             var reads = consumer.Inputs.Where(i => i.Product == data.ProductId).ToList();
             if (reads.Count == 0)

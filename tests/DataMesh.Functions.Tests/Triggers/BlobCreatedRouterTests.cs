@@ -49,6 +49,38 @@ public sealed class BlobCreatedRouterTests
     }
 
     [Theory]
+    [InlineData(BodyForm.Raw)]
+    [InlineData(BodyForm.Base64)]
+    public async Task Route_SameArrivalInCloudEventsSchema_StartsTheSameRunThroughEitherRouter(BodyForm form)
+    {
+        // Arrange: the delivery an Event Grid subscription with eventDeliverySchema CloudEventSchemaV1_0 writes.
+        var grid = System.Text.Json.Nodes.JsonNode.Parse(BlobEvents.LedgerArrival)!;
+        var cloudEvent = new System.Text.Json.Nodes.JsonObject
+        {
+            ["specversion"] = "1.0",
+            ["type"] = "Microsoft.Storage.BlobCreated",
+            ["source"] = (string?)grid["topic"],
+            ["id"] = (string?)grid["id"],
+            ["time"] = (string?)grid["eventTime"],
+            ["subject"] = (string?)grid["subject"],
+            ["data"] = grid["data"]!.DeepClone(),
+        }.ToJsonString();
+        var body = form == BodyForm.Raw ? cloudEvent : BlobEvents.Base64(cloudEvent);
+        var pipelineRouter = new PipelineTriggerRouter(SampleMesh.Products(), SampleMesh.AzureStorage(), "finance");
+
+        // Act
+        var fromGridSchema = _finance.Route(BlobEvents.LedgerArrival);
+        var fromBlobRouter = _finance.Route(body);
+        var fromPipelineRouter = Assert.Single(await pipelineRouter.RouteAsync(body));
+
+        // Assert
+        Assert.True(fromBlobRouter.StartsRun, fromBlobRouter.Reason);
+        Assert.Equal(fromGridSchema.Request!.RunId, fromBlobRouter.Request!.RunId);
+        Assert.Equal(fromGridSchema.Request.RunId, fromPipelineRouter.Request!.RunId);
+        Assert.Equal([BlobEvents.LedgerBlobName], fromPipelineRouter.Request.LandingBlobs);
+    }
+
+    [Theory]
     [InlineData("ledger/emea/2026-11.csv", SampleMesh.Ledger)]
     [InlineData("ledger/emea/adjustments/2026-11.csv", SampleMesh.Adjustments)]
     [InlineData("ledger/emea/adjustments-late/2026-11.csv", SampleMesh.Ledger)]
@@ -206,6 +238,34 @@ public sealed class BlobCreatedRouterTests
         Assert.InRange(runId.Length, 1, 100);
         Assert.DoesNotContain(runId, c => c is '/' or '\\' or '#' or '?' || char.IsControl(c));
         Assert.Equal(runId, BlobCreatedRouter.RunId(new string('d', 40) + "." + new string('n', 80), "https://x.blob.core.windows.net/landing/a b#c?d", "0x8DE"));
+    }
+
+    [Fact]
+    public async Task RouteAsync_ReleaseReadByAnotherDomainOnly_StartsNothingInThisDomainsApp()
+    {
+        // Arrange: finance.revenue-global reads the EMEA ledger; the supply-chain app holds that spec too but must not run it.
+        var published = DataMesh.Events.ProductEventFactory.CreateProductVersionPublished(new DataMesh.Events.ProductVersionPublishedData
+        {
+            ProductId = SampleMesh.Ledger,
+            Domain = "finance",
+            Name = "ledger-emea",
+            Version = "1.0.0",
+            Release = 4,
+            RunId = "run-1",
+            Location = "https://stfinance.blob.core.windows.net/products/ledger-emea/1.0.0/4/",
+            Rows = 10,
+            SchemaHash = "h",
+            Quality = new DataMesh.Pipeline.QualitySummary(true, 10, []),
+            PublishedAt = DateTimeOffset.UnixEpoch,
+        });
+        var body = System.Text.Json.JsonSerializer.Serialize(published);
+        var supplyChainApp = new PipelineTriggerRouter(SampleMesh.Products(), SampleMesh.AzureStorage(), "supply-chain");
+
+        // Act
+        var routes = await supplyChainApp.RouteAsync(body);
+
+        // Assert: without the domain filter it would try to build revenue-global (and reach for the finance storage).
+        Assert.Empty(routes);
     }
 
     [Fact]
