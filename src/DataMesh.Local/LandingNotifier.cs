@@ -6,7 +6,7 @@ namespace DataMesh.Local;
 
 /// <summary>
 /// The local stand-in for a storage account's Event Grid system topic: after a blob is committed in a landing
-/// container, puts the <c>Microsoft.Storage.BlobCreated</c> delivery (Event Grid schema, as Event Grid writes it to
+/// container, puts the <c>Microsoft.Storage.BlobCreated</c> delivery (Event Grid schema, Base64-encoded as Event Grid writes it to
 /// a queue) on <c>pipeline-triggers</c>. Azurite emits no events, so the local mesh says what Azure would.
 /// </summary>
 public static class LandingNotifier
@@ -39,6 +39,7 @@ public static class LandingNotifier
         };
         var queue = storage.Queue(MeshStorage.PipelineTriggersQueue);
         await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        await queue.SendMessageAsync(JsonSerializer.Serialize(delivery), cancellationToken).ConfigureAwait(false);
+        var body = Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(delivery));
+        await queue.SendMessageAsync(body, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,7 +1,10 @@
+using Azure;
+using Azure.Messaging.EventGrid;
 using DataMesh.Catalog;
 using DataMesh.Events;
 using DataMesh.Governance;
 using DataMesh.Local.Durable;
+using DataMesh.Local.EventGrid;
 using DataMesh.Pipeline;
 using DataMesh.Specs;
 using DataMesh.Storage;
@@ -12,20 +15,34 @@ namespace DataMesh.Local;
 
 /// <summary>
 /// The whole mesh on one machine (DESIGN §7): storage (embedded Azurite or <c>DATAMESH_STORAGE</c>), the domains'
-/// containers, the durable engine running the pipeline, product events delivered to the catalog queue, and the
-/// catalog projection reading it. The same core code as the Functions app.
+/// containers, the durable engine running the pipeline, product events published with <c>EventGridPublisherClient</c>
+/// to a local Event Grid topic that fans them out to the catalog and trigger queues, the outbox relay, and the
+/// catalog projection. The same core code as the Functions app.
 /// </summary>
 public sealed partial class LocalMesh : IAsyncDisposable
 {
+    /// <summary>File in the mesh's state folder holding the local topic's key (created once, owner-readable only).</summary>
+    public const string EventTopicKeyFile = "event-topic-key";
+
+    // How often `up` sweeps the outbox; a row is re-sent only once older than LocalMeshOptions.OutboxGracePeriod.
+    private static readonly TimeSpan OutboxSweepInterval = TimeSpan.FromSeconds(30);
+
     private readonly LocalStorage _storage;
     private readonly LocalDurableEngine _engine;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _triggeredRuns = new(StringComparer.Ordinal);
     private readonly CatalogProjection _projection;
+    private readonly OutboxRelay _relay;
+    private readonly TimeSpan _outboxGracePeriod;
     private readonly ILogger _logger;
 
-    private LocalMesh(LocalStorage storage, ProductRegistry products, LocalDurableEngine engine, CatalogProjection projection, ILogger logger, IProductEventPublisher events)
+    private LocalMesh(
+        LocalStorage storage, ProductRegistry products, LocalDurableEngine engine, CatalogProjection projection, ILogger logger,
+        IProductEventPublisher events, LocalEventGridTopic topic, OutboxRelay relay, TimeSpan outboxGracePeriod)
     {
         Events = events;
+        EventTopic = topic;
+        _relay = relay;
+        _outboxGracePeriod = outboxGracePeriod;
         _storage = storage;
         Storage = storage.Storage;
         Products = products;
@@ -40,8 +57,11 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
     public ProductRegistry Products { get; }
 
-    /// <summary>Where this mesh announces product events (the catalog and trigger queues).</summary>
+    /// <summary>Where this mesh announces product events: the local Event Grid topic, through <c>EventGridPublisherClient</c>.</summary>
     public IProductEventPublisher Events { get; }
+
+    /// <summary>The mesh's local Event Grid topic (its subscriptions deliver to the catalog and trigger queues).</summary>
+    public LocalEventGridTopic EventTopic { get; }
 
     public CatalogReader Catalog { get; }
 
@@ -63,6 +83,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
         var stateDirectory = options.ResolveStateDirectory();
         Directory.CreateDirectory(stateDirectory);
         var local = await LocalStorage.OpenAsync(options, cancellationToken).ConfigureAwait(false);
+        LocalEventGridTopic? topic = null;
         try
         {
             var storage = local.Storage;
@@ -79,7 +100,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
             var pipelineOptions = options.Pipeline;
             if (pipelineOptions.MaskingSalt.Length == 0)
             {
-                pipelineOptions.MaskingSalt = MaskingSalt(stateDirectory);
+                pipelineOptions.MaskingSalt = StateSecret(stateDirectory, "masking-salt");
             }
 
             if (pipelineOptions.WorkDirectory == new PipelineOptions().WorkDirectory)
@@ -89,13 +110,31 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
             var meshFile = Path.Combine(options.RootDirectory, "pipelines", MeshPoliciesLoader.MeshFileName);
             var policies = options.LoadPipelinesFolder && File.Exists(meshFile) ? MeshPoliciesLoader.Load(meshFile) : null;
-            var events = new QueueProductEventPublisher([storage.Queue(MeshStorage.CatalogEventsQueue), storage.Queue(MeshStorage.PipelineTriggersQueue)]);
+            // Events go the way they go in Azure: EventGridPublisherClient -> topic -> subscriptions -> queues.
+            var topicKey = StateSecret(stateDirectory, EventTopicKeyFile);
+            topic = new LocalEventGridTopic(topicKey, MeshTopicSubscriptions.For(products, storage), options.LoggerFactory);
+            await topic.StartAsync(cancellationToken).ConfigureAwait(false);
+            var clientOptions = new EventGridPublisherClientOptions();
+            clientOptions.Retry.MaxRetries = 3;
+            clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(200);
+            clientOptions.Retry.MaxDelay = TimeSpan.FromSeconds(2);
+            clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
+            var events = new EventGridProductEventPublisher(new EventGridPublisherClient(topic.Endpoint, new AzureKeyCredential(topicKey), clientOptions));
             var runtime = new PipelineRuntime(storage, products, events, pipelineOptions, options.LoggerFactory, policies: policies);
+            var relay = new OutboxRelay(runtime.Outbox, events, options.LoggerFactory.CreateLogger<OutboxRelay>());
+
+            // Announcements a previous process left unsent (every attempt failed, or it died in between) go out now.
+            await relay.RelayAsync(options.OutboxGracePeriod, cancellationToken).ConfigureAwait(false);
             var engine = await LocalDurableEngine.StartAsync(local.ConnectionString, TaskHubName(options.Namespace), runtime, cancellationToken).ConfigureAwait(false);
-            return new LocalMesh(local, products, engine, projection, logger, events);
+            return new LocalMesh(local, products, engine, projection, logger, events, topic, relay, options.OutboxGracePeriod);
         }
         catch
         {
+            if (topic is not null)
+            {
+                await topic.DisposeAsync().ConfigureAwait(false);
+            }
+
             await local.DisposeAsync().ConfigureAwait(false);
             throw;
         }
@@ -250,6 +289,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
     {
         var seen = new HashSet<(string, string)>();
         var nextFreshness = DateTimeOffset.MinValue;
+        var nextOutboxSweep = DateTimeOffset.MinValue;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -291,6 +331,12 @@ public sealed partial class LocalMesh : IAsyncDisposable
                     nextFreshness = DateTimeOffset.UtcNow.AddMinutes(1);
                 }
 
+                if (DateTimeOffset.UtcNow >= nextOutboxSweep)
+                {
+                    await _relay.RelayAsync(_outboxGracePeriod, cancellationToken).ConfigureAwait(false);
+                    nextOutboxSweep = DateTimeOffset.UtcNow + OutboxSweepInterval;
+                }
+
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -313,6 +359,18 @@ public sealed partial class LocalMesh : IAsyncDisposable
         await ProcessCatalogEventsAsync(cancellationToken).ConfigureAwait(false);
         await ProcessTriggersAsync(cancellationToken).ConfigureAwait(false);
         return breaches;
+    }
+
+    /// <summary>
+    /// Sends the announcements still pending in the outbox (older than <paramref name="gracePeriod"/>, default
+    /// <see cref="LocalMeshOptions.OutboxGracePeriod"/>; a timer in Azure), then records and routes what they delivered.
+    /// </summary>
+    public async Task<OutboxRelayResult> RelayOutboxAsync(TimeSpan? gracePeriod = null, CancellationToken cancellationToken = default)
+    {
+        var result = await _relay.RelayAsync(gracePeriod ?? _outboxGracePeriod, cancellationToken).ConfigureAwait(false);
+        await ProcessCatalogEventsAsync(cancellationToken).ConfigureAwait(false);
+        await ProcessTriggersAsync(cancellationToken).ConfigureAwait(false);
+        return result;
     }
 
     /// <summary>Applies every queued product event to the catalog (the local stand-in for the queue-triggered projection).</summary>
@@ -355,13 +413,14 @@ public sealed partial class LocalMesh : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _engine.DisposeAsync().ConfigureAwait(false);
+        await EventTopic.DisposeAsync().ConfigureAwait(false);
         await _storage.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>The mesh's masking salt: created once (random, owner-readable only) and kept with the mesh state.</summary>
-    private static string MaskingSalt(string stateDirectory)
+    /// <summary>A secret of the mesh (masking salt, topic key): created once (random, owner-readable only) and kept with the mesh state.</summary>
+    private static string StateSecret(string stateDirectory, string fileName)
     {
-        var path = Path.Combine(stateDirectory, "masking-salt");
+        var path = Path.Combine(stateDirectory, fileName);
         if (!File.Exists(path))
         {
             var salt = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));

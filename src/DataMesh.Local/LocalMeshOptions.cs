@@ -1,3 +1,4 @@
+using DataMesh.Events;
 using DataMesh.Pipeline;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -26,6 +27,12 @@ public sealed class LocalMeshOptions
     public bool LoadPipelinesFolder { get; set; } = true;
 
     public PipelineOptions Pipeline { get; set; } = new();
+
+    /// <summary>
+    /// Age at which an announcement still in the outbox is re-sent (at start and every 30 s while serving); default
+    /// <see cref="OutboxRelay.DefaultGracePeriod"/>, past the pipeline's own announcement retries.
+    /// </summary>
+    public TimeSpan OutboxGracePeriod { get; set; } = OutboxRelay.DefaultGracePeriod;
 
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
 

@@ -1,13 +1,16 @@
 using DataMesh.Events;
 using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
 
 namespace DataMesh.Pipeline;
 
 /// <summary>
 /// Announces a run's outcome as a CloudEvent (DESIGN §6). Event ids are deterministic, so a retried announcement is
-/// a recognisable duplicate that the catalog applies idempotently.
+/// a recognisable duplicate that the catalog applies idempotently. The event is recorded in the outbox before it is
+/// sent and removed after the topic accepted it: when every attempt fails (or the host dies in between), the
+/// <see cref="OutboxRelay"/> sends it later. A retry re-sends the event the first attempt recorded.
 /// </summary>
-public sealed class AnnounceActivity(PipelineRuntime runtime) : TaskActivity<AnnounceInput, string>
+public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActivity<AnnounceInput, string>
 {
     public override async Task<string> RunAsync(TaskActivityContext context, AnnounceInput input)
     {
@@ -60,7 +63,22 @@ public sealed class AnnounceActivity(PipelineRuntime runtime) : TaskActivity<Ann
                 FailedAt = now,
             }),
         };
-        await runtime.Events.PublishAsync(cloudEvent).ConfigureAwait(false);
-        return cloudEvent.Id;
+        var pending = await runtime.Outbox.AddAsync(cloudEvent).ConfigureAwait(false);
+        try
+        {
+            await runtime.Events.PublishAsync(pending).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Rethrown for the orchestrator's retries; the outbox row is what survives them all failing.
+            LogPending(runtime.LoggerFactory.CreateLogger<AnnounceActivity>(), pending.Id, pending.Type, result.RunId, ex.Message);
+            throw;
+        }
+
+        await runtime.Outbox.RemoveAsync(pending).ConfigureAwait(false);
+        return pending.Id;
     }
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Run {RunId}: announcing event {EventId} of type {Type} failed; it stays in the outbox until sent: {Reason}")]
+    private static partial void LogPending(ILogger logger, string eventId, string type, string runId, string reason);
 }

@@ -25,6 +25,9 @@ public sealed class PipelineRuntime(
 
     public IProductEventPublisher Events { get; } = events;
 
+    /// <summary>Announcements recorded before they are sent, until the topic accepted them (table <c>Outbox</c> of <see cref="Storage"/>).</summary>
+    public AnnouncementOutbox Outbox { get; } = new(storage, timeProvider);
+
     public PipelineOptions Options { get; } = options ?? new PipelineOptions();
 
     public ILoggerFactory LoggerFactory { get; } = loggerFactory ?? NullLoggerFactory.Instance;

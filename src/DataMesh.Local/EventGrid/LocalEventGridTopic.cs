@@ -1,0 +1,252 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Azure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DataMesh.Local.EventGrid;
+
+/// <summary>
+/// The local stand-in for the mesh's Event Grid custom topic (DESIGN §7): an HTTP endpoint on loopback that takes what
+/// <c>EventGridPublisherClient.SendEventsAsync</c> sends with an <c>AzureKeyCredential</c> (CloudEvents 1.0 batches,
+/// key in the <c>aeg-sas-key</c> header) and fans each event out to the storage queue of every subscription whose
+/// filter it passes, Base64-encoded as Event Grid writes to queues. Refuses a missing or wrong key (401, nothing
+/// delivered), a request over Event Grid's 1 MB limit (413) and a malformed one (400, with the reason).
+/// Unlike Event Grid, delivery happens before the response: a failed delivery fails the publish (500), so the
+/// publisher's retries and outbox cover it; a retried publish may repeat deliveries, which consumers collapse by id.
+/// </summary>
+public sealed partial class LocalEventGridTopic : IAsyncDisposable
+{
+    /// <summary>Header carrying the topic key (as <c>EventGridPublisherClient</c> sends an <c>AzureKeyCredential</c>).</summary>
+    public const string KeyHeader = "aeg-sas-key";
+
+    /// <summary>Path of the publish endpoint, as in Azure (<c>https://&lt;topic&gt;.&lt;region&gt;-1.eventgrid.azure.net/api/events</c>).</summary>
+    public const string PublishPath = "/api/events";
+
+    /// <summary>Event Grid's limit on one publish request, the whole batch (each event is then within it too): 1 MB.</summary>
+    public const int MaxRequestBytes = 1024 * 1024;
+
+    /// <summary>A storage queue message holds at most 64 KiB: the Base64 text of an event delivered to a queue must fit.</summary>
+    public const int MaxQueueMessageBytes = 64 * 1024;
+
+    private readonly byte[] _key;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<Uri, bool> _createdQueues = new();
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private WebApplication? _app;
+    private int _port;
+
+    /// <param name="key">The topic key publishers must present; kept by the caller outside code (the mesh's state folder).</param>
+    /// <param name="subscriptions">Where events go, by filter.</param>
+    /// <param name="loggerFactory">Logs refused requests and deliveries.</param>
+    public LocalEventGridTopic(string key, IEnumerable<LocalEventSubscription> subscriptions, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(key);
+        ArgumentNullException.ThrowIfNull(subscriptions);
+        _key = Encoding.UTF8.GetBytes(key);
+        Subscriptions = [.. subscriptions];
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<LocalEventGridTopic>();
+    }
+
+    /// <summary>The subscriptions events are fanned out to.</summary>
+    public IReadOnlyList<LocalEventSubscription> Subscriptions { get; }
+
+    /// <summary>Publish endpoint, <c>http://127.0.0.1:&lt;port&gt;/api/events</c>; the same port across a stop and a restart.</summary>
+    public Uri Endpoint => _port == 0
+        ? throw new InvalidOperationException("The local event topic has not been started yet: call StartAsync first.")
+        : new Uri($"http://127.0.0.1:{_port}{PublishPath}");
+
+    /// <summary>Whether the topic is accepting events.</summary>
+    public bool IsRunning => _app is not null;
+
+    /// <summary>Starts listening on loopback: on a free port the first time, on the same port after a stop.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_app is not null)
+            {
+                return;
+            }
+
+            // Content root away from the working directory: a user's appsettings.json there must not configure this endpoint.
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+            builder.Logging.ClearProviders();
+            var port = _port;
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+            var app = builder.Build();
+            app.MapPost(PublishPath, (Func<HttpContext, Task<IResult>>)PublishAsync);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            if (_port == 0)
+            {
+                _port = new Uri(app.Urls.First()).Port;
+            }
+
+            _app = app;
+            LogStarted(_logger, Endpoint, Subscriptions.Count);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Stops listening; publishers get connection errors until <see cref="StartAsync"/> is called again.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_app is not { } app)
+            {
+                return;
+            }
+
+            _app = null;
+            await app.StopAsync(cancellationToken).ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _gate.Dispose();
+    }
+
+    private async Task<IResult> PublishAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var cancellationToken = context.RequestAborted;
+        if (!HasKey(request.Headers[KeyHeader]))
+        {
+            var reason = request.Headers.ContainsKey(KeyHeader)
+                ? $"The '{KeyHeader}' header does not hold this topic's key."
+                : $"No '{KeyHeader}' header: publish with the topic's key (AzureKeyCredential).";
+            return Refuse(StatusCodes.Status401Unauthorized, "Unauthorized", reason);
+        }
+
+        if (request.ContentLength > MaxRequestBytes)
+        {
+            return Refuse(StatusCodes.Status413PayloadTooLarge, "PayloadTooLarge", TooLarge(request.ContentLength.Value));
+        }
+
+        var body = await ReadBodyAsync(request.Body, cancellationToken).ConfigureAwait(false);
+        if (body is null)
+        {
+            return Refuse(StatusCodes.Status413PayloadTooLarge, "PayloadTooLarge", TooLarge(null));
+        }
+
+        if (!CloudEventBatch.TryRead(body, request.ContentType, out var events, out var error))
+        {
+            return Refuse(StatusCodes.Status400BadRequest, "BadRequest", error);
+        }
+
+        // Check every delivery before making any: a refused request delivers nothing.
+        var deliveries = new List<(CloudEventBatch.ReceivedEvent Event, string Body, List<LocalEventSubscription> To)>();
+        foreach (var received in events)
+        {
+            var to = Subscriptions.Where(s => s.Matches(received.Type, received.Subject)).ToList();
+            if (to.Count == 0)
+            {
+                LogUnmatched(_logger, received.Id, received.Type, received.Subject);
+                continue;
+            }
+
+            var message = Convert.ToBase64String(Encoding.UTF8.GetBytes(received.Json));
+            if (message.Length > MaxQueueMessageBytes)
+            {
+                return Refuse(
+                    StatusCodes.Status413PayloadTooLarge,
+                    "PayloadTooLarge",
+                    $"Event '{received.Id}' is {received.Json.Length} bytes of JSON, {message.Length} in Base64: over the {MaxQueueMessageBytes}-byte storage queue message "
+                    + $"its subscription '{to[0].Name}' delivers to (Event Grid would dead-letter it). Trim the event's data.");
+            }
+
+            deliveries.Add((received, message, to));
+        }
+
+        foreach (var (received, message, to) in deliveries)
+        {
+            foreach (var subscription in to)
+            {
+                try
+                {
+                    if (!_createdQueues.ContainsKey(subscription.Queue.Uri))
+                    {
+                        await subscription.Queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                        _createdQueues.TryAdd(subscription.Queue.Uri, true);
+                    }
+
+                    await subscription.Queue.SendMessageAsync(message, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RequestFailedException ex)
+                {
+                    return Refuse(
+                        StatusCodes.Status500InternalServerError,
+                        "DeliveryFailed",
+                        $"Delivering event '{received.Id}' to subscription '{subscription.Name}' (queue {subscription.Queue.Name}) failed: {ex.Message}");
+                }
+
+                LogDelivered(_logger, received.Id, received.Type, subscription.Name);
+            }
+        }
+
+        return Results.Ok();
+    }
+
+    private bool HasKey(Microsoft.Extensions.Primitives.StringValues values) =>
+        values.Count == 1
+        && values[0] is { Length: > 0 } presented
+        && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), _key);
+
+    // The body up to the limit; null when it is longer (a chunked request has no Content-Length to refuse early).
+    private static async Task<byte[]?> ReadBodyAsync(Stream body, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81_920];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > MaxRequestBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static string TooLarge(long? length) =>
+        $"The request{(length is { } l ? $" is {l} bytes" : "")} is over Event Grid's limit of {MaxRequestBytes} bytes per publish: send fewer events per batch.";
+
+    private IResult Refuse(int status, string code, string message)
+    {
+        LogRefused(_logger, status, message);
+        return Results.Json(new { error = new { code, message } }, statusCode: status);
+    }
+
+    [LoggerMessage(EventId = 4200, Level = LogLevel.Information, Message = "Local event topic listening on {Endpoint} with {SubscriptionCount} subscription(s)")]
+    private static partial void LogStarted(ILogger logger, Uri endpoint, int subscriptionCount);
+
+    [LoggerMessage(EventId = 4201, Level = LogLevel.Warning, Message = "Local event topic refused a publish ({Status}): {Reason}")]
+    private static partial void LogRefused(ILogger logger, int status, string reason);
+
+    [LoggerMessage(EventId = 4202, Level = LogLevel.Debug, Message = "Event {EventId} of type {Type} delivered to subscription {Subscription}")]
+    private static partial void LogDelivered(ILogger logger, string eventId, string type, string subscription);
+
+    [LoggerMessage(EventId = 4203, Level = LogLevel.Debug, Message = "Event {EventId} of type {Type} (subject {Subject}) matches no subscription")]
+    private static partial void LogUnmatched(ILogger logger, string eventId, string type, string? subject);
+}

@@ -1,0 +1,116 @@
+using DataMesh.Catalog;
+using DataMesh.Events;
+using DataMesh.Local.EventGrid;
+using DataMesh.Pipeline;
+using DataMesh.Storage;
+using DataMesh.Testing;
+
+namespace DataMesh.Local.Tests.EventGrid;
+
+/// <summary>
+/// The local mesh publishes through its Event Grid topic: subscriptions mirror the Bicep ones, the key lives in the
+/// state folder, and a release announced while the topic is down is kept in the outbox and re-announced once it is back.
+/// </summary>
+[Collection("azurite")]
+public sealed class LocalMeshEventsTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private readonly string _state = Path.Combine(Path.GetTempPath(), "dm-events-" + Guid.NewGuid().ToString("N")[..8]);
+    private LocalMesh _mesh = null!;
+
+    public async Task InitializeAsync()
+    {
+        var options = new LocalMeshOptions
+        {
+            ConnectionString = azurite.ConnectionString,
+            Namespace = AzuriteFixture.CreateNamespace(),
+            LoadPipelinesFolder = false,
+            StateDirectory = _state,
+        };
+        foreach (var product in new[] { "finance/ledger-emea", "finance/ledger-amer", "finance/ledger-apac", "finance/revenue-global", "supply-chain/stock-levels" })
+        {
+            options.ExtraProductDirectories.Add(Path.Combine(RepositoryRoot(), "pipelines", product));
+        }
+
+        _mesh = await LocalMesh.StartAsync(options);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _mesh.DisposeAsync();
+        Directory.Delete(_state, recursive: true);
+    }
+
+    [Fact]
+    public void StartAsync_Subscriptions_AreTheCatalogAndOneUpstreamSubscriptionPerProductRead()
+    {
+        // Act
+        var subscriptions = _mesh.EventTopic.Subscriptions;
+
+        // Assert
+        var catalog = Assert.Single(subscriptions, s => s.Name == "catalog");
+        Assert.Equal(MeshTopicSubscriptions.CatalogEventTypes, catalog.IncludedEventTypes);
+        Assert.Equal(_mesh.Storage.Queue(MeshStorage.CatalogEventsQueue).Name, catalog.Queue.Name);
+        var upstream = subscriptions.Where(s => s.Name != "catalog").ToList();
+        Assert.Equal(["finance.ledger-amer/", "finance.ledger-apac/", "finance.ledger-emea/"], upstream.Select(s => s.SubjectBeginsWith));
+        Assert.All(upstream, s =>
+        {
+            Assert.Equal([ProductEventTypes.ProductVersionPublished], s.IncludedEventTypes);
+            Assert.Equal(_mesh.Storage.Queue(MeshStorage.PipelineTriggersQueue).Name, s.Queue.Name);
+        });
+    }
+
+    [Fact]
+    public void StartAsync_TopicKey_IsGeneratedIntoTheStateFolderOwnerReadableOnly()
+    {
+        // Act
+        var path = Path.Combine(_state, LocalMesh.EventTopicKeyFile);
+
+        // Assert
+        Assert.Equal(64, File.ReadAllText(path).Trim().Length);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        }
+    }
+
+    /// <remarks>Slow (about 2.5 minutes): the pipeline retries the announcement 8 times with backoff before the run ends.</remarks>
+    [Fact]
+    public async Task RunAsync_TopicDown_RunEndsPublishedWithTheAnnouncementPendingAndTheRelayDeliversItOnceTheTopicIsBack()
+    {
+        // Arrange
+        var spec = _mesh.Products.Get("supply-chain.stock-levels");
+        var (inputs, _) = LocalMesh.SampleFiles(spec);
+        await _mesh.EventTopic.StopAsync();
+
+        // Act
+        var result = await _mesh.RunAsync(spec.Id, inputs);
+        var pendingWhileDown = await new AnnouncementOutbox(_mesh.Storage).GetPendingAsync(DateTimeOffset.MaxValue);
+        var catalogWhileDown = await _mesh.Catalog.GetReleasesAsync(spec.Id);
+        await _mesh.EventTopic.StartAsync();
+        var relayed = await _mesh.RelayOutboxAsync(TimeSpan.Zero);
+
+        // Assert
+        Assert.Equal(PipelineStatus.Published, result.Status);
+        Assert.Contains("announcement failed", result.Error, StringComparison.Ordinal);
+        var pending = Assert.Single(pendingWhileDown);
+        Assert.Equal((ProductEventTypes.ProductVersionPublished, $"{spec.Id}/{spec.Version}/{result.Release}"), (pending.Event.Type, pending.Event.Id));
+        Assert.Empty(catalogWhileDown);
+        Assert.Equal(new OutboxRelayResult(Sent: 1, Failed: 0), relayed);
+        var release = Assert.Single(await _mesh.Catalog.GetReleasesAsync(spec.Id));
+        Assert.Equal((result.Release, result.RunId), (release.Release, release.RunId));
+        Assert.Empty(await new AnnouncementOutbox(_mesh.Storage).GetPendingAsync(DateTimeOffset.MaxValue));
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "DataMesh.Functions.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("DataMesh.Functions.sln not found above " + AppContext.BaseDirectory);
+    }
+}
