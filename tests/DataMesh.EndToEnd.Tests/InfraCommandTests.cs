@@ -74,7 +74,7 @@ public sealed class InfraCommandTests : IDisposable
         Assert.Equal(0, regenerate.ExitCode);
         Assert.True(fresh.ExitCode == 0, fresh.StdErr);
         Assert.NotEqual(before, File.ReadAllText(Output));
-        Assert.Contains("\"supply-chain\": { \"upstreamProducts\": [\"finance.revenue-global\"] }", File.ReadAllText(Output), StringComparison.Ordinal);
+        Assert.Contains("\"supply-chain\": { \"upstreamProducts\": [\"finance.revenue-global\", \"supply-chain.stock-levels\"] }", File.ReadAllText(Output), StringComparison.Ordinal);
     }
 
     [Fact]

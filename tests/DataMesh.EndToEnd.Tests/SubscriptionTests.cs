@@ -106,7 +106,7 @@ public sealed class SubscriptionTests(AzuriteFixture azurite) : IAsyncLifetime
         var source = Add(new TestProduct(domain, "source"));
         var enriched = Add(new TestProduct(domain, "enriched",
             "SELECT o.order_id, o.customer, o.amount, o.status FROM orders o JOIN src s USING (order_id)", TestProduct.DefaultContract,
-            TestProduct.DefaultInputs + $"\n  - name: src\n    product: {source.Id}\n    versions: ^1"));
+            TestProduct.DefaultInputs.Replace("path: orders/", "path: enriched/", StringComparison.Ordinal) + $"\n  - name: src\n    product: {source.Id}\n    versions: ^1"));
         var mesh = await StartAsync();
 
         // The consumer's own landing file arrives first: the run cannot read its upstream yet, and the file is kept.
@@ -116,7 +116,7 @@ public sealed class SubscriptionTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Contains("no published release in that range yet", early.Error, StringComparison.Ordinal);
         Assert.Empty(early.Quarantined);
         var landing = mesh.Storage.Landing(domain);
-        Assert.True(await landing.GetBlobClient("orders/orders-early.csv").ExistsAsync());
+        Assert.True(await landing.GetBlobClient("enriched/orders-early.csv").ExistsAsync());
 
         // The upstream's first release rebuilds the consumer from the landing file it kept.
         await PublishAsync(mesh, source, rows: 10);
@@ -124,7 +124,7 @@ public sealed class SubscriptionTests(AzuriteFixture azurite) : IAsyncLifetime
 
         Assert.Equal((PipelineStatus.Published, 1), (rebuilt.Status, rebuilt.Release));
         var manifest = await new ReleaseStore(mesh.Storage.Products(domain)).ReadManifestAsync(ReleaseStore.Folder(enriched.Name, "1.0.0", 1));
-        Assert.Equal("orders/orders-early.csv", Assert.Single(manifest!.Lineage.Landing).Name);
+        Assert.Equal("enriched/orders-early.csv", Assert.Single(manifest!.Lineage.Landing).Name);
     }
 
     private static async Task PublishAsync(LocalMesh mesh, TestProduct product, int rows)

@@ -2,11 +2,11 @@ using System.CommandLine;
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
+using DataMesh.Catalog;
+using DataMesh.Consumption;
 using DataMesh.Engine;
 using DataMesh.Local;
-using DataMesh.Publishing;
 using DataMesh.Specs;
-using Semver;
 using Spectre.Console;
 
 namespace DataMesh.Cli.Commands;
@@ -24,11 +24,15 @@ internal static class QueryCommand
         var format = new Option<string>("--format") { Description = "table, csv, json or parquet.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "csv", "json", "parquet");
         var output = new Option<FileInfo?>("--out") { Description = "Write the result to this file instead of stdout (required for parquet)." };
-        var command = new Command("query", "Run DuckDB SQL over a product's newest release in a version range, or over one exact release.") { target, sql, format, output };
+        var reader = new Option<string?>("--as")
+        {
+            Description = "Read as this domain, under the product's access rules (public, domain, restricted + readers); without it you read as the mesh operator.",
+        };
+        var command = new Command("query", "Run DuckDB SQL over a product's newest release in a version range, or over one exact release.") { target, sql, format, output, reader };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var (productId, selector) = Split(parse.GetValue(target)!);
-            if (!ProductIds.TrySplit(productId, out var domain, out var name))
+            var (productId, selector) = ReleaseReader.ParseTarget(parse.GetValue(target)!);
+            if (!ProductIds.TrySplit(productId, out var domain, out _))
             {
                 await Console.Error.WriteLineAsync($"error: '{productId}' is not a product id (<domain>.<name>).").ConfigureAwait(false);
                 return ExitCodes.UsageOrEnvironment;
@@ -43,57 +47,52 @@ internal static class QueryCommand
             }
 
             await using var storage = await LocalStorage.OpenAsync(new LocalMeshOptions(), cancellationToken).ConfigureAwait(false);
-            var store = new ReleaseStore(storage.Storage.Products(domain));
-            (string Version, int Release, string Folder)? release;
-            if (selector is not null && selector.Contains('#', StringComparison.Ordinal))
+            if (parse.GetValue(reader) is { } readerDomain)
             {
-                var parts = selector.Split('#');
-                release = int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-                    && await store.ReadManifestAsync(ReleaseStore.Folder(name, parts[0], number), cancellationToken).ConfigureAwait(false) is not null
-                    ? (parts[0], number, ReleaseStore.Folder(name, parts[0], number))
-                    : null;
-            }
-            else
-            {
-                if (!SemVersionRange.TryParseNpm(selector ?? "*", out var range))
+                // The catalog holds each product's access as registered from its spec; unknown → treated as domain-only.
+                var product = await new CatalogReader(storage.Storage).GetProductAsync(productId, cancellationToken).ConfigureAwait(false);
+                var caller = DataReader.ForDomain(readerDomain);
+                if (!caller.CanRead(domain, product?.Visibility ?? "domain", product?.Readers ?? []))
                 {
-                    await Console.Error.WriteLineAsync($"error: '{selector}' is not a version range (e.g. ^1, ~1.2, 1.x) nor VERSION#RELEASE.").ConfigureAwait(false);
-                    return ExitCodes.UsageOrEnvironment;
-                }
-
-                release = await store.LatestReleaseAsync(name, range.Contains, cancellationToken).ConfigureAwait(false);
-                var newest = await store.LatestReleaseAsync(name, _ => true, cancellationToken).ConfigureAwait(false);
-                if (release is not null && newest is { } n && n.Version != release.Value.Version)
-                {
-                    await Console.Error.WriteLineAsync($"warning: {productId} has a newer release {n.Version}#{n.Release} outside your range {selector}; reading {release.Value.Version}#{release.Value.Release}.").ConfigureAwait(false);
+                    var readers = product is { Readers.Count: > 0 } ? $" (readers: {string.Join(", ", product.Readers)})" : "";
+                    await Console.Error.WriteLineAsync(
+                        $"error: {productId} is {product?.Visibility ?? "not in the catalog, so read as domain-only"}{readers}; {caller} may not read it. Ask its owners ({product?.OwnerEmail ?? domain}) for access.").ConfigureAwait(false);
+                    return ExitCodes.CheckFailed;
                 }
             }
 
-            if (release is not { } found)
+            var releases = new ReleaseReader(storage.Storage);
+            ReleaseSelection? found;
+            try
+            {
+                found = await releases.SelectAsync(productId, selector, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FormatException ex)
+            {
+                await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+                return ExitCodes.UsageOrEnvironment;
+            }
+
+            if (found is null)
             {
                 await Console.Error.WriteLineAsync($"error: {productId} has no published release matching '{selector ?? "*"}' in this mesh (see `datamesh catalog show {productId}`).").ConfigureAwait(false);
                 return ExitCodes.CheckFailed;
             }
 
-            var manifest = (await store.ReadManifestAsync(found.Folder, cancellationToken).ConfigureAwait(false))!;
+            if (found.NewerOutsideRange is { } newer)
+            {
+                await Console.Error.WriteLineAsync($"warning: {productId} has a newer release {newer} outside your range {selector}; reading {found.Version}#{found.Release}.").ConfigureAwait(false);
+            }
+
             var scratch = Path.Combine(Path.GetTempPath(), "datamesh-query-" + Guid.NewGuid().ToString("N")[..8]);
             try
             {
-                var files = await store.DownloadFilesAsync(found.Folder, manifest.Files.Select(f => f.Path), Path.Combine(scratch, "data"), cancellationToken).ConfigureAwait(false);
-
+                var files = await releases.EnsureLocalAsync(found, cancellationToken).ConfigureAwait(false);
                 var outDirectory = outFile is null ? Path.Combine(scratch, "out") : outFile.Directory!.FullName;
-                using var session = DuckDbSession.Open(new DuckDbSessionOptions
-                {
-                    AllowedDirectories = [Path.Combine(scratch, "data"), outDirectory],
-                    TempDirectory = Path.Combine(scratch, "tmp"),
-                });
-                var view = name.Replace('-', '_');
-                session.Execute($"CREATE VIEW {Sql.Identifier(view)} AS SELECT * FROM read_parquet({Sql.List(files)})");
-                session.Lock();
-                string select;
+                using var session = releases.OpenSession(found, files, scratch, outDirectory);
                 try
                 {
-                    select = session.RequireSingleSelect(parse.GetValue(sql)!, "the query");
+                    var select = session.RequireSingleSelect(parse.GetValue(sql)!, "the query");
                     return Write(session, select, asFormat, outFile);
                 }
                 catch (Exception ex) when (ex is InvalidOperationException or DuckDB.NET.Data.DuckDBException)
@@ -111,12 +110,6 @@ internal static class QueryCommand
             }
         });
         return command;
-    }
-
-    private static (string ProductId, string? Selector) Split(string target)
-    {
-        var at = target.IndexOf('@', StringComparison.Ordinal);
-        return at < 0 ? (target, null) : (target[..at], target[(at + 1)..]);
     }
 
     private static int Write(DuckDbSession session, string select, string format, FileInfo? outFile)

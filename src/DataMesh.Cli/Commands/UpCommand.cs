@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using DataMesh.Catalog;
+using DataMesh.Consumption;
 using DataMesh.Local;
 using DataMesh.Specs;
 using Microsoft.AspNetCore.Builder;
@@ -18,6 +19,9 @@ namespace DataMesh.Cli.Commands;
 /// </summary>
 internal static class UpCommand
 {
+    /// <summary>The header a local request names its reading domain with (<c>curl -H 'X-DataMesh-Domain: sales'</c>).</summary>
+    public const string LocalReaderHeader = "X-DataMesh-Domain";
+
     public static Command Create()
     {
         var port = new Option<int>("--port") { Description = "Loopback port of the catalog API.", DefaultValueFactory = _ => 7071 };
@@ -74,14 +78,19 @@ internal static class UpCommand
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
         var app = builder.Build();
-        var api = new CatalogHttpApi(mesh.Catalog);
+        var api = new CatalogHttpApi(mesh.Catalog, releases: new ReleaseReader(mesh.Storage));
 
         // Every path under /api goes to the same host-neutral handler as the Azure Functions: routing, checks and bodies live there.
         app.Map("/api/{**path}", async (HttpContext context) =>
         {
+            // Loopback only, one user: a request reads as the domain its X-DataMesh-Domain header names (the local
+            // stand-in for Entra app roles), or anonymously (public products only).
+            var caller = context.Request.Headers[LocalReaderHeader].ToString() is { Length: > 0 } domain ? DataReader.ForDomain(domain) : DataReader.Anonymous;
             var answer = await api.HandleAsync(
-                context.Request.Method, context.Request.Path.ToUriComponent(), context.Request.QueryString.Value, context.RequestAborted).ConfigureAwait(false);
-            return Results.Content(answer.Body, answer.ContentType, System.Text.Encoding.UTF8, answer.StatusCode);
+                context.Request.Method, context.Request.Path.ToUriComponent(), context.Request.QueryString.Value, caller, context.RequestAborted).ConfigureAwait(false);
+            return answer.Content is { } bytes
+                ? Results.Bytes(bytes, answer.ContentType)
+                : Results.Content(answer.Body, answer.ContentType, System.Text.Encoding.UTF8, answer.StatusCode);
         });
         return app;
     }

@@ -11,6 +11,8 @@ internal static class CatalogColumns
     internal const string OwnerTeam = "OwnerTeam";
     internal const string OwnerEmail = "OwnerEmail";
     internal const string Tags = "Tags";
+
+    internal const string Readers = "Readers";
     internal const string Visibility = "Visibility";
     internal const string Freshness = "Freshness";
     internal const string StaleSince = "StaleSince";

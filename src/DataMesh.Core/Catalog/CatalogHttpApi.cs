@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using DataMesh.Consumption;
 using Semver;
 
 namespace DataMesh.Catalog;
@@ -41,14 +42,27 @@ public sealed partial class CatalogHttpApi
         Converters = { new JsonStringEnumConverter() },
     };
 
+    private const string ParquetContentType = "application/vnd.apache.parquet";
+
     private readonly CatalogReader _catalog;
     private readonly TimeProvider _time;
+    private readonly ReleaseReader? _releases;
+    private readonly Func<string, CancellationToken, Task<ReleaseAccess?>> _access;
 
-    public CatalogHttpApi(CatalogReader catalog, TimeProvider? time = null)
+    /// <param name="catalog">The catalog tables.</param>
+    /// <param name="time">The clock freshness is judged by.</param>
+    /// <param name="releases">Reads release data for the rows and files routes; without it those routes answer 404.</param>
+    /// <param name="access">
+    /// Who may read a product's data, by product id (null: unknown product). Default: the access the catalog recorded
+    /// from the spec. A domain's app passes its own specs: the domain that holds the data enforces who reads it.
+    /// </param>
+    public CatalogHttpApi(CatalogReader catalog, TimeProvider? time = null, ReleaseReader? releases = null, Func<string, CancellationToken, Task<ReleaseAccess?>>? access = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         _catalog = catalog;
         _time = time ?? TimeProvider.System;
+        _releases = releases;
+        _access = access ?? CatalogAccessAsync;
     }
 
     /// <summary>Every route, in the order the OpenAPI document lists them.</summary>
@@ -60,6 +74,8 @@ public sealed partial class CatalogHttpApi
         new("products/{id}/releases/{version}/{release}", "GetRelease", "One release: location, rows, schema hash, quality and lineage.", [], "Release"),
         new("products/{id}/runs", "ListRuns", "A product's announced runs, most recent first, failed and quality-failed runs included with their reasons.", ["limit"], "RunList"),
         new("products/{id}/lineage", "GetLineage", "Products upstream and/or downstream of a product, to a number of hops.", ["direction", "depth"], "Lineage"),
+        new("products/{id}/releases/{version}/{release}/rows", "GetReleaseRows", "A page of a release's rows as JSON objects, in file order; only for callers the product's access lets read it (403 otherwise).", ["offset", "limit"], "ReleaseRows"),
+        new("products/{id}/releases/{version}/{release}/files", "GetReleaseFile", "One of a release's Parquet files (a path of its manifest); only for callers the product's access lets read it (403 otherwise).", ["path"], "ParquetFile"),
         new("products/{id}/quality", "GetQualityHistory", "Quality rule results of a product's most recent runs that reached the quality gate.", ["limit"], "QualityHistory"),
         new("openapi.json", "GetOpenApiDocument", "This document.", [], "OpenApiDocument"),
     ];
@@ -69,8 +85,18 @@ public sealed partial class CatalogHttpApi
     /// <param name="path">The request path as received (still percent-encoded), e.g. <c>/api/products/finance.ledger-emea</c>.</param>
     /// <param name="queryString">The raw query string, with or without its leading <c>?</c>.</param>
     /// <param name="cancellationToken">Cancels the storage reads.</param>
-    public async Task<CatalogApiResponse> HandleAsync(string method, string path, string? queryString, CancellationToken cancellationToken = default)
+    public Task<CatalogApiResponse> HandleAsync(string method, string path, string? queryString, CancellationToken cancellationToken = default) =>
+        HandleAsync(method, path, queryString, DataReader.Anonymous, cancellationToken);
+
+    /// <summary>Answers one request of <paramref name="caller"/>, whose identity decides what release data it may read.</summary>
+    /// <param name="method">HTTP method; only GET is served.</param>
+    /// <param name="path">The request path as received (still percent-encoded).</param>
+    /// <param name="queryString">The raw query string, with or without its leading <c>?</c>.</param>
+    /// <param name="caller">Who asks: the host establishes it (Entra app roles in Azure, a loopback header locally).</param>
+    /// <param name="cancellationToken">Cancels the storage reads.</param>
+    public async Task<CatalogApiResponse> HandleAsync(string method, string path, string? queryString, DataReader caller, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(path);
         var instance = path.Length > MaxPathLength ? path[..MaxPathLength] : path;
@@ -127,6 +153,8 @@ public sealed partial class CatalogHttpApi
             "ListRuns" => await ListRunsAsync(request, cancellationToken).ConfigureAwait(false),
             "GetLineage" => await GetLineageAsync(request, cancellationToken).ConfigureAwait(false),
             "GetQualityHistory" => await GetQualityHistoryAsync(request, cancellationToken).ConfigureAwait(false),
+            "GetReleaseRows" => await GetReleaseDataAsync(request, caller, file: false, cancellationToken).ConfigureAwait(false),
+            "GetReleaseFile" => await GetReleaseDataAsync(request, caller, file: true, cancellationToken).ConfigureAwait(false),
             "GetOpenApiDocument" => new CatalogApiResponse(200, JsonContentType, CatalogOpenApi.Document),
             _ => throw new InvalidOperationException($"Route {match.Route.OperationId} has no handler."),
         };
@@ -227,6 +255,87 @@ public sealed partial class CatalogHttpApi
             ? ProductNotFound(id, request.Instance)
             : Problem(404, "release-not-found", "Release not found", $"Product '{id}' has no release {version} #{release} in the catalog: see {BasePath}/products/{id}/releases.", request.Instance, productId: id);
     }
+
+    /// <summary>The rows or a file of one release, after the product's access rules let <paramref name="caller"/> in.</summary>
+    private async Task<CatalogApiResponse> GetReleaseDataAsync(Request request, DataReader caller, bool file, CancellationToken cancellationToken)
+    {
+        string? problem = null;
+        var offset = request.Integer("offset", 0, int.MaxValue, 0, ref problem);
+        var limit = request.Integer("limit", 1, ReleaseReader.MaxPageSize, 100, ref problem);
+        var path = file ? request.Text("path", 400, ref problem) : null;
+        if (problem is not null || (file && path is null))
+        {
+            return Problem(400, "invalid-parameter", "Invalid query parameter", problem ?? "Query parameter 'path' names the file to download: one of the release's manifest files.", request.Instance);
+        }
+
+        var id = request.Route["id"];
+        var version = request.Route["version"];
+        if (!SemVersion.TryParse(version, SemVersionStyles.Strict, out _) || version.Length > 64
+            || !int.TryParse(request.Route["release"], NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1)
+        {
+            return Problem(400, "invalid-release", "Invalid release", $"'{Shorten(version)}/{Shorten(request.Route["release"])}' is not VERSION/RELEASE (e.g. 1.0.0/2).", request.Instance, productId: id);
+        }
+
+        if (await _access(id, cancellationToken).ConfigureAwait(false) is not { } product)
+        {
+            return ProductNotFound(id, request.Instance);
+        }
+
+        // Access before anything else about the data: a refused caller learns nothing of the release.
+        if (!caller.CanRead(product.Domain, product.Visibility, product.Readers))
+        {
+            var audience = product.Visibility == "restricted"
+                ? $"restricted to domain {product.Domain}{(product.Readers.Count > 0 ? " and " + string.Join(", ", product.Readers) : "")}"
+                : product.Visibility == "public" ? "public" : $"visible to domain {product.Domain} only";
+            return Problem(403, "access-denied", "Access denied",
+                $"{id} is {audience}; {caller} may not read its data. Ask its owners ({product.OwnerEmail ?? product.Domain}) to add your domain to access.readers.", request.Instance, productId: id);
+        }
+
+        if (_releases is null)
+        {
+            return Problem(404, "no-data-access", "Release data not served here", "This host serves the catalog only, not release data.", request.Instance, productId: id);
+        }
+
+        var release = await _releases.SelectAsync(id, $"{version}#{number}", cancellationToken).ConfigureAwait(false);
+        if (release is null)
+        {
+            return Problem(404, "release-not-found", "Release not found", $"Product '{id}' has no release {version} #{number}: see {BasePath}/products/{id}/releases.", request.Instance, productId: id);
+        }
+
+        if (file)
+        {
+            // Only a file the manifest lists: the path is compared, never resolved, so it cannot escape the release.
+            var index = release.Manifest.Files.Select(f => f.Path).ToList().IndexOf(path!);
+            if (index < 0)
+            {
+                return Problem(404, "file-not-found", "File not found",
+                    $"Release {version} #{number} of {id} has no file '{Shorten(path!)}'; its files: {string.Join(", ", release.Manifest.Files.Take(20).Select(f => f.Path))}.", request.Instance, productId: id);
+            }
+
+            var local = (await _releases.EnsureLocalAsync(release, cancellationToken).ConfigureAwait(false))[index];
+            return new CatalogApiResponse(200, ParquetContentType, "") { Content = await File.ReadAllBytesAsync(local, cancellationToken).ConfigureAwait(false) };
+        }
+
+        var page = await _releases.ReadPageAsync(release, offset, limit, cancellationToken).ConfigureAwait(false);
+        var next = offset + page.Rows.Count < page.Total ? offset + page.Rows.Count : (long?)null;
+        return Ok(new
+        {
+            productId = id,
+            version,
+            release = number,
+            columns = page.Columns,
+            offset,
+            limit,
+            total = page.Total,
+            nextOffset = next,
+            rows = page.Rows,
+        });
+    }
+
+    private async Task<ReleaseAccess?> CatalogAccessAsync(string productId, CancellationToken cancellationToken) =>
+        await _catalog.GetProductAsync(productId, cancellationToken).ConfigureAwait(false) is { } product
+            ? new ReleaseAccess(product.Domain, product.Visibility ?? "domain", product.Readers, product.OwnerEmail)
+            : null;
 
     private async Task<CatalogApiResponse> ListRunsAsync(Request request, CancellationToken cancellationToken)
     {

@@ -24,8 +24,10 @@ internal static class CatalogOpenApi
         ["classification"] = ("A classification of at least one contract column (e.g. pii).", new JsonObject { ["type"] = "string", ["pattern"] = "^[A-Za-z0-9_-]{1,64}$" }),
         ["pageSize"] = ("Products per page.", new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = CatalogSearch.MaxPageSize, ["default"] = CatalogSearch.DefaultPageSize }),
         ["continuationToken"] = ("The continuationToken of the previous page, unchanged (opaque).", new JsonObject { ["type"] = "string", ["maxLength"] = CatalogPageToken.MaxLength }),
-        ["limit"] = ("Most runs returned.", new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = CatalogHttpApi.MaxRuns }),
+        ["limit"] = ("Most items returned (runs: at most 200; rows: at most 1000).", new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = Consumption.ReleaseReader.MaxPageSize }),
         ["direction"] = ("Which side of the product to walk.", new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("upstream", "downstream", "both"), ["default"] = "both" }),
+        ["offset"] = ("Rows to skip (file order).", new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["default"] = 0 }),
+        ["path"] = ("A data file of the release, as its manifest lists it (e.g. part-00000.parquet).", new JsonObject { ["type"] = "string", ["maxLength"] = 400 }),
         ["depth"] = ("Hops to walk.", new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = CatalogHttpApi.MaxLineageDepth, ["default"] = 1 }),
     };
 
@@ -47,9 +49,19 @@ internal static class CatalogOpenApi
 
             var responses = new JsonObject
             {
-                ["200"] = Response("OK", route.ResponseSchema == "OpenApiDocument" ? new JsonObject { ["type"] = "object" } : Ref(route.ResponseSchema)),
+                ["200"] = route.ResponseSchema switch
+                {
+                    "OpenApiDocument" => Response("OK", new JsonObject { ["type"] = "object" }),
+                    "ParquetFile" => Response("The Parquet file.", new JsonObject { ["type"] = "string", ["format"] = "binary" }, "application/vnd.apache.parquet"),
+                    _ => Response("OK", Ref(route.ResponseSchema)),
+                },
                 ["400"] = Response("A parameter, the path or the query string was refused.", Ref("Problem"), "application/problem+json"),
             };
+            if (route.OperationId is "GetReleaseRows" or "GetReleaseFile")
+            {
+                responses["403"] = Response("The product's access (visibility, readers) does not let the caller read its data.", Ref("Problem"), "application/problem+json");
+            }
+
             if (route.Segments.Contains("{id}"))
             {
                 responses["404"] = Response("The product (or release) is not in the catalog.", Ref("Problem"), "application/problem+json");
@@ -189,6 +201,11 @@ internal static class CatalogOpenApi
             ("productId", Type("string")), ("runId", Type("string")), ("status", Type("string")), ("version", Type("string")),
             ("release", Type("integer", true)), ("at", Type("string", format: "date-time")), ("passed", Type("boolean")),
             ("rows", Type("integer", format: "int64")), ("rules", ArrayOf(Ref("QualityRule")))),
+        ["ReleaseRows"] = Object(
+            ("productId", Type("string")), ("version", Type("string")), ("release", Type("integer")),
+            ("columns", ArrayOf(Object(("name", Type("string")), ("type", Type("string"))))),
+            ("offset", Type("integer", format: "int64")), ("limit", Type("integer")), ("total", Type("integer", format: "int64")),
+            ("nextOffset", Type("integer", true, "int64")), ("rows", ArrayOf(new JsonObject { ["type"] = "object" }))),
         ["QualityHistory"] = Object(("productId", Type("string")), ("items", ArrayOf(Ref("QualityRun")))),
     };
 }

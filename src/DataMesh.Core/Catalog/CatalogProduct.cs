@@ -22,6 +22,9 @@ public sealed record CatalogProduct
 
     public string? Visibility { get; init; }
 
+    /// <summary>Domains besides its own that may read a <c>restricted</c> product (<c>access.readers</c>).</summary>
+    public IReadOnlyList<string> Readers { get; init; } = [];
+
     public DateTimeOffset? RegisteredAt { get; init; }
 
     /// <summary>Version of the newest release (highest semver, then highest release number).</summary>

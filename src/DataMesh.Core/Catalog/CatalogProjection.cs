@@ -109,6 +109,7 @@ public sealed class CatalogProjection
                 [CatalogColumns.OwnerTeam] = registration.OwnerTeam ?? "",
                 [CatalogColumns.OwnerEmail] = registration.OwnerEmail ?? "",
                 [CatalogColumns.Tags] = CatalogJson.SerializeList(registration.Tags ?? []).Json,
+                [CatalogColumns.Readers] = CatalogJson.SerializeList(registration.Readers).Json,
                 [CatalogColumns.Visibility] = registration.Visibility ?? "",
                 [CatalogColumns.Freshness] = registration.Freshness ?? "",
                 [CatalogColumns.Columns] = columns,

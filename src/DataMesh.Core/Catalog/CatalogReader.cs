@@ -308,6 +308,7 @@ public sealed class CatalogReader
         OwnerTeam = row.GetString(CatalogColumns.OwnerTeam),
         OwnerEmail = row.GetString(CatalogColumns.OwnerEmail),
         Tags = row.GetString(CatalogColumns.Tags) is { } tags ? CatalogJson.Deserialize<List<string>>(tags) : [],
+        Readers = row.GetString(CatalogColumns.Readers) is { } readers ? CatalogJson.Deserialize<List<string>>(readers) : [],
         Visibility = row.GetString(CatalogColumns.Visibility),
         Freshness = row.GetString(CatalogColumns.Freshness) is { Length: > 0 } freshness ? freshness : null,
         RegisteredAt = row.GetDateTimeOffset(CatalogColumns.RegisteredAt),

@@ -22,6 +22,9 @@ public sealed record ProductRegistration(
     /// <summary>The output contract's columns with their classifications.</summary>
     public IReadOnlyList<CatalogColumn> Columns { get; init; } = [];
 
+    /// <summary>Domains besides its own that may read the product when it is <c>restricted</c> (<c>access.readers</c>).</summary>
+    public IReadOnlyList<string> Readers { get; init; } = [];
+
     /// <summary>Ids of the products declared as inputs (<c>inputs[].product</c>): the declared upstream lineage.</summary>
     public IReadOnlyList<string> Inputs { get; init; } = [];
 
@@ -49,6 +52,7 @@ public sealed record ProductRegistration(
                     Description = p.Description,
                 })),
             ],
+            Readers = spec.Access.Readers,
             Inputs = [.. spec.Inputs.Select(i => i.Product).OfType<string>().Distinct(StringComparer.Ordinal)],
         };
     }

@@ -30,7 +30,7 @@ public sealed class DuckDbSession : IDisposable
             session.Execute($"SET memory_limit = {Sql.Literal(options.MemoryLimit)}");
             session.Execute($"SET threads = {options.Threads}");
             session.Execute($"SET temp_directory = {Sql.Literal(options.TempDirectory)}");
-            session.Execute("SET preserve_insertion_order = false");
+            session.Execute($"SET preserve_insertion_order = {(options.PreserveInsertionOrder ? "true" : "false")}");
             session.Execute("SET autoinstall_known_extensions = false");
             session.Execute("SET autoload_known_extensions = false");
             session.Execute($"SET allowed_directories = {Sql.List(allowed)}");

@@ -11,4 +11,10 @@ public sealed record DuckDbSessionOptions
     public string MemoryLimit { get; init; } = "1GB";
 
     public int Threads { get; init; } = 2;
+
+    /// <summary>
+    /// Keep rows in file order (DuckDB's <c>preserve_insertion_order</c>): needed where a result is paged with
+    /// LIMIT/OFFSET; off by default, which lets scans and writes run in parallel with less memory.
+    /// </summary>
+    public bool PreserveInsertionOrder { get; init; }
 }

@@ -2,7 +2,7 @@ using DataMesh.Specs;
 
 namespace DataMesh.Governance;
 
-/// <summary>Who may read a product, from its <c>access</c> block: the one rule validation, publish and the catalog API share.</summary>
+/// <summary>Who may read a product, from its <c>access</c> block (the rule itself is <see cref="Consumption.DataReader.CanRead"/>, shared with the catalog API and <c>datamesh query</c>).</summary>
 public static class ProductAccess
 {
     /// <summary>
@@ -13,11 +13,6 @@ public static class ProductAccess
     {
         ArgumentNullException.ThrowIfNull(product);
         ArgumentNullException.ThrowIfNull(readerDomain);
-        return string.Equals(product.Domain, readerDomain, StringComparison.Ordinal) || product.Access.Visibility switch
-        {
-            "public" => true,
-            "restricted" => product.Access.Readers.Contains(readerDomain, StringComparer.Ordinal),
-            _ => false,
-        };
+        return Consumption.DataReader.ForDomain(readerDomain).CanRead(product.Domain, product.Access.Visibility, product.Access.Readers);
     }
 }

@@ -168,7 +168,8 @@ public sealed class ReleaseStore(BlobContainerClient products)
 
     /// <summary>
     /// Copies a release's data files (paths relative to <paramref name="folder"/>, Hive folders kept) under
-    /// <paramref name="localRoot"/> and returns their local paths; files already there are kept.
+    /// <paramref name="localRoot"/> and returns their local paths; files already there are kept (releases are
+    /// immutable, and a file only gets its name once completely downloaded).
     /// </summary>
     public async Task<List<string>> DownloadFilesAsync(string folder, IEnumerable<string> files, string localRoot, CancellationToken cancellationToken = default)
     {
@@ -181,7 +182,16 @@ public sealed class ReleaseStore(BlobContainerClient products)
             if (!File.Exists(local))
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(local)!);
-                await Container.GetBlobClient(folder + file).DownloadToAsync(local, cancellationToken).ConfigureAwait(false);
+                var partial = $"{local}.{Guid.NewGuid():N}.partial";
+                try
+                {
+                    await Container.GetBlobClient(folder + file).DownloadToAsync(partial, cancellationToken).ConfigureAwait(false);
+                    File.Move(partial, local, overwrite: true);
+                }
+                finally
+                {
+                    File.Delete(partial);
+                }
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using DataMesh.Catalog;
+using DataMesh.Consumption;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 
@@ -17,19 +18,19 @@ public sealed class CatalogApi(CatalogReader catalog)
     [Function("ListProducts")]
     public Task<HttpResponseData> ListProductsAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "products")] HttpRequestData request,
-        CancellationToken cancellationToken) => AnswerAsync(request, cancellationToken);
+        CancellationToken cancellationToken) => AnswerAsync(_api, request, cancellationToken);
 
     [Function("GetProduct")]
     public Task<HttpResponseData> GetProductAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "products/{id}")] HttpRequestData request,
         string id,
-        CancellationToken cancellationToken) => AnswerAsync(request, cancellationToken);
+        CancellationToken cancellationToken) => AnswerAsync(_api, request, cancellationToken);
 
     [Function("ListReleases")]
     public Task<HttpResponseData> ListReleasesAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "products/{id}/releases")] HttpRequestData request,
         string id,
-        CancellationToken cancellationToken) => AnswerAsync(request, cancellationToken);
+        CancellationToken cancellationToken) => AnswerAsync(_api, request, cancellationToken);
 
     [Function("GetRelease")]
     public Task<HttpResponseData> GetReleaseAsync(
@@ -37,40 +38,52 @@ public sealed class CatalogApi(CatalogReader catalog)
         string id,
         string version,
         string release,
-        CancellationToken cancellationToken) => AnswerAsync(request, cancellationToken);
+        CancellationToken cancellationToken) => AnswerAsync(_api, request, cancellationToken);
 
     [Function("ListRuns")]
     public Task<HttpResponseData> ListRunsAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "products/{id}/runs")] HttpRequestData request,
         string id,
-        CancellationToken cancellationToken) => AnswerAsync(request, cancellationToken);
+        CancellationToken cancellationToken) => AnswerAsync(_api, request, cancellationToken);
 
     [Function("GetLineage")]
     public Task<HttpResponseData> GetLineageAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "products/{id}/lineage")] HttpRequestData request,
         string id,
-        CancellationToken cancellationToken) => AnswerAsync(request, cancellationToken);
+        CancellationToken cancellationToken) => AnswerAsync(_api, request, cancellationToken);
 
     [Function("GetQualityHistory")]
     public Task<HttpResponseData> GetQualityHistoryAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "products/{id}/quality")] HttpRequestData request,
         string id,
-        CancellationToken cancellationToken) => AnswerAsync(request, cancellationToken);
+        CancellationToken cancellationToken) => AnswerAsync(_api, request, cancellationToken);
 
     /// <summary>The OpenAPI document; anonymous, like most API descriptions, so tools can read it without a key.</summary>
     [Function("GetOpenApiDocument")]
     public Task<HttpResponseData> GetOpenApiDocumentAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequestData request,
-        CancellationToken cancellationToken) => AnswerAsync(request, cancellationToken);
+        CancellationToken cancellationToken) => AnswerAsync(_api, request, cancellationToken);
 
-    // The route values the host bound are not used: the core routes the raw path itself, as locally.
-    private async Task<HttpResponseData> AnswerAsync(HttpRequestData request, CancellationToken cancellationToken)
+    /// <summary>Hands one request to <paramref name="api"/> and writes its answer (JSON, problem or Parquet bytes).</summary>
+    /// <remarks>The route values the host bound are not used: the core routes the raw path itself, as locally.</remarks>
+    internal static async Task<HttpResponseData> AnswerAsync(CatalogHttpApi api, HttpRequestData request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var answer = await _api.HandleAsync(request.Method, request.Url.AbsolutePath, request.Url.Query, cancellationToken);
+        // App Service authentication validates the caller's Entra token and passes its app roles in this header
+        // (stripping any copy the client sent); without it the caller is anonymous.
+        var principal = request.Headers.TryGetValues("X-MS-CLIENT-PRINCIPAL", out var values) ? values.FirstOrDefault() : null;
+        var answer = await api.HandleAsync(request.Method, request.Url.AbsolutePath, request.Url.Query, DataReader.FromClientPrincipal(principal), cancellationToken);
         var response = request.CreateResponse((HttpStatusCode)answer.StatusCode);
         response.Headers.Add("Content-Type", answer.ContentType);
-        await response.WriteStringAsync(answer.Body, cancellationToken);
+        if (answer.Content is { } bytes)
+        {
+            await response.WriteBytesAsync(bytes, cancellationToken);
+        }
+        else
+        {
+            await response.WriteStringAsync(answer.Body, cancellationToken);
+        }
+
         return response;
     }
 }

@@ -208,8 +208,9 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
     [Fact]
     public async Task GetOpenApiDocument_DescribesEveryHttpFunctionRoute()
     {
-        // Arrange: the routes of the HTTP functions, as the Functions SDK reads them from the attributes.
-        var routes = typeof(CatalogApi).GetMethods()
+        // Arrange: the routes of the HTTP functions (discovery in the hub, release data in the domain apps), as the
+        // Functions SDK reads them from the attributes.
+        var routes = new[] { typeof(CatalogApi), typeof(ReleaseDataApi) }.SelectMany(t => t.GetMethods())
             .SelectMany(m => m.GetParameters())
             .Select(p => p.GetCustomAttributes(typeof(Microsoft.Azure.Functions.Worker.HttpTriggerAttribute), false).Cast<Microsoft.Azure.Functions.Worker.HttpTriggerAttribute>().SingleOrDefault())
             .OfType<Microsoft.Azure.Functions.Worker.HttpTriggerAttribute>()

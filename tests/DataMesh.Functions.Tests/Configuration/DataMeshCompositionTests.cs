@@ -116,13 +116,13 @@ public sealed class DataMeshCompositionTests
     public void AddDataMesh_DomainWithoutProducts_FailsListingTheDomainsFound()
     {
         // Arrange
-        using var services = Compose(new Dictionary<string, string?>(LocalSettings) { ["DataMesh:Domain"] = "marketing" });
+        using var services = Compose(new Dictionary<string, string?>(LocalSettings) { ["DataMesh:Domain"] = "logistics" });
 
         // Act
         var error = Assert.Throws<InvalidOperationException>(() => services.GetRequiredService<IProductRegistry>());
 
         // Assert
-        Assert.Contains("No product of domain 'marketing'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("No product of domain 'logistics'", error.Message, StringComparison.Ordinal);
         Assert.Contains("finance", error.Message, StringComparison.Ordinal);
     }
 

@@ -40,7 +40,10 @@ public sealed class SubscriptionsFileTests
         Assert.Equal(
             ["finance.ledger-amer", "finance.ledger-apac", "finance.ledger-emea"],
             domains.GetProperty("finance").GetProperty("upstreamProducts").EnumerateArray().Select(p => p.GetString()));
-        Assert.Empty(domains.GetProperty("supply-chain").GetProperty("upstreamProducts").EnumerateArray());
+        Assert.Equal(
+            ["marketing.campaign-performance", "sales.opportunities"],
+            domains.GetProperty("sales").GetProperty("upstreamProducts").EnumerateArray().Select(p => p.GetString()));
+        Assert.Empty(domains.GetProperty("marketing").GetProperty("upstreamProducts").EnumerateArray());
     }
 
     [Fact]

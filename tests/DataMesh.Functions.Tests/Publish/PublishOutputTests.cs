@@ -148,7 +148,16 @@ public sealed class PublishOutputTests(PublishOutputFixture publish, ITestOutput
             ["CatalogProjection"] = "queueTrigger",
             ["ListProducts"] = "httpTrigger",
             ["GetProduct"] = "httpTrigger",
+            ["ListReleases"] = "httpTrigger",
+            ["GetRelease"] = "httpTrigger",
+            ["ListRuns"] = "httpTrigger",
+            ["GetLineage"] = "httpTrigger",
+            ["GetQualityHistory"] = "httpTrigger",
+            ["GetOpenApiDocument"] = "httpTrigger",
+            ["GetReleaseRows"] = "httpTrigger",
+            ["GetReleaseFile"] = "httpTrigger",
             ["FreshnessTimer"] = "timerTrigger",
+            ["OutboxRelayTimer"] = "timerTrigger",
         };
 
         // Act

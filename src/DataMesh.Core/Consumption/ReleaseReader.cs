@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using DataMesh.Engine;
+using DataMesh.Publishing;
+using DataMesh.Specs;
+using DataMesh.Storage;
+using Semver;
+
+namespace DataMesh.Consumption;
+
+/// <summary>
+/// Reads published releases for consumers: picks the release a selector names (newest in a version range, or one
+/// exact <c>VERSION#RELEASE</c>), keeps its Parquet files in a local cache (releases are immutable, so a cached
+/// file never goes stale), and runs sandboxed DuckDB over them. Shared by <c>datamesh query</c> and the catalog API.
+/// </summary>
+public sealed class ReleaseReader
+{
+    /// <summary>Most rows one page of <see cref="ReadPageAsync"/> returns.</summary>
+    public const int MaxPageSize = 1000;
+
+    private readonly MeshStorage _storage;
+    private readonly string _cacheDirectory;
+
+    /// <param name="storage">The mesh's storage (each domain's <c>products</c> container).</param>
+    /// <param name="cacheDirectory">Where release files are kept between reads; default a folder under the temp path.</param>
+    public ReleaseReader(MeshStorage storage, string? cacheDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        _storage = storage;
+        _cacheDirectory = cacheDirectory ?? Path.Combine(Path.GetTempPath(), "datamesh-release-cache");
+    }
+
+    /// <summary>Splits <c>ID[@SELECTOR]</c> (e.g. <c>finance.ledger-emea@^1</c>, <c>finance.ledger-emea@1.0.0#2</c>).</summary>
+    public static (string ProductId, string? Selector) ParseTarget(string target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var at = target.IndexOf('@', StringComparison.Ordinal);
+        return at < 0 ? (target, null) : (target[..at], target[(at + 1)..]);
+    }
+
+    /// <summary>
+    /// The release <paramref name="selector"/> names: <c>VERSION#RELEASE</c> exactly, or the newest release in an npm
+    /// range (null or empty: any). Null when no published release matches.
+    /// </summary>
+    /// <exception cref="FormatException">The product id or the selector cannot be read.</exception>
+    public async Task<ReleaseSelection?> SelectAsync(string productId, string? selector, CancellationToken cancellationToken = default)
+    {
+        if (!ProductIds.TrySplit(productId, out var domain, out var name))
+        {
+            throw new FormatException($"'{productId}' is not a product id (<domain>.<name>).");
+        }
+
+        var store = new ReleaseStore(_storage.Products(domain));
+        if (selector is not null && selector.Contains('#', StringComparison.Ordinal))
+        {
+            var parts = selector.Split('#');
+            if (parts.Length != 2 || !SemVersion.TryParse(parts[0], SemVersionStyles.Strict, out _)
+                || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1)
+            {
+                throw new FormatException($"'{selector}' is not VERSION#RELEASE (e.g. 1.0.0#2).");
+            }
+
+            var folder = ReleaseStore.Folder(name, parts[0], number);
+            return await store.ReadManifestAsync(folder, cancellationToken).ConfigureAwait(false) is { } exact
+                ? new ReleaseSelection(productId, domain, exact.Version, exact.Release, folder, exact)
+                : null;
+        }
+
+        var text = string.IsNullOrWhiteSpace(selector) ? "*" : selector;
+        if (!SemVersionRange.TryParseNpm(text, out var range))
+        {
+            throw new FormatException($"'{selector}' is not a version range (e.g. ^1, ~1.2, 1.x) nor VERSION#RELEASE.");
+        }
+
+        if (await store.LatestReleaseAsync(name, range.Contains, cancellationToken).ConfigureAwait(false) is not { } found
+            || await store.ReadManifestAsync(found.Folder, cancellationToken).ConfigureAwait(false) is not { } manifest)
+        {
+            return null;
+        }
+
+        var newest = await store.LatestReleaseAsync(name, _ => true, cancellationToken).ConfigureAwait(false);
+        return new ReleaseSelection(productId, domain, found.Version, found.Release, found.Folder, manifest)
+        {
+            NewerOutsideRange = newest is { } n && n.Version != found.Version ? $"{n.Version}#{n.Release}" : null,
+        };
+    }
+
+    /// <summary>The release's data files on this machine (downloaded once, then served from the cache), in manifest order.</summary>
+    public async Task<IReadOnlyList<string>> EnsureLocalAsync(ReleaseSelection release, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        var store = new ReleaseStore(_storage.Products(release.Domain));
+        return await store.DownloadFilesAsync(release.Folder, release.Manifest.Files.Select(f => f.Path), CacheFolder(store, release), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A locked DuckDB session with the release as a view named after the product (<c>ledger-emea</c> → <c>ledger_emea</c>),
+    /// able to read only the release's cached files (from <see cref="EnsureLocalAsync"/>) and write only under
+    /// <paramref name="outputDirectory"/>.
+    /// </summary>
+    public DuckDbSession OpenSession(ReleaseSelection release, IReadOnlyList<string> files, string scratchDirectory, string? outputDirectory = null, bool preserveOrder = false)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        ArgumentNullException.ThrowIfNull(files);
+        var folder = CacheFolder(new ReleaseStore(_storage.Products(release.Domain)), release);
+        var session = DuckDbSession.Open(new DuckDbSessionOptions
+        {
+            AllowedDirectories = outputDirectory is null ? [folder] : [folder, outputDirectory],
+            TempDirectory = Path.Combine(scratchDirectory, "tmp"),
+            PreserveInsertionOrder = preserveOrder,
+        });
+        try
+        {
+            session.Execute($"CREATE VIEW {Sql.Identifier(ViewName(release.ProductId))} AS SELECT * FROM read_parquet({Sql.List(files)})");
+            session.Lock();
+            return session;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// One page of the release's rows in file order, each row a JSON object (DuckDB's own JSON rendering of its
+    /// values), with the column names and types and the release's total row count.
+    /// </summary>
+    public async Task<ReleasePage> ReadPageAsync(ReleaseSelection release, long offset, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxPageSize);
+        var files = await EnsureLocalAsync(release, cancellationToken).ConfigureAwait(false);
+        var scratch = Path.Combine(Path.GetTempPath(), "datamesh-read-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            using var session = OpenSession(release, files, scratch, preserveOrder: true);
+            var view = Sql.Identifier(ViewName(release.ProductId));
+            var columns = session.Query($"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {view})", r => new ReleaseColumn(r.GetString(0), r.GetString(1)));
+            var rows = new JsonArray();
+            foreach (var json in session.Query(
+                $"SELECT CAST(to_json(t) AS VARCHAR) FROM (SELECT * FROM {view} LIMIT {limit.ToString(CultureInfo.InvariantCulture)} OFFSET {offset.ToString(CultureInfo.InvariantCulture)}) t",
+                r => r.GetString(0)))
+            {
+                rows.Add(JsonNode.Parse(json));
+            }
+
+            return new ReleasePage(columns, rows, offset, limit, release.Manifest.Rows);
+        }
+        finally
+        {
+            if (Directory.Exists(scratch))
+            {
+                Directory.Delete(scratch, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>The view name of a product in consumer SQL: its name with <c>-</c> as <c>_</c>.</summary>
+    public static string ViewName(string productId)
+    {
+        ArgumentNullException.ThrowIfNull(productId);
+        var name = ProductIds.TrySplit(productId, out _, out var n) ? n : productId;
+        return name.Replace('-', '_');
+    }
+
+    private string CacheFolder(ReleaseStore store, ReleaseSelection release)
+    {
+        // One folder per release location: the account and container are part of it, so meshes never share files.
+        var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(store.Container.Uri.AbsoluteUri + "\n" + release.Folder)))[..32];
+        return Path.Combine(_cacheDirectory, key);
+    }
+}
+
+/// <summary>A release picked for reading: where it is and its manifest.</summary>
+public sealed record ReleaseSelection(string ProductId, string Domain, string Version, int Release, string Folder, ReleaseManifest Manifest)
+{
+    /// <summary>The newest release when it lies outside the requested range (<c>VERSION#RELEASE</c>): the reader is pinned behind it.</summary>
+    public string? NewerOutsideRange { get; init; }
+}
+
+/// <summary>A column of a release as DuckDB types it.</summary>
+public sealed record ReleaseColumn(string Name, string Type);
+
+/// <summary>One page of a release's rows.</summary>
+public sealed record ReleasePage(IReadOnlyList<ReleaseColumn> Columns, JsonArray Rows, long Offset, int Limit, long Total);
