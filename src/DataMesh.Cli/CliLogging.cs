@@ -9,7 +9,14 @@ internal static class CliLogging
     /// Warnings and errors by default; with <paramref name="verbose"/>, everything from Information up (the durable
     /// engine included); with <paramref name="meshActivity"/>, the mesh's own Information logs (runs, triggers) too.
     /// </summary>
-    public static ILoggerFactory Create(bool verbose, bool meshActivity = false) => LoggerFactory.Create(builder =>
+    /// <remarks>The pipeline's traces and metrics are exported for as long as the factory lives (<see cref="CliTelemetry"/>).</remarks>
+    public static ILoggerFactory Create(bool verbose, bool meshActivity = false, bool telemetry = true)
+    {
+        var factory = CreateLogging(verbose, meshActivity);
+        return (telemetry ? CliTelemetry.FromEnvironment() : null) is { } exporters ? new WithTelemetry(factory, exporters) : factory;
+    }
+
+    private static ILoggerFactory CreateLogging(bool verbose, bool meshActivity) => LoggerFactory.Create(builder =>
     {
         builder.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = verbose || meshActivity ? "HH:mm:ss.fff " : "HH:mm:ss "; });
         builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
@@ -29,4 +36,18 @@ internal static class CliLogging
             return level >= (engine ? LogLevel.Error : LogLevel.Warning);
         });
     });
+
+    /// <summary>A logger factory that also flushes and stops the telemetry exporters when disposed.</summary>
+    private sealed class WithTelemetry(ILoggerFactory inner, CliTelemetry telemetry) : ILoggerFactory
+    {
+        public ILogger CreateLogger(string categoryName) => inner.CreateLogger(categoryName);
+
+        public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
+
+        public void Dispose()
+        {
+            telemetry.Dispose();
+            inner.Dispose();
+        }
+    }
 }

@@ -4,4 +4,5 @@ using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.Services.AddDataMesh(builder.Configuration);
+builder.Services.AddDataMeshTelemetry(builder.Configuration);
 builder.Build().Run();

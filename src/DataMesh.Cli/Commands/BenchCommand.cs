@@ -3,7 +3,11 @@ using System.Diagnostics;
 using DataMesh.Engine;
 using DataMesh.Local;
 using DataMesh.Pipeline;
+using DataMesh.Telemetry;
 using DuckDB.NET.Data;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Spectre.Console;
 
 namespace DataMesh.Cli.Commands;
@@ -20,6 +24,9 @@ internal static class BenchCommand
         WHERE status = 'posted' AND currency = 'EUR'
         """;
 
+    /// <summary>Rounds of (traced, untraced) runs behind the tracing overhead.</summary>
+    private const int TracingRounds = 2;
+
     private const string Columns =
         "{'entry_id': 'VARCHAR', 'entity': 'VARCHAR', 'account': 'VARCHAR', 'posted_on': 'DATE', 'amount': 'DECIMAL(18,2)', 'currency': 'VARCHAR', 'status': 'VARCHAR'}";
 
@@ -28,7 +35,8 @@ internal static class BenchCommand
         var rows = new Option<int>("--rows") { Description = "Rows of the generated ledger CSV.", DefaultValueFactory = _ => 1_000_000 };
         var json = CommonOptions.Json();
         var verbose = CommonOptions.Verbose();
-        var command = new Command("bench", "Benchmark the pipeline against bare DuckDB on the same work, in the same run.") { rows, json, verbose };
+        var trace = new Option<bool>("--trace") { Description = "Also measure the overhead of tracing: the same run with and without an in-process exporter of the pipeline's spans and metrics." };
+        var command = new Command("bench", "Benchmark the pipeline against bare DuckDB on the same work, in the same run.") { rows, json, verbose, trace };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var rowCount = parse.GetValue(rows);
@@ -48,7 +56,8 @@ internal static class BenchCommand
                 var bareRss = Process.GetCurrentProcess().PeakWorkingSet64;
                 Report(asJson, $"bare DuckDB: {bare.Seconds:N2} s, {bare.Rows:N0} rows out");
 
-                using var loggerFactory = CliLogging.Create(parse.GetValue(verbose));
+                // With --trace the runs "without" must have no exporter at all, whatever OTEL_* says.
+                using var loggerFactory = CliLogging.Create(parse.GetValue(verbose), telemetry: !parse.GetValue(trace));
                 var options = new LocalMeshOptions { LoadPipelinesFolder = false, StateDirectory = Path.Combine(root, ".datamesh"), LoggerFactory = loggerFactory };
                 options.ExtraProductDirectories.Add(product);
                 await using var mesh = await LocalMesh.StartAsync(options, cancellationToken).ConfigureAwait(false);
@@ -70,6 +79,7 @@ internal static class BenchCommand
                     return ExitCodes.CheckFailed;
                 }
 
+                var tracing = parse.GetValue(trace) ? await MeasureTracingAsync(mesh, blob, cancellationToken).ConfigureAwait(false) : null;
                 var figures = new
                 {
                     rows = rowCount,
@@ -81,6 +91,7 @@ internal static class BenchCommand
                     peakRssBytesAfterBare = bareRss,
                     peakRssBytes = peakRss,
                     managedBytesAllocatedByRun = allocated,
+                    tracing,
                 };
                 if (asJson)
                 {
@@ -92,6 +103,15 @@ internal static class BenchCommand
                     table.AddRow("wall time", $"{figures.bareDuckDbSeconds:N2} s", $"{figures.pipelineSeconds:N2} s", $"{figures.ratio:N2}×");
                     table.AddRow("peak RSS (process)", $"{bareRss / 1e6:N0} MB", $"{peakRss / 1e6:N0} MB", "");
                     table.AddRow(".NET bytes allocated by the run", "", $"{allocated / 1e6:N1} MB", "");
+                    if (tracing is not null)
+                    {
+                        table.AddRow(
+                            $"tracing: {tracing.Rounds}× traced / untraced (warm)",
+                            "",
+                            $"{tracing.TracedSeconds:N2} s / {tracing.UntracedSeconds:N2} s, {tracing.Spans} spans",
+                            $"{tracing.OverheadPercent:+0.0;-0.0}%");
+                    }
+
                     AnsiConsole.Write(table);
                 }
 
@@ -103,6 +123,58 @@ internal static class BenchCommand
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// The overhead of tracing, measured in this run: after the first (cold) run, <see cref="TracingRounds"/> rounds of one
+    /// run with a tracer and meter provider on the pipeline's source (spans exported synchronously to memory, metrics
+    /// read at the end) and one run with nothing listening, alternated so warm-up favours neither.
+    /// </summary>
+    private static async Task<TracingFigures> MeasureTracingAsync(LocalMesh mesh, string blob, CancellationToken cancellationToken)
+    {
+        var traced = new List<double>();
+        var untraced = new List<double>();
+        var spans = new List<Activity>();
+        for (var round = 0; round < TracingRounds; round++)
+        {
+            var metrics = new List<Metric>();
+            using (var tracer = Sdk.CreateTracerProviderBuilder().AddSource(PipelineTelemetry.Name).AddInMemoryExporter(spans).Build())
+            using (var meter = Sdk.CreateMeterProviderBuilder().AddMeter(PipelineTelemetry.Name).AddInMemoryExporter(metrics).Build())
+            {
+                traced.Add(await TimeRunAsync(mesh, blob, cancellationToken).ConfigureAwait(false));
+                meter.ForceFlush();
+                if (metrics.Count == 0)
+                {
+                    throw new InvalidOperationException("The traced benchmark run recorded no pipeline metric: the meter is not listened to.");
+                }
+            }
+
+            untraced.Add(await TimeRunAsync(mesh, blob, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (spans.Count == 0)
+        {
+            throw new InvalidOperationException("The traced benchmark runs exported no span: the pipeline's activity source is not listened to.");
+        }
+
+        var (tracedMean, untracedMean) = (traced.Average(), untraced.Average());
+        return new TracingFigures(
+            TracingRounds,
+            Math.Round(tracedMean, 3),
+            Math.Round(untracedMean, 3),
+            Math.Round(((tracedMean / untracedMean) - 1) * 100, 1),
+            spans.Count / TracingRounds);
+    }
+
+    private static async Task<double> TimeRunAsync(LocalMesh mesh, string blob, CancellationToken cancellationToken)
+    {
+        var request = new PipelineRequest { RunId = "bench-" + Guid.NewGuid().ToString("N")[..8], ProductId = "bench.ledger", LandingBlobs = [blob], Trigger = "bench" };
+        var watch = Stopwatch.StartNew();
+        var result = await mesh.RunAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
+        watch.Stop();
+        return result.Status == PipelineStatus.Published
+            ? watch.Elapsed.TotalSeconds
+            : throw new InvalidOperationException($"A tracing benchmark run ended {result.Status}: {result.Error}");
     }
 
     private static void Report(bool quiet, string line)
@@ -213,4 +285,7 @@ internal static class BenchCommand
             """);
         return dir;
     }
+
+    /// <summary>Tracing overhead figures: mean wall time of the traced and untraced runs, and spans per run.</summary>
+    private sealed record TracingFigures(int Rounds, double TracedSeconds, double UntracedSeconds, double OverheadPercent, int Spans);
 }

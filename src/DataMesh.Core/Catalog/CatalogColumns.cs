@@ -44,6 +44,8 @@ internal static class CatalogColumns
     internal const string QuarantinedOmitted = "QuarantinedOmitted";
     internal const string At = "At";
     internal const string EventId = "EventId";
+    internal const string Stages = "Stages";
+    internal const string StagesOmitted = "StagesOmitted";
 
     internal const string Columns = "Columns";
     internal const string ColumnsOmitted = "ColumnsOmitted";

@@ -198,6 +198,7 @@ public sealed class CatalogProjection
             [CatalogColumns.At] = data.PublishedAt,
             [CatalogColumns.EventId] = cloudEvent.Id,
         };
+        AddStages(run, data.Stages);
         var runs = await TableAsync(CatalogTables.Runs, cancellationToken).ConfigureAwait(false);
         await runs.UpsertEntityAsync(run, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
         await WriteQualityHistoryAsync(data.ProductId, data.RunId, CatalogRunStatus.Published, data.Version, data.Release, data.PublishedAt, data.Quality, cancellationToken).ConfigureAwait(false);
@@ -256,6 +257,7 @@ public sealed class CatalogProjection
             [CatalogColumns.At] = data.FailedAt,
             [CatalogColumns.EventId] = cloudEvent.Id,
         };
+        AddStages(run, data.Stages);
         if (data.Quality is { } quality)
         {
             var (json, omitted) = CatalogJson.SerializeQuality(quality);
@@ -276,6 +278,17 @@ public sealed class CatalogProjection
         if (written && data.Quality is { } failedQuality)
         {
             await WriteQualityHistoryAsync(data.ProductId, data.RunId, status, data.Version, release: null, data.FailedAt, failedQuality, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The run's stage timeline as JSON on its row, when the event carries one.</summary>
+    private static void AddStages(TableEntity run, IReadOnlyList<StageTiming> stages)
+    {
+        if (stages.Count > 0)
+        {
+            var (json, omitted) = CatalogJson.SerializeList(stages);
+            run[CatalogColumns.Stages] = json;
+            run[CatalogColumns.StagesOmitted] = omitted;
         }
     }
 

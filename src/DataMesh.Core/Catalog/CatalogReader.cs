@@ -358,5 +358,7 @@ public sealed class CatalogReader
         Quarantined = row.GetString(CatalogColumns.Quarantined) is { } quarantined ? CatalogJson.Deserialize<List<string>>(quarantined) : [],
         Quality = row.GetString(CatalogColumns.Quality) is { } quality ? CatalogJson.Deserialize<QualitySummary>(quality) : null,
         At = row.GetDateTimeOffset(CatalogColumns.At) ?? DateTimeOffset.MinValue,
+        Stages = row.GetString(CatalogColumns.Stages) is { } stages ? CatalogJson.Deserialize<List<StageTiming>>(stages) : [],
+        StagesOmitted = row.GetInt32(CatalogColumns.StagesOmitted) ?? 0,
     };
 }

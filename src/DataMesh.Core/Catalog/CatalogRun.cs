@@ -27,4 +27,10 @@ public sealed record CatalogRun
     public QualitySummary? Quality { get; init; }
 
     public required DateTimeOffset At { get; init; }
+
+    /// <summary>The run's stage timeline (every attempt of every stage up to the outcome), for a timeline view.</summary>
+    public IReadOnlyList<StageTiming> Stages { get; init; } = [];
+
+    /// <summary>Stage attempts left out of <see cref="Stages"/> to fit the table's property limit (the last ones).</summary>
+    public int StagesOmitted { get; init; }
 }

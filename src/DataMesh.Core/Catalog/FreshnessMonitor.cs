@@ -30,6 +30,11 @@ public sealed class FreshnessMonitor(IProductRegistry products, MeshStorage stor
         {
             var product = await reader.GetProductAsync(spec.Id, cancellationToken).ConfigureAwait(false);
             var since = product?.PublishedAt ?? product?.RegisteredAt;
+            if (product?.PublishedAt is { } published)
+            {
+                Telemetry.PipelineTelemetry.ObserveNewestRelease(spec.Id, spec.Domain, published);
+            }
+
             if (since is null || now - since.Value <= spec.Freshness!.Value)
             {
                 continue;

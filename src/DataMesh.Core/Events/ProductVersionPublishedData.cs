@@ -33,5 +33,8 @@ public sealed record ProductVersionPublishedData
     /// <summary>Exact landing blobs read (lineage).</summary>
     public IReadOnlyList<LandingBlob> Landing { get; init; } = [];
 
+    /// <summary>The run's stage timeline up to its outcome: every attempt of every stage (<see cref="PipelineResult.Stages"/>).</summary>
+    public IReadOnlyList<StageTiming> Stages { get; init; } = [];
+
     public required DateTimeOffset PublishedAt { get; init; }
 }

@@ -27,5 +27,8 @@ public abstract record RunFailureData
     /// <summary>Names of the landing blobs moved to the <c>quarantine</c> container.</summary>
     public IReadOnlyList<string> Quarantined { get; init; } = [];
 
+    /// <summary>The run's stage timeline up to its outcome: every attempt of every stage (<see cref="PipelineResult.Stages"/>).</summary>
+    public IReadOnlyList<StageTiming> Stages { get; init; } = [];
+
     public required DateTimeOffset FailedAt { get; init; }
 }

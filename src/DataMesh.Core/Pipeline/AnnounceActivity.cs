@@ -1,4 +1,5 @@
 using DataMesh.Events;
+using DataMesh.Telemetry;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 
@@ -12,9 +13,14 @@ namespace DataMesh.Pipeline;
 /// </summary>
 public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActivity<AnnounceInput, string>
 {
-    public override async Task<string> RunAsync(TaskActivityContext context, AnnounceInput input)
+    public override Task<string> RunAsync(TaskActivityContext context, AnnounceInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        return StageTracing.RunAsync(runtime.Products, "announce", input.Result.RunId, input.Result.Product, input.Attempt, () => AnnounceAsync(input));
+    }
+
+    private async Task<string> AnnounceAsync(AnnounceInput input)
+    {
         var result = input.Result;
         var spec = runtime.Products.Get(result.Product);
         var now = runtime.Time.GetUtcNow();
@@ -36,6 +42,7 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
                     Landing = publish.Landing.Select(f => f.Blob).ToList(),
                     Upstream = publish.Upstream,
                     PublishedAt = now,
+                    Stages = result.Stages,
                 }),
             PipelineStatus.QualityFailed => ProductEventFactory.CreateQualityCheckFailed(new QualityCheckFailedData
             {
@@ -49,6 +56,7 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
                 Quality = input.Quality,
                 Quarantined = result.Quarantined,
                 FailedAt = now,
+                Stages = result.Stages,
             }),
             _ => ProductEventFactory.CreatePipelineRunFailed(new PipelineRunFailedData
             {
@@ -61,6 +69,7 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
                 Error = result.Error ?? "run failed",
                 Quarantined = result.Quarantined,
                 FailedAt = now,
+                Stages = result.Stages,
             }),
         };
         var pending = await runtime.Outbox.AddAsync(cloudEvent).ConfigureAwait(false);
@@ -76,6 +85,7 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
         }
 
         await runtime.Outbox.RemoveAsync(pending).ConfigureAwait(false);
+        PipelineTelemetry.RecordRun(result, spec.Domain, runtime.Time.GetUtcNow());
         return pending.Id;
     }
 

@@ -1,3 +1,4 @@
+using DataMesh.Telemetry;
 using Microsoft.DurableTask;
 
 namespace DataMesh.Pipeline;
@@ -8,9 +9,14 @@ namespace DataMesh.Pipeline;
 /// </summary>
 public sealed class CleanUpActivity(PipelineRuntime runtime) : TaskActivity<CleanUpInput, bool>
 {
-    public override async Task<bool> RunAsync(TaskActivityContext context, CleanUpInput input)
+    public override Task<bool> RunAsync(TaskActivityContext context, CleanUpInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        return StageTracing.RunAsync(runtime.Products, "cleanup", input.RunId, input.ProductId, input.Attempt, () => CleanUpAsync(input));
+    }
+
+    private async Task<bool> CleanUpAsync(CleanUpInput input)
+    {
         var spec = runtime.Products.Get(input.ProductId);
         var staging = runtime.Storage.Staging(spec.Domain);
         await foreach (var blob in staging.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = StagedOutput.Prefix(spec.Name, input.RunId) }).ConfigureAwait(false))

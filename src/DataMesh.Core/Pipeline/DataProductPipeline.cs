@@ -14,7 +14,7 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
     public static readonly TaskOptions StageRetry = TaskOptions.FromRetryPolicy(
         new RetryPolicy(maxNumberOfAttempts: 4, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromSeconds(30))
         {
-            HandleFailure = failure => !failure.IsCausedBy<PipelineStageException>(),
+            HandleFailure = IsRetriedStageFailure,
         });
 
     /// <summary>Announcements must get out: more attempts, longer backoff.</summary>
@@ -27,15 +27,17 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         ArgumentNullException.ThrowIfNull(input);
         var logger = context.CreateReplaySafeLogger<DataProductPipeline>();
         LogRunStarted(logger, input.ProductId, input.RunId, input.LandingBlobs.Count);
+        var stages = new List<StageTiming>();
 
         IngestPlan plan;
         try
         {
-            plan = await context.CallActivityAsync<IngestPlan>(nameof(ResolveInputsActivity), new ResolveInputsInput(input.RunId, input.ProductId, input.LandingBlobs), StageRetry);
+            plan = await CallStageAsync<ResolveInputsInput, IngestPlan>(
+                context, stages, "resolve", nameof(ResolveInputsActivity), new ResolveInputsInput(input.RunId, input.ProductId, input.LandingBlobs), (i, a) => i with { Attempt = a }, StageAttempts);
         }
         catch (TaskFailedException ex)
         {
-            return await FailAsync(context, input, version: "", "ingest", ex, input.LandingBlobs.Where(b => !b.EndsWith('/')).ToList());
+            return await FailAsync(context, stages, input, version: "", "ingest", ex, input.LandingBlobs.Where(b => !b.EndsWith('/')).ToList());
         }
 
         // Fan out: one ingest activity per file, in parallel; the transform then reads them all.
@@ -44,11 +46,11 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         try
         {
             files = await Task.WhenAll(plan.Files.Select(f =>
-                context.CallActivityAsync<IngestedFile>(nameof(IngestActivity), new IngestInput(input.RunId, input.ProductId, f), StageRetry)));
+                CallStageAsync<IngestInput, IngestedFile>(context, stages, "ingest", nameof(IngestActivity), new IngestInput(input.RunId, input.ProductId, f), (i, a) => i with { Attempt = a }, StageAttempts)));
         }
         catch (TaskFailedException ex)
         {
-            return await FailAsync(context, input, plan.Version, "ingest", ex, plannedBlobs);
+            return await FailAsync(context, stages, input, plan.Version, "ingest", ex, plannedBlobs);
         }
 
         IReadOnlyList<IngestedFile> ingested = files.OrderBy(f => f.LocalName, StringComparer.Ordinal).ToList();
@@ -56,29 +58,31 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         TransformResult output;
         try
         {
-            output = await context.CallActivityAsync<TransformResult>(nameof(TransformActivity), new TransformInput(input.RunId, input.ProductId, ingested) { Upstream = plan.Upstream }, StageRetry);
+            output = await CallStageAsync<TransformInput, TransformResult>(
+                context, stages, "transform", nameof(TransformActivity), new TransformInput(input.RunId, input.ProductId, ingested) { Upstream = plan.Upstream }, (i, a) => i with { Attempt = a }, StageAttempts);
         }
         catch (TaskFailedException ex)
         {
-            return await FailAsync(context, input, plan.Version, "transform", ex, landingBlobs);
+            return await FailAsync(context, stages, input, plan.Version, "transform", ex, landingBlobs);
         }
 
         QualitySummary quality;
         try
         {
-            quality = await context.CallActivityAsync<QualitySummary>(nameof(QualityCheckActivity), new QualityCheckInput(input.RunId, input.ProductId, output), StageRetry);
+            quality = await CallStageAsync<QualityCheckInput, QualitySummary>(
+                context, stages, "quality", nameof(QualityCheckActivity), new QualityCheckInput(input.RunId, input.ProductId, output), (i, a) => i with { Attempt = a }, StageAttempts);
         }
         catch (TaskFailedException ex)
         {
-            return await FailAsync(context, input, plan.Version, "quality", ex, landingBlobs);
+            return await FailAsync(context, stages, input, plan.Version, "quality", ex, landingBlobs);
         }
 
         if (!quality.Passed)
         {
             var failures = quality.BlockingFailures.ToList();
             var reason = "quality gate failed: " + string.Join("; ", failures.Select(r => $"{r.Name} measured {r.Measured} {r.Unit}, expected {r.Expectation}"));
-            var quarantined = await context.CallActivityAsync<IReadOnlyList<string>>(
-                nameof(QuarantineActivity), new QuarantineInput(input.RunId, input.ProductId, landingBlobs, "quality", reason, quality), StageRetry);
+            var quarantined = await CallStageAsync<QuarantineInput, IReadOnlyList<string>>(
+                context, stages, "quarantine", nameof(QuarantineActivity), new QuarantineInput(input.RunId, input.ProductId, landingBlobs, "quality", reason, quality), (i, a) => i with { Attempt = a }, StageAttempts);
             var failed = new PipelineResult
             {
                 Status = PipelineStatus.QualityFailed,
@@ -91,21 +95,22 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
                 Stage = "quality",
                 Error = reason,
                 Quarantined = quarantined,
+                Stages = [.. stages],
             };
             LogRunEnded(logger, input.ProductId, input.RunId, failed.Status, reason);
-            return await AnnounceAsync(context, new AnnounceInput(failed, null, null, quality));
+            return await AnnounceAsync(context, stages, new AnnounceInput(failed, null, null, quality));
         }
 
         var publishInput = new PublishInput(input.RunId, input.ProductId, output, quality, ingested) { Upstream = plan.Upstream.Select(u => u.Release).ToList() };
         PublishResult published;
         try
         {
-            published = await context.CallActivityAsync<PublishResult>(nameof(PublishActivity), publishInput, StageRetry);
+            published = await CallStageAsync<PublishInput, PublishResult>(context, stages, "publish", nameof(PublishActivity), publishInput, (i, a) => i with { Attempt = a }, StageAttempts);
         }
         catch (TaskFailedException ex)
         {
             // Nothing is quarantined here: the input was good, the platform failed; the landing blob stays for a re-run.
-            return await FailAsync(context, input, plan.Version, "publish", ex, landingBlobs: []);
+            return await FailAsync(context, stages, input, plan.Version, "publish", ex, landingBlobs: []);
         }
 
         var result = new PipelineResult
@@ -119,13 +124,14 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
             Location = published.Location,
             Quality = quality.Rules,
             Inputs = output.Inputs,
+            Stages = [.. stages],
         };
         LogRunEnded(logger, input.ProductId, input.RunId, result.Status, $"release {published.Release}, {published.Rows} rows");
-        return await AnnounceAsync(context, new AnnounceInput(result, published, publishInput, quality));
+        return await AnnounceAsync(context, stages, new AnnounceInput(result, published, publishInput, quality));
     }
 
     private static async Task<PipelineResult> FailAsync(
-        TaskOrchestrationContext context, PipelineRequest input, string version, string stage, TaskFailedException exception, IReadOnlyList<string> landingBlobs)
+        TaskOrchestrationContext context, List<StageTiming> stages, PipelineRequest input, string version, string stage, TaskFailedException exception, IReadOnlyList<string> landingBlobs)
     {
         // Bad data or a product error quarantines the landing input; an upstream without a release yet does not (the
         // input is fine, and the upstream's first release rebuilds this product from it).
@@ -141,8 +147,8 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         IReadOnlyList<string> quarantined = [];
         if (causedByInput && landingBlobs.Count > 0)
         {
-            quarantined = await context.CallActivityAsync<IReadOnlyList<string>>(
-                nameof(QuarantineActivity), new QuarantineInput(input.RunId, input.ProductId, landingBlobs, stage, reason, null), StageRetry);
+            quarantined = await CallStageAsync<QuarantineInput, IReadOnlyList<string>>(
+                context, stages, "quarantine", nameof(QuarantineActivity), new QuarantineInput(input.RunId, input.ProductId, landingBlobs, stage, reason, null), (i, a) => i with { Attempt = a }, StageAttempts);
         }
 
         var result = new PipelineResult
@@ -154,19 +160,21 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
             Stage = stage,
             Error = reason,
             Quarantined = quarantined,
+            Stages = [.. stages],
         };
         LogRunEnded(context.CreateReplaySafeLogger<DataProductPipeline>(), input.ProductId, input.RunId, result.Status, reason);
-        return await AnnounceAsync(context, new AnnounceInput(result, null, null, null));
+        return await AnnounceAsync(context, stages, new AnnounceInput(result, null, null, null));
     }
 
-    private static async Task<PipelineResult> AnnounceAsync(TaskOrchestrationContext context, AnnounceInput announce)
+    private static async Task<PipelineResult> AnnounceAsync(TaskOrchestrationContext context, List<StageTiming> stages, AnnounceInput announce)
     {
         var result = announce.Result;
 
         // Announcing and cleaning up are independent (the announcement carries everything it says): both at once,
         // so a run ends one activity round trip sooner.
-        var announcing = context.CallActivityAsync<string>(nameof(AnnounceActivity), announce, AnnounceRetry);
-        var cleaning = context.CallActivityAsync<bool>(nameof(CleanUpActivity), new CleanUpInput(result.RunId, result.Product), StageRetry);
+        var announcing = CallStageAsync<AnnounceInput, string>(context, stages, "announce", nameof(AnnounceActivity), announce, (i, a) => i with { Attempt = a }, AnnounceAttempts);
+        var cleaning = CallStageAsync<CleanUpInput, bool>(
+            context, stages, "cleanup", nameof(CleanUpActivity), new CleanUpInput(result.RunId, result.Product), (i, a) => i with { Attempt = a }, StageAttempts);
         try
         {
             await announcing;
@@ -187,8 +195,67 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
             LogCleanUpFailed(context.CreateReplaySafeLogger<DataProductPipeline>(), result.RunId, ex.FailureDetails.ErrorMessage);
         }
 
-        return result;
+        return result with { Stages = [.. stages] };
     }
+
+    /// <summary>
+    /// Calls activity <paramref name="activity"/> with the retry policy of <paramref name="retry"/>, as the durable
+    /// engine's own retries would (same attempts, backoff and failure filter, durable timers between attempts), but
+    /// telling each attempt its number and recording each in <paramref name="stages"/>. Deterministic: the times are
+    /// the orchestration's replay-safe clock.
+    /// </summary>
+    private static async Task<TResult> CallStageAsync<TInput, TResult>(
+        TaskOrchestrationContext context,
+        List<StageTiming> stages,
+        string stage,
+        string activity,
+        TInput input,
+        Func<TInput, int, TInput> withAttempt,
+        StageRetryPolicy retry)
+    {
+        var policy = retry.Policy;
+        for (var attempt = 1; ; attempt++)
+        {
+            var startedAt = Now(context);
+            try
+            {
+                var result = await context.CallActivityAsync<TResult>(activity, withAttempt(input, attempt));
+                stages.Add(new StageTiming(stage, attempt, startedAt, Now(context), "succeeded"));
+                return result;
+            }
+            catch (TaskFailedException ex)
+            {
+                stages.Add(new StageTiming(stage, attempt, startedAt, Now(context), "failed") { Error = ex.FailureDetails.ErrorMessage });
+                if (attempt >= policy.MaxNumberOfAttempts || !retry.IsRetried(ex.FailureDetails))
+                {
+                    throw;
+                }
+
+                await context.CreateTimer(RetryDelay(policy, attempt), CancellationToken.None);
+            }
+        }
+    }
+
+    // The policies of StageRetry and AnnounceRetry with their failure filters (RetryPolicy does not expose its own).
+    private static StageRetryPolicy StageAttempts => new(StageRetry.Retry!.Policy!, IsRetriedStageFailure);
+
+    private static StageRetryPolicy AnnounceAttempts => new(AnnounceRetry.Retry!.Policy!, _ => true);
+
+    /// <summary>Storage and engine failures are retried; failures caused by the product or its data are not.</summary>
+    private static bool IsRetriedStageFailure(TaskFailureDetails failure) => !failure.IsCausedBy<PipelineStageException>();
+
+    /// <summary>The delay before attempt <paramref name="attempt"/> + 1: first interval times the backoff per attempt, capped.</summary>
+    internal static TimeSpan RetryDelay(RetryPolicy policy, int attempt)
+    {
+        var delay = policy.FirstRetryInterval.TotalMilliseconds * Math.Pow(policy.BackoffCoefficient, attempt - 1);
+        return TimeSpan.FromMilliseconds(Math.Min(delay, policy.MaxRetryInterval.TotalMilliseconds));
+    }
+
+    private static DateTimeOffset Now(TaskOrchestrationContext context) =>
+        new(DateTime.SpecifyKind(context.CurrentUtcDateTime, DateTimeKind.Utc));
+
+    /// <summary>A retry policy and which failures it retries.</summary>
+    private sealed record StageRetryPolicy(RetryPolicy Policy, Func<TaskFailureDetails, bool> IsRetried);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Run {RunId}: clean-up of staged data failed: {Reason}")]
     private static partial void LogCleanUpFailed(ILogger logger, string runId, string reason);

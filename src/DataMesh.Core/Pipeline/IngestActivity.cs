@@ -1,3 +1,4 @@
+using DataMesh.Telemetry;
 using Microsoft.DurableTask;
 
 namespace DataMesh.Pipeline;
@@ -9,9 +10,15 @@ namespace DataMesh.Pipeline;
 /// </summary>
 public sealed class IngestActivity(PipelineRuntime runtime) : TaskActivity<IngestInput, IngestedFile>
 {
-    public override async Task<IngestedFile> RunAsync(TaskActivityContext context, IngestInput input)
+    public override Task<IngestedFile> RunAsync(TaskActivityContext context, IngestInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        return StageTracing.RunAsync(runtime.Products, "ingest", input.RunId, input.ProductId, input.Attempt, () => IngestAsync(input),
+            (span, file) => span.SetTag(TelemetryAttributes.Input, file.InputName).SetTag(TelemetryAttributes.Blob, file.Blob.Name).SetTag(TelemetryAttributes.Bytes, file.Blob.Size));
+    }
+
+    private async Task<IngestedFile> IngestAsync(IngestInput input)
+    {
         var spec = runtime.Products.Get(input.ProductId);
         var port = spec.Inputs.FirstOrDefault(i => i.Name == input.File.InputName && i.IsLanding)
             ?? throw new InputRejectedException($"{spec.Id} has no landing input '{input.File.InputName}'.");

@@ -30,6 +30,12 @@ public sealed record PipelineResult
 
     /// <summary>Landing blobs moved to the quarantine container, with a <c>.error.json</c> beside each.</summary>
     public IReadOnlyList<string> Quarantined { get; init; } = [];
+
+    /// <summary>
+    /// The run's stage timeline: every attempt of every stage in the order scheduled. The announcement carries the
+    /// stages up to the outcome; the run's result adds the announcement and clean-up.
+    /// </summary>
+    public IReadOnlyList<StageTiming> Stages { get; init; } = [];
 }
 
 /// <summary>Outcome of a run.</summary>

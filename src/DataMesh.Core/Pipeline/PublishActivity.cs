@@ -1,5 +1,6 @@
 using DataMesh.Engine;
 using DataMesh.Publishing;
+using DataMesh.Telemetry;
 using Microsoft.DurableTask;
 
 namespace DataMesh.Pipeline;
@@ -10,9 +11,15 @@ namespace DataMesh.Pipeline;
 /// </summary>
 public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<PublishInput, PublishResult>
 {
-    public override async Task<PublishResult> RunAsync(TaskActivityContext context, PublishInput input)
+    public override Task<PublishResult> RunAsync(TaskActivityContext context, PublishInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        return StageTracing.RunAsync(runtime.Products, "publish", input.RunId, input.ProductId, input.Attempt, () => PublishAsync(input),
+            (span, published) => span.SetTag(TelemetryAttributes.Release, published.Release).SetTag(TelemetryAttributes.Rows, published.Rows).SetTag(TelemetryAttributes.Bytes, published.Bytes));
+    }
+
+    private async Task<PublishResult> PublishAsync(PublishInput input)
+    {
         var spec = runtime.Products.Get(input.ProductId);
         var workspace = runtime.Workspace(input.RunId);
         var store = new ReleaseStore(runtime.Storage.Products(spec.Domain));
@@ -51,7 +58,7 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
         }
 
         var location = store.Container.Uri.AbsoluteUri.TrimEnd('/') + "/" + folder;
-        return new PublishResult(existing.Release, location, existing.Rows, existing.SchemaHash);
+        return new PublishResult(existing.Release, location, existing.Rows, existing.SchemaHash) { Bytes = existing.Files.Sum(f => f.Size) };
     }
 
     /// <summary>Rewrites the output with the contract's masking (file by file, same layout), or returns it as is.</summary>

@@ -1,4 +1,5 @@
 using DataMesh.Engine;
+using DataMesh.Telemetry;
 using DuckDB.NET.Data;
 using Microsoft.DurableTask;
 
@@ -10,9 +11,15 @@ namespace DataMesh.Pipeline;
 /// </summary>
 public sealed class QualityCheckActivity(PipelineRuntime runtime) : TaskActivity<QualityCheckInput, QualitySummary>
 {
-    public override async Task<QualitySummary> RunAsync(TaskActivityContext context, QualityCheckInput input)
+    public override Task<QualitySummary> RunAsync(TaskActivityContext context, QualityCheckInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        return StageTracing.RunAsync(runtime.Products, "quality", input.RunId, input.ProductId, input.Attempt, () => CheckAsync(input),
+            StageTracing.DescribeQuality);
+    }
+
+    private async Task<QualitySummary> CheckAsync(QualityCheckInput input)
+    {
         var spec = runtime.Products.Get(input.ProductId);
         var workspace = runtime.Workspace(input.RunId);
         var files = await StagedOutput.EnsureLocalAsync(runtime, spec.Domain, workspace, input.Output, CancellationToken.None).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Text.Json;
-using Azure;
 using Azure.Storage.Blobs.Models;
+using Azure;
+using DataMesh.Telemetry;
 using Microsoft.DurableTask;
 
 namespace DataMesh.Pipeline;
@@ -14,9 +15,14 @@ public sealed class QuarantineActivity(PipelineRuntime runtime) : TaskActivity<Q
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    public override async Task<IReadOnlyList<string>> RunAsync(TaskActivityContext context, QuarantineInput input)
+    public override Task<IReadOnlyList<string>> RunAsync(TaskActivityContext context, QuarantineInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        return StageTracing.RunAsync(runtime.Products, "quarantine", input.RunId, input.ProductId, input.Attempt, () => QuarantineAsync(input));
+    }
+
+    private async Task<IReadOnlyList<string>> QuarantineAsync(QuarantineInput input)
+    {
         var spec = runtime.Products.Get(input.ProductId);
         var landing = runtime.Storage.Landing(spec.Domain);
         var quarantine = runtime.Storage.Quarantine(spec.Domain);

@@ -1,4 +1,5 @@
 using DataMesh.Specs;
+using DataMesh.Telemetry;
 using Microsoft.DurableTask;
 
 namespace DataMesh.Pipeline;
@@ -10,9 +11,15 @@ namespace DataMesh.Pipeline;
 /// </summary>
 public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivity<ResolveInputsInput, IngestPlan>
 {
-    public override async Task<IngestPlan> RunAsync(TaskActivityContext context, ResolveInputsInput input)
+    public override Task<IngestPlan> RunAsync(TaskActivityContext context, ResolveInputsInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        return StageTracing.RunAsync(runtime.Products, "resolve", input.RunId, input.ProductId, input.Attempt, () => ResolveAsync(input),
+            (span, plan) => span.SetTag(TelemetryAttributes.Files, plan.Files.Count));
+    }
+
+    private async Task<IngestPlan> ResolveAsync(ResolveInputsInput input)
+    {
         var spec = runtime.Products.Get(input.ProductId);
         var landingInputs = spec.Inputs.Where(i => i.IsLanding).OrderByDescending(i => i.Landing!.Path.Length).ToList();
         var blobs = new List<string>();

@@ -1,7 +1,11 @@
 namespace DataMesh.Pipeline;
 
 /// <summary>Input of <see cref="ResolveInputsActivity"/>.</summary>
-public sealed record ResolveInputsInput(string RunId, string ProductId, IReadOnlyList<string> LandingBlobs);
+public sealed record ResolveInputsInput(string RunId, string ProductId, IReadOnlyList<string> LandingBlobs)
+{
+    /// <summary>Attempt of the activity, from 1 (set by the orchestrator, which retries it): telemetry only.</summary>
+    public int Attempt { get; init; } = 1;
+}
 
 /// <summary>The files a run ingests, each assigned to its input port, and the product version the run builds.</summary>
 public sealed record IngestPlan(string Version, IReadOnlyList<PlannedFile> Files)
@@ -17,7 +21,11 @@ public sealed record PlannedUpstream(string InputName, string Domain, string Fol
 public sealed record PlannedFile(string InputName, string BlobName, int Index);
 
 /// <summary>Input of <see cref="IngestActivity"/>: one file.</summary>
-public sealed record IngestInput(string RunId, string ProductId, PlannedFile File);
+public sealed record IngestInput(string RunId, string ProductId, PlannedFile File)
+{
+    /// <summary>Attempt of the activity, from 1 (set by the orchestrator, which retries it): telemetry only.</summary>
+    public int Attempt { get; init; } = 1;
+}
 
 /// <summary>One landing blob copied to the run's local folder.</summary>
 public sealed record IngestedFile(string InputName, LandingBlob Blob, string LocalName);
@@ -25,6 +33,9 @@ public sealed record IngestedFile(string InputName, LandingBlob Blob, string Loc
 /// <summary>Input of <see cref="TransformActivity"/>.</summary>
 public sealed record TransformInput(string RunId, string ProductId, IReadOnlyList<IngestedFile> Files)
 {
+    /// <summary>Attempt of the activity, from 1 (set by the orchestrator, which retries it): telemetry only.</summary>
+    public int Attempt { get; init; } = 1;
+
     /// <summary>Upstream releases read as views (their Parquet files, downloaded by the transform).</summary>
     public IReadOnlyList<PlannedUpstream> Upstream { get; init; } = [];
 }
@@ -43,23 +54,46 @@ public sealed record TransformResult(string StagedBlob, long Rows, IReadOnlyList
 public sealed record OutputColumn(string Name, string Type);
 
 /// <summary>Input of <see cref="QualityCheckActivity"/>.</summary>
-public sealed record QualityCheckInput(string RunId, string ProductId, TransformResult Output);
+public sealed record QualityCheckInput(string RunId, string ProductId, TransformResult Output)
+{
+    /// <summary>Attempt of the activity, from 1 (set by the orchestrator, which retries it): telemetry only.</summary>
+    public int Attempt { get; init; } = 1;
+}
 
 /// <summary>Input of <see cref="PublishActivity"/>.</summary>
 public sealed record PublishInput(string RunId, string ProductId, TransformResult Output, QualitySummary Quality, IReadOnlyList<IngestedFile> Landing)
 {
+    /// <summary>Attempt of the activity, from 1 (set by the orchestrator, which retries it): telemetry only.</summary>
+    public int Attempt { get; init; } = 1;
+
     /// <summary>The exact upstream releases the output was built from (lineage).</summary>
     public IReadOnlyList<UpstreamRelease> Upstream { get; init; } = [];
 }
 
 /// <summary>A release written: its number and folder.</summary>
-public sealed record PublishResult(int Release, string Location, long Rows, string SchemaHash);
+public sealed record PublishResult(int Release, string Location, long Rows, string SchemaHash)
+{
+    /// <summary>Bytes of the release's data files.</summary>
+    public long Bytes { get; init; }
+}
 
 /// <summary>Input of <see cref="QuarantineActivity"/>.</summary>
-public sealed record QuarantineInput(string RunId, string ProductId, IReadOnlyList<string> LandingBlobs, string Stage, string Reason, QualitySummary? Quality);
+public sealed record QuarantineInput(string RunId, string ProductId, IReadOnlyList<string> LandingBlobs, string Stage, string Reason, QualitySummary? Quality)
+{
+    /// <summary>Attempt of the activity, from 1 (set by the orchestrator, which retries it): telemetry only.</summary>
+    public int Attempt { get; init; } = 1;
+}
 
 /// <summary>Input of <see cref="AnnounceActivity"/>: the run's outcome, to be announced as a CloudEvent.</summary>
-public sealed record AnnounceInput(PipelineResult Result, PublishResult? Published, PublishInput? Publish, QualitySummary? Quality);
+public sealed record AnnounceInput(PipelineResult Result, PublishResult? Published, PublishInput? Publish, QualitySummary? Quality)
+{
+    /// <summary>Attempt of the activity, from 1 (set by the orchestrator, which retries it): telemetry only.</summary>
+    public int Attempt { get; init; } = 1;
+}
 
 /// <summary>Input of <see cref="CleanUpActivity"/>.</summary>
-public sealed record CleanUpInput(string RunId, string ProductId);
+public sealed record CleanUpInput(string RunId, string ProductId)
+{
+    /// <summary>Attempt of the activity, from 1 (set by the orchestrator, which retries it): telemetry only.</summary>
+    public int Attempt { get; init; } = 1;
+}

@@ -1,6 +1,7 @@
 using DataMesh.Engine;
 using DataMesh.Publishing;
 using DataMesh.Specs;
+using DataMesh.Telemetry;
 using DuckDB.NET.Data;
 using Microsoft.DurableTask;
 
@@ -15,9 +16,15 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
     /// <summary>Name of the data file of an unpartitioned output; partitioned outputs are Hive folders of <c>part-N.parquet</c>.</summary>
     public const string PartFileName = "part-00000.parquet";
 
-    public override async Task<TransformResult> RunAsync(TaskActivityContext context, TransformInput input)
+    public override Task<TransformResult> RunAsync(TaskActivityContext context, TransformInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        return StageTracing.RunAsync(runtime.Products, "transform", input.RunId, input.ProductId, input.Attempt, () => TransformAsync(input),
+            (span, output) => span.SetTag(TelemetryAttributes.Rows, output.Rows));
+    }
+
+    private async Task<TransformResult> TransformAsync(TransformInput input)
+    {
         var spec = runtime.Products.Get(input.ProductId);
         var workspace = runtime.Workspace(input.RunId);
         var localFiles = new List<(IngestedFile File, string Path)>();
