@@ -120,7 +120,12 @@ public sealed partial class LocalMesh : IAsyncDisposable
             clientOptions.Retry.MaxDelay = TimeSpan.FromSeconds(2);
             clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
             var events = new EventGridProductEventPublisher(new EventGridPublisherClient(topic.Endpoint, new AzureKeyCredential(topicKey), clientOptions));
-            var runtime = new PipelineRuntime(storage, products, events, pipelineOptions, options.LoggerFactory, policies: policies);
+            var runtime = new PipelineRuntime(storage, products, events, pipelineOptions, options.LoggerFactory, policies: policies)
+            {
+                OpenLineage = options.OpenLineageEndpoint is { } endpoint
+                    ? new DataMesh.Lineage.OpenLineageTransport(LineageHttp, endpoint, options.LoggerFactory.CreateLogger<DataMesh.Lineage.OpenLineageTransport>())
+                    : null,
+            };
             var relay = new OutboxRelay(runtime.Outbox, events, options.LoggerFactory.CreateLogger<OutboxRelay>());
 
             // Announcements a previous process left unsent (every attempt failed, or it died in between) go out now.
@@ -447,6 +452,9 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
     private static string NewRunId(ProductSpec spec) =>
         $"{spec.Id}-{DateTime.UtcNow:yyyyMMddTHHmmssfff}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    // One client for the process's OpenLineage posts (HttpClient is meant to be shared).
+    private static readonly HttpClient LineageHttp = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     private static string TaskHubName(string ns) => "DataMesh" + (ns.Length == 0 ? "" : ns.ToUpperInvariant()[..1] + ns[1..]);
 

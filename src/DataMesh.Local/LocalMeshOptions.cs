@@ -34,6 +34,9 @@ public sealed class LocalMeshOptions
     /// </summary>
     public TimeSpan OutboxGracePeriod { get; set; } = OutboxRelay.DefaultGracePeriod;
 
+    /// <summary>An OpenLineage endpoint runs post their events to as they happen; default from <c>OPENLINEAGE_URL</c> (+ <c>OPENLINEAGE_ENDPOINT</c>).</summary>
+    public Uri? OpenLineageEndpoint { get; set; } = DataMesh.Lineage.OpenLineageTransport.ResolveEndpoint(Environment.GetEnvironmentVariable);
+
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
 
     /// <summary>The state folder after defaults.</summary>

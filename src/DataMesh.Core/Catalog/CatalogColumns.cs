@@ -47,6 +47,8 @@ internal static class CatalogColumns
     internal const string Stages = "Stages";
     internal const string StagesOmitted = "StagesOmitted";
 
+    internal const string OpenLineage = "OpenLineage";
+
     internal const string Columns = "Columns";
     internal const string ColumnsOmitted = "ColumnsOmitted";
     internal const string Classifications = "Classifications";

@@ -199,6 +199,7 @@ public sealed class CatalogProjection
             [CatalogColumns.EventId] = cloudEvent.Id,
         };
         AddStages(run, data.Stages);
+        AddOpenLineage(run, data.OpenLineage);
         var runs = await TableAsync(CatalogTables.Runs, cancellationToken).ConfigureAwait(false);
         await runs.UpsertEntityAsync(run, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
         await WriteQualityHistoryAsync(data.ProductId, data.RunId, CatalogRunStatus.Published, data.Version, data.Release, data.PublishedAt, data.Quality, cancellationToken).ConfigureAwait(false);
@@ -258,6 +259,7 @@ public sealed class CatalogProjection
             [CatalogColumns.EventId] = cloudEvent.Id,
         };
         AddStages(run, data.Stages);
+        AddOpenLineage(run, data.OpenLineage);
         if (data.Quality is { } quality)
         {
             var (json, omitted) = CatalogJson.SerializeQuality(quality);
@@ -289,6 +291,38 @@ public sealed class CatalogProjection
             var (json, omitted) = CatalogJson.SerializeList(stages);
             run[CatalogColumns.Stages] = json;
             run[CatalogColumns.StagesOmitted] = omitted;
+        }
+    }
+
+    /// <summary>The run's OpenLineage events as JSON on its row; without their dataset facets when the whole does not fit.</summary>
+    private static void AddOpenLineage(TableEntity run, IReadOnlyList<System.Text.Json.Nodes.JsonObject> events)
+    {
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        var json = new System.Text.Json.Nodes.JsonArray([.. events.Select(e => e.DeepClone())]);
+        var text = json.ToJsonString();
+        var trimmed = false;
+        if (text.Length > CatalogJson.MaxStringLength)
+        {
+            foreach (var dataset in json.OfType<System.Text.Json.Nodes.JsonObject>()
+                .SelectMany(e => new[] { e["inputs"], e["outputs"] }).OfType<System.Text.Json.Nodes.JsonArray>().SelectMany(a => a).OfType<System.Text.Json.Nodes.JsonObject>())
+            {
+                dataset.Remove("facets");
+                dataset.Remove("inputFacets");
+                dataset.Remove("outputFacets");
+            }
+
+            text = json.ToJsonString();
+            trimmed = true;
+        }
+
+        if (text.Length <= CatalogJson.MaxStringLength)
+        {
+            run[CatalogColumns.OpenLineage] = text;
+            run[CatalogColumns.OpenLineage + "Trimmed"] = trimmed;
         }
     }
 

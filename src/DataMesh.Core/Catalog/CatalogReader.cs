@@ -360,5 +360,9 @@ public sealed class CatalogReader
         At = row.GetDateTimeOffset(CatalogColumns.At) ?? DateTimeOffset.MinValue,
         Stages = row.GetString(CatalogColumns.Stages) is { } stages ? CatalogJson.Deserialize<List<StageTiming>>(stages) : [],
         StagesOmitted = row.GetInt32(CatalogColumns.StagesOmitted) ?? 0,
+        OpenLineage = row.GetString(CatalogColumns.OpenLineage) is { } lineage
+            ? [.. (System.Text.Json.Nodes.JsonNode.Parse(lineage) as System.Text.Json.Nodes.JsonArray ?? []).OfType<System.Text.Json.Nodes.JsonObject>()]
+            : [],
+        OpenLineageTrimmed = row.GetBoolean(CatalogColumns.OpenLineage + "Trimmed") ?? false,
     };
 }

@@ -33,4 +33,13 @@ public sealed record CatalogRun
 
     /// <summary>Stage attempts left out of <see cref="Stages"/> to fit the table's property limit (the last ones).</summary>
     public int StagesOmitted { get; init; }
+
+    /// <summary>
+    /// The run's OpenLineage RunEvents (START, then COMPLETE or FAIL), as the run emitted them; when they would not fit
+    /// the table's property limit, their dataset facets are left out (<see cref="OpenLineageTrimmed"/>).
+    /// </summary>
+    public IReadOnlyList<System.Text.Json.Nodes.JsonObject> OpenLineage { get; init; } = [];
+
+    /// <summary>Whether dataset facets were dropped from <see cref="OpenLineage"/> to fit the catalog row.</summary>
+    public bool OpenLineageTrimmed { get; init; }
 }

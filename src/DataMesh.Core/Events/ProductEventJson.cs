@@ -38,6 +38,23 @@ public static class ProductEventJson
         }
     }
 
+    /// <summary>The OpenLineage RunEvents a run-outcome event carries (<c>data.openLineage</c>); empty when it has none.</summary>
+    public static IReadOnlyList<System.Text.Json.Nodes.JsonObject> ReadOpenLineage(CloudEvent cloudEvent)
+    {
+        ArgumentNullException.ThrowIfNull(cloudEvent);
+        try
+        {
+            return cloudEvent.Data is { } data && System.Text.Json.Nodes.JsonNode.Parse(data.ToMemory().Span) is System.Text.Json.Nodes.JsonObject root
+                && root["openLineage"] is System.Text.Json.Nodes.JsonArray events
+                ? [.. events.OfType<System.Text.Json.Nodes.JsonObject>()]
+                : [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+
     private static JsonSerializerOptions CreateOptions()
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)

@@ -36,5 +36,8 @@ public sealed record ProductVersionPublishedData
     /// <summary>The run's stage timeline up to its outcome: every attempt of every stage (<see cref="PipelineResult.Stages"/>).</summary>
     public IReadOnlyList<StageTiming> Stages { get; init; } = [];
 
+    /// <summary>The run's OpenLineage RunEvents (START, then COMPLETE), as emitted.</summary>
+    public IReadOnlyList<System.Text.Json.Nodes.JsonObject> OpenLineage { get; init; } = [];
+
     public required DateTimeOffset PublishedAt { get; init; }
 }

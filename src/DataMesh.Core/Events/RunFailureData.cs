@@ -31,4 +31,7 @@ public abstract record RunFailureData
     public IReadOnlyList<StageTiming> Stages { get; init; } = [];
 
     public required DateTimeOffset FailedAt { get; init; }
+
+    /// <summary>The run's OpenLineage RunEvents (START, then FAIL), as emitted.</summary>
+    public IReadOnlyList<System.Text.Json.Nodes.JsonObject> OpenLineage { get; init; } = [];
 }

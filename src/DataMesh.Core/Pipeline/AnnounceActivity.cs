@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using DataMesh.Events;
+using DataMesh.Lineage;
 using DataMesh.Telemetry;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
@@ -24,6 +26,11 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
         var result = input.Result;
         var spec = runtime.Products.Get(result.Product);
         var now = runtime.Time.GetUtcNow();
+        var lineage = LineageRun(runtime, spec, result.RunId, input.StartedAt ?? now, input.LandingBlobs);
+        var lineageEnd = result.Status == PipelineStatus.Published && input.Published is { } done && input.Publish is { } inputs
+            ? OpenLineageRunEvents.Complete(lineage, now, inputs, done)
+            : OpenLineageRunEvents.Fail(lineage, now, result, input.Quality);
+        IReadOnlyList<JsonObject> openLineage = [OpenLineageRunEvents.Start(lineage), lineageEnd];
         var cloudEvent = result.Status switch
         {
             PipelineStatus.Published when input.Published is { } published && input.Publish is { } publish =>
@@ -43,6 +50,7 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
                     Upstream = publish.Upstream,
                     PublishedAt = now,
                     Stages = result.Stages,
+                    OpenLineage = openLineage,
                 }),
             PipelineStatus.QualityFailed => ProductEventFactory.CreateQualityCheckFailed(new QualityCheckFailedData
             {
@@ -57,6 +65,7 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
                 Quarantined = result.Quarantined,
                 FailedAt = now,
                 Stages = result.Stages,
+                OpenLineage = openLineage,
             }),
             _ => ProductEventFactory.CreatePipelineRunFailed(new PipelineRunFailedData
             {
@@ -70,6 +79,7 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
                 Quarantined = result.Quarantined,
                 FailedAt = now,
                 Stages = result.Stages,
+                OpenLineage = openLineage,
             }),
         };
         var pending = await runtime.Outbox.AddAsync(cloudEvent).ConfigureAwait(false);
@@ -85,9 +95,20 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
         }
 
         await runtime.Outbox.RemoveAsync(pending).ConfigureAwait(false);
+        if (runtime.OpenLineage is { } transport)
+        {
+            // The end event as recorded in the announcement (a retry re-sends the same one); lineage never fails a run.
+            var recorded = ProductEventJson.ReadOpenLineage(pending) is { Count: > 1 } sent ? sent[^1] : lineageEnd;
+            await transport.SendAsync(recorded).ConfigureAwait(false);
+        }
+
         PipelineTelemetry.RecordRun(result, spec.Domain, runtime.Time.GetUtcNow());
         return pending.Id;
     }
+
+    /// <summary>What every OpenLineage event of a run shares (the START an orchestration emits and the ones announced agree).</summary>
+    internal static OpenLineageRun LineageRun(PipelineRuntime runtime, Specs.ProductSpec spec, string runId, DateTimeOffset startedAt, IReadOnlyList<string> landingBlobs) =>
+        new(runId, spec, startedAt, [.. landingBlobs.Where(b => !b.EndsWith('/'))], runtime.LineageNamespace, OpenLineageRun.ContainerNamespace(runtime.Storage.Landing(spec.Domain).Uri));
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Run {RunId}: announcing event {EventId} of type {Type} failed; it stays in the outbox until sent: {Reason}")]
     private static partial void LogPending(ILogger logger, string eventId, string type, string runId, string reason);

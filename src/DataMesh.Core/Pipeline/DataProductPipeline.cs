@@ -33,7 +33,7 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         try
         {
             plan = await CallStageAsync<ResolveInputsInput, IngestPlan>(
-                context, stages, "resolve", nameof(ResolveInputsActivity), new ResolveInputsInput(input.RunId, input.ProductId, input.LandingBlobs), (i, a) => i with { Attempt = a }, StageAttempts);
+                context, stages, "resolve", nameof(ResolveInputsActivity), new ResolveInputsInput(input.RunId, input.ProductId, input.LandingBlobs) { StartedAt = Now(context) }, (i, a) => i with { Attempt = a }, StageAttempts);
         }
         catch (TaskFailedException ex)
         {
@@ -98,7 +98,7 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
                 Stages = [.. stages],
             };
             LogRunEnded(logger, input.ProductId, input.RunId, failed.Status, reason);
-            return await AnnounceAsync(context, stages, new AnnounceInput(failed, null, null, quality));
+            return await AnnounceAsync(context, stages, new AnnounceInput(failed, null, null, quality) { LandingBlobs = input.LandingBlobs });
         }
 
         var publishInput = new PublishInput(input.RunId, input.ProductId, output, quality, ingested) { Upstream = plan.Upstream.Select(u => u.Release).ToList() };
@@ -127,7 +127,7 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
             Stages = [.. stages],
         };
         LogRunEnded(logger, input.ProductId, input.RunId, result.Status, $"release {published.Release}, {published.Rows} rows");
-        return await AnnounceAsync(context, stages, new AnnounceInput(result, published, publishInput, quality));
+        return await AnnounceAsync(context, stages, new AnnounceInput(result, published, publishInput, quality) { LandingBlobs = input.LandingBlobs });
     }
 
     private static async Task<PipelineResult> FailAsync(
@@ -163,11 +163,13 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
             Stages = [.. stages],
         };
         LogRunEnded(context.CreateReplaySafeLogger<DataProductPipeline>(), input.ProductId, input.RunId, result.Status, reason);
-        return await AnnounceAsync(context, stages, new AnnounceInput(result, null, null, null));
+        return await AnnounceAsync(context, stages, new AnnounceInput(result, null, null, null) { LandingBlobs = input.LandingBlobs });
     }
 
     private static async Task<PipelineResult> AnnounceAsync(TaskOrchestrationContext context, List<StageTiming> stages, AnnounceInput announce)
     {
+        // The first stage started with the orchestration: the START time every OpenLineage event of the run agrees on.
+        announce = announce with { StartedAt = stages.Count > 0 ? stages.Min(s => s.StartedAt) : Now(context) };
         var result = announce.Result;
 
         // Announcing and cleaning up are independent (the announcement carries everything it says): both at once,

@@ -34,6 +34,12 @@ public sealed class PipelineRuntime(
 
     public TimeProvider Time { get; } = timeProvider ?? TimeProvider.System;
 
+    /// <summary>Where the run's OpenLineage events are posted as they happen (<c>OPENLINEAGE_URL</c>); null: catalog only.</summary>
+    public Lineage.OpenLineageTransport? OpenLineage { get; init; }
+
+    /// <summary>The OpenLineage namespace of jobs and product datasets.</summary>
+    public string LineageNamespace { get; init; } = "datamesh";
+
     /// <summary>The local folder of one run (created on demand).</summary>
     public RunWorkspace Workspace(string runId) => new(Path.Combine(Options.WorkDirectory, RunWorkspace.SafeName(runId)));
 }

@@ -1,3 +1,4 @@
+using DataMesh.Lineage;
 using DataMesh.Specs;
 using DataMesh.Telemetry;
 using Microsoft.DurableTask;
@@ -21,6 +22,12 @@ public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivit
     private async Task<IngestPlan> ResolveAsync(ResolveInputsInput input)
     {
         var spec = runtime.Products.Get(input.ProductId);
+        if (runtime.OpenLineage is { } lineage && input.StartedAt is { } startedAt)
+        {
+            // START as the run begins (a retried resolve may send it twice: OpenLineage consumers key events by run and type).
+            await lineage.SendAsync(OpenLineageRunEvents.Start(AnnounceActivity.LineageRun(runtime, spec, input.RunId, startedAt, input.LandingBlobs))).ConfigureAwait(false);
+        }
+
         var landingInputs = spec.Inputs.Where(i => i.IsLanding).OrderByDescending(i => i.Landing!.Path.Length).ToList();
         var blobs = new List<string>();
         foreach (var blob in input.LandingBlobs.Distinct(StringComparer.Ordinal))

@@ -3,6 +3,9 @@ namespace DataMesh.Pipeline;
 /// <summary>Input of <see cref="ResolveInputsActivity"/>.</summary>
 public sealed record ResolveInputsInput(string RunId, string ProductId, IReadOnlyList<string> LandingBlobs)
 {
+    /// <summary>When the orchestration started (its replay-safe clock): the OpenLineage START event's time.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
     /// <summary>Attempt of the activity, from 1 (set by the orchestrator, which retries it): telemetry only.</summary>
     public int Attempt { get; init; } = 1;
 }
@@ -87,6 +90,12 @@ public sealed record QuarantineInput(string RunId, string ProductId, IReadOnlyLi
 /// <summary>Input of <see cref="AnnounceActivity"/>: the run's outcome, to be announced as a CloudEvent.</summary>
 public sealed record AnnounceInput(PipelineResult Result, PublishResult? Published, PublishInput? Publish, QualitySummary? Quality)
 {
+    /// <summary>When the orchestration started: the START of the run's OpenLineage events.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>The landing blobs the run was triggered with (the inputs a START or FAIL event names).</summary>
+    public IReadOnlyList<string> LandingBlobs { get; init; } = [];
+
     /// <summary>Attempt of the activity, from 1 (set by the orchestrator, which retries it): telemetry only.</summary>
     public int Attempt { get; init; } = 1;
 }

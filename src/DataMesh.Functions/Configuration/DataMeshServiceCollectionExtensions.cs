@@ -77,7 +77,13 @@ internal static class DataMeshServiceCollectionExtensions
             Options(sp).Pipeline,
             sp.GetRequiredService<ILoggerFactory>(),
             TimeProvider.System,
-            LoadPolicies(Options(sp))));
+            LoadPolicies(Options(sp)))
+        {
+            // OpenLineage clients' own settings (OPENLINEAGE_URL, OPENLINEAGE_ENDPOINT): the run's events are posted there too.
+            OpenLineage = DataMesh.Lineage.OpenLineageTransport.ResolveEndpoint(key => sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()[key]) is { } endpoint
+                ? new DataMesh.Lineage.OpenLineageTransport(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, endpoint, sp.GetRequiredService<ILoggerFactory>().CreateLogger<DataMesh.Lineage.OpenLineageTransport>())
+                : null,
+        });
         services.AddSingleton(sp => new BlobCreatedRouter(sp.GetRequiredService<IProductRegistry>(), sp.GetRequiredService<MeshStorage>(), Options(sp).Domain));
         services.AddSingleton(sp => new PipelineTriggerRouter(sp.GetRequiredService<IProductRegistry>(), sp.GetRequiredService<MeshStorage>(), Options(sp).Domain));
         services.AddSingleton(sp => new CatalogProjection(sp.GetRequiredService<MeshStorage>()));

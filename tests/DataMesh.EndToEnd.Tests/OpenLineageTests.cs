@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using DataMesh.Lineage;
+using DataMesh.Local;
+using DataMesh.Pipeline;
+using DataMesh.Testing;
+
+namespace DataMesh.EndToEnd.Tests;
+
+/// <summary>Each run emits OpenLineage START and COMPLETE/FAIL: posted to the configured endpoint and stored with the run in the catalog.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class OpenLineageTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private readonly TestProduct _product = new("olx" + Guid.NewGuid().ToString("N")[..6]);
+    private readonly HttpListener _listener = new();
+    private readonly ConcurrentQueue<JsonObject> _received = new();
+    private LocalMesh? _mesh;
+
+    public async Task InitializeAsync()
+    {
+        var port = FreePort();
+        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        _listener.Start();
+        _ = ServeAsync();
+        var options = new LocalMeshOptions
+        {
+            ConnectionString = azurite.ConnectionString,
+            LoadPipelinesFolder = false,
+            StateDirectory = Path.Combine(_product.Root, ".datamesh"),
+            OpenLineageEndpoint = new Uri($"http://127.0.0.1:{port}/api/v1/lineage"),
+        };
+        options.ExtraProductDirectories.Add(_product.Directory);
+        _mesh = await LocalMesh.StartAsync(options);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_mesh is not null)
+        {
+            await _mesh.DisposeAsync();
+        }
+
+        _listener.Close();
+        _product.Dispose();
+    }
+
+    [Fact]
+    public async Task Run_Published_PostsStartThenCompleteAndTheCatalogStoresBoth()
+    {
+        // Act
+        var result = await _mesh!.RunAsync(_product.Id, [_product.WriteOrders("orders.csv", 10)]);
+
+        // Assert: posted as the run went, one run id (the instance id as a UUID), job = the product.
+        Assert.Equal(PipelineStatus.Published, result.Status);
+        var posted = _received.ToList();
+        Assert.Equal(["START", "COMPLETE"], posted.Select(e => (string?)e["eventType"]));
+        var runId = OpenLineageRunEvents.RunUuid(result.RunId).ToString();
+        Assert.All(posted, e => Assert.Equal(runId, (string?)e["run"]!["runId"]));
+        Assert.All(posted, e => Assert.Equal(_product.Id, (string?)e["job"]!["name"]));
+        Assert.Equal("orders/orders.csv", (string?)posted[1]["inputs"]![0]!["name"]);
+        Assert.Equal(result.Rows, (long?)posted[1]["outputs"]![0]!["outputFacets"]!["outputStatistics"]!["rowCount"]);
+
+        // The catalog's run holds the same two events.
+        var run = Assert.Single(await _mesh.Catalog.GetRunsAsync(_product.Id));
+        Assert.Equal(posted.Select(e => e.ToJsonString()), run.OpenLineage.Select(e => e.ToJsonString()));
+    }
+
+    [Fact]
+    public async Task Run_QualityFailed_PostsFailWithTheReason()
+    {
+        // Act: a status outside the contract's valid values fails the gate.
+        var result = await _mesh!.RunAsync(_product.Id, [_product.WriteOrders("orders-bad.csv", 10, "99,x,1.00,lost")]);
+
+        // Assert
+        Assert.Equal(PipelineStatus.QualityFailed, result.Status);
+        var end = _received.Last();
+        Assert.Equal("FAIL", (string?)end["eventType"]);
+        Assert.Contains("quality gate failed", (string?)end["run"]!["facets"]!["errorMessage"]!["message"], StringComparison.Ordinal);
+        var run = Assert.Single(await _mesh.Catalog.GetRunsAsync(_product.Id));
+        Assert.Equal(["START", "FAIL"], run.OpenLineage.Select(e => (string?)e["eventType"]));
+    }
+
+    private async Task ServeAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            using (var reader = new StreamReader(context.Request.InputStream))
+            {
+                if (JsonNode.Parse(await reader.ReadToEndAsync()) is JsonObject body)
+                {
+                    _received.Enqueue(body);
+                }
+            }
+
+            context.Response.StatusCode = 201;
+            context.Response.Close();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        return ((IPEndPoint)socket.LocalEndpoint).Port;
+    }
+}
