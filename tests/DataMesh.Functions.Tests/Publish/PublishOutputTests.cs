@@ -148,7 +148,14 @@ public sealed class PublishOutputTests(PublishOutputFixture publish, ITestOutput
             ["CatalogProjection"] = "queueTrigger",
             ["ListProducts"] = "httpTrigger",
             ["GetProduct"] = "httpTrigger",
+            ["ListReleases"] = "httpTrigger",
+            ["GetRelease"] = "httpTrigger",
+            ["ListRuns"] = "httpTrigger",
+            ["GetLineage"] = "httpTrigger",
+            ["GetQualityHistory"] = "httpTrigger",
+            ["GetOpenApiDocument"] = "httpTrigger",
             ["FreshnessTimer"] = "timerTrigger",
+            ["CatalogWeb"] = "httpTrigger",
         };
 
         // Act
