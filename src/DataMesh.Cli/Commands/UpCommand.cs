@@ -14,8 +14,9 @@ namespace DataMesh.Cli.Commands;
 
 /// <summary>
 /// <c>datamesh up</c>: the local mesh of the current directory until stopped (Ctrl+C): Azurite, the durable worker,
-/// a watcher on every landing container, triggers, the catalog projection, the freshness check, and the catalog API
-/// (<see cref="CatalogHttpApi"/>) on <c>http://127.0.0.1:7071/api</c>.
+/// a watcher on every landing container, triggers, the catalog projection, the freshness check, the catalog API
+/// (<see cref="CatalogHttpApi"/>) on <c>http://127.0.0.1:7071/api</c> and the web catalog (<see cref="CatalogWebAssets"/>)
+/// on <c>http://127.0.0.1:7071/</c> (served from <c>/ui/</c>).
 /// </summary>
 internal static class UpCommand
 {
@@ -24,9 +25,9 @@ internal static class UpCommand
 
     public static Command Create()
     {
-        var port = new Option<int>("--port") { Description = "Loopback port of the catalog API.", DefaultValueFactory = _ => 7071 };
+        var port = new Option<int>("--port") { Description = "Loopback port of the catalog API and web catalog.", DefaultValueFactory = _ => 7071 };
         var verbose = CommonOptions.Verbose();
-        var command = new Command("up", "Run the local mesh (storage, pipelines, events, catalog API) until stopped with Ctrl+C.") { port, verbose };
+        var command = new Command("up", "Run the local mesh (storage, pipelines, events, catalog API and web catalog) until stopped with Ctrl+C.") { port, verbose };
         command.SetAction(async (parse, invocationToken) =>
         {
             // Stop cleanly on Ctrl+C, SIGINT and SIGTERM (also when started in the background, where the shell ignores SIGINT).
@@ -52,7 +53,9 @@ internal static class UpCommand
                 var app = CatalogApi(mesh, url);
                 await app.StartAsync(CancellationToken.None).ConfigureAwait(false);
                 var marker = UpMarker.Write(new LocalMeshOptions().ResolveStateDirectory(), url);
-                AnsiConsole.MarkupLine($"[green]Mesh up[/]: {mesh.Products.All.Count} product(s); catalog API at [link]{url}/api/products[/]. Drop files into the landing containers (e.g. [grey]datamesh drop[/] from another terminal, Azure Storage Explorer, azcopy). Ctrl+C stops.");
+                AnsiConsole.MarkupLine($"[green]Mesh up[/]: {mesh.Products.All.Count} product(s).");
+                AnsiConsole.MarkupLine($"Catalog: [link]{url}/[/] (API at [link]{url}/api/products[/]).");
+                AnsiConsole.MarkupLine($"Drop files into the landing containers (e.g. [grey]datamesh drop[/] from another terminal, Azure Storage Explorer, azcopy). Ctrl+C stops.");
                 try
                 {
                     await mesh.ServeAsync(cancellationToken).ConfigureAwait(false);
@@ -91,6 +94,31 @@ internal static class UpCommand
             return answer.Content is { } bytes
                 ? Results.Bytes(bytes, answer.ContentType)
                 : Results.Content(answer.Body, answer.ContentType, System.Text.Encoding.UTF8, answer.StatusCode);
+        });
+
+        // The web catalog: static files embedded in the core, the same ones the hub's Functions app serves. Relative
+        // links in index.html need the trailing slash, so the root and /ui send the browser to /ui/.
+        var assets = CatalogWebAssets.Default;
+        app.MapMethods("/", ["GET", "HEAD"], () => Results.Redirect("/ui/"));
+        app.Map("/ui/{**path}", async (HttpContext context) =>
+        {
+            var path = context.Request.Path.ToUriComponent();
+            if (path == "/ui")
+            {
+                context.Response.Redirect("/ui/");
+                return;
+            }
+
+            var ifNoneMatch = context.Request.Headers.IfNoneMatch.ToString();
+            var answer = assets.Serve(context.Request.Method, path.Length > "/ui/".Length ? path["/ui/".Length..] : "", ifNoneMatch.Length > 0 ? ifNoneMatch : null);
+            context.Response.StatusCode = answer.StatusCode;
+            context.Response.ContentType = answer.ContentType;
+            foreach (var (name, value) in answer.Headers)
+            {
+                context.Response.Headers[name] = value;
+            }
+
+            await context.Response.Body.WriteAsync(answer.Body, context.RequestAborted).ConfigureAwait(false);
         });
         return app;
     }

@@ -158,6 +158,7 @@ public sealed class PublishOutputTests(PublishOutputFixture publish, ITestOutput
             ["GetReleaseFile"] = "httpTrigger",
             ["FreshnessTimer"] = "timerTrigger",
             ["OutboxRelayTimer"] = "timerTrigger",
+            ["CatalogWeb"] = "httpTrigger",
         };
 
         // Act

@@ -1,0 +1,493 @@
+// The web catalog: a hash-routed single page over the catalog's JSON API.
+//   #/                          search and filter products (?q=&domain=&tag=&owner=&classification=)
+//   #/products/{id}             a product: owner, contract, SLA and freshness, lineage, releases, quality, runs
+//   #/products/{id}/lineage     the lineage graph alone (?depth=1..5)
+
+import * as api from './api.js';
+import {
+  h, productHref, formatNumber, formatDuration, time, badge, classificationBadge, freshnessBadge, runStatusBadge,
+  table, describeMeasurement, describeRuleFailure,
+} from './dom.js';
+import { renderLineage } from './lineage.js';
+
+const PAGE_SIZE = 20;
+const MAX_DEPTH = 5;
+const FILTERS = ['q', 'domain', 'tag', 'owner', 'classification'];
+
+const view = document.getElementById('view');
+const statusRegion = document.getElementById('status');
+const alertRegion = document.getElementById('alert');
+
+let inFlight = null;
+let choicesPromise = null;
+const searchState = { key: null, tokens: [undefined], page: 0 };
+
+/** Announces text to assistive technology; shown on screen only while something is loading. */
+function setStatus(text, busy = false) {
+  statusRegion.textContent = text;
+  statusRegion.classList.toggle('visually-hidden', !busy);
+  view.setAttribute('aria-busy', busy ? 'true' : 'false');
+}
+
+function showError(error, retry) {
+  alertRegion.replaceChildren(
+    h('strong', null, error.status === 404 ? 'Not found. ' : 'Could not load the catalog. '),
+    error.message || String(error),
+    retry ? h('button', { type: 'button', class: 'button-link', onclick: retry }, 'Try again') : null);
+  alertRegion.hidden = false;
+  setStatus('');
+}
+
+function clearError() {
+  alertRegion.hidden = true;
+  alertRegion.replaceChildren();
+}
+
+function parseHash() {
+  const raw = window.location.hash.replace(/^#/, '') || '/';
+  const [path, query = ''] = raw.split('?');
+  const segments = path.split('/').filter(Boolean).map((s) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  });
+  return { segments, params: new URLSearchParams(query) };
+}
+
+function navigate(hash) {
+  if (window.location.hash !== hash) {
+    window.location.hash = hash;
+  } else {
+    route();
+  }
+}
+
+/** Focus the new view's heading so keyboard and screen-reader users start there. */
+function focusHeading() {
+  const heading = view.querySelector('h1');
+  if (heading) {
+    heading.setAttribute('tabindex', '-1');
+    heading.focus({ preventScroll: false });
+  }
+}
+
+function markNav(name) {
+  for (const link of document.querySelectorAll('[data-nav]')) {
+    if (link.dataset.nav === name) {
+      link.setAttribute('aria-current', 'page');
+    } else {
+      link.removeAttribute('aria-current');
+    }
+  }
+}
+
+async function route() {
+  inFlight?.abort();
+  inFlight = new AbortController();
+  const { signal } = inFlight;
+  clearError();
+  const { segments, params } = parseHash();
+  try {
+    if (segments.length === 0 || segments[0] === 'search') {
+      markNav('search');
+      await showSearch(params, signal);
+    } else if (segments[0] === 'products' && segments.length === 2) {
+      markNav('');
+      await showProduct(segments[1], signal);
+    } else if (segments[0] === 'products' && segments.length === 3 && segments[2] === 'lineage') {
+      markNav('');
+      await showLineage(segments[1], params, signal);
+    } else {
+      markNav('');
+      document.title = 'Not found · DataMesh catalog';
+      view.dataset.view = 'missing';
+      view.replaceChildren(h('h1', null, 'No such page'), h('p', null, h('a', { href: '#/' }, 'Back to the products')));
+      focusHeading();
+    }
+  } catch (error) {
+    if (error.name !== 'AbortError') {
+      showError(error, () => route());
+    }
+  }
+}
+
+// ---------------------------------------------------------------- search
+
+function filtersFrom(params) {
+  return Object.fromEntries(FILTERS.map((name) => [name, (params.get(name) || '').trim()]));
+}
+
+function searchHash(filters) {
+  const query = new URLSearchParams();
+  for (const name of FILTERS) {
+    if (filters[name]) {
+      query.set(name, filters[name]);
+    }
+  }
+  const text = query.toString();
+  return text ? `#/search?${text}` : '#/';
+}
+
+/** The choices of the filter lists, from every product in the catalog (read once per page load). */
+function filterChoices(signal) {
+  choicesPromise ??= api.allProducts(signal).then((products) => {
+    const distinct = (values) => [...new Set(values.filter(Boolean))].sort((a, b) => a.localeCompare(b));
+    return {
+      domain: distinct(products.map((p) => p.domain)),
+      tag: distinct(products.flatMap((p) => p.tags || [])),
+      owner: distinct(products.map((p) => p.ownerTeam)),
+      classification: distinct(products.flatMap((p) => p.classifications || [])),
+    };
+  }).catch((error) => {
+    choicesPromise = null;
+    throw error;
+  });
+  return choicesPromise;
+}
+
+function filterSelect(name, labelText, choices, selected) {
+  const id = `filter-${name}`;
+  const options = [...choices];
+  if (selected && !options.includes(selected)) {
+    options.push(selected);
+  }
+  return h('div', { class: 'field' },
+    h('label', { for: id }, labelText),
+    h('select', { id, name },
+      h('option', { value: '' }, `Any ${labelText.toLowerCase()}`),
+      options.map((value) => h('option', { value, selected: value === selected }, value))));
+}
+
+function searchForm(filters, choices) {
+  const form = h('form', { class: 'search-form', role: 'search', 'aria-label': 'Search products', id: 'search-form' },
+    h('div', { class: 'field field-text' },
+      h('label', { for: 'filter-q' }, 'Search'),
+      h('input', {
+        id: 'filter-q', name: 'q', type: 'search', value: filters.q, placeholder: 'name, description, owner or tag',
+        autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'search-help',
+      })),
+    filterSelect('domain', 'Domain', choices.domain, filters.domain),
+    filterSelect('tag', 'Tag', choices.tag, filters.tag),
+    filterSelect('owner', 'Owner', choices.owner, filters.owner),
+    filterSelect('classification', 'Classification', choices.classification, filters.classification),
+    h('div', { class: 'field field-actions' },
+      h('button', { type: 'submit', class: 'button' }, 'Search'),
+      h('a', { href: '#/', class: 'button-secondary', id: 'clear-filters' }, 'Clear')));
+  const read = () => Object.fromEntries(FILTERS.map((name) => [name, (form.elements[name].value || '').trim()]));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    navigate(searchHash(read()));
+  });
+  for (const select of form.querySelectorAll('select')) {
+    select.addEventListener('change', () => navigate(searchHash(read())));
+  }
+  return form;
+}
+
+function productCard(product) {
+  const latest = product.latestVersion
+    ? `${product.latestVersion} #${product.latestRelease}`
+    : 'no release yet';
+  return h('li', { class: 'card', 'data-product': product.productId },
+    h('h2', { class: 'card-title' }, h('a', { href: productHref(product.productId), 'data-product': product.productId }, product.productId)),
+    h('p', { class: 'card-description' }, product.description || h('span', { class: 'muted' }, 'No description.')),
+    h('dl', { class: 'facts' },
+      h('div', null, h('dt', null, 'Owner'), h('dd', null, product.ownerTeam || '–')),
+      h('div', null, h('dt', null, 'Latest'), h('dd', null, latest)),
+      h('div', null, h('dt', null, 'Rows'), h('dd', null, formatNumber(product.rows))),
+      h('div', null, h('dt', null, 'Published'), h('dd', null, time(product.publishedAt)))),
+    h('p', { class: 'chips' },
+      (product.tags || []).map((tag) => badge(tag, 'tag')),
+      (product.classifications || []).map((c) => classificationBadge(c))));
+}
+
+async function showSearch(params, signal) {
+  const filters = filtersFrom(params);
+  const key = JSON.stringify(filters);
+  document.title = 'Products · DataMesh catalog';
+  setStatus('Loading products…', true);
+  const choices = await filterChoices(signal);
+  const fresh = view.dataset.view !== 'search';
+  if (fresh) {
+    view.dataset.view = 'search';
+    view.replaceChildren(
+      h('h1', null, 'Data products'),
+      h('p', { class: 'lead', id: 'search-help' }, 'Search the products of this mesh by text, or narrow them by domain, tag, owner or the classification of their columns.'),
+      searchForm(filters, choices),
+      h('section', { 'aria-labelledby': 'results-heading', class: 'results' },
+        h('h2', { id: 'results-heading', class: 'visually-hidden' }, 'Results'),
+        h('p', { id: 'results-summary', class: 'results-summary', tabindex: '-1' }),
+        h('ul', { id: 'results', class: 'cards' }),
+        h('nav', { class: 'pager', 'aria-label': 'Result pages' },
+          h('button', { type: 'button', id: 'page-previous', class: 'button-secondary', onclick: () => turnPage(-1) }, '← Previous'),
+          h('span', { id: 'page-number', class: 'muted' }),
+          h('button', { type: 'button', id: 'page-next', class: 'button-secondary', onclick: () => turnPage(1) }, 'Next →'))));
+  } else {
+    const form = document.getElementById('search-form');
+    for (const name of FILTERS) {
+      if (form.elements[name].value !== filters[name]) {
+        form.elements[name].value = filters[name];
+      }
+    }
+  }
+  if (searchState.key !== key) {
+    searchState.key = key;
+    searchState.tokens = [undefined];
+    searchState.page = 0;
+  }
+  await loadResults(filters, signal);
+  if (fresh) {
+    focusHeading();
+  }
+}
+
+async function loadResults(filters, signal) {
+  const answer = await api.searchProducts(filters, searchState.tokens[searchState.page], PAGE_SIZE, signal);
+  searchState.tokens[searchState.page + 1] = answer.continuationToken || undefined;
+  const list = document.getElementById('results');
+  list.replaceChildren(...answer.items.map(productCard));
+  const active = FILTERS.filter((name) => filters[name]).map((name) => `${name === 'q' ? 'text' : name} “${filters[name]}”`);
+  const more = answer.continuationToken ? ' (more on the next page)' : '';
+  const summary = answer.items.length === 0
+    ? `No products match${active.length ? ` ${active.join(', ')}` : ''}.`
+    : `${answer.items.length} product${answer.items.length === 1 ? '' : 's'}${searchState.page ? ` on page ${searchState.page + 1}` : ''}${active.length ? ` matching ${active.join(', ')}` : ''}${more}.`;
+  document.getElementById('results-summary').textContent = summary;
+  document.getElementById('page-previous').disabled = searchState.page === 0;
+  document.getElementById('page-next').disabled = !answer.continuationToken;
+  document.getElementById('page-number').textContent = searchState.page || answer.continuationToken ? `Page ${searchState.page + 1}` : '';
+  document.querySelector('.pager').hidden = !searchState.page && !answer.continuationToken;
+  setStatus(summary);
+}
+
+async function turnPage(step) {
+  const next = searchState.page + step;
+  if (next < 0 || (step > 0 && !searchState.tokens[next])) {
+    return;
+  }
+  inFlight?.abort();
+  inFlight = new AbortController();
+  searchState.page = next;
+  try {
+    await loadResults(filtersFrom(parseHash().params), inFlight.signal);
+    document.getElementById('results-summary').focus();
+  } catch (error) {
+    if (error.name !== 'AbortError') {
+      showError(error, () => turnPage(0));
+    }
+  }
+}
+
+// ---------------------------------------------------------------- product
+
+function section(id, title, ...content) {
+  return h('section', { class: 'panel', 'aria-labelledby': `${id}-heading`, id: `section-${id}` },
+    h('h2', { id: `${id}-heading` }, title),
+    ...content);
+}
+
+function fact(term, value) {
+  return h('div', null, h('dt', null, term), h('dd', null, value));
+}
+
+function qualityCell(quality, passed) {
+  if (!quality || !quality.rules) {
+    return passed === undefined ? h('span', { class: 'muted' }, '–') : badge(passed ? 'passed' : 'failed', passed ? 'ok' : 'bad');
+  }
+  const failed = quality.rules.filter((r) => !r.passed);
+  const text = `${quality.rules.length - failed.length}/${quality.rules.length} rules passed`;
+  return h('details', { class: 'quality-details' },
+    h('summary', null, badge(quality.passed ? 'passed' : 'failed', quality.passed ? 'ok' : 'bad'), ` ${text}`),
+    rulesTable(quality.rules, 'Quality rules'));
+}
+
+function rulesTable(rules, caption) {
+  return table(caption, ['Rule', 'Column', 'Metric', 'Severity', 'Measured', 'Expected', 'Result'], rules.map((rule) => ({
+    attributes: { class: rule.passed ? null : 'row-failed' },
+    cells: [
+      rule.name,
+      rule.property || h('span', { class: 'muted' }, 'table'),
+      rule.metric,
+      rule.severity,
+      describeMeasurement(rule),
+      rule.expectation,
+      badge(rule.passed ? 'passed' : 'failed', rule.passed ? 'ok' : (rule.severity === 'error' ? 'bad' : 'warn')),
+    ],
+  })), { className: 'compact', hideCaption: true });
+}
+
+function runReason(run) {
+  const lines = [];
+  if (run.error) {
+    lines.push(h('span', { class: 'reason-text' }, run.error));
+  }
+  const failed = (run.quality?.rules || []).filter((r) => !r.passed);
+  if (failed.length) {
+    lines.push(h('ul', { class: 'reason-rules' }, failed.map((rule) => h('li', null, describeRuleFailure(rule)))));
+  }
+  if (run.quarantined?.length) {
+    lines.push(h('span', { class: 'reason-quarantine' }, `Quarantined: ${run.quarantined.join(', ')}`));
+  }
+  if (!lines.length) {
+    return run.status === 'Published' ? h('span', { class: 'muted' }, '–') : h('span', { class: 'muted' }, 'No reason recorded.');
+  }
+  return h('div', { class: 'reason' }, lines);
+}
+
+function releaseLabel(version, release) {
+  return release ? `${version} #${release}` : version || '–';
+}
+
+async function showProduct(id, signal) {
+  document.title = `${id} · DataMesh catalog`;
+  setStatus(`Loading ${id}…`, true);
+  const [detail, quality, lineage] = await Promise.all([
+    api.getProduct(id, signal),
+    api.getQuality(id, 20, signal),
+    api.getLineage(id, 2, signal),
+  ]);
+  const product = detail.product;
+  const contract = detail.contract;
+  const failedRuns = detail.runs.filter((r) => r.status !== 'Published').length;
+
+  view.dataset.view = 'product';
+  view.replaceChildren(
+    h('nav', { class: 'breadcrumbs', 'aria-label': 'Breadcrumb' },
+      h('ol', null,
+        h('li', null, h('a', { href: '#/' }, 'Products')),
+        h('li', null, h('a', { href: searchHash({ domain: product.domain }) }, product.domain)),
+        h('li', null, h('span', { 'aria-current': 'page' }, product.name)))),
+    h('div', { class: 'product-head' },
+      h('div', null,
+        h('h1', { class: 'product-title' }, product.productId),
+        h('p', { class: 'lead' }, product.description || h('span', { class: 'muted' }, 'No description.'))),
+      h('div', { class: 'head-badges' },
+        freshnessBadge(detail.freshness),
+        product.visibility ? badge(`visibility: ${product.visibility}`, 'info') : null,
+        product.latestVersion ? badge(`v${product.latestVersion} #${product.latestRelease}`, 'neutral') : badge('not published', 'warn'))),
+    h('nav', { class: 'jump', 'aria-label': 'On this page' },
+      h('a', { href: productHref(id, 'lineage'), class: 'button-secondary', 'data-action': 'open-lineage' }, 'Lineage graph'),
+      h('span', { class: 'muted' }, `${detail.releases.length} release(s) · ${detail.runs.length} run(s)${failedRuns ? `, ${failedRuns} not published` : ''}`)),
+    h('div', { class: 'grid-2' },
+      section('owner', 'Owner and product',
+        h('dl', { class: 'facts facts-wide' },
+          fact('Team', detail.owner.team || '–'),
+          fact('Email', detail.owner.email ? h('a', { href: `mailto:${detail.owner.email}` }, detail.owner.email) : '–'),
+          fact('Domain', h('a', { href: searchHash({ domain: product.domain }) }, product.domain)),
+          fact('Declared version', product.declaredVersion || '–'),
+          fact('Tags', (product.tags || []).length ? product.tags.map((t) => h('a', { href: searchHash({ tag: t }), class: 'badge badge-tag' }, t)) : '–'),
+          fact('Inputs', product.inputs?.length ? h('ul', { class: 'inline-list' }, product.inputs.map((i) => h('li', null, h('a', { href: productHref(i) }, i)))) : 'landing files'),
+          fact('Location', product.location ? h('code', null, product.location) : '–'))),
+      section('sla', 'SLA and freshness',
+        h('dl', { class: 'facts facts-wide' },
+          fact('Status', freshnessBadge(detail.sla.status)),
+          fact('Freshness promise', detail.sla.freshness ? `newest release at most ${formatDuration(detail.sla.freshness)} old` : 'none declared'),
+          fact('Newest data', time(detail.sla.newestDataAt)),
+          fact('Stale since', detail.sla.staleSince ? time(detail.sla.staleSince) : 'not reported stale'),
+          fact('Latest release', detail.latestRelease
+            ? `${releaseLabel(detail.latestRelease.version, detail.latestRelease.release)} · ${formatNumber(detail.latestRelease.rows)} rows`
+            : 'none yet'),
+          fact('Rows', formatNumber(product.rows))))),
+    section('schema', 'Contract schema',
+      contract.columns.length
+        ? table(`Columns of ${id}'s output contract`, ['Column', 'Table', 'Type', 'Constraints', 'Classification', 'Masking', 'Description'],
+          contract.columns.map((c) => [
+            h('code', null, c.name),
+            c.object,
+            [c.logicalType, c.physicalType && c.physicalType !== c.logicalType ? `(${c.physicalType})` : null].filter(Boolean).join(' ') || '–',
+            [c.primaryKey && 'primary key', c.required && 'required', c.unique && 'unique'].filter(Boolean).join(', ') || '–',
+            classificationBadge(c.classification),
+            c.masking ? badge(c.masking, 'mask') : h('span', { class: 'muted' }, 'none'),
+            c.description || '',
+          ]), { rowHeaders: true, hideCaption: true, scrollable: true })
+        : h('p', { class: 'muted' }, 'No columns registered.'),
+      contract.columnsOmitted ? h('p', { class: 'muted' }, `${contract.columnsOmitted} more column(s) not shown.`) : null,
+      contract.classifications.length ? h('p', null, 'Classifications: ', contract.classifications.map(classificationBadge)) : null),
+    section('lineage', 'Lineage',
+      renderLineage(lineage),
+      h('p', null, h('a', { href: productHref(id, 'lineage') }, 'Open the lineage view'), ' to walk more hops.')),
+    section('releases', 'Releases',
+      detail.releases.length
+        ? table(`Releases of ${id}`, ['Release', 'Rows', 'Published', 'Quality', 'Built from', 'Run'],
+          detail.releases.map((r) => [
+            releaseLabel(r.version, r.release),
+            formatNumber(r.rows),
+            time(r.publishedAt),
+            qualityCell(r.quality, r.qualityPassed),
+            r.upstream.length
+              ? h('ul', { class: 'inline-list' }, r.upstream.map((u) => h('li', null, h('a', { href: productHref(u.productId) }, u.productId), ` ${releaseLabel(u.version, u.release)}`)))
+              : (r.landing.length ? `${r.landing.length} landing file(s)` : '–'),
+            h('code', { class: 'run-id' }, r.runId),
+          ]), { rowHeaders: true, hideCaption: true, scrollable: true, className: 'releases' })
+        : h('p', { class: 'muted' }, 'No release published yet.')),
+    section('quality', 'Quality results',
+      quality.items.length
+        ? quality.items.map((run, index) => h('details', { class: 'quality-run', open: index === 0 },
+          h('summary', null,
+            badge(run.passed ? 'passed' : 'failed', run.passed ? 'ok' : 'bad'),
+            ` ${releaseLabel(run.version, run.release)} · `, time(run.at),
+            ` · ${formatNumber(run.rows)} rows · ${run.rules.filter((r) => r.passed).length}/${run.rules.length} rules passed`),
+          rulesTable(run.rules, `Quality rules of run ${run.runId}`)))
+        : h('p', { class: 'muted' }, 'No run has reached the quality gate yet.')),
+    section('runs', 'Runs',
+      detail.runs.length
+        ? table(`Runs of ${id}`, ['When', 'Status', 'Stage', 'Release', 'Reason', 'Run'],
+          detail.runs.map((run) => ({
+            attributes: { class: run.status === 'Published' ? null : 'row-failed', 'data-status': run.status },
+            cells: [
+              time(run.at),
+              runStatusBadge(run.status),
+              run.stage || '–',
+              releaseLabel(run.version, run.release),
+              runReason(run),
+              h('code', { class: 'run-id' }, run.runId),
+            ],
+          })), { hideCaption: true, scrollable: true, className: 'runs' })
+        : h('p', { class: 'muted' }, 'No runs announced yet.')));
+  setStatus(`Showing ${id}: ${detail.releases.length} release(s), ${detail.runs.length} run(s).`);
+  focusHeading();
+}
+
+// ---------------------------------------------------------------- lineage
+
+async function showLineage(id, params, signal) {
+  const requested = Number.parseInt(params.get('depth') || '2', 10);
+  const depth = Number.isInteger(requested) ? Math.min(Math.max(requested, 1), MAX_DEPTH) : 2;
+  document.title = `Lineage of ${id} · DataMesh catalog`;
+  setStatus(`Loading the lineage of ${id}…`, true);
+  const lineage = await api.getLineage(id, depth, signal);
+  const depthSelect = h('select', { id: 'lineage-depth', name: 'depth' },
+    Array.from({ length: MAX_DEPTH }, (_, i) => i + 1).map((n) => h('option', { value: n, selected: n === depth }, `${n} hop${n === 1 ? '' : 's'}`)));
+  depthSelect.addEventListener('change', () => navigate(`${productHref(id, 'lineage')}?depth=${depthSelect.value}`));
+  const wasLineage = view.dataset.view === 'lineage' && view.dataset.product === id;
+  view.dataset.view = 'lineage';
+  view.dataset.product = id;
+  view.replaceChildren(
+    h('nav', { class: 'breadcrumbs', 'aria-label': 'Breadcrumb' },
+      h('ol', null,
+        h('li', null, h('a', { href: '#/' }, 'Products')),
+        h('li', null, h('a', { href: productHref(id) }, id)),
+        h('li', null, h('span', { 'aria-current': 'page' }, 'Lineage')))),
+    h('h1', null, `Lineage of ${id}`),
+    h('div', { class: 'toolbar' },
+      h('div', { class: 'field field-inline' }, h('label', { for: 'lineage-depth' }, 'Depth'), depthSelect),
+      h('a', { href: productHref(id), class: 'button-secondary' }, `Back to ${id}`)),
+    section('graph', `${lineage.nodes.filter((n) => n.direction === 'upstream').length} upstream, ${lineage.nodes.filter((n) => n.direction === 'downstream').length} downstream`,
+      renderLineage(lineage)));
+  setStatus(`Lineage of ${id} to ${depth} hop(s): ${lineage.nodes.length} related product(s).`);
+  if (wasLineage) {
+    document.getElementById('lineage-depth').focus();
+  } else {
+    focusHeading();
+  }
+}
+
+// ---------------------------------------------------------------- start
+
+document.querySelector('[data-skip]')?.addEventListener('click', (event) => {
+  event.preventDefault();
+  document.getElementById('main').focus();
+});
+window.addEventListener('hashchange', route);
+route();

@@ -1,0 +1,325 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using DataMesh.Local;
+using DataMesh.Pipeline;
+using DataMesh.Specs;
+using DataMesh.Storage;
+using DataMesh.Testing;
+using Microsoft.Playwright;
+
+namespace DataMesh.Browser.Tests;
+
+/// <summary>
+/// The repository's sample mesh served by a real <c>datamesh up</c> (the CLI as built, on its own Azurite), with every
+/// sample file dropped into the landing containers as any storage client would, settled, and a headless Chromium
+/// (the system's, never downloaded) ready to look at it.
+/// </summary>
+public sealed class SampleMeshFixture : IAsyncLifetime
+{
+    /// <summary>Where Debian's <c>chromium</c> package puts the browser.</summary>
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(150);
+
+    private readonly AzuriteFixture _azurite = new();
+    private readonly StringBuilder _upOutput = new();
+    private readonly StringBuilder _seedLog = new();
+    private readonly Stopwatch _clock = new();
+    private readonly TaskCompletionSource<string> _catalogUrlPrinted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private string? _root;
+    private Process? _up;
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+    private HttpClient? _api;
+
+    /// <summary>True when the browser the tests drive is installed.</summary>
+    public static bool ChromiumInstalled => File.Exists(ChromiumPath);
+
+    /// <summary>The catalog's root as <c>datamesh up</c> printed it, e.g. <c>http://127.0.0.1:7071/</c>.</summary>
+    public Uri CatalogUrl { get; private set; } = new("http://127.0.0.1/");
+
+    /// <summary>The catalog API of the running mesh, for the tests to compare what the pages show with.</summary>
+    public HttpClient Api => _api ?? throw new InvalidOperationException("The sample mesh is not running.");
+
+    public IBrowser Browser => _browser ?? throw new InvalidOperationException("The browser is not running.");
+
+    /// <summary>Where the screenshots go: <c>artifacts/screenshots</c> under the test output directory.</summary>
+    public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "artifacts", "screenshots");
+
+    /// <summary>How long it took to start the mesh and settle every sample run.</summary>
+    public TimeSpan SeedTime { get; private set; }
+
+    /// <summary>When each step of the start-up ended.</summary>
+    public string SeedLog => _seedLog.ToString();
+
+    public async Task InitializeAsync()
+    {
+        if (!ChromiumInstalled)
+        {
+            return;
+        }
+
+        _clock.Start();
+        await _azurite.InitializeAsync();
+        _seedLog.AppendLine(CultureInfo.InvariantCulture, $"Azurite ready at {_clock.Elapsed.TotalSeconds:F1} s");
+        _root = Directory.CreateTempSubdirectory("datamesh-browser-").FullName;
+        CopyDirectory(Path.Combine(RepositoryRoot(), "pipelines"), Path.Combine(_root, "pipelines"));
+        StartUp();
+        var url = await _catalogUrlPrinted.Task.WaitAsync(TimeSpan.FromSeconds(90));
+        _seedLog.AppendLine(CultureInfo.InvariantCulture, $"datamesh up printed {url} at {_clock.Elapsed.TotalSeconds:F1} s");
+        CatalogUrl = new Uri(url);
+        _api = new HttpClient { BaseAddress = CatalogUrl, Timeout = TimeSpan.FromSeconds(30) };
+        await SeedAsync();
+        SeedTime = _clock.Elapsed;
+
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+
+            // Chromium's sandbox refuses to start as root (CI containers); as any other user it stays on.
+            Args = Environment.UserName == "root" ? ["--no-sandbox"] : [],
+        });
+        Directory.CreateDirectory(ScreenshotDirectory);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+        _api?.Dispose();
+        if (_up is not null)
+        {
+            if (!_up.HasExited)
+            {
+                Process.Start("kill", ["-TERM", _up.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
+                using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                try
+                {
+                    await _up.WaitForExitAsync(exit.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    _up.Kill(entireProcessTree: true);
+                }
+            }
+
+            _up.Dispose();
+        }
+
+        await _azurite.DisposeAsync();
+        if (_root is not null)
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    /// <summary>Reads a JSON document from the catalog API.</summary>
+    public async Task<JsonElement> GetJsonAsync(string path)
+    {
+        using var document = JsonDocument.Parse(await Api.GetStringAsync(new Uri(path, UriKind.Relative)));
+        return document.RootElement.Clone();
+    }
+
+    private void StartUp()
+    {
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _root, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "datamesh.dll"));
+        start.ArgumentList.Add("up");
+        start.ArgumentList.Add("--port");
+        start.ArgumentList.Add(port.ToString(CultureInfo.InvariantCulture));
+        start.Environment["DATAMESH_STORAGE"] = _azurite.ConnectionString;
+        start.Environment["DATAMESH_HOME"] = Path.Combine(_root!, ".datamesh");
+        start.Environment["NO_COLOR"] = "1";
+        start.Environment["COLUMNS"] = "240";
+        _up = new Process { StartInfo = start };
+        var expected = $"http://127.0.0.1:{port}/";
+        _up.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            lock (_upOutput)
+            {
+                _upOutput.AppendLine(e.Data);
+            }
+
+            // `datamesh up` must tell the user where the catalog is.
+            if (e.Data.Contains("Catalog: " + expected, StringComparison.Ordinal))
+            {
+                _catalogUrlPrinted.TrySetResult(expected);
+            }
+        };
+        _up.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (_upOutput)
+                {
+                    _upOutput.AppendLine(e.Data);
+                }
+            }
+        };
+        _up.Exited += (_, _) => _catalogUrlPrinted.TrySetException(new InvalidOperationException($"datamesh up exited early:\n{UpOutput()}"));
+        _up.EnableRaisingEvents = true;
+        _up.Start();
+        _up.BeginOutputReadLine();
+        _up.BeginErrorReadLine();
+    }
+
+    /// <summary>
+    /// Drops the samples as the demo does, upstream products first (a consumer's own files wait for its inputs'
+    /// releases), then the files meant to be rejected; waits until the catalog shows every outcome.
+    /// </summary>
+    private async Task SeedAsync()
+    {
+        var products = ProductRegistry.LoadFrom(Path.Combine(_root!, "pipelines"));
+        var storage = MeshStorage.FromConnectionString(_azurite.ConnectionString);
+        foreach (var level in products.All.GroupBy(p => Depth(products, p.Id, 0)).OrderBy(g => g.Key))
+        {
+            var dropped = new List<string>();
+            var rejected = new List<(string Id, int Count)>();
+            foreach (var spec in level)
+            {
+                var (publish, reject) = LocalMesh.SampleFiles(spec);
+                foreach (var file in publish.Concat(reject))
+                {
+                    await UploadAsync(storage, spec, file);
+                }
+
+                if (publish.Count > 0)
+                {
+                    dropped.Add(spec.Id);
+                }
+
+                if (reject.Count > 0)
+                {
+                    rejected.Add((spec.Id, reject.Count));
+                }
+            }
+
+            foreach (var id in dropped)
+            {
+                await WaitUntilAsync($"{id} published", async () => (await ProductAsync(id)) is { } p && p.GetProperty("latestRelease").ValueKind == JsonValueKind.Number);
+            }
+
+            foreach (var (id, count) in rejected)
+            {
+                await WaitUntilAsync($"{id}'s rejected sample stopped by the quality gate", async () =>
+                    (await GetJsonAsync($"/api/products/{id}/runs")).GetProperty("items").EnumerateArray().Count(r => r.GetProperty("status").GetString() == "QualityFailed") >= count);
+            }
+
+            _seedLog.AppendLine(CultureInfo.InvariantCulture, $"level {level.Key} ({string.Join(", ", level.Select(p => p.Id))}) settled at {_clock.Elapsed.TotalSeconds:F1} s");
+        }
+
+        // Roll-ups rebuild from upstream releases: every consumer of another product must have published too.
+        foreach (var consumer in products.All.Where(p => p.Inputs.Any(i => i.Product is not null)))
+        {
+            await WaitUntilAsync($"{consumer.Id} rebuilt from its inputs", async () => (await ProductAsync(consumer.Id)) is { } p && p.GetProperty("latestRelease").ValueKind == JsonValueKind.Number);
+        }
+
+        // A roll-up may rebuild once more as its last input lands: the tests compare pages with the API, so wait until
+        // the catalog has stopped changing.
+        var last = "";
+        var quietSince = DateTime.UtcNow;
+        await WaitUntilAsync("the catalog to settle", async () =>
+        {
+            var now = (await GetJsonAsync("/api/products?pageSize=100")).GetProperty("items").EnumerateArray()
+                .Select(p => $"{p.GetProperty("productId")}:{p.GetProperty("latestRunId")}:{p.GetProperty("updatedAt")}").Aggregate("", string.Concat);
+            if (now != last)
+            {
+                (last, quietSince) = (now, DateTime.UtcNow);
+            }
+
+            return DateTime.UtcNow - quietSince > TimeSpan.FromSeconds(3);
+        });
+        _seedLog.AppendLine(CultureInfo.InvariantCulture, $"catalog settled at {_clock.Elapsed.TotalSeconds:F1} s");
+    }
+
+    private static async Task UploadAsync(MeshStorage storage, ProductSpec spec, string file)
+    {
+        var landing = spec.Inputs.First(i => i.IsLanding).Landing!;
+        await using var stream = File.OpenRead(file);
+        await storage.Landing(spec.Domain).GetBlobClient(landing.Path + Path.GetFileName(file)).UploadAsync(stream, overwrite: true);
+    }
+
+    private async Task<JsonElement?> ProductAsync(string id)
+    {
+        var response = await Api.GetAsync(new Uri($"/api/products/{id}", UriKind.Relative));
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.GetProperty("product").Clone();
+    }
+
+    private async Task WaitUntilAsync(string what, Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + SettleTimeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline || _up!.HasExited)
+            {
+                throw new TimeoutException($"Timed out waiting for {what}. datamesh up said:\n{UpOutput()}");
+            }
+
+            await Task.Delay(300);
+        }
+    }
+
+    private string UpOutput()
+    {
+        lock (_upOutput)
+        {
+            return _upOutput.ToString();
+        }
+    }
+
+    private static int Depth(ProductRegistry products, string productId, int guard) =>
+        guard > products.All.Count || products.All.FirstOrDefault(p => p.Id == productId) is not { } spec ? 0
+        : spec.Inputs.Where(i => i.Product is not null).Select(i => 1 + Depth(products, i.Product!, guard + 1)).DefaultIfEmpty(0).Max();
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "DataMesh.Functions.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"No DataMesh.Functions.sln above {AppContext.BaseDirectory}: run the tests from a clone.");
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
