@@ -122,6 +122,11 @@ internal static class BenchCommand
                 Directory.Delete(root, recursive: true);
             }
         });
+        foreach (var suite in BenchSuiteCommand.Create())
+        {
+            command.Subcommands.Add(suite);
+        }
+
         return command;
     }
 
@@ -177,7 +182,7 @@ internal static class BenchCommand
             : throw new InvalidOperationException($"A tracing benchmark run ended {result.Status}: {result.Error}");
     }
 
-    private static void Report(bool quiet, string line)
+    internal static void Report(bool quiet, string line)
     {
         if (!quiet)
         {
@@ -186,7 +191,7 @@ internal static class BenchCommand
     }
 
     /// <summary>The same work the pipeline does, with DuckDB alone: read the CSV typed, transform to Parquet, check quality.</summary>
-    private static (double Seconds, long Rows) RunBareDuckDb(string root, string csv)
+    internal static (double Seconds, long Rows) RunBareDuckDb(string root, string csv)
     {
         var output = Path.Combine(root, "bare.parquet");
         var watch = Stopwatch.StartNew();
@@ -214,7 +219,7 @@ internal static class BenchCommand
         return (watch.Elapsed.TotalSeconds, rows);
     }
 
-    private static void GenerateCsv(string path, int rows)
+    internal static void GenerateCsv(string path, int rows)
     {
         using var connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();
@@ -234,15 +239,15 @@ internal static class BenchCommand
         command.ExecuteNonQuery();
     }
 
-    private static string WriteProduct(string root)
+    internal static string WriteProduct(string root, string name = "ledger")
     {
-        var dir = Path.Combine(root, "ledger");
+        var dir = Path.Combine(root, name);
         Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "product.yaml"), """
+        File.WriteAllText(Path.Combine(dir, "product.yaml"), $$"""
             apiVersion: datamesh/v1
             kind: DataProduct
             domain: bench
-            name: ledger
+            name: {{name}}
             version: 1.0.0
             description: Benchmark ledger.
             owner: { team: Bench, email: bench@example.com }
