@@ -130,6 +130,13 @@ public sealed partial class CatalogBrowserTests(SampleMeshFixture mesh, ITestOut
         }
 
         await Expect(page.Locator("#section-runs tbody tr[data-status=Published]")).ToHaveCountAsync(runs.Count(r => r.GetProperty("status").GetString() == CatalogRunStatus.Published));
+
+        // Each run's stage timeline: one bar per stage attempt the run recorded, the quality gate's among them.
+        var stages = failed.GetProperty("stages").EnumerateArray().ToList();
+        Assert.NotEmpty(stages);
+        await Expect(row.First.Locator("svg.timeline rect")).ToHaveCountAsync(stages.Count);
+        await row.First.Locator(".timeline-details summary").ClickAsync();
+        await Expect(row.First.Locator(".timeline-list")).ToContainTextAsync("quality");
         await row.First.ScrollIntoViewIfNeededAsync();
         await session.ScreenshotAsync("stock-levels-runs");
     }

@@ -5,7 +5,7 @@
 
 import * as api from './api.js';
 import {
-  h, productHref, formatNumber, formatDuration, time, badge, classificationBadge, freshnessBadge, runStatusBadge,
+  h, svg, productHref, formatNumber, formatDuration, time, badge, classificationBadge, freshnessBadge, runStatusBadge,
   table, describeMeasurement, describeRuleFailure,
 } from './dom.js';
 import { renderLineage } from './lineage.js';
@@ -432,7 +432,7 @@ async function showProduct(id, signal) {
         : h('p', { class: 'muted' }, 'No run has reached the quality gate yet.')),
     section('runs', 'Runs',
       detail.runs.length
-        ? table(`Runs of ${id}`, ['When', 'Status', 'Stage', 'Release', 'Reason', 'Run'],
+        ? table(`Runs of ${id}`, ['When', 'Status', 'Stage', 'Release', 'Reason', 'Timeline', 'Run'],
           detail.runs.map((run) => ({
             attributes: { class: run.status === 'Published' ? null : 'row-failed', 'data-status': run.status },
             cells: [
@@ -441,6 +441,7 @@ async function showProduct(id, signal) {
               run.stage || '–',
               releaseLabel(run.version, run.release),
               runReason(run),
+              stageTimeline(run),
               h('code', { class: 'run-id' }, run.runId),
             ],
           })), { hideCaption: true, scrollable: true, className: 'runs' })
@@ -491,3 +492,33 @@ document.querySelector('[data-skip]')?.addEventListener('click', (event) => {
 });
 window.addEventListener('hashchange', route);
 route();
+
+// A run's stages on one time axis (every attempt, retries included), drawn as SVG bars with the same facts as a list
+// for screen readers and keyboard users. Bars are sized with attributes, not styles (the page's CSP has no inline styles).
+function stageTimeline(run) {
+  const stages = (run.stages || []).map((s) => ({ ...s, start: Date.parse(s.startedAt), end: Date.parse(s.endedAt) }))
+    .filter((s) => !Number.isNaN(s.start) && !Number.isNaN(s.end));
+  if (stages.length === 0) {
+    return h('span', { class: 'muted' }, '–');
+  }
+
+  const begin = Math.min(...stages.map((s) => s.start));
+  const total = Math.max(1, Math.max(...stages.map((s) => s.end)) - begin);
+  const width = 180;
+  const rowHeight = 8;
+  const names = [...new Set(stages.map((s) => s.stage))];
+  const chart = svg('svg', {
+    class: 'timeline', width, height: names.length * rowHeight + 2, viewBox: `0 0 ${width} ${names.length * rowHeight + 2}`,
+    role: 'img', 'aria-label': `Stage timeline of run ${run.runId}, ${(total / 1000).toFixed(2)} s`,
+  }, ...stages.map((s) => svg('rect', {
+    class: `timeline-bar timeline-${s.outcome === 'succeeded' ? 'ok' : 'bad'}`,
+    x: ((s.start - begin) / total) * width,
+    y: names.indexOf(s.stage) * rowHeight + 1,
+    width: Math.max(2, ((s.end - s.start) / total) * width),
+    height: rowHeight - 2,
+  }, svg('title', null, `${s.stage} (attempt ${s.attempt}): ${((s.end - s.start) / 1000).toFixed(2)} s, ${s.outcome}`))));
+  return h('details', { class: 'timeline-details' },
+    h('summary', null, chart, h('span', { class: 'muted' }, ` ${(total / 1000).toFixed(2)} s`)),
+    h('ol', { class: 'timeline-list' }, ...stages.map((s) => h('li', null,
+      `${s.stage}${s.attempt > 1 ? ` (attempt ${s.attempt})` : ''}: ${((s.end - s.start) / 1000).toFixed(2)} s, ${s.outcome}${s.error ? ` — ${s.error}` : ''}`))));
+}
