@@ -149,7 +149,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
     /// Uploads <paramref name="files"/> into the product's landing path, runs its pipeline, waits for the outcome and
     /// for the catalog to record it.
     /// </summary>
-    public async Task<PipelineResult> RunAsync(string productId, IReadOnlyList<string> files, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public async Task<PipelineResult> RunAsync(string productId, IReadOnlyList<string> files, TimeSpan? timeout = null, CancellationToken cancellationToken = default, IProgress<RunProgress>? progress = null)
     {
         var spec = Products.Get(productId);
         var blobs = new List<string>();
@@ -159,15 +159,15 @@ public sealed partial class LocalMesh : IAsyncDisposable
         }
 
         var request = new PipelineRequest { RunId = NewRunId(spec), ProductId = spec.Id, LandingBlobs = blobs, Trigger = "cli" };
-        return await RunAsync(request, timeout, cancellationToken).ConfigureAwait(false);
+        return await RunAsync(request, timeout, cancellationToken, progress).ConfigureAwait(false);
     }
 
     /// <summary>Runs one pipeline request (duplicates of a run id collapse into the first) and waits for its outcome.</summary>
-    public async Task<PipelineResult> RunAsync(PipelineRequest request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public async Task<PipelineResult> RunAsync(PipelineRequest request, TimeSpan? timeout = null, CancellationToken cancellationToken = default, IProgress<RunProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         await _engine.ScheduleAsync(request, cancellationToken).ConfigureAwait(false);
-        var result = await _engine.WaitAsync(request.RunId, timeout ?? TimeSpan.FromMinutes(10), cancellationToken).ConfigureAwait(false);
+        var result = await _engine.WaitAsync(request.RunId, timeout ?? TimeSpan.FromMinutes(10), cancellationToken, progress).ConfigureAwait(false);
         await ProcessCatalogEventsAsync(cancellationToken).ConfigureAwait(false);
         await ProcessTriggersAsync(cancellationToken).ConfigureAwait(false);
         return result;

@@ -69,7 +69,7 @@ internal static class BenchCommand
                 var managedBefore = GC.GetTotalAllocatedBytes();
                 var watch = Stopwatch.StartNew();
                 var request = new PipelineRequest { RunId = "bench-" + Guid.NewGuid().ToString("N")[..8], ProductId = "bench.ledger", LandingBlobs = [blob], Trigger = "bench" };
-                var result = await mesh.RunAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var result = await CliProgress.RunAsync(asJson, "pipeline", progress => mesh.RunAsync(request, cancellationToken: cancellationToken, progress: progress)).ConfigureAwait(false);
                 watch.Stop();
                 var allocated = GC.GetTotalAllocatedBytes() - managedBefore;
                 var peakRss = Process.GetCurrentProcess().PeakWorkingSet64;

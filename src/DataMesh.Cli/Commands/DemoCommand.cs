@@ -106,7 +106,8 @@ internal static class DemoCommand
             AnsiConsole.MarkupLine($"[grey]→ dropping {Markup.Escape(Path.GetFileName(file))} into {Markup.Escape(spec.Id)} (expect {expected})[/]");
         }
 
-        var result = await mesh.RunAsync(spec.Id, [file], cancellationToken: cancellationToken).ConfigureAwait(false);
+        var result = await CliProgress.RunAsync(quiet, $"{spec.Id} ← {Path.GetFileName(file)}", progress =>
+            mesh.RunAsync(spec.Id, [file], cancellationToken: cancellationToken, progress: progress)).ConfigureAwait(false);
         return new DemoOutcome(Path.GetFileName(file), expected, result.Status == expected && (expected != PipelineStatus.QualityFailed || result.Quarantined.Count > 0), result);
     }
 

@@ -50,7 +50,8 @@ internal static class RunCommand
             var options = new LocalMeshOptions { LoadPipelinesFolder = false, LoggerFactory = loggerFactory };
             options.ExtraProductDirectories.Add(spec.Directory);
             await using var mesh = await LocalMesh.StartAsync(options, cancellationToken).ConfigureAwait(false);
-            var result = await mesh.RunAsync(spec.Id, files.Select(f => f.FullName).ToList(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var result = await CliProgress.RunAsync(asJson, $"running {spec.Id}", progress =>
+                mesh.RunAsync(spec.Id, files.Select(f => f.FullName).ToList(), cancellationToken: cancellationToken, progress: progress)).ConfigureAwait(false);
             if (asJson)
             {
                 CliJson.Write(result);

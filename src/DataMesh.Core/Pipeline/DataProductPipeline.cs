@@ -219,6 +219,7 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         for (var attempt = 1; ; attempt++)
         {
             var startedAt = Now(context);
+            context.SetCustomStatus(new RunProgress(stage, attempt));
             try
             {
                 var result = await context.CallActivityAsync<TResult>(activity, withAttempt(input, attempt));

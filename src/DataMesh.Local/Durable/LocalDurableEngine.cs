@@ -100,8 +100,13 @@ public sealed class LocalDurableEngine : IAsyncDisposable
     }
 
     /// <summary>Waits for a run to end and returns its result (polls: the client's own wait polls every ~2 s).</summary>
-    public async Task<PipelineResult> WaitAsync(string runId, TimeSpan timeout, CancellationToken cancellationToken = default)
+    /// <param name="runId">The run (orchestration instance) to wait for.</param>
+    /// <param name="timeout">How long to wait before giving up.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <param name="progress">Told the run's stage each time it changes (the orchestration's custom status).</param>
+    public async Task<PipelineResult> WaitAsync(string runId, TimeSpan timeout, CancellationToken cancellationToken = default, IProgress<RunProgress>? progress = null)
     {
+        RunProgress? reported = null;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         var delay = TimeSpan.FromMilliseconds(50);
@@ -116,6 +121,13 @@ public sealed class LocalDurableEngine : IAsyncDisposable
                 case OrchestrationStatus.Failed or OrchestrationStatus.Terminated or OrchestrationStatus.Canceled:
                     throw new InvalidOperationException(
                         $"Run {runId} ended {state.OrchestrationStatus}: {state.FailureDetails?.ErrorMessage ?? state.Output}");
+            }
+
+            if (progress is not null && state?.Status is { Length: > 0 } status
+                && JsonSerializer.Deserialize<RunProgress>(status, ResultJson) is { } current && current != reported)
+            {
+                reported = current;
+                progress.Report(current);
             }
 
             try

@@ -1,0 +1,34 @@
+using DataMesh.Pipeline;
+using Spectre.Console;
+
+namespace DataMesh.Cli;
+
+/// <summary>
+/// Live progress of a pipeline run: a spinner with the current stage on a terminal (cleared when done), one line per
+/// stage on stderr otherwise, nothing with <c>--json</c> (stdout then holds only the JSON document).
+/// </summary>
+internal static class CliProgress
+{
+    public static async Task<T> RunAsync<T>(bool quiet, string label, Func<IProgress<RunProgress>?, Task<T>> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        if (quiet)
+        {
+            return await work(null).ConfigureAwait(false);
+        }
+
+        if (!AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            return await work(new Reporter(p => Console.Error.WriteLine($"  {label}: {p}"))).ConfigureAwait(false);
+        }
+
+        return await AnsiConsole.Status().Spinner(Spinner.Known.Dots).StartAsync(Markup.Escape(label), async context =>
+            await work(new Reporter(p => context.Status($"{Markup.Escape(label)}: [bold]{Markup.Escape(p.ToString())}[/]"))).ConfigureAwait(false)).ConfigureAwait(false);
+    }
+
+    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to a pool thread and could report late).</summary>
+    private sealed class Reporter(Action<RunProgress> report) : IProgress<RunProgress>
+    {
+        public void Report(RunProgress value) => report(value);
+    }
+}
