@@ -26,6 +26,7 @@ public sealed class IngestActivity(PipelineRuntime runtime) : TaskActivity<Inges
         var workspace = runtime.Workspace(input.RunId);
         var ingested = await LandingFiles.DownloadAsync(runtime, spec, workspace, input.File, CancellationToken.None).ConfigureAwait(false);
         LandingFileInspector.Inspect(Path.Combine(workspace.InputsDirectory, ingested.LocalName), ingested.Blob.Name, port.Landing!);
+        await runtime.Options.Faults.InjectAsync(PipelineFaults.AfterIngest, input.RunId).ConfigureAwait(false);
         return ingested;
     }
 }

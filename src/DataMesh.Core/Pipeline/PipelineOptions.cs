@@ -26,4 +26,7 @@ public sealed class PipelineOptions
 
     /// <summary>Delete a run's local folder once it has ended.</summary>
     public bool CleanUpWorkDirectory { get; set; } = true;
+
+    /// <summary>Test seam invoked by the stage activities after their side effects; <see cref="PipelineFaults.None"/> outside fault tests.</summary>
+    public PipelineFaults Faults { get; set; } = PipelineFaults.None;
 }

@@ -40,6 +40,7 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
             var files = await Task.WhenAll(uploads).ConfigureAwait(false);
             await store.Container.GetBlobClient(folder + PublishGate.ContractSnapshotName)
                 .UploadAsync(BinaryData.FromString(await File.ReadAllTextAsync(spec.Contract.Path).ConfigureAwait(false)), overwrite: true).ConfigureAwait(false);
+            await runtime.Options.Faults.InjectAsync(PipelineFaults.BeforeManifest, input.RunId).ConfigureAwait(false);
             existing = await store.WriteManifestAsync(folder, new ReleaseManifest
             {
                 ProductId = spec.Id,
@@ -57,6 +58,7 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
             }).ConfigureAwait(false);
         }
 
+        await runtime.Options.Faults.InjectAsync(PipelineFaults.AfterManifest, input.RunId).ConfigureAwait(false);
         var location = store.Container.Uri.AbsoluteUri.TrimEnd('/') + "/" + folder;
         return new PublishResult(existing.Release, location, existing.Rows, existing.SchemaHash) { Bytes = existing.Files.Sum(f => f.Size) };
     }

@@ -33,13 +33,17 @@ public sealed class QualityCheckActivity(PipelineRuntime runtime) : TaskActivity
         });
         session.Execute($"CREATE VIEW {QualityGate.OutputView} AS SELECT * FROM read_parquet({Sql.List(files)})");
         session.Lock();
+        QualitySummary summary;
         try
         {
-            return QualityGate.Evaluate(session, spec.Contract, input.Output.Schema);
+            summary = QualityGate.Evaluate(session, spec.Contract, input.Output.Schema);
         }
         catch (Exception ex) when (ex is DuckDBException or InvalidOperationException)
         {
             throw new PipelineStageException("quality", $"{spec.Id}: a quality rule of {Path.GetFileName(spec.Contract.Path)} could not be evaluated: {ex.Message}", ex);
         }
+
+        await runtime.Options.Faults.InjectAsync(PipelineFaults.AfterQuality, input.RunId).ConfigureAwait(false);
+        return summary;
     }
 }

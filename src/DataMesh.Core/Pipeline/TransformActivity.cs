@@ -59,6 +59,7 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
         }).ConfigureAwait(false);
 
         var schemaHash = SchemaHash(schema);
+        await runtime.Options.Faults.InjectAsync(PipelineFaults.AfterTransform, input.RunId).ConfigureAwait(false);
         return new TransformResult(prefix, rows, schema, schemaHash) { Inputs = inputs, Files = files };
     }
 

@@ -1,0 +1,37 @@
+// The host process of the fault tests (tests/DataMesh.EndToEnd.Tests/FaultTests.cs): starts a local mesh on the given
+// storage, namespace and state folder, runs one pipeline request, and kills itself (SIGKILL, no clean-up) when the run
+// reaches the given fault point. Exit codes: killed by the signal when the point was reached, 3 when the run ended
+// without reaching it, 2 on bad arguments.
+using System.Diagnostics;
+using DataMesh.Local;
+using DataMesh.Pipeline;
+
+if (args.Length != 8)
+{
+    await Console.Error.WriteLineAsync("usage: DataMesh.FaultHost STORAGE NAMESPACE STATE_DIR PRODUCT_DIR PRODUCT_ID RUN_ID LANDING_BLOB FAULT_POINT");
+    return 2;
+}
+
+var (storage, ns, state, productDir, productId, runId, blob, point) = (args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7]);
+var options = new LocalMeshOptions
+{
+    ConnectionString = storage,
+    Namespace = ns,
+    StateDirectory = state,
+    LoadPipelinesFolder = false,
+};
+options.ExtraProductDirectories.Add(productDir);
+options.Pipeline.Faults = new PipelineFaults(async (reached, run) =>
+{
+    if (reached == point && run == runId)
+    {
+        // The marker says where the process died, so the test knows the kill happened there and nowhere else.
+        await File.WriteAllTextAsync(Path.Combine(state, "killed-at"), reached);
+        Process.GetCurrentProcess().Kill();
+    }
+});
+
+await using var mesh = await LocalMesh.StartAsync(options);
+var result = await mesh.RunAsync(new PipelineRequest { RunId = runId, ProductId = productId, LandingBlobs = [blob], Trigger = "blob" });
+await Console.Out.WriteLineAsync($"run {result.RunId} ended {result.Status} without reaching {point}");
+return 3;
