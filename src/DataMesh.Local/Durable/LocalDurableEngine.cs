@@ -44,6 +44,8 @@ public sealed class LocalDurableEngine : IAsyncDisposable
             TaskHubName = taskHubName,
             PartitionCount = 1,
             MaxQueuePollingInterval = TimeSpan.FromMilliseconds(100),
+            // A duplicate start must say so (ScheduleAsync returns false), not be dropped silently.
+            ThrowExceptionOnInvalidDedupeStatus = true,
             // Short enough that a killed host's work is picked up again in seconds; long activities renew their lease.
             WorkItemQueueVisibilityTimeout = TimeSpan.FromSeconds(20),
             ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(20),
