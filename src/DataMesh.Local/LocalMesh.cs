@@ -235,7 +235,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
     /// Waits until every run started by triggers (downstream rebuilds included, however deep) has ended, and returns
     /// their results.
     /// </summary>
-    public async Task<IReadOnlyList<PipelineResult>> SettleAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<PipelineResult>> SettleAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default, IProgress<RunProgress>? progress = null)
     {
         var results = new List<PipelineResult>();
         await ProcessTriggersAsync(cancellationToken).ConfigureAwait(false);
@@ -243,7 +243,8 @@ public sealed partial class LocalMesh : IAsyncDisposable
         {
             foreach (var runId in _triggeredRuns.Keys.Order(StringComparer.Ordinal).ToList())
             {
-                results.Add(await _engine.WaitAsync(runId, timeout ?? TimeSpan.FromMinutes(10), cancellationToken).ConfigureAwait(false));
+                var followed = progress is null ? null : new RunProgressForRun(progress, runId);
+                results.Add(await _engine.WaitAsync(runId, timeout ?? TimeSpan.FromMinutes(10), cancellationToken, followed).ConfigureAwait(false));
                 _triggeredRuns.TryRemove(runId, out _);
             }
 
@@ -475,4 +476,10 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
     [LoggerMessage(EventId = 2000, Level = LogLevel.Warning, Message = "Queue message {MessageId} moved to the poison queue: {Reason}")]
     private static partial void LogEventRejected(ILogger logger, string messageId, string reason);
+
+    /// <summary>Tags a run's progress with its run id, for a client following several runs.</summary>
+    private sealed class RunProgressForRun(IProgress<RunProgress> inner, string runId) : IProgress<RunProgress>
+    {
+        public void Report(RunProgress value) => inner.Report(value with { RunId = runId });
+    }
 }

@@ -77,7 +77,8 @@ internal static class DropCommand
                 }
 
                 await mesh.DropAsync(productId, inputs.Select(f => f.FullName).ToList(), cancellationToken).ConfigureAwait(false);
-                var results = await mesh.SettleAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                var results = await CliProgress.RunAsync(parse.GetValue(json), "runs triggered by the drop", progress =>
+                    mesh.SettleAsync(cancellationToken: cancellationToken, progress: progress)).ConfigureAwait(false);
                 if (parse.GetValue(json))
                 {
                     CliJson.Write(results);

@@ -121,6 +121,13 @@ public static class LandingFileInspector
         var encoding = landing.Options.TryGetValue("encoding", out var declared) ? declared : "utf-8";
         var checkUtf8 = encoding == "utf-8";
         var header = format == "csv" && (!landing.Options.TryGetValue("header", out var h) || h == "true");
+
+        // With the quote doubled to escape it (the CSV default), a well-formed file holds an even number of quote
+        // characters: an odd count means a quoted field is never closed, which readers would otherwise swallow.
+        var quote = landing.Options.TryGetValue("quote", out var q) && q.Length == 1 ? (byte)q[0] : (byte)'"';
+        var escape = landing.Options.TryGetValue("escape", out var e) && e.Length == 1 ? (byte)e[0] : quote;
+        var countQuotes = format == "csv" && quote == escape && quote < 0x80 && encoding != "utf-16";
+        long quotes = 0;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         var chars = ArrayPool<char>.Shared.Rent(BufferSize);
         try
@@ -152,6 +159,11 @@ public static class LandingFileInspector
                         Utf8.ToUtf16(chunk[..consumed], chars, out var valid, out _, replaceInvalidSequences: false, isFinalBlock: true);
                         throw Refuse(blobName, $"it is not valid UTF-8 (byte offset {offset + valid}); if it is Latin-1, declare encoding: latin-1");
                     }
+                }
+
+                if (countQuotes)
+                {
+                    quotes += chunk[..consumed].Count(quote);
                 }
 
                 // Vectorised scans: line by line only to measure lengths; content checks only until they are settled.
@@ -212,6 +224,11 @@ public static class LandingFileInspector
             if (header && nonEmptyLines < 2)
             {
                 throw Refuse(blobName, "it holds a header line and no data rows");
+            }
+
+            if (countQuotes && quotes % 2 == 1)
+            {
+                throw Refuse(blobName, $"a quoted field is never closed (the file holds an odd number, {quotes:N0}, of {(char)quote} characters)");
             }
 
             if (format == "json" && firstSignificant != '[')

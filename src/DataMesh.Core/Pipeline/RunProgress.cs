@@ -8,6 +8,9 @@ namespace DataMesh.Pipeline;
 /// <param name="Attempt">The stage's attempt, from 1.</param>
 public sealed record RunProgress(string Stage, int Attempt)
 {
-    /// <summary>How a person reads it: <c>transform</c>, or <c>publish (attempt 2)</c>.</summary>
-    public override string ToString() => Attempt > 1 ? $"{Stage} (attempt {Attempt})" : Stage;
+    /// <summary>The run this is about, when a client follows several (set by the client, not the orchestration).</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>How a person reads it: <c>transform</c>, <c>publish (attempt 2)</c>, or <c>&lt;run id&gt;: transform</c>.</summary>
+    public override string ToString() => (RunId is null ? "" : RunId + ": ") + (Attempt > 1 ? $"{Stage} (attempt {Attempt})" : Stage);
 }
