@@ -16,7 +16,9 @@ internal static class DemoCommand
     {
         var json = CommonOptions.Json();
         var verbose = CommonOptions.Verbose();
-        var command = new Command("demo", "Run the sample mesh end to end once and print what was published and what was quarantined.") { json, verbose };
+        var keep = new Option<bool>("--keep") { Description = "Leave the mesh running afterwards (as `datamesh up`) to browse the web catalog; Ctrl+C stops it." };
+        var port = new Option<int>("--port") { Description = "With --keep: loopback port of the catalog API and web catalog.", DefaultValueFactory = _ => 7071 };
+        var command = new Command("demo", "Run the sample mesh end to end once and print what was published and what was quarantined.") { json, verbose, keep, port };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var asJson = parse.GetValue(json);
@@ -84,8 +86,17 @@ internal static class DemoCommand
                 {
                     PrintSummary(outcomes);
                     AnsiConsole.MarkupLine(ok
-                        ? "[green]Demo passed:[/] every sample published, every rejected sample was quarantined, every consumer rebuilt from its upstream releases. See `datamesh catalog list`."
+                        ? "[green]Demo passed:[/] every sample published, every rejected sample was quarantined, every consumer rebuilt from its upstream releases."
                         : "[red]Demo failed:[/] some runs did not end as expected (see above).");
+                    if (!parse.GetValue(keep))
+                    {
+                        AnsiConsole.MarkupLine($"Browse it: [grey]datamesh up[/] (or [grey]datamesh demo --keep[/]), then open [link]http://127.0.0.1:{parse.GetValue(port)}/[/]; or [grey]datamesh catalog list[/].");
+                    }
+                }
+
+                if (parse.GetValue(keep))
+                {
+                    await UpCommand.ServeUntilStoppedAsync(mesh, parse.GetValue(port), cancellationToken).ConfigureAwait(false);
                 }
 
                 return ok ? ExitCodes.Success : ExitCodes.CheckFailed;
@@ -113,7 +124,7 @@ internal static class DemoCommand
 
     private static void PrintSummary(IReadOnlyList<DemoOutcome> outcomes)
     {
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("product", "version", "release", "rows", "sample", "outcome");
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("product", "version", "release", "rows", "sample", "upstream releases", "outcome");
         foreach (var o in outcomes)
         {
             var r = o.Result;
@@ -136,6 +147,7 @@ internal static class DemoCommand
                 r.Release?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",
                 r.Rows?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? "-",
                 Markup.Escape(o.Sample),
+                r.Upstream.Count == 0 ? "-" : Markup.Escape(string.Join("\n", r.Upstream.Select(u => $"{u.ProductId} {u.Version}#{u.Release}"))),
                 outcome + (o.AsExpected ? "" : "\n[red](not what this sample expects)[/]"));
         }
 

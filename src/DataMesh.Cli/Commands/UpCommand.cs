@@ -30,16 +30,11 @@ internal static class UpCommand
         var command = new Command("up", "Run the local mesh (storage, pipelines, events, catalog API and web catalog) until stopped with Ctrl+C.") { port, verbose };
         command.SetAction(async (parse, invocationToken) =>
         {
-            // Stop cleanly on Ctrl+C, SIGINT and SIGTERM (also when started in the background, where the shell ignores SIGINT).
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(invocationToken);
-            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
-            var cancellationToken = stop.Token;
             using var loggerFactory = CliLogging.Create(parse.GetValue(verbose), meshActivity: true);
             LocalMesh mesh;
             try
             {
-                mesh = await LocalMesh.StartAsync(new LocalMeshOptions { LoggerFactory = loggerFactory }, cancellationToken).ConfigureAwait(false);
+                mesh = await LocalMesh.StartAsync(new LocalMeshOptions { LoggerFactory = loggerFactory }, invocationToken).ConfigureAwait(false);
             }
             catch (SpecValidationException ex)
             {
@@ -49,29 +44,42 @@ internal static class UpCommand
 
             await using (mesh)
             {
-                var url = $"http://127.0.0.1:{parse.GetValue(port)}";
-                var app = CatalogApi(mesh, url);
-                await app.StartAsync(CancellationToken.None).ConfigureAwait(false);
-                var marker = UpMarker.Write(new LocalMeshOptions().ResolveStateDirectory(), url);
-                AnsiConsole.MarkupLine($"[green]Mesh up[/]: {mesh.Products.All.Count} product(s).");
-                AnsiConsole.MarkupLine($"Catalog: [link]{url}/[/] (API at [link]{url}/api/products[/]).");
-                AnsiConsole.MarkupLine($"Drop files into the landing containers (e.g. [grey]datamesh drop[/] from another terminal, Azure Storage Explorer, azcopy). Ctrl+C stops.");
-                try
-                {
-                    await mesh.ServeAsync(cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    File.Delete(marker);
-                }
-
-                await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-                await app.DisposeAsync().ConfigureAwait(false);
+                await ServeUntilStoppedAsync(mesh, parse.GetValue(port), invocationToken).ConfigureAwait(false);
             }
 
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Serves a started mesh until Ctrl+C, SIGINT or SIGTERM: the catalog API and web catalog on loopback, the landing
+    /// watcher, triggers, catalog projection, freshness and outbox sweeps (shared by <c>up</c> and <c>demo --keep</c>).
+    /// </summary>
+    internal static async Task ServeUntilStoppedAsync(LocalMesh mesh, int port, CancellationToken invocationToken)
+    {
+        // Stop cleanly on Ctrl+C, SIGINT and SIGTERM (also when started in the background, where the shell ignores SIGINT).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(invocationToken);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
+        var cancellationToken = stop.Token;
+        var url = $"http://127.0.0.1:{port}";
+        var app = CatalogApi(mesh, url);
+        await app.StartAsync(CancellationToken.None).ConfigureAwait(false);
+        var marker = UpMarker.Write(new LocalMeshOptions().ResolveStateDirectory(), url);
+        AnsiConsole.MarkupLine($"[green]Mesh up[/]: {mesh.Products.All.Count} product(s).");
+        AnsiConsole.MarkupLine($"Catalog: [link]{url}/[/] (API at [link]{url}/api/products[/]).");
+        AnsiConsole.MarkupLine($"Drop files into the landing containers (e.g. [grey]datamesh drop[/] from another terminal, Azure Storage Explorer, azcopy). Ctrl+C stops.");
+        try
+        {
+            await mesh.ServeAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(marker);
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private static WebApplication CatalogApi(LocalMesh mesh, string url)

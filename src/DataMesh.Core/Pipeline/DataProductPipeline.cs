@@ -124,6 +124,7 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
             Location = published.Location,
             Quality = quality.Rules,
             Inputs = output.Inputs,
+            Upstream = publishInput.Upstream,
             Stages = [.. stages],
         };
         LogRunEnded(logger, input.ProductId, input.RunId, result.Status, $"release {published.Release}, {published.Rows} rows");

@@ -23,6 +23,9 @@ public sealed record PipelineResult
     /// <summary>How each input was read: declared or auto-detected schema, and non-blocking drift.</summary>
     public IReadOnlyList<InputReport> Inputs { get; init; } = [];
 
+    /// <summary>The exact upstream product releases a published run read (its lineage).</summary>
+    public IReadOnlyList<UpstreamRelease> Upstream { get; init; } = [];
+
     /// <summary>Stage that stopped the run: ingest, transform, quality, publish.</summary>
     public string? Stage { get; init; }
 
