@@ -23,6 +23,7 @@ var root = new RootCommand("datamesh: data products as code on a local mesh (Azu
     InfraCommand.Create(),
 };
 
+CommandExamples.Apply(root);
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {

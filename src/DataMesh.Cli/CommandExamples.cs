@@ -1,0 +1,54 @@
+using System.CommandLine;
+
+namespace DataMesh.Cli;
+
+/// <summary>
+/// Examples shown by <c>--help</c> under each command's description, and the exit codes every command shares.
+/// One table, so every command has them and they stay in one place.
+/// </summary>
+internal static class CommandExamples
+{
+    private static readonly Dictionary<string, string[]> Examples = new(StringComparer.Ordinal)
+    {
+        ["validate"] = ["datamesh validate", "datamesh validate pipelines/finance --json", "datamesh validate --against main", "datamesh validate --against catalog"],
+        ["new"] = ["datamesh new finance/ledger-nordics"],
+        ["diff"] = ["datamesh diff pipelines/finance/ledger-emea/contract.odcs.yaml new-contract.odcs.yaml"],
+        ["run"] = ["datamesh run pipelines/finance/ledger-emea --input pipelines/finance/ledger-emea/samples/gl_entries_2026-10.csv", "datamesh run ./my-product --input a.csv --input b.csv --json"],
+        ["drop"] = ["datamesh drop finance.ledger-emea pipelines/finance/ledger-emea/samples/gl_entries_2026-10.csv", "datamesh drop supply-chain.stock-levels stock.csv --json"],
+        ["demo"] = ["datamesh demo", "datamesh demo --keep", "datamesh demo --json"],
+        ["up"] = ["datamesh up", "datamesh up --port 8080"],
+        ["catalog"] = ["datamesh catalog list", "datamesh catalog show finance.revenue-global --json"],
+        ["catalog list"] = ["datamesh catalog list --json"],
+        ["catalog show"] = ["datamesh catalog show finance.revenue-global"],
+        ["query"] = [
+            "datamesh query finance.revenue-global \"SELECT region, sum(revenue) FROM revenue_global GROUP BY ALL\"",
+            "datamesh query finance.ledger-emea@^1 \"SELECT count(*) FROM ledger_emea\" --format csv",
+            "datamesh query finance.ledger-emea@1.0.0#2 \"SELECT * FROM ledger_emea\" --format parquet --out emea.parquet",
+            "datamesh query workforce.payroll \"SELECT count(*) FROM payroll\" --as finance",
+        ],
+        ["bench"] = ["datamesh bench --rows 5000000", "datamesh bench --rows 1000000 --trace --json"],
+        ["bench latency"] = ["datamesh bench latency --files 50"],
+        ["bench catalog"] = ["datamesh bench catalog --products 10000 --lookups 1000"],
+        ["bench concurrency"] = ["datamesh bench concurrency --products 50"],
+        ["infra"] = ["datamesh infra", "datamesh infra --check"],
+    };
+
+    /// <summary>Appends the examples (keyed by command path, e.g. <c>bench catalog</c>) and, on the root, the exit codes.</summary>
+    public static void Apply(Command command, string path = "")
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (command is RootCommand)
+        {
+            command.Description += "\n\nExit codes: 0 success; 1 the thing checked failed (invalid spec, quality gate, run failed, access refused); 2 usage or environment error.";
+        }
+        else if (Examples.TryGetValue(path, out var examples))
+        {
+            command.Description += "\n\nExamples:\n" + string.Join("\n", examples.Select(e => "  " + e));
+        }
+
+        foreach (var sub in command.Subcommands)
+        {
+            Apply(sub, command is RootCommand ? sub.Name : $"{path} {sub.Name}");
+        }
+    }
+}
