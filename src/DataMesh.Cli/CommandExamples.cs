@@ -16,7 +16,7 @@ internal static class CommandExamples
         ["run"] = ["datamesh run pipelines/finance/ledger-emea --input pipelines/finance/ledger-emea/samples/gl_entries_2026-10.csv", "datamesh run ./my-product --input a.csv --input b.csv --json"],
         ["drop"] = ["datamesh drop finance.ledger-emea pipelines/finance/ledger-emea/samples/gl_entries_2026-10.csv", "datamesh drop supply-chain.stock-levels stock.csv --json"],
         ["demo"] = ["datamesh demo", "datamesh demo --keep", "datamesh demo --json"],
-        ["up"] = ["datamesh up", "datamesh up --port 8080"],
+        ["up"] = ["datamesh up", "datamesh up --port 8080 --json"],
         ["catalog"] = ["datamesh catalog list", "datamesh catalog show finance.revenue-global --json"],
         ["catalog list"] = ["datamesh catalog list --json"],
         ["catalog show"] = ["datamesh catalog show finance.revenue-global"],

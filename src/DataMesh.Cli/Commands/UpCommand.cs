@@ -27,7 +27,8 @@ internal static class UpCommand
     {
         var port = new Option<int>("--port") { Description = "Loopback port of the catalog API and web catalog.", DefaultValueFactory = _ => 7071 };
         var verbose = CommonOptions.Verbose();
-        var command = new Command("up", "Run the local mesh (storage, pipelines, events, catalog API and web catalog) until stopped with Ctrl+C.") { port, verbose };
+        var json = CommonOptions.Json();
+        var command = new Command("up", "Run the local mesh (storage, pipelines, events, catalog API and web catalog) until stopped with Ctrl+C.") { port, verbose, json };
         command.SetAction(async (parse, invocationToken) =>
         {
             using var loggerFactory = CliLogging.Create(parse.GetValue(verbose), meshActivity: true);
@@ -44,7 +45,7 @@ internal static class UpCommand
 
             await using (mesh)
             {
-                await ServeUntilStoppedAsync(mesh, parse.GetValue(port), invocationToken).ConfigureAwait(false);
+                await ServeUntilStoppedAsync(mesh, parse.GetValue(port), invocationToken, parse.GetValue(json)).ConfigureAwait(false);
             }
 
             return ExitCodes.Success;
@@ -56,7 +57,7 @@ internal static class UpCommand
     /// Serves a started mesh until Ctrl+C, SIGINT or SIGTERM: the catalog API and web catalog on loopback, the landing
     /// watcher, triggers, catalog projection, freshness and outbox sweeps (shared by <c>up</c> and <c>demo --keep</c>).
     /// </summary>
-    internal static async Task ServeUntilStoppedAsync(LocalMesh mesh, int port, CancellationToken invocationToken)
+    internal static async Task ServeUntilStoppedAsync(LocalMesh mesh, int port, CancellationToken invocationToken, bool asJson = false)
     {
         // Stop cleanly on Ctrl+C, SIGINT and SIGTERM (also when started in the background, where the shell ignores SIGINT).
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(invocationToken);
@@ -67,9 +68,17 @@ internal static class UpCommand
         var app = CatalogApi(mesh, url);
         await app.StartAsync(CancellationToken.None).ConfigureAwait(false);
         var marker = UpMarker.Write(new LocalMeshOptions().ResolveStateDirectory(), url);
-        AnsiConsole.MarkupLine($"[green]Mesh up[/]: {mesh.Products.All.Count} product(s).");
-        AnsiConsole.MarkupLine($"Catalog: [link]{url}/[/] (API at [link]{url}/api/products[/]).");
-        AnsiConsole.MarkupLine($"Drop files into the landing containers (e.g. [grey]datamesh drop[/] from another terminal, Azure Storage Explorer, azcopy). Ctrl+C stops.");
+        if (asJson)
+        {
+            // One document once serving; the mesh's activity goes to stderr.
+            CliJson.Write(new { status = "up", catalog = $"{url}/", api = $"{url}/api", openApi = $"{url}/api/openapi.json", products = mesh.Products.All.Count });
+        }
+        else
+        {
+            AnsiConsole.MarkupLine($"[green]Mesh up[/]: {mesh.Products.All.Count} product(s).");
+            AnsiConsole.MarkupLine($"Catalog: [link]{url}/[/] (API at [link]{url}/api/products[/]).");
+            AnsiConsole.MarkupLine($"Drop files into the landing containers (e.g. [grey]datamesh drop[/] from another terminal, Azure Storage Explorer, azcopy). Ctrl+C stops.");
+        }
         try
         {
             await mesh.ServeAsync(cancellationToken).ConfigureAwait(false);
