@@ -80,7 +80,8 @@ internal static class DataMeshServiceCollectionExtensions
             LoadPolicies(Options(sp)))
         {
             // OpenLineage clients' own settings (OPENLINEAGE_URL, OPENLINEAGE_ENDPOINT): the run's events are posted there too.
-            OpenLineage = DataMesh.Lineage.OpenLineageTransport.ResolveEndpoint(key => sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()[key]) is { } endpoint
+            OpenLineage = DataMesh.Lineage.OpenLineageTransport.ResolveEndpoint(
+                key => sp.GetService<Microsoft.Extensions.Configuration.IConfiguration>()?[key] ?? Environment.GetEnvironmentVariable(key)) is { } endpoint
                 ? new DataMesh.Lineage.OpenLineageTransport(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, endpoint, sp.GetRequiredService<ILoggerFactory>().CreateLogger<DataMesh.Lineage.OpenLineageTransport>())
                 : null,
         });
