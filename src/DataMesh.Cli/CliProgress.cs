@@ -26,6 +26,24 @@ internal static class CliProgress
             await work(new Reporter(p => context.Status($"{Markup.Escape(label)}: [bold]{Markup.Escape(p.ToString())}[/]"))).ConfigureAwait(false)).ConfigureAwait(false);
     }
 
+    /// <summary>Live steps of any long operation (e.g. a query over a large release): same rules as a run's progress.</summary>
+    public static async Task<T> StepsAsync<T>(bool quiet, string label, Func<Action<string>, Task<T>> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        if (quiet)
+        {
+            return await work(_ => { }).ConfigureAwait(false);
+        }
+
+        if (!AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            return await work(step => Console.Error.WriteLine($"  {label}: {step}")).ConfigureAwait(false);
+        }
+
+        return await AnsiConsole.Status().Spinner(Spinner.Known.Dots).StartAsync(Markup.Escape(label), async context =>
+            await work(step => context.Status($"{Markup.Escape(label)}: [bold]{Markup.Escape(step)}[/]")).ConfigureAwait(false)).ConfigureAwait(false);
+    }
+
     /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to a pool thread and could report late).</summary>
     private sealed class Reporter(Action<RunProgress> report) : IProgress<RunProgress>
     {

@@ -17,6 +17,9 @@ namespace DataMesh.Cli.Commands;
 /// </summary>
 internal static class QueryCommand
 {
+    /// <summary>Releases at least this large show live progress while they download.</summary>
+    private const long LargeReleaseBytes = 16L * 1024 * 1024;
+
     public static Command Create()
     {
         var target = new Argument<string>("ID") { Description = "Product id, optionally @RANGE (npm semver, e.g. @^1) or @VERSION#RELEASE (e.g. @1.0.0#2)." };
@@ -87,7 +90,17 @@ internal static class QueryCommand
             var scratch = Path.Combine(Path.GetTempPath(), "datamesh-query-" + Guid.NewGuid().ToString("N")[..8]);
             try
             {
-                var files = await releases.EnsureLocalAsync(found, cancellationToken).ConfigureAwait(false);
+                // A large release shows its download and the query as they go (on stderr or a transient spinner: stdout
+                // holds only the result).
+                var bytes = found.Manifest.Files.Sum(f => f.Size);
+                var quiet = bytes < LargeReleaseBytes;
+                var files = await CliProgress.StepsAsync(quiet, $"{productId} {found.Version}#{found.Release}", async step =>
+                {
+                    step($"downloading {found.Manifest.Files.Count} file(s), {bytes / 1e6:N1} MB (kept in the local cache)");
+                    var local = await releases.EnsureLocalAsync(found, cancellationToken).ConfigureAwait(false);
+                    step($"querying {found.Manifest.Rows:N0} rows");
+                    return local;
+                }).ConfigureAwait(false);
                 var outDirectory = outFile is null ? Path.Combine(scratch, "out") : outFile.Directory!.FullName;
                 using var session = releases.OpenSession(found, files, scratch, outDirectory);
                 try
