@@ -70,8 +70,10 @@ public sealed class CatalogApi(CatalogReader catalog)
     {
         ArgumentNullException.ThrowIfNull(request);
         // App Service authentication validates the caller's Entra token and passes its app roles in this header
-        // (stripping any copy the client sent); without it the caller is anonymous.
-        var principal = request.Headers.TryGetValues("X-MS-CLIENT-PRINCIPAL", out var values) ? values.FirstOrDefault() : null;
+        // (stripping any copy the client sent). The header is trusted only when that authentication is on
+        // (WEBSITE_AUTH_ENABLED): otherwise a client could forge it, so every caller is anonymous (public data only).
+        var authenticated = string.Equals(Environment.GetEnvironmentVariable("WEBSITE_AUTH_ENABLED"), "true", StringComparison.OrdinalIgnoreCase);
+        var principal = authenticated && request.Headers.TryGetValues("X-MS-CLIENT-PRINCIPAL", out var values) ? values.FirstOrDefault() : null;
         var answer = await api.HandleAsync(request.Method, request.Url.AbsolutePath, request.Url.Query, DataReader.FromClientPrincipal(principal), cancellationToken);
         var response = request.CreateResponse((HttpStatusCode)answer.StatusCode);
         response.Headers.Add("Content-Type", answer.ContentType);
