@@ -9,21 +9,12 @@ namespace DataMesh.Cli;
 /// </summary>
 internal static class CliProgress
 {
-    public static async Task<T> RunAsync<T>(bool quiet, string label, Func<IProgress<RunProgress>?, Task<T>> work)
+    public static Task<T> RunAsync<T>(bool quiet, string label, Func<IProgress<RunProgress>?, Task<T>> work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        if (quiet)
-        {
-            return await work(null).ConfigureAwait(false);
-        }
 
-        if (!AnsiConsole.Profile.Capabilities.Interactive)
-        {
-            return await work(new Reporter(p => Console.Error.WriteLine($"  {label}: {p}"))).ConfigureAwait(false);
-        }
-
-        return await AnsiConsole.Status().Spinner(Spinner.Known.Dots).StartAsync(Markup.Escape(label), async context =>
-            await work(new Reporter(p => context.Status($"{Markup.Escape(label)}: [bold]{Markup.Escape(p.ToString())}[/]"))).ConfigureAwait(false)).ConfigureAwait(false);
+        // Quiet: no reporter at all, so the engine does not even read the run's status.
+        return quiet ? work(null) : StepsAsync(quiet: false, label, step => work(new Reporter(p => step(p.ToString()))));
     }
 
     /// <summary>Live steps of any long operation (e.g. a query over a large release): same rules as a run's progress.</summary>

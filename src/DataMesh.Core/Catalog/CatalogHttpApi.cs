@@ -234,16 +234,9 @@ public sealed partial class CatalogHttpApi
     private async Task<CatalogApiResponse> GetReleaseAsync(Request request, CancellationToken cancellationToken)
     {
         var id = request.Route["id"];
-        var version = request.Route["version"];
-        var releaseText = request.Route["release"];
-        if (version.Length > 64 || !SemVersion.TryParse(version, SemVersionStyles.Strict, out var parsed) || !ReleaseRowKey.Supports(parsed))
+        if (ReleaseRoute(request, out var version, out var release) is { } invalid)
         {
-            return Problem(400, "invalid-version", "Invalid version", $"'{Shorten(version)}' is not a semantic version (e.g. 1.2.0).", request.Instance, productId: id);
-        }
-
-        if (!int.TryParse(releaseText, NumberStyles.None, CultureInfo.InvariantCulture, out var release) || release < 1)
-        {
-            return Problem(400, "invalid-release", "Invalid release", $"'{Shorten(releaseText)}' is not a release number (1, 2, 3...).", request.Instance, productId: id);
+            return invalid;
         }
 
         if (await _catalog.GetReleaseAsync(id, version, release, cancellationToken).ConfigureAwait(false) is { } found)
@@ -269,11 +262,9 @@ public sealed partial class CatalogHttpApi
         }
 
         var id = request.Route["id"];
-        var version = request.Route["version"];
-        if (!SemVersion.TryParse(version, SemVersionStyles.Strict, out _) || version.Length > 64
-            || !int.TryParse(request.Route["release"], NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1)
+        if (ReleaseRoute(request, out var version, out var number) is { } invalid)
         {
-            return Problem(400, "invalid-release", "Invalid release", $"'{Shorten(version)}/{Shorten(request.Route["release"])}' is not VERSION/RELEASE (e.g. 1.0.0/2).", request.Instance, productId: id);
+            return invalid;
         }
 
         if (await _access(id, cancellationToken).ConfigureAwait(false) is not { } product)
@@ -330,6 +321,26 @@ public sealed partial class CatalogHttpApi
             nextOffset = next,
             rows = page.Rows,
         });
+    }
+
+    /// <summary>The <c>{version}/{release}</c> of a release route, or the 400 answer saying which of them is wrong.</summary>
+    private static CatalogApiResponse? ReleaseRoute(Request request, out string version, out int release)
+    {
+        var id = request.Route["id"];
+        version = request.Route["version"];
+        var releaseText = request.Route["release"];
+        release = 0;
+        if (version.Length > 64 || !SemVersion.TryParse(version, SemVersionStyles.Strict, out var parsed) || !ReleaseRowKey.Supports(parsed))
+        {
+            return Problem(400, "invalid-version", "Invalid version", $"'{Shorten(version)}' is not a semantic version (e.g. 1.2.0).", request.Instance, productId: id);
+        }
+
+        if (!int.TryParse(releaseText, NumberStyles.None, CultureInfo.InvariantCulture, out release) || release < 1)
+        {
+            return Problem(400, "invalid-release", "Invalid release", $"'{Shorten(releaseText)}' is not a release number (1, 2, 3...).", request.Instance, productId: id);
+        }
+
+        return null;
     }
 
     private async Task<ReleaseAccess?> CatalogAccessAsync(string productId, CancellationToken cancellationToken) =>
