@@ -100,7 +100,10 @@ public sealed class ConsumeTests(AzuriteFixture azurite) : IAsyncLifetime
 
         Assert.Equal(200, sales.StatusCode);
         Assert.Equal(200, owner.StatusCode);
-        Assert.Equal("PAR1"u8.ToArray(), owner.Content![..4]);
+        await using var parquet = owner.Content!;
+        var magic = new byte[4];
+        await parquet.ReadExactlyAsync(magic);
+        Assert.Equal("PAR1"u8.ToArray(), magic);
     }
 
     [Theory]

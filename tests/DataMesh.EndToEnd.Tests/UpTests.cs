@@ -75,6 +75,40 @@ public sealed class UpTests(AzuriteFixture azurite) : IDisposable
             {
                 Assert.True(openApi.RootElement.GetProperty("paths").TryGetProperty("/api/products/{id}/lineage", out _));
             }
+
+            // A release file streams through the host: whole, by range (as DuckDB httpfs reads a Parquet footer), HEAD.
+            var release = $"{product.GetProperty("latestVersion").GetString()}/{product.GetProperty("latestRelease").GetInt32()}";
+            var file = new Uri($"/api/products/{_product.Id}/releases/{release}/files?path=part-00000.parquet", UriKind.Relative);
+            var blob = (await storage.Products(_product.Domain).GetBlobClient($"{_product.Name}/{release}/part-00000.parquet").DownloadContentAsync()).Value.Content.ToArray();
+            using (var whole = await http.GetAsync(file))
+            {
+                Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
+                Assert.Equal("application/vnd.apache.parquet", whole.Content.Headers.ContentType?.MediaType);
+                Assert.Equal(blob.Length, whole.Content.Headers.ContentLength);
+                Assert.Equal("part-00000.parquet", whole.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+                Assert.Equal($"\"{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(blob))}\"", whole.Headers.ETag?.Tag);
+                Assert.Equal(blob, await whole.Content.ReadAsByteArrayAsync());
+            }
+
+            using (var footer = new HttpRequestMessage(HttpMethod.Get, file) { Headers = { Range = new System.Net.Http.Headers.RangeHeaderValue(null, 8) } })
+            using (var partial = await http.SendAsync(footer))
+            {
+                Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
+                Assert.Equal($"bytes {blob.Length - 8}-{blob.Length - 1}/{blob.Length}", partial.Content.Headers.ContentRange?.ToString());
+                Assert.Equal(blob[^8..], await partial.Content.ReadAsByteArrayAsync());
+            }
+
+            using (var past = new HttpRequestMessage(HttpMethod.Get, file) { Headers = { Range = new System.Net.Http.Headers.RangeHeaderValue(blob.Length, null) } })
+            {
+                Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, (await http.SendAsync(past)).StatusCode);
+            }
+
+            using (var head = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, file)))
+            {
+                Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+                Assert.Equal(blob.Length, head.Content.Headers.ContentLength);
+                Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+            }
         }
         finally
         {

@@ -106,11 +106,10 @@ internal static class UpCommand
             // Loopback only, one user: a request reads as the domain its X-DataMesh-Domain header names (the local
             // stand-in for Entra app roles), or anonymously (public products only).
             var caller = context.Request.Headers[LocalReaderHeader].ToString() is { Length: > 0 } domain ? DataReader.ForDomain(domain) : DataReader.Anonymous;
+            var headers = CatalogApiRequestHeaders.From(name => context.Request.Headers[name].ToString());
             var answer = await api.HandleAsync(
-                context.Request.Method, context.Request.Path.ToUriComponent(), context.Request.QueryString.Value, caller, context.RequestAborted).ConfigureAwait(false);
-            return answer.Content is { } bytes
-                ? Results.Bytes(bytes, answer.ContentType)
-                : Results.Content(answer.Body, answer.ContentType, System.Text.Encoding.UTF8, answer.StatusCode);
+                context.Request.Method, context.Request.Path.ToUriComponent(), context.Request.QueryString.Value, caller, headers, context.RequestAborted).ConfigureAwait(false);
+            await WriteAsync(context.Response, answer, context.RequestAborted).ConfigureAwait(false);
         });
 
         // The web catalog: static files embedded in the core, the same ones the hub's Functions app serves. Relative
@@ -138,5 +137,37 @@ internal static class UpCommand
             await context.Response.Body.WriteAsync(answer.Body, context.RequestAborted).ConfigureAwait(false);
         });
         return app;
+    }
+
+    /// <summary>
+    /// Sends an answer: a file streams from storage to the client through a small buffer (never whole in memory); a
+    /// failed check of its bytes aborts the response, so the client sees a short body rather than a wrong one.
+    /// </summary>
+    private static async Task WriteAsync(HttpResponse response, CatalogApiResponse answer, CancellationToken cancellationToken)
+    {
+        response.StatusCode = answer.StatusCode;
+        response.ContentType = answer.ContentType;
+        foreach (var (name, value) in answer.Headers)
+        {
+            response.Headers[name] = value;
+        }
+
+        if (answer.Content is { } content)
+        {
+            await using (content.ConfigureAwait(false))
+            {
+                response.ContentLength = answer.ContentLength;
+                await content.CopyToAsync(response.Body, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        else if (answer.ContentLength is { } length)
+        {
+            // HEAD: the length of the body a GET would send.
+            response.ContentLength = length;
+        }
+        else if (answer.Body.Length > 0)
+        {
+            await response.WriteAsync(answer.Body, System.Text.Encoding.UTF8, cancellationToken).ConfigureAwait(false);
+        }
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using DataMesh.Consumption;
+using DataMesh.Publishing;
 using Semver;
 
 namespace DataMesh.Catalog;
@@ -94,9 +95,24 @@ public sealed partial class CatalogHttpApi
     /// <param name="queryString">The raw query string, with or without its leading <c>?</c>.</param>
     /// <param name="caller">Who asks: the host establishes it (Entra app roles in Azure, a loopback header locally).</param>
     /// <param name="cancellationToken">Cancels the storage reads.</param>
-    public async Task<CatalogApiResponse> HandleAsync(string method, string path, string? queryString, DataReader caller, CancellationToken cancellationToken = default)
+    public Task<CatalogApiResponse> HandleAsync(string method, string path, string? queryString, DataReader caller, CancellationToken cancellationToken = default) =>
+        HandleAsync(method, path, queryString, caller, CatalogApiRequestHeaders.None, cancellationToken);
+
+    /// <summary>
+    /// Answers one request of <paramref name="caller"/> with the request headers the API reads (a file download's
+    /// <c>Range</c> and conditions). A file answer carries a stream in <see cref="CatalogApiResponse.Content"/>: the
+    /// host copies it to the response and disposes it.
+    /// </summary>
+    /// <param name="method">HTTP method: GET, or HEAD on the files route.</param>
+    /// <param name="path">The request path as received (still percent-encoded).</param>
+    /// <param name="queryString">The raw query string, with or without its leading <c>?</c>.</param>
+    /// <param name="caller">Who asks: the host establishes it (Entra app roles in Azure, a loopback header locally).</param>
+    /// <param name="headers">The request's <c>Range</c>, <c>If-Range</c> and <c>If-None-Match</c>.</param>
+    /// <param name="cancellationToken">Cancels the storage reads.</param>
+    public async Task<CatalogApiResponse> HandleAsync(string method, string path, string? queryString, DataReader caller, CatalogApiRequestHeaders headers, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(headers);
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(path);
         var instance = path.Length > MaxPathLength ? path[..MaxPathLength] : path;
@@ -122,9 +138,12 @@ public sealed partial class CatalogHttpApi
             return Problem(404, "no-such-route", "No such route", $"'{instance}' is not a catalog API route: see {BasePath}/openapi.json.", instance);
         }
 
-        if (!string.Equals(method, "GET", StringComparison.OrdinalIgnoreCase))
+        // HEAD on a file: how HTTP readers of Parquet (DuckDB httpfs, fsspec) learn its size before reading ranges.
+        var isFile = match.Route.OperationId == "GetReleaseFile";
+        var head = isFile && string.Equals(method, "HEAD", StringComparison.OrdinalIgnoreCase);
+        if (!head && !string.Equals(method, "GET", StringComparison.OrdinalIgnoreCase))
         {
-            return Problem(405, "method-not-allowed", "Method not allowed", $"The catalog API only reads: use GET on {BasePath}/{match.Route.Template}.", instance);
+            return Problem(405, "method-not-allowed", "Method not allowed", $"The catalog API only reads: use GET{(isFile ? " or HEAD" : "")} on {BasePath}/{match.Route.Template}.", instance);
         }
 
         if (!TryParseQuery(queryString, match.Route, out var query, out var queryProblem))
@@ -144,7 +163,7 @@ public sealed partial class CatalogHttpApi
                 productId: Shorten(id));
         }
 
-        return match.Route.OperationId switch
+        var answer = match.Route.OperationId switch
         {
             "ListProducts" => await ListProductsAsync(request, cancellationToken).ConfigureAwait(false),
             "GetProduct" => await GetProductAsync(request, cancellationToken).ConfigureAwait(false),
@@ -153,11 +172,14 @@ public sealed partial class CatalogHttpApi
             "ListRuns" => await ListRunsAsync(request, cancellationToken).ConfigureAwait(false),
             "GetLineage" => await GetLineageAsync(request, cancellationToken).ConfigureAwait(false),
             "GetQualityHistory" => await GetQualityHistoryAsync(request, cancellationToken).ConfigureAwait(false),
-            "GetReleaseRows" => await GetReleaseDataAsync(request, caller, file: false, cancellationToken).ConfigureAwait(false),
-            "GetReleaseFile" => await GetReleaseDataAsync(request, caller, file: true, cancellationToken).ConfigureAwait(false),
+            "GetReleaseRows" => await GetReleaseDataAsync(request, caller, null, cancellationToken).ConfigureAwait(false),
+            "GetReleaseFile" => await GetReleaseDataAsync(request, caller, new FileRequest(headers, head), cancellationToken).ConfigureAwait(false),
             "GetOpenApiDocument" => new CatalogApiResponse(200, JsonContentType, CatalogOpenApi.Document),
             _ => throw new InvalidOperationException($"Route {match.Route.OperationId} has no handler."),
         };
+
+        // A HEAD answer is the GET answer's status and headers, without a body.
+        return head ? answer with { Body = "" } : answer;
     }
 
     private async Task<CatalogApiResponse> ListProductsAsync(Request request, CancellationToken cancellationToken)
@@ -249,14 +271,14 @@ public sealed partial class CatalogHttpApi
             : Problem(404, "release-not-found", "Release not found", $"Product '{id}' has no release {version} #{release} in the catalog: see {BasePath}/products/{id}/releases.", request.Instance, productId: id);
     }
 
-    /// <summary>The rows or a file of one release, after the product's access rules let <paramref name="caller"/> in.</summary>
-    private async Task<CatalogApiResponse> GetReleaseDataAsync(Request request, DataReader caller, bool file, CancellationToken cancellationToken)
+    /// <summary>The rows (<paramref name="file"/> null) or a file of one release, after the product's access rules let <paramref name="caller"/> in.</summary>
+    private async Task<CatalogApiResponse> GetReleaseDataAsync(Request request, DataReader caller, FileRequest? file, CancellationToken cancellationToken)
     {
         string? problem = null;
         var offset = request.Integer("offset", 0, int.MaxValue, 0, ref problem);
         var limit = request.Integer("limit", 1, ReleaseReader.MaxPageSize, 100, ref problem);
-        var path = file ? request.Text("path", 400, ref problem) : null;
-        if (problem is not null || (file && path is null))
+        var path = file is not null ? request.Text("path", 400, ref problem) : null;
+        if (problem is not null || (file is not null && path is null))
         {
             return Problem(400, "invalid-parameter", "Invalid query parameter", problem ?? "Query parameter 'path' names the file to download: one of the release's manifest files.", request.Instance);
         }
@@ -293,18 +315,16 @@ public sealed partial class CatalogHttpApi
             return Problem(404, "release-not-found", "Release not found", $"Product '{id}' has no release {version} #{number}: see {BasePath}/products/{id}/releases.", request.Instance, productId: id);
         }
 
-        if (file)
+        if (file is not null)
         {
             // Only a file the manifest lists: the path is compared, never resolved, so it cannot escape the release.
-            var index = release.Manifest.Files.Select(f => f.Path).ToList().IndexOf(path!);
-            if (index < 0)
+            if (release.Manifest.Files.FirstOrDefault(f => string.Equals(f.Path, path, StringComparison.Ordinal)) is not { } entry)
             {
                 return Problem(404, "file-not-found", "File not found",
                     $"Release {version} #{number} of {id} has no file '{Shorten(path!)}'; its files: {string.Join(", ", release.Manifest.Files.Take(20).Select(f => f.Path))}.", request.Instance, productId: id);
             }
 
-            var local = (await _releases.EnsureLocalAsync(release, cancellationToken).ConfigureAwait(false))[index];
-            return new CatalogApiResponse(200, ParquetContentType, "") { Content = await File.ReadAllBytesAsync(local, cancellationToken).ConfigureAwait(false) };
+            return await FileAsync(request, release, entry, file, cancellationToken).ConfigureAwait(false);
         }
 
         var page = await _releases.ReadPageAsync(release, offset, limit, cancellationToken).ConfigureAwait(false);
@@ -322,6 +342,54 @@ public sealed partial class CatalogHttpApi
             rows = page.Rows,
         });
     }
+
+    /// <summary>
+    /// A release file streamed from storage: the whole of it (200) or the one byte range asked (206, 416 when it starts
+    /// past the end), with its length, the manifest's SHA-256 as a strong ETag, and a download file name. A range is
+    /// honoured only while <c>If-Range</c>, when given, names that ETag; <c>If-None-Match</c> naming it answers 304.
+    /// </summary>
+    private async Task<CatalogApiResponse> FileAsync(Request request, ReleaseSelection release, ReleaseFile entry, FileRequest file, CancellationToken cancellationToken)
+    {
+        var etag = $"\"{entry.Sha256}\"";
+        // The file name without its Hive folders, reduced to characters no header or file system misreads.
+        var name = string.Concat(entry.Path[(entry.Path.LastIndexOf('/') + 1)..].Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_'));
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["ETag"] = etag,
+            ["Accept-Ranges"] = "bytes",
+            ["Content-Disposition"] = $"attachment; filename=\"{name}\"",
+        };
+        if (file.Headers.IfNoneMatch is { } ifNoneMatch && EntityTags(ifNoneMatch).Any(t => t == "*" || t == etag))
+        {
+            return new CatalogApiResponse(304, ParquetContentType, "") { Headers = headers };
+        }
+
+        // If-Range with a date or another ETag: the file may have changed since the client's first range, so all of it.
+        var (range, satisfiable) = file.Headers.IfRange is null || file.Headers.IfRange == etag
+            ? ByteRange.Resolve(file.Headers.Range, entry.Size)
+            : (null, true);
+        if (!satisfiable)
+        {
+            headers["Content-Range"] = string.Create(CultureInfo.InvariantCulture, $"bytes */{entry.Size}");
+            return Problem(416, "range-not-satisfiable", "Range not satisfiable",
+                $"'{Shorten(file.Headers.Range!)}' asks for no byte of '{Shorten(entry.Path)}', which is {entry.Size} bytes long.", request.Instance, productId: release.ProductId) with { Headers = headers };
+        }
+
+        var (offset, length) = range is { } r ? (r.Offset, r.Length) : (0L, entry.Size);
+        if (range is { } part)
+        {
+            headers["Content-Range"] = string.Create(CultureInfo.InvariantCulture, $"bytes {part.Offset}-{part.Last}/{entry.Size}");
+        }
+
+        var answer = new CatalogApiResponse(range is null ? 200 : 206, ParquetContentType, "") { ContentLength = length, Headers = headers };
+        return file.Head
+            ? answer
+            : answer with { Content = await _releases!.OpenFileAsync(release, entry, offset, length, cancellationToken).ConfigureAwait(false) };
+    }
+
+    /// <summary>The entity tags of an <c>If-None-Match</c> list, weak ones compared as strong (RFC 9110 §13.1.2).</summary>
+    private static IEnumerable<string> EntityTags(string list) =>
+        list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(t => t.StartsWith("W/", StringComparison.Ordinal) ? t[2..] : t);
 
     /// <summary>The <c>{version}/{release}</c> of a release route, or the 400 answer saying which of them is wrong.</summary>
     private static CatalogApiResponse? ReleaseRoute(Request request, out string version, out int release)
@@ -499,6 +567,9 @@ public sealed partial class CatalogHttpApi
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
     private static partial Regex WordPattern();
+
+    /// <summary>A file download's request headers, and whether it is a HEAD (headers only, no storage read).</summary>
+    private sealed record FileRequest(CatalogApiRequestHeaders Headers, bool Head);
 
     /// <summary>A matched request: route values, query parameters, and checks that record the first problem found.</summary>
     private sealed record Request(Dictionary<string, string> Route, Dictionary<string, string> Query, string Instance)

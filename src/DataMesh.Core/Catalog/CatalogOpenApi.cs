@@ -67,7 +67,7 @@ internal static class CatalogOpenApi
                 responses["404"] = Response("The product (or release) is not in the catalog.", Ref("Problem"), "application/problem+json");
             }
 
-            paths[$"{CatalogHttpApi.BasePath}/{route.Template}"] = new JsonObject
+            var path = new JsonObject
             {
                 ["get"] = new JsonObject
                 {
@@ -77,6 +77,12 @@ internal static class CatalogOpenApi
                     ["responses"] = responses,
                 },
             };
+            if (route.OperationId is "GetReleaseFile")
+            {
+                DescribeFileDownload(path);
+            }
+
+            paths[$"{CatalogHttpApi.BasePath}/{route.Template}"] = path;
         }
 
         var document = new JsonObject
@@ -93,6 +99,47 @@ internal static class CatalogOpenApi
         };
         return document.ToJsonString();
     }
+
+    /// <summary>A file download's ranges and conditions, its headers, and HEAD (how HTTP Parquet readers learn the size).</summary>
+    private static void DescribeFileDownload(JsonObject path)
+    {
+        var get = path["get"]!.AsObject();
+        var parameters = get["parameters"]!.AsArray();
+        parameters.Add(Header("Range", "One byte range, e.g. bytes=0-1023, bytes=4096- or bytes=-65536 (the last 64 KiB); several ranges are ignored (200, the whole file)."));
+        parameters.Add(Header("If-Range", "The ETag the range was computed against; when it is not the file's, the whole file is sent."));
+        parameters.Add(Header("If-None-Match", "ETags the caller holds; when one is the file's, 304 without a body."));
+        var headers = new JsonObject
+        {
+            ["ETag"] = HeaderSchema("The SHA-256 of the file that the release's manifest records, quoted."),
+            ["Accept-Ranges"] = HeaderSchema("bytes"),
+            ["Content-Disposition"] = HeaderSchema("attachment with the file's name."),
+        };
+        var responses = get["responses"]!.AsObject();
+        responses["200"]!["headers"] = headers.DeepClone();
+        var partial = Response("The byte range asked for.", new JsonObject { ["type"] = "string", ["format"] = "binary" }, "application/vnd.apache.parquet");
+        partial["headers"] = headers.DeepClone();
+        partial["headers"]!["Content-Range"] = HeaderSchema("bytes FIRST-LAST/SIZE");
+        responses["206"] = partial;
+        responses["304"] = new JsonObject { ["description"] = "If-None-Match names the file's ETag." };
+        var unsatisfiable = Response("The range starts past the end of the file.", Ref("Problem"), "application/problem+json");
+        unsatisfiable["headers"] = new JsonObject { ["Content-Range"] = HeaderSchema("bytes */SIZE") };
+        responses["416"] = unsatisfiable;
+        var head = get.DeepClone().AsObject();
+        head["operationId"] = "HeadReleaseFile";
+        head["summary"] = "A release file's length, ETag and ranges, without its bytes.";
+        path["head"] = head;
+    }
+
+    private static JsonObject Header(string name, string description) => new()
+    {
+        ["name"] = name,
+        ["in"] = "header",
+        ["required"] = false,
+        ["description"] = description,
+        ["schema"] = new JsonObject { ["type"] = "string" },
+    };
+
+    private static JsonObject HeaderSchema(string description) => new() { ["description"] = description, ["schema"] = new JsonObject { ["type"] = "string" } };
 
     private static JsonObject Parameter(string name, string location, bool required)
     {

@@ -96,6 +96,38 @@ public sealed class ReleaseReader
     }
 
     /// <summary>
+    /// A data file of the release, or <paramref name="length"/> bytes of it from <paramref name="offset"/>, streamed
+    /// from storage without a local copy (memory stays bounded whatever the file's size). The stream fails with
+    /// <see cref="InvalidDataException"/> when the blob's length differs from the manifest's and, for the whole file,
+    /// before its last bytes when its SHA-256 differs from the manifest's. The caller disposes it.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The blob's length is not the manifest's.</exception>
+    public async Task<Stream> OpenFileAsync(ReleaseSelection release, ReleaseFile file, long offset, long length, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset + length, file.Size);
+        var name = $"{release.ProductId} {release.Version}#{release.Release} file '{file.Path}'";
+        if (length == 0)
+        {
+            return new ReleaseFileStream(Stream.Null, 0, sha256: null, name);
+        }
+
+        var store = new ReleaseStore(_storage.Products(release.Domain));
+        var (content, blobLength) = await store.OpenFileAsync(release.Folder, file.Path, offset, length, cancellationToken).ConfigureAwait(false);
+        if (blobLength != file.Size)
+        {
+            await content.DisposeAsync().ConfigureAwait(false);
+            throw new InvalidDataException($"{name} is {blobLength} bytes in storage but {file.Size} in the release's manifest: the release is damaged; republish it.");
+        }
+
+        var whole = offset == 0 && length == file.Size;
+        return new ReleaseFileStream(content, length, whole ? file.Sha256 : null, name);
+    }
+
+    /// <summary>
     /// A locked DuckDB session with the release as a view named after the product (<c>ledger-emea</c> → <c>ledger_emea</c>),
     /// able to read only the release's cached files (from <see cref="EnsureLocalAsync"/>) and write only under
     /// <paramref name="outputDirectory"/>.

@@ -198,6 +198,27 @@ public sealed class ReleaseStore(BlobContainerClient products)
         return paths;
     }
 
+    /// <summary>
+    /// Opens <paramref name="length"/> bytes of a release's data file from <paramref name="offset"/> as a stream that
+    /// reads from storage as it is read (the SDK resumes it after a transient fault), with the blob's whole length.
+    /// </summary>
+    public async Task<(Stream Content, long BlobLength)> OpenFileAsync(string folder, string file, long offset, long length, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
+        var download = await Container.GetBlobClient(folder + file)
+            .DownloadStreamingAsync(new BlobDownloadOptions { Range = new HttpRange(offset, length) }, cancellationToken).ConfigureAwait(false);
+        var details = download.Value.Details;
+
+        // A ranged read answers "bytes FIRST-LAST/TOTAL"; TOTAL is the blob's length.
+        var range = details.ContentRange;
+        var slash = range?.LastIndexOf('/') ?? -1;
+        var total = slash >= 0 && long.TryParse(range.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed)
+            ? parsed
+            : details.ContentLength;
+        return (download.Value.Content, total);
+    }
+
     /// <summary>A small text blob of the container (e.g. a release's contract snapshot), or null when absent.</summary>
     public async Task<string?> ReadTextAsync(string blobName, CancellationToken cancellationToken = default)
     {

@@ -64,7 +64,7 @@ public sealed class CatalogApi(CatalogReader catalog)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequestData request,
         CancellationToken cancellationToken) => AnswerAsync(_api, request, cancellationToken);
 
-    /// <summary>Hands one request to <paramref name="api"/> and writes its answer (JSON, problem or Parquet bytes).</summary>
+    /// <summary>Hands one request to <paramref name="api"/> and writes its answer (JSON, problem, or a Parquet file streamed from storage).</summary>
     /// <remarks>The route values the host bound are not used: the core routes the raw path itself, as locally.</remarks>
     internal static async Task<HttpResponseData> AnswerAsync(CatalogHttpApi api, HttpRequestData request, CancellationToken cancellationToken)
     {
@@ -74,18 +74,8 @@ public sealed class CatalogApi(CatalogReader catalog)
         // (WEBSITE_AUTH_ENABLED): otherwise a client could forge it, so every caller is anonymous (public data only).
         var authenticated = string.Equals(Environment.GetEnvironmentVariable("WEBSITE_AUTH_ENABLED"), "true", StringComparison.OrdinalIgnoreCase);
         var principal = authenticated && request.Headers.TryGetValues("X-MS-CLIENT-PRINCIPAL", out var values) ? values.FirstOrDefault() : null;
-        var answer = await api.HandleAsync(request.Method, request.Url.AbsolutePath, request.Url.Query, DataReader.FromClientPrincipal(principal), cancellationToken);
-        var response = request.CreateResponse((HttpStatusCode)answer.StatusCode);
-        response.Headers.Add("Content-Type", answer.ContentType);
-        if (answer.Content is { } bytes)
-        {
-            await response.WriteBytesAsync(bytes, cancellationToken);
-        }
-        else
-        {
-            await response.WriteStringAsync(answer.Body, cancellationToken);
-        }
-
-        return response;
+        var headers = CatalogApiRequestHeaders.From(name => request.Headers.TryGetValues(name, out var found) ? string.Join(",", found) : null);
+        var answer = await api.HandleAsync(request.Method, request.Url.AbsolutePath, request.Url.Query, DataReader.FromClientPrincipal(principal), headers, cancellationToken);
+        return await CatalogApiAnswer.WriteAsync(request, answer, cancellationToken);
     }
 }

@@ -35,9 +35,13 @@ public sealed class ReleaseDataApi
         string release,
         CancellationToken cancellationToken) => CatalogApi.AnswerAsync(_api, request, cancellationToken);
 
+    /// <summary>
+    /// One Parquet file, streamed from storage (whole, or the one byte range asked); HEAD answers its length and ETag
+    /// without the bytes, as HTTP Parquet readers (DuckDB httpfs, fsspec) ask before reading the footer by range.
+    /// </summary>
     [Function("GetReleaseFile")]
     public Task<HttpResponseData> GetReleaseFileAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "products/{id}/releases/{version}/{release}/files")] HttpRequestData request,
+        [HttpTrigger(AuthorizationLevel.Function, "get", "head", Route = "products/{id}/releases/{version}/{release}/files")] HttpRequestData request,
         string id,
         string version,
         string release,

@@ -18,6 +18,9 @@ public sealed partial class RunProductFunction(IProductRegistry products, TimePr
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>Largest request body read (a list of landing blob names).</summary>
+    private const int MaxBodyBytes = 64 * 1024;
+
     [Function("RunProduct")]
     public async Task<HttpResponseData> RunAsync(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "products/{id}/runs")] HttpRequestData request,
@@ -32,12 +35,20 @@ public sealed partial class RunProductFunction(IProductRegistry products, TimePr
             return await ErrorAsync(request, HttpStatusCode.NotFound, $"Product '{id}' is not served by this app (known: {string.Join(", ", products.All.Select(p => p.Id))}).", cancellationToken);
         }
 
+        // Read whole first (bounded): on ASP.NET Core the body does not seek, and an empty one means "no body".
+        using var buffered = new MemoryStream();
+        if (request.Body.CanRead && !await TryReadBoundedAsync(request.Body, buffered, cancellationToken))
+        {
+            return await ErrorAsync(request, HttpStatusCode.RequestEntityTooLarge, $"The body is larger than {MaxBodyBytes} bytes: name the landing blobs by prefix instead.", cancellationToken);
+        }
+
         RunBody? body = null;
-        if (request.Body.CanRead)
+        if (buffered.Length > 0)
         {
             try
             {
-                body = request.Body.CanSeek && request.Body.Length == 0 ? null : await JsonSerializer.DeserializeAsync<RunBody>(request.Body, Json, cancellationToken);
+                buffered.Position = 0;
+                body = await JsonSerializer.DeserializeAsync<RunBody>(buffered, Json, cancellationToken);
             }
             catch (JsonException ex)
             {
@@ -50,6 +61,23 @@ public sealed partial class RunProductFunction(IProductRegistry products, TimePr
         await client.ScheduleNewOrchestrationInstanceAsync(nameof(DataProductPipeline), pipelineRequest, new StartOrchestrationOptions(runId), cancellationToken);
         LogStarted(logger, runId, id);
         return await client.CreateCheckStatusResponseAsync(request, runId, cancellationToken);
+    }
+
+    private static async Task<bool> TryReadBoundedAsync(Stream body, MemoryStream into, CancellationToken cancellationToken)
+    {
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (into.Length + read > MaxBodyBytes)
+            {
+                return false;
+            }
+
+            into.Write(chunk, 0, read);
+        }
+
+        return true;
     }
 
     private static async Task<HttpResponseData> ErrorAsync(HttpRequestData request, HttpStatusCode status, string error, CancellationToken cancellationToken)

@@ -303,10 +303,16 @@ public sealed class CatalogHttpApiTests(AzuriteFixture azurite)
         {
             var get = paths.GetProperty($"/api/{route.Template}").GetProperty("get");
             Assert.Equal(route.OperationId, get.GetProperty("operationId").GetString());
-            var parameters = get.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
+            var parameters = get.GetProperty("parameters").EnumerateArray().Where(p => p.GetProperty("in").GetString() != "header").Select(p => p.GetProperty("name").GetString()).ToList();
             Assert.Equal(route.Segments.Where(s => s.StartsWith('{')).Select(s => s[1..^1]).Concat(route.QueryParameters), parameters);
             Assert.True(get.GetProperty("responses").TryGetProperty("200", out _));
         }
+
+        var file = paths.GetProperty("/api/products/{id}/releases/{version}/{release}/files");
+        Assert.Contains(file.GetProperty("get").GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "Range" && p.GetProperty("in").GetString() == "header");
+        Assert.True(file.GetProperty("get").GetProperty("responses").TryGetProperty("206", out _));
+        Assert.True(file.GetProperty("get").GetProperty("responses").TryGetProperty("416", out _));
+        Assert.Equal("HeadReleaseFile", file.GetProperty("head").GetProperty("operationId").GetString());
 
         foreach (var reference in Refs(root))
         {

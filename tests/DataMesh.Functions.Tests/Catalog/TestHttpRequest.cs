@@ -4,8 +4,8 @@ using Microsoft.Azure.Functions.Worker.Http;
 
 namespace DataMesh.Functions.Tests.Catalog;
 
-/// <summary>A GET request as the worker hands it to an HTTP function; its responses are built in memory.</summary>
-internal sealed class TestHttpRequest(string url) : HttpRequestData(new TestFunctionContext())
+/// <summary>A GET (or HEAD) request as the worker hands it to an HTTP function; its responses are built in memory.</summary>
+internal sealed class TestHttpRequest(string url, string method = "GET") : HttpRequestData(new TestFunctionContext())
 {
     public override Stream Body { get; } = new MemoryStream();
 
@@ -17,7 +17,7 @@ internal sealed class TestHttpRequest(string url) : HttpRequestData(new TestFunc
 
     public override IEnumerable<ClaimsIdentity> Identities { get; } = [];
 
-    public override string Method => "GET";
+    public override string Method => method;
 
     public override HttpResponseData CreateResponse() => new TestHttpResponse(FunctionContext);
 }
