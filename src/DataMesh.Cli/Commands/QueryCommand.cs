@@ -64,7 +64,7 @@ internal static class QueryCommand
                 }
             }
 
-            var releases = new ReleaseReader(storage.Storage);
+            var releases = new ReleaseReader(storage.Storage, new ReleaseCache(ReleaseCacheOptions.FromEnvironment(Environment.GetEnvironmentVariable)));
             ReleaseSelection? found;
             try
             {
@@ -94,15 +94,16 @@ internal static class QueryCommand
                 // holds only the result).
                 var bytes = found.Manifest.Files.Sum(f => f.Size);
                 var quiet = bytes < LargeReleaseBytes;
-                var files = await CliProgress.StepsAsync(quiet, $"{productId} {found.Version}#{found.Release}", async step =>
+                // The lease keeps the release in the cache (no eviction) until the query is done.
+                using var local = await CliProgress.StepsAsync(quiet, $"{productId} {found.Version}#{found.Release}", async step =>
                 {
                     step($"downloading {found.Manifest.Files.Count} file(s), {bytes / 1e6:N1} MB (kept in the local cache)");
-                    var local = await releases.EnsureLocalAsync(found, cancellationToken).ConfigureAwait(false);
+                    var lease = await releases.EnsureLocalAsync(found, cancellationToken).ConfigureAwait(false);
                     step($"querying {found.Manifest.Rows:N0} rows");
-                    return local;
+                    return lease;
                 }).ConfigureAwait(false);
                 var outDirectory = outFile is null ? Path.Combine(scratch, "out") : outFile.Directory!.FullName;
-                using var session = releases.OpenSession(found, files, scratch, outDirectory);
+                using var session = releases.OpenSession(found, local.Files, scratch, outDirectory);
                 try
                 {
                     var select = session.RequireSingleSelect(parse.GetValue(sql)!, "the query");

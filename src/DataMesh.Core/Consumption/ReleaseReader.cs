@@ -12,8 +12,9 @@ namespace DataMesh.Consumption;
 
 /// <summary>
 /// Reads published releases for consumers: picks the release a selector names (newest in a version range, or one
-/// exact <c>VERSION#RELEASE</c>), keeps its Parquet files in a local cache (releases are immutable, so a cached
-/// file never goes stale), and runs sandboxed DuckDB over them. Shared by <c>datamesh query</c> and the catalog API.
+/// exact <c>VERSION#RELEASE</c>), keeps its Parquet files in a local <see cref="ReleaseCache"/> (bounded, least
+/// recently used evicted) and runs sandboxed DuckDB over them, or streams one file from storage. Shared by
+/// <c>datamesh query</c> and the catalog API.
 /// </summary>
 public sealed class ReleaseReader
 {
@@ -21,15 +22,23 @@ public sealed class ReleaseReader
     public const int MaxPageSize = 1000;
 
     private readonly MeshStorage _storage;
-    private readonly string _cacheDirectory;
+    private readonly ReleaseCache _cache;
 
     /// <param name="storage">The mesh's storage (each domain's <c>products</c> container).</param>
     /// <param name="cacheDirectory">Where release files are kept between reads; default a folder under the temp path.</param>
     public ReleaseReader(MeshStorage storage, string? cacheDirectory = null)
+        : this(storage, new ReleaseCache(cacheDirectory is null ? null : new ReleaseCacheOptions { Directory = cacheDirectory }))
+    {
+    }
+
+    /// <param name="storage">The mesh's storage (each domain's <c>products</c> container).</param>
+    /// <param name="cache">Where release files are kept between reads, and how many.</param>
+    public ReleaseReader(MeshStorage storage, ReleaseCache cache)
     {
         ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(cache);
         _storage = storage;
-        _cacheDirectory = cacheDirectory ?? Path.Combine(Path.GetTempPath(), "datamesh-release-cache");
+        _cache = cache;
     }
 
     /// <summary>Splits <c>ID[@SELECTOR]</c> (e.g. <c>finance.ledger-emea@^1</c>, <c>finance.ledger-emea@1.0.0#2</c>).</summary>
@@ -87,12 +96,19 @@ public sealed class ReleaseReader
         };
     }
 
-    /// <summary>The release's data files on this machine (downloaded once, then served from the cache), in manifest order.</summary>
-    public async Task<IReadOnlyList<string>> EnsureLocalAsync(ReleaseSelection release, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The release's data files on this machine (downloaded once, then served from the cache), in manifest order, held
+    /// against eviction until the lease is disposed: dispose it when done reading them.
+    /// </summary>
+    public async Task<ReleaseCacheLease> EnsureLocalAsync(ReleaseSelection release, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(release);
         var store = new ReleaseStore(_storage.Products(release.Domain));
-        return await store.DownloadFilesAsync(release.Folder, release.Manifest.Files.Select(f => f.Path), CacheFolder(store, release), cancellationToken).ConfigureAwait(false);
+        return await _cache.AcquireAsync(
+            CacheKey(store, release),
+            release.Manifest.Files,
+            (folder, token) => store.DownloadFilesAsync(release.Folder, release.Manifest.Files.Select(f => f.Path), folder, token),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -166,11 +182,11 @@ public sealed class ReleaseReader
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxPageSize);
-        var files = await EnsureLocalAsync(release, cancellationToken).ConfigureAwait(false);
+        using var local = await EnsureLocalAsync(release, cancellationToken).ConfigureAwait(false);
         var scratch = Path.Combine(Path.GetTempPath(), "datamesh-read-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            using var session = OpenSession(release, files, scratch, preserveOrder: true);
+            using var session = OpenSession(release, local.Files, scratch, preserveOrder: true);
             var view = Sql.Identifier(ViewName(release.ProductId));
             var columns = session.Query($"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {view})", r => new ReleaseColumn(r.GetString(0), r.GetString(1)));
             var rows = new JsonArray();
@@ -200,12 +216,12 @@ public sealed class ReleaseReader
         return name.Replace('-', '_');
     }
 
-    private string CacheFolder(ReleaseStore store, ReleaseSelection release)
-    {
+    private string CacheFolder(ReleaseStore store, ReleaseSelection release) => Path.Combine(_cache.Directory, CacheKey(store, release));
+
+    private static string CacheKey(ReleaseStore store, ReleaseSelection release) =>
         // One folder per release location: the account and container are part of it, so meshes never share files.
-        var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(store.Container.Uri.AbsoluteUri + "\n" + release.Folder)))[..32];
-        return Path.Combine(_cacheDirectory, key);
-    }
+        // "v2": folders of the earlier layout (filled file by file, possibly incomplete) are never taken for whole ones.
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(store.Container.Uri.AbsoluteUri + "\n" + release.Folder + "\nv2")))[..32];
 }
 
 /// <summary>A release picked for reading: where it is and its manifest.</summary>
