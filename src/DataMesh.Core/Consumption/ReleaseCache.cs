@@ -33,6 +33,7 @@ public sealed class ReleaseCache
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
 
     private readonly string _root;
+    private readonly Lazy<long> _maxBytes;
 
     /// <param name="options">Folder and bound; default <see cref="ReleaseCacheOptions"/>.</param>
     public ReleaseCache(ReleaseCacheOptions? options = null)
@@ -45,14 +46,15 @@ public sealed class ReleaseCache
             ArgumentOutOfRangeException.ThrowIfNegative(max);
         }
 
-        MaxBytes = options.MaxBytes ?? DefaultBound();
+        // The default needs the disk's free space: measured when first needed (a host may build a reader per request).
+        _maxBytes = options.MaxBytes is { } bound ? new Lazy<long>(bound) : new Lazy<long>(DefaultBound);
     }
 
     /// <summary>The cache folder.</summary>
     public string Directory => _root;
 
     /// <summary>The size past which least-recently-used releases not in use are evicted.</summary>
-    public long MaxBytes { get; }
+    public long MaxBytes => _maxBytes.Value;
 
     /// <summary>
     /// The release's files, downloaded by <paramref name="download"/> into a fresh folder when the cache lacks them,
