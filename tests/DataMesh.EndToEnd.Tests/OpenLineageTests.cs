@@ -1,7 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
-using System.Text.Json.Nodes;
 using DataMesh.Lineage;
 using DataMesh.Local;
 using DataMesh.Pipeline;
@@ -14,22 +10,17 @@ namespace DataMesh.EndToEnd.Tests;
 public sealed class OpenLineageTests(AzuriteFixture azurite) : IAsyncLifetime
 {
     private readonly TestProduct _product = new("olx" + Guid.NewGuid().ToString("N")[..6]);
-    private readonly HttpListener _listener = new();
-    private readonly ConcurrentQueue<JsonObject> _received = new();
+    private readonly OpenLineageReceiver _receiver = new();
     private LocalMesh? _mesh;
 
     public async Task InitializeAsync()
     {
-        var port = FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _listener.Start();
-        _ = ServeAsync();
         var options = new LocalMeshOptions
         {
             ConnectionString = azurite.ConnectionString,
             LoadPipelinesFolder = false,
             StateDirectory = Path.Combine(_product.Root, ".datamesh"),
-            OpenLineageEndpoint = new Uri($"http://127.0.0.1:{port}/api/v1/lineage"),
+            OpenLineageEndpoint = _receiver.Endpoint,
         };
         options.ExtraProductDirectories.Add(_product.Directory);
         _mesh = await LocalMesh.StartAsync(options);
@@ -42,7 +33,7 @@ public sealed class OpenLineageTests(AzuriteFixture azurite) : IAsyncLifetime
             await _mesh.DisposeAsync();
         }
 
-        _listener.Close();
+        _receiver.Dispose();
         _product.Dispose();
     }
 
@@ -54,7 +45,7 @@ public sealed class OpenLineageTests(AzuriteFixture azurite) : IAsyncLifetime
 
         // Assert: posted as the run went, one run id (the instance id as a UUID), job = the product.
         Assert.Equal(PipelineStatus.Published, result.Status);
-        var posted = _received.ToList();
+        var posted = _receiver.Events;
         Assert.Equal(["START", "COMPLETE"], posted.Select(e => (string?)e["eventType"]));
         var runId = OpenLineageRunEvents.RunUuid(result.RunId).ToString();
         Assert.All(posted, e => Assert.Equal(runId, (string?)e["run"]!["runId"]));
@@ -75,44 +66,10 @@ public sealed class OpenLineageTests(AzuriteFixture azurite) : IAsyncLifetime
 
         // Assert
         Assert.Equal(PipelineStatus.QualityFailed, result.Status);
-        var end = _received.Last();
+        var end = _receiver.Events[^1];
         Assert.Equal("FAIL", (string?)end["eventType"]);
         Assert.Contains("quality gate failed", (string?)end["run"]!["facets"]!["errorMessage"]!["message"], StringComparison.Ordinal);
         var run = Assert.Single(await _mesh.Catalog.GetRunsAsync(_product.Id));
         Assert.Equal(["START", "FAIL"], run.OpenLineage.Select(e => (string?)e["eventType"]));
-    }
-
-    private async Task ServeAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            using (var reader = new StreamReader(context.Request.InputStream))
-            {
-                if (JsonNode.Parse(await reader.ReadToEndAsync()) is JsonObject body)
-                {
-                    _received.Enqueue(body);
-                }
-            }
-
-            context.Response.StatusCode = 201;
-            context.Response.Close();
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 }

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using DataMesh.Publishing;
 using DataMesh.Storage;
 using DataMesh.Testing;
@@ -75,7 +73,7 @@ public sealed class UpRestartTests(AzuriteFixture azurite) : IDisposable
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "datamesh.dll"));
         start.ArgumentList.Add("up");
         start.ArgumentList.Add("--port");
-        start.ArgumentList.Add(FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        start.ArgumentList.Add(LoopbackPort.Free().ToString(System.Globalization.CultureInfo.InvariantCulture));
         start.Environment["DATAMESH_STORAGE"] = azurite.ConnectionString;
         start.Environment["DATAMESH_HOME"] = Path.Combine(_product.Root, ".datamesh");
         var process = new Process { StartInfo = start };
@@ -87,13 +85,6 @@ public sealed class UpRestartTests(AzuriteFixture azurite) : IDisposable
         process.BeginErrorReadLine();
         log = lines;
         return process;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, Process host, int seconds = 90)

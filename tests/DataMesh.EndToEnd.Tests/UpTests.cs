@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using DataMesh.Storage;
 using DataMesh.Testing;
@@ -22,7 +21,7 @@ public sealed class UpTests(AzuriteFixture azurite) : IDisposable
         var pipelines = Path.Combine(_product.Root, "pipelines", _product.Domain, _product.Name);
         Directory.CreateDirectory(Path.GetDirectoryName(pipelines)!);
         Directory.Move(_product.Directory, pipelines);
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _product.Root, RedirectStandardError = true, RedirectStandardOutput = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "datamesh.dll"));
         start.ArgumentList.Add("up");
@@ -119,13 +118,6 @@ public sealed class UpTests(AzuriteFixture azurite) : IDisposable
 
         Assert.True(up.ExitCode == 0, await stderr);
         Assert.False(File.Exists(Path.Combine(_product.Root, ".datamesh", "up.json")));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
