@@ -11,8 +11,9 @@ namespace DataMesh.Catalog;
 
 /// <summary>
 /// The catalog's HTTP API, host-neutral: routing, parameter checks, paging tokens, JSON bodies, RFC 7807 problem
-/// bodies and the OpenAPI document. The Azure Functions HTTP triggers and the local <c>datamesh up</c> server only
-/// hand it the method, path and query string and send back what it answers. Reads only; nothing here writes.
+/// bodies, release file downloads (streamed, with byte ranges) and the OpenAPI document. The Azure Functions HTTP
+/// triggers and the local <c>datamesh up</c> server only hand it the method, path, query string and the few request
+/// headers it reads (<see cref="CatalogApiRequestHeaders"/>), and send back what it answers. Reads only; nothing here writes.
 /// </summary>
 public sealed partial class CatalogHttpApi
 {
