@@ -171,6 +171,8 @@ resource authentication 'Microsoft.Web/sites/config@2025-03-01' = {
           // v2.0 tokens: the preprovision hook sets the app registration's requestedAccessTokenVersion to 2.
           openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
         }
+        // v2.0 tokens carry the client id as aud, which App Service always accepts; a v1 token asked for with
+        // --resource api://<id> carries that URI.
         validation: {
           allowedAudiences: [
             'api://${meshApiClientId}'
