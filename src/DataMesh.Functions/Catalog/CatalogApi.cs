@@ -64,19 +64,23 @@ public sealed class CatalogApi(CatalogReader catalog)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequestData request,
         CancellationToken cancellationToken) => AnswerAsync(_api, request, cancellationToken);
 
-    /// <summary>Hands one request to <paramref name="api"/> and writes its answer (JSON, problem or Parquet bytes).</summary>
+    /// <summary>Hands one discovery request to <paramref name="api"/>: discovery reads no data, so the caller does not matter.</summary>
+    private static Task<HttpResponseData> AnswerAsync(CatalogHttpApi api, HttpRequestData request, CancellationToken cancellationToken) =>
+        AnswerAsync(api, request, DataReader.Anonymous, cancellationToken);
+
+    /// <summary>Hands one request of <paramref name="caller"/> to <paramref name="api"/> and writes its answer (JSON, problem, redirect or Parquet bytes).</summary>
     /// <remarks>The route values the host bound are not used: the core routes the raw path itself, as locally.</remarks>
-    internal static async Task<HttpResponseData> AnswerAsync(CatalogHttpApi api, HttpRequestData request, CancellationToken cancellationToken)
+    internal static async Task<HttpResponseData> AnswerAsync(CatalogHttpApi api, HttpRequestData request, DataReader caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        // App Service authentication validates the caller's Entra token and passes its app roles in this header
-        // (stripping any copy the client sent). The header is trusted only when that authentication is on
-        // (WEBSITE_AUTH_ENABLED): otherwise a client could forge it, so every caller is anonymous (public data only).
-        var authenticated = string.Equals(Environment.GetEnvironmentVariable("WEBSITE_AUTH_ENABLED"), "true", StringComparison.OrdinalIgnoreCase);
-        var principal = authenticated && request.Headers.TryGetValues("X-MS-CLIENT-PRINCIPAL", out var values) ? values.FirstOrDefault() : null;
-        var answer = await api.HandleAsync(request.Method, request.Url.AbsolutePath, request.Url.Query, DataReader.FromClientPrincipal(principal), cancellationToken);
+        var answer = await api.HandleAsync(request.Method, request.Url.AbsolutePath, request.Url.Query, caller, cancellationToken);
         var response = request.CreateResponse((HttpStatusCode)answer.StatusCode);
         response.Headers.Add("Content-Type", answer.ContentType);
+        if (answer.Location is { } location)
+        {
+            response.Headers.Add("Location", location);
+        }
+
         if (answer.Content is { } bytes)
         {
             await response.WriteBytesAsync(bytes, cancellationToken);
