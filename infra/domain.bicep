@@ -51,6 +51,11 @@ param maximumInstanceCount int = 40
 @description('The mesh masking salt for `hash` masking, stored in this domain\'s Key Vault (azd: secretOrRandomPassword, see main.parameters.json).')
 param maskingSalt string
 
+@description('Client id (appId) of the mesh API app registration (azd: MESH_API_CLIENT_ID, created by the hub\'s preprovision hook): App Service authentication accepts tokens issued for api://<this id>.')
+@minLength(36)
+@maxLength(36)
+param meshApiClientId string
+
 @description('The azure.yaml service this app is deployed as.')
 param serviceName string = 'functions'
 
@@ -160,6 +165,7 @@ module app 'modules/function-app.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    meshApiClientId: meshApiClientId
     appSettings: union(disabledFunctions, {
       DataMesh__Mode: 'domain'
       DataMesh__Domain: domain
@@ -211,5 +217,7 @@ output functionAppName string = app.outputs.name
 output functionAppHostName string = app.outputs.defaultHostName
 output landingContainerUrl string = '${storage.outputs.blobEndpoint}${landingContainerName}'
 output taskHubName string = taskHubName
+// The postprovision hook grants this identity the mesh API app role DataMesh.Domain.<domain> (Microsoft Graph).
+output appPrincipalId string = appIdentity.properties.principalId
 output vaultName string = keyVault.outputs.name
 output upstreamSubscriptions string[] = mesh.outputs.subscriptionNames

@@ -18,6 +18,11 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
+@description('Client id (appId) of the mesh API app registration (azd: MESH_API_CLIENT_ID, created by the hub\'s preprovision hook): App Service authentication accepts tokens issued for api://<this id>.')
+@minLength(36)
+@maxLength(36)
+param meshApiClientId string
+
 @description('The azure.yaml service this app is deployed as.')
 param serviceName string = 'functions'
 
@@ -109,6 +114,7 @@ module app 'modules/function-app.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    meshApiClientId: meshApiClientId
     appSettings: union(disabledFunctions, {
       DataMesh__Mode: 'hub'
       DataMesh__TaskHub: 'DataMeshHub'

@@ -33,6 +33,11 @@ param meshTopicName string = ''
 @description('Domain mode: the identity the mesh topic delivers with (hub output MESH_DELIVERY_IDENTITY_NAME).')
 param meshDeliveryIdentityName string = ''
 
+@description('Client id (appId) of the mesh API app registration: both the hub and every domain app validate Entra tokens issued for api://<this id> (App Service authentication). The hub\'s preprovision hook creates the registration and sets MESH_API_CLIENT_ID; a domain sets the value the hub printed. Required: without it no app could tell who calls, and domain or restricted products would be unreadable.')
+@minLength(36)
+@maxLength(36)
+param meshApiClientId string
+
 @description('Upstream products per domain, generated from the specs by `datamesh infra` (see generated/subscriptions.json).')
 param upstreamSubscriptions UpstreamSubscriptions = loadJsonContent('generated/subscriptions.json')
 
@@ -93,6 +98,7 @@ module domainDeployment 'domain.bicep' = if (mode == 'domain') {
     meshResourceGroupName: meshResourceGroupName
     meshTopicName: meshTopicName
     meshDeliveryIdentityName: meshDeliveryIdentityName
+    meshApiClientId: meshApiClientId
     upstreamProducts: upstreamSubscriptions.domains[?domainName].?upstreamProducts ?? []
     principalId: principalId
     principalType: principalType
@@ -109,6 +115,7 @@ module hubDeployment 'hub.bicep' = if (mode == 'hub') {
     location: location
     tags: tags
     resourceToken: resourceToken
+    meshApiClientId: meshApiClientId
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
   }
@@ -124,9 +131,12 @@ output SERVICE_FUNCTIONS_URI string = 'https://${mode == 'hub' ? hubDeployment!.
 output DATAMESH_DOMAIN string = mode == 'domain' ? domainName : ''
 // secretOrRandomPassword reads the salt back from this vault at the next provision (main.parameters.json).
 output DATAMESH_VAULT_NAME string = mode == 'domain' ? domainDeployment!.outputs.vaultName : ''
+// The app's identity, granted the mesh API app role DataMesh.Domain.<domain> by the postprovision hook.
+output DATAMESH_APP_PRINCIPAL_ID string = mode == 'domain' ? domainDeployment!.outputs.appPrincipalId : ''
 output DATAMESH_LANDING_URL string = mode == 'domain' ? domainDeployment!.outputs.landingContainerUrl : ''
 // A hub writes these for its domains; a domain environment echoes back what it was given.
 output MESH_RESOURCE_GROUP string = mode == 'hub' ? rg.name : meshResourceGroupName
 output MESH_TOPIC_NAME string = mode == 'hub' ? hubDeployment!.outputs.meshTopicName : meshTopicName
 output MESH_TOPIC_ENDPOINT string = mode == 'hub' ? hubDeployment!.outputs.meshTopicEndpoint : ''
+output MESH_API_CLIENT_ID string = meshApiClientId
 output MESH_DELIVERY_IDENTITY_NAME string = mode == 'hub' ? hubDeployment!.outputs.meshDeliveryIdentityName : meshDeliveryIdentityName

@@ -1,7 +1,8 @@
 #!/bin/sh
 # azd preprovision hook: validate the specs, check that the environment names a domain with products (or the hub)
 # and, for a domain, the hub it joins; regenerate infra/generated/subscriptions.json from the specs (`datamesh infra`;
-# validate.sh has just built the CLI).
+# validate.sh has just built the CLI). The hub creates or updates the mesh API app registration (mesh-api.sh) and
+# sets MESH_API_CLIENT_ID, which every app's App Service authentication validates tokens for.
 set -eu
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -12,6 +13,7 @@ cd "$root"
 mode="${DATAMESH_MODE:-domain}"
 case "$mode" in
   hub)
+    "$root/infra/hooks/mesh-api.sh" ensure-app
     echo "Provisioning the mesh hub: mesh topic, catalog storage, catalog app."
     exit 0
     ;;
@@ -33,7 +35,7 @@ if [ ! -d "pipelines/$domain" ]; then
 fi
 
 missing=""
-for name in MESH_RESOURCE_GROUP MESH_TOPIC_NAME MESH_DELIVERY_IDENTITY_NAME; do
+for name in MESH_RESOURCE_GROUP MESH_TOPIC_NAME MESH_DELIVERY_IDENTITY_NAME MESH_API_CLIENT_ID; do
   eval "value=\${$name:-}"
   if [ -z "$value" ]; then
     missing="$missing $name"

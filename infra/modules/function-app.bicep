@@ -1,6 +1,7 @@
 // A Flex Consumption function app that runs as a user-assigned identity: identity-based AzureWebJobsStorage,
 // deployment package pulled from a blob container with that identity, Entra-authenticated telemetry, HTTPS only,
-// TLS 1.2, no FTP and no basic-auth publishing.
+// TLS 1.2, no FTP and no basic-auth publishing; App Service authentication validates Entra bearer tokens issued for
+// the mesh API app registration and passes the caller's app roles to the app (X-MS-CLIENT-PRINCIPAL).
 
 param name string
 
@@ -26,6 +27,11 @@ param applicationInsightsName string
 
 @description('App settings beyond the host\'s own (DataMesh__*, AzureWebJobs.<function>.Disabled): plain values or Key Vault references, never keys.')
 param appSettings object
+
+@description('Client id (appId) of the mesh API app registration: tokens must be issued for api://<this id>. Validation only: no client secret.')
+@minLength(36)
+@maxLength(36)
+param meshApiClientId string
 
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
@@ -135,6 +141,50 @@ resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2
   name: 'scm'
   properties: {
     allow: false
+  }
+}
+
+// App Service authentication (Easy Auth), bearer tokens only. A caller without a token is let through as anonymous
+// (public products and discovery); a token that is present must be valid for the mesh API, or the platform answers 401
+// before the app sees the request. The platform sets WEBSITE_AUTH_ENABLED=true and passes the validated caller, app
+// roles included, in X-MS-CLIENT-PRINCIPAL, stripping any copy the client sent: the app trusts that header only then.
+// No client secret and no token store: the app never signs anyone in, it only validates tokens.
+resource authentication 'Microsoft.Web/sites/config@2025-03-01' = {
+  parent: site
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: false
+      unauthenticatedClientAction: 'AllowAnonymous'
+    }
+    httpSettings: {
+      requireHttps: true
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: meshApiClientId
+          // v2.0 tokens: the preprovision hook sets the app registration's requestedAccessTokenVersion to 2.
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        // v2.0 tokens carry the client id as aud, which App Service always accepts; a v1 token asked for with
+        // --resource api://<id> carries that URI.
+        validation: {
+          allowedAudiences: [
+            'api://${meshApiClientId}'
+          ]
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: false
+      }
+    }
   }
 }
 

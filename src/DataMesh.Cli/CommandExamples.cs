@@ -31,6 +31,7 @@ internal static class CommandExamples
         ["bench catalog"] = ["datamesh bench catalog --products 10000 --lookups 1000"],
         ["bench concurrency"] = ["datamesh bench concurrency --products 50"],
         ["infra"] = ["datamesh infra", "datamesh infra --check"],
+        ["infra app-roles"] = ["datamesh infra app-roles", "datamesh infra app-roles --existing current-roles.json"],
     };
 
     /// <summary>Appends the examples (keyed by command path, e.g. <c>bench catalog</c>) and, on the root, the exit codes.</summary>

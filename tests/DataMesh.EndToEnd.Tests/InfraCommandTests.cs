@@ -116,6 +116,39 @@ public sealed class InfraCommandTests : IDisposable
         Assert.Contains("--pipelines", result.StdErr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task InfraAppRoles_SampleMeshThenAgainWithWhatItPrinted_SameRolesOnePerDomain()
+    {
+        // Act: first provision (no roles yet), then the next one, fed the roles the registration now holds.
+        var first = await CliRunner.RunAsync(_root, NoEnvironment, "infra", "app-roles");
+        var existing = Path.Combine(_root, "existing.json");
+        File.WriteAllText(existing, first.StdOut);
+        var second = await CliRunner.RunAsync(_root, NoEnvironment, "infra", "app-roles", "--existing", existing);
+
+        // Assert: what the hub's preprovision hook hands to `az ad app update --app-roles`.
+        Assert.True(first.ExitCode == 0, first.StdErr);
+        Assert.True(second.ExitCode == 0, second.StdErr);
+        using var roles = JsonDocument.Parse(first.StdOut);
+        var domains = Directory.EnumerateDirectories(Path.Combine(_root, "pipelines")).Select(Path.GetFileName).Order(StringComparer.Ordinal);
+        Assert.Equal(
+            ["DataMesh.Operator", .. domains.Select(d => "DataMesh.Domain." + d)],
+            roles.RootElement.EnumerateArray().Select(r => r.GetProperty("value").GetString()));
+        Assert.Equal(JsonDocument.Parse(first.StdOut).RootElement.ToString(), JsonDocument.Parse(second.StdOut).RootElement.ToString());
+    }
+
+    [Fact]
+    public async Task InfraAppRoles_ExistingFileNotJson_ExitsTwoNamingIt()
+    {
+        var existing = Path.Combine(_root, "existing.json");
+        File.WriteAllText(existing, "ERROR: not signed in");
+
+        var result = await CliRunner.RunAsync(_root, NoEnvironment, "infra", "app-roles", "--existing", existing);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--existing", result.StdErr, StringComparison.Ordinal);
+        Assert.Empty(result.StdOut);
+    }
+
     private static string FindRepository()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)

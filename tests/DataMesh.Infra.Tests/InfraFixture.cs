@@ -7,11 +7,15 @@ namespace DataMesh.Infra.Tests;
 /// Compiles <c>infra/</c> once per test run, in a temporary copy so no build output lands in the clone: every .bicep
 /// file (<c>bicep build</c>) and the linter (<c>bicep lint</c>) as CLI processes, and, in parallel through one
 /// <c>bicep jsonrpc</c> process, snapshots of a domain and of a hub deployment and two deliberately broken copies
-/// (shared keys on in the storage module; a malformed generated/subscriptions.json).
+/// (shared keys on in the storage module; a malformed generated/subscriptions.json), and the parameters of a hub whose
+/// MESH_API_CLIENT_ID was never set (<c>bicep build-params</c>).
 /// </summary>
 public sealed class InfraFixture : IAsyncLifetime
 {
     public const string InsecureStorageModule = "modules/storage.bicep";
+
+    /// <summary>The parameters of a hub deployed without MESH_API_CLIENT_ID.</summary>
+    public const string HubWithoutClientIdParameters = "hub-without-client-id.bicepparam";
 
     private const string MalformedSubscriptions = """{ "version": 1, "domains": { "finance": { "upstreamProducts": "treasury.fx-rates" } } }""";
 
@@ -36,6 +40,9 @@ public sealed class InfraFixture : IAsyncLifetime
 
     public BicepRun Lint { get; private set; } = null!;
 
+    /// <summary><c>bicep build-params</c> of <see cref="HubWithoutClientIdParameters"/>.</summary>
+    public BicepRun HubWithoutClientIdBuild { get; private set; } = null!;
+
     /// <summary>The storage module compiled with <c>allowSharedKeyAccess: true</c>.</summary>
     public BicepCompilation InsecureStorageBuild { get; private set; } = null!;
 
@@ -56,6 +63,7 @@ public sealed class InfraFixture : IAsyncLifetime
         CopyInfra(WorkDirectory);
         await File.WriteAllTextAsync(Path.Combine(WorkDirectory, "domain.bicepparam"), TestDeployment.DomainParameters);
         await File.WriteAllTextAsync(Path.Combine(WorkDirectory, "hub.bicepparam"), TestDeployment.HubParameters);
+        await File.WriteAllTextAsync(Path.Combine(WorkDirectory, HubWithoutClientIdParameters), TestDeployment.HubWithoutClientIdParameters);
 
         var insecure = Path.Combine(_root, "insecure");
         CopyInfra(insecure);
@@ -76,10 +84,12 @@ public sealed class InfraFixture : IAsyncLifetime
         var build = BicepCli.RunAsync(WorkDirectory, "build", "--pattern", "**/*.bicep");
         var lint = BicepCli.RunAsync(WorkDirectory, "lint", "--pattern", "**/*.bicep");
         var rpc = RunRpcAsync(insecure, malformed);
-        await Task.WhenAll(build, lint, rpc);
+        var withoutClientId = BicepCli.RunAsync(WorkDirectory, "build-params", HubWithoutClientIdParameters, "--stdout");
+        await Task.WhenAll(build, lint, rpc, withoutClientId);
 
         Build = await build;
         Lint = await lint;
+        HubWithoutClientIdBuild = await withoutClientId;
 
         var templates = new Dictionary<string, ArmTemplate>(StringComparer.Ordinal);
         foreach (var file in BicepFiles)

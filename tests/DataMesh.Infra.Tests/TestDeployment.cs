@@ -17,6 +17,9 @@ internal static class TestDeployment
     public const string MeshDeliveryIdentityName = "id-mesh-meshtest";
     public const string DeployerPrincipalId = "00000000-0000-0000-0000-0000000000de";
 
+    /// <summary>The mesh API app registration's appId (MESH_API_CLIENT_ID), as the hub's preprovision hook sets it.</summary>
+    public const string MeshApiClientId = "6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5";
+
     /// <summary>The salt azd would pass (secretOrRandomPassword); it must reach the vault and nothing else.</summary>
     public const string MaskingSalt = "Test0Salt1Never2In3Settings";
 
@@ -39,6 +42,7 @@ internal static class TestDeployment
         param meshResourceGroupName = '{{MeshResourceGroup}}'
         param meshTopicName = '{{MeshTopicName}}'
         param meshDeliveryIdentityName = '{{MeshDeliveryIdentityName}}'
+        param meshApiClientId = '{{MeshApiClientId}}'
         param principalId = '{{DeployerPrincipalId}}'
         param maskingSalt = '{{MaskingSalt}}'
         param upstreamSubscriptions = {
@@ -56,5 +60,9 @@ internal static class TestDeployment
         param environmentName = '{HubEnvironment}'
         param location = '{Location}'
         param mode = 'hub'
+        param meshApiClientId = '{MeshApiClientId}'
         """;
+
+    /// <summary>A hub whose MESH_API_CLIENT_ID was never set: azd passes an empty string.</summary>
+    public static string HubWithoutClientIdParameters => HubParameters.Replace($"'{MeshApiClientId}'", "''", StringComparison.Ordinal);
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using DataMesh.Engine;
 using DataMesh.Local;
 using DataMesh.Pipeline;
+using DataMesh.Specs;
 using DataMesh.Telemetry;
 using DuckDB.NET.Data;
 using OpenTelemetry;
@@ -52,7 +53,7 @@ internal static class BenchCommand
                 generate.Stop();
                 Report(asJson, $"generated {rowCount:N0} rows ({new FileInfo(csv).Length / 1e6:N0} MB) in {generate.Elapsed.TotalSeconds:N1} s");
 
-                var bare = RunBareDuckDb(root, csv);
+                var bare = RunBareDuckDb(root, csv, product);
                 var bareRss = Process.GetCurrentProcess().PeakWorkingSet64;
                 Report(asJson, $"bare DuckDB: {bare.Seconds:N2} s, {bare.Rows:N0} rows out");
 
@@ -79,6 +80,7 @@ internal static class BenchCommand
                     return ExitCodes.CheckFailed;
                 }
 
+                var stages = StageBreakdown(result.Stages, watch.Elapsed.TotalSeconds);
                 var tracing = parse.GetValue(trace) ? await MeasureTracingAsync(mesh, blob, cancellationToken).ConfigureAwait(false) : null;
                 var figures = new
                 {
@@ -86,11 +88,14 @@ internal static class BenchCommand
                     csvBytes = new FileInfo(csv).Length,
                     rowsOut = result.Rows,
                     bareDuckDbSeconds = Math.Round(bare.Seconds, 3),
+                    bareTransformSeconds = Math.Round(bare.TransformSeconds, 3),
+                    bareQualitySeconds = Math.Round(bare.QualitySeconds, 3),
                     pipelineSeconds = Math.Round(watch.Elapsed.TotalSeconds, 3),
                     ratio = Math.Round(watch.Elapsed.TotalSeconds / bare.Seconds, 2),
                     peakRssBytesAfterBare = bareRss,
                     peakRssBytes = peakRss,
                     managedBytesAllocatedByRun = allocated,
+                    stages = stages.ToDictionary(st => st.Name, st => Math.Round(st.Seconds, 3)),
                     tracing,
                 };
                 if (asJson)
@@ -101,6 +106,16 @@ internal static class BenchCommand
                 {
                     var table = new Table().Border(TableBorder.Rounded).AddColumns("measure", "bare DuckDB", "pipeline (durable, Azurite)", "ratio");
                     table.AddRow("wall time", $"{figures.bareDuckDbSeconds:N2} s", $"{figures.pipelineSeconds:N2} s", $"{figures.ratio:N2}×");
+                    foreach (var stage in stages)
+                    {
+                        var baseline = stage.Name switch { "transform" => bare.TransformSeconds, "quality" => bare.QualitySeconds, _ => (double?)null };
+                        table.AddRow(
+                            $"[grey]  {Markup.Escape(StageLabel(stage.Name))}[/]",
+                            baseline is { } b ? $"[grey]{b:N2} s[/]" : "",
+                            $"[grey]{stage.Seconds:N2} s[/]",
+                            baseline is { } c && c > 0 ? $"[grey]{stage.Seconds / c:N2}×[/]" : "");
+                    }
+
                     table.AddRow("peak RSS (process)", $"{bareRss / 1e6:N0} MB", $"{peakRss / 1e6:N0} MB", "");
                     table.AddRow(".NET bytes allocated by the run", "", $"{allocated / 1e6:N1} MB", "");
                     if (tracing is not null)
@@ -182,6 +197,38 @@ internal static class BenchCommand
             : throw new InvalidOperationException($"A tracing benchmark run ended {result.Status}: {result.Error}");
     }
 
+    /// <summary>
+    /// Where the run's wall time went, from the orchestrator's stage timeline: each stage from its first scheduling to
+    /// its last completion (parallel ingests and the announce ‖ cleanup pair count once), and the rest — starting the
+    /// orchestration, replaying it between stages, reporting its end — as <c>orchestration</c>.
+    /// </summary>
+    internal static List<(string Name, double Seconds)> StageBreakdown(IReadOnlyList<StageTiming> timeline, double totalSeconds)
+    {
+        var breakdown = new List<(string Name, double Seconds)>();
+        var groups = timeline.GroupBy(t => t.Stage is "announce" or "cleanup" ? "announce ‖ cleanup" : t.Stage);
+        var covered = 0.0;
+        foreach (var group in groups)
+        {
+            var seconds = (group.Max(t => t.EndedAt) - group.Min(t => t.StartedAt)).TotalSeconds;
+            covered += seconds;
+            breakdown.Add((group.Key, seconds));
+        }
+
+        breakdown.Add(("orchestration", Math.Max(0, totalSeconds - covered)));
+        return breakdown;
+    }
+
+    private static string StageLabel(string stage) => stage switch
+    {
+        "resolve" => "resolve inputs",
+        "ingest" => "ingest (download, SHA-256, inspect)",
+        "transform" => "transform (read → SQL → Parquet, stage)",
+        "quality" => "quality gate",
+        "publish" => "publish (manifest, release)",
+        "orchestration" => "orchestration (start, between stages, end)",
+        _ => stage,
+    };
+
     internal static void Report(bool quiet, string line)
     {
         if (!quiet)
@@ -190,33 +237,51 @@ internal static class BenchCommand
         }
     }
 
-    /// <summary>The same work the pipeline does, with DuckDB alone: read the CSV typed, transform to Parquet, check quality.</summary>
-    internal static (double Seconds, long Rows) RunBareDuckDb(string root, string csv)
+    /// <summary>
+    /// The same work the pipeline does, with DuckDB alone on the local file: read the CSV with the declared types,
+    /// run the product's SQL into Parquet with the pipeline's settings, then run the quality gate's own query
+    /// (<see cref="QualityGate.MeasureSql"/>) over the Parquet written.
+    /// </summary>
+    internal static BareRun RunBareDuckDb(string root, string csv, string productDirectory)
     {
+        var spec = ProductSpecLoader.Load(productDirectory);
         var output = Path.Combine(root, "bare.parquet");
         var watch = Stopwatch.StartNew();
         using var connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();
         using var command = connection.CreateCommand();
+        var pipeline = new PipelineOptions();
         command.CommandText = $"""
-            SET memory_limit = '1GB';
+            SET memory_limit = {Engine.Sql.Literal(pipeline.MemoryLimit)};
+            SET threads = {pipeline.Threads};
             SET preserve_insertion_order = false;
             CREATE VIEW gl_entries AS SELECT * FROM read_csv({Engine.Sql.Literal(csv)}, header = true, columns = {Columns});
-            COPY ({Sql}) TO {Engine.Sql.Literal(output)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880);
+            COPY ({spec.TransformSql.Trim().TrimEnd(';')}) TO {Engine.Sql.Literal(output)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {pipeline.RowGroupSize});
             """;
         command.ExecuteNonQuery();
-        command.CommandText = $"""
-            SELECT count(*),
-              count(*) FILTER (WHERE entry_id IS NULL), count(entry_id) - count(DISTINCT entry_id),
-              count(*) FILTER (WHERE entity NOT IN ('DE01', 'FR01', 'NL01', 'UK01')),
-              count(*) FILTER (WHERE NOT regexp_full_match(account, '^[0-9]{"{4}"}$'))
-            FROM read_parquet({Engine.Sql.Literal(output)})
-            """;
-        using var reader = command.ExecuteReader();
-        reader.Read();
-        var rows = reader.GetInt64(0);
+        var transform = watch.Elapsed;
+        command.CommandText = $"CREATE VIEW {QualityGate.OutputView} AS SELECT * FROM read_parquet({Engine.Sql.Literal(output)})";
+        command.ExecuteNonQuery();
+        command.CommandText = $"SELECT column_name, column_type FROM (DESCRIBE {QualityGate.OutputView})";
+        var schema = new List<OutputColumn>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                schema.Add(new OutputColumn(reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        command.CommandText = QualityGate.MeasureSql(spec.Contract, schema);
+        long rows;
+        using (var reader = command.ExecuteReader())
+        {
+            reader.Read();
+            rows = reader.GetInt64(0);
+        }
+
         watch.Stop();
-        return (watch.Elapsed.TotalSeconds, rows);
+        return new BareRun(watch.Elapsed.TotalSeconds, transform.TotalSeconds, (watch.Elapsed - transform).TotalSeconds, rows);
     }
 
     internal static void GenerateCsv(string path, int rows)
@@ -290,6 +355,9 @@ internal static class BenchCommand
             """);
         return dir;
     }
+
+    /// <summary>The bare DuckDB baseline: total, its transform (read → SQL → Parquet) and its quality query, in seconds.</summary>
+    internal sealed record BareRun(double Seconds, double TransformSeconds, double QualitySeconds, long Rows);
 
     /// <summary>Tracing overhead figures: mean wall time of the traced and untraced runs, and spans per run.</summary>
     private sealed record TracingFigures(int Rounds, double TracedSeconds, double UntracedSeconds, double OverheadPercent, int Spans);

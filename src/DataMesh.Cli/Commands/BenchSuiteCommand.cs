@@ -41,7 +41,7 @@ internal static class BenchSuiteCommand
                 {
                     var csv = Path.Combine(root, $"gl_entries_{i:D3}.csv");
                     BenchCommand.GenerateCsv(csv, rowCount);
-                    bareTimes.Add(BenchCommand.RunBareDuckDb(root, csv).Seconds);
+                    bareTimes.Add(BenchCommand.RunBareDuckDb(root, csv, spec.Directory).Seconds);
 
                     var watch = Stopwatch.StartNew();
                     await mesh.DropAsync(spec.Id, [csv], cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DataMesh.Consumption;
 using DataMesh.Pipeline;
 using DataMesh.Specs;
 
@@ -8,6 +11,8 @@ namespace DataMesh.Cli.Commands;
 /// <c>datamesh infra [--pipelines DIR] [--out FILE] [--check]</c>: writes the upstream subscriptions each domain's specs
 /// need (<c>infra/generated/subscriptions.json</c>, loaded by <c>infra/main.bicep</c>); with <c>--check</c> only says
 /// whether the file is up to date, for CI and hooks. Exit 1 when the specs are invalid or (with <c>--check</c>) the file is stale.
+/// <c>datamesh infra app-roles [--existing FILE]</c> prints the mesh API app registration's app roles for the hub's
+/// preprovision hook (<see cref="MeshApiAppRoles"/>).
 /// </summary>
 internal static class InfraCommand
 {
@@ -27,7 +32,7 @@ internal static class InfraCommand
         var json = CommonOptions.Json();
         var command = new Command("infra", "Generate infra/generated/subscriptions.json (each domain's upstream products, read by infra/main.bicep) from the specs.")
         {
-            pipelines, output, check, json,
+            pipelines, output, check, json, AppRoles(),
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -93,6 +98,76 @@ internal static class InfraCommand
             }
 
             return checkOnly && !upToDate ? ExitCodes.CheckFailed : ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary><c>infra app-roles</c>: the JSON array <c>az ad app update --app-roles</c> takes, on stdout.</summary>
+    private static Command AppRoles()
+    {
+        var pipelines = new Option<DirectoryInfo>("--pipelines")
+        {
+            Description = "The mesh's specs folder: one DataMesh.Domain.<domain> role per domain with products.",
+            DefaultValueFactory = _ => new DirectoryInfo("pipelines"),
+        };
+        var existing = new Option<FileInfo?>("--existing")
+        {
+            Description = "The registration's current appRoles (az ad app show --query appRoles -o json): their ids are kept, retired mesh roles disabled.",
+        };
+        var command = new Command("app-roles", "Print the app roles of the mesh API app registration (DataMesh.Operator, DataMesh.Domain.<domain>) as the JSON array `az ad app update --app-roles` takes.")
+        {
+            pipelines, existing,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var root = parse.GetValue(pipelines)!;
+            var current = parse.GetValue(existing);
+            if (!root.Exists)
+            {
+                await Console.Error.WriteLineAsync($"error: the specs folder '{root}' does not exist: run from the repository root or pass --pipelines DIR.").ConfigureAwait(false);
+                return ExitCodes.UsageOrEnvironment;
+            }
+
+            ProductRegistry registry;
+            try
+            {
+                registry = ProductRegistry.LoadFrom(root.FullName);
+            }
+            catch (SpecValidationException ex)
+            {
+                Diagnostics.Print(ex.Diagnostics);
+                await Console.Error.WriteLineAsync($"error: the specs under '{root}' do not load ({ex.Diagnostics.Count} error(s)): fix them (datamesh validate) first.").ConfigureAwait(false);
+                return ExitCodes.CheckFailed;
+            }
+
+            JsonArray? roles = null;
+            if (current is not null)
+            {
+                try
+                {
+                    var text = await File.ReadAllTextAsync(current.FullName, cancellationToken).ConfigureAwait(false);
+                    // `az ad app show --query appRoles` prints nothing at all for a registration without roles.
+                    roles = string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text) as JsonArray
+                        ?? throw new JsonException("it is not a JSON array");
+                }
+                catch (Exception ex) when (ex is IOException or JsonException)
+                {
+                    await Console.Error.WriteLineAsync($"error: --existing {current}: {ex.Message} (expected the output of az ad app show --query appRoles -o json).").ConfigureAwait(false);
+                    return ExitCodes.UsageOrEnvironment;
+                }
+            }
+
+            try
+            {
+                var merged = MeshApiAppRoles.Merge(registry.All.Select(p => p.Domain), roles);
+                Console.Out.WriteLine(merged.ToJsonString(CliJson.Options));
+                return ExitCodes.Success;
+            }
+            catch (ArgumentException ex)
+            {
+                await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+                return ExitCodes.CheckFailed;
+            }
         });
         return command;
     }

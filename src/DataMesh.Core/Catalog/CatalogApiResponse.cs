@@ -23,4 +23,7 @@ public sealed record CatalogApiResponse(int StatusCode, string ContentType, stri
 
     /// <summary>Further response headers to send as they are (<c>ETag</c>, <c>Accept-Ranges</c>, <c>Content-Range</c>, <c>Content-Disposition</c>).</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = NoHeaders;
+
+    /// <summary>The <c>Location</c> header of a redirect (307: the release's data is served by another host).</summary>
+    public string? Location { get; init; }
 }

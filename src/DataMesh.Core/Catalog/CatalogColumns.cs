@@ -36,6 +36,7 @@ internal static class CatalogColumns
     internal const string Landing = "Landing";
     internal const string LandingOmitted = "LandingOmitted";
     internal const string PublishedAt = "PublishedAt";
+    internal const string DataEndpoint = "DataEndpoint";
 
     internal const string Status = "Status";
     internal const string Stage = "Stage";

@@ -164,6 +164,13 @@ public sealed partial class CatalogHttpApi
                 productId: Shorten(id));
         }
 
+        // A catalog without the data (the hub) sends data requests to the domain app that announced the release.
+        if (_releases is null && match.Route.OperationId is "GetReleaseRows" or "GetReleaseFile"
+            && await DataHostRedirectAsync(request, path, queryString, cancellationToken).ConfigureAwait(false) is { } redirect)
+        {
+            return head ? redirect with { Body = "" } : redirect;
+        }
+
         var answer = match.Route.OperationId switch
         {
             "ListProducts" => await ListProductsAsync(request, cancellationToken).ConfigureAwait(false),
@@ -410,6 +417,27 @@ public sealed partial class CatalogHttpApi
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// 307 to the same path and query on the release's data endpoint (<see cref="ReleaseDataEndpoint"/>), or null when
+    /// the route is invalid or the catalog knows no endpoint for the release (the data route then answers as usual).
+    /// Access is not judged here: the domain app that holds the data judges it, on its own specs.
+    /// </summary>
+    private async Task<CatalogApiResponse?> DataHostRedirectAsync(Request request, string path, string queryString, CancellationToken cancellationToken)
+    {
+        if (ReleaseRoute(request, out var version, out var number) is not null
+            || await _catalog.GetReleaseAsync(request.Route["id"], version, number, cancellationToken).ConfigureAwait(false) is not { } release
+            || ReleaseDataEndpoint.Parse(release.DataEndpoint) is not { } endpoint)
+        {
+            return null;
+        }
+
+        var location = ReleaseDataEndpoint.Location(endpoint, path, queryString);
+        return new CatalogApiResponse(307, JsonContentType, JsonSerializer.Serialize(new { productId = release.ProductId, version, release = number, location }, Json))
+        {
+            Location = location,
+        };
     }
 
     private async Task<ReleaseAccess?> CatalogAccessAsync(string productId, CancellationToken cancellationToken) =>

@@ -60,6 +60,11 @@ internal static class CatalogOpenApi
             if (route.OperationId is "GetReleaseRows" or "GetReleaseFile")
             {
                 responses["403"] = Response("The product's access (visibility, readers) does not let the caller read its data.", Ref("Problem"), "application/problem+json");
+                responses["307"] = new JsonObject
+                {
+                    ["description"] = "A catalog that does not hold the data (the mesh hub) sends the same request to the domain app that does (the release's dataEndpoint); send your bearer token there again.",
+                    ["headers"] = new JsonObject { ["Location"] = new JsonObject { ["schema"] = Type("string") } },
+                };
             }
 
             if (route.Segments.Contains("{id}"))
@@ -224,7 +229,7 @@ internal static class CatalogOpenApi
             ("qualityPassed", Type("boolean")), ("quality", Ref("Quality")), ("qualityRulesOmitted", Type("integer")),
             ("upstream", ArrayOf(Object(("productId", Type("string")), ("version", Type("string")), ("release", Type("integer"))))),
             ("upstreamOmitted", Type("integer")), ("landing", ArrayOf(Type("object"))), ("landingOmitted", Type("integer")),
-            ("publishedAt", Type("string", format: "date-time"))),
+            ("publishedAt", Type("string", format: "date-time")), ("dataEndpoint", Type("string", true))),
         ["ReleaseList"] = Object(("productId", Type("string")), ("items", ArrayOf(Ref("Release")))),
         ["Run"] = Object(
             ("productId", Type("string")), ("runId", Type("string")), ("status", new JsonObject { ["type"] = "string", ["enum"] = new JsonArray(CatalogRunStatus.Published, CatalogRunStatus.QualityFailed, CatalogRunStatus.Failed) }),

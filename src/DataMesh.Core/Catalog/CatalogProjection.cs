@@ -182,6 +182,13 @@ public sealed class CatalogProjection
             [CatalogColumns.PublishedAt] = data.PublishedAt,
             [CatalogColumns.EventId] = cloudEvent.Id,
         };
+        // Where the release's data is served (the domain app that announced it). A malformed value is left out rather
+        // than rejecting the release: the release exists either way, only the hub's redirect to it is lost.
+        if (ReleaseDataEndpoint.Of(cloudEvent) is { } dataEndpoint)
+        {
+            release[CatalogColumns.DataEndpoint] = dataEndpoint.AbsoluteUri;
+        }
+
         var releases = await TableAsync(CatalogTables.Releases, cancellationToken).ConfigureAwait(false);
         await releases.UpsertEntityAsync(release, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
 

@@ -344,6 +344,7 @@ public sealed class CatalogReader
         Landing = row.GetString(CatalogColumns.Landing) is { } landing ? CatalogJson.Deserialize<List<LandingBlob>>(landing) : [],
         LandingOmitted = row.GetInt32(CatalogColumns.LandingOmitted) ?? 0,
         PublishedAt = row.GetDateTimeOffset(CatalogColumns.PublishedAt) ?? DateTimeOffset.MinValue,
+        DataEndpoint = row.GetString(CatalogColumns.DataEndpoint),
     };
 
     private static CatalogRun ToRun(TableEntity row) => new()

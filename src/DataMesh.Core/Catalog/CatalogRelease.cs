@@ -37,4 +37,10 @@ public sealed record CatalogRelease
     public int LandingOmitted { get; init; }
 
     public required DateTimeOffset PublishedAt { get; init; }
+
+    /// <summary>
+    /// Base URL of the domain app that serves this release's data (<see cref="ReleaseDataEndpoint"/>), when its event
+    /// carried one (in Azure); null on the local mesh, which serves data itself.
+    /// </summary>
+    public string? DataEndpoint { get; init; }
 }

@@ -25,9 +25,9 @@ public static partial class InputBinder
             return new InputReport(port.Name, files.Count, AutoDetected: port.Columns.Count == 0, []);
         }
 
-        var header = session.Query(
-            $"SELECT column_name FROM (DESCRIBE SELECT * FROM {InputViewSql.CsvReader(port, files, allVarchar: true)})",
-            r => r.GetString(0));
+        // One sniff of the first file gives the header and the dialect; the read below is told the dialect, so DuckDB
+        // does not search for it a second time (the search, not the data, is most of a sniff's cost).
+        var (header, dialect) = Sniff(session, port, files);
         var present = new HashSet<string>(header, StringComparer.OrdinalIgnoreCase);
         var declared = new HashSet<string>(port.Columns.Select(c => c.Name), StringComparer.OrdinalIgnoreCase);
         var drift = new List<DriftFinding>();
@@ -54,9 +54,30 @@ public static partial class InputBinder
         var types = port.Columns.Where(c => present.Contains(c.Name)).ToList();
         var missingOptional = port.Columns.Where(c => !present.Contains(c.Name)).ToList();
         var fill = string.Concat(missingOptional.Select(c => $", CAST(NULL AS {c.Type.ToUpperInvariant()}) AS {Sql.Identifier(c.Name)}"));
-        var reader = InputViewSql.CsvReader(port, files, allVarchar: false, types, RejectsTable(port), RejectsScan(port));
+        var reader = InputViewSql.CsvReader(port, files, types, RejectsTable(port), RejectsScan(port), dialect);
         session.Execute($"CREATE VIEW {Sql.Identifier(port.Name)} AS SELECT *{fill} FROM {reader}");
         return new InputReport(port.Name, files.Count, AutoDetected: false, drift);
+    }
+
+    /// <summary>
+    /// The header of the first file (names only: every column read as text) and the delimiter and line ending DuckDB
+    /// detected, for the options the port does not declare itself. The quote and escape characters are not taken
+    /// from the sniff: a sample without quotes would say "no quote" for a file that quotes later, so they stay the
+    /// port's or DuckDB's defaults.
+    /// </summary>
+    private static (List<string> Header, Dictionary<string, string> Dialect) Sniff(DuckDbSession session, InputSpec port, IReadOnlyList<string> files)
+    {
+        return session.Query($"SELECT Delimiter, NewLineDelimiter, Columns FROM {InputViewSql.CsvSniff(port, files[0])}", r =>
+        {
+            var names = ((System.Collections.IEnumerable)r.GetValue(2)).Cast<IDictionary<string, object>>().Select(c => (string)c["name"]).ToList();
+            var dialect = new Dictionary<string, string>(StringComparer.Ordinal) { ["delim"] = r.GetString(0) };
+            if (r.GetString(1) is "\\n" or "\\r\\n" or "\\r")
+            {
+                dialect["new_line"] = r.GetString(1);
+            }
+
+            return (names, dialect);
+        }).Single();
     }
 
     /// <summary>After the data was read: every value that did not cast to its declared type (or row that did not parse), by column.</summary>

@@ -30,7 +30,7 @@ public static class InputViewSql
         var fileList = Sql.List(files);
         var reader = landing.Format.ToLowerInvariant() switch
         {
-            "csv" => CsvReader(input, files, allVarchar: false),
+            "csv" => CsvReader(input, files),
             "json" => $"read_json({fileList}, format = 'array'{JsonColumns(input)})",
             "ndjson" => $"read_json({fileList}, format = 'newline_delimited'{JsonColumns(input)})",
             "parquet" => $"read_parquet({fileList}, union_by_name = true)",
@@ -42,18 +42,30 @@ public static class InputViewSql
     /// <summary>
     /// <c>read_csv(...)</c> with the port's dialect options; <paramref name="types"/> (declared columns present in the
     /// file) are applied by name, and with a rejects table, rows that do not parse or cast are recorded, not fatal.
+    /// <paramref name="sniffed"/> holds dialect options detected earlier (DuckDB names: <c>delim</c>, <c>new_line</c>),
+    /// used for those the port does not declare.
     /// </summary>
-    public static string CsvReader(InputSpec input, IReadOnlyList<string> files, bool allVarchar, IReadOnlyList<InputColumn>? types = null, string? rejectsTable = null, string? rejectsScan = null)
+    public static string CsvReader(
+        InputSpec input,
+        IReadOnlyList<string> files,
+        IReadOnlyList<InputColumn>? types = null,
+        string? rejectsTable = null,
+        string? rejectsScan = null,
+        IReadOnlyDictionary<string, string>? sniffed = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         var landing = input.Landing ?? throw new ArgumentException($"Input '{input.Name}' is not a landing input.", nameof(input));
         var args = DialectArguments(input, landing);
-        if (allVarchar)
+        var declared = landing.Options.Keys.Select(k => CsvOptions[k]).ToHashSet(StringComparer.Ordinal);
+        foreach (var (key, value) in sniffed ?? new Dictionary<string, string>())
         {
-            // Only the header matters here: rows that do not parse are reported by the real read (rejects).
-            args.Add("all_varchar = true, ignore_errors = true");
+            if (!declared.Contains(key))
+            {
+                args.Add($"{key} = {Sql.Literal(value)}");
+            }
         }
-        else if (types is not null)
+
+        if (types is not null)
         {
             if (types.Count > 0)
             {
@@ -71,6 +83,17 @@ public static class InputViewSql
         }
 
         return $"read_csv({Sql.List(files)}, {string.Join(", ", args)})";
+    }
+
+    /// <summary><c>sniff_csv(file, ...)</c> with the port's dialect options, every column read as text (names only matter).</summary>
+    public static string CsvSniff(InputSpec input, string file)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var landing = input.Landing ?? throw new ArgumentException($"Input '{input.Name}' is not a landing input.", nameof(input));
+        var args = DialectArguments(input, landing);
+        // Only the header matters here: rows that do not parse are reported by the real read (rejects).
+        args.Add("all_varchar = true, ignore_errors = true");
+        return $"sniff_csv({Sql.Literal(file)}, {string.Join(", ", args)})";
     }
 
     private static List<string> DialectArguments(InputSpec input, LandingSpec landing)

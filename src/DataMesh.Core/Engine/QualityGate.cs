@@ -38,33 +38,9 @@ public static class QualityGate
             }
         }
 
-        var measures = new List<(QualityRule Rule, string Expression)>();
-        foreach (var property in present)
-        {
-            var column = Sql.Identifier(property.Name);
-            if (property.Required)
-            {
-                measures.Add((Implicit($"{property.Name}.required", property.Name, "nullValues"), $"count(*) FILTER (WHERE {column} IS NULL)"));
-            }
-
-            if (property.Unique || property.PrimaryKey)
-            {
-                measures.Add((Implicit($"{property.Name}.unique", property.Name, "duplicateValues"), $"count({column}) - count(DISTINCT {column})"));
-            }
-
-            foreach (var rule in property.Quality)
-            {
-                measures.Add((rule with { Property = property.Name }, Compile(rule, property.Name)));
-            }
-        }
-
-        foreach (var rule in target.Quality)
-        {
-            measures.Add((rule, Compile(rule, rule.Property)));
-        }
-
-        var select = "count(*)" + string.Concat(measures.Select((m, i) => $",\n  ({m.Expression}) AS m{i}"));
-        var row = session.Query($"SELECT {select}\nFROM {OutputView}", reader =>
+        var measures = Measures(present, target);
+        var select = MeasureSql(measures);
+        var row = session.Query(select, reader =>
         {
             var values = new decimal[reader.FieldCount];
             for (var i = 0; i < reader.FieldCount; i++)
@@ -109,6 +85,53 @@ public static class QualityGate
 
         var blocked = results.Any(r => !r.Passed && r.Severity == "error");
         return new QualitySummary(!blocked, rows, results);
+    }
+
+    /// <summary>
+    /// The one aggregate query the gate runs over <see cref="OutputView"/> for <paramref name="contract"/>: the row count,
+    /// then one measure per rule (implied and declared) of the columns present in <paramref name="schema"/>. Public so a
+    /// benchmark baseline can run exactly the gate's checks on bare DuckDB.
+    /// </summary>
+    public static string MeasureSql(DataContract contract, IReadOnlyList<OutputColumn> schema)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        ArgumentNullException.ThrowIfNull(schema);
+        var target = contract.Schema[0];
+        var columns = schema.Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return MeasureSql(Measures(target.Properties.Where(p => columns.Contains(p.Name)).ToList(), target));
+    }
+
+    private static string MeasureSql(List<(QualityRule Rule, string Expression)> measures) =>
+        "SELECT count(*)" + string.Concat(measures.Select((m, i) => $",\n  ({m.Expression}) AS m{i}")) + $"\nFROM {OutputView}";
+
+    private static List<(QualityRule Rule, string Expression)> Measures(List<ContractProperty> present, SchemaObject target)
+    {
+        var measures = new List<(QualityRule Rule, string Expression)>();
+        foreach (var property in present)
+        {
+            var column = Sql.Identifier(property.Name);
+            if (property.Required)
+            {
+                measures.Add((Implicit($"{property.Name}.required", property.Name, "nullValues"), $"count(*) FILTER (WHERE {column} IS NULL)"));
+            }
+
+            if (property.Unique || property.PrimaryKey)
+            {
+                measures.Add((Implicit($"{property.Name}.unique", property.Name, "duplicateValues"), $"count({column}) - count(DISTINCT {column})"));
+            }
+
+            foreach (var rule in property.Quality)
+            {
+                measures.Add((rule with { Property = property.Name }, Compile(rule, property.Name)));
+            }
+        }
+
+        foreach (var rule in target.Quality)
+        {
+            measures.Add((rule, Compile(rule, rule.Property)));
+        }
+
+        return measures;
     }
 
     /// <summary>Rows kept in a report per failed rule.</summary>

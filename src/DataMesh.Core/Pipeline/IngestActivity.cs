@@ -5,7 +5,7 @@ namespace DataMesh.Pipeline;
 
 /// <summary>
 /// Stage 1, one activity per landing file (the orchestrator fans out): pins the blob (ETag, size, SHA-256), copies
-/// it into the run's folder and inspects it (<see cref="LandingFileInspector"/>). Activities run at least once: this
+/// it into the run's folder and inspects it as it arrives (<see cref="LandingFileInspector"/>). Activities run at least once: this
 /// one only reads storage and overwrites its own file in the run folder, so it is idempotent.
 /// </summary>
 public sealed class IngestActivity(PipelineRuntime runtime) : TaskActivity<IngestInput, IngestedFile>
@@ -24,8 +24,8 @@ public sealed class IngestActivity(PipelineRuntime runtime) : TaskActivity<Inges
             ?? throw new InputRejectedException($"{spec.Id} has no landing input '{input.File.InputName}'.");
         LandingFiles.ValidateName(input.File.BlobName);
         var workspace = runtime.Workspace(input.RunId);
-        var ingested = await LandingFiles.DownloadAsync(runtime, spec, workspace, input.File, CancellationToken.None).ConfigureAwait(false);
-        LandingFileInspector.Inspect(Path.Combine(workspace.InputsDirectory, ingested.LocalName), ingested.Blob.Name, port.Landing!);
+        var ingested = await LandingFiles.DownloadAsync(
+            runtime, spec, workspace, input.File, (content, length) => LandingFileInspector.Inspect(content, length, input.File.BlobName, port.Landing!), CancellationToken.None).ConfigureAwait(false);
         await runtime.Options.Faults.InjectAsync(PipelineFaults.AfterIngest, input.RunId).ConfigureAwait(false);
         return ingested;
     }

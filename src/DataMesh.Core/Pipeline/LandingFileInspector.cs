@@ -18,46 +18,59 @@ public static class LandingFileInspector
     /// <summary>DuckDB's default <c>max_line_size</c>: longer lines are refused here, before the CSV sniffer meets them.</summary>
     public const int MaxLineBytes = 2_000_000;
 
-    /// <summary>Throws <see cref="PipelineStageException"/> naming the problem, or returns when the file looks readable.</summary>
+    /// <summary>Throws <see cref="InputRejectedException"/> naming the problem, or returns when the file looks readable.</summary>
     public static void Inspect(string localPath, string blobName, LandingSpec landing)
     {
+        using var file = File.OpenRead(localPath);
+        Inspect(file, file.Length, blobName, landing);
+    }
+
+    /// <summary>
+    /// Inspects <paramref name="content"/> (the file's bytes as stored, <paramref name="length"/> of them) as it is read,
+    /// and always reads it to the end, even when the format needs only its first bytes: a caller that hashes or saves
+    /// what passes through the stream sees the whole file once. Throws <see cref="InputRejectedException"/> naming the
+    /// problem (the stream is then left part-read).
+    /// </summary>
+    public static void Inspect(Stream content, long length, string blobName, LandingSpec landing)
+    {
+        ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(landing);
         var format = landing.Format.ToLowerInvariant();
         var gzip = IsGzip(blobName, landing);
         CheckExtension(blobName, format, gzip);
-        if (new FileInfo(localPath).Length == 0)
+        if (length == 0)
         {
             throw Refuse(blobName, "the file is empty (0 bytes)");
         }
 
-        using var file = File.OpenRead(localPath);
-        Stream content = file;
-        if (gzip)
+        var raw = new TailStream(content);
+        try
         {
-            content = new GZipStream(file, CompressionMode.Decompress);
-        }
+            if (format == "parquet")
+            {
+                CheckParquet(raw, blobName);
+                raw.Drain();
+                return;
+            }
 
-        using (content)
+            if (!gzip)
+            {
+                CheckText(raw, blobName, landing, format);
+                return;
+            }
+
+            long size;
+            using (var decompressed = new GZipStream(raw, CompressionMode.Decompress, leaveOpen: true))
+            {
+                size = CheckText(decompressed, blobName, landing, format);
+            }
+
+            raw.Drain();
+            CheckGzipTrailer(raw.Tail, blobName, size);
+        }
+        catch (InvalidDataException ex)
         {
-            try
-            {
-                if (format == "parquet")
-                {
-                    CheckParquet(content, blobName);
-                }
-                else
-                {
-                    var size = CheckText(content, blobName, landing, format);
-                    if (gzip)
-                    {
-                        CheckGzipTrailer(localPath, blobName, size);
-                    }
-                }
-            }
-            catch (InvalidDataException ex)
-            {
-                throw Refuse(blobName, $"the gzip stream is corrupt: {ex.Message}");
-            }
+            throw Refuse(blobName, $"the gzip stream is corrupt: {ex.Message}");
         }
     }
 
@@ -103,14 +116,10 @@ public static class LandingFileInspector
     /// A gzip member ends with the uncompressed size modulo 2^32: a truncated stream (which the decompressor may end
     /// quietly) does not match it.
     /// </summary>
-    private static void CheckGzipTrailer(string localPath, string blobName, long decompressed)
+    private static void CheckGzipTrailer(ReadOnlySpan<byte> trailer, string blobName, long decompressed)
     {
-        using var file = File.OpenRead(localPath);
-        Span<byte> trailer = stackalloc byte[4];
-        file.Seek(-4, SeekOrigin.End);
-        file.ReadExactly(trailer);
-        var expected = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer);
-        if (expected != (uint)(decompressed & 0xFFFFFFFF))
+        var expected = trailer.Length == 4 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer) : 0;
+        if (trailer.Length != 4 || expected != (uint)(decompressed & 0xFFFFFFFF))
         {
             throw Refuse(blobName, $"the gzip stream is truncated or corrupt (its trailer says {expected} bytes, {decompressed} decompressed)");
         }
@@ -270,6 +279,74 @@ public static class LandingFileInspector
         }
 
         return chunk.Length;
+    }
+
+    /// <summary>A read-only pass-through that remembers the last 4 bytes read (a gzip member's size trailer) and can read to the end.</summary>
+    private sealed class TailStream(Stream inner) : Stream
+    {
+        private readonly byte[] _tail = new byte[4];
+        private long _read;
+
+        public ReadOnlySpan<byte> Tail => _read >= 4 ? _tail : _tail.AsSpan(4 - (int)_read);
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => _read; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var read = inner.Read(buffer);
+            Remember(buffer[..read]);
+            return read;
+        }
+
+        public void Drain()
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+            try
+            {
+                while (Read(buffer, 0, buffer.Length) > 0)
+                {
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        private void Remember(ReadOnlySpan<byte> data)
+        {
+            if (data.Length >= 4)
+            {
+                data[^4..].CopyTo(_tail);
+            }
+            else if (data.Length > 0)
+            {
+                _tail.AsSpan(data.Length).CopyTo(_tail);
+                data.CopyTo(_tail.AsSpan(4 - data.Length));
+            }
+
+            _read += data.Length;
+        }
     }
 
     private static InputRejectedException Refuse(string blobName, string reason) =>

@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Security.Cryptography;
 using Azure;
 using Azure.Storage.Blobs.Models;
@@ -8,47 +9,118 @@ namespace DataMesh.Pipeline;
 /// <summary>Copies landing blobs into a run's folder, pinned by ETag so every stage reads the same bytes.</summary>
 internal static class LandingFiles
 {
-    /// <summary>Downloads a planned landing file into the run folder, streaming and hashing as it goes.</summary>
-    public static async Task<IngestedFile> DownloadAsync(PipelineRuntime runtime, ProductSpec spec, RunWorkspace workspace, PlannedFile file, CancellationToken cancellationToken)
+    /// <summary>
+    /// Downloads a planned landing file into the run folder and hands its bytes, as they arrive, to
+    /// <paramref name="inspect"/> (which must read them to the end or throw), hashing them on the way. Two loops run at
+    /// once: one reads the network and writes the file, the other hashes and inspects, so checking the file costs no
+    /// second pass and overlaps the transfer. An inspection failure stops the download and is rethrown.
+    /// </summary>
+    public static async Task<IngestedFile> DownloadAsync(
+        PipelineRuntime runtime, ProductSpec spec, RunWorkspace workspace, PlannedFile file, Action<Stream, long> inspect, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(inspect);
         var (inputName, blobName, index) = (file.InputName, file.BlobName, file.Index);
         var blob = runtime.Storage.Landing(spec.Domain).GetBlobClient(blobName);
         var directory = workspace.InputDirectory(inputName);
         Directory.CreateDirectory(directory);
         var localName = Path.Combine(RunWorkspace.SafeName(inputName), $"{index:D4}-{RunWorkspace.SafeName(Path.GetFileName(blobName))}");
         var localPath = Path.Combine(workspace.InputsDirectory, localName);
+        Response<BlobDownloadStreamingResult> download;
         try
         {
-            var download = await blob.DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            var length = download.Value.Details.ContentLength;
-            if (length > runtime.Options.MaxInputBytes)
-            {
-                download.Value.Dispose();
-                throw new InputRejectedException($"Landing file '{blobName}' refused: it is {length:N0} bytes, over the limit of {runtime.Options.MaxInputBytes:N0} bytes (PipelineOptions.MaxInputBytes).");
-            }
-
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            long size = 0;
-            await using (var source = download.Value.Content)
-            await using (var target = new FileStream(localPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
-            {
-                var buffer = new byte[1 << 16];
-                int read;
-                while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    hash.AppendData(buffer, 0, read);
-                    await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                    size += read;
-                }
-            }
-
-            var etag = download.Value.Details.ETag.ToString();
-            var landing = new LandingBlob(blob.BlobContainerName, blobName, etag, size, Convert.ToHexStringLower(hash.GetHashAndReset()));
-            return new IngestedFile(inputName, landing, localName);
+            download = await blob.DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
             throw new InputRejectedException($"Landing blob '{blobName}' of {spec.Id} no longer exists in container '{blob.BlobContainerName}'.", ex);
+        }
+
+        using var result = download.Value;
+        var length = result.Details.ContentLength;
+        if (length > runtime.Options.MaxInputBytes)
+        {
+            throw new InputRejectedException($"Landing file '{blobName}' refused: it is {length:N0} bytes, over the limit of {runtime.Options.MaxInputBytes:N0} bytes (PipelineOptions.MaxInputBytes).");
+        }
+
+        // The network loop runs ahead of the checks by at most a few MB.
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 8 << 20, resumeWriterThreshold: 4 << 20, useSynchronizationContext: false));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var transfer = TransferAsync(result.Content, localPath, pipe.Writer, stop.Token);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long size;
+        try
+        {
+            size = await Task.Factory.StartNew(
+                () =>
+                {
+                    using var hashing = new HashingStream(pipe.Reader.AsStream(), hash);
+                    inspect(hashing, length);
+                    hashing.Drain();
+                    return hashing.BytesRead;
+                },
+                stop.Token,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default).ConfigureAwait(false);
+        }
+        catch
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await pipe.Reader.CompleteAsync().ConfigureAwait(false);
+            try
+            {
+                await transfer.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException or RequestFailedException)
+            {
+                // The transfer was stopped because the file was refused: the refusal is the error to report.
+            }
+
+            throw;
+        }
+
+        await transfer.ConfigureAwait(false);
+        await pipe.Reader.CompleteAsync().ConfigureAwait(false);
+        var etag = result.Details.ETag.ToString();
+        var landing = new LandingBlob(blob.BlobContainerName, blobName, etag, size, Convert.ToHexStringLower(hash.GetHashAndReset()));
+        return new IngestedFile(inputName, landing, localName);
+    }
+
+    /// <summary>Network → file and → pipe, chunk by chunk; completes the pipe (with the error, if any).</summary>
+    private static async Task TransferAsync(Stream source, string localPath, PipeWriter writer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using (source.ConfigureAwait(false))
+            {
+                var target = new FileStream(localPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+                await using (target.ConfigureAwait(false))
+                {
+                    while (true)
+                    {
+                        var memory = writer.GetMemory(1 << 16);
+                        var read = await source.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
+                        if (read == 0)
+                        {
+                            break;
+                        }
+
+                        await target.WriteAsync(memory[..read], cancellationToken).ConfigureAwait(false);
+                        writer.Advance(read);
+                        var flushed = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                        if (flushed.IsCompleted)
+                        {
+                            return; // the reader stopped: the file was refused
+                        }
+                    }
+                }
+            }
+
+            await writer.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            await writer.CompleteAsync(ex).ConfigureAwait(false);
+            throw;
         }
     }
 
@@ -88,6 +160,67 @@ internal static class LandingFiles
             || blobName.Split('/').Any(segment => segment is ".." or "."))
         {
             throw new InputRejectedException($"Landing blob name '{Printable(blobName)}' is not allowed (traversal, rooted path or control characters).");
+        }
+    }
+
+    /// <summary>A read-only pass-through that hashes and counts what is read.</summary>
+    private sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
+    {
+        public long BytesRead { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var read = inner.Read(buffer);
+            hash.AppendData(buffer[..read]);
+            BytesRead += read;
+            return read;
+        }
+
+        public void Drain()
+        {
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
+            try
+            {
+                while (Read(buffer, 0, buffer.Length) > 0)
+                {
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
         }
     }
 

@@ -64,18 +64,17 @@ public sealed class CatalogApi(CatalogReader catalog)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequestData request,
         CancellationToken cancellationToken) => AnswerAsync(_api, request, cancellationToken);
 
-    /// <summary>Hands one request to <paramref name="api"/> and writes its answer (JSON, problem, or a Parquet file streamed from storage).</summary>
+    /// <summary>Hands one discovery request to <paramref name="api"/>: discovery reads no data, so the caller does not matter.</summary>
+    private static Task<HttpResponseData> AnswerAsync(CatalogHttpApi api, HttpRequestData request, CancellationToken cancellationToken) =>
+        AnswerAsync(api, request, DataReader.Anonymous, cancellationToken);
+
+    /// <summary>Hands one request of <paramref name="caller"/> to <paramref name="api"/> and writes its answer (JSON, problem, redirect, or a Parquet file streamed from storage).</summary>
     /// <remarks>The route values the host bound are not used: the core routes the raw path itself, as locally.</remarks>
-    internal static async Task<HttpResponseData> AnswerAsync(CatalogHttpApi api, HttpRequestData request, CancellationToken cancellationToken)
+    internal static async Task<HttpResponseData> AnswerAsync(CatalogHttpApi api, HttpRequestData request, DataReader caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        // App Service authentication validates the caller's Entra token and passes its app roles in this header
-        // (stripping any copy the client sent). The header is trusted only when that authentication is on
-        // (WEBSITE_AUTH_ENABLED): otherwise a client could forge it, so every caller is anonymous (public data only).
-        var authenticated = string.Equals(Environment.GetEnvironmentVariable("WEBSITE_AUTH_ENABLED"), "true", StringComparison.OrdinalIgnoreCase);
-        var principal = authenticated && request.Headers.TryGetValues("X-MS-CLIENT-PRINCIPAL", out var values) ? values.FirstOrDefault() : null;
         var headers = CatalogApiRequestHeaders.From(name => request.Headers.TryGetValues(name, out var found) ? string.Join(",", found) : null);
-        var answer = await api.HandleAsync(request.Method, request.Url.AbsolutePath, request.Url.Query, DataReader.FromClientPrincipal(principal), headers, cancellationToken);
+        var answer = await api.HandleAsync(request.Method, request.Url.AbsolutePath, request.Url.Query, caller, headers, cancellationToken);
         return await CatalogApiAnswer.WriteAsync(request, answer, cancellationToken);
     }
 }

@@ -17,6 +17,11 @@ internal static class CatalogApiAnswer
     {
         var response = request.CreateResponse((HttpStatusCode)answer.StatusCode);
         response.Headers.Add("Content-Type", answer.ContentType);
+        if (answer.Location is { } location)
+        {
+            response.Headers.Add("Location", location);
+        }
+
         foreach (var (name, value) in answer.Headers)
         {
             response.Headers.Add(name, value);

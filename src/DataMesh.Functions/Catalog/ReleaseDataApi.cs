@@ -1,6 +1,7 @@
 using System.Net;
 using DataMesh.Catalog;
 using DataMesh.Consumption;
+using DataMesh.Functions.Configuration;
 using DataMesh.Pipeline;
 using DataMesh.Storage;
 using Microsoft.Azure.Functions.Worker;
@@ -11,29 +12,42 @@ namespace DataMesh.Functions.Catalog;
 /// <summary>
 /// A release's data for consumers (paged JSON rows, or one Parquet file), served by the domain app that holds it:
 /// the domain's own specs say who may read (access visibility and readers) and the caller's Entra app roles say who
-/// asks. Same core handler (<see cref="CatalogHttpApi"/>) as the local <c>datamesh up</c>.
+/// asks. Same core handler (<see cref="CatalogHttpApi"/>) as the local <c>datamesh up</c>. Both apps run these
+/// functions: the hub, which holds no data, answers 307 to the domain app that announced the release.
 /// </summary>
+/// <remarks>
+/// Anonymous at the Functions level (no function key): App Service authentication validates the bearer token, and the
+/// product's access rules decide, so one token works on the hub and on every domain app it redirects to. A caller
+/// without a token reads public products only.
+/// </remarks>
 public sealed class ReleaseDataApi
 {
     private readonly CatalogHttpApi _api;
+    private readonly AppServiceAuthentication _authentication;
 
-    public ReleaseDataApi(MeshStorage storage, IProductRegistry products)
+    public ReleaseDataApi(MeshStorage storage, IProductRegistry products, AppServiceAuthentication authentication, DataMeshAppMode mode)
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(products);
-        _api = new CatalogHttpApi(
-            new CatalogReader(storage),
-            releases: new ReleaseReader(storage),
-            access: (id, _) => Task.FromResult(products.All.FirstOrDefault(p => p.Id == id) is { } spec ? ReleaseAccess.FromSpec(spec) : null));
+        ArgumentNullException.ThrowIfNull(authentication);
+        ArgumentNullException.ThrowIfNull(mode);
+        _authentication = authentication;
+        // The hub reads no domain's storage (least privilege): without a release reader the API redirects.
+        _api = mode.IsHub
+            ? new CatalogHttpApi(new CatalogReader(storage))
+            : new CatalogHttpApi(
+                new CatalogReader(storage),
+                releases: new ReleaseReader(storage),
+                access: (id, _) => Task.FromResult(products.All.FirstOrDefault(p => p.Id == id) is { } spec ? ReleaseAccess.FromSpec(spec) : null));
     }
 
     [Function("GetReleaseRows")]
     public Task<HttpResponseData> GetReleaseRowsAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "products/{id}/releases/{version}/{release}/rows")] HttpRequestData request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "products/{id}/releases/{version}/{release}/rows")] HttpRequestData request,
         string id,
         string version,
         string release,
-        CancellationToken cancellationToken) => CatalogApi.AnswerAsync(_api, request, cancellationToken);
+        CancellationToken cancellationToken) => CatalogApi.AnswerAsync(_api, request, _authentication.CallerOf(request), cancellationToken);
 
     /// <summary>
     /// One Parquet file, streamed from storage (whole, or the one byte range asked); HEAD answers its length and ETag
@@ -41,9 +55,9 @@ public sealed class ReleaseDataApi
     /// </summary>
     [Function("GetReleaseFile")]
     public Task<HttpResponseData> GetReleaseFileAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", "head", Route = "products/{id}/releases/{version}/{release}/files")] HttpRequestData request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "products/{id}/releases/{version}/{release}/files")] HttpRequestData request,
         string id,
         string version,
         string release,
-        CancellationToken cancellationToken) => CatalogApi.AnswerAsync(_api, request, cancellationToken);
+        CancellationToken cancellationToken) => CatalogApi.AnswerAsync(_api, request, _authentication.CallerOf(request), cancellationToken);
 }

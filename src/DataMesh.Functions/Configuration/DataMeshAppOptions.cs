@@ -32,6 +32,13 @@ internal sealed class DataMeshAppOptions
     /// <summary>Engine settings of the pipeline stages (<c>DataMesh__Pipeline__MemoryLimit</c>, ...).</summary>
     public PipelineOptions Pipeline { get; set; } = new();
 
+    /// <summary>
+    /// A domain app's own base URL (<c>DataMesh__DataEndpoint</c>; in Azure by default <c>https://&lt;WEBSITE_HOSTNAME&gt;/</c>),
+    /// announced with every event so the hub's catalog can redirect data requests for the domain's releases to it.
+    /// Set it when callers must reach the app through another host name (a gateway, a custom domain). Unused by the hub.
+    /// </summary>
+    public string? DataEndpoint { get; set; }
+
     /// <summary>Client id of the user-assigned managed identity (<c>AZURE_CLIENT_ID</c>, outside the section).</summary>
     public string? ManagedIdentityClientId { get; set; }
 }

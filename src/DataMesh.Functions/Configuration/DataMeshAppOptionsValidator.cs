@@ -44,6 +44,11 @@ internal sealed class DataMeshAppOptionsValidator : IValidateOptions<DataMeshApp
             errors.Add($"The product specs folder '{options.PipelinesPath}' does not exist: deploy the app with its pipelines/ folder or set DataMesh__PipelinesPath.");
         }
 
+        if (!options.IsHub && !string.IsNullOrWhiteSpace(options.DataEndpoint) && DataMesh.Catalog.ReleaseDataEndpoint.Parse(options.DataEndpoint) is null)
+        {
+            errors.Add($"DataMesh__DataEndpoint '{options.DataEndpoint}' is not the base URL of this app: use https://<host>/ (no path, query or credentials).");
+        }
+
         ValidateStorage(options.Storage, errors);
         ValidateEvents(options, errors);
         if (options.Pipeline.Threads < 1 || options.Pipeline.RowGroupSize < 1 || string.IsNullOrWhiteSpace(options.Pipeline.MemoryLimit))

@@ -24,12 +24,22 @@ internal static class DataMeshServiceCollectionExtensions
     /// <summary>Environment variable that names the user-assigned managed identity in Azure.</summary>
     public const string ClientIdSetting = "AZURE_CLIENT_ID";
 
+    /// <summary>Environment variable in which App Service gives the app its default host name.</summary>
+    public const string HostNameSetting = "WEBSITE_HOSTNAME";
+
     public static IServiceCollection AddDataMesh(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<DataMeshAppOptions>()
             .Bind(configuration.GetSection(DataMeshAppOptions.Section))
-            .PostConfigure(o => o.ManagedIdentityClientId ??= configuration[ClientIdSetting])
+            .PostConfigure(o =>
+            {
+                o.ManagedIdentityClientId ??= configuration[ClientIdSetting];
+                if (!o.IsHub && string.IsNullOrWhiteSpace(o.DataEndpoint))
+                {
+                    o.DataEndpoint = ReleaseDataEndpoint.FromHostName(configuration[HostNameSetting])?.AbsoluteUri;
+                }
+            })
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<DataMeshAppOptions>, DataMeshAppOptionsValidator>();
 
@@ -67,7 +77,9 @@ internal static class DataMeshServiceCollectionExtensions
         services.AddSingleton<IProductEventPublisher>(sp =>
             DataMeshAppOptionsValidator.IsMissing(Options(sp).Events.TopicEndpoint)
                 ? new QueueProductEventPublisher(sp.GetRequiredService<MeshStorage>())
-                : new EventGridProductEventPublisher(sp.GetRequiredService<EventGridPublisherClient>()));
+                : new EventGridProductEventPublisher(
+                    sp.GetRequiredService<EventGridPublisherClient>(),
+                    Options(sp).IsHub ? null : ReleaseDataEndpoint.Parse(Options(sp).DataEndpoint)));
         services.AddSingleton(sp => LoadProducts(Options(sp)));
         services.AddSingleton<IProductRegistry>(sp => sp.GetRequiredService<ProductRegistry>());
         services.AddSingleton(sp => new PipelineRuntime(
@@ -90,6 +102,8 @@ internal static class DataMeshServiceCollectionExtensions
         services.AddSingleton(sp => new CatalogProjection(sp.GetRequiredService<MeshStorage>()));
         services.AddSingleton(sp => new CatalogReader(sp.GetRequiredService<MeshStorage>()));
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(AppServiceAuthentication.FromConfiguration(configuration));
+        services.AddSingleton(sp => new DataMeshAppMode(Options(sp).IsHub));
         services.AddSingleton(sp => new FreshnessMonitor(
             sp.GetRequiredService<IProductRegistry>(), sp.GetRequiredService<MeshStorage>(), sp.GetRequiredService<IProductEventPublisher>(), TimeProvider.System));
         services.AddHostedService<StartupProductCheck>();

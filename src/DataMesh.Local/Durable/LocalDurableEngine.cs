@@ -22,12 +22,14 @@ public sealed class LocalDurableEngine : IAsyncDisposable
 
     private readonly TaskHubWorker _worker;
     private readonly TaskHubClient _client;
+    private readonly EpisodeSignal _episodes;
     private bool _stopped;
 
-    private LocalDurableEngine(TaskHubWorker worker, TaskHubClient client)
+    private LocalDurableEngine(TaskHubWorker worker, TaskHubClient client, EpisodeSignal episodes)
     {
         _worker = worker;
         _client = client;
+        _episodes = episodes;
     }
 
     /// <summary>The DTFx client of this engine's task hub (for <see cref="LocalDurableTaskClient"/>).</summary>
@@ -66,6 +68,15 @@ public sealed class LocalDurableEngine : IAsyncDisposable
         {
             ErrorPropagationMode = ErrorPropagationMode.UseFailureDetails,
         };
+
+        // Waiters in this process learn that an orchestration episode ran (a stage started, the run ended) at once,
+        // instead of on their next poll.
+        var episodes = new EpisodeSignal();
+        worker.AddOrchestrationDispatcherMiddleware(async (_, next) =>
+        {
+            await next().ConfigureAwait(false);
+            episodes.Pulse();
+        });
         worker.AddTaskOrchestrations(new ShimOrchestrationCreator(nameof(DataProductPipeline), () => new DataProductPipeline(), shims));
         worker.AddTaskActivities(
             new ShimActivityCreator(nameof(ResolveInputsActivity), () => new ResolveInputsActivity(runtime), shims),
@@ -79,7 +90,7 @@ public sealed class LocalDurableEngine : IAsyncDisposable
         await worker.StartAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
 
         var client = new TaskHubClient(service, new SystemTextJsonDataConverter(), loggerFactory);
-        return new LocalDurableEngine(worker, client);
+        return new LocalDurableEngine(worker, client, episodes);
     }
 
     /// <summary>
@@ -101,7 +112,11 @@ public sealed class LocalDurableEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits for a run to end and returns its result (polls: the client's own wait polls every ~2 s).</summary>
+    /// <summary>
+    /// Waits for a run to end and returns its result. Polls the run's state (the client's own wait polls every ~2 s),
+    /// with a delay that grows to 100 ms and drops back to a few ms each time an orchestration episode runs in this
+    /// process: the episode's outcome is saved just after it, so the next polls see it.
+    /// </summary>
     /// <param name="runId">The run (orchestration instance) to wait for.</param>
     /// <param name="timeout">How long to wait before giving up.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
@@ -114,6 +129,7 @@ public sealed class LocalDurableEngine : IAsyncDisposable
         var delay = TimeSpan.FromMilliseconds(50);
         while (true)
         {
+            var episode = _episodes.Next;
             var state = await _client.GetOrchestrationStateAsync(runId).ConfigureAwait(false);
             switch (state?.OrchestrationStatus)
             {
@@ -132,17 +148,26 @@ public sealed class LocalDurableEngine : IAsyncDisposable
                 progress.Report(current);
             }
 
-            try
+            var waited = await Task.WhenAny(Task.Delay(delay, deadline.Token), episode).ConfigureAwait(false);
+            if (deadline.IsCancellationRequested)
             {
-                await Task.Delay(delay, deadline.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
+                cancellationToken.ThrowIfCancellationRequested();
                 throw new TimeoutException($"Run {runId} did not finish within {timeout.TotalSeconds:0} s (status {state?.OrchestrationStatus.ToString() ?? "not started"}).");
             }
 
-            delay = TimeSpan.FromMilliseconds(Math.Min(100, delay.TotalMilliseconds * 1.5));
+            delay = waited == episode ? TimeSpan.FromMilliseconds(5) : TimeSpan.FromMilliseconds(Math.Min(100, delay.TotalMilliseconds * 1.5));
         }
+    }
+
+    /// <summary>A pulse each time an orchestration episode has run; <see cref="Next"/> completes at the next one.</summary>
+    private sealed class EpisodeSignal
+    {
+        private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Next => Volatile.Read(ref _next).Task;
+
+        public void Pulse() =>
+            Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     /// <summary>The result of a run that has ended; null while it is pending or running.</summary>

@@ -38,6 +38,32 @@ public sealed class EventGridProductEventPublisherTests
         Assert.Equal(2, sent.GetProperty("data").GetProperty("release").GetInt32());
     }
 
+    [Fact]
+    public async Task PublishAsync_DomainAppWithDataEndpoint_StampsItAsTheDataendpointExtensionAttribute()
+    {
+        // Arrange
+        using var handler = new RecordingHandler();
+        using var httpClient = new HttpClient(handler);
+        var client = new EventGridPublisherClient(
+            new Uri("https://mesh-topic.westeurope-1.eventgrid.azure.net/api/events"),
+            new AzureKeyCredential("test-key"),
+            new EventGridPublisherClientOptions { Transport = new HttpClientTransport(httpClient), Retry = { MaxRetries = 0 } });
+        var publisher = new EventGridProductEventPublisher(client, new Uri("https://func-finance.azurewebsites.net/"));
+
+        // Act
+        await publisher.PublishAsync(ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(release: 2)));
+        await publisher.PublishAsync(ProductEventFactory.CreateQualityCheckFailed(SampleEvents.QualityFailed()));
+
+        // Assert: every event the domain app announces says where its data is served.
+        Assert.Equal(2, handler.Requests.Count);
+        Assert.All(handler.Requests, r =>
+        {
+            using var document = JsonDocument.Parse(r.Body);
+            var sent = Assert.Single(document.RootElement.EnumerateArray());
+            Assert.Equal("https://func-finance.azurewebsites.net/", sent.GetProperty("dataendpoint").GetString());
+        });
+    }
+
     private sealed class RecordingHandler : HttpMessageHandler
     {
         public List<(HttpRequestMessage Request, string Body)> Requests { get; } = [];

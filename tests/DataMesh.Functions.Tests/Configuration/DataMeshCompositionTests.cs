@@ -77,6 +77,55 @@ public sealed class DataMeshCompositionTests
     }
 
     [Fact]
+    public void AddDataMesh_DomainAppInAzure_AnnouncesItsOwnHostAsTheDataEndpoint()
+    {
+        // Arrange: App Service sets WEBSITE_HOSTNAME (and WEBSITE_AUTH_ENABLED when authentication is on).
+        using var services = Compose(new Dictionary<string, string?>(AzureSettings)
+        {
+            ["WEBSITE_HOSTNAME"] = "func-finance.azurewebsites.net",
+            ["WEBSITE_AUTH_ENABLED"] = "True",
+        });
+
+        // Act
+        var options = services.GetRequiredService<IOptions<DataMeshAppOptions>>().Value;
+
+        // Assert
+        Assert.Equal("https://func-finance.azurewebsites.net/", options.DataEndpoint);
+        Assert.True(services.GetRequiredService<AppServiceAuthentication>().Enabled);
+        Assert.False(services.GetRequiredService<DataMeshAppMode>().IsHub);
+    }
+
+    [Fact]
+    public void AddDataMesh_HubInAzure_AnnouncesNoDataEndpoint()
+    {
+        // Arrange: the hub serves no data; its FreshnessBreached events must not point anywhere.
+        var settings = new Dictionary<string, string?>(AzureSettings) { ["DataMesh:Mode"] = "hub", ["WEBSITE_HOSTNAME"] = "func-hub.azurewebsites.net" };
+        settings.Remove("DataMesh:Domain");
+        using var services = Compose(settings);
+
+        // Act
+        var options = services.GetRequiredService<IOptions<DataMeshAppOptions>>().Value;
+
+        // Assert
+        Assert.Null(options.DataEndpoint);
+        Assert.True(services.GetRequiredService<DataMeshAppMode>().IsHub);
+        Assert.False(services.GetRequiredService<AppServiceAuthentication>().Enabled);
+    }
+
+    [Fact]
+    public void AddDataMesh_DataEndpointWithAPath_FailsNamingTheSetting()
+    {
+        // Arrange
+        using var services = Compose(new Dictionary<string, string?>(AzureSettings) { ["DataMesh:DataEndpoint"] = "https://gateway.example.com/finance/" });
+
+        // Act
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<DataMeshAppOptions>>().Value);
+
+        // Assert
+        Assert.Contains(error.Failures, f => f.Contains("DataMesh__DataEndpoint 'https://gateway.example.com/finance/'", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void AddDataMesh_NothingConfigured_FailsNamingEachMissingSetting()
     {
         // Arrange

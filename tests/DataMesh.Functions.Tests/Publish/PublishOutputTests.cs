@@ -116,6 +116,25 @@ public sealed class PublishOutputTests(PublishOutputFixture publish, ITestOutput
     }
 
     [Fact]
+    public void FunctionsMetadata_HttpFunctions_DataRoutesAnonymousForBearerTokensOthersKeepTheirKeys()
+    {
+        // Arrange: App Service authentication validates tokens in front of the data routes and the product's access
+        // decides; a function key there would be a second secret per app that a redirect to another app cannot carry.
+        var anonymous = new[] { "GetReleaseRows", "GetReleaseFile", "GetOpenApiDocument", "CatalogWeb" };
+
+        // Act
+        var levels = Functions()
+            .Select(f => (Name: f.Key, Trigger: f.Value.SingleOrDefault(b => Text(b, "type") == "httpTrigger")))
+            .Where(f => f.Trigger.ValueKind == JsonValueKind.Object)
+            .ToDictionary(f => f.Name, f => Text(f.Trigger, "authLevel"), StringComparer.Ordinal);
+
+        // Assert
+        Assert.All(anonymous, name => Assert.Equal("Anonymous", levels[name], StringComparer.OrdinalIgnoreCase));
+        Assert.All(levels.Where(l => !anonymous.Contains(l.Key)), l => Assert.True(
+            string.Equals(l.Value, "Function", StringComparison.OrdinalIgnoreCase), $"{l.Key} is {l.Value}"));
+    }
+
+    [Fact]
     public void FunctionsMetadata_EveryFunction_RunsFromTheAppAssembly()
     {
         // Act
@@ -176,13 +195,18 @@ public sealed class PublishOutputTests(PublishOutputFixture publish, ITestOutput
         using var modes = JsonDocument.Parse(File.ReadAllText(RepositoryRoot.Combine("infra", "function-modes.json")));
         var domain = modes.RootElement.GetProperty("domain").EnumerateArray().Select(n => n.GetString()!).ToList();
         var hub = modes.RootElement.GetProperty("hub").EnumerateArray().Select(n => n.GetString()!).ToList();
+        var both = modes.RootElement.GetProperty("both").EnumerateArray().Select(n => n.GetString()!).ToList();
 
         // Act
         var functions = Functions();
 
-        // Assert: a function in neither list would run in both apps; a name not published would disable nothing.
+        // Assert: every function in exactly one list ('both' on purpose, never by omission); a name not published
+        // would disable nothing.
         Assert.Empty(domain.Intersect(hub, StringComparer.Ordinal));
-        Assert.Equal(functions.Keys.Order(StringComparer.Ordinal), domain.Concat(hub).Order(StringComparer.Ordinal));
+        Assert.Empty(both.Intersect(domain.Concat(hub), StringComparer.Ordinal));
+        Assert.Equal(functions.Keys.Order(StringComparer.Ordinal), domain.Concat(hub).Concat(both).Order(StringComparer.Ordinal));
+        // The data routes run in both apps: a domain app serves its releases, the hub redirects to it.
+        Assert.Equal(["GetReleaseFile", "GetReleaseRows"], both.Order(StringComparer.Ordinal));
         // What runs where (DESIGN §7): the pipeline in the domain app, the catalog and freshness in the hub app.
         Assert.Contains("PipelineTrigger", domain);
         Assert.Contains(nameof(DataProductPipeline), domain);
