@@ -87,6 +87,26 @@ public sealed class CliTests(AzuriteFixture azurite) : IDisposable
         Assert.Contains("--input", result.StdErr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Bench_SmallLedger_ReportsBothSidesEveryRoundAndEveryStage()
+    {
+        var result = await CliAsync("bench", "--rows", "20000", "--rounds", "2", "--json");
+
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        using var json = JsonDocument.Parse(result.StdOut);
+        var figures = json.RootElement;
+        // The generated ledger keeps posted EUR entries: every 7th row is a draft, every 10th is in GBP.
+        var kept = Enumerable.Range(0, 20_000).Count(i => i % 7 != 0 && i % 10 != 0);
+        Assert.Equal(kept, figures.GetProperty("rowsOut").GetInt64());
+        Assert.Equal(kept, figures.GetProperty("bareRowsOut").GetInt64());
+        Assert.Equal(2, figures.GetProperty("bareDuckDbSamples").GetArrayLength());
+        Assert.Equal(2, figures.GetProperty("pipelineSamples").GetArrayLength());
+        var ratio = figures.GetProperty("pipelineSeconds").GetDouble() / figures.GetProperty("bareDuckDbSeconds").GetDouble();
+        Assert.InRange(Math.Abs(ratio - figures.GetProperty("ratio").GetDouble()), 0, 0.011);
+        var stages = figures.GetProperty("stages").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Equal(["resolve", "ingest", "transform", "quality", "publish", "announce ‖ cleanup", "orchestration"], stages);
+    }
+
     private Task<CliRunner.CliResult> CliAsync(params string[] args) =>
         CliRunner.RunAsync(_product.Root, new Dictionary<string, string>
         {
