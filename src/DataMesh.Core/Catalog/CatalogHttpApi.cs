@@ -49,6 +49,7 @@ public sealed partial class CatalogHttpApi
     private readonly CatalogReader _catalog;
     private readonly TimeProvider _time;
     private readonly ReleaseReader? _releases;
+    private readonly bool _requireAuthenticatedReaders;
     private readonly Func<string, CancellationToken, Task<ReleaseAccess?>> _access;
 
     /// <param name="catalog">The catalog tables.</param>
@@ -58,13 +59,24 @@ public sealed partial class CatalogHttpApi
     /// Who may read a product's data, by product id (null: unknown product). Default: the access the catalog recorded
     /// from the spec. A domain's app passes its own specs: the domain that holds the data enforces who reads it.
     /// </param>
-    public CatalogHttpApi(CatalogReader catalog, TimeProvider? time = null, ReleaseReader? releases = null, Func<string, CancellationToken, Task<ReleaseAccess?>>? access = null)
+    /// <param name="requireAuthenticatedReaders">
+    /// The data routes (and the redirect to them) answer 401 to a caller that is not <see cref="DataReader.IsAuthenticated"/>,
+    /// public products included: in Azure, public means the organisation, not the internet. Off for the loopback-only
+    /// local host.
+    /// </param>
+    public CatalogHttpApi(
+        CatalogReader catalog,
+        TimeProvider? time = null,
+        ReleaseReader? releases = null,
+        Func<string, CancellationToken, Task<ReleaseAccess?>>? access = null,
+        bool requireAuthenticatedReaders = false)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         _catalog = catalog;
         _time = time ?? TimeProvider.System;
         _releases = releases;
         _access = access ?? CatalogAccessAsync;
+        _requireAuthenticatedReaders = requireAuthenticatedReaders;
     }
 
     /// <summary>Every route, in the order the OpenAPI document lists them.</summary>
@@ -162,6 +174,13 @@ public sealed partial class CatalogHttpApi
                 $"'{Shorten(id)}' is not a product id: use <domain>.<name>, e.g. finance.ledger-emea (letters, digits, '-' and '_', at most {MaxTextLength} characters).",
                 instance,
                 productId: Shorten(id));
+        }
+
+        if (_requireAuthenticatedReaders && !caller.IsAuthenticated && match.Route.OperationId is "GetReleaseRows" or "GetReleaseFile")
+        {
+            var refused = Problem(401, "authentication-required", "Authentication required",
+                "Release data is served to authenticated callers only: send an Entra ID bearer token for the mesh API (api://<MESH_API_CLIENT_ID>).", instance, productId: id);
+            return refused with { Headers = new Dictionary<string, string> { ["WWW-Authenticate"] = "Bearer" }, Body = head ? "" : refused.Body };
         }
 
         // A catalog without the data (the hub) sends data requests to the domain app that announced the release.

@@ -59,6 +59,7 @@ internal static class CatalogOpenApi
             };
             if (route.OperationId is "GetReleaseRows" or "GetReleaseFile")
             {
+                responses["401"] = Response("Where the host serves data beyond loopback (the Functions apps): the caller sent no valid bearer token for the mesh API.", Ref("Problem"), "application/problem+json");
                 responses["403"] = Response("The product's access (visibility, readers) does not let the caller read its data.", Ref("Problem"), "application/problem+json");
                 responses["307"] = new JsonObject
                 {

@@ -17,10 +17,11 @@ public sealed record DataReader
     /// <summary>App role of the mesh operator (the platform team).</summary>
     public const string OperatorRole = "DataMesh.Operator";
 
-    private DataReader(IReadOnlySet<string> domains, bool isOperator)
+    private DataReader(IReadOnlySet<string> domains, bool isOperator, bool isAuthenticated = true)
     {
         Domains = domains;
         IsOperator = isOperator;
+        IsAuthenticated = isAuthenticated;
     }
 
     /// <summary>The domains the caller reads for; empty for the operator and anonymous callers.</summary>
@@ -29,8 +30,17 @@ public sealed record DataReader
     /// <summary>The mesh operator reads everything (the local CLI without <c>--as</c>, the platform team in Azure).</summary>
     public bool IsOperator { get; }
 
-    /// <summary>A caller with no identity: public products only.</summary>
-    public static DataReader Anonymous { get; } = new(new HashSet<string>(StringComparer.Ordinal), isOperator: false);
+    /// <summary>
+    /// Whether the caller proved who it is (a validated token, or the local user): hosts that serve data beyond
+    /// loopback refuse data to callers that did not, whatever the product's access says.
+    /// </summary>
+    public bool IsAuthenticated { get; }
+
+    /// <summary>A caller with no identity: public products only, and only where a host lets unauthenticated callers read (loopback).</summary>
+    public static DataReader Anonymous { get; } = new(new HashSet<string>(StringComparer.Ordinal), isOperator: false, isAuthenticated: false);
+
+    /// <summary>A caller with a validated identity of the organisation but no mesh app role: public products only.</summary>
+    public static DataReader Member { get; } = new(new HashSet<string>(StringComparer.Ordinal), isOperator: false);
 
     /// <summary>The mesh operator.</summary>
     public static DataReader Operator { get; } = new(new HashSet<string>(StringComparer.Ordinal), isOperator: true);
@@ -42,7 +52,7 @@ public sealed record DataReader
         return new DataReader(new HashSet<string>([domain.Trim()], StringComparer.Ordinal), isOperator: false);
     }
 
-    /// <summary>The caller an Entra token's app roles describe (unknown roles are ignored).</summary>
+    /// <summary>The caller a validated Entra token's app roles describe (unknown roles are ignored; none: <see cref="Member"/>).</summary>
     public static DataReader FromAppRoles(IEnumerable<string> roles)
     {
         ArgumentNullException.ThrowIfNull(roles);
@@ -55,7 +65,7 @@ public sealed record DataReader
         var domains = list.Where(r => r.StartsWith(DomainRolePrefix, StringComparison.Ordinal) && r.Length > DomainRolePrefix.Length)
             .Select(r => r[DomainRolePrefix.Length..])
             .ToHashSet(StringComparer.Ordinal);
-        return domains.Count == 0 ? Anonymous : new DataReader(domains, isOperator: false);
+        return domains.Count == 0 ? Member : new DataReader(domains, isOperator: false);
     }
 
     /// <summary>
@@ -111,7 +121,7 @@ public sealed record DataReader
     /// <summary>How to name this caller in a refusal.</summary>
     public override string ToString() =>
         IsOperator ? "the mesh operator"
-        : Domains.Count == 0 ? "an anonymous caller"
+        : Domains.Count == 0 ? (IsAuthenticated ? "a caller without a mesh role" : "an anonymous caller")
         : Domains.Count == 1 ? $"domain '{Domains.First()}'"
         : $"domains {string.Join(", ", Domains.Order(StringComparer.Ordinal))}";
 }

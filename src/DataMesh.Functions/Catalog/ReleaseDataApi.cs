@@ -18,7 +18,8 @@ namespace DataMesh.Functions.Catalog;
 /// <remarks>
 /// Anonymous at the Functions level (no function key): App Service authentication validates the bearer token, and the
 /// product's access rules decide, so one token works on the hub and on every domain app it redirects to. A caller
-/// without a token reads public products only.
+/// without a validated token gets 401 for every product (public means the organisation): with App Service
+/// authentication off, that is every caller.
 /// </remarks>
 public sealed class ReleaseDataApi
 {
@@ -32,13 +33,15 @@ public sealed class ReleaseDataApi
         ArgumentNullException.ThrowIfNull(authentication);
         ArgumentNullException.ThrowIfNull(mode);
         _authentication = authentication;
-        // The hub reads no domain's storage (least privilege): without a release reader the API redirects.
+        // The hub reads no domain's storage (least privilege): without a release reader the API redirects. Both refuse
+        // callers without a validated token (401): public means the organisation, not the internet.
         _api = mode.IsHub
-            ? new CatalogHttpApi(new CatalogReader(storage))
+            ? new CatalogHttpApi(new CatalogReader(storage), requireAuthenticatedReaders: true)
             : new CatalogHttpApi(
                 new CatalogReader(storage),
                 releases: new ReleaseReader(storage),
-                access: (id, _) => Task.FromResult(products.All.FirstOrDefault(p => p.Id == id) is { } spec ? ReleaseAccess.FromSpec(spec) : null));
+                access: (id, _) => Task.FromResult(products.All.FirstOrDefault(p => p.Id == id) is { } spec ? ReleaseAccess.FromSpec(spec) : null),
+                requireAuthenticatedReaders: true);
     }
 
     [Function("GetReleaseRows")]

@@ -28,7 +28,7 @@ public sealed class ReleaseDataFunctionsTests(AzuriteFixture azurite)
     private readonly MeshStorage _storage = azurite.CreateStorage();
 
     [Fact]
-    public async Task GetReleaseRows_ForgedClientPrincipalWhileAuthenticationIsOff_IsAnonymousAndRefused()
+    public async Task GetReleaseRows_ForgedClientPrincipalWhileAuthenticationIsOff_IsAnonymousAndAskedToAuthenticate()
     {
         // Arrange: no App Service authentication in front: anyone can send the header.
         var api = DomainApi(authentication: false);
@@ -37,8 +37,39 @@ public sealed class ReleaseDataFunctionsTests(AzuriteFixture azurite)
         var response = await api.GetReleaseRowsAsync(Request(Payroll, Principal("DataMesh.Domain.workforce")), "workforce.payroll", "1.0.0", "1", CancellationToken.None);
 
         // Assert
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Contains("an anonymous caller may not read", Body(response), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("authentication-required", Body(response), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task GetReleaseRows_PublicProductWithoutAToken_401WithABearerChallengeOnDomainAppAndHub(bool hub)
+    {
+        // Arrange: finance.revenue-global is public; authentication is on, and the caller sent no token.
+        var api = hub ? HubApi() : DomainApi(authentication: true);
+
+        // Act
+        var response = await api.GetReleaseRowsAsync(Request("products/finance.revenue-global/releases/1.0.0/1/rows", principal: null), "finance.revenue-global", "1.0.0", "1", CancellationToken.None);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Bearer", response.Headers.GetValues("WWW-Authenticate").Single());
+        Assert.Contains("authentication-required", Body(response), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetReleaseRows_PublicProductWithATokenButNoMeshRole_PassesTheAccessCheck()
+    {
+        // Arrange
+        var api = DomainApi(authentication: true);
+
+        // Act
+        var response = await api.GetReleaseRowsAsync(Request("products/finance.revenue-global/releases/1.0.0/1/rows", Principal()), "finance.revenue-global", "1.0.0", "1", CancellationToken.None);
+
+        // Assert: past authentication and access, the release is looked up (and this storage holds none).
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("release-not-found", Body(response), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -90,7 +121,7 @@ public sealed class ReleaseDataFunctionsTests(AzuriteFixture azurite)
         });
         ReleaseDataEndpoint.Stamp(published, new Uri(DomainApp));
         await new CatalogProjection(_storage).ApplyAsync(CloudEventDelivery.Parse(JsonSerializer.Serialize(published)));
-        var hub = new ReleaseDataApi(_storage, Products, new AppServiceAuthentication(enabled: true), new DataMeshAppMode(IsHub: true));
+        var hub = HubApi();
         var path = "products/workforce.payroll/releases/1.0.0/1/files?path=part-0.parquet&code=hub-key";
 
         // Act
@@ -121,7 +152,7 @@ public sealed class ReleaseDataFunctionsTests(AzuriteFixture azurite)
             Quality = new QualitySummary(true, 10, []),
             PublishedAt = new DateTimeOffset(2026, 11, 1, 8, 0, 0, TimeSpan.Zero),
         }));
-        var hub = new ReleaseDataApi(_storage, Products, new AppServiceAuthentication(enabled: true), new DataMeshAppMode(IsHub: true));
+        var hub = HubApi();
 
         // Act
         var response = await hub.GetReleaseRowsAsync(Request(Payroll, Principal(DataMesh.Consumption.DataReader.OperatorRole)), "workforce.payroll", "1.0.0", "1", CancellationToken.None);
@@ -138,8 +169,8 @@ public sealed class ReleaseDataFunctionsTests(AzuriteFixture azurite)
         // Arrange: a 3 MB file of a public sample product (finance.ledger-emea), as its domain app serves it.
         var bytes = TestRelease.ParquetLike(3 * 1024 * 1024);
         var manifest = await TestRelease.WriteAsync(_storage, "finance.ledger-emea", "1.2.0", 1, [("part-00000.parquet", bytes)]);
-        var api = DomainApi(authentication: false);
-        var request = new TestHttpRequest("https://func-test.azurewebsites.net/api/products/finance.ledger-emea/releases/1.2.0/1/files?path=part-00000.parquet");
+        var api = DomainApi(authentication: true);
+        var request = Authenticate(new TestHttpRequest("https://func-test.azurewebsites.net/api/products/finance.ledger-emea/releases/1.2.0/1/files?path=part-00000.parquet"), Principal());
         request.Headers.Add("Range", "bytes=-65536");
 
         // Act
@@ -160,11 +191,11 @@ public sealed class ReleaseDataFunctionsTests(AzuriteFixture azurite)
         // Arrange
         var bytes = TestRelease.ParquetLike(100_000);
         await TestRelease.WriteAsync(_storage, "finance.ledger-emea", "1.2.0", 1, [("part-00000.parquet", bytes)]);
-        var api = DomainApi(authentication: false);
+        var api = DomainApi(authentication: true);
 
         // Act
         var response = await api.GetReleaseFileAsync(
-            new TestHttpRequest("https://func-test.azurewebsites.net/api/products/finance.ledger-emea/releases/1.2.0/1/files?path=part-00000.parquet", "HEAD"), "finance.ledger-emea", "1.2.0", "1", CancellationToken.None);
+            Authenticate(new TestHttpRequest("https://func-test.azurewebsites.net/api/products/finance.ledger-emea/releases/1.2.0/1/files?path=part-00000.parquet", "HEAD"), Principal()), "finance.ledger-emea", "1.2.0", "1", CancellationToken.None);
 
         // Assert
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -194,20 +225,35 @@ public sealed class ReleaseDataFunctionsTests(AzuriteFixture azurite)
     private ReleaseDataApi DomainApi(bool authentication) =>
         new(_storage, Products, new AppServiceAuthentication(authentication), new DataMeshAppMode(IsHub: false));
 
-    private static TestHttpRequest Request(string route, string principal)
+    private ReleaseDataApi HubApi() =>
+        new(_storage, Products, new AppServiceAuthentication(enabled: true), new DataMeshAppMode(IsHub: true));
+
+    private static TestHttpRequest Request(string route, string? principal)
     {
         var request = new TestHttpRequest($"https://func-test.azurewebsites.net/api/{route}");
-        request.Headers.Add(AppServiceAuthentication.ClientPrincipalHeader, principal);
+        Authenticate(request, principal);
         return request;
     }
 
-    /// <summary>The header as App Service authentication writes it: Base64 JSON of the token's claims.</summary>
-    private static string Principal(string role) => Convert.ToBase64String(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
+    private static TestHttpRequest Authenticate(TestHttpRequest request, string? principal)
+    {
+        if (principal is not null)
+        {
+            request.Headers.Add(AppServiceAuthentication.ClientPrincipalHeader, principal);
+        }
+
+        return request;
+    }
+
+    /// <summary>The header as App Service authentication writes it: Base64 JSON of the token's claims (no app role when <paramref name="role"/> is null).</summary>
+    private static string Principal(string? role = null) => Convert.ToBase64String(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
     {
         auth_typ = "aad",
         name_typ = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
         role_typ = "roles",
-        claims = new[] { new { typ = "roles", val = role }, new { typ = "appid", val = "11111111-2222-3333-4444-555555555555" } },
+        claims = role is null
+            ? new[] { new { typ = "appid", val = "11111111-2222-3333-4444-555555555555" } }
+            : new[] { new { typ = "roles", val = role }, new { typ = "appid", val = "11111111-2222-3333-4444-555555555555" } },
     })));
 
     private static string Body(Microsoft.Azure.Functions.Worker.Http.HttpResponseData response)
