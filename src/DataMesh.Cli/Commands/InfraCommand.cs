@@ -39,22 +39,10 @@ internal static class InfraCommand
             var root = parse.GetValue(pipelines)!;
             var file = parse.GetValue(output)!;
             var checkOnly = parse.GetValue(check);
-            if (!root.Exists)
+            var (registry, failed) = await LoadSpecsAsync(root, "and run datamesh infra again").ConfigureAwait(false);
+            if (registry is null)
             {
-                await Console.Error.WriteLineAsync($"error: the specs folder '{root}' does not exist: run from the repository root or pass --pipelines DIR.").ConfigureAwait(false);
-                return ExitCodes.UsageOrEnvironment;
-            }
-
-            ProductRegistry registry;
-            try
-            {
-                registry = ProductRegistry.LoadFrom(root.FullName);
-            }
-            catch (SpecValidationException ex)
-            {
-                Diagnostics.Print(ex.Diagnostics);
-                await Console.Error.WriteLineAsync($"error: the specs under '{root}' do not load ({ex.Diagnostics.Count} error(s)): fix them (datamesh validate) and run datamesh infra again.").ConfigureAwait(false);
-                return ExitCodes.CheckFailed;
+                return failed;
             }
 
             if (registry.All.Count == 0)
@@ -122,22 +110,10 @@ internal static class InfraCommand
         {
             var root = parse.GetValue(pipelines)!;
             var current = parse.GetValue(existing);
-            if (!root.Exists)
+            var (registry, failed) = await LoadSpecsAsync(root, "first").ConfigureAwait(false);
+            if (registry is null)
             {
-                await Console.Error.WriteLineAsync($"error: the specs folder '{root}' does not exist: run from the repository root or pass --pipelines DIR.").ConfigureAwait(false);
-                return ExitCodes.UsageOrEnvironment;
-            }
-
-            ProductRegistry registry;
-            try
-            {
-                registry = ProductRegistry.LoadFrom(root.FullName);
-            }
-            catch (SpecValidationException ex)
-            {
-                Diagnostics.Print(ex.Diagnostics);
-                await Console.Error.WriteLineAsync($"error: the specs under '{root}' do not load ({ex.Diagnostics.Count} error(s)): fix them (datamesh validate) first.").ConfigureAwait(false);
-                return ExitCodes.CheckFailed;
+                return failed;
             }
 
             JsonArray? roles = null;
@@ -170,5 +146,26 @@ internal static class InfraCommand
             }
         });
         return command;
+    }
+
+    /// <summary>The specs under <paramref name="root"/>, or null and the exit code after saying why they cannot be read.</summary>
+    private static async Task<(ProductRegistry? Registry, int ExitCode)> LoadSpecsAsync(DirectoryInfo root, string then)
+    {
+        if (!root.Exists)
+        {
+            await Console.Error.WriteLineAsync($"error: the specs folder '{root}' does not exist: run from the repository root or pass --pipelines DIR.").ConfigureAwait(false);
+            return (null, ExitCodes.UsageOrEnvironment);
+        }
+
+        try
+        {
+            return (ProductRegistry.LoadFrom(root.FullName), ExitCodes.Success);
+        }
+        catch (SpecValidationException ex)
+        {
+            Diagnostics.Print(ex.Diagnostics);
+            await Console.Error.WriteLineAsync($"error: the specs under '{root}' do not load ({ex.Diagnostics.Count} error(s)): fix them (datamesh validate) {then}.").ConfigureAwait(false);
+            return (null, ExitCodes.CheckFailed);
+        }
     }
 }

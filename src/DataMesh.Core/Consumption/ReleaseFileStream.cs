@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using DataMesh.Storage;
 
 namespace DataMesh.Consumption;
 
@@ -9,7 +10,7 @@ namespace DataMesh.Consumption;
 /// complete body of a file that differs from its manifest (the copy fails with <see cref="InvalidDataException"/>
 /// and the client sees a short response instead).
 /// </summary>
-internal sealed class ReleaseFileStream : Stream
+internal sealed class ReleaseFileStream : ForwardReadStream
 {
     private readonly Stream _inner;
     private readonly long _length;
@@ -36,21 +37,9 @@ internal sealed class ReleaseFileStream : Stream
     /// <summary>True when the stream checks the whole file's SHA-256.</summary>
     public bool ChecksWholeFile => _hash is not null;
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => _length;
 
-    public override long Position
-    {
-        get => _read;
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override long Position { get => _read; }
 
     public override int Read(Span<byte> buffer)
     {
@@ -76,16 +65,6 @@ internal sealed class ReleaseFileStream : Stream
         var read = await _inner.ReadAsync(buffer[..Limit(buffer.Length)], cancellationToken).ConfigureAwait(false);
         return Check(buffer.Span[..read]);
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

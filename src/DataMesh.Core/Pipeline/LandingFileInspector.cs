@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Unicode;
 using DataMesh.Specs;
+using DataMesh.Storage;
 
 namespace DataMesh.Pipeline;
 
@@ -281,25 +282,15 @@ public static class LandingFileInspector
         return chunk.Length;
     }
 
-    /// <summary>A read-only pass-through that remembers the last 4 bytes read (a gzip member's size trailer) and can read to the end.</summary>
-    private sealed class TailStream(Stream inner) : Stream
+    /// <summary>A read-only pass-through that remembers the last 4 bytes read (a gzip member's size trailer).</summary>
+    private sealed class TailStream(Stream inner) : ForwardReadStream
     {
         private readonly byte[] _tail = new byte[4];
         private long _read;
 
         public ReadOnlySpan<byte> Tail => _read >= 4 ? _tail : _tail.AsSpan(4 - (int)_read);
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => _read; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public override long Position { get => _read; }
 
         public override int Read(Span<byte> buffer)
         {
@@ -307,31 +298,6 @@ public static class LandingFileInspector
             Remember(buffer[..read]);
             return read;
         }
-
-        public void Drain()
-        {
-            var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-            try
-            {
-                while (Read(buffer, 0, buffer.Length) > 0)
-                {
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         private void Remember(ReadOnlySpan<byte> data)
         {

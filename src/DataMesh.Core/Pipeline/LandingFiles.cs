@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Azure;
 using Azure.Storage.Blobs.Models;
 using DataMesh.Specs;
+using DataMesh.Storage;
 
 namespace DataMesh.Pipeline;
 
@@ -164,21 +165,11 @@ internal static class LandingFiles
     }
 
     /// <summary>A read-only pass-through that hashes and counts what is read.</summary>
-    private sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
+    private sealed class HashingStream(Stream inner, IncrementalHash hash) : ForwardReadStream
     {
         public long BytesRead { get; private set; }
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public override long Position { get => BytesRead; }
 
         public override int Read(Span<byte> buffer)
         {
@@ -187,31 +178,6 @@ internal static class LandingFiles
             BytesRead += read;
             return read;
         }
-
-        public void Drain()
-        {
-            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
-            try
-            {
-                while (Read(buffer, 0, buffer.Length) > 0)
-                {
-                }
-            }
-            finally
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
