@@ -26,7 +26,7 @@ internal static class BenchCommand
         """;
 
     /// <summary>Rounds of (traced, untraced) runs behind the tracing overhead.</summary>
-    private const int TracingRounds = 2;
+    private const int TracingRounds = 4;
 
     private const string Columns =
         "{'entry_id': 'VARCHAR', 'entity': 'VARCHAR', 'account': 'VARCHAR', 'posted_on': 'DATE', 'amount': 'DECIMAL(18,2)', 'currency': 'VARCHAR', 'status': 'VARCHAR'}";
@@ -157,7 +157,7 @@ internal static class BenchCommand
                     if (tracing is not null)
                     {
                         table.AddRow(
-                            $"tracing: {tracing.Rounds}× traced / untraced (warm)",
+                            $"tracing: median of {tracing.Rounds} traced / {tracing.Rounds} untraced",
                             "",
                             $"{tracing.TracedSeconds:N2} s / {tracing.UntracedSeconds:N2} s, {tracing.Spans} spans",
                             $"{tracing.OverheadPercent:+0.0;-0.0}%");
@@ -182,7 +182,7 @@ internal static class BenchCommand
     }
 
     /// <summary>
-    /// The overhead of tracing, measured in this run: after the first (cold) run, <see cref="TracingRounds"/> rounds of one
+    /// The overhead of tracing, measured in this run after the timed rounds: <see cref="TracingRounds"/> rounds of one
     /// run with a tracer and meter provider on the pipeline's source (spans exported synchronously to memory, metrics
     /// read at the end) and one run with nothing listening, alternated so warm-up favours neither.
     /// </summary>
@@ -213,12 +213,12 @@ internal static class BenchCommand
             throw new InvalidOperationException("The traced benchmark runs exported no span: the pipeline's activity source is not listened to.");
         }
 
-        var (tracedMean, untracedMean) = (traced.Average(), untraced.Average());
+        var (tracedMedian, untracedMedian) = (Median(traced), Median(untraced));
         return new TracingFigures(
             TracingRounds,
-            Math.Round(tracedMean, 3),
-            Math.Round(untracedMean, 3),
-            Math.Round(((tracedMean / untracedMean) - 1) * 100, 1),
+            Math.Round(tracedMedian, 3),
+            Math.Round(untracedMedian, 3),
+            Math.Round(((tracedMedian / untracedMedian) - 1) * 100, 1),
             spans.Count / TracingRounds);
     }
 
@@ -421,6 +421,6 @@ internal static class BenchCommand
     /// <summary>One timed pipeline run: wall time, rows published, and where the time went.</summary>
     private sealed record PipelineRun(double Seconds, long Rows, List<(string Name, double Seconds)> Stages);
 
-    /// <summary>Tracing overhead figures: mean wall time of the traced and untraced runs, and spans per run.</summary>
+    /// <summary>Tracing overhead figures: median wall time of the traced and untraced runs, and spans per run.</summary>
     private sealed record TracingFigures(int Rounds, double TracedSeconds, double UntracedSeconds, double OverheadPercent, int Spans);
 }
