@@ -18,15 +18,7 @@ public sealed class CatalogLocalHostTests(AzuriteFixture azurite) : IAsyncLifeti
 
     public async Task InitializeAsync()
     {
-        var options = new LocalMeshOptions
-        {
-            ConnectionString = azurite.ConnectionString,
-            Namespace = AzuriteFixture.CreateNamespace(),
-            LoadPipelinesFolder = false,
-            StateDirectory = Path.Combine(_product.Root, ".datamesh"),
-        };
-        options.ExtraProductDirectories.Add(_product.Directory);
-        _mesh = await LocalMesh.StartAsync(options);
+        _mesh = await _product.StartMeshAsync(azurite, options => options.Namespace = AzuriteFixture.CreateNamespace());
     }
 
     public async Task DisposeAsync()

@@ -19,14 +19,7 @@ public sealed class ConsumeTests(AzuriteFixture azurite) : IAsyncLifetime
         // Restricted to its own domain and sales.
         var spec = Path.Combine(_product.Directory, "product.yaml");
         File.WriteAllText(spec, File.ReadAllText(spec).Replace("access: { visibility: public }", "access: { visibility: restricted, readers: [sales] }", StringComparison.Ordinal));
-        var options = new LocalMeshOptions
-        {
-            ConnectionString = azurite.ConnectionString,
-            LoadPipelinesFolder = false,
-            StateDirectory = Path.Combine(_product.Root, ".datamesh"),
-        };
-        options.ExtraProductDirectories.Add(_product.Directory);
-        _mesh = await LocalMesh.StartAsync(options);
+        _mesh = await _product.StartMeshAsync(azurite);
     }
 
     public async Task DisposeAsync()

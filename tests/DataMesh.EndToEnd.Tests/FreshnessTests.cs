@@ -26,15 +26,7 @@ public sealed class FreshnessTests(AzuriteFixture azurite) : IAsyncLifetime
     [Fact]
     public async Task CheckFreshness_NewestReleaseOlderThanSla_AnnouncesOnceAndCatalogShowsStaleUntilANewRelease()
     {
-        var options = new LocalMeshOptions
-        {
-            ConnectionString = azurite.ConnectionString,
-            Namespace = AzuriteFixture.CreateNamespace(),
-            LoadPipelinesFolder = false,
-            StateDirectory = Path.Combine(_product.Root, ".datamesh"),
-        };
-        options.ExtraProductDirectories.Add(_product.Directory);
-        _mesh = await LocalMesh.StartAsync(options);
+        _mesh = await _product.StartMeshAsync(azurite, options => options.Namespace = AzuriteFixture.CreateNamespace());
         Assert.Equal(PipelineStatus.Published, (await _mesh.RunAsync(_product.Id, [_product.WriteOrders("o1.csv", rows: 5)])).Status);
         var published = (await _mesh.Catalog.GetProductAsync(_product.Id))!.PublishedAt!.Value;
 

@@ -15,15 +15,7 @@ public sealed class OpenLineageTests(AzuriteFixture azurite) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var options = new LocalMeshOptions
-        {
-            ConnectionString = azurite.ConnectionString,
-            LoadPipelinesFolder = false,
-            StateDirectory = Path.Combine(_product.Root, ".datamesh"),
-            OpenLineageEndpoint = _receiver.Endpoint,
-        };
-        options.ExtraProductDirectories.Add(_product.Directory);
-        _mesh = await LocalMesh.StartAsync(options);
+        _mesh = await _product.StartMeshAsync(azurite, options => options.OpenLineageEndpoint = _receiver.Endpoint);
     }
 
     public async Task DisposeAsync()

@@ -70,14 +70,7 @@ public sealed class QueryTests(AzuriteFixture azurite) : IDisposable
 
     private async Task PublishAsync(int rows)
     {
-        var options = new LocalMeshOptions
-        {
-            ConnectionString = azurite.ConnectionString,
-            LoadPipelinesFolder = false,
-            StateDirectory = Path.Combine(_product.Root, ".datamesh"),
-        };
-        options.ExtraProductDirectories.Add(_product.Directory);
-        await using var mesh = await LocalMesh.StartAsync(options);
+        await using var mesh = await _product.StartMeshAsync(azurite);
         var result = await mesh.RunAsync(_product.Id, [_product.WriteOrders($"orders-{Guid.NewGuid():N}.csv", rows)]);
         Assert.True(result.Status == PipelineStatus.Published, result.Error);
     }

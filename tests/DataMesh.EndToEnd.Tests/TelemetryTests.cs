@@ -277,15 +277,7 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
     private async Task<(TestProduct Product, LocalMesh Mesh)> StartAsync()
     {
         _product = new TestProduct(_domain);
-        var options = new LocalMeshOptions
-        {
-            ConnectionString = azurite.ConnectionString,
-            Namespace = AzuriteFixture.CreateNamespace(),
-            LoadPipelinesFolder = false,
-            StateDirectory = Path.Combine(_product.Root, ".datamesh"),
-        };
-        options.ExtraProductDirectories.Add(_product.Directory);
-        _mesh = await LocalMesh.StartAsync(options);
+        _mesh = await _product.StartMeshAsync(azurite, options => options.Namespace = AzuriteFixture.CreateNamespace());
         return (_product, _mesh);
     }
 

@@ -116,6 +116,23 @@ internal sealed class TestProduct : IDisposable
     /// <summary>Rows the default SQL keeps out of that many generated orders.</summary>
     public static int ExpectedRows(int rows) => rows - (rows / 5);
 
+    /// <summary>
+    /// Starts a local mesh on <paramref name="azurite"/> that knows this product only (no pipelines folder), its state
+    /// under <see cref="Root"/>; <paramref name="configure"/> sets anything else (a namespace, an OpenLineage endpoint).
+    /// </summary>
+    public Task<DataMesh.Local.LocalMesh> StartMeshAsync(DataMesh.Testing.AzuriteFixture azurite, Action<DataMesh.Local.LocalMeshOptions>? configure = null)
+    {
+        var options = new DataMesh.Local.LocalMeshOptions
+        {
+            ConnectionString = azurite.ConnectionString,
+            LoadPipelinesFolder = false,
+            StateDirectory = Path.Combine(Root, ".datamesh"),
+        };
+        options.ExtraProductDirectories.Add(Directory);
+        configure?.Invoke(options);
+        return DataMesh.Local.LocalMesh.StartAsync(options);
+    }
+
     public void Dispose()
     {
         if (System.IO.Directory.Exists(Root))

@@ -197,7 +197,7 @@ internal static class BenchCommand
             using (var tracer = Sdk.CreateTracerProviderBuilder().AddSource(PipelineTelemetry.Name).AddInMemoryExporter(spans).Build())
             using (var meter = Sdk.CreateMeterProviderBuilder().AddMeter(PipelineTelemetry.Name).AddInMemoryExporter(metrics).Build())
             {
-                traced.Add(await TimeRunAsync(mesh, blob, cancellationToken).ConfigureAwait(false));
+                traced.Add((await TimePipelineAsync(mesh, blob, quiet: true, "traced", cancellationToken).ConfigureAwait(false)).Seconds);
                 meter.ForceFlush();
                 if (metrics.Count == 0)
                 {
@@ -205,7 +205,7 @@ internal static class BenchCommand
                 }
             }
 
-            untraced.Add(await TimeRunAsync(mesh, blob, cancellationToken).ConfigureAwait(false));
+            untraced.Add((await TimePipelineAsync(mesh, blob, quiet: true, "traced", cancellationToken).ConfigureAwait(false)).Seconds);
         }
 
         if (spans.Count == 0)
@@ -220,17 +220,6 @@ internal static class BenchCommand
             Math.Round(untracedMedian, 3),
             Math.Round(((tracedMedian / untracedMedian) - 1) * 100, 1),
             spans.Count / TracingRounds);
-    }
-
-    private static async Task<double> TimeRunAsync(LocalMesh mesh, string blob, CancellationToken cancellationToken)
-    {
-        var request = new PipelineRequest { RunId = "bench-" + Guid.NewGuid().ToString("N")[..8], ProductId = "bench.ledger", LandingBlobs = [blob], Trigger = "bench" };
-        var watch = Stopwatch.StartNew();
-        var result = await mesh.RunAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
-        watch.Stop();
-        return result.Status == PipelineStatus.Published
-            ? watch.Elapsed.TotalSeconds
-            : throw new InvalidOperationException($"A tracing benchmark run ended {result.Status}: {result.Error}");
     }
 
     /// <summary>
