@@ -79,6 +79,7 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(new FileInfo(input).Length, ingest.GetTagItem(TelemetryAttributes.Bytes));
         Assert.Equal("orders/orders-1.csv", ingest.GetTagItem(TelemetryAttributes.Blob));
         Assert.Equal(rows, Stage(stages, "transform").GetTagItem(TelemetryAttributes.Rows));
+        Assert.Equal(true, Stage(stages, "transform").GetTagItem(TelemetryAttributes.QualityMeasured));
         var quality = Stage(stages, "quality");
         Assert.Equal(true, quality.GetTagItem(TelemetryAttributes.QualityPassed));
         Assert.Equal(0, quality.GetTagItem(TelemetryAttributes.QualityFailedRules));

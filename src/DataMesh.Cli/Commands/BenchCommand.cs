@@ -115,8 +115,8 @@ internal static class BenchCommand
                     bareRowsOut = warmBare.Rows,
                     rounds = roundCount,
                     bareDuckDbSeconds = Math.Round(bare, 3),
-                    bareTransformSeconds = Math.Round(Median(bareRuns.Select(r => r.TransformSeconds)), 3),
-                    bareQualitySeconds = Math.Round(Median(bareRuns.Select(r => r.QualitySeconds)), 3),
+                    bareWriteSeconds = Math.Round(Median(bareRuns.Select(r => r.WriteSeconds)), 3),
+                    bareMeasureSeconds = Math.Round(Median(bareRuns.Select(r => r.MeasureSeconds)), 3),
                     pipelineSeconds = Math.Round(pipeline, 3),
                     ratio = Math.Round(pipeline / bare, 2),
                     bareDuckDbSamples = bareRuns.Select(r => Math.Round(r.Seconds, 3)).ToList(),
@@ -143,7 +143,8 @@ internal static class BenchCommand
                         $"{figures.ratio:N2}×");
                     foreach (var stage in stages)
                     {
-                        var baseline = stage.Name switch { "transform" => figures.bareTransformSeconds, "quality" => figures.bareQualitySeconds, _ => (double?)null };
+                        // The transform does all bare DuckDB does (it takes the gate's measures in its session too).
+                        var baseline = stage.Name == "transform" ? figures.bareDuckDbSeconds : (double?)null;
                         table.AddRow(
                             $"[grey]  {Markup.Escape(StageLabel(stage.Name))}[/]",
                             baseline is { } b ? $"[grey]{b:N2} s[/]" : "",
@@ -247,8 +248,8 @@ internal static class BenchCommand
     {
         "resolve" => "resolve inputs",
         "ingest" => "ingest (download, SHA-256, inspect)",
-        "transform" => "transform (read → SQL → Parquet, stage)",
-        "quality" => "quality gate",
+        "transform" => "transform (read → SQL → Parquet → gate measures, stage)",
+        "quality" => "quality gate (judge the measures)",
         "publish" => "publish (manifest, release)",
         "orchestration" => "orchestration (start, between stages, end)",
         _ => stage,
@@ -404,8 +405,8 @@ internal static class BenchCommand
         return dir;
     }
 
-    /// <summary>The bare DuckDB baseline: total, its transform (read → SQL → Parquet) and its quality query, in seconds.</summary>
-    internal sealed record BareRun(double Seconds, double TransformSeconds, double QualitySeconds, long Rows);
+    /// <summary>The bare DuckDB baseline: total, its read → SQL → Parquet part and its quality measures query, in seconds.</summary>
+    internal sealed record BareRun(double Seconds, double WriteSeconds, double MeasureSeconds, long Rows);
 
     /// <summary>One timed pipeline run: wall time, rows published, and where the time went.</summary>
     private sealed record PipelineRun(double Seconds, long Rows, List<(string Name, double Seconds)> Stages);

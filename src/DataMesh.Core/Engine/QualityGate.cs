@@ -1,6 +1,7 @@
 using System.Globalization;
 using DataMesh.Contracts;
 using DataMesh.Pipeline;
+using DataMesh.Publishing;
 
 namespace DataMesh.Engine;
 
@@ -14,33 +15,18 @@ public static class QualityGate
     public const string OutputView = "output";
 
     /// <summary>Evaluates every rule of <paramref name="contract"/> over the <see cref="OutputView"/> view of <paramref name="session"/>.</summary>
-    public static QualitySummary Evaluate(DuckDbSession session, DataContract contract, IReadOnlyList<OutputColumn> schema)
+    public static QualitySummary Evaluate(DuckDbSession session, DataContract contract, IReadOnlyList<OutputColumn> schema) =>
+        WithSamples(session, contract, schema, Judge(contract, schema, Measure(session, contract, schema)));
+
+    /// <summary>
+    /// Runs the gate's one aggregate query (<see cref="MeasureSql(DataContract, IReadOnlyList{OutputColumn})"/>) over the
+    /// <see cref="OutputView"/> view of <paramref name="session"/>: the row count and one value per measure.
+    /// </summary>
+    public static QualityMeasurement Measure(DuckDbSession session, DataContract contract, IReadOnlyList<OutputColumn> schema)
     {
-        var results = new List<QualityRuleResult>();
-        var target = contract.Schema[0];
-        var columns = schema.ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
-
-        // Schema conformance first: a missing column would make the rule SQL below fail to bind.
-        var present = new List<ContractProperty>();
-        foreach (var property in target.Properties)
-        {
-            if (!columns.TryGetValue(property.Name, out var column))
-            {
-                results.Add(SchemaResult($"schema.{property.Name}", property.Name, "missing from the output", passed: false));
-                continue;
-            }
-
-            present.Add(property);
-            var expected = ExpectedType(property);
-            if (expected is not null && !TypeMatches(expected, column.Type))
-            {
-                results.Add(SchemaResult($"schema.{property.Name}", property.Name, $"type {column.Type}, contract says {expected}", passed: false));
-            }
-        }
-
-        var measures = Measures(present, target);
-        var select = MeasureSql(measures);
-        var row = session.Query(select, reader =>
+        ArgumentNullException.ThrowIfNull(session);
+        var sql = MeasureSql(contract, schema);
+        var row = session.Query(sql, reader =>
         {
             var values = new decimal[reader.FieldCount];
             for (var i = 0; i < reader.FieldCount; i++)
@@ -50,12 +36,55 @@ public static class QualityGate
 
             return values;
         }).Single();
+        return new QualityMeasurement(FileHash.Sha256(sql), (long)row[0], row[1..]);
+    }
 
-        var rows = (long)row[0];
+    /// <summary>
+    /// True when <paramref name="measurement"/> was taken with the query <paramref name="contract"/> and
+    /// <paramref name="schema"/> compile to now (a contract deployed between two stages makes it stale).
+    /// </summary>
+    public static bool Matches(QualityMeasurement measurement, DataContract contract, IReadOnlyList<OutputColumn> schema)
+    {
+        ArgumentNullException.ThrowIfNull(measurement);
+        return measurement.QueryHash == FileHash.Sha256(MeasureSql(contract, schema));
+    }
+
+    /// <summary>
+    /// Judges a measurement: schema conformance of <paramref name="schema"/> (names, types), then each rule's measured
+    /// value against its threshold. Reads no data; failing rows are added by <see cref="WithSamples"/>.
+    /// </summary>
+    public static QualitySummary Judge(DataContract contract, IReadOnlyList<OutputColumn> schema, QualityMeasurement measurement)
+    {
+        ArgumentNullException.ThrowIfNull(contract);
+        ArgumentNullException.ThrowIfNull(measurement);
+        var target = contract.Schema[0];
+        var columns = schema.ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
+
+        // Schema conformance first: a missing column has no measures (its rule SQL would not bind).
+        var results = new List<QualityRuleResult>();
+        foreach (var property in target.Properties)
+        {
+            if (!columns.TryGetValue(property.Name, out var column))
+            {
+                results.Add(SchemaResult($"schema.{property.Name}", property.Name, "missing from the output", passed: false));
+            }
+            else if (ExpectedType(property) is { } expected && !TypeMatches(expected, column.Type))
+            {
+                results.Add(SchemaResult($"schema.{property.Name}", property.Name, $"type {column.Type}, contract says {expected}", passed: false));
+            }
+        }
+
+        var measures = Measures(Present(target, schema), target);
+        if (measurement.Values.Count != measures.Count)
+        {
+            throw new InvalidOperationException($"The quality measurement has {measurement.Values.Count} values for {measures.Count} measures of {Path.GetFileName(contract.Path)}.");
+        }
+
+        var rows = measurement.Rows;
         for (var i = 0; i < measures.Count; i++)
         {
             var (rule, _) = measures[i];
-            var count = row[i + 1];
+            var count = measurement.Values[i];
             var measured = rule.Unit == QualityUnit.Percent && rule.Metric != "rowCount"
                 ? (rows == 0 ? 0 : Math.Round(count * 100m / rows, 4))
                 : count;
@@ -72,19 +101,42 @@ public static class QualityGate
                 rule.Metric is "rowCount" || rule.Type == QualityRuleType.Sql ? 0 : (long)count));
         }
 
-        // Failing rows, for the report: only for failed rules that select rows, a handful each.
-        var firstMeasure = results.Count - measures.Count;
-        for (var i = 0; i < measures.Count; i++)
-        {
-            var result = results[firstMeasure + i];
-            if (!result.Passed && RowPredicate(measures[i].Rule) is { } predicate)
-            {
-                results[firstMeasure + i] = result with { Samples = Samples(session, target, schema, predicate) };
-            }
-        }
-
         var blocked = results.Any(r => !r.Passed && r.Severity == "error");
         return new QualitySummary(!blocked, rows, results);
+    }
+
+    /// <summary>True when a failed rule of <paramref name="summary"/> selects rows, so the report wants samples of them.</summary>
+    public static bool NeedsSamples(DataContract contract, IReadOnlyList<OutputColumn> schema, QualitySummary summary) =>
+        FailedRowRules(contract, schema, summary).Any();
+
+    /// <summary>
+    /// Adds up to <see cref="SampleRows"/> failing rows to each failed rule that selects rows, queried over the
+    /// <see cref="OutputView"/> view of <paramref name="session"/>, classified columns masked.
+    /// </summary>
+    public static QualitySummary WithSamples(DuckDbSession session, DataContract contract, IReadOnlyList<OutputColumn> schema, QualitySummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        var rules = summary.Rules.ToList();
+        foreach (var (index, predicate) in FailedRowRules(contract, schema, summary))
+        {
+            rules[index] = rules[index] with { Samples = Samples(session, contract.Schema[0], schema, predicate) };
+        }
+
+        return summary with { Rules = rules };
+    }
+
+    /// <summary>The failed measured rules of <paramref name="summary"/> that select rows: their index in it and their row condition.</summary>
+    private static IEnumerable<(int Index, string Predicate)> FailedRowRules(DataContract contract, IReadOnlyList<OutputColumn> schema, QualitySummary summary)
+    {
+        var measures = Measures(Present(contract.Schema[0], schema), contract.Schema[0]);
+        var first = summary.Rules.Count - measures.Count;
+        for (var i = 0; i < measures.Count; i++)
+        {
+            if (!summary.Rules[first + i].Passed && RowPredicate(measures[i].Rule) is { } predicate)
+            {
+                yield return (first + i, predicate);
+            }
+        }
     }
 
     /// <summary>
@@ -97,8 +149,14 @@ public static class QualityGate
         ArgumentNullException.ThrowIfNull(contract);
         ArgumentNullException.ThrowIfNull(schema);
         var target = contract.Schema[0];
+        return MeasureSql(Measures(Present(target, schema), target));
+    }
+
+    /// <summary>The contract's properties that are columns of the output (the others fail schema conformance instead).</summary>
+    private static List<ContractProperty> Present(SchemaObject target, IReadOnlyList<OutputColumn> schema)
+    {
         var columns = schema.Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        return MeasureSql(Measures(target.Properties.Where(p => columns.Contains(p.Name)).ToList(), target));
+        return target.Properties.Where(p => columns.Contains(p.Name)).ToList();
     }
 
     private static string MeasureSql(List<(QualityRule Rule, string Expression)> measures) =>

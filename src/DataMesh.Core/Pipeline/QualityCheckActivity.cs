@@ -6,8 +6,9 @@ using Microsoft.DurableTask;
 namespace DataMesh.Pipeline;
 
 /// <summary>
-/// Stage 3: the quality gate. Evaluates the contract's rules (and the checks its schema implies) over the staged
-/// output in one DuckDB pass. Pure read: idempotent.
+/// Stage 3: the quality gate. Judges the contract's rules (and the checks its schema implies) on the measures the
+/// transform took over the output (one DuckDB pass), and queries the staged output itself only for samples of failing
+/// rows — or for everything when the transform could not measure. Pure read: idempotent.
 /// </summary>
 public sealed class QualityCheckActivity(PipelineRuntime runtime) : TaskActivity<QualityCheckInput, QualitySummary>
 {
@@ -21,29 +22,60 @@ public sealed class QualityCheckActivity(PipelineRuntime runtime) : TaskActivity
     private async Task<QualitySummary> CheckAsync(QualityCheckInput input)
     {
         var spec = runtime.Products.Get(input.ProductId);
+        var output = input.Output;
+
+        // The transform measured the output where it wrote it: judging needs no data, only samples of failing rows do.
+        var summary = output.Quality is { } measured && QualityGate.Matches(measured, spec.Contract, output.Schema)
+            ? Gate(spec, () => QualityGate.Judge(spec.Contract, output.Schema, measured))
+            : null;
+        if (summary is null || QualityGate.NeedsSamples(spec.Contract, output.Schema, summary))
+        {
+            using var session = await OpenOutputAsync(spec, input).ConfigureAwait(false);
+            var judged = summary;
+            summary = Gate(spec, () => judged is null
+                ? QualityGate.Evaluate(session, spec.Contract, output.Schema)
+                : QualityGate.WithSamples(session, spec.Contract, output.Schema, judged));
+        }
+
+        await runtime.Options.Faults.InjectAsync(PipelineFaults.AfterQuality, input.RunId).ConfigureAwait(false);
+        return summary;
+    }
+
+    /// <summary>Runs a step of the gate; a rule DuckDB cannot evaluate is the product's fault (not retried), named as such.</summary>
+    private static QualitySummary Gate(Specs.ProductSpec spec, Func<QualitySummary> step)
+    {
+        try
+        {
+            return step();
+        }
+        catch (Exception ex) when (ex is DuckDBException or InvalidOperationException)
+        {
+            throw new PipelineStageException("quality", $"{spec.Id}: a quality rule of {Path.GetFileName(spec.Contract.Path)} could not be evaluated: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>A locked session over the staged output (downloaded when this instance does not have it) as the gate's view.</summary>
+    private async Task<DuckDbSession> OpenOutputAsync(Specs.ProductSpec spec, QualityCheckInput input)
+    {
         var workspace = runtime.Workspace(input.RunId);
         var files = await StagedOutput.EnsureLocalAsync(runtime, spec.Domain, workspace, input.Output, CancellationToken.None).ConfigureAwait(false);
-
-        using var session = DuckDbSession.Open(new DuckDbSessionOptions
+        var session = DuckDbSession.Open(new DuckDbSessionOptions
         {
             AllowedDirectories = [workspace.OutputDirectory],
             TempDirectory = workspace.TempDirectory,
             MemoryLimit = runtime.Options.MemoryLimit,
             Threads = runtime.Options.Threads,
         });
-        session.Execute($"CREATE VIEW {QualityGate.OutputView} AS SELECT * FROM read_parquet({Sql.List(files)})");
-        session.Lock();
-        QualitySummary summary;
         try
         {
-            summary = QualityGate.Evaluate(session, spec.Contract, input.Output.Schema);
+            session.Execute($"CREATE VIEW {QualityGate.OutputView} AS SELECT * FROM read_parquet({Sql.List(files)})");
+            session.Lock();
+            return session;
         }
-        catch (Exception ex) when (ex is DuckDBException or InvalidOperationException)
+        catch
         {
-            throw new PipelineStageException("quality", $"{spec.Id}: a quality rule of {Path.GetFileName(spec.Contract.Path)} could not be evaluated: {ex.Message}", ex);
+            session.Dispose();
+            throw;
         }
-
-        await runtime.Options.Faults.InjectAsync(PipelineFaults.AfterQuality, input.RunId).ConfigureAwait(false);
-        return summary;
     }
 }

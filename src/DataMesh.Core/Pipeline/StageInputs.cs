@@ -51,7 +51,22 @@ public sealed record TransformResult(string StagedBlob, long Rows, IReadOnlyList
 
     /// <summary>The output's Parquet files, relative to <see cref="StagedBlob"/> (the staging prefix): Hive folders when partitioned.</summary>
     public IReadOnlyList<string> Files { get; init; } = [];
+
+    /// <summary>
+    /// The quality gate's measures, taken by the transform in the DuckDB session that wrote the output (while its data
+    /// and memory are warm); null when it could not take them, and the quality stage measures then.
+    /// </summary>
+    public QualityMeasurement? Quality { get; init; }
 }
+
+/// <summary>
+/// The values of the quality gate's one aggregate query over an output: its row count and one value per measure, in
+/// the order the contract compiles to.
+/// </summary>
+/// <param name="QueryHash">SHA-256 of the query that measured them: a measurement is used only by the same query.</param>
+/// <param name="Rows">Rows of the output.</param>
+/// <param name="Values">One value per measure (null counts as 0).</param>
+public sealed record QualityMeasurement(string QueryHash, long Rows, IReadOnlyList<decimal> Values);
 
 /// <summary>A column of the output as DuckDB typed it.</summary>
 public sealed record OutputColumn(string Name, string Type);

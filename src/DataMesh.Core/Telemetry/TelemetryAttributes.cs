@@ -42,6 +42,12 @@ public static class TelemetryAttributes
 
     public const string QualityPassed = "datamesh.quality.passed";
 
+    /// <summary>
+    /// On the transform span: whether it took the quality gate's measures over its output (false: the quality stage
+    /// scans the output itself).
+    /// </summary>
+    public const string QualityMeasured = "datamesh.quality.measured";
+
     /// <summary>Count of failed quality rules (any severity).</summary>
     public const string QualityFailedRules = "datamesh.quality.failed_rules";
 
