@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using DataMesh.Engine;
 using DataMesh.Local;
+using DataMesh.Local.Azurite;
 using DataMesh.Pipeline;
 using DataMesh.Specs;
 using DataMesh.Telemetry;
@@ -37,8 +38,14 @@ internal static class BenchCommand
         var rounds = new Option<int>("--rounds") { Description = "Timed rounds (bare DuckDB, then the pipeline), after one untimed warm-up round; medians are reported.", DefaultValueFactory = _ => 3 };
         var json = CommonOptions.Json();
         var verbose = CommonOptions.Verbose();
+        var storage = new Option<string>("--azurite")
+        {
+            Description = "Where Azurite keeps the blobs: memory (default; the storage service's own disk work stays off the pipeline's cores, as in Azure) or disk (as datamesh up keeps them).",
+            DefaultValueFactory = _ => "memory",
+        };
+        storage.AcceptOnlyFromAmong("memory", "disk");
         var trace = new Option<bool>("--trace") { Description = "Also measure the overhead of tracing: the same run with and without an in-process exporter of the pipeline's spans and metrics." };
-        var command = new Command("bench", "Benchmark the pipeline against bare DuckDB on the same work, in the same run.") { rows, rounds, json, verbose, trace };
+        var command = new Command("bench", "Benchmark the pipeline against bare DuckDB on the same work, in the same run.") { rows, rounds, storage, json, verbose, trace };
         rounds.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int>() < 1)
@@ -69,7 +76,9 @@ internal static class BenchCommand
 
                 // With --trace the runs "without" must have no exporter at all, whatever OTEL_* says.
                 using var loggerFactory = CliLogging.Create(parse.GetValue(verbose), telemetry: !parse.GetValue(trace));
-                var options = new LocalMeshOptions { LoadPipelinesFolder = false, StateDirectory = Path.Combine(root, ".datamesh"), LoggerFactory = loggerFactory };
+                var inMemory = parse.GetValue(storage) == "memory";
+                await using var azurite = inMemory ? await AzuriteServer.StartAsync(cancellationToken: cancellationToken).ConfigureAwait(false) : null;
+                var options = new LocalMeshOptions { LoadPipelinesFolder = false, StateDirectory = Path.Combine(root, ".datamesh"), ConnectionString = azurite?.ConnectionString, LoggerFactory = loggerFactory };
                 options.ExtraProductDirectories.Add(product);
                 await using var mesh = await LocalMesh.StartAsync(options, cancellationToken).ConfigureAwait(false);
                 // The pipeline starts from a landing blob already in storage (as a real arrival would): upload first, untimed.

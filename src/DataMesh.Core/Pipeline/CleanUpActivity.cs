@@ -26,7 +26,8 @@ public sealed class CleanUpActivity(PipelineRuntime runtime) : TaskActivity<Clea
 
         if (runtime.Options.CleanUpWorkDirectory)
         {
-            runtime.Workspace(input.RunId).Delete();
+            // The folder leaves at once; its files are deleted in the background.
+            _ = runtime.Trash.Discard(runtime.Workspace(input.RunId));
         }
 
         return true;

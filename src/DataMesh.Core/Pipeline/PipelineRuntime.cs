@@ -42,4 +42,9 @@ public sealed class PipelineRuntime(
 
     /// <summary>The local folder of one run (created on demand).</summary>
     public RunWorkspace Workspace(string runId) => new(Path.Combine(Options.WorkDirectory, RunWorkspace.SafeName(runId)));
+
+    /// <summary>Where finished run folders go to be deleted in the background.</summary>
+    public WorkspaceTrash Trash => LazyInitializer.EnsureInitialized(ref _trash, () => new WorkspaceTrash(Options.WorkDirectory, LoggerFactory.CreateLogger<WorkspaceTrash>()));
+
+    private WorkspaceTrash? _trash;
 }

@@ -81,6 +81,8 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
         });
 
         var reports = new List<InputReport>();
+        var capturing = new List<InputSpec>();
+        var landingFiles = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var port in spec.Inputs)
         {
             if (!port.IsLanding)
@@ -92,15 +94,21 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
                 continue;
             }
 
-            var paths = files.Where(f => f.File.InputName == port.Name).Select(f => f.Path).ToList();
+            landingFiles[port.Name] = files.Where(f => f.File.InputName == port.Name).Select(f => f.Path).ToList();
             InputReport report;
             try
             {
-                report = InputBinder.Bind(session, port, paths);
+                report = InputBinder.Bind(session, port, landingFiles[port.Name]);
+            }
+            catch (DuckDBException) when (InputBinder.CapturesRejects(port))
+            {
+                // A strict read cannot even be set up (DuckDB sniffs at bind time: ragged rows fail it): capture rejects.
+                report = Bind(spec, session, port, landingFiles[port.Name], captureRejects: true);
+                capturing.Add(port);
             }
             catch (Exception ex) when (ex is DuckDBException or InvalidOperationException)
             {
-                throw new InputRejectedException($"Input '{port.Name}' of {spec.Id} could not be read as {port.Landing!.Format}: {InputBinder.Shorten(ex.Message, 600)}", ex);
+                throw Unreadable(spec, port, ex);
             }
 
             if (report.Drift.Any(d => d.Blocking))
@@ -122,22 +130,32 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
             throw new PipelineStageException("transform", ex.Message, ex);
         }
 
+        // The inputs are read strictly first: a value that does not cast stops the read. Only then are they read again,
+        // recording every such value, so the quarantine reason lists every drift by column, with counts and lines.
+        var strict = spec.Inputs.Where(p => p.IsLanding && InputBinder.CapturesRejects(p)).Except(capturing).ToList();
         try
         {
             session.Execute(CopyStatement(spec, select, workspace.OutputDataDirectory));
         }
-        catch (DuckDBException ex) when (ex.Message.Contains("CSV Error", StringComparison.Ordinal) || ex.Message.Contains("Malformed JSON", StringComparison.Ordinal))
+        catch (DuckDBException) when (strict.Count > 0)
         {
-            throw new InputRejectedException($"{spec.Id}: an input file could not be read: {InputBinder.Shorten(ex.Message, 600)}", ex);
+            Directory.Delete(workspace.OutputDataDirectory, recursive: true);
+            Directory.CreateDirectory(workspace.OutputDataDirectory);
+            foreach (var port in strict)
+            {
+                Bind(spec, session, port, landingFiles[port.Name], captureRejects: true);
+                capturing.Add(port);
+            }
+
+            Copy(spec, session, select, workspace.OutputDataDirectory, sqlFile);
         }
         catch (DuckDBException ex)
         {
-            throw new PipelineStageException("transform", $"{spec.Id}: transform {sqlFile} failed: {InputBinder.Shorten(ex.Message, 600)}", ex);
+            throw Classify(spec, sqlFile, ex);
         }
 
-        for (var i = 0; i < reports.Count; i++)
+        foreach (var port in capturing)
         {
-            var port = spec.Inputs.First(p => p.Name == reports[i].Name);
             var rejects = InputBinder.CollectRejects(session, port);
             if (rejects.Count > 0)
             {
@@ -178,6 +196,39 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
             return null;
         }
     }
+
+    private static InputReport Bind(ProductSpec spec, DuckDbSession session, InputSpec port, List<string> paths, bool captureRejects)
+    {
+        try
+        {
+            return InputBinder.Bind(session, port, paths, captureRejects);
+        }
+        catch (Exception ex) when (ex is DuckDBException or InvalidOperationException)
+        {
+            throw Unreadable(spec, port, ex);
+        }
+    }
+
+    private static InputRejectedException Unreadable(ProductSpec spec, InputSpec port, Exception ex) =>
+        new($"Input '{port.Name}' of {spec.Id} could not be read as {port.Landing!.Format}: {InputBinder.Shorten(ex.Message, 600)}", ex);
+
+    private void Copy(ProductSpec spec, DuckDbSession session, string select, string outputDirectory, string sqlFile)
+    {
+        try
+        {
+            session.Execute(CopyStatement(spec, select, outputDirectory));
+        }
+        catch (DuckDBException ex)
+        {
+            throw Classify(spec, sqlFile, ex);
+        }
+    }
+
+    /// <summary>A failed transform: an input that does not parse is the data's fault (quarantined), anything else the SQL's.</summary>
+    private static Exception Classify(ProductSpec spec, string sqlFile, DuckDBException ex) =>
+        ex.Message.Contains("CSV Error", StringComparison.Ordinal) || ex.Message.Contains("Malformed JSON", StringComparison.Ordinal)
+            ? new InputRejectedException($"{spec.Id}: an input file could not be read: {InputBinder.Shorten(ex.Message, 600)}", ex)
+            : new PipelineStageException("transform", $"{spec.Id}: transform {sqlFile} failed: {InputBinder.Shorten(ex.Message, 600)}", ex);
 
     /// <summary>
     /// Streams the SELECT into Parquet (zstd): one file, or a Hive-partitioned folder tree when the spec says
