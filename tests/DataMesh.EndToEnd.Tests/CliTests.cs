@@ -87,10 +87,12 @@ public sealed class CliTests(AzuriteFixture azurite) : IDisposable
         Assert.Contains("--input", result.StdErr, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Bench_SmallLedger_ReportsBothSidesEveryRoundAndEveryStage()
+    [Theory]
+    [InlineData("memory")]
+    [InlineData("mesh")]
+    public async Task Bench_SmallLedger_ReportsBothSidesEveryRoundAndEveryStage(string storage)
     {
-        var result = await CliAsync("bench", "--rows", "20000", "--rounds", "2", "--json");
+        var result = await CliAsync("bench", "--rows", "20000", "--rounds", "2", "--storage", storage, "--json");
 
         Assert.True(result.ExitCode == 0, result.StdErr);
         using var json = JsonDocument.Parse(result.StdOut);
@@ -99,6 +101,7 @@ public sealed class CliTests(AzuriteFixture azurite) : IDisposable
         var kept = Enumerable.Range(0, 20_000).Count(i => i % 7 != 0 && i % 10 != 0);
         Assert.Equal(kept, figures.GetProperty("rowsOut").GetInt64());
         Assert.Equal(kept, figures.GetProperty("bareRowsOut").GetInt64());
+        Assert.Equal(storage, figures.GetProperty("storage").GetString());
         Assert.Equal(2, figures.GetProperty("bareDuckDbSamples").GetArrayLength());
         Assert.Equal(2, figures.GetProperty("pipelineSamples").GetArrayLength());
         var ratio = figures.GetProperty("pipelineSeconds").GetDouble() / figures.GetProperty("bareDuckDbSeconds").GetDouble();

@@ -38,12 +38,14 @@ internal static class BenchCommand
         var rounds = new Option<int>("--rounds") { Description = "Timed rounds (bare DuckDB, then the pipeline), after one untimed warm-up round; medians are reported.", DefaultValueFactory = _ => 3 };
         var json = CommonOptions.Json();
         var verbose = CommonOptions.Verbose();
-        var storage = new Option<string>("--azurite")
+        var storage = new Option<string>("--storage")
         {
-            Description = "Where Azurite keeps the blobs: memory (default; the storage service's own disk work stays off the pipeline's cores, as in Azure) or disk (as datamesh up keeps them).",
+            Description = "memory (default): an Azurite keeping blobs in memory, started for the bench, so the emulator's own disk work stays off "
+                + "the pipeline's cores (in Azure it is the storage service's); mesh: the local mesh's storage, as run and up use it "
+                + "(DATAMESH_STORAGE, or its Azurite persisting to disk).",
             DefaultValueFactory = _ => "memory",
         };
-        storage.AcceptOnlyFromAmong("memory", "disk");
+        storage.AcceptOnlyFromAmong("memory", "mesh");
         var trace = new Option<bool>("--trace") { Description = "Also measure the overhead of tracing: the same run with and without an in-process exporter of the pipeline's spans and metrics." };
         var command = new Command("bench", "Benchmark the pipeline against bare DuckDB on the same work, in the same run.") { rows, rounds, storage, json, verbose, trace };
         rounds.Validators.Add(result =>
@@ -123,6 +125,7 @@ internal static class BenchCommand
                     rowsOut = pipelineRuns[0].Rows,
                     bareRowsOut = warmBare.Rows,
                     rounds = roundCount,
+                    storage = inMemory ? "memory" : "mesh",
                     bareDuckDbSeconds = Math.Round(bare, 3),
                     bareWriteSeconds = Math.Round(Median(bareRuns.Select(r => r.WriteSeconds)), 3),
                     bareMeasureSeconds = Math.Round(Median(bareRuns.Select(r => r.MeasureSeconds)), 3),
@@ -144,7 +147,7 @@ internal static class BenchCommand
                 else
                 {
                     var table = new Table().Border(TableBorder.Rounded)
-                        .AddColumns("measure (median of rounds)", "bare DuckDB", "pipeline (durable, Azurite)", "ratio");
+                        .AddColumns("measure (median of rounds)", "bare DuckDB", $"pipeline (durable, {(inMemory ? "Azurite in memory" : "mesh storage")})", "ratio");
                     table.AddRow(
                         $"wall time ({roundCount} rounds)",
                         $"{figures.bareDuckDbSeconds:N2} s [grey]({Range(bareRuns.Select(r => r.Seconds))})[/]",
