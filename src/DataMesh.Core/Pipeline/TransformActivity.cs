@@ -176,8 +176,9 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
     /// <summary>
     /// Takes the quality gate's measures over the output just written, in this session: its memory is warm, where a
     /// fresh DuckDB instance runs the same query up to twice as slowly (5M-row ledger: ~0.7 s here against ~1 s). The
-    /// inputs' views are dropped first, so the contract's rules see the output only, as in the quality stage. Null when
-    /// a rule cannot be measured: the quality stage measures again and reports the failure as its own.
+    /// inputs' views are dropped first, so the names in the contract's rules resolve as in the quality stage (the rules
+    /// come from the team that wrote the transform, which reads those inputs anyway). Null when a rule cannot be
+    /// measured: the quality stage measures again and reports the failure as its own.
     /// </summary>
     private static QualityMeasurement? MeasureQuality(DuckDbSession session, ProductSpec spec, List<OutputColumn> schema, string outputFiles)
     {
