@@ -113,9 +113,7 @@ public sealed class LocalDurableEngine : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits for a run to end and returns its result. Polls the run's state (the client's own wait polls every ~2 s),
-    /// with a delay that grows to 100 ms and drops back to a few ms each time an orchestration episode runs in this
-    /// process: the episode's outcome is saved just after it, so the next polls see it.
+    /// Waits for a run to end and returns its result (see <see cref="PollAsync"/> for how it waits).
     /// </summary>
     /// <param name="runId">The run (orchestration instance) to wait for.</param>
     /// <param name="timeout">How long to wait before giving up.</param>
@@ -126,35 +124,55 @@ public sealed class LocalDurableEngine : IAsyncDisposable
         RunProgress? reported = null;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
+        OrchestrationState? last = null;
+        OrchestrationState state;
+        try
+        {
+            state = (await PollAsync(runId, s => IsEnded(last = s), deadline.Token).ConfigureAwait(false))!;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Run {runId} did not finish within {timeout.TotalSeconds:0} s (status {last?.OrchestrationStatus.ToString() ?? "not started"}).");
+        }
+
+        return state.OrchestrationStatus == OrchestrationStatus.Completed
+            ? JsonSerializer.Deserialize<PipelineResult>(state.Output, ResultJson) ?? throw new InvalidOperationException($"Run {runId} completed without a result.")
+            : throw new InvalidOperationException($"Run {runId} ended {state.OrchestrationStatus}: {state.FailureDetails?.ErrorMessage ?? state.Output}");
+
+        bool IsEnded(OrchestrationState? current)
+        {
+            if (progress is not null && current?.Status is { Length: > 0 } status
+                && JsonSerializer.Deserialize<RunProgress>(status, ResultJson) is { } stage && stage != reported)
+            {
+                reported = stage;
+                progress.Report(stage);
+            }
+
+            return current?.OrchestrationStatus is OrchestrationStatus.Completed or OrchestrationStatus.Failed
+                or OrchestrationStatus.Terminated or OrchestrationStatus.Canceled;
+        }
+    }
+
+    /// <summary>
+    /// Reads an instance's state until <paramref name="done"/> accepts it (null: not created yet) and returns that state.
+    /// DTFx's own wait polls every ~2 s; this polls with a delay that grows to 100 ms and drops back to a few ms each
+    /// time an orchestration episode runs in this process: the episode's outcome is saved just after it, so the next
+    /// polls see it.
+    /// </summary>
+    internal async Task<OrchestrationState?> PollAsync(string instanceId, Func<OrchestrationState?, bool> done, CancellationToken cancellationToken)
+    {
         var delay = TimeSpan.FromMilliseconds(50);
         while (true)
         {
             var episode = _episodes.Next;
-            var state = await _client.GetOrchestrationStateAsync(runId).ConfigureAwait(false);
-            switch (state?.OrchestrationStatus)
+            var state = await _client.GetOrchestrationStateAsync(instanceId).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (done(state))
             {
-                case OrchestrationStatus.Completed:
-                    return JsonSerializer.Deserialize<PipelineResult>(state.Output, ResultJson)
-                        ?? throw new InvalidOperationException($"Run {runId} completed without a result.");
-                case OrchestrationStatus.Failed or OrchestrationStatus.Terminated or OrchestrationStatus.Canceled:
-                    throw new InvalidOperationException(
-                        $"Run {runId} ended {state.OrchestrationStatus}: {state.FailureDetails?.ErrorMessage ?? state.Output}");
+                return state;
             }
 
-            if (progress is not null && state?.Status is { Length: > 0 } status
-                && JsonSerializer.Deserialize<RunProgress>(status, ResultJson) is { } current && current != reported)
-            {
-                reported = current;
-                progress.Report(current);
-            }
-
-            var waited = await Task.WhenAny(Task.Delay(delay, deadline.Token), episode).ConfigureAwait(false);
-            if (deadline.IsCancellationRequested)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                throw new TimeoutException($"Run {runId} did not finish within {timeout.TotalSeconds:0} s (status {state?.OrchestrationStatus.ToString() ?? "not started"}).");
-            }
-
+            var waited = await Task.WhenAny(Task.Delay(delay, cancellationToken), episode).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
             delay = waited == episode ? TimeSpan.FromMilliseconds(5) : TimeSpan.FromMilliseconds(Math.Min(100, delay.TotalMilliseconds * 1.5));
         }
     }

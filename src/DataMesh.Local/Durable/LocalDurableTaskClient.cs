@@ -25,8 +25,7 @@ public sealed class LocalDurableTaskClient : DurableTaskClient
     private const string NotSupportedSuffix = "is not supported by the local engine's client (LocalDurableTaskClient): it covers one instance at a time.";
 
     private static readonly OrchestrationStatus[] RunningStatuses = [OrchestrationStatus.Pending, OrchestrationStatus.Running, OrchestrationStatus.ContinuedAsNew];
-    private static readonly TimeSpan MaxPollingDelay = TimeSpan.FromMilliseconds(250);
-
+    private readonly LocalDurableEngine _engine;
     private readonly TaskHubClient _client;
 
     /// <summary>A client over <paramref name="engine"/>'s task hub; the engine owns the connection, so disposing this does nothing.</summary>
@@ -34,6 +33,7 @@ public sealed class LocalDurableTaskClient : DurableTaskClient
         : base("local")
     {
         ArgumentNullException.ThrowIfNull(engine);
+        _engine = engine;
         _client = engine.Client;
     }
 
@@ -127,21 +127,13 @@ public sealed class LocalDurableTaskClient : DurableTaskClient
         return new OrchestrationInstance { InstanceId = instanceId };
     }
 
-    // The engine's own wait polls every ~2 s (DESIGN §2): poll the state with a short, growing delay instead.
+    // DTFx's own wait polls every ~2 s (DESIGN §2): the engine's poll wakes when an orchestration episode ran instead.
     private async Task<OrchestrationMetadata> PollAsync(
         string instanceId, bool getInputsAndOutputs, Func<OrchestrationMetadata, bool> done, CancellationToken cancellation)
     {
-        var delay = TimeSpan.FromMilliseconds(20);
-        while (true)
-        {
-            if (await GetInstancesAsync(instanceId, getInputsAndOutputs, cancellation).ConfigureAwait(false) is { } metadata && done(metadata))
-            {
-                return metadata;
-            }
-
-            await Task.Delay(delay, cancellation).ConfigureAwait(false);
-            delay = TimeSpan.FromTicks(Math.Min(MaxPollingDelay.Ticks, delay.Ticks * 2));
-        }
+        ArgumentException.ThrowIfNullOrEmpty(instanceId);
+        var state = await _engine.PollAsync(instanceId, s => s is not null && done(ToMetadata(s, getInputsAndOutputs)), cancellation).ConfigureAwait(false);
+        return ToMetadata(state!, getInputsAndOutputs);
     }
 
     private static OrchestrationMetadata ToMetadata(OrchestrationState state, bool getInputsAndOutputs) =>

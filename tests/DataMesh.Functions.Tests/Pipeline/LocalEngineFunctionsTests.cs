@@ -149,6 +149,20 @@ public sealed class LocalEngineFunctionsTests(AzuriteFixture azurite) : IAsyncLi
         Assert.Null(await _client.GetInstanceAsync("no-such-run"));
     }
 
+    [Fact]
+    public async Task Waiting_ForARunNeverStarted_TimesOutSayingSoOrStopsWhenCancelled()
+    {
+        // Act
+        var timeout = await Assert.ThrowsAsync<TimeoutException>(() => _engine.WaitAsync("never-started", TimeSpan.FromMilliseconds(300)));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var cancelled = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _client.WaitForInstanceStartAsync("never-started", cancellation: cancel.Token));
+
+        // Assert
+        Assert.Equal("Run never-started did not finish within 0 s (status not started).", timeout.Message);
+        Assert.True(cancel.IsCancellationRequested);
+        Assert.NotNull(cancelled);
+    }
+
     /// <summary>Uploads the product's sample file into its landing path; the Event Grid delivery of that write and its run id.</summary>
     private async Task<(string BlobName, string Delivery, string RunId)> LandAsync(string productId)
     {
