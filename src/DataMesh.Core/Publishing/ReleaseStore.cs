@@ -140,30 +140,58 @@ public sealed class ReleaseStore(BlobContainerClient products)
 
     /// <summary>
     /// The newest existing release (highest version, then highest release number) among versions accepted by
-    /// <paramref name="versionFilter"/>; null when there is none.
+    /// <paramref name="versionFilter"/>; null when there is none. Lists folders, not files: the versions of the product,
+    /// then the release folders of the newest candidate version, checking manifests from the highest number down
+    /// (a claimed release without a manifest does not exist yet) — a few requests however many releases and files the
+    /// product has.
     /// </summary>
     public async Task<(string Version, int Release, string Folder)?> LatestReleaseAsync(string productName, Func<Semver.SemVersion, bool> versionFilter, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(versionFilter);
-        (Semver.SemVersion Version, int Release)? best = null;
-        await foreach (var blob in Container.GetBlobsAsync(new GetBlobsOptions { Prefix = productName + "/" }, cancellationToken).ConfigureAwait(false))
+        var versions = new List<Semver.SemVersion>();
+        await foreach (var name in SubfoldersAsync(productName + "/", cancellationToken).ConfigureAwait(false))
         {
-            var parts = blob.Name.Split('/');
-            if (parts.Length != 4 || parts[3] != ManifestName
-                || !Semver.SemVersion.TryParse(parts[1], Semver.SemVersionStyles.Strict, out var version)
-                || !int.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var release)
-                || !versionFilter(version))
+            if (Semver.SemVersion.TryParse(name, Semver.SemVersionStyles.Strict, out var version) && versionFilter(version))
             {
-                continue;
-            }
-
-            if (best is null || version.ComparePrecedenceTo(best.Value.Version) > 0 || (version.ComparePrecedenceTo(best.Value.Version) == 0 && release > best.Value.Release))
-            {
-                best = (version, release);
+                versions.Add(version);
             }
         }
 
-        return best is { } found ? (found.Version.ToString(), found.Release, Folder(productName, found.Version.ToString(), found.Release)) : null;
+        versions.Sort((a, b) => b.ComparePrecedenceTo(a));
+        foreach (var version in versions.Select(v => v.ToString()))
+        {
+            var releases = new List<int>();
+            await foreach (var name in SubfoldersAsync($"{productName}/{version}/", cancellationToken).ConfigureAwait(false))
+            {
+                if (int.TryParse(name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var release))
+                {
+                    releases.Add(release);
+                }
+            }
+
+            foreach (var release in releases.OrderDescending())
+            {
+                var folder = Folder(productName, version, release);
+                if (await Container.GetBlobClient(folder + ManifestName).ExistsAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    return (version, release, folder);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The names of the folders directly under <paramref name="prefix"/> (a hierarchical listing).</summary>
+    private async IAsyncEnumerable<string> SubfoldersAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var item in Container.GetBlobsByHierarchyAsync(new GetBlobsByHierarchyOptions { Prefix = prefix, Delimiter = "/" }, cancellationToken).ConfigureAwait(false))
+        {
+            if (item.IsPrefix)
+            {
+                yield return item.Prefix[prefix.Length..].TrimEnd('/');
+            }
+        }
     }
 
     /// <summary>
