@@ -153,23 +153,14 @@ public sealed class ReleaseReader
         ArgumentNullException.ThrowIfNull(release);
         ArgumentNullException.ThrowIfNull(files);
         var folder = CacheFolder(new ReleaseStore(_storage.Products(release.Domain)), release);
-        var session = DuckDbSession.Open(new DuckDbSessionOptions
-        {
-            AllowedDirectories = outputDirectory is null ? [folder] : [folder, outputDirectory],
-            TempDirectory = Path.Combine(scratchDirectory, "tmp"),
-            PreserveInsertionOrder = preserveOrder,
-        });
-        try
-        {
-            session.Execute($"CREATE VIEW {Sql.Identifier(ViewName(release.ProductId))} AS SELECT * FROM read_parquet({Sql.List(files)})");
-            session.Lock();
-            return session;
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
-        }
+        return DuckDbSession.OpenLocked(
+            new DuckDbSessionOptions
+            {
+                AllowedDirectories = outputDirectory is null ? [folder] : [folder, outputDirectory],
+                TempDirectory = Path.Combine(scratchDirectory, "tmp"),
+                PreserveInsertionOrder = preserveOrder,
+            },
+            $"CREATE VIEW {Sql.Identifier(ViewName(release.ProductId))} AS SELECT * FROM read_parquet({Sql.List(files)})");
     }
 
     /// <summary>

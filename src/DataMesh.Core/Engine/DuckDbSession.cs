@@ -44,6 +44,31 @@ public sealed class DuckDbSession : IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens a session, runs <paramref name="setup"/> (the views the SQL to come reads) and locks it; the session is
+    /// disposed if any of that fails.
+    /// </summary>
+    public static DuckDbSession OpenLocked(DuckDbSessionOptions options, params string[] setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        var session = Open(options);
+        try
+        {
+            foreach (var statement in setup)
+            {
+                session.Execute(statement);
+            }
+
+            session.Lock();
+            return session;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Locks the configuration: after this, user SQL cannot change any setting.</summary>
     public void Lock()
     {

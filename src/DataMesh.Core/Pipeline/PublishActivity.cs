@@ -87,14 +87,13 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
             Directory.Delete(workspace.MaskedDirectory, recursive: true);
         }
 
-        using var session = DuckDbSession.Open(new DuckDbSessionOptions
+        using var session = DuckDbSession.OpenLocked(new DuckDbSessionOptions
         {
             AllowedDirectories = [workspace.OutputDirectory, workspace.MaskedDirectory],
             TempDirectory = workspace.TempDirectory,
             MemoryLimit = runtime.Options.MemoryLimit,
             Threads = runtime.Options.Threads,
         });
-        session.Lock();
         var masked = new List<string>();
         foreach (var (relative, local) in output.Files.Zip(locals))
         {

@@ -59,23 +59,14 @@ public sealed class QualityCheckActivity(PipelineRuntime runtime) : TaskActivity
     {
         var workspace = runtime.Workspace(input.RunId);
         var files = await StagedOutput.EnsureLocalAsync(runtime, spec.Domain, workspace, input.Output, CancellationToken.None).ConfigureAwait(false);
-        var session = DuckDbSession.Open(new DuckDbSessionOptions
-        {
-            AllowedDirectories = [workspace.OutputDirectory],
-            TempDirectory = workspace.TempDirectory,
-            MemoryLimit = runtime.Options.MemoryLimit,
-            Threads = runtime.Options.Threads,
-        });
-        try
-        {
-            session.Execute($"CREATE VIEW {QualityGate.OutputView} AS SELECT * FROM read_parquet({Sql.List(files)})");
-            session.Lock();
-            return session;
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
-        }
+        return DuckDbSession.OpenLocked(
+            new DuckDbSessionOptions
+            {
+                AllowedDirectories = [workspace.OutputDirectory],
+                TempDirectory = workspace.TempDirectory,
+                MemoryLimit = runtime.Options.MemoryLimit,
+                Threads = runtime.Options.Threads,
+            },
+            $"CREATE VIEW {QualityGate.OutputView} AS SELECT * FROM read_parquet({Sql.List(files)})");
     }
 }
