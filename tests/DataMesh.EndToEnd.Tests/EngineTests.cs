@@ -122,6 +122,21 @@ public sealed class EngineTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Run_CsvQuotingAFieldOnlyPastTheSniffedSample_ReadsItAsOneField()
+    {
+        // DuckDB sniffs the first 20,480 rows: none of them quotes anything, row 29,000 quotes a comma.
+        var (mesh, product) = await ProductAsync("orders-clean");
+        var rows = string.Concat(Enumerable.Range(1, 30_000).Select(i => i == 29_000 ? $"{i},\"Smith, John\",{i}.00,open\n" : $"{i},c{i},{i}.00,open\n"));
+        var file = Write(product, "orders-late-quote.csv", "order_id,customer,amount,status\n" + rows);
+
+        var result = await mesh.RunAsync(product.Id, [file]);
+
+        Assert.True(result.Status == PipelineStatus.Published, result.Error);
+        Assert.Equal(30_000, result.Rows);
+        Assert.Equal(1, await ReleaseReader.CountRowsAsync(mesh.Storage.Products(product.Domain), product.Name, "1.0.0", result.Release!.Value, "customer = 'Smith, John' AND order_id = 29000"));
+    }
+
+    [Fact]
     public async Task Run_CsvWithoutHeader_ReadsEveryLineAsData()
     {
         var (mesh, product) = await ProductAsync("events-headerless");

@@ -68,24 +68,29 @@ public static partial class InputBinder
     }
 
     /// <summary>
-    /// The header of the first file (names only: every column read as text) and the delimiter and line ending DuckDB
-    /// detected, for the options the port does not declare itself. The quote and escape characters are not taken
-    /// from the sniff: a sample without quotes would say "no quote" for a file that quotes later, so they stay the
-    /// port's or DuckDB's defaults.
+    /// The header of the first file (names only: every column read as text) and its dialect, for the options the port
+    /// does not declare itself: the delimiter and line ending DuckDB detected, and the quote and escape characters it
+    /// detected — or, when the sample quotes nothing, the CSV standard's <c>"</c> (a file may quote a field only later).
+    /// Given every dialect option, the read skips DuckDB's dialect search (~70 ms of a small file's ~100).
     /// </summary>
     private static (List<string> Header, Dictionary<string, string> Dialect) Sniff(DuckDbSession session, InputSpec port, IReadOnlyList<string> files)
     {
-        return session.Query($"SELECT Delimiter, NewLineDelimiter, Columns FROM {InputViewSql.CsvSniff(port, files[0])}", r =>
+        return session.Query($"SELECT Delimiter, NewLineDelimiter, Quote, Escape, Columns FROM {InputViewSql.CsvSniff(port, files[0])}", r =>
         {
-            var names = ((System.Collections.IEnumerable)r.GetValue(2)).Cast<IDictionary<string, object>>().Select(c => (string)c["name"]).ToList();
+            var names = ((System.Collections.IEnumerable)r.GetValue(4)).Cast<IDictionary<string, object>>().Select(c => (string)c["name"]).ToList();
             var dialect = new Dictionary<string, string>(StringComparer.Ordinal) { ["delim"] = r.GetString(0) };
             if (r.GetString(1) is "\\n" or "\\r\\n" or "\\r")
             {
                 dialect["new_line"] = r.GetString(1);
             }
 
+            var quote = Character(r.GetValue(2)) ?? "\"";
+            dialect["quote"] = quote;
+            dialect["escape"] = Character(r.GetValue(3)) ?? quote;
             return (names, dialect);
         }).Single();
+
+        static string? Character(object value) => value is string { Length: 1 } c && c[0] != '\0' ? c : null;
     }
 
     /// <summary>True when <see cref="Bind"/> can capture rejects for <paramref name="port"/>: a CSV landing input with declared columns.</summary>

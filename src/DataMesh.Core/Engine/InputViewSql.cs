@@ -42,8 +42,8 @@ public static class InputViewSql
     /// <summary>
     /// <c>read_csv(...)</c> with the port's dialect options; <paramref name="types"/> (declared columns present in the
     /// file) are applied by name, and with a rejects table, rows that do not parse or cast are recorded, not fatal.
-    /// <paramref name="sniffed"/> holds dialect options detected earlier (DuckDB names: <c>delim</c>, <c>new_line</c>),
-    /// used for those the port does not declare.
+    /// <paramref name="sniffed"/> holds dialect options detected earlier (DuckDB names: <c>delim</c>, <c>new_line</c>,
+    /// <c>quote</c>, <c>escape</c>), used for those the port does not declare.
     /// </summary>
     public static string CsvReader(
         InputSpec input,
