@@ -25,10 +25,10 @@ public sealed class QualityCheckActivity(PipelineRuntime runtime) : TaskActivity
         var output = input.Output;
 
         // The transform measured the output where it wrote it: judging needs no data, only samples of failing rows do.
-        var summary = output.Quality is { } measured && QualityGate.Matches(measured, spec.Contract, output.Schema)
+        var summary = output.Quality is { } measured && Gate(spec, () => QualityGate.Matches(measured, spec.Contract, output.Schema))
             ? Gate(spec, () => QualityGate.Judge(spec.Contract, output.Schema, measured))
             : null;
-        if (summary is null || QualityGate.NeedsSamples(spec.Contract, output.Schema, summary))
+        if (summary is null || Gate(spec, () => QualityGate.NeedsSamples(spec.Contract, output.Schema, summary)))
         {
             using var session = await OpenOutputAsync(spec, input).ConfigureAwait(false);
             var judged = summary;
@@ -42,7 +42,7 @@ public sealed class QualityCheckActivity(PipelineRuntime runtime) : TaskActivity
     }
 
     /// <summary>Runs a step of the gate; a rule DuckDB cannot evaluate is the product's fault (not retried), named as such.</summary>
-    private static QualitySummary Gate(Specs.ProductSpec spec, Func<QualitySummary> step)
+    private static T Gate<T>(Specs.ProductSpec spec, Func<T> step)
     {
         try
         {
