@@ -15,11 +15,7 @@ public sealed class EventGridProductEventPublisherTests
         // Arrange
         using var handler = new RecordingHandler();
         using var httpClient = new HttpClient(handler);
-        var client = new EventGridPublisherClient(
-            new Uri("https://mesh-topic.westeurope-1.eventgrid.azure.net/api/events"),
-            new AzureKeyCredential("test-key"),
-            new EventGridPublisherClientOptions { Transport = new HttpClientTransport(httpClient), Retry = { MaxRetries = 0 } });
-        var publisher = new EventGridProductEventPublisher(client);
+        var publisher = new EventGridProductEventPublisher(TopicClient(httpClient));
         var cloudEvent = ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(release: 2));
 
         // Act
@@ -44,11 +40,7 @@ public sealed class EventGridProductEventPublisherTests
         // Arrange
         using var handler = new RecordingHandler();
         using var httpClient = new HttpClient(handler);
-        var client = new EventGridPublisherClient(
-            new Uri("https://mesh-topic.westeurope-1.eventgrid.azure.net/api/events"),
-            new AzureKeyCredential("test-key"),
-            new EventGridPublisherClientOptions { Transport = new HttpClientTransport(httpClient), Retry = { MaxRetries = 0 } });
-        var publisher = new EventGridProductEventPublisher(client, new Uri("https://func-finance.azurewebsites.net/"));
+        var publisher = new EventGridProductEventPublisher(TopicClient(httpClient), new Uri("https://func-finance.azurewebsites.net/"));
 
         // Act
         await publisher.PublishAsync(ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(release: 2)));
@@ -63,6 +55,12 @@ public sealed class EventGridProductEventPublisherTests
             Assert.Equal("https://func-finance.azurewebsites.net/", sent.GetProperty("dataendpoint").GetString());
         });
     }
+
+    /// <summary>The SDK's client for a mesh topic, sending through <paramref name="httpClient"/>, no retries.</summary>
+    private static EventGridPublisherClient TopicClient(HttpClient httpClient) => new(
+        new Uri("https://mesh-topic.westeurope-1.eventgrid.azure.net/api/events"),
+        new AzureKeyCredential("test-key"),
+        new EventGridPublisherClientOptions { Transport = new HttpClientTransport(httpClient), Retry = { MaxRetries = 0 } });
 
     private sealed class RecordingHandler : HttpMessageHandler
     {
