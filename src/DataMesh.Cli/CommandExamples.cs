@@ -11,6 +11,7 @@ internal static class CommandExamples
     private static readonly Dictionary<string, string[]> Examples = new(StringComparer.Ordinal)
     {
         ["validate"] = ["datamesh validate", "datamesh validate pipelines/finance --json", "datamesh validate --against main", "datamesh validate --against catalog"],
+        ["init"] = ["datamesh init", "datamesh init my-mesh --json"],
         ["new"] = ["datamesh new finance/ledger-nordics"],
         ["diff"] = ["datamesh diff pipelines/finance/ledger-emea/contract.odcs.yaml new-contract.odcs.yaml"],
         ["run"] = ["datamesh run pipelines/finance/ledger-emea --input pipelines/finance/ledger-emea/samples/gl_entries_2026-10.csv", "datamesh run ./my-product --input a.csv --input b.csv --json"],

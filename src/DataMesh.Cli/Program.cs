@@ -10,6 +10,7 @@ if (Console.IsOutputRedirected)
 
 var root = new RootCommand("datamesh: data products as code on a local mesh (Azurite + Durable Task) or Azure Functions.")
 {
+    InitCommand.Create(),
     ValidateCommand.Create(),
     NewCommand.Create(),
     DiffCommand.Create(),

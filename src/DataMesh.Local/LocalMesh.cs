@@ -80,6 +80,12 @@ public sealed partial class LocalMesh : IAsyncDisposable
             products.Add(ProductSpecLoader.Load(directory));
         }
 
+        if (options.LoadPipelinesFolder && options.ExtraProductDirectories.Count > 0)
+        {
+            // A product folder given besides pipelines/ must not claim another product's landing files either.
+            MeshSpecChecks.ThrowIfInvalid(products.All);
+        }
+
         var stateDirectory = options.ResolveStateDirectory();
         Directory.CreateDirectory(stateDirectory);
         var local = await LocalStorage.OpenAsync(options, cancellationToken).ConfigureAwait(false);
@@ -109,7 +115,8 @@ public sealed partial class LocalMesh : IAsyncDisposable
             }
 
             var meshFile = Path.Combine(options.RootDirectory, "pipelines", MeshPoliciesLoader.MeshFileName);
-            var policies = options.LoadPipelinesFolder && File.Exists(meshFile) ? MeshPoliciesLoader.Load(meshFile) : null;
+            // A mesh without mesh.yaml is held to the built-in baseline, never to nothing.
+            var policies = !options.LoadPipelinesFolder ? null : File.Exists(meshFile) ? MeshPoliciesLoader.Load(meshFile) : MeshPolicies.Baseline;
             // Events go the way they go in Azure: EventGridPublisherClient -> topic -> subscriptions -> queues.
             var topicKey = StateSecret(stateDirectory, EventTopicKeyFile);
             topic = new LocalEventGridTopic(topicKey, MeshTopicSubscriptions.For(products, storage), options.LoggerFactory);

@@ -23,6 +23,9 @@ internal static class ValidateCommand
     /// <summary>The <c>--against</c> value that compares with the last published releases instead of a git ref.</summary>
     private const string CatalogRef = "catalog";
 
+    /// <summary>Marks a group of products governed by the built-in baseline (no mesh.yaml) in the grouping key.</summary>
+    private const string BaselinePrefix = "baseline:";
+
     public static Command Create()
     {
         var paths = new Argument<string[]>("PATH") { Description = "Product folders or trees to validate (default: pipelines/).", Arity = ArgumentArity.ZeroOrMore };
@@ -111,6 +114,7 @@ internal static class ValidateCommand
                     errors,
                     warnings,
                     mesh = report.MeshFiles,
+                    baselinePolicies = report.Baseline,
                     odcsSchemas = report.OdcsSchemas,
                     comparedWithCatalog = report.ComparedWithCatalog,
                     diagnostics = report.Diagnostics.Select(d => new { d.File, d.Line, d.Column, d.Code, severity = d.Severity.ToString().ToLowerInvariant(), d.Message }),
@@ -119,7 +123,13 @@ internal static class ValidateCommand
             else
             {
                 Diagnostics.Print(report.Diagnostics);
-                var policies = report.MeshFiles.Count == 0 ? "no mesh.yaml found, mesh policies not checked" : $"policies of {string.Join(", ", report.MeshFiles)}";
+                var policies = (report.MeshFiles.Count, report.Baseline) switch
+                {
+                    (0, true) => "no mesh.yaml found, built-in baseline policies checked (datamesh init writes pipelines/mesh.yaml)",
+                    (_, true) => $"policies of {string.Join(", ", report.MeshFiles)}, and the built-in baseline where no mesh.yaml governs",
+                    (0, false) => "no mesh.yaml found",
+                    _ => $"policies of {string.Join(", ", report.MeshFiles)}",
+                };
                 var odcs = report.OdcsSchemas is null
                     ? $"ODCS schema check skipped (no shared/standards/odcs found; set {OdcsSchemaValidator.FolderVariable})"
                     : "contracts checked against the ODCS JSON schema";
@@ -152,30 +162,51 @@ internal static class ValidateCommand
         }
 
         var meshFiles = new List<string>();
-        var groups = productDirectories.GroupBy(d => meshFile ?? MeshPoliciesLoader.Find(d), StringComparer.Ordinal);
+        var baseline = false;
+
+        // A product is governed by the nearest mesh.yaml; without one, by the built-in baseline over the products of its
+        // pipelines/ folder (Baseline: prefixes those groups' keys).
+        var groups = productDirectories.GroupBy(d => meshFile ?? MeshPoliciesLoader.Find(d) ?? BaselinePrefix + MeshRootWithoutFile(d), StringComparer.Ordinal);
         if (meshFile is null && productDirectories.Count == 0)
         {
-            groups = roots.GroupBy(r => MeshPoliciesLoader.Find(r), StringComparer.Ordinal);
+            groups = roots.Select(r => MeshPoliciesLoader.Find(r)).OfType<string>().GroupBy(f => f, StringComparer.Ordinal);
         }
 
-        foreach (var group in groups.Where(g => g.Key is not null))
+        foreach (var group in groups)
         {
-            var meshPath = group.Key!;
-            var mesh = MeshPoliciesLoader.Read(meshPath);
-            diagnostics.AddRange(mesh.Diagnostics);
-            meshFiles.Add(Shown(meshPath));
-            if (mesh.Policies is null)
+            MeshPolicies? policies;
+            string meshRoot;
+            if (group.Key.StartsWith(BaselinePrefix, StringComparison.Ordinal))
             {
-                continue;
+                baseline = true;
+                policies = MeshPolicies.Baseline;
+                meshRoot = group.Key[BaselinePrefix.Length..];
+            }
+            else
+            {
+                var mesh = MeshPoliciesLoader.Read(group.Key);
+                diagnostics.AddRange(mesh.Diagnostics);
+                meshFiles.Add(Shown(group.Key));
+                policies = mesh.Policies;
+                meshRoot = Path.GetDirectoryName(group.Key)!;
             }
 
             var evaluated = group.Where(loaded.ContainsKey).Select(d => loaded[d]).ToList();
-            var (meshProducts, meshUnloaded) = MeshProducts(Path.GetDirectoryName(meshPath)!, loaded, unloaded);
-            diagnostics.AddRange(PolicyEngine.Evaluate(evaluated, mesh.Policies, new PolicyContext
+            var (meshProducts, meshUnloaded) = MeshProducts(meshRoot, loaded, unloaded);
+
+            // Landing paths that overlap and upstreams that do not exist are spec errors whatever the policies say;
+            // each is reported in the evaluated product's own spec.
+            var evaluatedSpecs = evaluated.Select(s => s.SpecPath).ToHashSet(StringComparer.Ordinal);
+            diagnostics.AddRange(MeshSpecChecks.Check(meshProducts.Concat(evaluated).DistinctBy(p => p.SpecPath).ToList(), meshUnloaded)
+                .Where(d => evaluatedSpecs.Contains(Path.GetFullPath(d.File))));
+            if (policies is not null)
             {
-                MeshProducts = meshProducts,
-                UnloadedProducts = meshUnloaded,
-            }));
+                diagnostics.AddRange(PolicyEngine.Evaluate(evaluated, policies, new PolicyContext
+                {
+                    MeshProducts = meshProducts,
+                    UnloadedProducts = meshUnloaded,
+                }));
+            }
         }
 
         var odcs = OdcsSchemaValidator.Locate(Environment.CurrentDirectory)
@@ -196,7 +227,7 @@ internal static class ValidateCommand
             }
         }
 
-        return new ValidationReport(productDirectories.Count, Sorted(diagnostics), meshFiles, odcs?.Folder, loaded.Values.ToList());
+        return new ValidationReport(productDirectories.Count, Sorted(diagnostics), meshFiles, odcs?.Folder, loaded.Values.ToList()) { Baseline = baseline };
     }
 
     private static List<SpecDiagnostic> Sorted(IEnumerable<SpecDiagnostic> diagnostics) =>
@@ -325,6 +356,20 @@ internal static class ValidateCommand
         return (products, failed);
     }
 
+    /// <summary>The products governed together when no mesh.yaml is found: those of the nearest <c>pipelines/</c> folder above, else the folder alone.</summary>
+    private static string MeshRootWithoutFile(string productDirectory)
+    {
+        for (var directory = Directory.GetParent(productDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (directory.Name == "pipelines")
+            {
+                return directory.FullName;
+            }
+        }
+
+        return productDirectory;
+    }
+
     /// <summary>The id a product folder would have in the <c>pipelines/&lt;domain&gt;/&lt;product&gt;/</c> layout.</summary>
     private static string FolderProductId(string directory) =>
         $"{Path.GetFileName(Path.GetDirectoryName(directory))}.{Path.GetFileName(directory)}";
@@ -334,6 +379,9 @@ internal static class ValidateCommand
     {
         /// <summary>How many products were compared with a release in the catalog; null without <c>--against catalog</c>.</summary>
         public int? ComparedWithCatalog { get; init; }
+
+        /// <summary>Some products had no mesh.yaml and were held to the built-in baseline policies.</summary>
+        public bool Baseline { get; init; }
     }
 
     private sealed record CatalogComparison(int Compared, IReadOnlyList<SpecDiagnostic> Diagnostics);

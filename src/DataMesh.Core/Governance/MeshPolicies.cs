@@ -10,6 +10,9 @@ public sealed record MeshPolicies
 
     public IReadOnlyList<PolicyExemption> Exemptions { get; init; } = [];
 
-    /// <summary>No policies: what a mesh without <c>mesh.yaml</c> enforces.</summary>
+    /// <summary>No policies at all (tests, and hosts that run one product outside any mesh).</summary>
     public static MeshPolicies None { get; } = new();
+
+    /// <summary>The built-in baseline: what a mesh without <c>mesh.yaml</c> enforces, and what <c>datamesh init</c> writes (<see cref="MeshScaffold"/>).</summary>
+    public static MeshPolicies Baseline => MeshScaffold.BaselinePolicies;
 }

@@ -10,7 +10,11 @@ public sealed class ProductRegistry : IProductRegistry
 
     public IReadOnlyCollection<ProductSpec> All => _products.Values.OrderBy(p => p.Id, StringComparer.Ordinal).ToList();
 
-    /// <summary>Loads every product under <paramref name="pipelinesRoot"/>; throws <see cref="SpecValidationException"/> with every problem found.</summary>
+    /// <summary>
+    /// Loads every product under <paramref name="pipelinesRoot"/>; throws <see cref="SpecValidationException"/> with every
+    /// problem found, those across products included (<see cref="MeshSpecChecks"/>: overlapping landing paths, unknown upstreams),
+    /// so no host starts on a mesh that would route a file to the wrong product.
+    /// </summary>
     public static ProductRegistry LoadFrom(string pipelinesRoot)
     {
         var registry = new ProductRegistry();
@@ -28,6 +32,11 @@ public sealed class ProductRegistry : IProductRegistry
                     diagnostics.AddRange(ex.Diagnostics);
                 }
             }
+        }
+
+        if (diagnostics.Count == 0)
+        {
+            diagnostics.AddRange(MeshSpecChecks.Check(registry.All).Where(d => d.Severity == DiagnosticSeverity.Error));
         }
 
         return diagnostics.Count > 0 ? throw new SpecValidationException(diagnostics) : registry;

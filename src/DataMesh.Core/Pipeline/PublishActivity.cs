@@ -25,7 +25,8 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
         var store = new ReleaseStore(runtime.Storage.Products(spec.Domain));
 
         // Governance again at publish, before a release number is claimed (a refused run leaves no gap): the mesh
-        // policies, and no breaking change under the same major version. Both are idempotent on a retry.
+        // partition columns, the policies, and no breaking change under the same major version. All are idempotent on a retry.
+        PublishGate.CheckPartitionColumns(spec);
         PublishGate.CheckPolicies(spec, runtime.Products, runtime.Policies, runtime.Time);
         await PublishGate.CheckCompatibilityAsync(spec, store).ConfigureAwait(false);
 

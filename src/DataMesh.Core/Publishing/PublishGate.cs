@@ -15,6 +15,26 @@ public static class PublishGate
     /// <summary>Name of the contract snapshot stored in each release folder, for later compatibility checks.</summary>
     public const string ContractSnapshotName = "_contract.odcs.yaml";
 
+    /// <summary>
+    /// Throws <see cref="PipelineStageException"/> (stage publish) when an <c>output.partitionBy</c> column is masked or
+    /// classified (<see cref="PartitionColumns"/>): its clear values would be the release's folder names. The spec loader
+    /// refuses such a spec already; this holds for specs that never went through it.
+    /// </summary>
+    public static void CheckPartitionColumns(ProductSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var output = spec.Contract.Schema.FirstOrDefault();
+        var refused = spec.Output.PartitionBy
+            .Select(column => (column, property: output?.Properties.FirstOrDefault(p => string.Equals(p.Name, column, StringComparison.OrdinalIgnoreCase))))
+            .Where(c => c.property is not null && PartitionColumns.Protection(c.property) is not null)
+            .Select(c => PartitionColumns.Refusal(c.column, PartitionColumns.Protection(c.property!)!))
+            .ToList();
+        if (refused.Count > 0)
+        {
+            throw new PipelineStageException("publish", $"{spec.Id}: output.partitionBy in {spec.SpecPath}: {string.Join(" ", refused)} Nothing was published.");
+        }
+    }
+
     /// <summary>Throws <see cref="PipelineStageException"/> (stage publish) when a mesh policy fails for <paramref name="spec"/>.</summary>
     public static void CheckPolicies(ProductSpec spec, IProductRegistry products, MeshPolicies? policies, TimeProvider time)
     {

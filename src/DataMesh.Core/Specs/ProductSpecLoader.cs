@@ -180,10 +180,15 @@ public static class ProductSpecLoader
         {
             foreach (var (column, node) in reader.PartitionBy)
             {
-                if (!output.Properties.Any(p => string.Equals(p.Name, column, StringComparison.OrdinalIgnoreCase)))
+                var property = output.Properties.FirstOrDefault(p => string.Equals(p.Name, column, StringComparison.OrdinalIgnoreCase));
+                if (property is null)
                 {
                     sink.Error(node, SpecDiagnosticCodes.UnknownPartitionColumn,
                         $"output.partitionBy: '{column}' is not a property of '{output.Name}' in {DisplayPath.For(path)}; partition by an output column.");
+                }
+                else if (PartitionColumns.Protection(property) is { } protection)
+                {
+                    sink.Error(node, SpecDiagnosticCodes.ProtectedPartitionColumn, $"output.partitionBy: {PartitionColumns.Refusal(column, protection)}");
                 }
             }
         }

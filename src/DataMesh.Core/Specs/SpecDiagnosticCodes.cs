@@ -83,4 +83,13 @@ public static class SpecDiagnosticCodes
 
     /// <summary>Warning: an unquoted comma inside <c>{ }</c> split a value such as <c>decimal(18,2)</c>; it was joined back, quote it.</summary>
     public const string UnquotedComma = "DM1026";
+
+    /// <summary>Two landing inputs of one domain have equal landing paths, or one lies inside the other: a file would belong to both.</summary>
+    public const string AmbiguousLandingPath = "DM1027";
+
+    /// <summary>An input names a product that is not in the mesh.</summary>
+    public const string UnknownUpstreamProduct = "DM1028";
+
+    /// <summary>An <c>output.partitionBy</c> column is masked or classified: its values would be the release's folder names.</summary>
+    public const string ProtectedPartitionColumn = "DM1029";
 }

@@ -110,11 +110,11 @@ internal static class DataMeshServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The mesh policies deployed with the app (<c>pipelines/mesh.yaml</c>), enforced again at publish.</summary>
-    private static MeshPolicies? LoadPolicies(DataMeshAppOptions options)
+    /// <summary>The mesh policies deployed with the app (<c>pipelines/mesh.yaml</c>, else the built-in baseline), enforced again at publish.</summary>
+    private static MeshPolicies LoadPolicies(DataMeshAppOptions options)
     {
         var path = Path.Combine(options.PipelinesPath, MeshPoliciesLoader.MeshFileName);
-        return File.Exists(path) ? MeshPoliciesLoader.Load(path) : null;
+        return File.Exists(path) ? MeshPoliciesLoader.Load(path) : MeshPolicies.Baseline;
     }
 
     private static DataMeshAppOptions Options(IServiceProvider services) =>
