@@ -3,7 +3,8 @@ namespace DataMesh.Governance;
 /// <summary>
 /// <c>sensitive-columns-masked</c>: in a public product, a column classified <c>pii</c> or <c>restricted</c> (the
 /// <c>classifications</c> parameter) is masked, either in the contract (<c>customProperties: [{ property: masking,
-/// value: hash|redact|truncate|null }]</c>) or by the SQL itself (<c>sha256(email) AS email</c>).
+/// value: hash|redact|truncate|null }]</c>, applied by publish) or provably by the SQL itself (<see cref="SqlMasking"/>:
+/// a constant, NULL, a short truncation; never a hash, which SQL can only compute unkeyed).
 /// </summary>
 internal sealed class SensitiveColumnsMaskedCheck : IPolicyCheck
 {
@@ -48,8 +49,13 @@ internal sealed class SensitiveColumnsMaskedCheck : IPolicyCheck
 
                     if (!scope.MaskedInSql(product).Contains(property.Name))
                     {
+                        var why = SqlMasking.WhyNotMasked(product.TransformSql, property.Name) is { } attempt
+                            ? $"the SQL does not mask it ({attempt}); "
+                            : "nothing masks it; ";
                         yield return new PolicyViolation(product, scope.InContract(product, path + ".classification"),
-                            $"column '{property.Name}' is classified {property.Classification} and {product.Id} is public, but nothing masks it; add customProperties: [{{ property: masking, value: hash }}] (or redact, truncate, null) to the property, mask it in the SQL (sha256({property.Name}) AS {property.Name}), or make the product domain-visible.");
+                            $"column '{property.Name}' is classified {property.Classification} and {product.Id} is public, but {why}"
+                            + "declare the masking on the contract property, customProperties: [{ property: masking, value: hash }] "
+                            + "(a keyed hash applied by publish; or redact, truncate, null), or make the product domain-visible.");
                     }
                 }
             }

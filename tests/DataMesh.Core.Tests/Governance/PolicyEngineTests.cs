@@ -273,13 +273,40 @@ public sealed class PolicyEngineTests : IDisposable
         // Arrange
         var product = _mesh.Add(
             editContract: c => c.Replace(EmailProperty, EmailProperty.Replace("internal", "pii", StringComparison.Ordinal), StringComparison.Ordinal),
-            sql: "SELECT entry_id, sha256(email) AS email, amount FROM gl_entries");
+            sql: "SELECT entry_id, left(email, 4) AS email, amount FROM gl_entries");
 
         // Act
         var diagnostics = PolicyEngine.Evaluate([product], GovernanceFixtures.Policies(PolicyIds.SensitiveColumnsMasked), Today);
 
         // Assert
         Assert.Empty(diagnostics);
+    }
+
+    [Theory]
+    [InlineData("sha256(email)", "unsalted hash")]
+    [InlineData("md5(email)", "unsalted hash")]
+    [InlineData("left(email, 999)", "4 characters or fewer")]
+    [InlineData("regexp_replace(email, 'x^', '*')", "every character replaced")]
+    [InlineData("email", null)]
+    public void Evaluate_SensitiveColumnSqlThatMasksNothing_ReportsDM2106RecommendingTheContractMasking(string expression, string? why)
+    {
+        // Arrange
+        var product = _mesh.Add(
+            editContract: c => c.Replace(EmailProperty, EmailProperty.Replace("internal", "pii", StringComparison.Ordinal), StringComparison.Ordinal),
+            sql: $"SELECT entry_id, {expression} AS email, amount FROM gl_entries");
+
+        // Act
+        var diagnostic = Single(PolicyEngine.Evaluate([product], GovernanceFixtures.Policies(PolicyIds.SensitiveColumnsMasked), Today), PolicyDiagnosticCodes.SensitiveColumnsMasked);
+
+        // Assert: at the classification, recommending the contract's keyed hash, never a hash in SQL.
+        Assert.Equal((19, 25), (diagnostic.Line, diagnostic.Column));
+        Assert.Contains("customProperties: [{ property: masking, value: hash }]", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Contains("keyed hash applied by publish", diagnostic.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("sha256(email) AS email", diagnostic.Message, StringComparison.Ordinal);
+        if (why is not null)
+        {
+            Assert.Contains(why, diagnostic.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
