@@ -65,11 +65,23 @@ public static class InputViewSql
             }
         }
 
+        // Declared dates and timestamps parse as ISO 8601 unless the port declares a format: left to itself DuckDB guesses
+        // one from a sample, so 03/04/2021 silently became 2021-04-03 and one 11.01.2018 flipped the guess for the rest.
+        // Dates get the ISO format (the strict read still reports the lines that do not match); timestamps, whose ISO
+        // form has variants no single strptime format covers, are read as text and cast, which accepts ISO 8601 only.
+        var columns = types ?? input.Columns;
+        if (!landing.Options.ContainsKey("dateformat") && columns.Any(c => IsDate(c.Type)))
+        {
+            args.Add($"dateformat = {Sql.Literal(IsoDateFormat)}");
+        }
+
+        List<InputColumn> isoTimestamps = landing.Options.ContainsKey("timestampformat") ? [] : columns.Where(c => IsTimestamp(c.Type)).ToList();
+        string ReadType(InputColumn c) => isoTimestamps.Contains(c) ? "VARCHAR" : c.Type.ToUpperInvariant();
         if (types is not null)
         {
             if (types.Count > 0)
             {
-                args.Add("types = {" + string.Join(", ", types.Select(c => $"{Sql.Literal(c.Name)}: {Sql.Literal(c.Type.ToUpperInvariant())}")) + "}");
+                args.Add("types = {" + string.Join(", ", types.Select(c => $"{Sql.Literal(c.Name)}: {Sql.Literal(ReadType(c))}")) + "}");
             }
 
             if (rejectsTable is not null && rejectsScan is not null)
@@ -79,10 +91,24 @@ public static class InputViewSql
         }
         else if (input.Columns.Count > 0)
         {
-            args.Add("columns = " + ColumnStruct(input));
+            args.Add("columns = {" + string.Join(", ", input.Columns.Select(c => $"{Sql.Literal(c.Name)}: {Sql.Literal(ReadType(c))}")) + "}");
         }
 
-        return $"read_csv({Sql.List(files)}, {string.Join(", ", args)})";
+        var read = $"read_csv({Sql.List(files)}, {string.Join(", ", args)})";
+        return isoTimestamps.Count == 0
+            ? read
+            : $"(SELECT * REPLACE ({string.Join(", ", isoTimestamps.Select(c => $"CAST({Sql.Identifier(c.Name)} AS {c.Type.ToUpperInvariant()}) AS {Sql.Identifier(c.Name)}"))}) FROM {read})";
+    }
+
+    /// <summary>The strptime format of an ISO 8601 date, applied to declared date columns when the port declares none.</summary>
+    public const string IsoDateFormat = "%Y-%m-%d";
+
+    private static bool IsDate(string type) => type.Trim().Equals("date", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsTimestamp(string type)
+    {
+        var normal = type.Trim().ToLowerInvariant();
+        return normal.StartsWith("timestamp", StringComparison.Ordinal) || normal == "datetime";
     }
 
     /// <summary><c>sniff_csv(file, ...)</c> with the port's dialect options, every column read as text (names only matter).</summary>
