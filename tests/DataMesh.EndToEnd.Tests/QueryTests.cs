@@ -68,6 +68,40 @@ public sealed class QueryTests(AzuriteFixture azurite) : IDisposable
         Assert.Contains(reason, result.StdErr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Query_RecursiveCtePastItsTimeout_StoppedWithExitOne()
+    {
+        await PublishAsync(rows: 5);
+
+        var result = await CliAsync("query", _product.Id, "WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t) SELECT count(*) FROM t", "--format", "csv", "--timeout", "PT2S");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("ran past its time limit of 00:00:02", result.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Query_ScratchLeftByAKilledQuery_SweptAndItsOwnRemoved()
+    {
+        // Arrange: a private temp path, with the spill folder of a query killed earlier (its lock no longer held).
+        await PublishAsync(rows: 5);
+        var temp = Directory.CreateDirectory(Path.Combine(_product.Root, "tmp")).FullName;
+        var left = Directory.CreateDirectory(Path.Combine(temp, "datamesh-query-0123456789ab")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(left, ".lock"), "");
+        await File.WriteAllBytesAsync(Path.Combine(left, "duckdb_temp_block-0.block"), new byte[4096]);
+
+        // Act
+        var result = await CliRunner.RunAsync(_product.Root, new Dictionary<string, string>
+        {
+            ["DATAMESH_STORAGE"] = azurite.ConnectionString,
+            ["DATAMESH_HOME"] = Path.Combine(_product.Root, ".datamesh"),
+            ["TMPDIR"] = temp + "/",
+        }, "query", _product.Id, "SELECT count(*) AS n FROM orders_clean", "--format", "csv");
+
+        // Assert: the stale folder is gone, and so is the query's own.
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Empty(Directory.GetDirectories(temp, "datamesh-query-*"));
+    }
+
     private async Task PublishAsync(int rows)
     {
         await using var mesh = await _product.StartMeshAsync(azurite);

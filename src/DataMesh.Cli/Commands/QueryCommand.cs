@@ -20,6 +20,12 @@ internal static class QueryCommand
     /// <summary>Releases at least this large show live progress while they download.</summary>
     private const long LargeReleaseBytes = 16L * 1024 * 1024;
 
+    /// <summary>Rows the table format shows; csv and json write every row.</summary>
+    private const int MaxTableRows = 10_000;
+
+    /// <summary>How long a query may run unless <c>--timeout</c> says otherwise.</summary>
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(15);
+
     public static Command Create()
     {
         var target = new Argument<string>("ID") { Description = "Product id, optionally @RANGE (npm semver, e.g. @^1) or @VERSION#RELEASE (e.g. @1.0.0#2)." };
@@ -31,7 +37,11 @@ internal static class QueryCommand
         {
             Description = "Read as this domain, under the product's access rules (public, domain, restricted + readers); without it you read as the mesh operator.",
         };
-        var command = new Command("query", "Run DuckDB SQL over a product's newest release in a version range, or over one exact release.") { target, sql, format, output, reader };
+        var timeoutOption = new Option<string?>("--timeout")
+        {
+            Description = "Stop the query after this long: an ISO 8601 duration (PT30S, PT10M, PT1H) or hh:mm:ss; default PT15M.",
+        };
+        var command = new Command("query", "Run DuckDB SQL over a product's newest release in a version range, or over one exact release.") { target, sql, format, output, reader, timeoutOption };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var (productId, selector) = ReleaseReader.ParseTarget(parse.GetValue(target)!);
@@ -46,6 +56,12 @@ internal static class QueryCommand
             if (asFormat == "parquet" && outFile is null)
             {
                 await Console.Error.WriteLineAsync("error: --format parquet needs --out FILE.").ConfigureAwait(false);
+                return ExitCodes.UsageOrEnvironment;
+            }
+
+            if (!TryReadTimeout(parse.GetValue(timeoutOption), out var timeout))
+            {
+                await Console.Error.WriteLineAsync($"error: --timeout '{parse.GetValue(timeoutOption)}' is not a positive duration; write e.g. PT30S, PT10M or 00:10:00.").ConfigureAwait(false);
                 return ExitCodes.UsageOrEnvironment;
             }
 
@@ -87,7 +103,11 @@ internal static class QueryCommand
                 await Console.Error.WriteLineAsync($"warning: {productId} has a newer release {newer} outside your range {selector}; reading {found.Version}#{found.Release}.").ConfigureAwait(false);
             }
 
-            var scratch = Path.Combine(Path.GetTempPath(), "datamesh-query-" + Guid.NewGuid().ToString("N")[..8]);
+            // Each query spills into a folder of its own, deleted when it ends; folders of killed queries are swept here.
+            QueryScratch.SweepStale(Path.GetTempPath());
+            var scratch = QueryScratch.Create(Path.GetTempPath());
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(timeout);
             try
             {
                 // A large release shows its download and the query as they go (on stderr or a transient spinner: stdout
@@ -102,94 +122,120 @@ internal static class QueryCommand
                     step($"querying {found.Manifest.Rows:N0} rows");
                     return lease;
                 }).ConfigureAwait(false);
-                var outDirectory = outFile is null ? Path.Combine(scratch, "out") : outFile.Directory!.FullName;
-                using var session = releases.OpenSession(found, local.Files, scratch, outDirectory);
+                // The query may read the release and nothing else: --out's folder is never opened to it (a folder the
+                // query may write is a folder it may read). A Parquet result is written into the query's own empty
+                // folder, then moved to --out; CSV and JSON are written by this process as the rows stream.
+                var parquetDirectory = Path.Combine(scratch, "out");
+                Directory.CreateDirectory(parquetDirectory);
+                using var session = releases.OpenSession(found, local.Files, scratch, asFormat == "parquet" ? parquetDirectory : null);
                 try
                 {
                     var select = session.RequireSingleSelect(parse.GetValue(sql)!, "the query");
-                    return Write(session, select, asFormat, outFile);
+                    return Write(session, select, asFormat, outFile, parquetDirectory, limit.Token);
                 }
                 catch (Exception ex) when (ex is InvalidOperationException or DuckDB.NET.Data.DuckDBException)
                 {
                     await Console.Error.WriteLineAsync($"error: {InputBinder.Shorten(ex.Message, 600)}").ConfigureAwait(false);
                     return ExitCodes.CheckFailed;
                 }
+                catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    await Console.Error.WriteLineAsync(
+                        $"error: the query ran past its time limit of {timeout} and was stopped; narrow it, or give it more time with --timeout (e.g. --timeout PT1H).").ConfigureAwait(false);
+                    return ExitCodes.CheckFailed;
+                }
             }
             finally
             {
-                if (Directory.Exists(scratch))
-                {
-                    Directory.Delete(scratch, recursive: true);
-                }
+                QueryScratch.Delete(scratch);
             }
         });
         return command;
     }
 
-    private static int Write(DuckDbSession session, string select, string format, FileInfo? outFile)
+    private static int Write(DuckDbSession session, string select, string format, FileInfo? outFile, string parquetDirectory, CancellationToken cancellationToken)
     {
         if (format == "parquet")
         {
-            session.Execute($"COPY (\n{select}\n) TO {Sql.Literal(outFile!.FullName)} (FORMAT parquet, COMPRESSION zstd)");
+            var written = Path.Combine(parquetDirectory, "result.parquet");
+            session.Execute($"COPY (\n{select}\n) TO {Sql.Literal(written)} (FORMAT parquet, COMPRESSION zstd)", cancellationToken);
+            File.Move(written, outFile!.FullName, overwrite: true);
             return ExitCodes.Success;
         }
 
-        using var writer = outFile is null ? null : new StreamWriter(outFile.FullName);
-        var target = writer ?? Console.Out;
-        var rows = session.Query(select, Row);
-        var columns = session.Query($"SELECT column_name FROM (DESCRIBE {select})", r => r.GetString(0));
         switch (format)
         {
             case "json":
-                target.WriteLine(JsonSerializer.Serialize(rows.Select(r => columns.Zip(r).ToDictionary(p => p.First, p => p.Second)), CliJson.Options));
+                using (var stream = outFile is null ? Console.OpenStandardOutput() : File.Create(outFile.FullName))
+                {
+                    session.Stream(select, reader => QueryResultWriter.WriteJson(reader, stream, CliJson.Options, cancellationToken), cancellationToken);
+                    stream.Write("\n"u8);
+                }
+
                 break;
             case "csv":
-                target.WriteLine(string.Join(',', columns.Select(Csv)));
-                foreach (var row in rows)
+                using (var writer = outFile is null ? null : new StreamWriter(outFile.FullName))
                 {
-                    target.WriteLine(string.Join(',', row.Select(v => Csv(Text(v)))));
+                    var target = writer ?? Console.Out;
+                    session.Stream(select, reader => QueryResultWriter.WriteCsv(reader, target, cancellationToken), cancellationToken);
+                    target.Flush();
                 }
 
                 break;
             default:
-                var table = new Table().Border(TableBorder.Rounded).AddColumns(columns.Select(Markup.Escape).ToArray());
-                foreach (var row in rows)
-                {
-                    table.AddRow(row.Select(v => Markup.Escape(Text(v) ?? "NULL")).ToArray());
-                }
-
-                AnsiConsole.Write(table);
-                AnsiConsole.MarkupLine($"[grey]{rows.Count:N0} row(s)[/]");
+                session.Stream(select, reader => WriteTable(reader, outFile, cancellationToken), cancellationToken);
                 break;
         }
 
         return ExitCodes.Success;
     }
 
-    private static object?[] Row(DbDataReader reader)
+    /// <summary>
+    /// A table for the eye: the first <see cref="MaxTableRows"/> rows (a table is laid out once all its rows are known,
+    /// so it holds them), then the count of the rest, read and dropped as they stream.
+    /// </summary>
+    private static void WriteTable(System.Data.Common.DbDataReader reader, FileInfo? outFile, CancellationToken cancellationToken)
     {
+        var table = new Table().Border(TableBorder.Rounded).AddColumns(Enumerable.Range(0, reader.FieldCount).Select(i => Markup.Escape(reader.GetName(i))).ToArray());
         var values = new object?[reader.FieldCount];
-        for (var i = 0; i < values.Length; i++)
+        long rows = 0;
+        while (reader.Read())
         {
-            values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i) switch
+            cancellationToken.ThrowIfCancellationRequested();
+            if (rows++ < MaxTableRows)
             {
-                DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                DateTime t => t.ToString("yyyy-MM-dd HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture),
-                System.Numerics.BigInteger b => b.ToString(CultureInfo.InvariantCulture),
-                var other => other,
-            };
+                QueryResultWriter.ReadRow(reader, values);
+                table.AddRow(values.Select(v => Markup.Escape(QueryResultWriter.Text(v) ?? "NULL")).ToArray());
+            }
         }
 
-        return values;
+        var console = outFile is null ? AnsiConsole.Console : AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(new StreamWriter(outFile.FullName) { AutoFlush = true }) });
+        console.Write(table);
+        console.MarkupLine(rows > MaxTableRows
+            ? $"[grey]{rows:N0} row(s), the first {MaxTableRows:N0} shown; use --format csv or json for all of them[/]"
+            : $"[grey]{rows:N0} row(s)[/]");
     }
 
-    private static string? Text(object? value) => value switch
+    private static bool TryReadTimeout(string? text, out TimeSpan timeout)
     {
-        null => null,
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString(),
-    };
+        timeout = DefaultTimeout;
+        if (text is null)
+        {
+            return true;
+        }
 
-    private static string Csv(string? value) =>
-        value is null ? "" : value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+        try
+        {
+            timeout = System.Xml.XmlConvert.ToTimeSpan(text);
+        }
+        catch (FormatException)
+        {
+            if (!TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out timeout))
+            {
+                return false;
+            }
+        }
+
+        return timeout > TimeSpan.Zero;
+    }
 }

@@ -30,6 +30,9 @@ public sealed class DuckDbSession : IDisposable
             session.Execute($"SET memory_limit = {Sql.Literal(options.MemoryLimit)}");
             session.Execute($"SET threads = {options.Threads}");
             session.Execute($"SET temp_directory = {Sql.Literal(options.TempDirectory)}");
+            // DuckDB's own default lets a query spill until 90 % of the disk is used: one runaway query would starve
+            // every other run and the host itself.
+            session.Execute($"SET max_temp_directory_size = {Sql.Literal(options.MaxTempDirectorySize)}");
             session.Execute($"SET preserve_insertion_order = {(options.PreserveInsertionOrder ? "true" : "false")}");
             session.Execute("SET autoinstall_known_extensions = false");
             session.Execute("SET autoload_known_extensions = false");
@@ -83,6 +86,40 @@ public sealed class DuckDbSession : IDisposable
         using var command = _connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Runs a statement that DuckDB interrupts when <paramref name="cancellationToken"/> is cancelled (a time limit, a
+    /// cancelled run): the statement then fails with <see cref="OperationCanceledException"/>, never runs on.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled before or while the statement ran.</exception>
+    public void Execute(string sql, CancellationToken cancellationToken)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        using var interrupt = DuckDbInterrupt.Watch(command, cancellationToken);
+        interrupt.Run(() => command.ExecuteNonQuery());
+    }
+
+    /// <summary>
+    /// Runs a query in DuckDB's streaming mode and hands its reader to <paramref name="consume"/>: rows are produced
+    /// chunk by chunk as the reader advances, never gathered whole (memory stays bounded whatever the result's size).
+    /// DuckDB is interrupted when <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled before or while the query ran.</exception>
+    public void Stream(string sql, Action<DbDataReader> consume, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(consume);
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.UseStreamingMode = true;
+        using var interrupt = DuckDbInterrupt.Watch(command, cancellationToken);
+        interrupt.Run(() =>
+        {
+            using var reader = command.ExecuteReader();
+            consume(reader);
+            return 0;
+        });
     }
 
     public object? Scalar(string sql)

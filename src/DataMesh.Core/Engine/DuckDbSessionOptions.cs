@@ -10,6 +10,16 @@ public sealed record DuckDbSessionOptions
 
     public string MemoryLimit { get; init; } = "1GB";
 
+    /// <summary>
+    /// Most DuckDB may spill to <see cref="TempDirectory"/> (<c>max_temp_directory_size</c>); past it the statement fails
+    /// with DuckDB's out-of-space error. Default <see cref="DefaultMaxTempDirectorySize"/>, where DuckDB's own is 90 % of
+    /// the free disk.
+    /// </summary>
+    public string MaxTempDirectorySize { get; init; } = DefaultMaxTempDirectorySize;
+
+    /// <summary>The spill cap of a session unless its owner says otherwise: 10 GB.</summary>
+    public const string DefaultMaxTempDirectorySize = "10GB";
+
     public int Threads { get; init; } = 2;
 
     /// <summary>
