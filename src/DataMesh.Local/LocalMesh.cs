@@ -100,7 +100,8 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
             await storage.Queue(MeshStorage.CatalogEventsQueue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             await storage.Queue(MeshStorage.PipelineTriggersQueue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            var projection = new CatalogProjection(storage);
+            // Every domain's storage is this Azurite: an announced release is recorded only once its manifest is found.
+            var projection = new CatalogProjection(storage, releases: new DataMesh.Publishing.AnnouncedReleaseCheck(storage));
             await projection.RegisterProductsAsync(products.All.Select(ProductRegistration.FromSpec), cancellationToken).ConfigureAwait(false);
 
             var pipelineOptions = options.Pipeline;
@@ -402,8 +403,26 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
             foreach (var message in messages)
             {
-                if (await consumer.ConsumeAsync(message.Body.ToString(), message.MessageId, cancellationToken).ConfigureAwait(false) is { } reason)
+                try
                 {
+                    if (await consumer.ConsumeAsync(message.Body.ToString(), message.MessageId, cancellationToken).ConfigureAwait(false) is { } reason)
+                    {
+                        LogEventRejected(_logger, message.MessageId, reason);
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // One event that fails must not hold up the others: it stays queued and comes back once its
+                    // visibility timeout ends, and after MaxCatalogEventAttempts it is poisoned with the reason, as the
+                    // Functions host does after its dequeue count.
+                    if (message.DequeueCount < MaxCatalogEventAttempts)
+                    {
+                        LogEventRetried(_logger, message.MessageId, message.DequeueCount, ex.Message);
+                        continue;
+                    }
+
+                    var reason = $"Failed {message.DequeueCount} times; last error: {ex.GetType().Name}: {ex.Message}";
+                    await consumer.PoisonAsync(message.Body.ToString(), message.MessageId, reason, cancellationToken).ConfigureAwait(false);
                     LogEventRejected(_logger, message.MessageId, reason);
                 }
 
@@ -480,6 +499,12 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Trigger → run {RunId}: {Reason}")]
     private static partial void LogTrigger(ILogger logger, string runId, string reason);
+
+    /// <summary>Attempts at one catalog event before it is poisoned (the Functions host's default <c>maxDequeueCount</c>).</summary>
+    private const int MaxCatalogEventAttempts = 5;
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Warning, Message = "Catalog event {MessageId} failed (attempt {Attempt}); it is retried after its visibility timeout: {Reason}")]
+    private static partial void LogEventRetried(ILogger logger, string messageId, long attempt, string reason);
 
     [LoggerMessage(EventId = 2000, Level = LogLevel.Warning, Message = "Queue message {MessageId} moved to the poison queue: {Reason}")]
     private static partial void LogEventRejected(ILogger logger, string messageId, string reason);

@@ -108,7 +108,8 @@ public sealed partial class CatalogBrowserTests(SampleMeshFixture mesh, ITestOut
         await using var session = await BrowserSession.OpenAsync(mesh, output, "failed-run");
         var page = session.Page;
 
-        // Act: a deep link straight to the product.
+        // Act: a deep link straight to the product, read as its own domain (its runs answer only readers of its data).
+        await page.SetExtraHTTPHeadersAsync(new Dictionary<string, string> { ["X-DataMesh-Domain"] = "supply-chain" });
         await page.GotoAsync($"ui/#/products/{StockLevels}");
 
         // Assert

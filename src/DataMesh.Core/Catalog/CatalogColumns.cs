@@ -16,6 +16,7 @@ internal static class CatalogColumns
     internal const string Visibility = "Visibility";
     internal const string Freshness = "Freshness";
     internal const string StaleSince = "StaleSince";
+    internal const string StaleRelease = "StaleRelease";
     internal const string RegisteredAt = "RegisteredAt";
     internal const string LatestVersion = "LatestVersion";
     internal const string LatestRelease = "LatestRelease";

@@ -193,12 +193,12 @@ public sealed partial class CatalogHttpApi
         var answer = match.Route.OperationId switch
         {
             "ListProducts" => await ListProductsAsync(request, cancellationToken).ConfigureAwait(false),
-            "GetProduct" => await GetProductAsync(request, cancellationToken).ConfigureAwait(false),
-            "ListReleases" => await ListReleasesAsync(request, cancellationToken).ConfigureAwait(false),
-            "GetRelease" => await GetReleaseAsync(request, cancellationToken).ConfigureAwait(false),
-            "ListRuns" => await ListRunsAsync(request, cancellationToken).ConfigureAwait(false),
+            "GetProduct" => await GetProductAsync(request, caller, cancellationToken).ConfigureAwait(false),
+            "ListReleases" => await ListReleasesAsync(request, caller, cancellationToken).ConfigureAwait(false),
+            "GetRelease" => await GetReleaseAsync(request, caller, cancellationToken).ConfigureAwait(false),
+            "ListRuns" => await ListRunsAsync(request, caller, cancellationToken).ConfigureAwait(false),
             "GetLineage" => await GetLineageAsync(request, cancellationToken).ConfigureAwait(false),
-            "GetQualityHistory" => await GetQualityHistoryAsync(request, cancellationToken).ConfigureAwait(false),
+            "GetQualityHistory" => await GetQualityHistoryAsync(request, caller, cancellationToken).ConfigureAwait(false),
             "GetReleaseRows" => await GetReleaseDataAsync(request, caller, null, cancellationToken).ConfigureAwait(false),
             "GetReleaseFile" => await GetReleaseDataAsync(request, caller, new FileRequest(headers, head), cancellationToken).ConfigureAwait(false),
             "GetOpenApiDocument" => new CatalogApiResponse(200, JsonContentType, CatalogOpenApi.Document),
@@ -240,7 +240,12 @@ public sealed partial class CatalogHttpApi
         return Ok(new { items = page.Items, continuationToken = page.ContinuationToken, pageSize = search.PageSize });
     }
 
-    private async Task<CatalogApiResponse> GetProductAsync(Request request, CancellationToken cancellationToken)
+    /// <summary>
+    /// A product's discovery facts for anyone, and its history (releases, runs, quality: failed-row samples and error
+    /// texts come from its data) only for a caller its access lets read the data; for anyone else <c>historyWithheld</c>
+    /// says why, and the history lists are empty.
+    /// </summary>
+    private async Task<CatalogApiResponse> GetProductAsync(Request request, DataReader caller, CancellationToken cancellationToken)
     {
         var id = request.Route["id"];
         if (await _catalog.GetProductAsync(id, cancellationToken).ConfigureAwait(false) is not { } product)
@@ -248,11 +253,14 @@ public sealed partial class CatalogHttpApi
             return ProductNotFound(id, request.Instance);
         }
 
-        var latest = product is { LatestVersion: { } version, LatestRelease: { } release } && SemVersion.TryParse(version, SemVersionStyles.Strict, out _)
+        var withheld = await _access(id, cancellationToken).ConfigureAwait(false) is { } access
+            ? HistoryRefusal(id, access, caller, request.Instance) is { } refusal ? JsonNode.Parse(refusal.Body)?["detail"]?.GetValue<string>() : null
+            : $"{id}'s access rules are not known here, so its history is not shown.";
+        var latest = withheld is null && product is { LatestVersion: { } version, LatestRelease: { } release } && SemVersion.TryParse(version, SemVersionStyles.Strict, out _)
             ? _catalog.GetReleaseAsync(id, version, release, cancellationToken)
             : Task.FromResult<CatalogRelease?>(null);
-        var releases = _catalog.GetReleasesAsync(id, cancellationToken);
-        var runs = _catalog.GetRunsAsync(id, cancellationToken);
+        var releases = withheld is null ? _catalog.GetReleasesAsync(id, cancellationToken) : Task.FromResult<IReadOnlyList<CatalogRelease>>([]);
+        var runs = withheld is null ? _catalog.GetRunsAsync(id, cancellationToken) : Task.FromResult<IReadOnlyList<CatalogRun>>([]);
         await Task.WhenAll(latest, releases, runs).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var freshness = product.FreshnessStatusAt(now);
@@ -266,26 +274,32 @@ public sealed partial class CatalogHttpApi
             latestRelease = await latest.ConfigureAwait(false),
             releases = await releases.ConfigureAwait(false),
             runs = await runs.ConfigureAwait(false),
+            historyWithheld = withheld,
         });
     }
 
-    private async Task<CatalogApiResponse> ListReleasesAsync(Request request, CancellationToken cancellationToken)
+    private async Task<CatalogApiResponse> ListReleasesAsync(Request request, DataReader caller, CancellationToken cancellationToken)
     {
         var id = request.Route["id"];
-        if (await _catalog.GetProductAsync(id, cancellationToken).ConfigureAwait(false) is null)
+        if (await HistoryAccessAsync(request, caller, cancellationToken).ConfigureAwait(false) is { } refused)
         {
-            return ProductNotFound(id, request.Instance);
+            return refused;
         }
 
         return Ok(new { productId = id, items = await _catalog.GetReleasesAsync(id, cancellationToken).ConfigureAwait(false) });
     }
 
-    private async Task<CatalogApiResponse> GetReleaseAsync(Request request, CancellationToken cancellationToken)
+    private async Task<CatalogApiResponse> GetReleaseAsync(Request request, DataReader caller, CancellationToken cancellationToken)
     {
         var id = request.Route["id"];
         if (ReleaseRoute(request, out var version, out var release) is { } invalid)
         {
             return invalid;
+        }
+
+        if (await HistoryAccessAsync(request, caller, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            return refused;
         }
 
         if (await _catalog.GetReleaseAsync(id, version, release, cancellationToken).ConfigureAwait(false) is { } found)
@@ -324,11 +338,7 @@ public sealed partial class CatalogHttpApi
         // Access before anything else about the data: a refused caller learns nothing of the release.
         if (!caller.CanRead(product.Domain, product.Visibility, product.Readers))
         {
-            var audience = product.Visibility == "restricted"
-                ? $"restricted to domain {product.Domain}{(product.Readers.Count > 0 ? " and " + string.Join(", ", product.Readers) : "")}"
-                : product.Visibility == "public" ? "public" : $"visible to domain {product.Domain} only";
-            return Problem(403, "access-denied", "Access denied",
-                $"{id} is {audience}; {caller} may not read its data. Ask its owners ({product.OwnerEmail ?? product.Domain}) to add your domain to access.readers.", request.Instance, productId: id);
+            return AccessDenied(id, product, caller, "data", request.Instance);
         }
 
         if (_releases is null)
@@ -464,7 +474,42 @@ public sealed partial class CatalogHttpApi
             ? new ReleaseAccess(product.Domain, product.Visibility ?? "domain", product.Readers, product.OwnerEmail)
             : null;
 
-    private async Task<CatalogApiResponse> ListRunsAsync(Request request, CancellationToken cancellationToken)
+    /// <summary>
+    /// The refusal of a route that carries a product's history (releases, runs, quality, stage timelines, OpenLineage
+    /// events): their failed-row samples and error texts come from the product's data, so the decision is the data
+    /// routes' own — 404 for an unknown product, 401 where data needs an authenticated caller, 403 when its access does
+    /// not let the caller read. Null when the caller may read.
+    /// </summary>
+    private async Task<CatalogApiResponse?> HistoryAccessAsync(Request request, DataReader caller, CancellationToken cancellationToken)
+    {
+        var id = request.Route["id"];
+        return await _access(id, cancellationToken).ConfigureAwait(false) is { } access
+            ? HistoryRefusal(id, access, caller, request.Instance)
+            : ProductNotFound(id, request.Instance);
+    }
+
+    private CatalogApiResponse? HistoryRefusal(string id, ReleaseAccess access, DataReader caller, string instance)
+    {
+        if (_requireAuthenticatedReaders && !caller.IsAuthenticated)
+        {
+            var refused = Problem(401, "authentication-required", "Authentication required",
+                $"{id}'s releases, runs and quality results are served to authenticated callers only: send an Entra ID bearer token for the mesh API (api://<MESH_API_CLIENT_ID>).", instance, productId: id);
+            return refused with { Headers = new Dictionary<string, string> { ["WWW-Authenticate"] = "Bearer" } };
+        }
+
+        return caller.CanRead(access.Domain, access.Visibility, access.Readers) ? null : AccessDenied(id, access, caller, "releases, runs and quality results", instance);
+    }
+
+    private static CatalogApiResponse AccessDenied(string id, ReleaseAccess product, DataReader caller, string what, string instance)
+    {
+        var audience = product.Visibility == "restricted"
+            ? $"restricted to domain {product.Domain}{(product.Readers.Count > 0 ? " and " + string.Join(", ", product.Readers) : "")}"
+            : product.Visibility == "public" ? "public" : $"visible to domain {product.Domain} only";
+        return Problem(403, "access-denied", "Access denied",
+            $"{id} is {audience}; {caller} may not read its {what}. Ask its owners ({product.OwnerEmail ?? product.Domain}) to add your domain to access.readers.", instance, productId: id);
+    }
+
+    private async Task<CatalogApiResponse> ListRunsAsync(Request request, DataReader caller, CancellationToken cancellationToken)
     {
         string? problem = null;
         var limit = request.Integer("limit", 1, MaxRuns, 50, ref problem);
@@ -474,9 +519,9 @@ public sealed partial class CatalogHttpApi
         }
 
         var id = request.Route["id"];
-        if (await _catalog.GetProductAsync(id, cancellationToken).ConfigureAwait(false) is null)
+        if (await HistoryAccessAsync(request, caller, cancellationToken).ConfigureAwait(false) is { } refused)
         {
-            return ProductNotFound(id, request.Instance);
+            return refused;
         }
 
         var runs = await _catalog.GetRunsAsync(id, cancellationToken).ConfigureAwait(false);
@@ -507,7 +552,7 @@ public sealed partial class CatalogHttpApi
         return Ok(await _catalog.GetLineageAsync(id, direction, depth, cancellationToken).ConfigureAwait(false));
     }
 
-    private async Task<CatalogApiResponse> GetQualityHistoryAsync(Request request, CancellationToken cancellationToken)
+    private async Task<CatalogApiResponse> GetQualityHistoryAsync(Request request, DataReader caller, CancellationToken cancellationToken)
     {
         string? problem = null;
         var limit = request.Integer("limit", 1, MaxRuns, 20, ref problem);
@@ -517,9 +562,9 @@ public sealed partial class CatalogHttpApi
         }
 
         var id = request.Route["id"];
-        if (await _catalog.GetProductAsync(id, cancellationToken).ConfigureAwait(false) is null)
+        if (await HistoryAccessAsync(request, caller, cancellationToken).ConfigureAwait(false) is { } refused)
         {
-            return ProductNotFound(id, request.Instance);
+            return refused;
         }
 
         return Ok(new { productId = id, items = await _catalog.GetQualityHistoryAsync(id, limit, cancellationToken).ConfigureAwait(false) });

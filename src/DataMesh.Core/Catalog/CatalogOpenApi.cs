@@ -57,6 +57,12 @@ internal static class CatalogOpenApi
                 },
                 ["400"] = Response("A parameter, the path or the query string was refused.", Ref("Problem"), "application/problem+json"),
             };
+            if (route.OperationId is "ListReleases" or "GetRelease" or "ListRuns" or "GetQualityHistory")
+            {
+                responses["401"] = Response("Where the host serves data beyond loopback (the Functions apps): the caller sent no valid bearer token for the mesh API.", Ref("Problem"), "application/problem+json");
+                responses["403"] = Response("The product's history (failed-row samples, error texts) comes from its data: its access (visibility, readers) does not let the caller read it.", Ref("Problem"), "application/problem+json");
+            }
+
             if (route.OperationId is "GetReleaseRows" or "GetReleaseFile")
             {
                 responses["401"] = Response("Where the host serves data beyond loopback (the Functions apps): the caller sent no valid bearer token for the mesh API.", Ref("Problem"), "application/problem+json");
@@ -245,7 +251,8 @@ internal static class CatalogOpenApi
             ("contract", Object(("columns", ArrayOf(Ref("Column"))), ("columnsOmitted", Type("integer")), ("classifications", ArrayOf(Type("string"))))),
             ("latestRelease", Ref("Release")),
             ("releases", ArrayOf(Ref("Release"))),
-            ("runs", ArrayOf(Ref("Run")))),
+            ("runs", ArrayOf(Ref("Run"))),
+            ("historyWithheld", Type("string", true))),
         ["Lineage"] = Object(
             ("productId", Type("string")), ("direction", Type("string")), ("depth", Type("integer")),
             ("nodes", ArrayOf(Object(("productId", Type("string")), ("hops", Type("integer")), ("direction", Type("string"))))),

@@ -5,6 +5,7 @@ using Azure.Data.Tables;
 using Azure.Messaging;
 using DataMesh.Events;
 using DataMesh.Pipeline;
+using DataMesh.Publishing;
 using DataMesh.Specs;
 using DataMesh.Storage;
 using Semver;
@@ -26,13 +27,22 @@ public sealed class CatalogProjection
 
     private readonly MeshStorage _storage;
     private readonly TimeProvider _time;
+    private readonly AnnouncedReleaseCheck? _releases;
     private readonly ConcurrentDictionary<string, TableClient> _ready = new();
 
-    public CatalogProjection(MeshStorage storage, TimeProvider? time = null)
+    /// <param name="storage">The catalog tables.</param>
+    /// <param name="time">The clock of <c>updatedAt</c> and registrations.</param>
+    /// <param name="releases">
+    /// Checks that an announced release's manifest exists where the event says before it is recorded (a release event
+    /// for one that does not is rejected to the poison queue). Hosts that reach the domains' storage pass it (the local
+    /// mesh); without it, releases are recorded as announced (the Azure hub, which holds no role on domain storage).
+    /// </param>
+    public CatalogProjection(MeshStorage storage, TimeProvider? time = null, AnnouncedReleaseCheck? releases = null)
     {
         ArgumentNullException.ThrowIfNull(storage);
         _storage = storage;
         _time = time ?? TimeProvider.System;
+        _releases = releases;
     }
 
     /// <summary>Applies one product event. <c>DataMesh.FreshnessBreached</c> is accepted and not recorded yet.</summary>
@@ -131,7 +141,11 @@ public sealed class CatalogProjection
         return sent;
     }
 
-    /// <summary>Marks the product stale since the breached release was published (a later release makes it fresh again).</summary>
+    /// <summary>
+    /// Marks the product stale since the breached release was published, naming that release: the mark holds only
+    /// while it is the product's latest (<see cref="CatalogReader"/> reads it so), so a later release — or a breach
+    /// reported after it — leaves the product fresh.
+    /// </summary>
     private async Task ApplyFreshnessBreachedAsync(CloudEvent cloudEvent, FreshnessBreachedData data, CancellationToken cancellationToken)
     {
         CheckProduct(cloudEvent, data.ProductId, data.Domain, data.Name);
@@ -139,6 +153,7 @@ public sealed class CatalogProjection
         var entity = new TableEntity(CatalogKeys.Encode(data.Domain), CatalogKeys.Encode(data.Name))
         {
             [CatalogColumns.StaleSince] = data.Since,
+            [CatalogColumns.StaleRelease] = StaleReleaseKey(data.LatestVersion, data.LatestRelease),
         };
         await table.UpsertEntityAsync(entity, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
     }
@@ -155,6 +170,12 @@ public sealed class CatalogProjection
         if (data.Upstream.FirstOrDefault(u => !ProductIds.TrySplit(u.ProductId, out _, out _)) is { } badUpstream)
         {
             throw Rejected(cloudEvent, $"its upstream product id '{badUpstream.ProductId}' is not of the form <domain>.<name>");
+        }
+
+        // A release without a manifest does not exist: a forged or stale event must not become "latest".
+        if (_releases is not null && await _releases.VerifyAsync(data, cancellationToken).ConfigureAwait(false) is { } missing)
+        {
+            throw Rejected(cloudEvent, missing);
         }
 
         var productKey = CatalogKeys.Encode(data.ProductId);
@@ -332,6 +353,10 @@ public sealed class CatalogProjection
             run[CatalogColumns.OpenLineage + "Trimmed"] = trimmed;
         }
     }
+
+    /// <summary>Which release a freshness breach is about: <c>version#release</c>, or <c>none</c> before the first.</summary>
+    internal static string StaleReleaseKey(string? version, int? release) =>
+        release is { } number && version is not null ? $"{version}#{number.ToString(CultureInfo.InvariantCulture)}" : "none";
 
     /// <summary>One row per rule of the run's quality summary, written in transactions (a contract may have hundreds of rules).</summary>
     private async Task WriteQualityHistoryAsync(

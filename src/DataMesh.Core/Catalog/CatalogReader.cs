@@ -320,12 +320,30 @@ public sealed class CatalogReader
         SchemaHash = row.GetString(CatalogColumns.SchemaHash),
         PublishedAt = row.GetDateTimeOffset(CatalogColumns.PublishedAt),
         UpdatedAt = row.GetDateTimeOffset(CatalogColumns.UpdatedAt),
-        StaleSince = row.GetDateTimeOffset(CatalogColumns.StaleSince),
+        StaleSince = StaleSince(row),
         Columns = row.GetString(CatalogColumns.Columns) is { } columns ? CatalogJson.Deserialize<List<CatalogColumn>>(columns) : [],
         ColumnsOmitted = row.GetInt32(CatalogColumns.ColumnsOmitted) ?? 0,
         Classifications = row.GetString(CatalogColumns.Classifications) is { } classifications ? CatalogJson.Deserialize<List<string>>(classifications) : [],
         Inputs = row.GetString(CatalogColumns.Inputs) is { } inputs ? CatalogJson.Deserialize<List<string>>(inputs) : [],
     };
+
+    /// <summary>
+    /// The breach mark while it is about the product's latest release; a release published since (or a breach reported
+    /// late, about an older one) leaves the product fresh. Marks written before they named a release hold while the
+    /// product's newest data is the breached data.
+    /// </summary>
+    private static DateTimeOffset? StaleSince(TableEntity row)
+    {
+        if (row.GetDateTimeOffset(CatalogColumns.StaleSince) is not { } since)
+        {
+            return null;
+        }
+
+        var latest = CatalogProjection.StaleReleaseKey(row.GetString(CatalogColumns.LatestVersion), row.GetInt32(CatalogColumns.LatestRelease));
+        return row.GetString(CatalogColumns.StaleRelease) is { } about
+            ? (about == latest ? since : null)
+            : (row.GetDateTimeOffset(CatalogColumns.PublishedAt) is not { } published || published == since ? since : null);
+    }
 
     private static CatalogRelease ToRelease(TableEntity row) => new()
     {

@@ -40,8 +40,11 @@ public sealed class AnnouncementOutbox
         _time = time ?? TimeProvider.System;
     }
 
-    /// <summary>Largest event (its CloudEvents JSON, in bytes) the outbox holds.</summary>
-    public static int MaxEventBytes => ChunkBytes * MaxChunks;
+    /// <summary>
+    /// Largest event (its CloudEvents JSON, in bytes) the outbox holds: what one queue message delivers
+    /// (<see cref="ProductEventBudget.MaxEventBytes"/>). A larger event could be stored but never delivered.
+    /// </summary>
+    public static int MaxEventBytes => Math.Min(ChunkBytes * MaxChunks, ProductEventBudget.MaxEventBytes);
 
     /// <summary>
     /// Records <paramref name="cloudEvent"/> as pending and returns the event to send: the one given, or the one
@@ -57,7 +60,7 @@ public sealed class AnnouncementOutbox
         {
             throw new ArgumentException(
                 $"Event '{cloudEvent.Id}' of type '{cloudEvent.Type}' is {json.Length} bytes of JSON; the outbox holds at most {MaxEventBytes} "
-                + "(and Event Grid delivers at most 64 KiB per queue message): trim its data (e.g. long lineage lists).",
+                + "(Event Grid delivers it through a queue message of 64 KiB, Base64-encoded): trim its data (ProductEventBudget.Fit).",
                 nameof(cloudEvent));
         }
 

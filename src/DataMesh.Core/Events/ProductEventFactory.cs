@@ -5,6 +5,7 @@ namespace DataMesh.Events;
 /// <summary>
 /// Builds the CloudEvents 1.0 the mesh announces (DESIGN §6). Ids are deterministic, so a retried publish of
 /// the same release or failure carries the same <c>source</c> + <c>id</c> and consumers can recognise the duplicate.
+/// Run outcomes are shortened to fit one queue message (<see cref="ProductEventBudget"/>).
 /// </summary>
 public static class ProductEventFactory
 {
@@ -19,7 +20,7 @@ public static class ProductEventFactory
         }
 
         var subject = ProductEventTypes.Subject(data.ProductId, data.Version, data.Release);
-        return Create(data.Domain, data.Name, ProductEventTypes.ProductVersionPublished, subject, subject, data.PublishedAt, data);
+        return Create(data.Domain, data.Name, ProductEventTypes.ProductVersionPublished, subject, subject, data.PublishedAt, ProductEventBudget.Fit(data));
     }
 
     /// <summary>A run stopped at the quality gate. Subject: <c>&lt;productId&gt;/&lt;version&gt;/runs/&lt;runId&gt;</c>; id: <c>&lt;runId&gt;/&lt;type&gt;</c>.</summary>
@@ -50,7 +51,7 @@ public static class ProductEventFactory
     {
         ArgumentNullException.ThrowIfNull(data);
         CheckProductId(data.ProductId, data.Domain, data.Name);
-        return Create(data.Domain, data.Name, type, $"{data.RunId}/{type}", RunSubject(data.ProductId, data.Version, data.RunId), data.FailedAt, data);
+        return Create(data.Domain, data.Name, type, $"{data.RunId}/{type}", RunSubject(data.ProductId, data.Version, data.RunId), data.FailedAt, ProductEventBudget.Fit(data));
     }
 
     private static CloudEvent Create<T>(string domain, string name, string type, string id, string subject, DateTimeOffset time, T data) =>

@@ -40,4 +40,7 @@ public sealed record ProductVersionPublishedData
     public IReadOnlyList<System.Text.Json.Nodes.JsonObject> OpenLineage { get; init; } = [];
 
     public required DateTimeOffset PublishedAt { get; init; }
+
+    /// <summary>What was shortened to fit one queue message (<see cref="ProductEventBudget"/>); empty when nothing was.</summary>
+    public IReadOnlyList<string> Trimmed { get; init; } = [];
 }

@@ -34,4 +34,7 @@ public abstract record RunFailureData
 
     /// <summary>The run's OpenLineage RunEvents (START, then FAIL), as emitted.</summary>
     public IReadOnlyList<System.Text.Json.Nodes.JsonObject> OpenLineage { get; init; } = [];
+
+    /// <summary>What was shortened to fit one queue message (<see cref="ProductEventBudget"/>); empty when nothing was.</summary>
+    public IReadOnlyList<string> Trimmed { get; init; } = [];
 }

@@ -13,7 +13,9 @@ namespace DataMesh.Triggers;
 /// Maps a <c>DataMesh.ProductVersionPublished</c> event to the runs of the products that read that product: each
 /// consumer whose version range accepts the release, and whose other upstream inputs already have a release in range,
 /// is rebuilt. A release outside a consumer's range (a new major) does not trigger it: the consumer stays pinned.
-/// Run ids derive from the event id, so a duplicated delivery collapses into one run.
+/// Run ids derive from the event id, so a duplicated delivery collapses into one run. An event whose release has no
+/// manifest where it says (<see cref="AnnouncedReleaseCheck"/>, in the storage this host has) starts nothing: a forged
+/// or stale announcement never rebuilds a consumer.
 /// </summary>
 public sealed class UpstreamRouter(IProductRegistry products, MeshStorage storage, string? domain = null)
 {
@@ -33,6 +35,22 @@ public sealed class UpstreamRouter(IProductRegistry products, MeshStorage storag
         }
 
         var data = ProductEventJson.ReadData<ProductVersionPublishedData>(cloudEvent);
+        if (!products.All.Any(p => (_domain is null || p.Domain == _domain) && p.Inputs.Any(i => i.Product == data.ProductId)))
+        {
+            return [];
+        }
+
+        // A domain announces only its own products: the channel's source must be the product the data names.
+        if (cloudEvent.Source != ProductEventTypes.Source(data.Domain, data.Name) || data.ProductId != $"{data.Domain}.{data.Name}")
+        {
+            return [TriggerRoute.Drop($"{cloudEvent.Type} '{cloudEvent.Id}' from '{cloudEvent.Source}' starts no run: its source does not match its data ({data.ProductId})")];
+        }
+
+        if (await new AnnouncedReleaseCheck(storage).VerifyAsync(data, cancellationToken).ConfigureAwait(false) is { } unverified)
+        {
+            return [TriggerRoute.Drop($"{cloudEvent.Type} '{cloudEvent.Id}' from '{cloudEvent.Source}' starts no run: {unverified}")];
+        }
+
         var resolver = new UpstreamResolver(storage);
         var routes = new List<TriggerRoute>();
         foreach (var consumer in products.All.Where(p => _domain is null || p.Domain == _domain))

@@ -1,6 +1,7 @@
 using System.Net;
 using DataMesh.Catalog;
 using DataMesh.Consumption;
+using DataMesh.Functions.Configuration;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 
@@ -9,11 +10,13 @@ namespace DataMesh.Functions.Catalog;
 /// <summary>
 /// The catalog's HTTP API as Azure Functions (routes under <c>api/</c>, one function per route of
 /// <see cref="CatalogHttpApi.Routes"/>). Each only hands the request to <see cref="CatalogHttpApi"/>, the same code the
-/// local <c>datamesh up</c> serves.
+/// local <c>datamesh up</c> serves. The routes that carry a product's history (releases, runs, quality) answer only
+/// callers the product's access lets read its data, as the data routes do: the caller is who App Service
+/// authentication says (anonymous without a validated token, so 401 there and no history in the product's detail).
 /// </summary>
-public sealed class CatalogApi(CatalogReader catalog)
+public sealed class CatalogApi(CatalogReader catalog, AppServiceAuthentication authentication)
 {
-    private readonly CatalogHttpApi _api = new(catalog);
+    private readonly CatalogHttpApi _api = new(catalog, requireAuthenticatedReaders: true);
 
     [Function("ListProducts")]
     public Task<HttpResponseData> ListProductsAsync(
@@ -64,9 +67,9 @@ public sealed class CatalogApi(CatalogReader catalog)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequestData request,
         CancellationToken cancellationToken) => AnswerAsync(_api, request, cancellationToken);
 
-    /// <summary>Hands one discovery request to <paramref name="api"/>: discovery reads no data, so the caller does not matter.</summary>
-    private static Task<HttpResponseData> AnswerAsync(CatalogHttpApi api, HttpRequestData request, CancellationToken cancellationToken) =>
-        AnswerAsync(api, request, DataReader.Anonymous, cancellationToken);
+    /// <summary>Hands one discovery request to <paramref name="api"/>, for the caller App Service authentication validated.</summary>
+    private Task<HttpResponseData> AnswerAsync(CatalogHttpApi api, HttpRequestData request, CancellationToken cancellationToken) =>
+        AnswerAsync(api, request, authentication.CallerOf(request), cancellationToken);
 
     /// <summary>Hands one request of <paramref name="caller"/> to <paramref name="api"/> and writes its answer (JSON, problem, redirect, or a Parquet file streamed from storage).</summary>
     /// <remarks>The route values the host bound are not used: the core routes the raw path itself, as locally.</remarks>

@@ -8,6 +8,7 @@ using DataMesh.Catalog;
 using DataMesh.Events;
 using DataMesh.Governance;
 using DataMesh.Pipeline;
+using DataMesh.Publishing;
 using DataMesh.Storage;
 using DataMesh.Triggers;
 using Microsoft.Extensions.Azure;
@@ -99,7 +100,11 @@ internal static class DataMeshServiceCollectionExtensions
         });
         services.AddSingleton(sp => new BlobCreatedRouter(sp.GetRequiredService<IProductRegistry>(), sp.GetRequiredService<MeshStorage>(), Options(sp).Domain));
         services.AddSingleton(sp => new PipelineTriggerRouter(sp.GetRequiredService<IProductRegistry>(), sp.GetRequiredService<MeshStorage>(), Options(sp).Domain));
-        services.AddSingleton(sp => new CatalogProjection(sp.GetRequiredService<MeshStorage>()));
+        // A release event is recorded once its manifest is found in the storage this app has. The hub has no role on
+        // any domain's storage (least privilege), so it records what the mesh topic delivers (docs/design-notes/catalog.md).
+        services.AddSingleton(sp => new CatalogProjection(
+            sp.GetRequiredService<MeshStorage>(),
+            releases: Options(sp).IsHub ? null : new AnnouncedReleaseCheck(sp.GetRequiredService<MeshStorage>())));
         services.AddSingleton(sp => new CatalogReader(sp.GetRequiredService<MeshStorage>()));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(AppServiceAuthentication.FromConfiguration(configuration));

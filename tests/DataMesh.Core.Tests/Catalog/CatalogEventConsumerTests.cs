@@ -72,6 +72,25 @@ public sealed class CatalogEventConsumerTests(AzuriteFixture azurite)
         Assert.False(await PoisonQueue().ExistsAsync());
     }
 
+    [Fact]
+    public async Task ConsumeAsync_PropertyOverTheTableLimit_PoisonsWithTheReasonAndTheNextEventApplies()
+    {
+        // Arrange: a location of 40,000 characters, which no table property can hold (64 KiB of UTF-16).
+        var oversized = ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(release: 2) with { Location = "https://x.example/" + new string('x', 40_000) });
+        var next = ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(release: 1));
+
+        // Act
+        var reason = await Consumer().ConsumeAsync(JsonSerializer.Serialize(oversized), "m-5");
+        var applied = await Consumer().ConsumeAsync(JsonSerializer.Serialize(next), "m-6");
+
+        // Assert
+        Assert.NotNull(reason);
+        Assert.Contains("PropertyValueTooLarge", reason, StringComparison.Ordinal);
+        Assert.Equal(reason, (await SinglePoisonAsync()).GetProperty("reason").GetString());
+        Assert.Null(applied);
+        Assert.Equal(1, (await new CatalogReader(_storage).GetProductAsync("finance.ledger-emea"))!.LatestRelease);
+    }
+
     private CatalogEventConsumer Consumer() => new(new CatalogProjection(_storage), PoisonQueue());
 
     private Azure.Storage.Queues.QueueClient PoisonQueue() => _storage.Queue(MeshStorage.CatalogEventsQueue + CatalogEventConsumer.PoisonSuffix);

@@ -183,7 +183,7 @@ public sealed class CatalogHttpApiTests(AzuriteFixture azurite)
         await new CatalogProjection(_storage).ApplyAsync(ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(release: 1)));
 
         // Act
-        var response = await Api().HandleAsync("GET", "/api/products/finance.ledger-emea/releases/1.2.0/7", "");
+        var response = await Api().HandleAsync("GET", "/api/products/finance.ledger-emea/releases/1.2.0/7", "", DataMesh.Consumption.DataReader.Operator);
 
         // Assert
         using var problem = Problem(response, 404);
@@ -256,6 +256,72 @@ public sealed class CatalogHttpApiTests(AzuriteFixture azurite)
         Assert.Contains("amout", items[0].GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Contains("amount_not_null", items[1].GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal(["run-q1", "run-1.2.0-1"], quality.RootElement.GetProperty("items").EnumerateArray().Select(q => q.GetProperty("runId").GetString()));
+    }
+
+    [Theory]
+    [InlineData("/runs")]
+    [InlineData("/quality")]
+    [InlineData("/releases")]
+    [InlineData("/releases/1.2.0/1")]
+    public async Task HistoryRoutes_CallerTheAccessDoesNotLetRead_Refused403LikeTheRowsRoute(string route)
+    {
+        // Arrange: a restricted product (readers: sales) with a release and a run stopped at the gate with a failed-row sample.
+        await SeedRestrictedHistoryAsync();
+        var path = "/api/products/finance.ledger-emea" + route;
+
+        // Act
+        var anonymous = await Api().HandleAsync("GET", path, "");
+        var otherDomain = await Api().HandleAsync("GET", path, "", DataMesh.Consumption.DataReader.ForDomain("marketing"));
+        var reader = await Api().HandleAsync("GET", path, "", DataMesh.Consumption.DataReader.ForDomain("sales"));
+
+        // Assert
+        using (var refused = Problem(anonymous, 403))
+        {
+            Assert.Contains("restricted to domain finance and sales", refused.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        Problem(otherDomain, 403).Dispose();
+        Assert.DoesNotContain(SecretSample, anonymous.Body + otherDomain.Body, StringComparison.Ordinal);
+        Assert.Equal(200, reader.StatusCode);
+    }
+
+    [Fact]
+    public async Task GetProduct_CallerTheAccessDoesNotLetRead_ShowsTheProductButWithholdsReleasesRunsAndSamples()
+    {
+        // Arrange
+        await SeedRestrictedHistoryAsync();
+
+        // Act
+        var anonymous = await Api().HandleAsync("GET", "/api/products/finance.ledger-emea", "");
+        var reader = await Api().HandleAsync("GET", "/api/products/finance.ledger-emea", "", DataMesh.Consumption.DataReader.ForDomain("sales"));
+
+        // Assert
+        Assert.Equal(200, anonymous.StatusCode);
+        Assert.DoesNotContain(SecretSample, anonymous.Body, StringComparison.Ordinal);
+        using var withheld = JsonDocument.Parse(anonymous.Body);
+        Assert.Equal("finance.ledger-emea", withheld.RootElement.GetProperty("product").GetProperty("productId").GetString());
+        Assert.Equal((0, 0), (withheld.RootElement.GetProperty("releases").GetArrayLength(), withheld.RootElement.GetProperty("runs").GetArrayLength()));
+        Assert.Equal(JsonValueKind.Null, withheld.RootElement.GetProperty("latestRelease").ValueKind);
+        Assert.Contains("restricted", withheld.RootElement.GetProperty("historyWithheld").GetString(), StringComparison.Ordinal);
+        Assert.Contains(SecretSample, reader.Body, StringComparison.Ordinal);
+        using var shown = JsonDocument.Parse(reader.Body);
+        Assert.Equal(JsonValueKind.Null, shown.RootElement.GetProperty("historyWithheld").ValueKind);
+    }
+
+    private const string SecretSample = "6.304,65";
+
+    private async Task SeedRestrictedHistoryAsync()
+    {
+        var projection = new CatalogProjection(_storage);
+        await projection.RegisterProductAsync(Product("finance", "ledger-emea") with { Visibility = "restricted", Readers = ["sales"] });
+        await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(release: 1)));
+        var failed = SampleEvents.QualityFailed(runId: "run-q1");
+        var rules = failed.Quality!.Rules.Select(r => r with { Samples = [new Dictionary<string, string?> { ["salary"] = SecretSample }] }).ToList();
+        await projection.ApplyAsync(ProductEventFactory.CreateQualityCheckFailed(failed with
+        {
+            Quality = failed.Quality with { Rules = rules },
+            Error = $"Could not convert string \"{SecretSample}\" to DECIMAL",
+        }));
     }
 
     [Fact]
@@ -355,7 +421,7 @@ public sealed class CatalogHttpApiTests(AzuriteFixture azurite)
 
     private async Task<JsonDocument> OkAsync(string path, string query)
     {
-        var response = await Api().HandleAsync("GET", path, query);
+        var response = await Api().HandleAsync("GET", path, query, DataMesh.Consumption.DataReader.Operator);
         Assert.True(response.StatusCode == 200, $"{response.StatusCode}: {response.Body}");
         Assert.StartsWith("application/json", response.ContentType, StringComparison.Ordinal);
         return JsonDocument.Parse(response.Body);

@@ -89,7 +89,7 @@ public sealed class ReleaseDataEndpointTests(AzuriteFixture azurite)
         await ProjectAsync(Stamped(DomainApp));
 
         // Act
-        var response = await HubApi().HandleAsync("GET", "/api/products/finance.ledger-emea/releases/1.2.0/1", "");
+        var response = await HubApi().HandleAsync("GET", "/api/products/finance.ledger-emea/releases/1.2.0/1", "", DataReader.Operator);
 
         // Assert
         Assert.Equal(200, response.StatusCode);
@@ -147,7 +147,7 @@ public sealed class ReleaseDataEndpointTests(AzuriteFixture azurite)
         await ProjectAsync(cloudEvent);
 
         // Act
-        var release = await HubApi().HandleAsync("GET", "/api/products/finance.ledger-emea/releases/1.2.0/1", "");
+        var release = await HubApi().HandleAsync("GET", "/api/products/finance.ledger-emea/releases/1.2.0/1", "", DataReader.Operator);
         var rows = await HubApi().HandleAsync("GET", "/api/products/finance.ledger-emea/releases/1.2.0/1/rows", "", DataReader.Operator);
 
         // Assert: the release itself is recorded; only the redirect is lost.

@@ -187,9 +187,9 @@ public sealed class OutboxRelayTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AddAsync_EventLargerThanOneTableProperty_RoundTripsThroughTheChunks()
+    public async Task AddAsync_RunFailureWithA200KbError_TrimmedToOneQueueMessageAndRoundTrips()
     {
-        // Arrange: ~200 KB of data, over a binary property's 64 KiB.
+        // Arrange: ~200 KB of error text, over what one queue message delivers.
         var data = SampleEvents.RunFailed("run-large") with { Error = new string('e', 200_000) };
         var cloudEvent = ProductEventFactory.CreatePipelineRunFailed(data);
 
@@ -197,8 +197,12 @@ public sealed class OutboxRelayTests(AzuriteFixture azurite) : IAsyncLifetime
         await _runtime.Outbox.AddAsync(cloudEvent);
         var pending = Assert.Single(await _runtime.Outbox.GetPendingAsync(DateTimeOffset.MaxValue));
 
-        // Assert
-        Assert.Equal(data.Error, ProductEventJson.ReadData<PipelineRunFailedData>(pending.Event).Error);
+        // Assert: the error is cut with a marker, and the data says what was trimmed.
+        var recorded = ProductEventJson.ReadData<PipelineRunFailedData>(pending.Event);
+        Assert.StartsWith(new string('e', 1_000), recorded.Error, StringComparison.Ordinal);
+        Assert.EndsWith("...[trimmed]", recorded.Error, StringComparison.Ordinal);
+        Assert.Contains("error", recorded.Trimmed);
+        Assert.True(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(pending.Event).Length <= ProductEventBudget.MaxEventBytes);
     }
 
     private Task<string> Announce(AnnounceInput input) =>

@@ -7,6 +7,32 @@ namespace DataMesh.Core.Tests.Events;
 public sealed class ProductEventFactoryTests
 {
     [Fact]
+    public void CreateQualityCheckFailed_SamplesAndLineageOverAQueueMessage_TrimmedToFitAndMarked()
+    {
+        // Arrange: 50 failed rules with 5 long samples each and 20 large OpenLineage events: ~600 KB of data.
+        var data = SampleEvents.QualityFailed();
+        IReadOnlyList<IReadOnlyDictionary<string, string?>> samples = [.. Enumerable.Range(0, 5).Select(_ => new Dictionary<string, string?> { ["note"] = new string('n', 2_000) })];
+        var rules = Enumerable.Range(0, 50).Select(i => data.Quality!.Rules[0] with { Name = $"rule_{i}", Samples = samples }).ToList();
+        var large = data with
+        {
+            Quality = data.Quality! with { Rules = rules },
+            OpenLineage = [.. Enumerable.Range(0, 20).Select(_ => new System.Text.Json.Nodes.JsonObject { ["eventType"] = "FAIL", ["padding"] = new string('p', 5_000) })],
+        };
+
+        // Act
+        var json = JsonSerializer.SerializeToUtf8Bytes(ProductEventFactory.CreateQualityCheckFailed(large));
+        var small = JsonSerializer.SerializeToUtf8Bytes(ProductEventFactory.CreateQualityCheckFailed(data));
+
+        // Assert
+        Assert.True(json.Length <= ProductEventBudget.MaxEventBytes, $"{json.Length} bytes");
+        var parsed = ProductEventJson.ReadData<QualityCheckFailedData>(CloudEvent.Parse(BinaryData.FromBytes(json))!);
+        Assert.Equal(["quality.samples.values", "openLineage.facets", "quality.samples", "openLineage"], parsed.Trimmed);
+        Assert.Equal(50, parsed.Quality!.Rules.Count);
+        Assert.Equal(data.Error, parsed.Error);
+        Assert.Empty(ProductEventJson.ReadData<QualityCheckFailedData>(CloudEvent.Parse(BinaryData.FromBytes(small))!).Trimmed);
+    }
+
+    [Fact]
     public void CreateProductVersionPublished_RoundTripThroughJson_KeepsContractAttributesAndData()
     {
         // Arrange

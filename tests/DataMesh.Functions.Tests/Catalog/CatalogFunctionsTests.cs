@@ -4,6 +4,7 @@ using System.Text.Json;
 using DataMesh.Catalog;
 using DataMesh.Events;
 using DataMesh.Functions.Catalog;
+using DataMesh.Functions.Configuration;
 using DataMesh.Pipeline;
 using DataMesh.Storage;
 using DataMesh.Testing;
@@ -23,7 +24,7 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
         // Arrange: the event arrives as Event Grid writes it to the queue (Base64).
         await ProjectAsync(Published(release: 1));
         await ProjectAsync(Published(release: 2));
-        var api = new CatalogApi(new CatalogReader(_storage));
+        var api = Api();
 
         // Act
         var response = await api.GetProductAsync(Request("products/finance.ledger-emea"), "finance.ledger-emea", CancellationToken.None);
@@ -45,7 +46,7 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
     {
         // Arrange
         await ProjectAsync(Published(release: 1));
-        var api = new CatalogApi(new CatalogReader(_storage));
+        var api = Api();
 
         // Act
         var response = await api.ListProductsAsync(Request("products"), CancellationToken.None);
@@ -61,7 +62,7 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
     public async Task ListProducts_EmptyCatalog_ReturnsEmptyArray()
     {
         // Arrange
-        var api = new CatalogApi(new CatalogReader(_storage));
+        var api = Api();
 
         // Act
         var response = await api.ListProductsAsync(Request("products"), CancellationToken.None);
@@ -77,7 +78,7 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
     public async Task GetProduct_UnknownId_Returns404WithJsonError()
     {
         // Arrange
-        var api = new CatalogApi(new CatalogReader(_storage));
+        var api = Api();
 
         // Act
         var response = await api.GetProductAsync(Request("products/finance.nothing"), "finance.nothing", CancellationToken.None);
@@ -96,7 +97,7 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
     public async Task GetProduct_IdWithoutDomain_Returns400WithJsonError()
     {
         // Arrange
-        var api = new CatalogApi(new CatalogReader(_storage));
+        var api = Api();
 
         // Act
         var response = await api.GetProductAsync(Request("products/ledger"), "ledger", CancellationToken.None);
@@ -137,7 +138,7 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
 
         // Assert
         Assert.Contains("source does not match", (await SinglePoisonAsync()).GetProperty("reason").GetString(), StringComparison.Ordinal);
-        using var body = Json(await new CatalogApi(new CatalogReader(_storage)).ListProductsAsync(Request("products"), CancellationToken.None));
+        using var body = Json(await Api().ListProductsAsync(Request("products"), CancellationToken.None));
         Assert.Equal(0, body.RootElement.GetProperty("items").GetArrayLength());
     }
 
@@ -167,17 +168,37 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
         await ProjectAsync(Published(release: 1));
 
         // Assert
-        var response = await new CatalogApi(new CatalogReader(_storage)).ListReleasesAsync(Request("products/finance.ledger-emea/releases"), "finance.ledger-emea", CancellationToken.None);
+        var response = await Api().ListReleasesAsync(Request("products/finance.ledger-emea/releases"), "finance.ledger-emea", CancellationToken.None);
         using var body = Json(response);
         Assert.Equal(1, body.RootElement.GetProperty("items").GetArrayLength());
         Assert.False(await _storage.Queue(MeshStorage.CatalogEventsQueue + CatalogEventConsumer.PoisonSuffix).ExistsAsync());
     }
 
     [Fact]
+    public async Task RunsAndProduct_CallerWithoutAValidatedToken_RunsAnswer401AndTheProductWithholdsItsHistory()
+    {
+        // Arrange
+        await ProjectAsync(Published(release: 1));
+        var api = Api();
+
+        // Act
+        var runs = await api.ListRunsAsync(AnonymousRequest("products/finance.ledger-emea/runs"), "finance.ledger-emea", CancellationToken.None);
+        var detail = await api.GetProductAsync(AnonymousRequest("products/finance.ledger-emea"), "finance.ledger-emea", CancellationToken.None);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.Unauthorized, runs.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, detail.StatusCode);
+        using var body = Json(detail);
+        Assert.Equal(0, body.RootElement.GetProperty("runs").GetArrayLength());
+        Assert.Equal(0, body.RootElement.GetProperty("releases").GetArrayLength());
+        Assert.Contains("authenticated", body.RootElement.GetProperty("historyWithheld").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GetLineage_DepthOutOfRange_Returns400Problem()
     {
         // Arrange
-        var api = new CatalogApi(new CatalogReader(_storage));
+        var api = Api();
 
         // Act
         var response = await api.GetLineageAsync(Request("products/finance.ledger-emea/lineage?depth=9"), "finance.ledger-emea", CancellationToken.None);
@@ -193,7 +214,7 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
     {
         // Arrange
         await ProjectAsync(Published(release: 1));
-        var api = new CatalogApi(new CatalogReader(_storage));
+        var api = Api();
 
         // Act: the function key the host passes in the query string is not a catalog parameter.
         var response = await api.GetReleaseAsync(
@@ -216,7 +237,7 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
             .OfType<Microsoft.Azure.Functions.Worker.HttpTriggerAttribute>()
             .Select(a => a.Route!)
             .ToList();
-        var api = new CatalogApi(new CatalogReader(_storage));
+        var api = Api();
 
         // Act
         var response = await api.GetOpenApiDocumentAsync(Request("openapi.json"), CancellationToken.None);
@@ -244,7 +265,23 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
         await Function().RunAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(json)), new TestFunctionContext(), CancellationToken.None);
     }
 
-    private static TestHttpRequest Request(string route) => new($"http://localhost:7071/api/{route}");
+    /// <summary>The hub's catalog API behind App Service authentication (on).</summary>
+    private CatalogApi Api() => new(new CatalogReader(_storage), new AppServiceAuthentication(enabled: true));
+
+    /// <summary>A request of the mesh operator, as App Service authentication passes a validated token with that role.</summary>
+    private static TestHttpRequest Request(string route)
+    {
+        var request = AnonymousRequest(route);
+        request.Headers.Add(AppServiceAuthentication.ClientPrincipalHeader, Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
+        {
+            auth_typ = "aad",
+            role_typ = "roles",
+            claims = new[] { new { typ = "roles", val = DataMesh.Consumption.DataReader.OperatorRole } },
+        }))));
+        return request;
+    }
+
+    private static TestHttpRequest AnonymousRequest(string route) => new($"http://localhost:7071/api/{route}");
 
     private static JsonDocument Json(Microsoft.Azure.Functions.Worker.Http.HttpResponseData response)
     {

@@ -344,9 +344,13 @@ async function showProduct(id, signal) {
   setStatus(`Loading ${id}…`, true);
   const [detail, quality, lineage] = await Promise.all([
     api.getProduct(id, signal),
-    api.getQuality(id, 20, signal),
+    // A caller the product's access does not let read its data sees no quality results (401/403): the page shows why.
+    api.getQuality(id, 20, signal).catch((error) => (error.status === 401 || error.status === 403 ? null : Promise.reject(error))),
     api.getLineage(id, 2, signal),
   ]);
+  const withheld = detail.historyWithheld
+    ? h('p', { class: 'muted', 'data-withheld': 'true' }, detail.historyWithheld)
+    : null;
   const product = detail.product;
   const contract = detail.contract;
   const failedRuns = detail.runs.filter((r) => r.status !== 'Published').length;
@@ -408,7 +412,7 @@ async function showProduct(id, signal) {
       renderLineage(lineage),
       h('p', null, h('a', { href: productHref(id, 'lineage') }, 'Open the lineage view'), ' to walk more hops.')),
     section('releases', 'Releases',
-      detail.releases.length
+      withheld ? withheld.cloneNode(true) : detail.releases.length
         ? table(`Releases of ${id}`, ['Release', 'Rows', 'Published', 'Quality', 'Built from', 'Run'],
           detail.releases.map((r) => [
             releaseLabel(r.version, r.release),
@@ -422,7 +426,7 @@ async function showProduct(id, signal) {
           ]), { rowHeaders: true, hideCaption: true, scrollable: true, className: 'releases' })
         : h('p', { class: 'muted' }, 'No release published yet.')),
     section('quality', 'Quality results',
-      quality.items.length
+      withheld || !quality ? (withheld || h('p', { class: 'muted' }, 'Quality results are not shown to you.')).cloneNode(true) : quality.items.length
         ? quality.items.map((run, index) => h('details', { class: 'quality-run', open: index === 0 },
           h('summary', null,
             badge(run.passed ? 'passed' : 'failed', run.passed ? 'ok' : 'bad'),
@@ -431,7 +435,7 @@ async function showProduct(id, signal) {
           rulesTable(run.rules, `Quality rules of run ${run.runId}`)))
         : h('p', { class: 'muted' }, 'No run has reached the quality gate yet.')),
     section('runs', 'Runs',
-      detail.runs.length
+      withheld ? withheld.cloneNode(true) : detail.runs.length
         ? table(`Runs of ${id}`, ['When', 'Status', 'Stage', 'Release', 'Reason', 'Timeline', 'Run'],
           detail.runs.map((run) => ({
             attributes: { class: run.status === 'Published' ? null : 'row-failed', 'data-status': run.status },
