@@ -297,7 +297,8 @@ public sealed partial class LocalMesh : IAsyncDisposable
     /// Serves the mesh until <paramref name="cancellationToken"/> fires (<c>datamesh up</c>): watches every landing
     /// container (any tool may drop files there; Azurite emits no events, so arrivals are announced as Event Grid
     /// would), routes triggers, projects catalog events, and checks freshness every minute. Arrivals seen before a
-    /// restart are announced again and collapse into their earlier runs (run ids come from blob URL and ETag).
+    /// restart are announced again and collapse into their earlier runs (run ids come from the blob's account, container,
+    /// name and ETag, never its URL, whose port is new at each start).
     /// </summary>
     public async Task ServeAsync(CancellationToken cancellationToken)
     {

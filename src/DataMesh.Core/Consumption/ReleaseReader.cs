@@ -209,10 +209,16 @@ public sealed class ReleaseReader
 
     private string CacheFolder(ReleaseStore store, ReleaseSelection release) => Path.Combine(_cache.Directory, CacheKey(store, release));
 
-    private static string CacheKey(ReleaseStore store, ReleaseSelection release) =>
-        // One folder per release location: the account and container are part of it, so meshes never share files.
-        // "v2": folders of the earlier layout (filled file by file, possibly incomplete) are never taken for whole ones.
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(store.Container.Uri.AbsoluteUri + "\n" + release.Folder + "\nv2")))[..32];
+    private static string CacheKey(ReleaseStore store, ReleaseSelection release) => CacheKey(store.Container, release.Folder);
+
+    /// <summary>
+    /// The cache folder of a release: one per release location, named by the account, the container's path and the folder — never the
+    /// endpoint's URL, whose port changes at each start of the local mesh's Azurite (a new key would download every
+    /// release again and leave the old copies to eviction). The account is part of it, so meshes never share files.
+    /// "v3": folders of earlier layouts (keyed by URL; "v2" filled whole, "v1" file by file) are never taken for these.
+    /// </summary>
+    internal static string CacheKey(Azure.Storage.Blobs.BlobContainerClient container, string folder) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{StorageAccountName.Of(container.Uri)}\n{container.Uri.AbsolutePath}\n{folder}\nv3")))[..32];
 }
 
 /// <summary>A release picked for reading: where it is and its manifest.</summary>

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Azure.Messaging;
 using Azure.Messaging.EventGrid;
@@ -14,8 +12,9 @@ namespace DataMesh.Triggers;
 /// <summary>
 /// Maps deliveries on <c>pipeline-triggers</c> to pipeline runs: a <c>Microsoft.Storage.BlobCreated</c> event for a
 /// committed blob in a domain's landing container starts the product whose landing path holds the blob (longest
-/// path wins). The run id is derived from the blob URL and ETag, so duplicate deliveries of one write collapse into
-/// one run while a rewrite of the blob starts a new one. Shared by the Functions app and the local mesh.
+/// path wins). The run id is derived from the blob's identity (<see cref="LandingBlobIdentity"/>: account, container,
+/// name and ETag, never the URL), so duplicate deliveries of one write collapse into one run whatever endpoint the
+/// event names, while a rewrite of the blob starts a new one. Shared by the Functions app and the local mesh.
 /// </summary>
 public sealed class BlobCreatedRouter
 {
@@ -32,9 +31,6 @@ public sealed class BlobCreatedRouter
         "PutBlob", "PutBlockList", "FlushWithClose", "CopyBlob", "SftpCommit",
     };
 
-    // Durable Functions refuses instance ids over 100 characters; leave room for the hash.
-    private const int MaxProductIdLength = 60;
-    private const int HashHexLength = 32;
     private const string SubjectPrefix = "/blobServices/default/containers/";
     private const string BlobsSegment = "/blobs/";
 
@@ -137,23 +133,19 @@ public sealed class BlobCreatedRouter
             return TriggerRoute.Drop($"event '{gridEvent.Id}': no product of domain '{domain}' has a landing path holding '{blobName}'");
         }
 
-        var runId = RunId(product.Id, data.Url!, data.ETag!);
+        LandingBlobIdentity blob;
+        try
+        {
+            blob = LandingBlobIdentity.From(new Uri(data.Url!, UriKind.Absolute), container, blobName, data.ETag!);
+        }
+        catch (UriFormatException ex)
+        {
+            throw new FormatException($"BlobCreated event '{gridEvent.Id}' has url '{data.Url}', which is not an absolute URL: {ex.Message}", ex);
+        }
+
+        var runId = blob.RunId(product.Id);
         var request = new PipelineRequest { RunId = runId, ProductId = product.Id, LandingBlobs = [blobName], Trigger = BlobTrigger };
         return TriggerRoute.Run(request, $"blob '{blobName}' (ETag {data.ETag}) landed under '{match.Path}' of {product.Id}");
-    }
-
-    /// <summary>
-    /// The run (and orchestration instance) id of one blob write: <c>&lt;product id&gt;-&lt;hash of URL and ETag&gt;</c>.
-    /// Deterministic, at most 93 characters, and free of the characters instance ids may not hold.
-    /// </summary>
-    public static string RunId(string productId, string blobUrl, string eTag)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(productId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(blobUrl);
-        ArgumentException.ThrowIfNullOrWhiteSpace(eTag);
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{blobUrl}\n{eTag.Trim('"')}"));
-        var prefix = productId.Length <= MaxProductIdLength ? productId : productId[..MaxProductIdLength];
-        return $"{prefix}-{Convert.ToHexStringLower(hash)[..HashHexLength]}";
     }
 
     private IEnumerable<(string Domain, string Container)> LandingDomains()

@@ -12,7 +12,8 @@ namespace DataMesh.Functions.Pipeline;
 /// <summary>
 /// Starts pipeline runs from the deliveries on <c>pipeline-triggers</c>: blob arrivals in the landing container (Event
 /// Grid schema) and releases of upstream products (CloudEvents from the mesh topic). Idempotent: the run id comes from
-/// the blob URL and ETag, or from the upstream event id, and an existing run is never started again.
+/// the blob's account, container, name and ETag (never its URL), or from the upstream event id, and a run that exists
+/// in any state is never started again (the local engine's rule too).
 /// Irrelevant events are logged and dropped; a malformed body throws, so after the retries it lands in
 /// <c>pipeline-triggers-poison</c>.
 /// </summary>

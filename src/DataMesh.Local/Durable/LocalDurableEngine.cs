@@ -17,8 +17,13 @@ namespace DataMesh.Local.Durable;
 public sealed class LocalDurableEngine : IAsyncDisposable
 {
     private static readonly JsonSerializerOptions ResultJson = new() { PropertyNameCaseInsensitive = true };
+    // Every state: a run id that exists, however it ended, is never started again (the Functions trigger's rule too,
+    // PipelineTrigger): a run id names one blob version, and a failed run is re-run on demand under a new id.
     private static readonly OrchestrationStatus[] DedupeStatuses =
-        [OrchestrationStatus.Pending, OrchestrationStatus.Running, OrchestrationStatus.ContinuedAsNew, OrchestrationStatus.Completed];
+    [
+        OrchestrationStatus.Pending, OrchestrationStatus.Running, OrchestrationStatus.ContinuedAsNew, OrchestrationStatus.Completed,
+        OrchestrationStatus.Failed, OrchestrationStatus.Terminated, OrchestrationStatus.Canceled,
+    ];
 
     private readonly TaskHubWorker _worker;
     private readonly TaskHubClient _client;
@@ -94,8 +99,8 @@ public sealed class LocalDurableEngine : IAsyncDisposable
     }
 
     /// <summary>
-    /// Schedules a pipeline run whose instance id is the run id. A run id already pending, running or completed is
-    /// not scheduled twice (duplicate triggers collapse); returns false then.
+    /// Schedules a pipeline run whose instance id is the run id. A run id that already exists, in any state, is not
+    /// scheduled twice (duplicate triggers collapse); returns false then.
     /// </summary>
     public async Task<bool> ScheduleAsync(PipelineRequest request, CancellationToken cancellationToken = default)
     {

@@ -199,7 +199,7 @@ public sealed class LocalEngineFunctionsTests(AzuriteFixture azurite) : IAsyncLi
             metadataVersion = "1",
             eventTime = DateTimeOffset.UtcNow.ToString("O"),
         });
-        return (blobName, delivery, BlobCreatedRouter.RunId(productId, blob.Uri.ToString(), properties.ETag.ToString()));
+        return (blobName, delivery, LandingBlobIdentity.From(blob.Uri, blob.BlobContainerName, blobName, properties.ETag.ToString()).RunId(productId));
     }
 
     private async Task<OrchestrationMetadata> WaitAsync(string runId)

@@ -232,12 +232,41 @@ public sealed class BlobCreatedRouterTests
     public void RunId_LongProductIdAndOddEtag_IsAValidInstanceId()
     {
         // Act
-        var runId = BlobCreatedRouter.RunId(new string('d', 40) + "." + new string('n', 80), "https://x.blob.core.windows.net/landing/a b#c?d", "\"0x8DE\"");
+        var runId = LandingBlobIdentity.From(new Uri("https://x.blob.core.windows.net/landing/x"), "landing", "a b#c?d", "\"0x8DE\"").RunId(new string('d', 40) + "." + new string('n', 80));
 
         // Assert: Durable Functions instance ids are at most 100 characters, without '/', '\', '#' or '?'.
         Assert.InRange(runId.Length, 1, 100);
         Assert.DoesNotContain(runId, c => c is '/' or '\\' or '#' or '?' || char.IsControl(c));
-        Assert.Equal(runId, BlobCreatedRouter.RunId(new string('d', 40) + "." + new string('n', 80), "https://x.blob.core.windows.net/landing/a b#c?d", "0x8DE"));
+        Assert.Equal(runId, LandingBlobIdentity.From(new Uri("https://x.blob.core.windows.net/landing/a%20b%23c%3Fd"), "landing", "a b#c?d", "0x8DE").RunId(new string('d', 40) + "." + new string('n', 80)));
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:10000/devstoreaccount1/landing/ledger/emea/2026-11.csv", "http://127.0.0.1:53117/devstoreaccount1/landing/ledger/emea/2026-11.csv")]
+    [InlineData("http://127.0.0.1:10000/devstoreaccount1/landing/ledger/emea/2026-11.csv", "http://localhost:41999/devstoreaccount1/landing/ledger/emea/2026-11.csv")]
+    [InlineData("https://stfinance.blob.core.windows.net/landing/ledger/emea/2026-11.csv", "https://STFINANCE.blob.core.windows.net:443/landing/ledger/emea/2026-11.csv")]
+    public void Route_RedeliveryNamingAnotherEndpointOfTheSameAccount_SameRunId(string firstUrl, string secondUrl)
+    {
+        // Arrange: the local mesh's Azurite takes a new port at each start; the blob and its version are the same.
+        var first = BlobEvents.Delivery("ledger/emea/2026-11.csv", eTag: "0x8DE0000000000001", url: firstUrl);
+        var second = BlobEvents.Delivery("ledger/emea/2026-11.csv", eTag: "\"0x8DE0000000000001\"", url: secondUrl);
+
+        // Act
+        var a = _finance.Route(first);
+        var b = _finance.Route(second);
+
+        // Assert
+        Assert.Equal(a.Request!.RunId, b.Request!.RunId);
+    }
+
+    [Fact]
+    public void Route_SameNameAndEtagInAnotherAccount_NewRunId()
+    {
+        // Act
+        var one = _finance.Route(BlobEvents.Delivery("ledger/emea/2026-11.csv", url: "http://127.0.0.1:10000/devstoreaccount1/landing/ledger/emea/2026-11.csv"));
+        var other = _finance.Route(BlobEvents.Delivery("ledger/emea/2026-11.csv", url: "http://127.0.0.1:10000/finance/landing/ledger/emea/2026-11.csv"));
+
+        // Assert
+        Assert.NotEqual(one.Request!.RunId, other.Request!.RunId);
     }
 
     [Fact]

@@ -33,16 +33,17 @@ internal static class BlobEvents
 
     internal const string LedgerBlobName = "ledger/emea/gl_entries_2026-10.csv";
 
-    /// <summary>A delivery like <see cref="LedgerArrival"/> for another blob, container, API, ETag or event type.</summary>
+    /// <summary>A delivery like <see cref="LedgerArrival"/> for another blob, container, API, ETag, event type or blob URL.</summary>
     internal static string Delivery(
         string blobName,
         string container = "landing",
         string api = "PutBlob",
         string eTag = "0x8DE1A2B3C4D5E6F",
         string eventType = "Microsoft.Storage.BlobCreated",
-        string account = "stfinance")
+        string account = "stfinance",
+        string? url = null)
     {
-        var url = $"https://{account}.blob.core.windows.net/{container}/{string.Join('/', blobName.Split('/').Select(Uri.EscapeDataString))}";
+        url ??= $"https://{account}.blob.core.windows.net/{container}/{string.Join('/', blobName.Split('/').Select(Uri.EscapeDataString))}";
         return JsonSerializer.Serialize(new
         {
             topic = $"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-finance/providers/Microsoft.Storage/storageAccounts/{account}",
