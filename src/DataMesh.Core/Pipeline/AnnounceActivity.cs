@@ -95,6 +95,7 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
         }
 
         await runtime.Outbox.RemoveAsync(pending).ConfigureAwait(false);
+        await runtime.Options.Faults.InjectAsync(PipelineFaults.AfterAnnounce, result.RunId).ConfigureAwait(false);
         if (runtime.OpenLineage is { } transport)
         {
             // The end event as recorded in the announcement (a retry re-sends the same one); lineage never fails a run.

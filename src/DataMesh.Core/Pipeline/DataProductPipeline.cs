@@ -21,6 +21,9 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
     public static readonly TaskOptions AnnounceRetry = TaskOptions.FromRetryPolicy(
         new RetryPolicy(maxNumberOfAttempts: 8, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromMinutes(1)));
 
+    // Blobs whose version the run never pinned (it failed before planning, or nothing is quarantined).
+    private static readonly IReadOnlyDictionary<string, string> Unpinned = new Dictionary<string, string>(StringComparer.Ordinal);
+
     public override async Task<PipelineResult> RunAsync(TaskOrchestrationContext context, PipelineRequest input)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -37,11 +40,13 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         }
         catch (TaskFailedException ex)
         {
-            return await FailAsync(context, stages, input, version: "", "ingest", ex, input.LandingBlobs.Where(b => !b.EndsWith('/')).ToList());
+            return await FailAsync(context, stages, input, version: "", "ingest", ex, input.LandingBlobs.Where(b => !b.EndsWith('/')).ToList(), Unpinned);
         }
 
         // Fan out: one ingest activity per file, in parallel; the transform then reads them all.
         var plannedBlobs = plan.Files.Select(f => f.BlobName).ToList();
+        var plannedETags = plan.Files.Where(f => f.ETag is not null).DistinctBy(f => f.BlobName, StringComparer.Ordinal)
+            .ToDictionary(f => f.BlobName, f => f.ETag!, StringComparer.Ordinal);
         IngestedFile[] files;
         try
         {
@@ -50,11 +55,12 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         }
         catch (TaskFailedException ex)
         {
-            return await FailAsync(context, stages, input, plan.Version, "ingest", ex, plannedBlobs);
+            return await FailAsync(context, stages, input, plan.Version, "ingest", ex, plannedBlobs, plannedETags);
         }
 
         IReadOnlyList<IngestedFile> ingested = files.OrderBy(f => f.LocalName, StringComparer.Ordinal).ToList();
         var landingBlobs = ingested.Select(f => f.Blob.Name).ToList();
+        var ingestedETags = ingested.DistinctBy(f => f.Blob.Name, StringComparer.Ordinal).ToDictionary(f => f.Blob.Name, f => f.Blob.ETag, StringComparer.Ordinal);
         TransformResult output;
         try
         {
@@ -63,7 +69,7 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         }
         catch (TaskFailedException ex)
         {
-            return await FailAsync(context, stages, input, plan.Version, "transform", ex, landingBlobs);
+            return await FailAsync(context, stages, input, plan.Version, "transform", ex, landingBlobs, ingestedETags);
         }
 
         QualitySummary quality;
@@ -74,26 +80,27 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         }
         catch (TaskFailedException ex)
         {
-            return await FailAsync(context, stages, input, plan.Version, "quality", ex, landingBlobs);
+            return await FailAsync(context, stages, input, plan.Version, "quality", ex, landingBlobs, ingestedETags);
         }
 
         if (!quality.Passed)
         {
             var failures = quality.BlockingFailures.ToList();
             var reason = "quality gate failed: " + string.Join("; ", failures.Select(r => $"{r.Name} measured {r.Measured} {r.Unit}, expected {r.Expectation}"));
-            var quarantined = await CallStageAsync<QuarantineInput, IReadOnlyList<string>>(
-                context, stages, "quarantine", nameof(QuarantineActivity), new QuarantineInput(input.RunId, input.ProductId, landingBlobs, "quality", reason, quality), (i, a) => i with { Attempt = a }, StageAttempts);
+            var (quarantined, quarantineError) = await QuarantineAsync(
+                context, stages, new QuarantineInput(input.RunId, input.ProductId, landingBlobs, "quality", reason, quality) { ETags = ingestedETags });
             var failed = new PipelineResult
             {
-                Status = PipelineStatus.QualityFailed,
+                // A quarantine that failed is a platform failure the owner must see: PipelineRunFailed, input in landing.
+                Status = quarantineError is null ? PipelineStatus.QualityFailed : PipelineStatus.Failed,
                 Product = input.ProductId,
                 Version = plan.Version,
                 RunId = input.RunId,
                 Rows = output.Rows,
                 Quality = quality.Rules,
                 Inputs = output.Inputs,
-                Stage = "quality",
-                Error = reason,
+                Stage = quarantineError is null ? "quality" : "quarantine",
+                Error = quarantineError is null ? reason : $"{reason}; {quarantineError}",
                 Quarantined = quarantined,
                 Stages = [.. stages],
             };
@@ -110,7 +117,7 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         catch (TaskFailedException ex)
         {
             // Nothing is quarantined here: the input was good, the platform failed; the landing blob stays for a re-run.
-            return await FailAsync(context, stages, input, plan.Version, "publish", ex, landingBlobs: []);
+            return await FailAsync(context, stages, input, plan.Version, "publish", ex, landingBlobs: [], Unpinned);
         }
 
         var result = new PipelineResult
@@ -132,7 +139,8 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
     }
 
     private static async Task<PipelineResult> FailAsync(
-        TaskOrchestrationContext context, List<StageTiming> stages, PipelineRequest input, string version, string stage, TaskFailedException exception, IReadOnlyList<string> landingBlobs)
+        TaskOrchestrationContext context, List<StageTiming> stages, PipelineRequest input, string version, string stage, TaskFailedException exception, IReadOnlyList<string> landingBlobs,
+        IReadOnlyDictionary<string, string> etags)
     {
         // Bad data or a product error quarantines the landing input; an upstream without a release yet does not (the
         // input is fine, and the upstream's first release rebuilds this product from it).
@@ -148,8 +156,12 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         IReadOnlyList<string> quarantined = [];
         if (causedByInput && landingBlobs.Count > 0)
         {
-            quarantined = await CallStageAsync<QuarantineInput, IReadOnlyList<string>>(
-                context, stages, "quarantine", nameof(QuarantineActivity), new QuarantineInput(input.RunId, input.ProductId, landingBlobs, stage, reason, null), (i, a) => i with { Attempt = a }, StageAttempts);
+            (quarantined, var quarantineError) = await QuarantineAsync(
+                context, stages, new QuarantineInput(input.RunId, input.ProductId, landingBlobs, stage, reason, null) { ETags = etags });
+            if (quarantineError is not null)
+            {
+                (stage, reason) = ("quarantine", $"{reason}; {quarantineError}");
+            }
         }
 
         var result = new PipelineResult
@@ -165,6 +177,24 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         };
         LogRunEnded(context.CreateReplaySafeLogger<DataProductPipeline>(), input.ProductId, input.RunId, result.Status, reason);
         return await AnnounceAsync(context, stages, new AnnounceInput(result, null, null, null) { LandingBlobs = input.LandingBlobs });
+    }
+
+    /// <summary>
+    /// Quarantines a failed run's landing input with the stage retries. When every attempt fails the run still ends
+    /// and is announced: the error (second item) says so and that the input stays in landing; nothing was moved.
+    /// </summary>
+    private static async Task<(IReadOnlyList<string> Quarantined, string? Error)> QuarantineAsync(TaskOrchestrationContext context, List<StageTiming> stages, QuarantineInput quarantine)
+    {
+        try
+        {
+            return (await CallStageAsync<QuarantineInput, IReadOnlyList<string>>(
+                context, stages, "quarantine", nameof(QuarantineActivity), quarantine, (i, a) => i with { Attempt = a }, StageAttempts), null);
+        }
+        catch (TaskFailedException ex)
+        {
+            var attempts = stages.Count(s => s.Stage == "quarantine");
+            return ([], $"quarantine failed after {attempts} attempt(s): {ex.FailureDetails.ErrorMessage}; the input stays in landing ({string.Join(", ", quarantine.LandingBlobs)}): fix the cause and move or drop it again");
+        }
     }
 
     private static async Task<PipelineResult> AnnounceAsync(TaskOrchestrationContext context, List<StageTiming> stages, AnnounceInput announce)

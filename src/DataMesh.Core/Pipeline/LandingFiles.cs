@@ -29,11 +29,17 @@ internal static class LandingFiles
         Response<BlobDownloadStreamingResult> download;
         try
         {
-            download = await blob.DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            // The version the run planned (pinned by resolve), never a newer upload under the same name.
+            var conditions = file.ETag is { } pinned ? new BlobRequestConditions { IfMatch = new ETag(pinned) } : null;
+            download = await blob.DownloadStreamingAsync(new BlobDownloadOptions { Conditions = conditions }, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
             throw new InputRejectedException($"Landing blob '{blobName}' of {spec.Id} no longer exists in container '{blob.BlobContainerName}'.", ex);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            throw new InputRejectedException($"Landing blob '{blobName}' of {spec.Id} was replaced after the run planned it (ETag {file.ETag}); the new file runs as its own run.", ex);
         }
 
         using var result = download.Value;

@@ -7,6 +7,9 @@ namespace DataMesh.Pipeline;
 /// </summary>
 public sealed class PipelineFaults
 {
+    /// <summary>After resolve planned the run's files (their versions pinned).</summary>
+    public const string AfterResolve = "resolve";
+
     /// <summary>After ingest copied and inspected a landing file into the run folder.</summary>
     public const string AfterIngest = "ingest";
 
@@ -21,6 +24,15 @@ public sealed class PipelineFaults
 
     /// <summary>After publish wrote the manifest (the release exists), before the activity returns.</summary>
     public const string AfterManifest = "publish-after-manifest";
+
+    /// <summary>At the start of each quarantine attempt, before anything moved.</summary>
+    public const string BeforeQuarantine = "quarantine";
+
+    /// <summary>After the announcement was accepted by the topic, before the activity returns.</summary>
+    public const string AfterAnnounce = "announce";
+
+    /// <summary>Every point a run passes on its way to a release, in order: where the host-kill tests kill it.</summary>
+    public static IReadOnlyList<string> RunStages { get; } = [AfterResolve, AfterIngest, AfterTransform, AfterQuality, BeforeManifest, AfterManifest, AfterAnnounce];
 
     private readonly Func<string, string, Task> _inject;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
-using Azure.Storage.Blobs.Models;
 using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using DataMesh.Telemetry;
 using Microsoft.DurableTask;
 
@@ -9,10 +10,16 @@ namespace DataMesh.Pipeline;
 /// <summary>
 /// Moves a failed run's landing blobs to the domain's <c>quarantine</c> container, each with a
 /// <c>&lt;name&gt;.error.json</c> that says why. Copy first, then the reason, then delete: an input is never lost,
-/// and a retry after any step finishes the move (idempotent).
+/// and a retry after any step finishes the move (idempotent). A blob the run pinned (its ETag in
+/// <see cref="QuarantineInput.ETags"/>) is moved only in that version: the copy reads it on condition of the ETag and
+/// the delete is conditional too, so a corrected file uploaded under the same name meanwhile stays in landing (and
+/// runs as its own run) instead of being quarantined for the old file's fault.
 /// </summary>
 public sealed class QuarantineActivity(PipelineRuntime runtime) : TaskActivity<QuarantineInput, IReadOnlyList<string>>
 {
+    /// <summary>Metadata on a quarantined copy: the landing ETag it was copied from (how a retry recognises its own copy).</summary>
+    public const string SourceETagMetadata = "sourceetag";
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     public override Task<IReadOnlyList<string>> RunAsync(TaskActivityContext context, QuarantineInput input)
@@ -23,6 +30,7 @@ public sealed class QuarantineActivity(PipelineRuntime runtime) : TaskActivity<Q
 
     private async Task<IReadOnlyList<string>> QuarantineAsync(QuarantineInput input)
     {
+        await runtime.Options.Faults.InjectAsync(PipelineFaults.BeforeQuarantine, input.RunId).ConfigureAwait(false);
         var spec = runtime.Products.Get(input.ProductId);
         var landing = runtime.Storage.Landing(spec.Domain);
         var quarantine = runtime.Storage.Quarantine(spec.Domain);
@@ -31,25 +39,10 @@ public sealed class QuarantineActivity(PipelineRuntime runtime) : TaskActivity<Q
         {
             var source = landing.GetBlobClient(name);
             var target = quarantine.GetBlobClient(name);
-            try
+            ETag? pinned = input.ETags.TryGetValue(name, out var etag) ? new ETag(etag) : null;
+            if (!await CopyAsync(source, target, pinned, input.RunId).ConfigureAwait(false))
             {
-                var download = await source.DownloadStreamingAsync().ConfigureAwait(false);
-                await using (var stream = download.Value.Content)
-                {
-                    await target.UploadAsync(stream, new BlobUploadOptions
-                    {
-                        HttpHeaders = new BlobHttpHeaders { ContentType = download.Value.Details.ContentType },
-                        Metadata = new Dictionary<string, string> { ["runid"] = RunWorkspace.SafeName(input.RunId), ["sourceetag"] = download.Value.Details.ETag.ToString().Trim('"') },
-                    }).ConfigureAwait(false);
-                }
-            }
-            catch (RequestFailedException ex) when (ex.Status == 404)
-            {
-                // Already moved by an earlier attempt of this activity: the quarantined copy must be there.
-                if (!await target.ExistsAsync().ConfigureAwait(false))
-                {
-                    continue;
-                }
+                continue;
             }
 
             var reason = new
@@ -58,6 +51,7 @@ public sealed class QuarantineActivity(PipelineRuntime runtime) : TaskActivity<Q
                 version = spec.Version,
                 runId = input.RunId,
                 blob = name,
+                etag = pinned?.ToString().Trim('"'),
                 stage = input.Stage,
                 reason = input.Reason,
                 failedRules = input.Quality?.Rules.Where(r => !r.Passed).ToList(),
@@ -65,10 +59,60 @@ public sealed class QuarantineActivity(PipelineRuntime runtime) : TaskActivity<Q
             };
             await quarantine.GetBlobClient(name + ".error.json")
                 .UploadAsync(BinaryData.FromObjectAsJson(reason, Json), overwrite: true).ConfigureAwait(false);
-            await source.DeleteIfExistsAsync().ConfigureAwait(false);
+            try
+            {
+                // Only the version copied: a file uploaded under the name since then fails the condition and stays.
+                await source.DeleteIfExistsAsync(conditions: pinned is { } match ? new BlobRequestConditions { IfMatch = match } : null).ConfigureAwait(false);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                // Replaced after the copy: the quarantined copy is the failed version, the new file is left to run.
+            }
+
             moved.Add(name);
         }
 
         return moved;
+    }
+
+    /// <summary>
+    /// Copies the landing blob (the pinned version only, when pinned) into quarantine; true when the quarantine holds
+    /// that version afterwards (copied now or by an earlier attempt), false when there is nothing of it to move.
+    /// </summary>
+    private static async Task<bool> CopyAsync(BlobClient source, BlobClient target, ETag? pinned, string runId)
+    {
+        try
+        {
+            var download = await source.DownloadStreamingAsync(new BlobDownloadOptions
+            {
+                Conditions = pinned is { } match ? new BlobRequestConditions { IfMatch = match } : null,
+            }).ConfigureAwait(false);
+            await using var stream = download.Value.Content;
+            await target.UploadAsync(stream, new BlobUploadOptions
+            {
+                HttpHeaders = new BlobHttpHeaders { ContentType = download.Value.Details.ContentType },
+                Metadata = new Dictionary<string, string>
+                {
+                    ["runid"] = RunWorkspace.SafeName(runId),
+                    [SourceETagMetadata] = download.Value.Details.ETag.ToString().Trim('"'),
+                },
+            }).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            // Gone (an earlier attempt moved it) or replaced by a newer upload: the move is done only if the
+            // quarantine holds this run's version.
+            try
+            {
+                var copied = await target.GetPropertiesAsync().ConfigureAwait(false);
+                return pinned is not { } match
+                    || (copied.Value.Metadata.TryGetValue(SourceETagMetadata, out var copiedFrom) && copiedFrom == match.ToString().Trim('"'));
+            }
+            catch (RequestFailedException missing) when (missing.Status == 404)
+            {
+                return false;
+            }
+        }
     }
 }

@@ -29,7 +29,9 @@ public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivit
         }
 
         var landingInputs = spec.Inputs.Where(i => i.IsLanding).OrderByDescending(i => i.Landing!.Path.Length).ToList();
-        var blobs = new List<string>();
+        // Each blob is pinned to the version seen now (its ETag): ingest reads that version only, and a failure
+        // quarantines that version only, so a file replaced under the same name meanwhile is never blamed or moved.
+        var blobs = new List<(string Name, string? ETag)>();
         foreach (var blob in input.LandingBlobs.Distinct(StringComparer.Ordinal))
         {
             LandingFiles.ValidateName(blob.TrimEnd('/') + (blob.EndsWith('/') ? "/x" : ""));
@@ -39,25 +41,28 @@ public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivit
             }
             else
             {
-                blobs.Add(blob);
+                LandingFiles.ValidateName(blob);
+                blobs.Add((blob, await ETagOfAsync(spec, blob, CancellationToken.None).ConfigureAwait(false)));
             }
         }
 
         var files = new List<PlannedFile>();
-        foreach (var blob in blobs.Distinct(StringComparer.Ordinal))
+        foreach (var (blob, etag) in blobs.DistinctBy(b => b.Name, StringComparer.Ordinal))
         {
             LandingFiles.ValidateName(blob);
             var owner = landingInputs.FirstOrDefault(i => blob.StartsWith(i.Landing!.Path, StringComparison.Ordinal))
                 ?? throw new InputRejectedException($"Landing blob '{blob}' is not under any landing path of {spec.Id} ({string.Join(", ", landingInputs.Select(i => i.Landing!.Path))}).");
-            files.Add(new PlannedFile(owner.Name, blob, files.Count));
+            files.Add(new PlannedFile(owner.Name, blob, files.Count) { ETag = etag });
         }
 
         foreach (var landing in landingInputs.Where(i => files.All(f => f.InputName != i.Name)))
         {
-            var newest = await NewestBlobAsync(spec, landing.Landing!.Path, CancellationToken.None).ConfigureAwait(false)
+            var (newest, etag) = await NewestBlobAsync(spec, landing.Landing!.Path, CancellationToken.None).ConfigureAwait(false)
                 ?? throw new InputRejectedException($"Input '{landing.Name}' of {spec.Id} has no file under landing path '{landing.Landing!.Path}'.");
-            files.Add(new PlannedFile(landing.Name, newest, files.Count));
+            files.Add(new PlannedFile(landing.Name, newest, files.Count) { ETag = etag });
         }
+
+        await runtime.Options.Faults.InjectAsync(PipelineFaults.AfterResolve, input.RunId).ConfigureAwait(false);
 
         var resolver = new Publishing.UpstreamResolver(runtime.Storage);
         var upstream = new List<PlannedUpstream>();
@@ -70,27 +75,41 @@ public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivit
         return new IngestPlan(spec.Version, files) { Upstream = upstream };
     }
 
-    private async Task<List<string>> ListAsync(ProductSpec spec, string prefix, CancellationToken cancellationToken)
+    private async Task<List<(string Name, string? ETag)>> ListAsync(ProductSpec spec, string prefix, CancellationToken cancellationToken)
     {
-        var names = new List<string>();
+        var names = new List<(string, string?)>();
         await foreach (var item in runtime.Storage.Landing(spec.Domain).GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
         {
-            names.Add(item.Name);
+            names.Add((item.Name, item.Properties.ETag?.ToString()));
         }
 
         return names.Count > 0 ? names : throw new InputRejectedException($"No landing blob of {spec.Id} under '{prefix}'.");
     }
 
-    private async Task<string?> NewestBlobAsync(ProductSpec spec, string prefix, CancellationToken cancellationToken)
+    /// <summary>The landing blob's current ETag; a blob that is gone is the input's fault (nothing to run).</summary>
+    private async Task<string> ETagOfAsync(ProductSpec spec, string blobName, CancellationToken cancellationToken)
     {
-        string? newest = null;
+        var blob = runtime.Storage.Landing(spec.Domain).GetBlobClient(blobName);
+        try
+        {
+            return (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value.ETag.ToString();
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            throw new InputRejectedException($"Landing blob '{blobName}' of {spec.Id} no longer exists in container '{blob.BlobContainerName}'.", ex);
+        }
+    }
+
+    private async Task<(string Name, string? ETag)?> NewestBlobAsync(ProductSpec spec, string prefix, CancellationToken cancellationToken)
+    {
+        (string, string?)? newest = null;
         var newestTime = DateTimeOffset.MinValue;
         await foreach (var item in runtime.Storage.Landing(spec.Domain).GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
         {
             var modified = item.Properties.LastModified ?? DateTimeOffset.MinValue;
             if (modified > newestTime)
             {
-                (newest, newestTime) = (item.Name, modified);
+                (newest, newestTime) = ((item.Name, item.Properties.ETag?.ToString()), modified);
             }
         }
 

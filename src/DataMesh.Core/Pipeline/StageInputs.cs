@@ -21,7 +21,11 @@ public sealed record IngestPlan(string Version, IReadOnlyList<PlannedFile> Files
 public sealed record PlannedUpstream(string InputName, string Domain, string Folder, UpstreamRelease Release, IReadOnlyList<string> Files);
 
 /// <summary>A landing blob to ingest for an input port; <see cref="Index"/> orders the run's files.</summary>
-public sealed record PlannedFile(string InputName, string BlobName, int Index);
+public sealed record PlannedFile(string InputName, string BlobName, int Index)
+{
+    /// <summary>The blob's ETag when the run planned it: ingest reads this version only, and a failure quarantines only it.</summary>
+    public string? ETag { get; init; }
+}
 
 /// <summary>Input of <see cref="IngestActivity"/>: one file.</summary>
 public sealed record IngestInput(string RunId, string ProductId, PlannedFile File)
@@ -98,6 +102,12 @@ public sealed record PublishResult(int Release, string Location, long Rows, stri
 /// <summary>Input of <see cref="QuarantineActivity"/>.</summary>
 public sealed record QuarantineInput(string RunId, string ProductId, IReadOnlyList<string> LandingBlobs, string Stage, string Reason, QualitySummary? Quality)
 {
+    /// <summary>
+    /// The ETag the run pinned for each landing blob (by name): only that version is quarantined. A blob without one
+    /// (the run failed before pinning it) is moved in whatever version it has.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ETags { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>Attempt of the activity, from 1 (set by the orchestrator, which retries it): telemetry only.</summary>
     public int Attempt { get; init; } = 1;
 }
