@@ -1,5 +1,5 @@
 // One domain of the mesh, in its own resource group: its storage account (landing, products, quarantine, staging),
-// its Flex Consumption function app, its Key Vault (the masking salt), blob arrivals routed to the pipeline-triggers queue by Event Grid, monitoring,
+// its Flex Consumption function app, its Key Vault (the masking key), blob arrivals routed to the pipeline-triggers queue by Event Grid, monitoring,
 // and - in the hub's resource group - its right to publish on the mesh topic and its subscriptions to the upstream
 // products it reads. Every identity is user-assigned; every role is scoped to this domain's own resources or, for
 // EventGrid Data Sender, to the mesh topic.
@@ -48,8 +48,8 @@ param maximumInstanceCount int = 40
 
 @secure()
 @minLength(12)
-@description('The mesh masking salt for `hash` masking, stored in this domain\'s Key Vault (azd: secretOrRandomPassword, see main.parameters.json).')
-param maskingSalt string
+@description('The domain's masking key for `hash` masking, stored in this domain\'s Key Vault (azd: secretOrRandomPassword, see main.parameters.json).')
+param maskingKey string
 
 @description('Client id (appId) of the mesh API app registration (azd: MESH_API_CLIENT_ID, created by the hub\'s preprovision hook): App Service authentication accepts tokens issued for api://<this id>.')
 @minLength(36)
@@ -133,7 +133,7 @@ module keyVault 'modules/key-vault.bicep' = {
     name: '${abbrs.keyVaultVaults}${resourceToken}'
     location: location
     tags: tags
-    maskingSalt: maskingSalt
+    maskingKey: maskingKey
     appPrincipalId: appIdentity.properties.principalId
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
@@ -176,8 +176,8 @@ module app 'modules/function-app.bicep' = {
       DataMesh__Events__TopicEndpoint: meshTopic.properties.endpoint
       // DuckDB gets half of the instance; the rest is the host, the worker and the SDK buffers.
       DataMesh__Pipeline__MemoryLimit: '${instanceMemoryMB / 2}MB'
-      // A Key Vault reference, resolved by App Service with the app's identity: the salt never sits in the settings.
-      DataMesh__Pipeline__MaskingSalt: keyVault.outputs.saltReference
+      // A Key Vault reference, resolved by App Service with the app's identity: the masking key never sits in the settings.
+      DataMesh__Pipeline__MaskingKey: keyVault.outputs.maskingKeyReference
     })
   }
 }

@@ -51,8 +51,8 @@ param principalId string = ''
 param principalType string = 'User'
 
 @secure()
-@description('Domain mode: the masking salt for `hash` masking, kept in the domain\'s Key Vault. azd passes $(secretOrRandomPassword \${DATAMESH_VAULT_NAME} masking-salt): random on the first provision, then read back from the vault.')
-param maskingSalt string = ''
+@description('Domain mode: the masking key for `hash` masking, kept in the domain\'s Key Vault. azd passes $(secretOrRandomPassword \${DATAMESH_VAULT_NAME} masking-key): random on the first provision, then read back from the vault.')
+param maskingKey string = ''
 
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
@@ -102,7 +102,7 @@ module domainDeployment 'domain.bicep' = if (mode == 'domain') {
     upstreamProducts: upstreamSubscriptions.domains[?domainName].?upstreamProducts ?? []
     principalId: principalId
     principalType: principalType
-    maskingSalt: maskingSalt
+    maskingKey: maskingKey
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
   }
@@ -129,7 +129,7 @@ output AZURE_FUNCTION_APP_NAME string = mode == 'hub' ? hubDeployment!.outputs.f
 output AZURE_STORAGE_ACCOUNT_NAME string = mode == 'hub' ? hubDeployment!.outputs.storageAccountName : domainDeployment!.outputs.storageAccountName
 output SERVICE_FUNCTIONS_URI string = 'https://${mode == 'hub' ? hubDeployment!.outputs.functionAppHostName : domainDeployment!.outputs.functionAppHostName}'
 output DATAMESH_DOMAIN string = mode == 'domain' ? domainName : ''
-// secretOrRandomPassword reads the salt back from this vault at the next provision (main.parameters.json).
+// secretOrRandomPassword reads the masking key back from this vault at the next provision (main.parameters.json).
 output DATAMESH_VAULT_NAME string = mode == 'domain' ? domainDeployment!.outputs.vaultName : ''
 // The app's identity, granted the mesh API app role DataMesh.Domain.<domain> by the postprovision hook.
 output DATAMESH_APP_PRINCIPAL_ID string = mode == 'domain' ? domainDeployment!.outputs.appPrincipalId : ''

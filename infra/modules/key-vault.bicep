@@ -1,10 +1,10 @@
-// The domain's Key Vault: holds the mesh masking salt that `hash` masking mixes into every hashed value
-// (PipelineOptions.MaskingSalt). Entra ID (RBAC) authorization only, soft delete with purge protection (a lost salt
+// The domain's Key Vault: holds the domain's masking key, from which `hash` masking derives an HMAC key per product or declared scope
+// (PipelineOptions.MaskingKey): no other domain can hash guesses to the same values. Entra ID (RBAC) authorization only, soft delete with purge protection (a lost key
 // changes every hash a product publishes), and one data-plane role per reader, scoped to this vault.
 //
-// The salt is a parameter, not generated here: Bicep has no safe random source, and a newGuid() default would
+// The masking key is a parameter, not generated here: Bicep has no safe random source, and a newGuid() default would
 // replace the secret - and so every hash - at each deployment. azd fills it with
-// $(secretOrRandomPassword ${AZURE_KEY_VAULT_NAME} masking-salt) (main.parameters.json): random on the first
+// $(secretOrRandomPassword ${AZURE_KEY_VAULT_NAME} masking-key) (main.parameters.json): random on the first
 // provision, then read back from this vault, so re-provisioning writes the same value again.
 
 @description('Key Vault name: 3-24 letters, digits and \'-\', globally unique.')
@@ -18,16 +18,16 @@ param tags object = {}
 
 @secure()
 @minLength(12)
-@description('The masking salt written to secret saltSecretName.')
-param maskingSalt string
+@description('The masking key written to secret keySecretName.')
+param maskingKey string
 
-@description('Name of the secret holding the salt.')
-param saltSecretName string = 'masking-salt'
+@description('Name of the secret holding the masking key.')
+param keySecretName string = 'masking-key'
 
-@description('The app\'s identity: reads the salt through a Key Vault reference (Key Vault Secrets User on this vault).')
+@description('The app\'s identity: reads the masking key through a Key Vault reference (Key Vault Secrets User on this vault).')
 param appPrincipalId string
 
-@description('Optional: the deploying user or pipeline (azd AZURE_PRINCIPAL_ID): reads the salt back at the next provision.')
+@description('Optional: the deploying user or pipeline (azd AZURE_PRINCIPAL_ID): reads the masking key back at the next provision.')
 param deployerPrincipalId string = ''
 
 @allowed(['User', 'ServicePrincipal', 'Group'])
@@ -69,12 +69,12 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   }
 }
 
-resource salt 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = {
+resource maskingKeySecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = {
   parent: vault
-  name: saltSecretName
+  name: keySecretName
   properties: {
-    value: maskingSalt
-    contentType: 'text/plain; datamesh masking salt'
+    value: maskingKey
+    contentType: 'text/plain; datamesh masking key'
   }
 }
 
@@ -102,4 +102,4 @@ output name string = vault.name
 // The Key Vault reference the app setting carries: resolved by App Service with the app's identity, never a value.
 // Versionless, so the app reads the current version after a restart. A module's outputs exist only once all of its
 // resources are deployed: an app configured from this output finds its role in place on first start.
-output saltReference string = '@Microsoft.KeyVault(SecretUri=${salt.properties.secretUri})'
+output maskingKeyReference string = '@Microsoft.KeyVault(SecretUri=${maskingKeySecret.properties.secretUri})'

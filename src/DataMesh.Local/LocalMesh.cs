@@ -24,6 +24,9 @@ public sealed partial class LocalMesh : IAsyncDisposable
     /// <summary>File in the mesh's state folder holding the local topic's key (created once, owner-readable only).</summary>
     public const string EventTopicKeyFile = "event-topic-key";
 
+    /// <summary>The folder under the state directory holding one masking key file per domain, named by the domain.</summary>
+    public const string MaskingKeysFolder = "masking-keys";
+
     // How often `up` sweeps the outbox; a row is re-sent only once older than LocalMeshOptions.OutboxGracePeriod.
     private static readonly TimeSpan OutboxSweepInterval = TimeSpan.FromSeconds(30);
 
@@ -105,9 +108,16 @@ public sealed partial class LocalMesh : IAsyncDisposable
             await projection.RegisterProductsAsync(products.All.Select(ProductRegistration.FromSpec), cancellationToken).ConfigureAwait(false);
 
             var pipelineOptions = options.Pipeline;
-            if (pipelineOptions.MaskingSalt.Length == 0)
+            // A masking key per domain (hash masking derives per-product keys from it): a domain's products never hash
+            // with another domain's secret, even in one local mesh.
+            var maskingKeys = Path.Combine(stateDirectory, MaskingKeysFolder);
+            Directory.CreateDirectory(maskingKeys);
+            foreach (var domain in products.All.Select(p => p.Domain).Distinct(StringComparer.Ordinal))
             {
-                pipelineOptions.MaskingSalt = StateSecret(stateDirectory, "masking-salt");
+                if (!pipelineOptions.MaskingKeys.ContainsKey(domain))
+                {
+                    pipelineOptions.MaskingKeys[domain] = StateSecret(maskingKeys, domain);
+                }
             }
 
             if (pipelineOptions.WorkDirectory == new PipelineOptions().WorkDirectory)

@@ -110,13 +110,13 @@ public sealed partial class AzdProjectTests(InfraFixture infra)
     }
 
     [Fact]
-    public void MainParameters_MaskingSalt_IsReadBackFromTheVaultTheDomainOutputs()
+    public void MainParameters_MaskingKey_IsReadBackFromTheVaultTheDomainOutputs()
     {
         var file = JsonNode.Parse(File.ReadAllText(Path.Combine(InfraFixture.SourceDirectory, "main.parameters.json")));
-        var value = file!["parameters"]!["maskingSalt"]?["value"]?.GetValue<string>() ?? "";
+        var value = file!["parameters"]!["maskingKey"]?["value"]?.GetValue<string>() ?? "";
         var vault = infra.Domain.Single(KeyVaultTests.VaultType);
 
-        // Random on the first provision, then the secret itself: re-provisioning must not change the salt.
+        // Random on the first provision, then the secret itself: re-provisioning must not change the masking key.
         var match = AzdSecret().Match(value);
         Assert.True(match.Success, value);
         Assert.Equal(vault.Text("name"), infra.Domain.Output(match.Groups["vault"].Value));

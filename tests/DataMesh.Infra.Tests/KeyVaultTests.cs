@@ -3,7 +3,7 @@ using DataMesh.Infra.Tests.Arm;
 namespace DataMesh.Infra.Tests;
 
 /// <summary>
-/// The masking salt: kept in the domain's own Key Vault (RBAC only, soft delete, purge protection), read by the app
+/// The masking key: kept in the domain's own Key Vault (RBAC only, soft delete, purge protection), read by the app
 /// through a Key Vault reference resolved with its user-assigned identity; never a literal app setting.
 /// </summary>
 [Collection(InfraCollection.Name)]
@@ -11,7 +11,7 @@ public sealed class KeyVaultTests(InfraFixture infra)
 {
     public const string VaultType = "Microsoft.KeyVault/vaults";
     public const string SecretType = "Microsoft.KeyVault/vaults/secrets";
-    private const string SaltSetting = "DataMesh__Pipeline__MaskingSalt";
+    private const string KeySetting = "DataMesh__Pipeline__MaskingKey";
 
     [Fact]
     public void Vaults_EveryTemplate_UseRbacSoftDeleteAndPurgeProtection()
@@ -30,14 +30,14 @@ public sealed class KeyVaultTests(InfraFixture infra)
     }
 
     [Fact]
-    public void DomainApp_Snapshot_ReadsTheSaltThroughAKeyVaultReferenceToItsOwnVault()
+    public void DomainApp_Snapshot_ReadsTheMaskingKeyThroughAKeyVaultReferenceToItsOwnVault()
     {
         var own = DeployedResources.Of(infra.Domain);
         var site = infra.Domain.Single("Microsoft.Web/sites");
         var secret = infra.Domain.Single(SecretType);
         var settings = DeploymentSnapshot.AppSettings(site);
 
-        var value = settings[SaltSetting];
+        var value = settings[KeySetting];
 
         Assert.Equal(
             $"[format('@Microsoft.KeyVault(SecretUri={{0}})', reference('{secret.Text("id")}', '{secret.Text("apiVersion")}').secretUri)]",
@@ -48,16 +48,16 @@ public sealed class KeyVaultTests(InfraFixture infra)
     }
 
     [Fact]
-    public void Salt_DomainSnapshot_IsWrittenOnlyToTheVaultFromTheSecureParameter()
+    public void MaskingKey_DomainSnapshot_IsWrittenOnlyToTheVaultFromTheSecureParameter()
     {
         var secret = infra.Domain.Single(SecretType);
         var everythingElse = infra.Domain.Resources.Where(r => r != secret).Select(r => r.ToJsonString())
             .Concat(infra.Domain.Outputs.Select(o => o.Value?.ToJsonString() ?? ""));
 
-        Assert.Equal("[parameters('maskingSalt')]", secret.Text("properties.value"));
-        Assert.All(everythingElse, text => Assert.DoesNotContain(TestDeployment.MaskingSalt, text, StringComparison.Ordinal));
-        Assert.Equal("securestring", infra.Templates["domain.bicep"].Root["parameters"]?["maskingSalt"]?["type"]?.GetValue<string>());
-        Assert.Equal("securestring", infra.Templates["modules/key-vault.bicep"].Root["parameters"]?["maskingSalt"]?["type"]?.GetValue<string>());
+        Assert.Equal("[parameters('maskingKey')]", secret.Text("properties.value"));
+        Assert.All(everythingElse, text => Assert.DoesNotContain(TestDeployment.MaskingKey, text, StringComparison.Ordinal));
+        Assert.Equal("securestring", infra.Templates["domain.bicep"].Root["parameters"]?["maskingKey"]?["type"]?.GetValue<string>());
+        Assert.Equal("securestring", infra.Templates["modules/key-vault.bicep"].Root["parameters"]?["maskingKey"]?["type"]?.GetValue<string>());
     }
 
     [Fact]
@@ -74,22 +74,22 @@ public sealed class KeyVaultTests(InfraFixture infra)
     }
 
     [Fact]
-    public void Hub_Snapshot_HasNoVaultAndNoSalt()
+    public void Hub_Snapshot_HasNoVaultAndNoMaskingKey()
     {
         var settings = DeploymentSnapshot.AppSettings(infra.Hub.Single("Microsoft.Web/sites"));
 
         Assert.Empty(infra.Hub.OfType(VaultType));
-        Assert.DoesNotContain(SaltSetting, settings.Keys);
+        Assert.DoesNotContain(KeySetting, settings.Keys);
         Assert.Equal("", infra.Hub.Output("DATAMESH_VAULT_NAME"));
     }
 
     [Fact]
-    public void AppSettings_Snapshots_AreNeverALiteralSalt()
+    public void AppSettings_Snapshots_AreNeverALiteralMaskingKey()
     {
-        // Whatever the value, a salt setting is an expression ending in a Key Vault reference, never text in the template.
+        // Whatever the value, a masking key setting is an expression ending in a Key Vault reference, never text in the template.
         var salts = new[] { infra.Domain, infra.Hub }
             .SelectMany(s => DeploymentSnapshot.AppSettings(s.Single("Microsoft.Web/sites")))
-            .Where(s => s.Key.Contains("Salt", StringComparison.OrdinalIgnoreCase))
+            .Where(s => s.Key.Contains("MaskingKey", StringComparison.OrdinalIgnoreCase))
             .ToList();
 
         Assert.NotEmpty(salts);

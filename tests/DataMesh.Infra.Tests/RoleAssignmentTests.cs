@@ -56,14 +56,14 @@ public sealed class RoleAssignmentTests(InfraFixture infra)
             (own.StorageAccountId, BuiltInRole.StorageTableDataContributor, own.AppIdentityId),
             (own.ApplicationInsightsId, BuiltInRole.MonitoringMetricsPublisher, own.AppIdentityId),
             (TestDeployment.MeshTopicId, BuiltInRole.EventGridDataSender, own.AppIdentityId),
-            // The masking salt, through the app setting's Key Vault reference.
+            // The masking key, through the app setting's Key Vault reference.
             (vault, BuiltInRole.KeyVaultSecretsUser, own.AppIdentityId),
             // Event Grid (blob arrivals; upstream product events): add messages to one queue, write dead letters.
             (own.Queue("pipeline-triggers"), BuiltInRole.StorageQueueDataMessageSender, events),
             (own.Container("deadletter"), BuiltInRole.StorageBlobDataContributor, events),
             (own.Queue("pipeline-triggers"), BuiltInRole.StorageQueueDataMessageSender, mesh),
             (own.Container("deadletter"), BuiltInRole.StorageBlobDataContributor, mesh),
-            // The deploying user may drop files into landing, and read the salt back when azd provisions again.
+            // The deploying user may drop files into landing, and read the masking key back when azd provisions again.
             (own.Container("landing"), BuiltInRole.StorageBlobDataContributor, TestDeployment.DeployerPrincipalId),
             (vault, BuiltInRole.KeyVaultSecretsUser, TestDeployment.DeployerPrincipalId),
         };

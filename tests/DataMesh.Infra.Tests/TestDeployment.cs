@@ -20,8 +20,8 @@ internal static class TestDeployment
     /// <summary>The mesh API app registration's appId (MESH_API_CLIENT_ID), as the hub's preprovision hook sets it.</summary>
     public const string MeshApiClientId = "6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5";
 
-    /// <summary>The salt azd would pass (secretOrRandomPassword); it must reach the vault and nothing else.</summary>
-    public const string MaskingSalt = "Test0Salt1Never2In3Settings";
+    /// <summary>The masking key azd would pass (secretOrRandomPassword); it must reach the vault and nothing else.</summary>
+    public const string MaskingKey = "Test0Salt1Never2In3Settings";
 
     /// <summary>What finance reads from other domains; another domain's upstreams must not leak into finance.</summary>
     public static readonly string[] UpstreamProducts = ["treasury.fx-rates", "supply-chain.stock-levels"];
@@ -44,7 +44,7 @@ internal static class TestDeployment
         param meshDeliveryIdentityName = '{{MeshDeliveryIdentityName}}'
         param meshApiClientId = '{{MeshApiClientId}}'
         param principalId = '{{DeployerPrincipalId}}'
-        param maskingSalt = '{{MaskingSalt}}'
+        param maskingKey = '{{MaskingKey}}'
         param upstreamSubscriptions = {
           version: 1
           domains: {

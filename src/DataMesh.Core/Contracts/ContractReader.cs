@@ -208,7 +208,8 @@ internal sealed partial class ContractReader
                 PrimaryKey = item.Boolean("primaryKey") ?? false,
                 Classification = item.String("classification"),
                 Description = item.String("description"),
-                Masking = ReadMasking(item),
+                Masking = ReadCustomProperty(item, "masking"),
+                MaskingScope = ReadCustomProperty(item, "maskingScope"),
                 Quality = _rules.ReadList(item, name ?? item.Path, property: name ?? item.Path),
             };
             if (name is not null)
@@ -221,10 +222,11 @@ internal sealed partial class ContractReader
     }
 
     /// <summary>
-    /// The value of the ODCS <c>customProperties</c> entry <c>{ property: masking, value: ... }</c>. Other entries
-    /// are not read: ODCS lets their values be anything. The value is checked by the governance policy that uses it.
+    /// The value of the ODCS <c>customProperties</c> entry <c>{ property: NAME, value: ... }</c> (<c>masking</c>,
+    /// <c>maskingScope</c>). Other entries are not read: ODCS lets their values be anything. The value is checked by the
+    /// governance policy that uses it.
     /// </summary>
-    private string? ReadMasking(YamlMappingReader property)
+    private string? ReadCustomProperty(YamlMappingReader property, string name)
     {
         if (property.Value("customProperties") is not YamlSequenceNode entries)
         {
@@ -233,11 +235,11 @@ internal sealed partial class ContractReader
 
         foreach (var entry in entries.Children.OfType<YamlMappingNode>())
         {
-            if (entry.Children.TryGetValue(new YamlScalarNode("property"), out var key) && key is YamlScalarNode { Value: "masking" }
+            if (entry.Children.TryGetValue(new YamlScalarNode("property"), out var key) && key is YamlScalarNode { Value: var found } && found == name
                 && entry.Children.TryGetValue(new YamlScalarNode("value"), out var value))
             {
                 // value: null (unquoted) is YAML's null, and means "masked as null" here.
-                return YamlScalars.IsNull(value) ? "null" : YamlMappingReader.AsString(value, property.FieldPath("customProperties.masking"), _sink);
+                return YamlScalars.IsNull(value) ? "null" : YamlMappingReader.AsString(value, property.FieldPath("customProperties." + name), _sink);
             }
         }
 

@@ -71,5 +71,12 @@ public sealed record ContractProperty
     /// </summary>
     public string? Masking { get; init; }
 
+    /// <summary>
+    /// The hash scope of a <c>hash</c>-masked column (ODCS <c>customProperties</c> entry <c>{ property: maskingScope,
+    /// value: ... }</c>): the owning domain's products that declare the same scope hash equal values alike, so their
+    /// releases join on the column; without it, the product's hashes are its own.
+    /// </summary>
+    public string? MaskingScope { get; init; }
+
     public IReadOnlyList<QualityRule> Quality { get; init; } = [];
 }

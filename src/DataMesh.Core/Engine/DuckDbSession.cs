@@ -1,5 +1,7 @@
 using System.Data.Common;
 using DuckDB.NET.Data;
+using DuckDB.NET.Data.DataChunk.Reader;
+using DuckDB.NET.Data.DataChunk.Writer;
 
 namespace DataMesh.Engine;
 
@@ -168,6 +170,13 @@ public sealed class DuckDbSession : IDisposable
 
         return sql.Trim().TrimEnd(';').TrimEnd();
     }
+
+    /// <summary>
+    /// Registers a pure scalar function of one argument, for platform SQL only (state such as a key stays in the
+    /// delegate, out of any SQL text); NULL handling is left to <paramref name="body"/>.
+    /// </summary>
+    public void RegisterScalarFunction<TIn, TOut>(string name, Action<IReadOnlyList<IDuckDBDataReader>, IDuckDBDataWriter, ulong> body) =>
+        _connection.RegisterScalarFunction<TIn, TOut>(name, body, new ScalarFunctionOptions { IsPureFunction = true, HandlesNulls = true });
 
     public void Dispose() => _connection.Dispose();
 }

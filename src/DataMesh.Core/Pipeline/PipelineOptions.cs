@@ -19,10 +19,21 @@ public sealed class PipelineOptions
     public long MaxInputBytes { get; set; } = 20L * 1024 * 1024 * 1024;
 
     /// <summary>
-    /// Per-mesh secret mixed into <c>hash</c> masking, so hashes cannot be reversed by hashing guesses. The local
-    /// mesh keeps one under its state folder; in Azure it comes from a Key Vault reference in the app settings.
+    /// The domain's secret from which <c>hash</c> masking derives a key per hash scope (<see cref="Engine.KeyedHash"/>),
+    /// so no team outside the domain can hash guesses to the same values. In Azure, one domain per app: a Key Vault
+    /// reference to the domain vault's secret. <see cref="MaskingKeys"/> overrides it per domain.
     /// </summary>
-    public string MaskingSalt { get; set; } = "";
+    public string MaskingKey { get; set; } = "";
+
+    /// <summary>
+    /// Masking secrets by domain, for a host that runs several domains (the local mesh keeps one per domain under its
+    /// state folder): a domain never hashes with another domain's secret.
+    /// </summary>
+    public IDictionary<string, string> MaskingKeys { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>The masking secret of <paramref name="domain"/>: its own entry in <see cref="MaskingKeys"/>, else <see cref="MaskingKey"/>.</summary>
+    public string MaskingKeyOf(string domain) =>
+        MaskingKeys.TryGetValue(domain, out var key) && !string.IsNullOrEmpty(key) ? key : MaskingKey ?? "";
 
     /// <summary>Delete a run's local folder once it has ended.</summary>
     public bool CleanUpWorkDirectory { get; set; } = true;

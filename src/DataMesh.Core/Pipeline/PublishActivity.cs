@@ -71,7 +71,7 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
         string? select;
         try
         {
-            select = Masking.SelectList(spec.Contract, output.Schema, runtime.Options.MaskingSalt);
+            select = Masking.SelectList(spec.Contract, output.Schema, spec.Name);
         }
         catch (InvalidOperationException ex)
         {
@@ -81,6 +81,15 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
         if (select is null)
         {
             return (locals, output.Schema);
+        }
+
+        var scopes = Masking.HashScopes(spec.Contract, spec.Name);
+        var secret = runtime.Options.MaskingKeyOf(spec.Domain);
+        if (scopes.Count > 0 && secret.Length == 0)
+        {
+            // Not the product's fault: the host lacks the domain's secret. Retried, and the input kept for a re-run.
+            throw new InvalidOperationException(
+                $"{spec.Id} masks columns with hash, but the host has no masking key for domain '{spec.Domain}' (PipelineOptions.MaskingKey or MaskingKeys).");
         }
 
         if (Directory.Exists(workspace.MaskedDirectory))
@@ -95,6 +104,11 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
             MemoryLimit = runtime.Options.MemoryLimit,
             Threads = runtime.Options.Threads,
         });
+        for (var i = 0; i < scopes.Count; i++)
+        {
+            KeyedHash.Register(session, Masking.HashFunction(i), KeyedHash.ScopeKey(secret, spec.Domain, scopes[i]));
+        }
+
         var masked = new List<string>();
         foreach (var (relative, local) in output.Files.Zip(locals))
         {

@@ -7,13 +7,13 @@ namespace DataMesh.Functions.Configuration;
 
 /// <summary>
 /// Loads the product specs when the worker starts, so an invalid spec, a domain without products or a missing masking
-/// salt (<see cref="MaskingSaltCheck"/>) stops the app at start-up with what to fix, rather than failing the first run.
+/// masking key (<see cref="MaskingKeyCheck"/>) stops the app at start-up with what to fix, rather than failing the first run.
 /// </summary>
 internal sealed partial class StartupProductCheck(ProductRegistry products, IOptions<DataMeshAppOptions> options, ILogger<StartupProductCheck> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (MaskingSaltCheck.Problem(options.Value, products) is { } problem)
+        if (MaskingKeyCheck.Problem(options.Value, products) is { } problem)
         {
             throw new InvalidOperationException(problem);
         }

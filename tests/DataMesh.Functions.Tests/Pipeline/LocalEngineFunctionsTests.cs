@@ -41,7 +41,7 @@ public sealed class LocalEngineFunctionsTests(AzuriteFixture azurite) : IAsyncLi
             _storage,
             _products,
             new QueueProductEventPublisher(_storage),
-            new PipelineOptions { WorkDirectory = _workDirectory, MaskingSalt = "FunctionsTestSalt1" },
+            new PipelineOptions { WorkDirectory = _workDirectory, MaskingKey = "FunctionsTestSalt1" },
             NullLoggerFactory.Instance);
         _engine = await LocalDurableEngine.StartAsync(azurite.ConnectionString, "Fn" + AzuriteFixture.CreateNamespace(), runtime);
         _client = new LocalDurableTaskClient(_engine);

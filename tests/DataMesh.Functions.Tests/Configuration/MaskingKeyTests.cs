@@ -6,17 +6,17 @@ using Microsoft.Extensions.Hosting;
 namespace DataMesh.Functions.Tests.Configuration;
 
 /// <summary>
-/// The salt of <c>hash</c> masking comes from <c>DataMesh__Pipeline__MaskingSalt</c> (a Key Vault reference in Azure):
+/// The masking key of <c>hash</c> masking comes from <c>DataMesh__Pipeline__MaskingKey</c> (a Key Vault reference in Azure):
 /// a domain whose products hash refuses to start without it, and no app starts on a reference that did not resolve.
 /// </summary>
-public sealed class MaskingSaltTests : IDisposable
+public sealed class MaskingKeyTests : IDisposable
 {
-    private const string UnresolvedReference = "@Microsoft.KeyVault(SecretUri=https://kv-abc.vault.azure.net/secrets/masking-salt/)";
+    private const string UnresolvedReference = "@Microsoft.KeyVault(SecretUri=https://kv-abc.vault.azure.net/secrets/masking-key/)";
 
     // A copy of the sample mesh in which finance.ledger-emea hashes its entry ids.
-    private readonly string _pipelines = Path.Combine(Path.GetTempPath(), "datamesh-salt-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly string _pipelines = Path.Combine(Path.GetTempPath(), "datamesh-maskingkey-" + Guid.NewGuid().ToString("N")[..8]);
 
-    public MaskingSaltTests()
+    public MaskingKeyTests()
     {
         CopyDirectory(RepositoryRoot.Combine("pipelines"), _pipelines);
         var contract = Path.Combine(_pipelines, "finance", "ledger-emea", "contract.odcs.yaml");
@@ -32,7 +32,7 @@ public sealed class MaskingSaltTests : IDisposable
     public void Dispose() => Directory.Delete(_pipelines, recursive: true);
 
     [Fact]
-    public async Task StartAsync_DomainHashesWithoutSalt_RefusesToStartNamingProductColumnAndSetting()
+    public async Task StartAsync_DomainHashesWithoutMaskingKey_RefusesToStartNamingProductColumnAndSetting()
     {
         // Arrange
         using var services = Compose(domain: "finance", salt: null);
@@ -41,12 +41,12 @@ public sealed class MaskingSaltTests : IDisposable
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(services));
 
         // Assert
-        Assert.Contains("DataMesh__Pipeline__MaskingSalt is not set", error.Message, StringComparison.Ordinal);
+        Assert.Contains("DataMesh__Pipeline__MaskingKey is not set", error.Message, StringComparison.Ordinal);
         Assert.Contains("finance.ledger-emea column 'entry_id'", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task StartAsync_DomainHashesWithSalt_Starts()
+    public async Task StartAsync_DomainHashesWithMaskingKey_Starts()
     {
         // Arrange
         using var services = Compose(domain: "finance", salt: "Abcde12345Fghij");
@@ -59,7 +59,7 @@ public sealed class MaskingSaltTests : IDisposable
     }
 
     [Fact]
-    public async Task StartAsync_OtherDomainWithoutHashing_StartsWithoutSalt()
+    public async Task StartAsync_OtherDomainWithoutHashing_StartsWithoutMaskingKey()
     {
         // Arrange: supply-chain hashes nothing; finance's contracts are not its business.
         using var services = Compose(domain: "supply-chain", salt: null);
@@ -89,7 +89,7 @@ public sealed class MaskingSaltTests : IDisposable
     }
 
     [Fact]
-    public async Task StartAsync_HubWithoutSalt_Starts()
+    public async Task StartAsync_HubWithoutMaskingKey_Starts()
     {
         // Arrange: the hub runs no pipeline, so it never hashes.
         using var services = Compose(domain: null, salt: null);
@@ -119,7 +119,7 @@ public sealed class MaskingSaltTests : IDisposable
             ["DataMesh:TaskHub"] = "DataMeshFunctions",
             ["DataMesh:PipelinesPath"] = _pipelines,
             ["DataMesh:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
-            ["DataMesh:Pipeline:MaskingSalt"] = salt,
+            ["DataMesh:Pipeline:MaskingKey"] = salt,
         };
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddLogging();
