@@ -6,8 +6,9 @@ using Microsoft.Extensions.Options;
 namespace DataMesh.Functions.Configuration;
 
 /// <summary>
-/// Loads the product specs when the worker starts, so an invalid spec, a domain without products or a missing masking
-/// salt (<see cref="MaskingSaltCheck"/>) stops the app at start-up with what to fix, rather than failing the first run.
+/// Loads the product specs when the worker starts, so an invalid spec, specs that are wrong together (overlapping landing
+/// paths, an upstream not in the mesh: <see cref="DataMesh.Specs.MeshSpecChecks"/>), a domain without products or a missing
+/// masking salt (<see cref="MaskingSaltCheck"/>) stops the app at start-up with what to fix, rather than failing the first run.
 /// </summary>
 internal sealed partial class StartupProductCheck(ProductRegistry products, IOptions<DataMeshAppOptions> options, ILogger<StartupProductCheck> logger) : IHostedService
 {
