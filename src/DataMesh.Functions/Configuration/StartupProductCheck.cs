@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 namespace DataMesh.Functions.Configuration;
 
 /// <summary>
-/// Loads the product specs when the worker starts, so an invalid spec, a domain without products or a missing masking
+/// Loads the product specs when the worker starts, so an invalid spec, specs that are wrong together (overlapping landing
+/// paths, an upstream not in the mesh: <see cref="DataMesh.Specs.MeshSpecChecks"/>), a domain without products or a missing
 /// masking key (<see cref="MaskingKeyCheck"/>) stops the app at start-up with what to fix, rather than failing the first run.
 /// </summary>
 internal sealed partial class StartupProductCheck(ProductRegistry products, IOptions<DataMeshAppOptions> options, ILogger<StartupProductCheck> logger) : IHostedService
