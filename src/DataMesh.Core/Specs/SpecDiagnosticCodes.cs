@@ -83,4 +83,7 @@ public static class SpecDiagnosticCodes
 
     /// <summary>Warning: an unquoted comma inside <c>{ }</c> split a value such as <c>decimal(18,2)</c>; it was joined back, quote it.</summary>
     public const string UnquotedComma = "DM1026";
+
+    /// <summary>A <c>limits</c> entry is not a known stage or not a positive ISO 8601 duration.</summary>
+    public const string InvalidTimeLimit = "DM1050";
 }
