@@ -38,6 +38,9 @@ public sealed partial class LocalMesh : IAsyncDisposable
     private readonly TimeSpan _outboxGracePeriod;
     private readonly ILogger _logger;
 
+    // Sends OpenLineage events in the background; drained briefly when the mesh stops.
+    private DataMesh.Lineage.OpenLineageTransport? _lineage;
+
     private LocalMesh(
         LocalStorage storage, ProductRegistry products, LocalDurableEngine engine, CatalogProjection projection, ILogger logger,
         IProductEventPublisher events, LocalEventGridTopic topic, OutboxRelay relay, TimeSpan outboxGracePeriod)
@@ -149,7 +152,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
             // Announcements a previous process left unsent (every attempt failed, or it died in between) go out now.
             await relay.RelayAsync(options.OutboxGracePeriod, cancellationToken).ConfigureAwait(false);
             var engine = await LocalDurableEngine.StartAsync(local.ConnectionString, TaskHubName(options.Namespace), runtime, cancellationToken).ConfigureAwait(false);
-            return new LocalMesh(local, products, engine, projection, logger, events, topic, relay, options.OutboxGracePeriod);
+            return new LocalMesh(local, products, engine, projection, logger, events, topic, relay, options.OutboxGracePeriod) { _lineage = runtime.OpenLineage };
         }
         catch
         {
@@ -456,6 +459,11 @@ public sealed partial class LocalMesh : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _engine.DisposeAsync().ConfigureAwait(false);
+        if (_lineage is not null)
+        {
+            await _lineage.DisposeAsync().ConfigureAwait(false);
+        }
+
         await EventTopic.DisposeAsync().ConfigureAwait(false);
         await _storage.DisposeAsync().ConfigureAwait(false);
     }

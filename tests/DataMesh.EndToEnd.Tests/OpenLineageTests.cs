@@ -37,7 +37,7 @@ public sealed class OpenLineageTests(AzuriteFixture azurite) : IAsyncLifetime
 
         // Assert: posted as the run went, one run id (the instance id as a UUID), job = the product.
         Assert.Equal(PipelineStatus.Published, result.Status);
-        var posted = _receiver.Events;
+        var posted = await _receiver.WaitForEventsAsync(2);
         Assert.Equal(["START", "COMPLETE"], posted.Select(e => (string?)e["eventType"]));
         var runId = OpenLineageRunEvents.RunUuid(result.RunId).ToString();
         Assert.All(posted, e => Assert.Equal(runId, (string?)e["run"]!["runId"]));
@@ -58,7 +58,7 @@ public sealed class OpenLineageTests(AzuriteFixture azurite) : IAsyncLifetime
 
         // Assert
         Assert.Equal(PipelineStatus.QualityFailed, result.Status);
-        var end = _receiver.Events[^1];
+        var end = (await _receiver.WaitForEventsAsync(2))[^1];
         Assert.Equal("FAIL", (string?)end["eventType"]);
         Assert.Contains("quality gate failed", (string?)end["run"]!["facets"]!["errorMessage"]!["message"], StringComparison.Ordinal);
         var run = Assert.Single(await _mesh.Catalog.GetRunsAsync(_product.Id));

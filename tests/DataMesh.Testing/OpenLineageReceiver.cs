@@ -35,6 +35,21 @@ public sealed class OpenLineageReceiver : IDisposable
     /// <summary>The bodies received that are JSON objects (the run events), in order.</summary>
     public IReadOnlyList<JsonObject> Events => [.. _received.Select(r => r.Body).OfType<JsonObject>()];
 
+    /// <summary>
+    /// The events received once there are at least <paramref name="count"/> (the sender posts them in the background,
+    /// after the stage that emitted them); fails after <paramref name="timeout"/> (default 1 minute).
+    /// </summary>
+    public async Task<IReadOnlyList<JsonObject>> WaitForEventsAsync(int count, TimeSpan? timeout = null)
+    {
+        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(1));
+        while (Events.Count < count)
+        {
+            await Task.Delay(50, deadline.Token);
+        }
+
+        return Events;
+    }
+
     /// <summary>Answers the next request not yet answered with <paramref name="status"/> instead of 201.</summary>
     public void AnswerNext(HttpStatusCode status) => _answers.Enqueue(status);
 

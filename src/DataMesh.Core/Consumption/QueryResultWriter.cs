@@ -70,7 +70,7 @@ public static class QueryResultWriter
             for (var i = 0; i < values.Length; i++)
             {
                 json.WritePropertyName(names[i]);
-                JsonSerializer.Serialize(json, values[i], options);
+                WriteValue(json, values[i], options);
             }
 
             json.WriteEndObject();
@@ -83,6 +83,28 @@ public static class QueryResultWriter
         json.WriteEndArray();
         json.Flush();
         return rows;
+    }
+
+    /// <summary>
+    /// One value: the common scalar types written directly (what the serializer would write for them, at a fraction
+    /// of its cost per call on a boxed value); anything else through the serializer.
+    /// </summary>
+    private static void WriteValue(Utf8JsonWriter json, object? value, JsonSerializerOptions options)
+    {
+        switch (value)
+        {
+            case null: json.WriteNullValue(); break;
+            case string s: json.WriteStringValue(s); break;
+            case bool b: json.WriteBooleanValue(b); break;
+            case int i: json.WriteNumberValue(i); break;
+            case long l: json.WriteNumberValue(l); break;
+            case short h: json.WriteNumberValue(h); break;
+            case byte u: json.WriteNumberValue(u); break;
+            case decimal m: json.WriteNumberValue(m); break;
+            case double d when double.IsFinite(d): json.WriteNumberValue(d); break;
+            case float f when float.IsFinite(f): json.WriteNumberValue(f); break;
+            default: JsonSerializer.Serialize(json, value, value.GetType(), options); break;
+        }
     }
 
     /// <summary>The row's values as the query commands show them: null for SQL NULL, dates and timestamps as text.</summary>

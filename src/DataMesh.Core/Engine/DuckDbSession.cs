@@ -12,11 +12,13 @@ namespace DataMesh.Engine;
 public sealed class DuckDbSession : IDisposable
 {
     private readonly DuckDBConnection _connection;
+    private readonly CancellationToken _cancellation;
     private bool _locked;
 
-    private DuckDbSession(DuckDBConnection connection)
+    private DuckDbSession(DuckDBConnection connection, CancellationToken cancellation)
     {
         _connection = connection;
+        _cancellation = cancellation;
     }
 
     /// <summary>Opens a session whose file access is limited to the options' allowed directories.</summary>
@@ -24,7 +26,7 @@ public sealed class DuckDbSession : IDisposable
     {
         var connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();
-        var session = new DuckDbSession(connection);
+        var session = new DuckDbSession(connection, options.Cancellation);
         try
         {
             Directory.CreateDirectory(options.TempDirectory);
@@ -83,12 +85,7 @@ public sealed class DuckDbSession : IDisposable
 
     public bool IsLocked => _locked;
 
-    public void Execute(string sql)
-    {
-        using var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
+    public void Execute(string sql) => Execute(sql, CancellationToken.None);
 
     /// <summary>
     /// Runs a statement that DuckDB interrupts when <paramref name="cancellationToken"/> is cancelled (a time limit, a
@@ -99,7 +96,8 @@ public sealed class DuckDbSession : IDisposable
     {
         using var command = _connection.CreateCommand();
         command.CommandText = sql;
-        using var interrupt = DuckDbInterrupt.Watch(command, cancellationToken);
+        using var stop = Stop(cancellationToken);
+        using var interrupt = DuckDbInterrupt.Watch(command, stop.Token);
         interrupt.Run(() => command.ExecuteNonQuery());
     }
 
@@ -115,7 +113,8 @@ public sealed class DuckDbSession : IDisposable
         using var command = _connection.CreateCommand();
         command.CommandText = sql;
         command.UseStreamingMode = true;
-        using var interrupt = DuckDbInterrupt.Watch(command, cancellationToken);
+        using var stop = Stop(cancellationToken);
+        using var interrupt = DuckDbInterrupt.Watch(command, stop.Token);
         interrupt.Run(() =>
         {
             using var reader = command.ExecuteReader();
@@ -128,7 +127,8 @@ public sealed class DuckDbSession : IDisposable
     {
         using var command = _connection.CreateCommand();
         command.CommandText = sql;
-        var value = command.ExecuteScalar();
+        using var interrupt = DuckDbInterrupt.Watch(command, _cancellation);
+        var value = interrupt.Run(command.ExecuteScalar);
         return value is DBNull ? null : value;
     }
 
@@ -137,14 +137,31 @@ public sealed class DuckDbSession : IDisposable
     {
         using var command = _connection.CreateCommand();
         command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var rows = new List<T>();
-        while (reader.Read())
+        using var interrupt = DuckDbInterrupt.Watch(command, _cancellation);
+        return interrupt.Run(() =>
         {
-            rows.Add(read(reader));
-        }
+            using var reader = command.ExecuteReader();
+            var rows = new List<T>();
+            while (reader.Read())
+            {
+                rows.Add(read(reader));
+            }
 
-        return rows;
+            return rows;
+        });
+    }
+
+    /// <summary>The session's own cancellation joined with a statement's.</summary>
+    private LinkedStop Stop(CancellationToken cancellationToken) =>
+        !cancellationToken.CanBeCanceled ? new LinkedStop(_cancellation, null)
+        : !_cancellation.CanBeCanceled ? new LinkedStop(cancellationToken, null)
+        : LinkedStop.Of(CancellationTokenSource.CreateLinkedTokenSource(_cancellation, cancellationToken));
+
+    private readonly record struct LinkedStop(CancellationToken Token, CancellationTokenSource? Source) : IDisposable
+    {
+        public static LinkedStop Of(CancellationTokenSource source) => new(source.Token, source);
+
+        public void Dispose() => Source?.Dispose();
     }
 
     /// <summary>

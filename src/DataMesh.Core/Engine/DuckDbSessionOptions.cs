@@ -27,4 +27,10 @@ public sealed record DuckDbSessionOptions
     /// LIMIT/OFFSET; off by default, which lets scans and writes run in parallel with less memory.
     /// </summary>
     public bool PreserveInsertionOrder { get; init; }
+
+    /// <summary>
+    /// Cancelling it interrupts whatever statement the session is running (a stage's time limit, a cancelled run); the
+    /// statement then fails with <see cref="OperationCanceledException"/>. Default: never.
+    /// </summary>
+    public CancellationToken Cancellation { get; init; }
 }

@@ -100,7 +100,7 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
         {
             // The end event as recorded in the announcement (a retry re-sends the same one); lineage never fails a run.
             var recorded = ProductEventJson.ReadOpenLineage(pending) is { Count: > 1 } sent ? sent[^1] : lineageEnd;
-            await transport.SendAsync(recorded).ConfigureAwait(false);
+            transport.Post(recorded);
         }
 
         PipelineTelemetry.RecordRun(result, spec.Domain, runtime.Time.GetUtcNow());

@@ -13,11 +13,11 @@ public sealed class IngestActivity(PipelineRuntime runtime) : TaskActivity<Inges
     public override Task<IngestedFile> RunAsync(TaskActivityContext context, IngestInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime.Products, "ingest", input.RunId, input.ProductId, input.Attempt, () => IngestAsync(input),
+        return StageTracing.RunAsync(runtime.Products, "ingest", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "ingest", token => IngestAsync(input, token)),
             (span, file) => span.SetTag(TelemetryAttributes.Input, file.InputName).SetTag(TelemetryAttributes.Blob, file.Blob.Name).SetTag(TelemetryAttributes.Bytes, file.Blob.Size));
     }
 
-    private async Task<IngestedFile> IngestAsync(IngestInput input)
+    private async Task<IngestedFile> IngestAsync(IngestInput input, CancellationToken cancellationToken)
     {
         var spec = runtime.Products.Get(input.ProductId);
         var port = spec.Inputs.FirstOrDefault(i => i.Name == input.File.InputName && i.IsLanding)
@@ -25,7 +25,7 @@ public sealed class IngestActivity(PipelineRuntime runtime) : TaskActivity<Inges
         LandingFiles.ValidateName(input.File.BlobName);
         var workspace = runtime.Workspace(input.RunId);
         var ingested = await LandingFiles.DownloadAsync(
-            runtime, spec, workspace, input.File, (content, length) => LandingFileInspector.Inspect(content, length, input.File.BlobName, port.Landing!), CancellationToken.None).ConfigureAwait(false);
+            runtime, spec, workspace, input.File, (content, length) => LandingFileInspector.Inspect(content, length, input.File.BlobName, port.Landing!), cancellationToken).ConfigureAwait(false);
         await runtime.Options.Faults.InjectAsync(PipelineFaults.AfterIngest, input.RunId).ConfigureAwait(false);
         return ingested;
     }

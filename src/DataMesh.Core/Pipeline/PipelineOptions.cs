@@ -9,6 +9,12 @@ public sealed class PipelineOptions
     /// <summary>DuckDB <c>memory_limit</c>; the default leaves room in a 2 GB Flex Consumption instance.</summary>
     public string MemoryLimit { get; set; } = "1GB";
 
+    /// <summary>
+    /// Most a stage's DuckDB session may spill to the run's <c>tmp/</c> folder (<c>max_temp_directory_size</c>); past it
+    /// the stage fails. DuckDB's own default is 90 % of the free disk.
+    /// </summary>
+    public string MaxSpillSize { get; set; } = Engine.DuckDbSessionOptions.DefaultMaxTempDirectorySize;
+
     /// <summary>DuckDB <c>threads</c>.</summary>
     public int Threads { get; set; } = Math.Max(1, Math.Min(Environment.ProcessorCount, 4));
 

@@ -14,11 +14,11 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
     public override Task<PublishResult> RunAsync(TaskActivityContext context, PublishInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime.Products, "publish", input.RunId, input.ProductId, input.Attempt, () => PublishAsync(input),
+        return StageTracing.RunAsync(runtime.Products, "publish", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "publish", token => PublishAsync(input, token)),
             (span, published) => span.SetTag(TelemetryAttributes.Release, published.Release).SetTag(TelemetryAttributes.Rows, published.Rows).SetTag(TelemetryAttributes.Bytes, published.Bytes));
     }
 
-    private async Task<PublishResult> PublishAsync(PublishInput input)
+    private async Task<PublishResult> PublishAsync(PublishInput input, CancellationToken cancellationToken)
     {
         var spec = runtime.Products.Get(input.ProductId);
         var workspace = runtime.Workspace(input.RunId);
@@ -28,19 +28,19 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
         // partition columns, the policies, and no breaking change under the same major version. All are idempotent on a retry.
         PublishGate.CheckPartitionColumns(spec);
         PublishGate.CheckPolicies(spec, runtime.Products, runtime.Policies, runtime.Time);
-        await PublishGate.CheckCompatibilityAsync(spec, store).ConfigureAwait(false);
+        await PublishGate.CheckCompatibilityAsync(spec, store, cancellationToken).ConfigureAwait(false);
 
-        var release = await store.ClaimReleaseAsync(spec.Name, spec.Version, input.RunId).ConfigureAwait(false);
+        var release = await store.ClaimReleaseAsync(spec.Name, spec.Version, input.RunId, cancellationToken).ConfigureAwait(false);
         var folder = ReleaseStore.Folder(spec.Name, spec.Version, release);
-        var existing = await store.ReadManifestAsync(folder).ConfigureAwait(false);
+        var existing = await store.ReadManifestAsync(folder, cancellationToken).ConfigureAwait(false);
         if (existing is null)
         {
-            var locals = await StagedOutput.EnsureLocalAsync(runtime, spec.Domain, workspace, input.Output, CancellationToken.None).ConfigureAwait(false);
-            var (published, schema) = ApplyMasking(spec, workspace, input.Output, locals);
-            var uploads = input.Output.Files.Zip(published, (relative, local) => store.UploadFileAsync(folder, relative, local));
+            var locals = await StagedOutput.EnsureLocalAsync(runtime, spec.Domain, workspace, input.Output, cancellationToken).ConfigureAwait(false);
+            var (published, schema) = ApplyMasking(spec, workspace, input.Output, locals, cancellationToken);
+            var uploads = input.Output.Files.Zip(published, (relative, local) => store.UploadFileAsync(folder, relative, local, cancellationToken));
             var files = await Task.WhenAll(uploads).ConfigureAwait(false);
             await store.Container.GetBlobClient(folder + PublishGate.ContractSnapshotName)
-                .UploadAsync(BinaryData.FromString(await File.ReadAllTextAsync(spec.Contract.Path).ConfigureAwait(false)), overwrite: true).ConfigureAwait(false);
+                .UploadAsync(BinaryData.FromString(await File.ReadAllTextAsync(spec.Contract.Path, cancellationToken).ConfigureAwait(false)), overwrite: true, cancellationToken).ConfigureAwait(false);
             await runtime.Options.Faults.InjectAsync(PipelineFaults.BeforeManifest, input.RunId).ConfigureAwait(false);
             existing = await store.WriteManifestAsync(folder, new ReleaseManifest
             {
@@ -56,7 +56,7 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
                 Quality = input.Quality,
                 Lineage = new ReleaseLineage(input.Landing.Select(f => f.Blob).ToList(), input.Upstream) { Inputs = input.Output.Inputs },
                 ContractId = $"{spec.Contract.Id}@{spec.Contract.Version}",
-            }).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
         }
 
         await runtime.Options.Faults.InjectAsync(PipelineFaults.AfterManifest, input.RunId).ConfigureAwait(false);
@@ -66,7 +66,7 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
 
     /// <summary>Rewrites the output with the contract's masking (file by file, same layout), or returns it as is.</summary>
     private (IReadOnlyList<string> Files, IReadOnlyList<OutputColumn> Schema) ApplyMasking(
-        Specs.ProductSpec spec, RunWorkspace workspace, TransformResult output, IReadOnlyList<string> locals)
+        Specs.ProductSpec spec, RunWorkspace workspace, TransformResult output, IReadOnlyList<string> locals, CancellationToken cancellationToken)
     {
         string? select;
         try
@@ -103,6 +103,8 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
             TempDirectory = workspace.TempDirectory,
             MemoryLimit = runtime.Options.MemoryLimit,
             Threads = runtime.Options.Threads,
+            MaxTempDirectorySize = runtime.Options.MaxSpillSize,
+            Cancellation = cancellationToken,
         });
         for (var i = 0; i < scopes.Count; i++)
         {

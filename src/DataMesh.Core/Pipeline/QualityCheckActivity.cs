@@ -15,11 +15,11 @@ public sealed class QualityCheckActivity(PipelineRuntime runtime) : TaskActivity
     public override Task<QualitySummary> RunAsync(TaskActivityContext context, QualityCheckInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime.Products, "quality", input.RunId, input.ProductId, input.Attempt, () => CheckAsync(input),
+        return StageTracing.RunAsync(runtime.Products, "quality", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "quality", token => CheckAsync(input, token)),
             StageTracing.DescribeQuality);
     }
 
-    private async Task<QualitySummary> CheckAsync(QualityCheckInput input)
+    private async Task<QualitySummary> CheckAsync(QualityCheckInput input, CancellationToken cancellationToken)
     {
         var spec = runtime.Products.Get(input.ProductId);
         var output = input.Output;
@@ -30,7 +30,7 @@ public sealed class QualityCheckActivity(PipelineRuntime runtime) : TaskActivity
             : null;
         if (summary is null || Gate(spec, () => QualityGate.NeedsSamples(spec.Contract, output.Schema, summary)))
         {
-            using var session = await OpenOutputAsync(spec, input).ConfigureAwait(false);
+            using var session = await OpenOutputAsync(spec, input, cancellationToken).ConfigureAwait(false);
             var judged = summary;
             summary = Gate(spec, () => judged is null
                 ? QualityGate.Evaluate(session, spec.Contract, output.Schema)
@@ -55,10 +55,10 @@ public sealed class QualityCheckActivity(PipelineRuntime runtime) : TaskActivity
     }
 
     /// <summary>A locked session over the staged output (downloaded when this instance does not have it) as the gate's view.</summary>
-    private async Task<DuckDbSession> OpenOutputAsync(Specs.ProductSpec spec, QualityCheckInput input)
+    private async Task<DuckDbSession> OpenOutputAsync(Specs.ProductSpec spec, QualityCheckInput input, CancellationToken cancellationToken)
     {
         var workspace = runtime.Workspace(input.RunId);
-        var files = await StagedOutput.EnsureLocalAsync(runtime, spec.Domain, workspace, input.Output, CancellationToken.None).ConfigureAwait(false);
+        var files = await StagedOutput.EnsureLocalAsync(runtime, spec.Domain, workspace, input.Output, cancellationToken).ConfigureAwait(false);
         return DuckDbSession.OpenLocked(
             new DuckDbSessionOptions
             {
@@ -66,6 +66,8 @@ public sealed class QualityCheckActivity(PipelineRuntime runtime) : TaskActivity
                 TempDirectory = workspace.TempDirectory,
                 MemoryLimit = runtime.Options.MemoryLimit,
                 Threads = runtime.Options.Threads,
+                MaxTempDirectorySize = runtime.Options.MaxSpillSize,
+                Cancellation = cancellationToken,
             },
             $"CREATE VIEW {QualityGate.OutputView} AS SELECT * FROM read_parquet({Sql.List(files)})");
     }

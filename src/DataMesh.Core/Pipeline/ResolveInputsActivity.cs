@@ -25,7 +25,7 @@ public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivit
         if (runtime.OpenLineage is { } lineage && input.StartedAt is { } startedAt)
         {
             // START as the run begins (a retried resolve may send it twice: OpenLineage consumers key events by run and type).
-            await lineage.SendAsync(OpenLineageRunEvents.Start(AnnounceActivity.LineageRun(runtime, spec, input.RunId, startedAt, input.LandingBlobs))).ConfigureAwait(false);
+            lineage.Post(OpenLineageRunEvents.Start(AnnounceActivity.LineageRun(runtime, spec, input.RunId, startedAt, input.LandingBlobs)));
         }
 
         var landingInputs = spec.Inputs.Where(i => i.IsLanding).OrderByDescending(i => i.Landing!.Path.Length).ToList();

@@ -20,18 +20,18 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
     public override Task<TransformResult> RunAsync(TaskActivityContext context, TransformInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime.Products, "transform", input.RunId, input.ProductId, input.Attempt, () => TransformAsync(input),
+        return StageTracing.RunAsync(runtime.Products, "transform", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "transform", token => TransformAsync(input, token)),
             (span, output) => span.SetTag(TelemetryAttributes.Rows, output.Rows).SetTag(TelemetryAttributes.QualityMeasured, output.Quality is not null));
     }
 
-    private async Task<TransformResult> TransformAsync(TransformInput input)
+    private async Task<TransformResult> TransformAsync(TransformInput input, CancellationToken cancellationToken)
     {
         var spec = runtime.Products.Get(input.ProductId);
         var workspace = runtime.Workspace(input.RunId);
         var localFiles = new List<(IngestedFile File, string Path)>();
         foreach (var file in input.Files)
         {
-            localFiles.Add((file, await LandingFiles.EnsureLocalAsync(runtime, spec, workspace, file, CancellationToken.None).ConfigureAwait(false)));
+            localFiles.Add((file, await LandingFiles.EnsureLocalAsync(runtime, spec, workspace, file, cancellationToken).ConfigureAwait(false)));
         }
 
         var upstream = new Dictionary<string, List<string>>(StringComparer.Ordinal);
@@ -39,7 +39,7 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
         {
             // The upstream release's Parquet files, in the run's input folder (kept when a retry finds them there).
             upstream[release.InputName] = await new ReleaseStore(runtime.Storage.Products(release.Domain))
-                .DownloadFilesAsync(release.Folder, release.Files, workspace.InputDirectory(release.InputName)).ConfigureAwait(false);
+                .DownloadFilesAsync(release.Folder, release.Files, workspace.InputDirectory(release.InputName), cancellationToken).ConfigureAwait(false);
         }
 
         // A retry starts from an empty output folder: files of an earlier attempt must not join this one.
@@ -49,11 +49,11 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
         }
 
         Directory.CreateDirectory(workspace.OutputDataDirectory);
-        var (rows, schema, inputs, files, quality) = Run(spec, workspace, localFiles, upstream);
+        var (rows, schema, inputs, files, quality) = Run(spec, workspace, localFiles, upstream, cancellationToken);
 
         var staging = runtime.Storage.Staging(spec.Domain);
         var prefix = StagedOutput.Prefix(spec.Name, input.RunId);
-        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (file, token) =>
+        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (file, token) =>
         {
             await using var stream = File.OpenRead(Path.Combine(workspace.OutputDataDirectory, file));
             await staging.GetBlobClient(prefix + file).UploadAsync(stream, overwrite: true, token).ConfigureAwait(false);
@@ -69,8 +69,14 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
         FileHash.Sha256(string.Join('\n', schema.Select(c => $"{c.Name}:{c.Type}")));
 
     private (long Rows, List<OutputColumn> Schema, List<InputReport> Inputs, List<string> Files, QualityMeasurement? Quality) Run(
-        ProductSpec spec, RunWorkspace workspace, List<(IngestedFile File, string Path)> files, Dictionary<string, List<string>> upstream)
+        ProductSpec spec, RunWorkspace workspace, List<(IngestedFile File, string Path)> files, Dictionary<string, List<string>> upstream, CancellationToken cancellationToken)
     {
+        // Spill left by an attempt that was killed is not this attempt's: DuckDB would not reuse it.
+        if (Directory.Exists(workspace.TempDirectory))
+        {
+            Directory.Delete(workspace.TempDirectory, recursive: true);
+        }
+
         var sqlFile = Path.GetRelativePath(spec.Directory, Path.Combine(spec.Directory, spec.TransformSqlPath));
         using var session = DuckDbSession.Open(new DuckDbSessionOptions
         {
@@ -78,6 +84,8 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
             TempDirectory = workspace.TempDirectory,
             MemoryLimit = runtime.Options.MemoryLimit,
             Threads = runtime.Options.Threads,
+            MaxTempDirectorySize = runtime.Options.MaxSpillSize,
+            Cancellation = cancellationToken,
         });
 
         var reports = new List<InputReport>();

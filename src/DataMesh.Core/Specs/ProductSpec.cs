@@ -29,6 +29,9 @@ public sealed record ProductSpec
 
     public AccessSpec Access { get; init; } = new();
 
+    /// <summary>How long each stage of a run may take (<c>limits</c>), the platform's defaults where not declared.</summary>
+    public StageLimits Limits { get; init; } = StageLimits.Default;
+
     /// <summary>Absolute folder that holds <c>product.yaml</c>.</summary>
     public required string Directory { get; init; }
 

@@ -70,6 +70,7 @@ public static class ProductSpecLoader
             },
             Freshness = reader.Freshness,
             Access = reader.Access,
+            Limits = reader.Limits,
             Directory = directory,
             SpecPath = specPath,
             Contract = contract!.Contract!,

@@ -19,7 +19,7 @@ internal sealed partial class ProductSpecReader
     public const string Kind = "DataProduct";
 
     private static readonly string[] TopLevelKeys =
-        ["apiVersion", "kind", "domain", "name", "version", "description", "owner", "tags", "inputs", "transform", "output", "sla", "access"];
+        ["apiVersion", "kind", "domain", "name", "version", "description", "owner", "tags", "inputs", "transform", "output", "sla", "access", "limits"];
 
     private static readonly string[] InputKeys = ["name", "landing", "product", "versions", "columns"];
     private static readonly string[] ColumnKeys = ["name", "type", "required"];
@@ -131,6 +131,7 @@ internal sealed partial class ProductSpecReader
         ReadOutput(spec);
         Freshness = ReadFreshness(spec);
         Access = ReadAccess(spec);
+        Limits = ReadLimits(spec);
     }
 
     /// <summary>Why <paramref name="path"/> is not a safe relative path, or null when it is.</summary>

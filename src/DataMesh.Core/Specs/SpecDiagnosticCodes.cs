@@ -92,4 +92,7 @@ public static class SpecDiagnosticCodes
 
     /// <summary>An <c>output.partitionBy</c> column is masked or classified: its values would be the release's folder names.</summary>
     public const string ProtectedPartitionColumn = "DM1029";
+
+    /// <summary>A <c>limits</c> entry is not a known stage or not a positive ISO 8601 duration.</summary>
+    public const string InvalidTimeLimit = "DM1050";
 }

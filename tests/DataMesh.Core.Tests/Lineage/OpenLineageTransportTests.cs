@@ -81,6 +81,38 @@ public sealed class OpenLineageTransportTests : IDisposable
         Assert.False(sent);
     }
 
+    [Fact]
+    public async Task Post_EndpointThatKeepsFailing_ReturnsAtOnceAndRetriesInTheBackground()
+    {
+        // Arrange: every answer transient, an hour between retries: sending inline would hold the caller for hours.
+        for (var i = 0; i < 3; i++)
+        {
+            _receiver.AnswerNext(HttpStatusCode.ServiceUnavailable);
+        }
+
+        await using var transport = new OpenLineageTransport(_http, _receiver.Endpoint, NullLogger.Instance, TimeSpan.FromHours(1));
+
+        // Act: Post returns without waiting for the endpoint (a stuck Post fails the WaitAsync below).
+        await Task.Run(() => transport.Post(Event())).WaitAsync(TimeSpan.FromMinutes(1));
+
+        // Assert: the background sender made its first attempt meanwhile.
+        Assert.Single(await _receiver.WaitForEventsAsync(1));
+    }
+
+    [Fact]
+    public async Task Post_ThenStop_DeliversWhatWasQueuedInOrder()
+    {
+        await using var transport = Transport();
+        var first = Event();
+        var second = Event();
+
+        transport.Post(first);
+        transport.Post(second);
+        await transport.StopAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal([(string?)first["run"]!["runId"], (string?)second["run"]!["runId"]], _receiver.Events.Select(e => (string?)e["run"]!["runId"]));
+    }
+
     private OpenLineageTransport Transport() =>
         new(_http, OpenLineageTransport.ResolveEndpoint(k => k == "OPENLINEAGE_URL" ? _receiver.BaseUri.AbsoluteUri : null)!, NullLogger.Instance, TimeSpan.FromMilliseconds(10));
 

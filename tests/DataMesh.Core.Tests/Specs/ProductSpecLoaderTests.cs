@@ -38,6 +38,7 @@ public sealed class ProductSpecLoaderTests : IDisposable
               partitionBy: [period]
             sla: { freshness: PT24H }
             access: { visibility: restricted, readers: [finance, audit] }
+            limits: { transform: PT2H, quality: PT5M }
 
             """;
         var folder = ProductFixtures.WriteProduct(_temp, spec);
@@ -81,6 +82,7 @@ public sealed class ProductSpecLoaderTests : IDisposable
         Assert.Equal(TimeSpan.FromHours(24), product.Freshness);
         Assert.Equal("restricted", product.Access.Visibility);
         Assert.Equal(["finance", "audit"], product.Access.Readers);
+        Assert.Equal(StageLimits.Default with { Transform = TimeSpan.FromHours(2), Quality = TimeSpan.FromMinutes(5) }, product.Limits);
 
         Assert.True(Path.IsPathRooted(product.Directory));
         Assert.Equal(Path.GetFullPath(folder), product.Directory);
@@ -165,6 +167,8 @@ public sealed class ProductSpecLoaderTests : IDisposable
         Assert.Equal("domain", product.Access.Visibility);
         Assert.Equal("parquet", product.Output.Format);
         Assert.Null(product.Freshness);
+        Assert.Equal(StageLimits.Default, product.Limits);
+        Assert.Equal(TimeSpan.FromMinutes(30), product.Limits.Transform);
         Assert.Empty(product.Tags);
         Assert.Empty(product.Inputs[0].Landing!.Options);
     }

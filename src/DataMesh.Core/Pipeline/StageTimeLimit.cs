@@ -1,0 +1,37 @@
+using DataMesh.Specs;
+
+namespace DataMesh.Pipeline;
+
+/// <summary>Runs one attempt of a stage within the product's limit for it (<see cref="StageLimits"/>).</summary>
+public static class StageTimeLimit
+{
+    /// <summary>
+    /// Runs <paramref name="work"/> with a token cancelled once the stage's limit has passed; the work passes it to its
+    /// storage calls and DuckDB sessions, which stop on it. Past the limit the stage fails with
+    /// <see cref="StageTimeLimitException"/>, saying which limit and how to change it.
+    /// </summary>
+    public static async Task<T> RunAsync<T>(ProductSpec spec, string stage, Func<CancellationToken, Task<T>> work)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(work);
+        var limit = spec.Limits.For(stage);
+        using var deadline = new CancellationTokenSource(limit);
+        try
+        {
+            return await work(deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (deadline.IsCancellationRequested && ex is OperationCanceledException or AggregateException or Azure.RequestFailedException)
+        {
+            throw new StageTimeLimitException(stage, Describe(spec, stage, limit), ex);
+        }
+    }
+
+    /// <summary>The reason a run gives when <paramref name="stage"/> ran past its limit.</summary>
+    public static string Describe(ProductSpec spec, string stage, TimeSpan limit)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return $"{spec.Id}: the {stage} stage ran past its time limit of {System.Xml.XmlConvert.ToString(limit)} and was stopped. "
+            + $"The input is not at fault: it is quarantined only so that no restart runs it again. Make the transform cheaper "
+            + $"(e.g. bound a recursive query) or raise 'limits: {{ {stage}: ... }}' in {Path.GetFileName(spec.SpecPath)}, then replay it.";
+    }
+}
