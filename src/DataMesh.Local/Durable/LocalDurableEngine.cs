@@ -17,16 +17,19 @@ namespace DataMesh.Local.Durable;
 public sealed class LocalDurableEngine : IAsyncDisposable
 {
     private static readonly JsonSerializerOptions ResultJson = new() { PropertyNameCaseInsensitive = true };
+    // A run ends once: a run id that is pending, running, completed or terminated (failed as stuck) is not started again.
     private static readonly OrchestrationStatus[] DedupeStatuses =
-        [OrchestrationStatus.Pending, OrchestrationStatus.Running, OrchestrationStatus.ContinuedAsNew, OrchestrationStatus.Completed];
+        [OrchestrationStatus.Pending, OrchestrationStatus.Running, OrchestrationStatus.ContinuedAsNew, OrchestrationStatus.Completed, OrchestrationStatus.Terminated];
 
     private readonly TaskHubWorker _worker;
     private readonly TaskHubClient _client;
+    private readonly AzureStorageOrchestrationService _service;
     private readonly EpisodeSignal _episodes;
     private bool _stopped;
 
-    private LocalDurableEngine(TaskHubWorker worker, TaskHubClient client, EpisodeSignal episodes)
+    private LocalDurableEngine(TaskHubWorker worker, TaskHubClient client, AzureStorageOrchestrationService service, EpisodeSignal episodes)
     {
+        _service = service;
         _worker = worker;
         _client = client;
         _episodes = episodes;
@@ -35,9 +38,24 @@ public sealed class LocalDurableEngine : IAsyncDisposable
     /// <summary>The DTFx client of this engine's task hub (for <see cref="LocalDurableTaskClient"/>).</summary>
     internal TaskHubClient Client => _client;
 
+    /// <summary>The task hub's storage service (instance queries for <see cref="StuckRunDetector"/>).</summary>
+    internal AzureStorageOrchestrationService Service => _service;
+
+    /// <summary>How long a killed host's work waits by default before another host takes it over (message visibility).</summary>
+    public static readonly TimeSpan DefaultTakeOverAfter = TimeSpan.FromSeconds(20);
+
     /// <summary>Creates the task hub if needed and starts the worker with every pipeline task registered.</summary>
-    public static async Task<LocalDurableEngine> StartAsync(string connectionString, string taskHubName, PipelineRuntime runtime, CancellationToken cancellationToken = default)
+    public static Task<LocalDurableEngine> StartAsync(string connectionString, string taskHubName, PipelineRuntime runtime, CancellationToken cancellationToken = default) =>
+        StartAsync(connectionString, taskHubName, runtime, DefaultTakeOverAfter, cancellationToken);
+
+    /// <summary>
+    /// Creates the task hub if needed and starts the worker with every pipeline task registered; a killed host's
+    /// in-flight work and partition are taken over by another host after about <paramref name="takeOverAfter"/>
+    /// (at least 8 s: running activities renew their messages every 5 s).
+    /// </summary>
+    public static async Task<LocalDurableEngine> StartAsync(string connectionString, string taskHubName, PipelineRuntime runtime, TimeSpan takeOverAfter, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(takeOverAfter, TimeSpan.FromSeconds(8));
         ArgumentNullException.ThrowIfNull(runtime);
         var loggerFactory = runtime.LoggerFactory;
         var settings = new AzureStorageOrchestrationServiceSettings
@@ -49,13 +67,13 @@ public sealed class LocalDurableEngine : IAsyncDisposable
             // A duplicate start must say so (ScheduleAsync returns false), not be dropped silently.
             ThrowExceptionOnInvalidDedupeStatus = true,
             // Short enough that a killed host's work is picked up again in seconds; long activities renew their lease.
-            WorkItemQueueVisibilityTimeout = TimeSpan.FromSeconds(20),
-            ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(20),
+            WorkItemQueueVisibilityTimeout = takeOverAfter,
+            ControlQueueVisibilityTimeout = takeOverAfter,
             // One process per hub locally: skip the app lease, and take partition leases fast.
             UseAppLease = false,
             LeaseAcquireInterval = TimeSpan.FromSeconds(1),
-            LeaseRenewInterval = TimeSpan.FromSeconds(5),
-            LeaseInterval = TimeSpan.FromSeconds(15),
+            LeaseRenewInterval = takeOverAfter / 4,
+            LeaseInterval = takeOverAfter * 3 / 4,
             MaxConcurrentTaskActivityWorkItems = Math.Max(2, Environment.ProcessorCount),
             MaxConcurrentTaskOrchestrationWorkItems = 16,
             LoggerFactory = loggerFactory,
@@ -77,7 +95,9 @@ public sealed class LocalDurableEngine : IAsyncDisposable
             await next().ConfigureAwait(false);
             episodes.Pulse();
         });
-        worker.AddTaskOrchestrations(new ShimOrchestrationCreator(nameof(DataProductPipeline), () => new DataProductPipeline(), shims));
+        worker.AddTaskOrchestrations(
+            new ShimOrchestrationCreator(nameof(DataProductPipeline), () => new DataProductPipeline(), shims),
+            new ShimOrchestrationCreator(nameof(StuckRunFailure), () => new StuckRunFailure(), shims));
         worker.AddTaskActivities(
             new ShimActivityCreator(nameof(ResolveInputsActivity), () => new ResolveInputsActivity(runtime), shims),
             new ShimActivityCreator(nameof(IngestActivity), () => new IngestActivity(runtime), shims),
@@ -90,12 +110,12 @@ public sealed class LocalDurableEngine : IAsyncDisposable
         await worker.StartAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
 
         var client = new TaskHubClient(service, new SystemTextJsonDataConverter(), loggerFactory);
-        return new LocalDurableEngine(worker, client, episodes);
+        return new LocalDurableEngine(worker, client, service, episodes);
     }
 
     /// <summary>
-    /// Schedules a pipeline run whose instance id is the run id. A run id already pending, running or completed is
-    /// not scheduled twice (duplicate triggers collapse); returns false then.
+    /// Schedules a pipeline run whose instance id is the run id. A run id already pending, running, completed or
+    /// terminated is not scheduled twice (duplicate triggers collapse); returns false then.
     /// </summary>
     public async Task<bool> ScheduleAsync(PipelineRequest request, CancellationToken cancellationToken = default)
     {
