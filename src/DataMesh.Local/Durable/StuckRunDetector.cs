@@ -52,21 +52,30 @@ public sealed partial class StuckRunDetector
     /// <summary>Runs passes (the first at once) until <paramref name="cancellationToken"/> fires; a failed pass is logged and retried next time.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        while (true)
         {
             try
             {
                 await CheckAsync(cancellationToken).ConfigureAwait(false);
-                await Task.Delay(Interval, _time, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception ex) when (ex is Azure.RequestFailedException or InvalidOperationException or TimeoutException or JsonException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // The detector is what keeps runs from staying Running for ever: a failed pass (storage down, an
+                // instance it cannot read) must not end it. The next pass starts over.
                 LogPassFailed(_logger, ex.Message);
+            }
+
+            try
+            {
                 await Task.Delay(Interval, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
             }
         }
     }
