@@ -37,13 +37,15 @@ public sealed partial class LocalMesh : IAsyncDisposable
     private readonly OutboxRelay _relay;
     private readonly TimeSpan _outboxGracePeriod;
     private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopDetector = new();
+    private readonly Task _detector;
 
     // Sends OpenLineage events in the background; drained briefly when the mesh stops.
     private DataMesh.Lineage.OpenLineageTransport? _lineage;
 
     private LocalMesh(
         LocalStorage storage, ProductRegistry products, LocalDurableEngine engine, CatalogProjection projection, ILogger logger,
-        IProductEventPublisher events, LocalEventGridTopic topic, OutboxRelay relay, TimeSpan outboxGracePeriod)
+        IProductEventPublisher events, LocalEventGridTopic topic, OutboxRelay relay, TimeSpan outboxGracePeriod, TimeSpan stuckRunAfter)
     {
         Events = events;
         EventTopic = topic;
@@ -57,6 +59,10 @@ public sealed partial class LocalMesh : IAsyncDisposable
         ConnectionString = storage.ConnectionString;
         Catalog = new CatalogReader(storage.Storage);
         _logger = logger;
+
+        // Whatever the host does (serve, run, drop), runs stuck past their bound are failed: at start, then periodically.
+        StuckRuns = new StuckRunDetector(engine, products, stuckRunAfter, logger);
+        _detector = StuckRuns.RunAsync(_stopDetector.Token);
     }
 
     public MeshStorage Storage { get; }
@@ -70,6 +76,9 @@ public sealed partial class LocalMesh : IAsyncDisposable
     public LocalEventGridTopic EventTopic { get; }
 
     public CatalogReader Catalog { get; }
+
+    /// <summary>Fails runs stuck past <see cref="LocalMeshOptions.StuckRunAfter"/> (runs in the background; a pass on demand for tests).</summary>
+    public StuckRunDetector StuckRuns { get; }
 
     public string ConnectionString { get; }
 
@@ -151,8 +160,8 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
             // Announcements a previous process left unsent (every attempt failed, or it died in between) go out now.
             await relay.RelayAsync(options.OutboxGracePeriod, cancellationToken).ConfigureAwait(false);
-            var engine = await LocalDurableEngine.StartAsync(local.ConnectionString, TaskHubName(options.Namespace), runtime, cancellationToken).ConfigureAwait(false);
-            return new LocalMesh(local, products, engine, projection, logger, events, topic, relay, options.OutboxGracePeriod) { _lineage = runtime.OpenLineage };
+            var engine = await LocalDurableEngine.StartAsync(local.ConnectionString, TaskHubName(options.Namespace), runtime, options.TakeOverAfter, cancellationToken).ConfigureAwait(false);
+            return new LocalMesh(local, products, engine, projection, logger, events, topic, relay, options.OutboxGracePeriod, options.StuckRunAfter) { _lineage = runtime.OpenLineage };
         }
         catch
         {
@@ -458,6 +467,9 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _stopDetector.CancelAsync().ConfigureAwait(false);
+        await _detector.ConfigureAwait(false);
+        _stopDetector.Dispose();
         await _engine.DisposeAsync().ConfigureAwait(false);
         if (_lineage is not null)
         {

@@ -37,6 +37,19 @@ public sealed class LocalMeshOptions
     /// <summary>An OpenLineage endpoint runs post their events to as they happen; default from <c>OPENLINEAGE_URL</c> (+ <c>OPENLINEAGE_ENDPOINT</c>).</summary>
     public Uri? OpenLineageEndpoint { get; set; } = DataMesh.Lineage.OpenLineageTransport.ResolveEndpoint(Environment.GetEnvironmentVariable);
 
+    /// <summary>
+    /// Age at which a run still running is failed as stuck (terminated, <c>PipelineRunFailed</c> announced, workspace
+    /// cleaned, landing input kept); checked at start and then periodically. Default
+    /// <see cref="Durable.StuckRunDetector.DefaultBound"/> (1 hour).
+    /// </summary>
+    public TimeSpan StuckRunAfter { get; set; } = Durable.StuckRunDetector.DefaultBound;
+
+    /// <summary>
+    /// How long work in flight on a host that died (killed, crashed) waits before a new host takes it over: the durable
+    /// engine's message visibility and partition lease. Default 20 s; at least 8 s (running activities renew every 5 s).
+    /// </summary>
+    public TimeSpan TakeOverAfter { get; set; } = Durable.LocalDurableEngine.DefaultTakeOverAfter;
+
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
 
     /// <summary>The state folder after defaults.</summary>

@@ -9,103 +9,213 @@ namespace DataMesh.EndToEnd.Tests;
 
 /// <summary>
 /// The host process killed (SIGKILL, no clean-up) at each stage of a run and a new host started on the same storage
-/// and task hub: the run completes once, no release is ever visible without all of its files, and the landing input
-/// is never lost. The killed host is a real child process (<c>DataMesh.FaultHost</c>); the new host is a local mesh in
-/// this process, which resumes the run once the dead host's leases and message visibility expire (~20 s).
+/// and task hub: every run ends exactly once, none stays running, no release is ever visible without all of its files
+/// nor published twice, and the landing input is never lost. The killed host is a real child process
+/// (<c>DataMesh.FaultHost</c>, the kill point given by <c>DATAMESH_FAULT_POINT</c>); the new host is a local mesh in
+/// this process, which resumes the run once the dead host's leases and message visibility expire (8 s here).
 /// </summary>
 [Collection(HostKillCollection.Name)]
 [Trait("Category", "Faults")]
 public sealed class HostKillTests(AzuriteFixture azurite)
 {
-    [Theory]
-    [InlineData(PipelineFaults.AfterIngest)]
-    [InlineData(PipelineFaults.AfterTransform)]
-    [InlineData(PipelineFaults.AfterQuality)]
-    [InlineData(PipelineFaults.BeforeManifest)]
-    [InlineData(PipelineFaults.AfterManifest)]
-    public async Task Run_HostKilledAtStageThenRestarted_CompletesOnceWithNoPartialReleaseAndTheInputKept(string point)
+    private const int Cycles = 5;
+
+    // The shortest take-over the engine allows: the tests wait it out once per kill.
+    private static readonly TimeSpan TakeOverAfter = TimeSpan.FromSeconds(8);
+
+    public static TheoryData<string> Stages()
     {
-        // Arrange
+        var stages = new TheoryData<string>();
+        foreach (var point in PipelineFaults.RunStages)
+        {
+            stages.Add(point);
+        }
+
+        return stages;
+    }
+
+    [Theory]
+    [MemberData(nameof(Stages))]
+    public async Task Run_HostKilledFiveTimesAtStageThenRestarted_EachRunEndsOnceNoneStaysRunningNothingPublishedTwice(string point)
+    {
+        // Arrange, act and assert per cycle: five runs of one product, each killed at the point in a fault host and
+        // resumed by a new host (see KillAndRestartAsync).
+        var cycle = 0;
+        try
+        {
+            await KillAndRestartAsync(point, c => cycle = c);
+        }
+        catch (Exception ex) when (cycle > 0)
+        {
+            throw new Xunit.Sdk.XunitException($"{point}, cycle {cycle} of {Cycles}: {ex.Message}", ex);
+        }
+    }
+
+    [Fact]
+    public async Task StuckRuns_ActivityLostWithTheKilledHost_RunTerminatedAndFailedOnceWithItsReasonWorkspaceCleanedInputKept()
+    {
+        // Arrange: a host killed mid-transform, and the transform's message lost with it (as when the storage loses
+        // its last unsaved writes): the run can never resume.
+        using var product = new TestProduct("stuck" + Guid.NewGuid().ToString("N")[..6]);
+        var (ns, state, storage) = await PrepareAsync(product);
+        const string blob = "orders/orders-1.csv";
+        await storage.Landing(product.Domain).GetBlobClient(blob).UploadAsync(product.WriteOrders("orders-1.csv", rows: 60));
+        var request = new PipelineRequest { RunId = $"stuck-{Guid.NewGuid():N}", ProductId = product.Id, LandingBlobs = [blob], Trigger = "blob" };
+        await RunFaultHostAsync(azurite.ConnectionString, ns, state, product, request, PipelineFaults.AfterTransform);
+        var workItems = new Azure.Storage.Queues.QueueClient(azurite.ConnectionString, $"datamesh{ns}-workitems");
+        await workItems.ClearMessagesAsync();
+        var workspace = Path.Combine(state, "runs", RunWorkspace.SafeName(request.RunId));
+        Assert.True(Directory.Exists(workspace), "the killed run left no workspace to clean");
+
+        // Act: a new host whose bound the run has passed.
+        await using var mesh = await LocalMesh.StartAsync(HostOptions(product, ns, state, o => o.StuckRunAfter = TimeSpan.FromSeconds(2)));
+        var run = await EventuallyAsync(
+            async () =>
+            {
+                await mesh.ProcessCatalogEventsAsync();
+                return (await mesh.Catalog.GetRunsAsync(product.Id)).SingleOrDefault();
+            },
+            TimeSpan.FromMinutes(2));
+        await mesh.StuckRuns.CheckAsync();
+        await mesh.ProcessCatalogEventsAsync();
+
+        // Assert
+        Assert.Equal((request.RunId, DataMesh.Catalog.CatalogRunStatus.Failed, "transform"), (run.RunId, run.Status, run.Stage));
+        Assert.Contains(StuckRunDetectorMarker, run.Error, StringComparison.Ordinal);
+        Assert.Contains("landing input left in landing", run.Error, StringComparison.Ordinal);
+        Assert.Single(await mesh.Catalog.GetRunsAsync(product.Id));
+        var ended = await Assert.ThrowsAsync<InvalidOperationException>(() => mesh.RunAsync(request, TimeSpan.FromMinutes(1)));
+        Assert.Contains("Terminated", ended.Message, StringComparison.Ordinal);
+        Assert.True(await storage.Landing(product.Domain).GetBlobClient(blob).ExistsAsync(), "the stuck run's input left landing");
+        Assert.Empty(await new ReleaseStore(storage.Products(product.Domain)).ListReleasesAsync(product.Name, "1.0.0"));
+        await EventuallyAsync(() => Task.FromResult(Directory.Exists(workspace) ? null : "gone"), TimeSpan.FromSeconds(30));
+    }
+
+    private const string StuckRunDetectorMarker = DataMesh.Local.Durable.StuckRunDetector.Marker;
+
+    /// <summary>
+    /// Five runs of one product, each killed at <paramref name="point"/> in a fault host and then resumed by a new host:
+    /// each publishes its own release once, nothing partial is ever visible, and at the end no run is left running.
+    /// </summary>
+    private async Task KillAndRestartAsync(string point, Action<int> cycleStarted)
+    {
         using var product = new TestProduct("kill" + Guid.NewGuid().ToString("N")[..6]);
+        var (ns, state, storage) = await PrepareAsync(product);
+        var store = new ReleaseStore(storage.Products(product.Domain));
+        var requests = new List<PipelineRequest>();
+        for (var cycle = 1; cycle <= Cycles; cycle++)
+        {
+            cycleStarted(cycle);
+            var blob = $"orders/orders-{cycle}.csv";
+            await storage.Landing(product.Domain).GetBlobClient(blob).UploadAsync(product.WriteOrders($"orders-{cycle}.csv", rows: 60, idOffset: cycle * 1000));
+            var request = new PipelineRequest { RunId = $"kill-{cycle}-{Guid.NewGuid():N}", ProductId = product.Id, LandingBlobs = [blob], Trigger = "blob" };
+            requests.Add(request);
+            File.Delete(Path.Combine(state, "killed-at"));
+
+            // The first host dies at the point; what it left is never a partial release.
+            var exitCode = await RunFaultHostAsync(azurite.ConnectionString, ns, state, product, request, point);
+            Assert.Equal(point, await File.ReadAllTextAsync(Path.Combine(state, "killed-at")));
+            Assert.NotEqual(3, exitCode);
+            Assert.Empty(await IncompleteReleasesAsync(store, product));
+            if (point is PipelineFaults.AfterResolve or PipelineFaults.AfterIngest or PipelineFaults.AfterTransform or PipelineFaults.AfterQuality)
+            {
+                Assert.True(await storage.Landing(product.Domain).GetBlobClient(blob).ExistsAsync(), "the landing input was lost by the kill");
+            }
+
+            var published = point is PipelineFaults.AfterManifest or PipelineFaults.AfterAnnounce ? cycle : cycle - 1;
+            Assert.Equal(Enumerable.Range(1, published), await store.ListReleasesAsync(product.Name, "1.0.0"));
+
+            // A new host resumes it (the redelivered trigger collapses into the run), a reader polling releases meanwhile.
+            var violations = new List<string>();
+            await using (var mesh = await LocalMesh.StartAsync(HostOptions(product, ns, state)))
+            {
+                using var stop = new CancellationTokenSource();
+                var reader = ReadReleasesUntilAsync(store, product, violations, stop.Token);
+                PipelineResult result;
+                try
+                {
+                    result = await mesh.RunAsync(request, TimeSpan.FromMinutes(5));
+                }
+                finally
+                {
+                    await stop.CancelAsync();
+                    await reader;
+                }
+
+                Assert.Equal((PipelineStatus.Published, cycle, (long)TestProduct.ExpectedRows(60)), (result.Status, result.Release, result.Rows));
+            }
+
+            Assert.Empty(violations);
+        }
+
+        // Every run ended once: asked again, each answers with its one release at once (none is running, none re-runs).
+        await using (var mesh = await LocalMesh.StartAsync(HostOptions(product, ns, state)))
+        {
+            for (var i = 0; i < requests.Count; i++)
+            {
+                var again = await mesh.RunAsync(requests[i], TimeSpan.FromSeconds(30));
+                Assert.Equal((PipelineStatus.Published, i + 1), (again.Status, again.Release));
+            }
+
+            var releases = await mesh.Catalog.GetReleasesAsync(product.Id);
+            Assert.Equal(requests.Select((r, i) => (i + 1, r.RunId)), releases.Select(r => (r.Release, r.RunId)).Order());
+            var runs = await mesh.Catalog.GetRunsAsync(product.Id);
+            Assert.Equal(requests.Select(r => r.RunId).Order(StringComparer.Ordinal), runs.Select(r => r.RunId).Order(StringComparer.Ordinal));
+            Assert.All(runs, r => Assert.Equal(DataMesh.Catalog.CatalogRunStatus.Published, r.Status));
+        }
+
+        // Nothing published twice: one release folder per run, each manifest naming its run.
+        Assert.Equal(Enumerable.Range(1, Cycles), await store.ListReleasesAsync(product.Name, "1.0.0"));
+        Assert.Equal(Enumerable.Range(1, Cycles).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Order(StringComparer.Ordinal), await FaultTests.ReleaseFoldersAsync(store, product));
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var manifest = (await store.ReadManifestAsync(ReleaseStore.Folder(product.Name, "1.0.0", i + 1)))!;
+            Assert.Equal(requests[i].RunId, manifest.RunId);
+            Assert.Equal(TestProduct.ExpectedRows(60), await ReleaseReader.CountRowsAsync(store.Container, product.Name, "1.0.0", i + 1));
+        }
+
+        Assert.Empty(await IncompleteReleasesAsync(store, product));
+    }
+
+    private async Task<(string Namespace, string State, MeshStorage Storage)> PrepareAsync(TestProduct product)
+    {
         var ns = AzuriteFixture.CreateNamespace();
         var state = Path.Combine(product.Root, ".datamesh");
         Directory.CreateDirectory(state);
         var storage = MeshStorage.FromConnectionString(azurite.ConnectionString, new MeshStorageOptions { Namespace = ns });
         await storage.EnsureDomainAsync(product.Domain);
-        const string blob = "orders/orders-1.csv";
-        await storage.Landing(product.Domain).GetBlobClient(blob).UploadAsync(product.WriteOrders("orders-1.csv", rows: 60));
-        var request = new PipelineRequest { RunId = $"kill-{Guid.NewGuid():N}", ProductId = product.Id, LandingBlobs = [blob], Trigger = "blob" };
-        var store = new ReleaseStore(storage.Products(product.Domain));
+        return (ns, state, storage);
+    }
 
-        // Act 1: the first host dies at the point.
-        var exitCode = await RunFaultHostAsync(azurite.ConnectionString, ns, state, product, request, point);
-
-        // Assert 1: it died there, and what it left is never a partial release.
-        Assert.Equal(point, await File.ReadAllTextAsync(Path.Combine(state, "killed-at")));
-        Assert.NotEqual(0, exitCode);
-        Assert.NotEqual(3, exitCode);
-        Assert.True(await storage.Landing(product.Domain).GetBlobClient(blob).ExistsAsync(), "the landing input was lost by the kill");
-        Assert.Empty(await IncompleteReleasesAsync(store, product));
-        var releasesAfterKill = await store.ListReleasesAsync(product.Name, "1.0.0");
-        Azure.ETag? manifestAfterKill = null;
-        if (point == PipelineFaults.AfterManifest)
-        {
-            Assert.Equal([1], releasesAfterKill);
-            manifestAfterKill = (await store.Container.GetBlobClient($"{product.Name}/1.0.0/1/{ReleaseStore.ManifestName}").GetPropertiesAsync()).Value.ETag;
-        }
-        else
-        {
-            Assert.Empty(releasesAfterKill);
-        }
-
-        if (point == PipelineFaults.BeforeManifest)
-        {
-            // The data file is there, the manifest not: a reader must not see release 1 yet.
-            Assert.True(await store.Container.GetBlobClient($"{product.Name}/1.0.0/1/{TransformActivity.PartFileName}").ExistsAsync());
-        }
-
-        // Act 2: a new host on the same storage, task hub and state folder; the redelivered trigger collapses into
-        // the run, which resumes. A reader polls the releases the whole time.
+    private LocalMeshOptions HostOptions(TestProduct product, string ns, string state, Action<LocalMeshOptions>? configure = null)
+    {
         var options = new LocalMeshOptions
         {
             ConnectionString = azurite.ConnectionString,
             Namespace = ns,
             StateDirectory = state,
             LoadPipelinesFolder = false,
+            TakeOverAfter = TakeOverAfter,
         };
         options.ExtraProductDirectories.Add(product.Directory);
-        PipelineResult result;
-        var violations = new List<string>();
-        await using (var mesh = await LocalMesh.StartAsync(options))
+        configure?.Invoke(options);
+        return options;
+    }
+
+    /// <summary>Polls <paramref name="read"/> until it gives a value (a timeout fails the test).</summary>
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> read, TimeSpan timeout)
+        where T : class
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
         {
-            using var stop = new CancellationTokenSource();
-            var reader = ReadReleasesUntilAsync(store, product, violations, stop.Token);
-            try
+            if (await read() is { } value)
             {
-                result = await mesh.RunAsync(request, TimeSpan.FromMinutes(2));
-            }
-            finally
-            {
-                await stop.CancelAsync();
-                await reader;
+                return value;
             }
 
-            // Assert 2: completed once.
-            Assert.Equal((PipelineStatus.Published, 1, (long)TestProduct.ExpectedRows(60)), (result.Status, result.Release, result.Rows));
-            Assert.Equal(request.RunId, Assert.Single(await mesh.Catalog.GetReleasesAsync(product.Id)).RunId);
-        }
-
-        Assert.Empty(violations);
-        Assert.Equal([1], await store.ListReleasesAsync(product.Name, "1.0.0"));
-        Assert.Equal(["1"], await FaultTests.ReleaseFoldersAsync(store, product));
-        var manifest = (await store.ReadManifestAsync(ReleaseStore.Folder(product.Name, "1.0.0", 1)))!;
-        Assert.Equal(request.RunId, manifest.RunId);
-        Assert.Equal(TestProduct.ExpectedRows(60), await ReleaseReader.CountRowsAsync(store.Container, product.Name, "1.0.0", 1));
-        Assert.Empty(await IncompleteReleasesAsync(store, product));
-        Assert.True(await storage.Landing(product.Domain).GetBlobClient(blob).ExistsAsync(), "the landing input of a published run was lost");
-        if (manifestAfterKill is { } etag)
-        {
-            Assert.Equal(etag, (await store.Container.GetBlobClient($"{product.Name}/1.0.0/1/{ReleaseStore.ManifestName}").GetPropertiesAsync()).Value.ETag);
+            Assert.True(DateTime.UtcNow < deadline, $"nothing within {timeout.TotalSeconds:0} s");
+            await Task.Delay(200);
         }
     }
 
@@ -160,15 +270,18 @@ public sealed class HostKillTests(AzuriteFixture azurite)
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { FaultHostPath(), storage, ns, state, product.Directory, product.Id, request.RunId, request.LandingBlobs[0], point })
+        foreach (var arg in new[] { FaultHostPath(), storage, ns, state, product.Directory, product.Id, request.RunId, request.LandingBlobs[0] })
         {
             start.ArgumentList.Add(arg);
         }
 
+        start.Environment["DATAMESH_FAULT_POINT"] = point;
+        start.Environment["DATAMESH_TAKE_OVER_AFTER"] = TakeOverAfter.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -176,7 +289,7 @@ public sealed class HostKillTests(AzuriteFixture azurite)
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"the fault host did not reach {point} within 2 minutes: {await stdout} {await stderr}");
+            Assert.Fail($"the fault host did not reach {point} within 5 minutes: {await stdout} {await stderr}");
         }
 
         Assert.True(File.Exists(Path.Combine(state, "killed-at")), $"the fault host exited {process.ExitCode} without reaching {point}: {await stdout} {await stderr}");

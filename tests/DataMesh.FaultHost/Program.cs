@@ -1,18 +1,22 @@
-// The host process of the fault tests (tests/DataMesh.EndToEnd.Tests/FaultTests.cs): starts a local mesh on the given
-// storage, namespace and state folder, runs one pipeline request, and kills itself (SIGKILL, no clean-up) when the run
-// reaches the given fault point. Exit codes: killed by the signal when the point was reached, 3 when the run ended
-// without reaching it, 2 on bad arguments.
+// The host process of the host-kill tests (tests/DataMesh.EndToEnd.Tests/HostKillTests.cs): starts a local mesh on the
+// given storage, namespace and state folder, runs one pipeline request, and kills itself (SIGKILL, no clean-up) when
+// the run reaches the fault point (one of PipelineFaults' points: the 8th argument, else DATAMESH_FAULT_POINT).
+// DATAMESH_TAKE_OVER_AFTER (seconds) shortens how long its work, once it is dead, waits for the next host.
+// Exit codes: killed by the signal when the point was reached, 3 when the run ended without reaching it, 2 on bad
+// arguments.
 using System.Diagnostics;
+using System.Globalization;
 using DataMesh.Local;
 using DataMesh.Pipeline;
 
-if (args.Length != 8)
+var point = args.Length == 8 ? args[7] : Environment.GetEnvironmentVariable("DATAMESH_FAULT_POINT");
+if (args.Length is not (7 or 8) || string.IsNullOrEmpty(point))
 {
-    await Console.Error.WriteLineAsync("usage: DataMesh.FaultHost STORAGE NAMESPACE STATE_DIR PRODUCT_DIR PRODUCT_ID RUN_ID LANDING_BLOB FAULT_POINT");
+    await Console.Error.WriteLineAsync("usage: DataMesh.FaultHost STORAGE NAMESPACE STATE_DIR PRODUCT_DIR PRODUCT_ID RUN_ID LANDING_BLOB [FAULT_POINT] (or DATAMESH_FAULT_POINT)");
     return 2;
 }
 
-var (storage, ns, state, productDir, productId, runId, blob, point) = (args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7]);
+var (storage, ns, state, productDir, productId, runId, blob) = (args[0], args[1], args[2], args[3], args[4], args[5], args[6]);
 var options = new LocalMeshOptions
 {
     ConnectionString = storage,
@@ -20,6 +24,11 @@ var options = new LocalMeshOptions
     StateDirectory = state,
     LoadPipelinesFolder = false,
 };
+if (Environment.GetEnvironmentVariable("DATAMESH_TAKE_OVER_AFTER") is { Length: > 0 } seconds)
+{
+    options.TakeOverAfter = TimeSpan.FromSeconds(double.Parse(seconds, CultureInfo.InvariantCulture));
+}
+
 options.ExtraProductDirectories.Add(productDir);
 options.Pipeline.Faults = new PipelineFaults(async (reached, run) =>
 {

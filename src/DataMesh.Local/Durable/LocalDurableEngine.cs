@@ -27,11 +27,13 @@ public sealed class LocalDurableEngine : IAsyncDisposable
 
     private readonly TaskHubWorker _worker;
     private readonly TaskHubClient _client;
+    private readonly AzureStorageOrchestrationService _service;
     private readonly EpisodeSignal _episodes;
     private bool _stopped;
 
-    private LocalDurableEngine(TaskHubWorker worker, TaskHubClient client, EpisodeSignal episodes)
+    private LocalDurableEngine(TaskHubWorker worker, TaskHubClient client, AzureStorageOrchestrationService service, EpisodeSignal episodes)
     {
+        _service = service;
         _worker = worker;
         _client = client;
         _episodes = episodes;
@@ -40,9 +42,24 @@ public sealed class LocalDurableEngine : IAsyncDisposable
     /// <summary>The DTFx client of this engine's task hub (for <see cref="LocalDurableTaskClient"/>).</summary>
     internal TaskHubClient Client => _client;
 
+    /// <summary>The task hub's storage service (instance queries for <see cref="StuckRunDetector"/>).</summary>
+    internal AzureStorageOrchestrationService Service => _service;
+
+    /// <summary>How long a killed host's work waits by default before another host takes it over (message visibility).</summary>
+    public static readonly TimeSpan DefaultTakeOverAfter = TimeSpan.FromSeconds(20);
+
     /// <summary>Creates the task hub if needed and starts the worker with every pipeline task registered.</summary>
-    public static async Task<LocalDurableEngine> StartAsync(string connectionString, string taskHubName, PipelineRuntime runtime, CancellationToken cancellationToken = default)
+    public static Task<LocalDurableEngine> StartAsync(string connectionString, string taskHubName, PipelineRuntime runtime, CancellationToken cancellationToken = default) =>
+        StartAsync(connectionString, taskHubName, runtime, DefaultTakeOverAfter, cancellationToken);
+
+    /// <summary>
+    /// Creates the task hub if needed and starts the worker with every pipeline task registered; a killed host's
+    /// in-flight work and partition are taken over by another host after about <paramref name="takeOverAfter"/>
+    /// (at least 8 s: running activities renew their messages every 5 s).
+    /// </summary>
+    public static async Task<LocalDurableEngine> StartAsync(string connectionString, string taskHubName, PipelineRuntime runtime, TimeSpan takeOverAfter, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(takeOverAfter, TimeSpan.FromSeconds(8));
         ArgumentNullException.ThrowIfNull(runtime);
         var loggerFactory = runtime.LoggerFactory;
         var settings = new AzureStorageOrchestrationServiceSettings
@@ -54,13 +71,13 @@ public sealed class LocalDurableEngine : IAsyncDisposable
             // A duplicate start must say so (ScheduleAsync returns false), not be dropped silently.
             ThrowExceptionOnInvalidDedupeStatus = true,
             // Short enough that a killed host's work is picked up again in seconds; long activities renew their lease.
-            WorkItemQueueVisibilityTimeout = TimeSpan.FromSeconds(20),
-            ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(20),
+            WorkItemQueueVisibilityTimeout = takeOverAfter,
+            ControlQueueVisibilityTimeout = takeOverAfter,
             // One process per hub locally: skip the app lease, and take partition leases fast.
             UseAppLease = false,
             LeaseAcquireInterval = TimeSpan.FromSeconds(1),
-            LeaseRenewInterval = TimeSpan.FromSeconds(5),
-            LeaseInterval = TimeSpan.FromSeconds(15),
+            LeaseRenewInterval = takeOverAfter / 4,
+            LeaseInterval = takeOverAfter * 3 / 4,
             MaxConcurrentTaskActivityWorkItems = Math.Max(2, Environment.ProcessorCount),
             MaxConcurrentTaskOrchestrationWorkItems = 16,
             LoggerFactory = loggerFactory,
@@ -82,7 +99,9 @@ public sealed class LocalDurableEngine : IAsyncDisposable
             await next().ConfigureAwait(false);
             episodes.Pulse();
         });
-        worker.AddTaskOrchestrations(new ShimOrchestrationCreator(nameof(DataProductPipeline), () => new DataProductPipeline(), shims));
+        worker.AddTaskOrchestrations(
+            new ShimOrchestrationCreator(nameof(DataProductPipeline), () => new DataProductPipeline(), shims),
+            new ShimOrchestrationCreator(nameof(StuckRunFailure), () => new StuckRunFailure(), shims));
         worker.AddTaskActivities(
             new ShimActivityCreator(nameof(ResolveInputsActivity), () => new ResolveInputsActivity(runtime), shims),
             new ShimActivityCreator(nameof(IngestActivity), () => new IngestActivity(runtime), shims),
@@ -95,7 +114,7 @@ public sealed class LocalDurableEngine : IAsyncDisposable
         await worker.StartAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
 
         var client = new TaskHubClient(service, new SystemTextJsonDataConverter(), loggerFactory);
-        return new LocalDurableEngine(worker, client, episodes);
+        return new LocalDurableEngine(worker, client, service, episodes);
     }
 
     /// <summary>
