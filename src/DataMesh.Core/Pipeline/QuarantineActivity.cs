@@ -29,26 +29,35 @@ public sealed class QuarantineActivity(PipelineRuntime runtime) : TaskActivity<Q
         var moved = new List<string>();
         foreach (var name in input.LandingBlobs.Distinct(StringComparer.Ordinal))
         {
+            // A refused name is quarantined under a safe one (LandingBlobNames.QuarantineName), the original in the reason.
+            var safeName = LandingBlobNames.QuarantineName(name);
             var source = landing.GetBlobClient(name);
-            var target = quarantine.GetBlobClient(name);
-            try
+            var target = quarantine.GetBlobClient(safeName);
+            var addressable = !LandingBlobNames.HasDotSegments(name);
+
+            // A name with '.'/'..' segments is not copied nor deleted: the client would resolve them and move another
+            // blob. Its reason is recorded; the blob stays.
+            if (addressable)
             {
-                var download = await source.DownloadStreamingAsync().ConfigureAwait(false);
-                await using (var stream = download.Value.Content)
+                try
                 {
-                    await target.UploadAsync(stream, new BlobUploadOptions
+                    var download = await source.DownloadStreamingAsync().ConfigureAwait(false);
+                    await using (var stream = download.Value.Content)
                     {
-                        HttpHeaders = new BlobHttpHeaders { ContentType = download.Value.Details.ContentType },
-                        Metadata = new Dictionary<string, string> { ["runid"] = RunWorkspace.SafeName(input.RunId), ["sourceetag"] = download.Value.Details.ETag.ToString().Trim('"') },
-                    }).ConfigureAwait(false);
+                        await target.UploadAsync(stream, new BlobUploadOptions
+                        {
+                            HttpHeaders = new BlobHttpHeaders { ContentType = download.Value.Details.ContentType },
+                            Metadata = new Dictionary<string, string> { ["runid"] = RunWorkspace.SafeName(input.RunId), ["sourceetag"] = download.Value.Details.ETag.ToString().Trim('"') },
+                        }).ConfigureAwait(false);
+                    }
                 }
-            }
-            catch (RequestFailedException ex) when (ex.Status == 404)
-            {
-                // Already moved by an earlier attempt of this activity: the quarantined copy must be there.
-                if (!await target.ExistsAsync().ConfigureAwait(false))
+                catch (RequestFailedException ex) when (ex.Status == 404)
                 {
-                    continue;
+                    // Already moved by an earlier attempt of this activity: the quarantined copy must be there.
+                    if (!await target.ExistsAsync().ConfigureAwait(false))
+                    {
+                        continue;
+                    }
                 }
             }
 
@@ -58,15 +67,19 @@ public sealed class QuarantineActivity(PipelineRuntime runtime) : TaskActivity<Q
                 version = spec.Version,
                 runId = input.RunId,
                 blob = name,
+                quarantinedAs = addressable ? safeName : null,
                 stage = input.Stage,
-                reason = input.Reason,
+                reason = addressable ? input.Reason : $"{input.Reason} The blob was left in landing: its name holds '.' or '..' segments, which HTTP clients resolve before sending (it would address another blob); remove it with a tool that sends the path as is.",
                 failedRules = input.Quality?.Rules.Where(r => !r.Passed).ToList(),
                 quarantinedAt = runtime.Time.GetUtcNow(),
             };
-            await quarantine.GetBlobClient(name + ".error.json")
+            await quarantine.GetBlobClient(safeName + ".error.json")
                 .UploadAsync(BinaryData.FromObjectAsJson(reason, Json), overwrite: true).ConfigureAwait(false);
-            await source.DeleteIfExistsAsync().ConfigureAwait(false);
-            moved.Add(name);
+            if (addressable)
+            {
+                await source.DeleteIfExistsAsync().ConfigureAwait(false);
+                moved.Add(name);
+            }
         }
 
         return moved;
