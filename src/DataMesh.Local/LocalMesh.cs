@@ -325,22 +325,16 @@ public sealed partial class LocalMesh : IAsyncDisposable
     public async Task ServeAsync(CancellationToken cancellationToken)
     {
         var seen = new HashSet<(string, string)>();
+        var unlistable = new HashSet<string>(StringComparer.Ordinal);
         var nextFreshness = DateTimeOffset.MinValue;
         var nextOutboxSweep = DateTimeOffset.MinValue;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                foreach (var domain in Products.All.Select(p => p.Domain).Distinct(StringComparer.Ordinal))
+                foreach (var (domain, path) in LandingPaths())
                 {
-                    var landing = Storage.Landing(domain);
-                    await foreach (var blob in landing.GetBlobsAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
-                    {
-                        if (seen.Add((landing.Name + "/" + blob.Name, blob.Properties.ETag?.ToString() ?? "")))
-                        {
-                            await LandingNotifier.NotifyAsync(Storage, landing.GetBlobClient(blob.Name), cancellationToken).ConfigureAwait(false);
-                        }
-                    }
+                    await WatchLandingAsync(Storage.Landing(domain), path, seen, unlistable, cancellationToken).ConfigureAwait(false);
                 }
 
                 await ProcessTriggersAsync(cancellationToken).ConfigureAwait(false);
@@ -385,6 +379,66 @@ public sealed partial class LocalMesh : IAsyncDisposable
                 // Storage hiccup: a server keeps serving; the next pass retries what this one could not do.
                 LogServeProblem(_logger, ex.Message);
                 await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Every landing path of the mesh's products, per domain (a nested path is listed with the path holding it too).</summary>
+    private IEnumerable<(string Domain, string Path)> LandingPaths() =>
+        Products.All
+            .SelectMany(p => p.Inputs.Where(i => i.IsLanding).Select(i => (p.Domain, i.Landing!.Path)))
+            .Distinct()
+            .OrderBy(l => l.Domain, StringComparer.Ordinal)
+            .ThenBy(l => l.Path, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Announces the blobs under one landing path not announced before (by name and ETag), page by page. A page the
+    /// storage cannot list (Azurite answers 500 for a page holding a name with a control character, and its empty error
+    /// body then fails the SDK's XML reader) is listed again one blob at a time, so every blob before the unlistable one
+    /// is announced; the rest of the path is reported once and skipped, and the host keeps serving every other path.
+    /// </summary>
+    private async Task WatchLandingAsync(
+        Azure.Storage.Blobs.BlobContainerClient landing, string path, HashSet<(string, string)> seen, HashSet<string> unlistable, CancellationToken cancellationToken)
+    {
+        string? after = null;
+        string? continuation = null;
+        try
+        {
+            try
+            {
+                await ListAsync(pageSize: 500).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is Azure.RequestFailedException or System.Xml.XmlException && !cancellationToken.IsCancellationRequested)
+            {
+                // One blob at a time from the last good page: every blob before the one that cannot be listed is seen.
+                await ListAsync(pageSize: 1).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is Azure.RequestFailedException or System.Xml.XmlException && !cancellationToken.IsCancellationRequested)
+        {
+            var where = $"{landing.Name}/{path}";
+            if (unlistable.Add(where + "\n" + after))
+            {
+                LogLandingUnlistable(_logger, where, after is null ? "its first blob" : $"'{LandingBlobNames.Printable(after)}'", ex.Message.Split('\n')[0]);
+            }
+        }
+
+        async Task ListAsync(int pageSize)
+        {
+            var pages = landing.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, path, cancellationToken)
+                .AsPages(continuation, pageSize);
+            await foreach (var page in pages.ConfigureAwait(false))
+            {
+                foreach (var blob in page.Values)
+                {
+                    after = blob.Name;
+                    if (seen.Add((landing.Name + "/" + blob.Name, blob.Properties.ETag?.ToString() ?? "")))
+                    {
+                        await LandingNotifier.NotifyAsync(Storage, landing.GetBlobClient(blob.Name), cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                continuation = page.ContinuationToken;
             }
         }
     }
@@ -515,6 +569,9 @@ public sealed partial class LocalMesh : IAsyncDisposable
     private static readonly HttpClient LineageHttp = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     private static string TaskHubName(string ns) => "DataMesh" + (ns.Length == 0 ? "" : ns.ToUpperInvariant()[..1] + ns[1..]);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Landing {Where} cannot be listed past {After} (a blob name the storage cannot list, e.g. one holding a control character; blobs listed after it are not seen until it is removed): {Problem}")]
+    private static partial void LogLandingUnlistable(ILogger logger, string where, string after, string problem);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Trigger dropped: {Reason}")]
     private static partial void LogTriggerDropped(ILogger logger, string reason);

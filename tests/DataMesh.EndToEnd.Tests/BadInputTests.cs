@@ -166,7 +166,7 @@ public sealed class BadInputTests(AzuriteFixture azurite)
         Assert.Equal(PipelineStatus.Failed, result.Status);
         Assert.Contains("'orders/bell?esc?.csv' is not allowed", result.Error, StringComparison.Ordinal);
         Assert.Equal([blob], result.Quarantined);
-        Assert.True(await mesh.Storage.Quarantine(product.Domain).GetBlobClient(blob + ".error.json").ExistsAsync());
+        Assert.True(await mesh.Storage.Quarantine(product.Domain).GetBlobClient(LandingBlobNames.QuarantineName(blob) + ".error.json").ExistsAsync());
         await AssertGoodReleaseIntactAsync(mesh, product);
     }
 

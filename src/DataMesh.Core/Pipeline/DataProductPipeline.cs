@@ -43,7 +43,9 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
             return await FailAsync(context, stages, input, version: "", "ingest", ex, input.LandingBlobs.Where(b => !b.EndsWith('/')).ToList(), Unpinned);
         }
 
-        // Fan out: one ingest activity per file, in parallel; the transform then reads them all.
+        // Fan out: one ingest activity per file, in parallel; the transform then reads them all. An arrival whose bytes
+        // were published already is a duplicate; a run asked for on purpose (cli, http, upstream) rebuilds from them.
+        var refuseDuplicates = input.Trigger == Triggers.BlobCreatedRouter.BlobTrigger;
         var plannedBlobs = plan.Files.Select(f => f.BlobName).ToList();
         var plannedETags = plan.Files.Where(f => f.ETag is not null).DistinctBy(f => f.BlobName, StringComparer.Ordinal)
             .ToDictionary(f => f.BlobName, f => f.ETag!, StringComparer.Ordinal);
@@ -51,7 +53,7 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         try
         {
             files = await Task.WhenAll(plan.Files.Select(f =>
-                CallStageAsync<IngestInput, IngestedFile>(context, stages, "ingest", nameof(IngestActivity), new IngestInput(input.RunId, input.ProductId, f), (i, a) => i with { Attempt = a }, StageAttempts)));
+                CallStageAsync<IngestInput, IngestedFile>(context, stages, "ingest", nameof(IngestActivity), new IngestInput(input.RunId, input.ProductId, f) { RefuseDuplicates = refuseDuplicates }, (i, a) => i with { Attempt = a }, StageAttempts)));
         }
         catch (TaskFailedException ex)
         {

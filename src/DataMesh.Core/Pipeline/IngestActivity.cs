@@ -1,3 +1,4 @@
+using DataMesh.Publishing;
 using DataMesh.Telemetry;
 using Microsoft.DurableTask;
 
@@ -5,8 +6,9 @@ namespace DataMesh.Pipeline;
 
 /// <summary>
 /// Stage 1, one activity per landing file (the orchestrator fans out): pins the blob (ETag, size, SHA-256), copies
-/// it into the run's folder and inspects it as it arrives (<see cref="LandingFileInspector"/>). Activities run at least once: this
-/// one only reads storage and overwrites its own file in the run folder, so it is idempotent.
+/// it into the run's folder and inspects it as it arrives (<see cref="LandingFileInspector"/>); an arrival whose bytes the
+/// product already published is refused as a duplicate of that run. Activities run at least once: this one only reads
+/// storage and overwrites its own file in the run folder, so it is idempotent.
 /// </summary>
 public sealed class IngestActivity(PipelineRuntime runtime) : TaskActivity<IngestInput, IngestedFile>
 {
@@ -26,6 +28,14 @@ public sealed class IngestActivity(PipelineRuntime runtime) : TaskActivity<Inges
         var workspace = runtime.Workspace(input.RunId);
         var ingested = await LandingFiles.DownloadAsync(
             runtime, spec, workspace, input.File, (content, length) => LandingFileInspector.Inspect(content, length, input.File.BlobName, port.Landing!), cancellationToken).ConfigureAwait(false);
+        if (input.RefuseDuplicates
+            && await new PublishedInputIndex(runtime.Storage.Products(spec.Domain)).FindAsync(spec.Name, ingested.Blob.Sha256, cancellationToken).ConfigureAwait(false) is { } earlier
+            && earlier.RunId != input.RunId)
+        {
+            throw new InputRejectedException(
+                $"Landing file '{LandingBlobNames.Printable(input.File.BlobName)}' of {spec.Id} is a duplicate of run {earlier.RunId}: the same bytes (SHA-256 {earlier.Sha256}) arrived as '{LandingBlobNames.Printable(earlier.Blob)}' and were published in release {earlier.Version}#{earlier.Release}; nothing is published again (run the product on demand to rebuild from them on purpose).");
+        }
+
         await runtime.Options.Faults.InjectAsync(PipelineFaults.AfterIngest, input.RunId).ConfigureAwait(false);
         return ingested;
     }

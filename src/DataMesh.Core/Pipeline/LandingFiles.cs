@@ -160,13 +160,12 @@ internal static class LandingFiles
         return localPath;
     }
 
-    /// <summary>Rejects blob names a path could escape with: traversal, rooted names, control characters.</summary>
+    /// <summary>Rejects blob names the platform does not process (<see cref="LandingBlobNames.Problem"/>): the input is quarantined.</summary>
     public static void ValidateName(string blobName)
     {
-        if (string.IsNullOrWhiteSpace(blobName) || blobName.StartsWith('/') || blobName.Any(char.IsControl)
-            || blobName.Split('/').Any(segment => segment is ".." or "."))
+        if (LandingBlobNames.Problem(blobName) is { } problem)
         {
-            throw new InputRejectedException($"Landing blob name '{Printable(blobName)}' is not allowed (traversal, rooted path or control characters).");
+            throw new InputRejectedException($"Landing blob name '{LandingBlobNames.Printable(blobName)}' is not allowed ({problem}); rename it (at most {LandingBlobNames.MaxLength} characters, no control characters, no '.' or '..' segments) and drop it again.");
         }
     }
 
@@ -195,6 +194,4 @@ internal static class LandingFiles
             base.Dispose(disposing);
         }
     }
-
-    private static string Printable(string name) => new(name.Select(c => char.IsControl(c) ? '?' : c).ToArray());
 }

@@ -59,6 +59,14 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
             }, cancellationToken).ConfigureAwait(false);
         }
 
+        // The release exists: its landing files' bytes are now the product's (create-only, so a retry or a later run
+        // leaves the first publisher's entry). Same bytes arriving again are refused at ingest as a duplicate.
+        var index = new PublishedInputIndex(store.Container);
+        foreach (var landing in input.Landing.Select(f => f.Blob).DistinctBy(b => b.Sha256))
+        {
+            await index.RecordAsync(spec.Name, new PublishedInput(landing.Sha256, spec.Id, spec.Version, existing.Release, existing.RunId, landing.Name, landing.ETag)).ConfigureAwait(false);
+        }
+
         await runtime.Options.Faults.InjectAsync(PipelineFaults.AfterManifest, input.RunId).ConfigureAwait(false);
         var location = store.Container.Uri.AbsoluteUri.TrimEnd('/') + "/" + folder;
         return new PublishResult(existing.Release, location, existing.Rows, existing.SchemaHash) { Bytes = existing.Files.Sum(f => f.Size) };

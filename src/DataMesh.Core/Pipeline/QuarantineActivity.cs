@@ -37,10 +37,16 @@ public sealed class QuarantineActivity(PipelineRuntime runtime) : TaskActivity<Q
         var moved = new List<string>();
         foreach (var name in input.LandingBlobs.Distinct(StringComparer.Ordinal))
         {
+            // A refused name is quarantined under a safe one (LandingBlobNames.QuarantineName), the original in the reason.
+            var safeName = LandingBlobNames.QuarantineName(name);
             var source = landing.GetBlobClient(name);
-            var target = quarantine.GetBlobClient(name);
+            var target = quarantine.GetBlobClient(safeName);
+            var addressable = !LandingBlobNames.HasDotSegments(name);
             ETag? pinned = input.ETags.TryGetValue(name, out var etag) ? new ETag(etag) : null;
-            if (!await CopyAsync(source, target, pinned, input.RunId).ConfigureAwait(false))
+
+            // A name with '.'/'..' segments is not copied nor deleted: the client would resolve them and move another
+            // blob. Its reason is recorded; the blob stays.
+            if (addressable && !await CopyAsync(source, target, pinned, input.RunId).ConfigureAwait(false))
             {
                 continue;
             }
@@ -52,13 +58,19 @@ public sealed class QuarantineActivity(PipelineRuntime runtime) : TaskActivity<Q
                 runId = input.RunId,
                 blob = name,
                 etag = pinned?.ToString().Trim('"'),
+                quarantinedAs = addressable ? safeName : null,
                 stage = input.Stage,
-                reason = input.Reason,
+                reason = addressable ? input.Reason : $"{input.Reason} The blob was left in landing: its name holds '.' or '..' segments, which HTTP clients resolve before sending (it would address another blob); remove it with a tool that sends the path as is.",
                 failedRules = input.Quality?.Rules.Where(r => !r.Passed).ToList(),
                 quarantinedAt = runtime.Time.GetUtcNow(),
             };
-            await quarantine.GetBlobClient(name + ".error.json")
+            await quarantine.GetBlobClient(safeName + ".error.json")
                 .UploadAsync(BinaryData.FromObjectAsJson(reason, Json), overwrite: true).ConfigureAwait(false);
+            if (!addressable)
+            {
+                continue;
+            }
+
             try
             {
                 // Only the version copied: a file uploaded under the name since then fails the condition and stays.

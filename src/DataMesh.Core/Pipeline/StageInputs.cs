@@ -30,6 +30,12 @@ public sealed record PlannedFile(string InputName, string BlobName, int Index)
 /// <summary>Input of <see cref="IngestActivity"/>: one file.</summary>
 public sealed record IngestInput(string RunId, string ProductId, PlannedFile File)
 {
+    /// <summary>
+    /// Refuse the file when the product already published the same bytes (<see cref="Publishing.PublishedInputIndex"/>):
+    /// set for arrivals (blob triggers), not for runs asked for on purpose (a rebuild, an upstream release).
+    /// </summary>
+    public bool RefuseDuplicates { get; init; }
+
     /// <summary>Attempt of the activity, from 1 (set by the orchestrator, which retries it): telemetry only.</summary>
     public int Attempt { get; init; } = 1;
 }

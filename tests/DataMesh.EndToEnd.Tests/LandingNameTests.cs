@@ -1,0 +1,98 @@
+using Azure.Storage.Blobs.Models;
+using DataMesh.Local;
+using DataMesh.Pipeline;
+using DataMesh.Publishing;
+using DataMesh.Testing;
+
+namespace DataMesh.EndToEnd.Tests;
+
+/// <summary>
+/// Landing blob names the platform cannot process (a control character, which Azurite cannot list; a very long name)
+/// are quarantined under a safe name with their reason, and never stop a host.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+[Trait("Category", "Security")]
+public sealed class LandingNameTests(AzuriteFixture azurite) : IDisposable
+{
+    private readonly TestProduct _product = new("ln" + Guid.NewGuid().ToString("N")[..6]);
+
+    public void Dispose() => _product.Dispose();
+
+    [Fact]
+    public async Task Serve_LandingBlobNamedWithAControlCharacter_KeepsServingAndPublishesTheOtherFiles()
+    {
+        // Arrange: a good file, then one whose name Azurite cannot list (its listing answers 500).
+        await using var mesh = await _product.StartMeshAsync(azurite, o => o.Namespace = AzuriteFixture.CreateNamespace());
+        var landing = mesh.Storage.Landing(_product.Domain);
+        var store = new ReleaseStore(mesh.Storage.Products(_product.Domain));
+        using var stop = new CancellationTokenSource();
+        var serving = mesh.ServeAsync(stop.Token);
+        try
+        {
+            await landing.GetBlobClient("orders/a.csv").UploadAsync(_product.WriteOrders("a.csv", rows: 10));
+            await WaitUntilAsync(async () => (await store.ListReleasesAsync(_product.Name, "1.0.0")).Count == 1, serving);
+            await landing.GetBlobClient("orders/bell\u0007.csv").UploadAsync(_product.WriteOrders("bell.csv", rows: 10, idOffset: 100));
+
+            // Act: a file dropped after it (listed before it: 'b.csv' sorts first) is still seen and published.
+            await landing.GetBlobClient("orders/b.csv").UploadAsync(_product.WriteOrders("b.csv", rows: 10, idOffset: 200));
+
+            // Assert
+            await WaitUntilAsync(async () => (await store.ListReleasesAsync(_product.Name, "1.0.0")).Count == 2, serving);
+            Assert.False(serving.IsCompleted, serving.Exception?.ToString());
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await serving;
+        }
+    }
+
+    [Theory]
+    [InlineData("orders/CONTROL.csv", "control characters")]
+    [InlineData("orders/LONG.csv", "over the limit of 512")]
+    [InlineData("orders/SEGMENT.csv", "a segment of 260 characters, over the limit of 200")]
+    public async Task Drop_UnprocessableName_QuarantinedUnderASafeNameWithItsReason(string name, string reason)
+    {
+        // Arrange: a real blob of that name, announced as Event Grid would.
+        name = name.Replace("CONTROL", "bell\u0007esc\u001b", StringComparison.Ordinal)
+            .Replace("LONG", string.Join('/', Enumerable.Repeat(new string('n', 150), 6)), StringComparison.Ordinal)
+            .Replace("SEGMENT", new string('s', 256), StringComparison.Ordinal);
+        await using var mesh = await _product.StartMeshAsync(azurite, o => o.Namespace = AzuriteFixture.CreateNamespace());
+        var blob = mesh.Storage.Landing(_product.Domain).GetBlobClient(name);
+        await blob.UploadAsync(_product.WriteOrders("odd.csv", rows: 10));
+
+        // Act
+        await LandingNotifier.NotifyAsync(mesh.Storage, blob);
+        var result = Assert.Single(await mesh.SettleAsync(TimeSpan.FromMinutes(3)));
+
+        // Assert: refused with its reason, moved out of landing, under a safe name the quarantine can list.
+        Assert.Equal(PipelineStatus.Failed, result.Status);
+        Assert.Contains(reason, result.Error, StringComparison.Ordinal);
+        Assert.Equal([name], result.Quarantined);
+        Assert.False(await blob.ExistsAsync());
+        var quarantined = new List<string>();
+        await foreach (var item in mesh.Storage.Quarantine(_product.Domain).GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, null, CancellationToken.None))
+        {
+            quarantined.Add(item.Name);
+        }
+
+        var safe = LandingBlobNames.QuarantineName(name);
+        Assert.StartsWith(LandingBlobNames.RefusedNamesFolder, safe, StringComparison.Ordinal);
+        Assert.Equal([safe, safe + ".error.json"], quarantined.Order(StringComparer.Ordinal));
+        var error = (await mesh.Storage.Quarantine(_product.Domain).GetBlobClient(safe + ".error.json").DownloadContentAsync()).Value.Content.ToString();
+        Assert.Contains(reason, error, StringComparison.Ordinal);
+        Assert.Contains(System.Text.Json.JsonSerializer.Serialize(name), error, StringComparison.Ordinal);
+        Assert.Empty(await new ReleaseStore(mesh.Storage.Products(_product.Domain)).ListReleasesAsync(_product.Name, "1.0.0"));
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, Task serving, int seconds = 120)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            Assert.False(serving.IsCompleted, $"The mesh stopped serving: {serving.Exception}");
+            Assert.True(DateTime.UtcNow < deadline, $"Condition not met within {seconds} s.");
+            await Task.Delay(200);
+        }
+    }
+}
