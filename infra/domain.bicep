@@ -48,7 +48,7 @@ param maximumInstanceCount int = 40
 
 @secure()
 @minLength(12)
-@description('The domain's masking key for `hash` masking, stored in this domain\'s Key Vault (azd: secretOrRandomPassword, see main.parameters.json).')
+@description('The domain\'s masking key for `hash` masking, stored in this domain\'s Key Vault (azd: secretOrRandomPassword, see main.parameters.json).')
 param maskingKey string
 
 @description('Client id (appId) of the mesh API app registration (azd: MESH_API_CLIENT_ID, created by the hub\'s preprovision hook): App Service authentication accepts tokens issued for api://<this id>.')

@@ -23,4 +23,30 @@ internal static class ReleaseReader
             File.Delete(local);
         }
     }
+
+    /// <summary>The values of one column of a release's single Parquet file, as text.</summary>
+    public static async Task<IReadOnlyList<string>> ValuesAsync(BlobContainerClient products, string productName, string version, int release, string column)
+    {
+        var local = Path.Combine(Path.GetTempPath(), $"dm-release-{Guid.NewGuid():N}.parquet");
+        try
+        {
+            await products.GetBlobClient($"{productName}/{version}/{release}/part-00000.parquet").DownloadToAsync(local);
+            using var connection = new DuckDBConnection("DataSource=:memory:");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT CAST(\"{column}\" AS VARCHAR) FROM read_parquet('{local}')";
+            using var reader = command.ExecuteReader();
+            var values = new List<string>();
+            while (reader.Read())
+            {
+                values.Add(reader.GetString(0));
+            }
+
+            return values;
+        }
+        finally
+        {
+            File.Delete(local);
+        }
+    }
 }

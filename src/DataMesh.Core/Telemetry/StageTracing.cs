@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DataMesh.Pipeline;
+using DataMesh.Specs;
 
 namespace DataMesh.Telemetry;
 
@@ -12,7 +13,8 @@ internal static class StageTracing
     /// <summary>
     /// Runs <paramref name="body"/> as attempt <paramref name="attempt"/> of <paramref name="stage"/>: the span carries
     /// the product, domain, version, run and attempt, then what <paramref name="describe"/> adds from the result; a
-    /// failure sets the error status and an exception event, and is rethrown unchanged.
+    /// failure sets the error status and an exception event, and is rethrown - with the values of a product's
+    /// classified columns taken out of its text (<see cref="ErrorRedaction"/>), since every record of the run quotes it.
     /// </summary>
     public static async Task<TResult> RunAsync<TResult>(
         IProductRegistry products, string stage, string runId, string productId, int attempt, Func<Task<TResult>> body, Action<Activity, TResult>? describe = null)
@@ -46,10 +48,32 @@ internal static class StageTracing
         {
             // The product or its data (not retried) versus the platform (retried).
             var outcome = ex is PipelineStageException ? "rejected" : "failed";
-            span?.SetTag(TelemetryAttributes.Outcome, outcome).SetStatus(ActivityStatusCode.Error, ex.Message).AddException(ex);
+            var leaving = Redacted(products, productId, ex);
+            span?.SetTag(TelemetryAttributes.Outcome, outcome).SetStatus(ActivityStatusCode.Error, leaving.Message).AddException(leaving);
             PipelineTelemetry.RecordStage(stage, productId, outcome, Stopwatch.GetElapsedTime(started));
-            throw;
+            if (ReferenceEquals(leaving, ex))
+            {
+                throw;
+            }
+
+            throw leaving;
         }
+    }
+
+    private static Exception Redacted(IProductRegistry products, string productId, Exception exception)
+    {
+        ProductSpec spec;
+        try
+        {
+            spec = products.Get(productId);
+        }
+        catch (KeyNotFoundException)
+        {
+            // An unknown product has no classified column to protect; its error says so.
+            return exception;
+        }
+
+        return ErrorRedaction.Redact(spec, exception);
     }
 
     /// <summary>Adds the quality gate's outcome to its span: rows checked, passed, and the failed rules (count and names).</summary>

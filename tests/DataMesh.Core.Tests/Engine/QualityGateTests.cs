@@ -124,6 +124,25 @@ public sealed class QualityGateTests : IDisposable
         Assert.Empty(summary.Rules.Single(r => r.Name == "orders.rowCount").Samples);
     }
 
+    [Theory]
+    [InlineData("classification: confidential")]
+    [InlineData("classification: sensitive")]
+    [InlineData("classification: secret")]
+    [InlineData("customProperties: [{ property: masking, value: truncate }]")]
+    public void Evaluate_FailedRules_SampleEveryClassifiedOrMaskedColumnMasked(string protection)
+    {
+        // Arrange: the email column protected otherwise than as pii (an unknown label counts as protective).
+        var contract = Load(Contract.Replace("classification: pii", protection, StringComparison.Ordinal));
+
+        // Act
+        var summary = QualityGate.Evaluate(_session, contract, _schema);
+
+        // Assert
+        var duplicates = summary.Rules.Single(r => r.Name == "id.unique").Samples;
+        Assert.All(duplicates, row => Assert.Equal("***", row["email"]));
+        Assert.All(duplicates, row => Assert.NotEqual("***", row["currency"]));
+    }
+
     [Fact]
     public void Evaluate_MissingAndMistypedColumns_FailSchemaConformanceAndSkipTheirRules()
     {
