@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using Azure.Data.Tables;
 using DataMesh.Catalog;
+using DataMesh.Consumption;
+using DataMesh.Events;
 using DataMesh.Local;
 using DataMesh.Pipeline;
 using DataMesh.Specs;
@@ -130,11 +132,12 @@ internal static class BenchSuiteCommand
     {
         var products = new Option<int>("--products") { Description = "Products registered in the catalog.", DefaultValueFactory = _ => 10_000 };
         var lookups = new Option<int>("--lookups") { Description = "Random lookups timed per method.", DefaultValueFactory = _ => 1_000 };
+        var history = new Option<int>("--history") { Description = "Releases (and their runs) of the one product with a history.", DefaultValueFactory = _ => 1_000 };
         var json = CommonOptions.Json();
-        var command = new Command("catalog", "Catalog lookup latency (p50/p99) with 10k products in Azurite, against a raw Table Storage point read.") { products, lookups, json };
+        var command = new Command("catalog", "Catalog lookup latency (p50/p99) with 10k products in Azurite, one of them with a long history, against a raw Table Storage point read.") { products, lookups, history, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var (count, lookupCount, asJson) = (parse.GetValue(products), parse.GetValue(lookups), parse.GetValue(json));
+            var (count, lookupCount, historyCount, asJson) = (parse.GetValue(products), parse.GetValue(lookups), parse.GetValue(history), parse.GetValue(json));
             return await WithMeshAsync([], async (mesh, _) =>
             {
                 var projection = new CatalogProjection(mesh.Storage);
@@ -145,6 +148,19 @@ internal static class BenchSuiteCommand
                 register.Stop();
                 Report(asJson, $"registered {count:N0} products in {transactions:N0} transactions in {register.Elapsed.TotalSeconds:N1} s");
 
+                // One product with a long history: each release announced as a real run would (its run, stage timeline,
+                // OpenLineage events and quality rules recorded alongside).
+                const string historyProduct = "domain-00.product-00000";
+                var recording = Stopwatch.StartNew();
+                var started = DateTimeOffset.UtcNow.AddDays(-historyCount);
+                for (var release = 1; release <= historyCount; release++)
+                {
+                    await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(HistoryRelease(historyProduct, release, started.AddDays(release))), cancellationToken).ConfigureAwait(false);
+                }
+
+                recording.Stop();
+                Report(asJson, $"recorded {historyCount:N0} releases and runs of {historyProduct} in {recording.Elapsed.TotalSeconds:N1} s");
+
                 var api = new CatalogHttpApi(mesh.Catalog);
                 var table = mesh.Storage.Table(CatalogTables.Products);
                 var random = new Random(42);
@@ -153,7 +169,7 @@ internal static class BenchSuiteCommand
                 var reader = await TimeAsync(ids, async id => await mesh.Catalog.GetProductAsync($"{id.Domain}.{id.Name}", cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
                 var detail = await TimeAsync(ids, async id =>
                 {
-                    var answer = await api.HandleAsync("GET", $"/api/products/{id.Domain}.{id.Name}", null, cancellationToken).ConfigureAwait(false);
+                    var answer = await api.HandleAsync("GET", $"/api/products/{id.Domain}.{id.Name}", null, DataReader.Operator, cancellationToken).ConfigureAwait(false);
                     if (answer.StatusCode != 200)
                     {
                         throw new InvalidOperationException($"GET product answered {answer.StatusCode}: {answer.Body}");
@@ -161,6 +177,9 @@ internal static class BenchSuiteCommand
                 }).ConfigureAwait(false);
                 var search = await TimeAsync(ids.Take(Math.Max(1, lookupCount / 20)).ToList(), async id =>
                     await api.HandleAsync("GET", "/api/products", $"?domain={id.Domain}&pageSize=20", cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                var repeats = Enumerable.Range(0, lookupCount).ToList();
+                var historyDetail = await TimeAsync(repeats, async _ => Ok(await api.HandleAsync("GET", $"/api/products/{historyProduct}", null, DataReader.Operator, cancellationToken).ConfigureAwait(false), historyCount > CatalogHttpApi.DetailHistoryItems ? CatalogHttpApi.DetailHistoryItems : historyCount)).ConfigureAwait(false);
+                var runsPage = await TimeAsync(repeats, async _ => Ok(await api.HandleAsync("GET", $"/api/products/{historyProduct}/runs", "?limit=50", DataReader.Operator, cancellationToken).ConfigureAwait(false), Math.Min(50, historyCount))).ConfigureAwait(false);
 
                 Print(asJson, "catalog lookup", $"{count:N0} products, {lookupCount:N0} random ids", [
                     ("reader point read p50", Percentile(raw, 50), Percentile(reader, 50)),
@@ -168,11 +187,60 @@ internal static class BenchSuiteCommand
                     ("API product detail p50", Percentile(raw, 50), Percentile(detail, 50)),
                     ("API product detail p99", Percentile(raw, 99), Percentile(detail, 99)),
                     ("API search by domain p50", Percentile(raw, 50), Percentile(search, 50)),
+                    ($"API product detail, {historyCount:N0} releases+runs p50", Percentile(raw, 50), Percentile(historyDetail, 50)),
+                    ($"API product detail, {historyCount:N0} releases+runs p99", Percentile(raw, 99), Percentile(historyDetail, 99)),
+                    ($"API runs page (50 of {historyCount:N0}) p50", Percentile(raw, 50), Percentile(runsPage, 50)),
+                    ($"API runs page (50 of {historyCount:N0}) p99", Percentile(raw, 99), Percentile(runsPage, 99)),
                 ], "raw Table Storage point read", "DataMesh");
                 return ExitCodes.Success;
             }, cancellationToken).ConfigureAwait(false);
         });
         return command;
+    }
+
+    /// <summary>A 200 answer whose body lists <paramref name="expected"/> runs (the runs page, or the detail's newest runs).</summary>
+    private static void Ok(CatalogApiResponse answer, int expected)
+    {
+        using var body = System.Text.Json.JsonDocument.Parse(answer.StatusCode == 200 ? answer.Body : "{}");
+        var runs = body.RootElement.TryGetProperty("runs", out var detail) ? detail : body.RootElement.TryGetProperty("items", out var items) ? items : default;
+        if (answer.StatusCode != 200 || runs.ValueKind != System.Text.Json.JsonValueKind.Array || runs.GetArrayLength() != expected)
+        {
+            throw new InvalidOperationException($"The catalog answered {answer.StatusCode} without {expected} runs: {answer.Body[..Math.Min(300, answer.Body.Length)]}");
+        }
+    }
+
+    /// <summary>One release of the history product, with what a real run's announcement carries.</summary>
+    private static ProductVersionPublishedData HistoryRelease(string productId, int release, DateTimeOffset at)
+    {
+        var (domain, name) = (productId[..productId.IndexOf('.', StringComparison.Ordinal)], productId[(productId.IndexOf('.', StringComparison.Ordinal) + 1)..]);
+        var runId = $"{productId}-bench-{release:D5}";
+        string[] stages = ["resolve", "ingest", "transform", "quality", "publish", "announce", "cleanup"];
+        return new ProductVersionPublishedData
+        {
+            ProductId = productId,
+            Domain = domain,
+            Name = name,
+            Version = "1.0.0",
+            Release = release,
+            RunId = runId,
+            Location = $"http://127.0.0.1:10000/devstoreaccount1/{domain}-products/{name}/1.0.0/{release}/",
+            Rows = 1_000L * release,
+            SchemaHash = "5e1f0c2a",
+            Quality = new QualitySummary(true, 1_000L * release,
+            [
+                new QualityRuleResult("entry_id_unique", "entry_id", "duplicateCount", "error", 0m, "rows", "= 0", true, 0),
+                new QualityRuleResult("amount_not_null", "amount", "nullCount", "error", 0m, "rows", "= 0", true, 0),
+                new QualityRuleResult("row_count", null, "rowCount", "error", 1_000m * release, "rows", "> 0", true, 0),
+            ]),
+            Landing = [new LandingBlob($"{domain}-landing", $"ledger/{release:D5}.csv", "\"0x8DD\"", 52_000_000, "e3b0c442")],
+            Stages = [.. stages.Select((stage, i) => new StageTiming(stage, 1, at.AddSeconds(i), at.AddSeconds(i + 1), "succeeded"))],
+            OpenLineage =
+            [
+                new System.Text.Json.Nodes.JsonObject { ["eventType"] = "START", ["eventTime"] = at, ["run"] = new System.Text.Json.Nodes.JsonObject { ["runId"] = runId }, ["job"] = new System.Text.Json.Nodes.JsonObject { ["namespace"] = "datamesh", ["name"] = productId } },
+                new System.Text.Json.Nodes.JsonObject { ["eventType"] = "COMPLETE", ["eventTime"] = at.AddSeconds(7), ["run"] = new System.Text.Json.Nodes.JsonObject { ["runId"] = runId }, ["job"] = new System.Text.Json.Nodes.JsonObject { ["namespace"] = "datamesh", ["name"] = productId } },
+            ],
+            PublishedAt = at,
+        };
     }
 
     /// <summary>N products published at once, against one product's run alone.</summary>

@@ -29,8 +29,11 @@ public sealed partial class CatalogHttpApi
     /// <summary>Most hops a lineage walk goes.</summary>
     public const int MaxLineageDepth = 5;
 
-    /// <summary>Most runs a runs or quality answer holds.</summary>
+    /// <summary>Most runs a runs or quality answer holds (and releases a releases answer).</summary>
     public const int MaxRuns = 200;
+
+    /// <summary>Newest releases and runs a product's detail shows; the releases and runs routes page through the rest.</summary>
+    public const int DetailHistoryItems = 20;
 
     private const string JsonContentType = "application/json; charset=utf-8";
     private const string ProblemContentType = "application/problem+json; charset=utf-8";
@@ -51,6 +54,7 @@ public sealed partial class CatalogHttpApi
     private readonly ReleaseReader? _releases;
     private readonly bool _requireAuthenticatedReaders;
     private readonly Func<string, CancellationToken, Task<ReleaseAccess?>> _access;
+    private readonly bool _accessFromCatalog;
 
     /// <param name="catalog">The catalog tables.</param>
     /// <param name="time">The clock freshness is judged by.</param>
@@ -76,6 +80,7 @@ public sealed partial class CatalogHttpApi
         _time = time ?? TimeProvider.System;
         _releases = releases;
         _access = access ?? CatalogAccessAsync;
+        _accessFromCatalog = access is null;
         _requireAuthenticatedReaders = requireAuthenticatedReaders;
     }
 
@@ -83,10 +88,10 @@ public sealed partial class CatalogHttpApi
     public static IReadOnlyList<CatalogApiRoute> Routes { get; } =
     [
         new("products", "ListProducts", "Search products by text, domain, tag, owner and classification, a page at a time.", ["q", "domain", "tag", "owner", "classification", "pageSize", "continuationToken"], "ProductPage"),
-        new("products/{id}", "GetProduct", "A product: spec summary, owner, contract columns with classifications, SLA and freshness, latest release, releases and runs.", [], "ProductDetail"),
-        new("products/{id}/releases", "ListReleases", "A product's releases, newest first (highest version, then highest release).", [], "ReleaseList"),
+        new("products/{id}", "GetProduct", "A product: spec summary, owner, contract columns with classifications, SLA and freshness, latest release, its newest releases and runs.", [], "ProductDetail"),
+        new("products/{id}/releases", "ListReleases", "A page of a product's releases, newest first (highest version, then highest release), and the token of the next.", ["limit", "continuationToken"], "ReleaseList"),
         new("products/{id}/releases/{version}/{release}", "GetRelease", "One release: location, rows, schema hash, quality and lineage.", [], "Release"),
-        new("products/{id}/runs", "ListRuns", "A product's announced runs, most recent first, failed and quality-failed runs included with their reasons.", ["limit"], "RunList"),
+        new("products/{id}/runs", "ListRuns", "A page of a product's announced runs, most recent first, failed and quality-failed runs included with their reasons, and the token of the next.", ["limit", "continuationToken"], "RunList"),
         new("products/{id}/lineage", "GetLineage", "Products upstream and/or downstream of a product, to a number of hops.", ["direction", "depth"], "Lineage"),
         new("products/{id}/releases/{version}/{release}/rows", "GetReleaseRows", "A page of a release's rows as JSON objects, in file order; only for callers the product's access lets read it (403 otherwise).", ["offset", "limit"], "ReleaseRows"),
         new("products/{id}/releases/{version}/{release}/files", "GetReleaseFile", "One of a release's Parquet files (a path of its manifest); only for callers the product's access lets read it (403 otherwise).", ["path"], "ParquetFile"),
@@ -253,15 +258,22 @@ public sealed partial class CatalogHttpApi
             return ProductNotFound(id, request.Instance);
         }
 
-        var withheld = await _access(id, cancellationToken).ConfigureAwait(false) is { } access
+        // The catalog's own access record is the product row just read: no second read for it.
+        var access = _accessFromCatalog ? AccessOf(product) : await _access(id, cancellationToken).ConfigureAwait(false);
+        var withheld = access is not null
             ? HistoryRefusal(id, access, caller, request.Instance) is { } refusal ? JsonNode.Parse(refusal.Body)?["detail"]?.GetValue<string>() : null
             : $"{id}'s access rules are not known here, so its history is not shown.";
+        var releases = withheld is null ? _catalog.GetReleasesPageAsync(id, DetailHistoryItems, cancellationToken: cancellationToken) : Task.FromResult(new CatalogPage<CatalogRelease>([], null));
+        var runs = withheld is null ? _catalog.GetRunsPageAsync(id, DetailHistoryItems, cancellationToken: cancellationToken) : Task.FromResult(new CatalogPage<CatalogRun>([], null));
+        await Task.WhenAll(releases, runs).ConfigureAwait(false);
+
+        // The latest release is almost always the first of the newest page; read it apart only when it is not there.
+        var newest = (await releases.ConfigureAwait(false)).Items;
         var latest = withheld is null && product is { LatestVersion: { } version, LatestRelease: { } release } && SemVersion.TryParse(version, SemVersionStyles.Strict, out _)
-            ? _catalog.GetReleaseAsync(id, version, release, cancellationToken)
+            ? newest.FirstOrDefault(r => r.Version == version && r.Release == release) is { } shown
+                ? Task.FromResult<CatalogRelease?>(shown)
+                : _catalog.GetReleaseAsync(id, version, release, cancellationToken)
             : Task.FromResult<CatalogRelease?>(null);
-        var releases = withheld is null ? _catalog.GetReleasesAsync(id, cancellationToken) : Task.FromResult<IReadOnlyList<CatalogRelease>>([]);
-        var runs = withheld is null ? _catalog.GetRunsAsync(id, cancellationToken) : Task.FromResult<IReadOnlyList<CatalogRun>>([]);
-        await Task.WhenAll(latest, releases, runs).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var freshness = product.FreshnessStatusAt(now);
         return Ok(new
@@ -272,8 +284,10 @@ public sealed partial class CatalogHttpApi
             sla = new { freshness = product.Freshness, status = freshness, newestDataAt = product.PublishedAt ?? product.RegisteredAt, staleSince = product.StaleSince },
             contract = new { columns = product.Columns, columnsOmitted = product.ColumnsOmitted, classifications = product.Classifications },
             latestRelease = await latest.ConfigureAwait(false),
-            releases = await releases.ConfigureAwait(false),
-            runs = await runs.ConfigureAwait(false),
+            releases = (await releases.ConfigureAwait(false)).Items,
+            runs = (await runs.ConfigureAwait(false)).Items,
+            moreReleases = (await releases.ConfigureAwait(false)).ContinuationToken is not null,
+            moreRuns = (await runs.ConfigureAwait(false)).ContinuationToken is not null,
             historyWithheld = withheld,
         });
     }
@@ -281,12 +295,28 @@ public sealed partial class CatalogHttpApi
     private async Task<CatalogApiResponse> ListReleasesAsync(Request request, DataReader caller, CancellationToken cancellationToken)
     {
         var id = request.Route["id"];
+        string? problem = null;
+        var limit = request.Integer("limit", 1, MaxRuns, 50, ref problem);
+        var token = request.Text("continuationToken", CatalogPageToken.MaxLength, ref problem);
+        if (problem is not null)
+        {
+            return Problem(400, "invalid-parameter", "Invalid query parameter", problem, request.Instance);
+        }
+
         if (await HistoryAccessAsync(request, caller, cancellationToken).ConfigureAwait(false) is { } refused)
         {
             return refused;
         }
 
-        return Ok(new { productId = id, items = await _catalog.GetReleasesAsync(id, cancellationToken).ConfigureAwait(false) });
+        try
+        {
+            var page = await _catalog.GetReleasesPageAsync(id, limit, token, cancellationToken).ConfigureAwait(false);
+            return Ok(new { productId = id, items = page.Items, continuationToken = page.ContinuationToken });
+        }
+        catch (CatalogContinuationException ex)
+        {
+            return Problem(400, "invalid-continuation-token", "Invalid continuation token", ex.Message, request.Instance, productId: id);
+        }
     }
 
     private async Task<CatalogApiResponse> GetReleaseAsync(Request request, DataReader caller, CancellationToken cancellationToken)
@@ -470,9 +500,10 @@ public sealed partial class CatalogHttpApi
     }
 
     private async Task<ReleaseAccess?> CatalogAccessAsync(string productId, CancellationToken cancellationToken) =>
-        await _catalog.GetProductAsync(productId, cancellationToken).ConfigureAwait(false) is { } product
-            ? new ReleaseAccess(product.Domain, product.Visibility ?? "domain", product.Readers, product.OwnerEmail)
-            : null;
+        await _catalog.GetProductAsync(productId, cancellationToken).ConfigureAwait(false) is { } product ? AccessOf(product) : null;
+
+    private static ReleaseAccess AccessOf(CatalogProduct product) =>
+        new(product.Domain, product.Visibility ?? "domain", product.Readers, product.OwnerEmail);
 
     /// <summary>
     /// The refusal of a route that carries a product's history (releases, runs, quality, stage timelines, OpenLineage
@@ -513,6 +544,7 @@ public sealed partial class CatalogHttpApi
     {
         string? problem = null;
         var limit = request.Integer("limit", 1, MaxRuns, 50, ref problem);
+        var token = request.Text("continuationToken", CatalogPageToken.MaxLength, ref problem);
         if (problem is not null)
         {
             return Problem(400, "invalid-parameter", "Invalid query parameter", problem, request.Instance);
@@ -524,8 +556,15 @@ public sealed partial class CatalogHttpApi
             return refused;
         }
 
-        var runs = await _catalog.GetRunsAsync(id, cancellationToken).ConfigureAwait(false);
-        return Ok(new { productId = id, items = runs.Take(limit), total = runs.Count });
+        try
+        {
+            var page = await _catalog.GetRunsPageAsync(id, limit, token, cancellationToken).ConfigureAwait(false);
+            return Ok(new { productId = id, items = page.Items, continuationToken = page.ContinuationToken });
+        }
+        catch (CatalogContinuationException ex)
+        {
+            return Problem(400, "invalid-continuation-token", "Invalid continuation token", ex.Message, request.Instance, productId: id);
+        }
     }
 
     private async Task<CatalogApiResponse> GetLineageAsync(Request request, CancellationToken cancellationToken)

@@ -237,12 +237,12 @@ internal static class CatalogOpenApi
             ("upstream", ArrayOf(Object(("productId", Type("string")), ("version", Type("string")), ("release", Type("integer"))))),
             ("upstreamOmitted", Type("integer")), ("landing", ArrayOf(Type("object"))), ("landingOmitted", Type("integer")),
             ("publishedAt", Type("string", format: "date-time")), ("dataEndpoint", Type("string", true))),
-        ["ReleaseList"] = Object(("productId", Type("string")), ("items", ArrayOf(Ref("Release")))),
+        ["ReleaseList"] = Object(("productId", Type("string")), ("items", ArrayOf(Ref("Release"))), ("continuationToken", Type("string", true))),
         ["Run"] = Object(
             ("productId", Type("string")), ("runId", Type("string")), ("status", new JsonObject { ["type"] = "string", ["enum"] = new JsonArray(CatalogRunStatus.Published, CatalogRunStatus.QualityFailed, CatalogRunStatus.Failed) }),
             ("stage", Type("string", true)), ("error", Type("string", true)), ("version", Type("string")), ("release", Type("integer", true)),
             ("quarantined", ArrayOf(Type("string"))), ("quality", Ref("Quality")), ("at", Type("string", format: "date-time"))),
-        ["RunList"] = Object(("productId", Type("string")), ("items", ArrayOf(Ref("Run"))), ("total", Type("integer"))),
+        ["RunList"] = Object(("productId", Type("string")), ("items", ArrayOf(Ref("Run"))), ("continuationToken", Type("string", true))),
         ["ProductDetail"] = Object(
             ("product", Ref("Product")),
             ("freshness", new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("fresh", "stale", "no-sla") }),
@@ -252,6 +252,8 @@ internal static class CatalogOpenApi
             ("latestRelease", Ref("Release")),
             ("releases", ArrayOf(Ref("Release"))),
             ("runs", ArrayOf(Ref("Run"))),
+            ("moreReleases", Type("boolean")),
+            ("moreRuns", Type("boolean")),
             ("historyWithheld", Type("string", true))),
         ["Lineage"] = Object(
             ("productId", Type("string")), ("direction", Type("string")), ("depth", Type("integer")),

@@ -229,7 +229,9 @@ public sealed class CatalogProjection
         AddStages(run, data.Stages);
         AddOpenLineage(run, data.OpenLineage);
         var runs = await TableAsync(CatalogTables.Runs, cancellationToken).ConfigureAwait(false);
+        var previous = await runs.GetEntityIfExistsAsync<TableEntity>(productKey, run.RowKey, [CatalogColumns.At], cancellationToken).ConfigureAwait(false);
         await runs.UpsertEntityAsync(run, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        await WriteRunByTimeAsync(run, data.PublishedAt, previous.HasValue ? previous.Value?.GetDateTimeOffset(CatalogColumns.At) : null, cancellationToken).ConfigureAwait(false);
         await WriteQualityHistoryAsync(data.ProductId, data.RunId, CatalogRunStatus.Published, data.Version, data.Release, data.PublishedAt, data.Quality, cancellationToken).ConfigureAwait(false);
 
         var lineage = new List<TableTransactionAction>();
@@ -298,18 +300,58 @@ public sealed class CatalogProjection
         var runs = await TableAsync(CatalogTables.Runs, cancellationToken).ConfigureAwait(false);
 
         // A release exists once published: a late or duplicate failure report for the same run does not hide it.
+        DateTimeOffset? replacedAt = null;
         var written = await WriteConditionallyAsync(
             runs,
             productKey,
             runKey,
             TableUpdateMode.Replace,
-            current => current?.GetString(CatalogColumns.Status) == CatalogRunStatus.Published ? null : run,
+            current =>
+            {
+                replacedAt = current?.GetDateTimeOffset(CatalogColumns.At);
+                return current?.GetString(CatalogColumns.Status) == CatalogRunStatus.Published ? null : run;
+            },
             cancellationToken).ConfigureAwait(false);
+        if (written)
+        {
+            await WriteRunByTimeAsync(run, data.FailedAt, replacedAt, cancellationToken).ConfigureAwait(false);
+        }
+
         if (written && data.Quality is { } failedQuality)
         {
             await WriteQualityHistoryAsync(data.ProductId, data.RunId, status, data.Version, release: null, data.FailedAt, failedQuality, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// The run's copy in <see cref="CatalogTables.RunsByTime"/>, keyed by when it ended, so pages read newest first. A
+    /// copy under an earlier time (the same run reported again with another time) is removed; should that removal be
+    /// lost, readers skip a run id they have already shown.
+    /// </summary>
+    private async Task WriteRunByTimeAsync(TableEntity run, DateTimeOffset at, DateTimeOffset? previousAt, CancellationToken cancellationToken)
+    {
+        var table = await TableAsync(CatalogTables.RunsByTime, cancellationToken).ConfigureAwait(false);
+        var copy = new TableEntity(run) { PartitionKey = run.PartitionKey, RowKey = RunTimeKey(at, run.RowKey) };
+        await table.UpsertEntityAsync(copy, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        if (previousAt is { } before && before != at)
+        {
+            try
+            {
+                await table.DeleteEntityAsync(run.PartitionKey, RunTimeKey(before, run.RowKey), ETag.All, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Never written, or removed by an earlier attempt.
+            }
+        }
+    }
+
+    /// <summary>Time part of a newest-first key: ticks to the end of time, fixed width, so ordinal order is newest first.</summary>
+    internal static string TimeKey(DateTimeOffset at) =>
+        (DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks).ToString("D19", CultureInfo.InvariantCulture);
+
+    /// <summary>RowKey of a run in <see cref="CatalogTables.RunsByTime"/>: newest first, then by run key.</summary>
+    internal static string RunTimeKey(DateTimeOffset at, string runKey) => $"{TimeKey(at)}~{runKey}";
 
     /// <summary>The run's stage timeline as JSON on its row, when the event carries one.</summary>
     private static void AddStages(TableEntity run, IReadOnlyList<StageTiming> stages)
@@ -366,7 +408,7 @@ public sealed class CatalogProjection
         var runKey = CatalogKeys.Encode(runId);
         var actions = quality.Rules.Select((rule, index) => new TableTransactionAction(
             TableTransactionActionType.UpsertReplace,
-            new TableEntity(productKey, QualityRowKey(runKey, index))
+            new TableEntity(productKey, QualityRowKey(at, runKey, index))
             {
                 [CatalogColumns.ProductId] = productId,
                 [CatalogColumns.RunId] = runId,
@@ -396,8 +438,8 @@ public sealed class CatalogProjection
         await CatalogBatches.SubmitAsync(table, actions, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>RowKey of one rule result: the run's rows stay together and in rule order.</summary>
-    internal static string QualityRowKey(string runKey, int index) => $"{runKey}~{index.ToString("D5", CultureInfo.InvariantCulture)}";
+    /// <summary>RowKey of one rule result: newest run first, each run's rows together and in rule order.</summary>
+    internal static string QualityRowKey(DateTimeOffset at, string runKey, int index) => $"{RunTimeKey(at, runKey)}~{index.ToString("D5", CultureInfo.InvariantCulture)}";
 
     /// <summary>An edge upstream → downstream, in both lineage tables; <paramref name="flag"/> says how it is known (merged, never cleared).</summary>
     private static void AddEdge(List<TableTransactionAction> lineage, List<TableTransactionAction> lineageDownstream, string upstream, string downstream, string flag)

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Data.Tables.Models;
@@ -43,7 +44,7 @@ public sealed class CatalogReader
         }
     }
 
-    /// <summary>A product's releases, newest first: highest semver, then highest release number.</summary>
+    /// <summary>A product's releases, newest first: highest semver, then highest release number (the whole history: for tools, not for the API).</summary>
     public async Task<IReadOnlyList<CatalogRelease>> GetReleasesAsync(string productId, CancellationToken cancellationToken = default)
     {
         SplitProductId(productId);
@@ -59,7 +60,40 @@ public sealed class CatalogReader
         ];
     }
 
-    /// <summary>A product's announced runs, most recent first.</summary>
+    /// <summary>
+    /// One page of a product's releases, newest first, read by the table service in key order (the release keys are
+    /// newest first, <see cref="ReleaseRowKey"/>): a page costs one request whatever the history's length. Prereleases
+    /// of one core version sort only roughly; each page is sorted by semver precedence.
+    /// </summary>
+    /// <exception cref="CatalogContinuationException">The token is not one this catalog issued.</exception>
+    public async Task<CatalogPage<CatalogRelease>> GetReleasesPageAsync(string productId, int pageSize, string? continuationToken = null, CancellationToken cancellationToken = default)
+    {
+        var (rows, next) = await ReadPageAsync(CatalogTables.Releases, productId, pageSize, continuationToken, row => row.RowKey, cancellationToken).ConfigureAwait(false);
+        return new CatalogPage<CatalogRelease>(
+            [
+                .. rows.Select(ToRelease)
+                    .Select(r => (Release: r, Version: SemVersion.TryParse(r.Version, SemVersionStyles.Strict, out var v) ? v : null))
+                    .OrderByDescending(r => r.Version is not null)
+                    .ThenByDescending(r => r.Version!, SemVersion.PrecedenceComparer)
+                    .ThenByDescending(r => r.Release.Release)
+                    .Select(r => r.Release),
+            ],
+            next);
+    }
+
+    /// <summary>
+    /// One page of a product's announced runs, most recent first, read by the table service in key order from
+    /// <see cref="CatalogTables.RunsByTime"/>: a page costs one request whatever the history's length.
+    /// </summary>
+    /// <exception cref="CatalogContinuationException">The token is not one this catalog issued.</exception>
+    public async Task<CatalogPage<CatalogRun>> GetRunsPageAsync(string productId, int pageSize, string? continuationToken = null, CancellationToken cancellationToken = default)
+    {
+        // A run reported twice under two times may have left its older copy: the run id shows once.
+        var (rows, next) = await ReadPageAsync(CatalogTables.RunsByTime, productId, pageSize, continuationToken, row => row.GetString(CatalogColumns.RunId), cancellationToken).ConfigureAwait(false);
+        return new CatalogPage<CatalogRun>([.. rows.Select(ToRun)], next);
+    }
+
+    /// <summary>A product's announced runs, most recent first (the whole history: for tools, not for the API).</summary>
     public async Task<IReadOnlyList<CatalogRun>> GetRunsAsync(string productId, CancellationToken cancellationToken = default)
     {
         SplitProductId(productId);
@@ -207,12 +241,45 @@ public sealed class CatalogReader
         };
     }
 
-    /// <summary>The quality rule results of a product's most recent runs that reached the quality gate, newest first.</summary>
+    /// <summary>
+    /// The quality rule results of a product's most recent runs that reached the quality gate, newest first. Rows are
+    /// keyed newest run first: the read stops at the first row of the run after the last one wanted.
+    /// </summary>
     public async Task<IReadOnlyList<CatalogQualityRun>> GetQualityHistoryAsync(string productId, int maxRuns, CancellationToken cancellationToken = default)
     {
         SplitProductId(productId);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRuns, 1);
-        var rows = await QueryAsync(_storage.Table(CatalogTables.QualityHistory), PartitionFilter(productId), cancellationToken).ConfigureAwait(false);
+        var rows = new List<TableEntity>();
+        var runs = new HashSet<string>(StringComparer.Ordinal);
+        string? group = null;
+        var skipping = false;
+        try
+        {
+            await foreach (var row in _storage.Table(CatalogTables.QualityHistory).QueryAsync<TableEntity>(PartitionFilter(productId), maxPerPage: 1000, cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                // One run's rules share the key up to their rule index; a run id seen in a newer group is an older copy.
+                var rowGroup = row.RowKey[..Math.Max(0, row.RowKey.LastIndexOf('~'))];
+                if (rowGroup != group)
+                {
+                    group = rowGroup;
+                    skipping = !runs.Add(row.GetString(CatalogColumns.RunId));
+                    if (!skipping && runs.Count > maxRuns)
+                    {
+                        break;
+                    }
+                }
+
+                if (!skipping)
+                {
+                    rows.Add(row);
+                }
+            }
+        }
+        catch (RequestFailedException ex) when (IsTableMissing(ex))
+        {
+            // Nothing has been projected yet.
+        }
+
         return
         [
             .. rows.GroupBy(r => r.GetString(CatalogColumns.RunId), StringComparer.Ordinal)
@@ -265,6 +332,70 @@ public sealed class CatalogReader
         row.GetString(CatalogColumns.Expectation),
         row.GetBoolean(CatalogColumns.Passed) ?? false,
         row.GetInt64(CatalogColumns.FailedRows) ?? 0);
+
+    /// <summary>
+    /// Up to <paramref name="pageSize"/> rows of a product's partition after the token's key, in key order, distinct by
+    /// <paramref name="identity"/>, and the token of the next page (null when none is left): one request of
+    /// <paramref name="pageSize"/> + 1 rows, whatever the partition holds.
+    /// </summary>
+    private async Task<(List<TableEntity> Rows, string? Next)> ReadPageAsync(
+        string tableName, string productId, int pageSize, string? continuationToken, Func<TableEntity, string> identity, CancellationToken cancellationToken)
+    {
+        SplitProductId(productId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        var filter = PartitionFilter(productId);
+        if (!string.IsNullOrEmpty(continuationToken))
+        {
+            filter = $"({filter}) and ({TableClient.CreateQueryFilter($"RowKey gt {AfterKey(continuationToken)}")})";
+        }
+
+        var rows = new List<TableEntity>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        string? last = null;
+        var more = false;
+        try
+        {
+            await foreach (var row in _storage.Table(tableName).QueryAsync<TableEntity>(filter, maxPerPage: pageSize + 1, cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                if (rows.Count == pageSize)
+                {
+                    more = true;
+                    break;
+                }
+
+                last = row.RowKey;
+                if (seen.Add(identity(row)))
+                {
+                    rows.Add(row);
+                }
+            }
+        }
+        catch (RequestFailedException ex) when (IsTableMissing(ex))
+        {
+            // Nothing has been projected yet.
+        }
+
+        return (rows, more && last is not null ? Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(last)) : null);
+    }
+
+    /// <summary>The row key a history token continues after; a token this catalog did not issue is refused.</summary>
+    private static string AfterKey(string continuationToken)
+    {
+        try
+        {
+            var key = continuationToken.Length <= 1400 ? System.Text.Encoding.UTF8.GetString(Base64Url.DecodeFromChars(continuationToken)) : "";
+            if (key.Length is > 0 and <= 1024 && !key.Any(char.IsControl))
+            {
+                return key;
+            }
+        }
+        catch (FormatException)
+        {
+            // Not Base64url: refused below.
+        }
+
+        throw new CatalogContinuationException("The continuationToken is not one this catalog issued: start again without it.");
+    }
 
     private static string PartitionFilter(string productId) =>
         TableClient.CreateQueryFilter($"PartitionKey eq {CatalogKeys.Encode(productId)}");

@@ -12,15 +12,21 @@ public static class CatalogTables
     /// <summary>One row per pipeline run that announced an outcome: PartitionKey = product id, RowKey = run id.</summary>
     public const string Runs = "Runs";
 
+    /// <summary>
+    /// The same runs, newest first for paged reads: PartitionKey = product id, RowKey = inverted time of the outcome and
+    /// run id (<see cref="CatalogProjection.RunTimeKey"/>). A copy of each <see cref="Runs"/> row.
+    /// </summary>
+    public const string RunsByTime = "RunsByTime";
+
     /// <summary>Lineage edges by consumer: PartitionKey = downstream product id, RowKey = upstream product id.</summary>
     public const string Lineage = "Lineage";
 
     /// <summary>The same edges by producer (mirror of <see cref="Lineage"/>): PartitionKey = upstream, RowKey = downstream.</summary>
     public const string LineageDownstream = "LineageDownstream";
 
-    /// <summary>Quality rule results per run: PartitionKey = product id, RowKey = run id and rule index.</summary>
+    /// <summary>Quality rule results per run, newest run first: PartitionKey = product id, RowKey = inverted time, run id and rule index.</summary>
     public const string QualityHistory = "QualityHistory";
 
     /// <summary>Every catalog table, e.g. to create them all.</summary>
-    public static IReadOnlyList<string> All { get; } = [Products, Releases, Runs, Lineage, LineageDownstream, QualityHistory];
+    public static IReadOnlyList<string> All { get; } = [Products, Releases, Runs, RunsByTime, Lineage, LineageDownstream, QualityHistory];
 }

@@ -372,7 +372,7 @@ async function showProduct(id, signal) {
         product.latestVersion ? badge(`v${product.latestVersion} #${product.latestRelease}`, 'neutral') : badge('not published', 'warn'))),
     h('nav', { class: 'jump', 'aria-label': 'On this page' },
       h('a', { href: productHref(id, 'lineage'), class: 'button-secondary', 'data-action': 'open-lineage' }, 'Lineage graph'),
-      h('span', { class: 'muted' }, `${detail.releases.length} release(s) · ${detail.runs.length} run(s)${failedRuns ? `, ${failedRuns} not published` : ''}`)),
+      h('span', { class: 'muted' }, `${detail.releases.length}${detail.moreReleases ? '+' : ''} release(s) · ${detail.runs.length}${detail.moreRuns ? '+' : ''} run(s)${failedRuns ? `, ${failedRuns} not published` : ''}`)),
     h('div', { class: 'grid-2' },
       section('owner', 'Owner and product',
         h('dl', { class: 'facts facts-wide' },
