@@ -51,7 +51,9 @@ public static partial class ErrorRedaction
         return Quoted().Replace(redacted, m =>
         {
             var content = m.Groups["content"].Value;
-            return names.Contains(content) || IsTypeName(content) ? m.Value : m.Groups["quote"].Value + Marker + m.Groups["quote"].Value;
+            // A lone punctuation mark ("starts with '['") is syntax, not a value.
+            var punctuation = content.Length == 1 && !char.IsLetterOrDigit(content[0]);
+            return punctuation || names.Contains(content) || IsTypeName(content) ? m.Value : m.Groups["quote"].Value + Marker + m.Groups["quote"].Value;
         });
     }
 

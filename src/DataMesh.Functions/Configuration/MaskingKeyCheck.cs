@@ -21,8 +21,8 @@ internal static class MaskingKeyCheck
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(products);
-        // A setting present without a value binds as null.
-        var salt = options.Pipeline.MaskingKey ?? "";
+        // A setting present without a value binds as null; a per-domain entry (MaskingKeys) wins over the app's key.
+        var salt = options.IsHub ? options.Pipeline.MaskingKey ?? "" : options.Pipeline.MaskingKeyOf(options.Domain);
         if (salt.TrimStart().StartsWith(KeyVaultReferencePrefix, StringComparison.OrdinalIgnoreCase))
         {
             return $"{Setting} is an unresolved Key Vault reference ({salt}): App Service could not read the secret. Check that the app's identity "

@@ -54,6 +54,16 @@ public sealed class ErrorRedactionTests : IDisposable
     }
 
     [Fact]
+    public void Redact_LonePunctuationQuoted_Kept()
+    {
+        var spec = Classified("pii");
+
+        var text = ErrorRedaction.Redact(spec, "it is not a JSON array (starts with '{'); a 'x' value");
+
+        Assert.Equal("it is not a JSON array (starts with '{'); a '[redacted]' value", text);
+    }
+
+    [Fact]
     public void Redact_ProductWithoutClassifiedColumns_KeepsTheFullText()
     {
         var spec = _mesh.Add();

@@ -46,6 +46,19 @@ public sealed class MaskingKeyTests : IDisposable
     }
 
     [Fact]
+    public async Task StartAsync_DomainKeyGivenPerDomain_Starts()
+    {
+        // Arrange: the key under DataMesh__Pipeline__MaskingKeys__finance instead of the app-wide setting.
+        using var services = Compose(domain: "finance", salt: null, perDomain: ("finance", "Abcde12345Fghij"));
+
+        // Act
+        var error = await Record.ExceptionAsync(() => StartAsync(services));
+
+        // Assert
+        Assert.Null(error);
+    }
+
+    [Fact]
     public async Task StartAsync_DomainHashesWithMaskingKey_Starts()
     {
         // Arrange
@@ -110,7 +123,7 @@ public sealed class MaskingKeyTests : IDisposable
     }
 
     /// <summary>Local settings for a domain app, or the hub when <paramref name="domain"/> is null.</summary>
-    private ServiceProvider Compose(string? domain, string? salt)
+    private ServiceProvider Compose(string? domain, string? salt, (string Domain, string Key)? perDomain = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -121,6 +134,11 @@ public sealed class MaskingKeyTests : IDisposable
             ["DataMesh:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
             ["DataMesh:Pipeline:MaskingKey"] = salt,
         };
+        if (perDomain is { } entry)
+        {
+            settings[$"DataMesh:Pipeline:MaskingKeys:{entry.Domain}"] = entry.Key;
+        }
+
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddLogging();
         services.AddDataMesh(configuration);
