@@ -229,8 +229,15 @@ public sealed class LocalEventGridTopicTests(AzuriteFixture azurite) : IAsyncLif
     [Fact]
     public async Task SendEventAsync_EventTooLargeForAQueueMessage_Is413AndDeliversNothing()
     {
-        // Arrange: 60 KB of JSON is over 64 KiB once Base64-encoded for the queue.
-        var large = RunFailed("too-big-for-a-queue", 60_000);
+        // Arrange: 60 KB of JSON is over 64 KiB once Base64-encoded for the queue (built around the factory, which
+        // trims what it announces to fit: the topic must refuse whatever another sender sends).
+        var fitted = RunFailed("too-big-for-a-queue");
+        var large = new CloudEvent(fitted.Source, fitted.Type, BinaryData.FromString($"{{\"error\":\"{new string('x', 60_000)}\"}}"), fitted.DataContentType, CloudEventDataFormat.Json)
+        {
+            Id = fitted.Id,
+            Subject = fitted.Subject,
+            Time = fitted.Time,
+        };
 
         // Act
         var ex = await Assert.ThrowsAsync<RequestFailedException>(() => Client(_key).SendEventAsync(large));
