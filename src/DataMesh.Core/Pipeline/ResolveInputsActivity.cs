@@ -15,11 +15,11 @@ public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivit
     public override Task<IngestPlan> RunAsync(TaskActivityContext context, ResolveInputsInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime.Products, "resolve", input.RunId, input.ProductId, input.Attempt, () => ResolveAsync(input),
+        return StageTracing.RunAsync(runtime.Products, "resolve", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "ingest", token => ResolveAsync(input, token)),
             (span, plan) => span.SetTag(TelemetryAttributes.Files, plan.Files.Count));
     }
 
-    private async Task<IngestPlan> ResolveAsync(ResolveInputsInput input)
+    private async Task<IngestPlan> ResolveAsync(ResolveInputsInput input, CancellationToken cancellationToken)
     {
         var spec = runtime.Products.Get(input.ProductId);
         if (runtime.OpenLineage is { } lineage && input.StartedAt is { } startedAt)
@@ -37,12 +37,12 @@ public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivit
             LandingFiles.ValidateName(blob.TrimEnd('/') + (blob.EndsWith('/') ? "/x" : ""));
             if (blob.EndsWith('/'))
             {
-                blobs.AddRange(await ListAsync(spec, blob, CancellationToken.None).ConfigureAwait(false));
+                blobs.AddRange(await ListAsync(spec, blob, cancellationToken).ConfigureAwait(false));
             }
             else
             {
                 LandingFiles.ValidateName(blob);
-                blobs.Add((blob, await ETagOfAsync(spec, blob, CancellationToken.None).ConfigureAwait(false)));
+                blobs.Add((blob, await ETagOfAsync(spec, blob, cancellationToken).ConfigureAwait(false)));
             }
         }
 
@@ -57,7 +57,7 @@ public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivit
 
         foreach (var landing in landingInputs.Where(i => files.All(f => f.InputName != i.Name)))
         {
-            var (newest, etag) = await NewestBlobAsync(spec, landing.Landing!.Path, CancellationToken.None).ConfigureAwait(false)
+            var (newest, etag) = await NewestBlobAsync(spec, landing.Landing!.Path, cancellationToken).ConfigureAwait(false)
                 ?? throw new InputRejectedException($"Input '{landing.Name}' of {spec.Id} has no file under landing path '{landing.Landing!.Path}'.");
             files.Add(new PlannedFile(landing.Name, newest, files.Count) { ETag = etag });
         }
@@ -68,7 +68,7 @@ public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivit
         var upstream = new List<PlannedUpstream>();
         foreach (var port in spec.Inputs.Where(i => !i.IsLanding))
         {
-            upstream.Add(await resolver.ResolveAsync(port, CancellationToken.None).ConfigureAwait(false)
+            upstream.Add(await resolver.ResolveAsync(port, cancellationToken).ConfigureAwait(false)
                 ?? throw new UpstreamNotReadyException($"Input '{port.Name}' of {spec.Id} reads {port.Product} {port.Versions ?? "*"}, which has no published release in that range yet; the landing input stays, and that product's first release in range rebuilds this one."));
         }
 

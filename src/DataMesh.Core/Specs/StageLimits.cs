@@ -14,7 +14,7 @@ public sealed record StageLimits
     /// <summary>The stage names a spec may set, as written in <c>limits</c>.</summary>
     public static readonly IReadOnlyList<string> Stages = ["ingest", "transform", "quality", "publish"];
 
-    /// <summary>Downloading, checking and inspecting one landing file.</summary>
+    /// <summary>Resolving the run's files, then each file's download, checksum and inspection (one limit per attempt).</summary>
     public TimeSpan Ingest { get; init; } = TimeSpan.FromMinutes(30);
 
     /// <summary>The product's SQL to Parquet, with the gate's measures, and the staging upload.</summary>
