@@ -177,7 +177,7 @@ module app 'modules/function-app.bicep' = {
       // DuckDB gets half of the instance; the rest is the host, the worker and the SDK buffers.
       DataMesh__Pipeline__MemoryLimit: '${instanceMemoryMB / 2}MB'
       // A Key Vault reference, resolved by App Service with the app's identity: the masking key never sits in the settings.
-      DataMesh__Pipeline__MaskingKey: keyVault.outputs.maskingKeyReference
+      DataMesh__Pipeline__MaskingKey: keyVault.outputs.maskingVaultReference
     })
   }
 }

@@ -102,4 +102,4 @@ output name string = vault.name
 // The Key Vault reference the app setting carries: resolved by App Service with the app's identity, never a value.
 // Versionless, so the app reads the current version after a restart. A module's outputs exist only once all of its
 // resources are deployed: an app configured from this output finds its role in place on first start.
-output maskingKeyReference string = '@Microsoft.KeyVault(SecretUri=${maskingKeySecret.properties.secretUri})'
+output maskingVaultReference string = '@Microsoft.KeyVault(SecretUri=${maskingKeySecret.properties.secretUri})'
