@@ -1,6 +1,6 @@
 namespace DataMesh.Specs;
 
-/// <summary>Did-you-mean suggestions for names typed by hand (product ids, keys).</summary>
+/// <summary>Did-you-mean suggestions for names typed by hand (product ids, spec keys, policy ids).</summary>
 internal static class Spelling
 {
     /// <summary>The candidate closest to <paramref name="typed"/> when it is close enough to be a typo, else null.</summary>

@@ -274,7 +274,7 @@ internal sealed class YamlMappingReader
         var bestDistance = int.MaxValue;
         foreach (var candidate in allowed)
         {
-            var distance = EditDistance(name.ToLowerInvariant(), candidate.ToLowerInvariant());
+            var distance = Spelling.EditDistance(name.ToLowerInvariant(), candidate.ToLowerInvariant());
             if (distance < bestDistance)
             {
                 best = candidate;
@@ -283,29 +283,5 @@ internal sealed class YamlMappingReader
         }
 
         return bestDistance <= Math.Max(1, name.Length / 3) ? best : null;
-    }
-
-    private static int EditDistance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
     }
 }

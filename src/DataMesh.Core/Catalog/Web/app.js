@@ -342,12 +342,12 @@ function releaseLabel(version, release) {
 async function showProduct(id, signal) {
   document.title = `${id} · DataMesh catalog`;
   setStatus(`Loading ${id}…`, true);
-  const [detail, quality, lineage] = await Promise.all([
-    api.getProduct(id, signal),
-    // A caller the product's access does not let read its data sees no quality results (401/403): the page shows why.
-    api.getQuality(id, 20, signal).catch((error) => (error.status === 401 || error.status === 403 ? null : Promise.reject(error))),
-    api.getLineage(id, 2, signal),
-  ]);
+  const [detail, lineage] = await Promise.all([api.getProduct(id, signal), api.getLineage(id, 2, signal)]);
+  // A caller the product's access does not let read its data gets no quality results (the route answers 401/403):
+  // the detail says so, and the page is not made to ask for what it would be refused.
+  const quality = detail.historyWithheld
+    ? null
+    : await api.getQuality(id, 20, signal).catch((error) => (error.status === 401 || error.status === 403 ? null : Promise.reject(error)));
   const withheld = detail.historyWithheld
     ? h('p', { class: 'muted', 'data-withheld': 'true' }, detail.historyWithheld)
     : null;
