@@ -35,6 +35,9 @@ public sealed partial class CatalogBrowserTests(SampleMeshFixture mesh, ITestOut
         await page.GotoAsync("/");
         await Expect(page).ToHaveURLAsync(UiRoot());
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Data products", Level = 1 })).ToBeVisibleAsync();
+        // The first page of every product has loaded before the search is typed (a slow machine could otherwise show it
+        // after the search's answer).
+        await Expect(page.Locator("#results > li").First).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search", Exact = true }).FillAsync("revenue");
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.Locator("#results > li")).ToHaveCountAsync(found.GetProperty("items").GetArrayLength());

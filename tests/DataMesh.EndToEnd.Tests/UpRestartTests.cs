@@ -18,11 +18,11 @@ public sealed class UpRestartTests(AzuriteFixture azurite) : IDisposable
     [Fact]
     public async Task Up_KilledWhileARunIsInFlightThenRestarted_CompletesTheRunOnce()
     {
-        // Arrange: the product under pipelines/, and a file big enough that its run takes a few seconds.
+        // Arrange: the product under pipelines/, and a file big enough that its run outlasts the kill by seconds.
         var pipelines = Path.Combine(_product.Root, "pipelines", _product.Domain, _product.Name);
         Directory.CreateDirectory(Path.GetDirectoryName(pipelines)!);
         Directory.Move(_product.Directory, pipelines);
-        var file = _product.WriteOrders("big.csv", rows: 1_500_000);
+        var file = _product.WriteOrders("big.csv", rows: 3_000_000);
         var storage = MeshStorage.FromConnectionString(azurite.ConnectionString);
         var first = Start(out var firstLog);
         try
