@@ -15,6 +15,9 @@ public sealed class UpRestartTests(AzuriteFixture azurite) : IDisposable
 
     public void Dispose() => _product.Dispose();
 
+    // Large enough that the run is still going when the host is killed (1.5M rows was published first once on a fast machine).
+    private const int BigFileRows = 3_000_000;
+
     [Fact]
     public async Task Up_KilledWhileARunIsInFlightThenRestarted_CompletesTheRunOnce()
     {
@@ -22,7 +25,7 @@ public sealed class UpRestartTests(AzuriteFixture azurite) : IDisposable
         var pipelines = Path.Combine(_product.Root, "pipelines", _product.Domain, _product.Name);
         Directory.CreateDirectory(Path.GetDirectoryName(pipelines)!);
         Directory.Move(_product.Directory, pipelines);
-        var file = _product.WriteOrders("big.csv", rows: 3_000_000);
+        var file = _product.WriteOrders("big.csv", rows: BigFileRows);
         var storage = MeshStorage.FromConnectionString(azurite.ConnectionString);
         var first = Start(out var firstLog);
         try
@@ -44,7 +47,7 @@ public sealed class UpRestartTests(AzuriteFixture azurite) : IDisposable
                 await WaitUntilAsync(async () => (await store.ListReleasesAsync(_product.Name, "1.0.0")).Count > 0, second, seconds: 150);
                 var published = await store.ReadManifestAsync(ReleaseStore.Folder(_product.Name, "1.0.0", 1));
                 Assert.NotNull(published);
-                Assert.Equal(TestProduct.ExpectedRows(1_500_000), published.Rows);
+                Assert.Equal(TestProduct.ExpectedRows(BigFileRows), published.Rows);
 
                 // The arrival announced again by the new host's landing watcher collapses into the same run: no second release.
                 await Task.Delay(TimeSpan.FromSeconds(5));
