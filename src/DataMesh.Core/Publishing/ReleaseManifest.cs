@@ -17,13 +17,21 @@ public sealed record ReleaseManifest
 
     public required DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>Rows of the release's whole table (its snapshot), not only of the run that made it.</summary>
     public required long Rows { get; init; }
 
     public required IReadOnlyList<OutputColumn> Schema { get; init; }
 
     public required string SchemaHash { get; init; }
 
+    /// <summary>
+    /// Every data file of the product's table at this release: files this release wrote, and files of earlier releases
+    /// it keeps, referenced where they are (<see cref="ReleaseFile.Release"/>), never copied.
+    /// </summary>
     public required IReadOnlyList<ReleaseFile> Files { get; init; }
+
+    /// <summary>What this release changed against the one it was built on; null in manifests written before output modes.</summary>
+    public ReleaseChanges? Changes { get; init; }
 
     public required QualitySummary Quality { get; init; }
 
@@ -33,8 +41,29 @@ public sealed record ReleaseManifest
     public required string ContractId { get; init; }
 }
 
-/// <summary>A data file of a release, relative to the release folder.</summary>
-public sealed record ReleaseFile(string Path, long Size, string Sha256);
+/// <summary>
+/// A data file of a release's snapshot. <see cref="Path"/> is relative to the folder of the release that wrote it: this
+/// release's own folder when <see cref="Release"/> is null, else release <see cref="Release"/> of version
+/// <see cref="Version"/> (this release's version when null) of the same product.
+/// </summary>
+public sealed record ReleaseFile(string Path, long Size, string Sha256)
+{
+    /// <summary>Rows in the file (its Parquet footer); 0 in manifests written before snapshots.</summary>
+    public long Rows { get; init; }
+
+    /// <summary>The earlier release whose folder holds the file, when this release references it; null when it wrote it.</summary>
+    public int? Release { get; init; }
+
+    /// <summary>The version of <see cref="Release"/> when it differs from this release's version.</summary>
+    public string? Version { get; init; }
+
+    /// <summary>
+    /// The file's name within a snapshot, unique across the files of one release: <see cref="Path"/> for a file the
+    /// release wrote, <c>VERSION/RELEASE/PATH</c> of its writer for a referenced one (readers use it as the local name).
+    /// </summary>
+    public string SnapshotPath(string releaseVersion) =>
+        Release is null ? Path : $"{Version ?? releaseVersion}/{Release.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}/{Path}";
+}
 
 /// <summary>What a release was built from.</summary>
 public sealed record ReleaseLineage(IReadOnlyList<LandingBlob> Landing, IReadOnlyList<UpstreamRelease> Upstream)

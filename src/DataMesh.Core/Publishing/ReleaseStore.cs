@@ -25,6 +25,16 @@ public sealed class ReleaseStore(BlobContainerClient products)
     public static string Folder(string productName, string version, int release) => $"{productName}/{version}/{release}/";
 
     /// <summary>
+    /// The blob name of a data file of release <paramref name="release"/> (version <paramref name="version"/>): in that
+    /// release's folder when it wrote the file, else in the folder of the earlier release it references.
+    /// </summary>
+    public static string FileBlobName(string productName, string version, int release, ReleaseFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        return Folder(productName, file.Version ?? version, file.Release ?? release) + file.Path;
+    }
+
+    /// <summary>
     /// Returns the release number this run owns under <paramref name="version"/>: the one it claimed before
     /// (a retried activity), else the next free number, claimed create-only so two runs can never get the same.
     /// </summary>

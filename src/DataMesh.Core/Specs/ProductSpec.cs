@@ -69,6 +69,12 @@ public sealed record InputSpec
     /// <summary>Semver range of the upstream product accepted (npm style, e.g. <c>^1</c>).</summary>
     public string? Versions { get; init; }
 
+    /// <summary>
+    /// How an upstream input is read (<c>read</c>): the whole snapshot of the newest release in range (the default),
+    /// or only the rows that changed since the upstream release this consumer last built from.
+    /// </summary>
+    public UpstreamRead Read { get; init; } = UpstreamRead.Snapshot;
+
     public bool IsLanding => Landing is not null;
 }
 
@@ -97,6 +103,18 @@ public sealed record OutputSpec
     public string Format { get; init; } = "parquet";
 
     public IReadOnlyList<string> PartitionBy { get; init; } = [];
+
+    /// <summary>How a release is built from the one before it (<c>output.mode</c>); <see cref="OutputMode.Replace"/> by default.</summary>
+    public OutputMode Mode { get; init; } = OutputMode.Replace;
+
+    /// <summary>The key columns of a <see cref="OutputMode.Merge"/> output (<c>output.key</c>).</summary>
+    public IReadOnlyList<string> Key { get; init; } = [];
+
+    /// <summary>A DuckDB SQL boolean over an output row of a merge: the row's key is removed instead of upserted (<c>output.deleteWhen</c>).</summary>
+    public string? DeleteWhen { get; init; }
+
+    /// <summary>Which releases stay listed and readable (<c>output.retention</c>); all of them when null.</summary>
+    public RetentionSpec? Retention { get; init; }
 }
 
 /// <summary>Who may read the product.</summary>

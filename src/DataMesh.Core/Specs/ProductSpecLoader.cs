@@ -67,6 +67,10 @@ public static class ProductSpecLoader
                 Contract = reader.ContractPath!,
                 Format = reader.OutputFormat,
                 PartitionBy = reader.PartitionBy.Select(p => p.Column).ToList(),
+                Mode = reader.Mode,
+                Key = reader.Key.Select(k => k.Column).ToList(),
+                DeleteWhen = reader.DeleteWhen,
+                Retention = reader.Retention,
             },
             Freshness = reader.Freshness,
             Access = reader.Access,
@@ -190,6 +194,23 @@ public static class ProductSpecLoader
                 else if (PartitionColumns.Protection(property) is { } protection)
                 {
                     sink.Error(node, SpecDiagnosticCodes.ProtectedPartitionColumn, $"output.partitionBy: {PartitionColumns.Refusal(column, protection)}");
+                }
+            }
+
+            // A merge key identifies a row: it must be an output column, and one that is never null.
+            foreach (var (column, node) in reader.Key)
+            {
+                var property = output.Properties.FirstOrDefault(p => string.Equals(p.Name, column, StringComparison.OrdinalIgnoreCase));
+                if (property is null)
+                {
+                    var closest = Spelling.Suggest(column, output.Properties.Select(p => p.Name));
+                    sink.Error(node, SpecDiagnosticCodes.InvalidOutputKey,
+                        $"output.key: '{column}' is not a property of '{output.Name}' in {DisplayPath.For(path)}{closest}; key on output columns.");
+                }
+                else if (!property.Required)
+                {
+                    sink.Error(node, SpecDiagnosticCodes.InvalidOutputKey,
+                        $"output.key: '{column}' is not required in {DisplayPath.For(path)}, so a row could have no key; add required: true to that property.");
                 }
             }
         }

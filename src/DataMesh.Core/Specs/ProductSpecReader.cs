@@ -21,11 +21,11 @@ internal sealed partial class ProductSpecReader
     private static readonly string[] TopLevelKeys =
         ["apiVersion", "kind", "domain", "name", "version", "description", "owner", "tags", "inputs", "transform", "output", "sla", "access", "limits"];
 
-    private static readonly string[] InputKeys = ["name", "landing", "product", "versions", "columns"];
+    private static readonly string[] InputKeys = ["name", "landing", "product", "versions", "read", "columns"];
     private static readonly string[] ColumnKeys = ["name", "type", "required"];
     private static readonly string[] OwnerKeys = ["team", "email"];
     private static readonly string[] TransformKeys = ["sql"];
-    private static readonly string[] OutputKeys = ["contract", "format", "partitionBy"];
+    private static readonly string[] OutputKeys = ["contract", "format", "mode", "key", "deleteWhen", "partitionBy", "retention"];
     private static readonly string[] SlaKeys = ["freshness"];
     private static readonly string[] AccessKeys = ["visibility", "readers"];
     private static readonly string[] Visibilities = ["public", "domain", "restricted"];
@@ -261,6 +261,7 @@ internal sealed partial class ProductSpecReader
             }
         }
 
+        var read = ReadUpstreamRead(input, hasProduct);
         var columns = ReadColumns(input);
         if (name is null || (landing is null && product is null) || (hasLanding && hasProduct))
         {
@@ -273,6 +274,7 @@ internal sealed partial class ProductSpecReader
             Landing = landing,
             Product = product,
             Versions = product is null ? null : versions,
+            Read = read,
             Columns = columns,
         };
     }
@@ -499,6 +501,8 @@ internal sealed partial class ProductSpecReader
                 .Select(n => (((YamlScalarNode)n).Value!, n))
                 .ToList();
         }
+
+        ReadOutputMode(output);
     }
 
     private string? CheckFilePath(YamlMappingReader mapping, string key, string? path)

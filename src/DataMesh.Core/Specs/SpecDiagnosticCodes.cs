@@ -95,4 +95,16 @@ public static class SpecDiagnosticCodes
 
     /// <summary>A <c>limits</c> entry is not a known stage or not a positive ISO 8601 duration.</summary>
     public const string InvalidTimeLimit = "DM1050";
+
+    /// <summary><c>output.mode</c> is unknown, or a key that goes with a mode (<c>partitionBy</c>, <c>deleteWhen</c>) is missing or misplaced.</summary>
+    public const string InvalidOutputMode = "DM1051";
+
+    /// <summary><c>output.key</c> is missing for a merge, given without one, or names a column the contract lacks or does not require.</summary>
+    public const string InvalidOutputKey = "DM1052";
+
+    /// <summary><c>output.retention</c> has no bound, or a bound that is not a positive count or ISO 8601 duration.</summary>
+    public const string InvalidRetention = "DM1053";
+
+    /// <summary>An upstream input's <c>read</c> is not <c>snapshot</c> or <c>changes</c>.</summary>
+    public const string InvalidUpstreamRead = "DM1054";
 }

@@ -20,6 +20,10 @@ internal static class Spelling
         return best is not null && bestDistance <= Math.Max(2, typed.Length / 3) ? best : null;
     }
 
+    /// <summary>" (did you mean 'X'?)" when <paramref name="typed"/> is a typo of a candidate, else empty: appended to a message.</summary>
+    public static string Suggest(string typed, IEnumerable<string> candidates) =>
+        Closest(typed, candidates) is { } closest ? $" (did you mean '{closest}'?)" : "";
+
     /// <summary>Levenshtein distance: insertions, deletions and substitutions.</summary>
     public static int EditDistance(string a, string b)
     {
