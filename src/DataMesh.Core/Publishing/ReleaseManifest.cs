@@ -58,6 +58,13 @@ public sealed record ReleaseFile(string Path, long Size, string Sha256)
     public string? Version { get; init; }
 
     /// <summary>
+    /// True for a file this release wrote as a rewrite of an earlier file without the rows it replaced or removed (a
+    /// merge): its rows are not changes. A file the release wrote from its run's output is false: its rows are the
+    /// release's changes (what <c>read: changes</c> delivers).
+    /// </summary>
+    public bool Rewritten { get; init; }
+
+    /// <summary>
     /// The file's name within a snapshot, unique across the files of one release: <see cref="Path"/> for a file the
     /// release wrote, <c>VERSION/RELEASE/PATH</c> of its writer for a referenced one (readers use it as the local name).
     /// </summary>
