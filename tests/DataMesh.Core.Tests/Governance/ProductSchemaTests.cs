@@ -74,6 +74,14 @@ public sealed class ProductSchemaTests : IDisposable
     [InlineData("access:", "access: { visibility: everyone }")]
     [InlineData("landing:", "    landing: { path: /etc/, format: csv }")]
     [InlineData("landing:", "    product: treasury.fx-rates\n    landing: { path: fx/, format: csv }")]
+    [InlineData("output:", "output: { contract: contract.odcs.yaml, mode: apend }")]
+    [InlineData("output:", "output: { contract: contract.odcs.yaml, mode: merge }")]
+    [InlineData("output:", "output: { contract: contract.odcs.yaml, mode: append, key: [entry_id] }")]
+    [InlineData("output:", "output: { contract: contract.odcs.yaml, deleteWhen: amount IS NULL }")]
+    [InlineData("output:", "output: { contract: contract.odcs.yaml, mode: partitions }")]
+    [InlineData("output:", "output: { contract: contract.odcs.yaml, retention: { releases: 0 } }")]
+    [InlineData("output:", "output: { contract: contract.odcs.yaml, retention: { } }")]
+    [InlineData("landing:", "    landing: { path: ledger/emea/, format: csv }\n    read: changes")]
     public void Evaluate_SpecTheLoaderRejects_IsInvalid(string prefix, string replacement)
     {
         // Arrange
@@ -110,11 +118,16 @@ public sealed class ProductSchemaTests : IDisposable
               - name: fx_rates
                 product: treasury.fx-rates
                 versions: ^1
+                read: changes
             transform: { sql: transform.sql }
             output:
               contract: contract.odcs.yaml
               format: parquet
+              mode: merge
+              key: [entry_id]
+              deleteWhen: amount IS NULL
               partitionBy: [period]
+              retention: { releases: 30, age: P90D }
             sla: { freshness: PT24H }
             access: { visibility: restricted, readers: [finance, audit] }
             """;
