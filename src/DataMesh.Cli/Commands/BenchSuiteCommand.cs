@@ -23,6 +23,7 @@ internal static class BenchSuiteCommand
         yield return CatalogLookup();
         yield return Concurrency();
         yield return KeyedHashMasking();
+        yield return BenchIncrementalCommand.Create();
     }
 
     /// <summary>
