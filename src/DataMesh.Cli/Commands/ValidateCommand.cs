@@ -199,6 +199,9 @@ internal static class ValidateCommand
             var evaluatedSpecs = evaluated.Select(s => s.SpecPath).ToHashSet(StringComparer.Ordinal);
             diagnostics.AddRange(MeshSpecChecks.Check(meshProducts.Concat(evaluated).DistinctBy(p => p.SpecPath).ToList(), meshUnloaded)
                 .Where(d => evaluatedSpecs.Contains(Path.GetFullPath(d.File))));
+
+            // Every transform and sql rule bound over its inputs' declared columns and its upstreams' contracts.
+            diagnostics.AddRange(TransformBindCheck.Check(evaluated, meshProducts));
             if (policies is not null)
             {
                 diagnostics.AddRange(PolicyEngine.Evaluate(evaluated, policies, new PolicyContext

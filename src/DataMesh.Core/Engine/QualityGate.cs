@@ -233,6 +233,13 @@ public static class QualityGate
         };
     }
 
+    /// <summary>The SELECT a <c>sql</c> rule runs over the output view, as the gate runs it.</summary>
+    public static string RuleSql(QualityRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return rule.Type == QualityRuleType.Sql ? Compile(rule, rule.Property) : throw new ArgumentException($"Quality rule '{rule.Name}' is not a sql rule.", nameof(rule));
+    }
+
     private static string Compile(QualityRule rule, string? property)
     {
         if (rule.Type == QualityRuleType.Sql)

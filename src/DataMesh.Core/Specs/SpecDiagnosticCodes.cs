@@ -107,4 +107,10 @@ public static class SpecDiagnosticCodes
 
     /// <summary>An upstream input's <c>read</c> is not <c>snapshot</c> or <c>changes</c>.</summary>
     public const string InvalidUpstreamRead = "DM1054";
+
+    /// <summary>The transform does not parse or bind over its inputs' declared columns (unknown column, table or function, type error, not one SELECT).</summary>
+    public const string TransformDoesNotBind = "DM1060";
+
+    /// <summary>A <c>sql</c> quality rule of the contract does not bind over the transform's output.</summary>
+    public const string QualityRuleDoesNotBind = "DM1061";
 }

@@ -1,0 +1,272 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using DataMesh.Contracts;
+using DataMesh.Engine;
+using DataMesh.Specs;
+using DuckDB.NET.Data;
+
+namespace DataMesh.Governance;
+
+/// <summary>
+/// Binds every transform and every <c>sql</c> quality rule at validate, without data: each input becomes an empty,
+/// typed table (a landing input's declared columns; an upstream product's contract columns) in one in-memory DuckDB,
+/// and the SQL runs over them — an empty scan, so DuckDB's parser and binder judge names, functions and types as a
+/// run would, in microseconds. Errors point at the SQL file's line and column (DuckDB's caret mapped back to the
+/// file). A product with a landing input that declares no columns is not bound: its columns are only known from data.
+/// </summary>
+public static partial class TransformBindCheck
+{
+    /// <summary>Binding diagnostics for <paramref name="products"/>; <paramref name="meshProducts"/> give the upstream contracts.</summary>
+    /// <param name="products">The products to bind.</param>
+    /// <param name="meshProducts">Every product of the mesh, for upstream inputs.</param>
+    /// <param name="unbound">When given, receives the ids of the products that could not be bound and why.</param>
+    public static IReadOnlyList<SpecDiagnostic> Check(IReadOnlyCollection<ProductSpec> products, IReadOnlyCollection<ProductSpec> meshProducts, IDictionary<string, string>? unbound = null)
+    {
+        ArgumentNullException.ThrowIfNull(products);
+        ArgumentNullException.ThrowIfNull(meshProducts);
+        var byId = meshProducts.Concat(products).GroupBy(p => p.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var diagnostics = new List<SpecDiagnostic>();
+        var scratch = Path.Combine(Path.GetTempPath(), "datamesh-bind-" + Guid.NewGuid().ToString("N")[..12]);
+        try
+        {
+            // No file access at all, locked: the SQL is the product team's, and validate runs it.
+            using var session = DuckDbSession.OpenLocked(new DuckDbSessionOptions { AllowedDirectories = [], TempDirectory = scratch, MemoryLimit = "256MB", Threads = 1 });
+            foreach (var product in products)
+            {
+                var created = new List<string>();
+                try
+                {
+                    diagnostics.AddRange(Bind(session, product, byId, created, out var skipped));
+                    if (skipped is not null)
+                    {
+                        unbound?.Add(product.Id, skipped);
+                    }
+                }
+                finally
+                {
+                    foreach (var table in created)
+                    {
+                        session.Execute($"DROP TABLE IF EXISTS {table}");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(scratch))
+            {
+                Directory.Delete(scratch, recursive: true);
+            }
+        }
+
+        return diagnostics;
+    }
+
+    private static List<SpecDiagnostic> Bind(DuckDbSession session, ProductSpec product, IReadOnlyDictionary<string, ProductSpec> byId, List<string> created, out string? skipped)
+    {
+        skipped = null;
+        var diagnostics = new List<SpecDiagnostic>();
+        var spec = YamlSourceMap.Read(product.SpecPath);
+        var tables = new List<(InputSpec Port, IReadOnlyList<(string Name, string Type)> Columns)>();
+        foreach (var port in product.Inputs)
+        {
+            if (port.IsLanding)
+            {
+                if (port.Columns.Count == 0)
+                {
+                    skipped = $"landing input '{port.Name}' declares no columns (they are known only from data)";
+                    return diagnostics;
+                }
+
+                tables.Add((port, port.Columns.Select(c => (c.Name, c.Type)).ToList()));
+            }
+            else if (port.Product is { } upstreamId && byId.TryGetValue(upstreamId, out var upstream) && upstream.Contract.Schema.FirstOrDefault() is { } output
+                && InRange(upstream.Version, port.Versions))
+            {
+                tables.Add((port, output.Properties.Select(p => (p.Name, PublishedType(p))).ToList()));
+            }
+            else
+            {
+                // An upstream not in the mesh (DM1028), or held only at a version outside the range.
+                skipped = $"input '{port.Name}' reads {port.Product} {port.Versions}, whose contract in range is not in the mesh";
+                return diagnostics;
+            }
+        }
+
+        foreach (var (port, columns) in tables)
+        {
+            var list = string.Join(", ", columns.Select(c => $"{Sql.Identifier(c.Name)} {c.Type}"));
+            try
+            {
+                session.Execute($"CREATE TABLE {Sql.Identifier(port.Name)} ({list})");
+                created.Add(Sql.Identifier(port.Name));
+            }
+            catch (DuckDBException ex)
+            {
+                // A declared type DuckDB does not know: said once, at the input (the column-level check may say it too).
+                var where = spec.Locate($"inputs[name={port.Name}].columns");
+                diagnostics.Add(new SpecDiagnostic(where.File, where.Line, where.Column, SpecDiagnosticCodes.TransformDoesNotBind,
+                    $"inputs[name={port.Name}].columns: {FirstLine(ex.Message)}; the transform was not bound."));
+                return diagnostics;
+            }
+        }
+
+        var sqlPath = Path.Combine(product.Directory, product.TransformSqlPath);
+        var shownSql = DisplayPath.For(sqlPath);
+        string select;
+        try
+        {
+            select = session.RequireSingleSelect(product.TransformSql, $"transform {product.TransformSqlPath}");
+        }
+        catch (InvalidOperationException ex)
+        {
+            diagnostics.Add(new SpecDiagnostic(shownSql, 1, 1, SpecDiagnosticCodes.TransformDoesNotBind, ex.Message));
+            return diagnostics;
+        }
+
+        try
+        {
+            // The SELECT starts a line of its own, so DuckDB's line numbers are the file's plus one.
+            session.Execute($"CREATE TABLE {QualityGate.OutputView} AS\n{select}");
+            created.Add(QualityGate.OutputView);
+        }
+        catch (DuckDBException ex)
+        {
+            var (line, column) = Position(ex.Message, product.TransformSql, lineOffset: 1);
+            diagnostics.Add(new SpecDiagnostic(shownSql, line, column, SpecDiagnosticCodes.TransformDoesNotBind,
+                $"transform {product.TransformSqlPath} does not bind over its inputs' declared columns: {Explain(ex.Message, tables)}"));
+            return diagnostics;
+        }
+
+        var contract = YamlSourceMap.Read(product.Contract.Path);
+        foreach (var (rule, path) in SqlRules(product.Contract))
+        {
+            var query = QualityGate.RuleSql(rule);
+            try
+            {
+                session.Execute($"SELECT * FROM ({query}) LIMIT 0");
+            }
+            catch (Exception ex) when (ex is DuckDBException or InvalidOperationException)
+            {
+                var where = contract.Locate(path);
+                diagnostics.Add(new SpecDiagnostic(where.File, where.Line, where.Column, SpecDiagnosticCodes.QualityRuleDoesNotBind,
+                    $"quality rule '{rule.Name}' does not bind over the transform's output: {Explain(ex.Message, [])}"));
+            }
+        }
+
+        return diagnostics;
+    }
+
+    /// <summary>The column type a consumer reads: the contract's physical type, text where masking replaces the value.</summary>
+    private static string PublishedType(ContractProperty property)
+    {
+        if (property.Masking is not null)
+        {
+            return "VARCHAR";
+        }
+
+        if (!string.IsNullOrWhiteSpace(property.PhysicalType))
+        {
+            return property.PhysicalType;
+        }
+
+        return property.LogicalType switch
+        {
+            "integer" => "BIGINT",
+            "number" => "DOUBLE",
+            "boolean" => "BOOLEAN",
+            "date" => "DATE",
+            "timestamp" => "TIMESTAMP",
+            _ => "VARCHAR",
+        };
+    }
+
+    private static bool InRange(string version, string? range) =>
+        range is null or "*" || (Semver.SemVersionRange.TryParseNpm(range, out var parsed) && Semver.SemVersion.TryParse(version, Semver.SemVersionStyles.Strict, out var v) && parsed.Contains(v));
+
+    private static IEnumerable<(QualityRule Rule, string Path)> SqlRules(DataContract contract)
+    {
+        for (var o = 0; o < contract.Schema.Count; o++)
+        {
+            var output = contract.Schema[o];
+            for (var r = 0; r < output.Quality.Count; r++)
+            {
+                if (output.Quality[r].Type == QualityRuleType.Sql)
+                {
+                    yield return (output.Quality[r], $"schema[{o}].quality[{r}].query");
+                }
+            }
+
+            foreach (var property in output.Properties)
+            {
+                for (var r = 0; r < property.Quality.Count; r++)
+                {
+                    if (property.Quality[r].Type == QualityRuleType.Sql)
+                    {
+                        yield return (property.Quality[r], $"schema[{o}].properties[name={property.Name}].quality[{r}].query");
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>DuckDB's message without its excerpt lines, with the inputs' columns named when a column was not found.</summary>
+    private static string Explain(string message, IReadOnlyList<(InputSpec Port, IReadOnlyList<(string Name, string Type)> Columns)> tables)
+    {
+        var text = FirstLines(message);
+        if (tables.Count > 0 && text.Contains("not found", StringComparison.Ordinal) && !text.Contains("Candidate", StringComparison.Ordinal))
+        {
+            text += $" (declared: {string.Join("; ", tables.Select(t => $"{t.Port.Name}({string.Join(", ", t.Columns.Select(c => c.Name))})"))})";
+        }
+
+        return text;
+    }
+
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
+
+    private static string FirstLines(string message) =>
+        string.Join(" ", message.Split('\n').Select(l => l.Trim()).TakeWhile(l => !l.StartsWith("LINE ", StringComparison.Ordinal)).Where(l => l.Length > 0));
+
+    /// <summary>
+    /// The 1-based line and column of the caret DuckDB prints under its excerpt (<c>LINE n: text</c>, then <c>^</c>),
+    /// in <paramref name="sql"/> as written; the excerpt may be cut (<c>...</c>) on long lines. 1:1 when there is none.
+    /// </summary>
+    internal static (int Line, int Column) Position(string message, string sql, int lineOffset = 0)
+    {
+        var lines = message.Split('\n');
+        for (var i = 0; i + 1 < lines.Length; i++)
+        {
+            var match = ExcerptLine().Match(lines[i]);
+            if (!match.Success || lines[i + 1].IndexOf('^', StringComparison.Ordinal) is var caret && caret < 0)
+            {
+                continue;
+            }
+
+            var line = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) - lineOffset;
+            var prefix = match.Groups[0].Length;
+            var excerpt = lines[i][prefix..];
+            var offset = caret - prefix;
+            var cut = excerpt.StartsWith("...", StringComparison.Ordinal) ? 3 : 0;
+            var sqlLines = sql.Split('\n');
+            if (line < 1 || line > sqlLines.Length)
+            {
+                return (1, 1);
+            }
+
+            var source = sqlLines[line - 1].TrimEnd('\r');
+            var visible = excerpt[cut..].TrimEnd();
+            if (visible.EndsWith("...", StringComparison.Ordinal))
+            {
+                visible = visible[..^3];
+            }
+
+            var start = visible.Length == 0 ? 0 : Math.Max(0, source.IndexOf(visible.Length > 40 ? visible[..40] : visible, StringComparison.Ordinal));
+            return (line, Math.Clamp(start + offset - cut, 0, Math.Max(0, source.Length)) + 1);
+        }
+
+        return (1, 1);
+    }
+
+    [GeneratedRegex(@"^LINE (\d+): ")]
+    private static partial Regex ExcerptLine();
+}
