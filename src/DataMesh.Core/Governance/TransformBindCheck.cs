@@ -139,6 +139,7 @@ public static partial class TransformBindCheck
         }
 
         var contract = YamlSourceMap.Read(product.Contract.Path);
+        diagnostics.AddRange(CompareWithContract(session, product, contract));
         foreach (var (rule, path) in SqlRules(product.Contract))
         {
             var query = QualityGate.RuleSql(rule);
@@ -156,6 +157,64 @@ public static partial class TransformBindCheck
 
         return diagnostics;
     }
+
+    /// <summary>
+    /// The bound output against the contract, as the quality gate will judge the written Parquet: a contract column the
+    /// SQL does not produce, or produces with another type, fails every run, so it is an error now; a column the
+    /// contract does not describe is published undescribed (a warning).
+    /// </summary>
+    private static IEnumerable<SpecDiagnostic> CompareWithContract(DuckDbSession session, ProductSpec product, YamlSourceMap contract)
+    {
+        if (product.Contract.Schema.FirstOrDefault() is not { } target)
+        {
+            yield break;
+        }
+
+        var output = session.Query($"SELECT column_name, column_type FROM (DESCRIBE {QualityGate.OutputView})", r => (Name: r.GetString(0), Type: r.GetString(1)))
+            .ToDictionary(c => c.Name, c => c.Type, StringComparer.OrdinalIgnoreCase);
+        var contractFile = Path.GetFileName(product.Contract.Path);
+        for (var i = 0; i < target.Properties.Count; i++)
+        {
+            var property = target.Properties[i];
+            var expected = property.PhysicalType ?? property.LogicalType;
+            if (!output.TryGetValue(property.Name, out var bound))
+            {
+                var where = contract.Locate($"schema[0].properties[{i}].name");
+                var near = Spelling.Suggest(property.Name, output.Keys);
+                yield return new SpecDiagnostic(where.File, where.Line, where.Column, SpecDiagnosticCodes.OutputDoesNotMatchContract,
+                    $"schema[0].properties[name={property.Name}]: transform {product.TransformSqlPath} produces no column '{property.Name}'{near}; it produces {string.Join(", ", output.Keys)}. Every run would fail the gate: add the column to the SELECT or remove it from {contractFile}.");
+                continue;
+            }
+
+            var stored = StoredType(bound);
+            if (expected is not null && !QualityGate.TypeMatches(expected, stored))
+            {
+                var where = contract.Locate($"schema[0].properties[{i}].{(property.PhysicalType is null ? "logicalType" : "physicalType")}");
+                var why = stored == bound ? "" : $" ({bound} is stored in Parquet as {stored})";
+                var fix = bound.Contains("HUGEINT", StringComparison.Ordinal)
+                    ? $"sum() or count() over integers gives HUGEINT: cast it, e.g. CAST(sum(x) AS BIGINT) AS {property.Name}"
+                    : $"cast it in the SELECT, e.g. CAST(... AS {expected.ToUpperInvariant()}) AS {property.Name}, or change the contract's type";
+                yield return new SpecDiagnostic(where.File, where.Line, where.Column, SpecDiagnosticCodes.OutputDoesNotMatchContract,
+                    $"schema[0].properties[name={property.Name}]: transform {product.TransformSqlPath} produces {stored}{why}, the contract says {expected}; every run would fail the gate: {fix}.");
+            }
+        }
+
+        foreach (var extra in output.Keys.Where(k => !target.Properties.Any(p => string.Equals(p.Name, k, StringComparison.OrdinalIgnoreCase))))
+        {
+            var where = contract.Locate("schema[0].properties");
+            yield return new SpecDiagnostic(where.File, where.Line, where.Column, SpecDiagnosticCodes.OutputDoesNotMatchContract,
+                $"schema[0].properties: transform {product.TransformSqlPath} produces '{extra}' ({output[extra]}), which {contractFile} does not describe: it would be published with no contract (no type, classification or rules); describe it or drop it from the SELECT.",
+                DiagnosticSeverity.Warning);
+        }
+    }
+
+    /// <summary>The type a column has once written to Parquet and read back, which is what the gate judges.</summary>
+    private static string StoredType(string type) => type switch
+    {
+        "HUGEINT" or "UHUGEINT" => "DOUBLE",
+        _ when type.StartsWith("ENUM", StringComparison.Ordinal) => "VARCHAR",
+        _ => type,
+    };
 
     /// <summary>The column type a consumer reads: the contract's physical type, text where masking replaces the value.</summary>
     private static string PublishedType(ContractProperty property)

@@ -113,4 +113,7 @@ public static class SpecDiagnosticCodes
 
     /// <summary>A <c>sql</c> quality rule of the contract does not bind over the transform's output.</summary>
     public const string QualityRuleDoesNotBind = "DM1061";
+
+    /// <summary>The bound transform's output lacks a contract column or gives it another type (error), or has a column the contract does not describe (warning).</summary>
+    public const string OutputDoesNotMatchContract = "DM1062";
 }

@@ -148,6 +148,48 @@ public sealed class TransformBindCheckTests : IDisposable
     }
 
     [Fact]
+    public void Check_OutputLacksAContractColumn_ReportsDM1062AtThePropertyWithDidYouMean()
+    {
+        // Act
+        var diagnostic = Assert.Single(Bind(DeclaredSpec, "SELECT entry_id, amount, period AS perod FROM gl_entries\n"), d => d.Severity == DiagnosticSeverity.Error);
+
+        // Assert: the contract's period is missing (error); perod is undescribed (a warning besides).
+        Assert.Equal(SpecDiagnosticCodes.OutputDoesNotMatchContract, diagnostic.Code);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.EndsWith("contract.odcs.yaml", diagnostic.File, StringComparison.Ordinal);
+        Assert.Equal(26, diagnostic.Line);
+        Assert.Contains("produces no column 'period' (did you mean 'perod'?)", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_SumOfIntegersUnderDecimalContract_ReportsDM1062WithTheCast()
+    {
+        // Arrange: sum() over an integer is HUGEINT, which Parquet stores as DOUBLE.
+        var spec = DeclaredSpec.Replace("{ name: amount, type: \"decimal(18,2)\" }", "{ name: amount, type: integer }", StringComparison.Ordinal);
+
+        // Act
+        var diagnostic = Assert.Single(Bind(spec, "SELECT entry_id, sum(amount) AS amount, period FROM gl_entries GROUP BY ALL\n"));
+
+        // Assert
+        Assert.Equal(SpecDiagnosticCodes.OutputDoesNotMatchContract, diagnostic.Code);
+        Assert.Equal(22, diagnostic.Line);
+        Assert.Contains("produces DOUBLE (HUGEINT is stored in Parquet as DOUBLE), the contract says decimal(18,2)", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Contains("CAST(sum(x) AS BIGINT)", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_OutputColumnTheContractDoesNotDescribe_WarnsDM1062()
+    {
+        // Act
+        var diagnostic = Assert.Single(Bind(DeclaredSpec, "SELECT entry_id, amount, period, 1 AS extra FROM gl_entries\n"));
+
+        // Assert
+        Assert.Equal(SpecDiagnosticCodes.OutputDoesNotMatchContract, diagnostic.Code);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        Assert.Contains("produces 'extra' (INTEGER)", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Check_LandingWithoutDeclaredColumns_IsNotBoundAndSaysWhy()
     {
         // Arrange
