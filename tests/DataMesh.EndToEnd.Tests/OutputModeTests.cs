@@ -101,6 +101,9 @@ public sealed class OutputModeTests(AzuriteFixture azurite)
         Assert.Equal([(1, 6L), (2, 2L), ((int?)null, 1L)], manifest.Files.Select(f => (f.Release, f.Rows)).OrderBy(f => f.Release ?? int.MaxValue));
         Assert.Equal(new ReleaseChanges { Mode = OutputMode.Append, BasedOn = 2, RowsAdded = 1, FilesWritten = 1, FilesReferenced = 2 }, manifest.Changes! with { Partitions = [] });
         Assert.Equal(9, third.Rows);
+        // The run's two rows alone would fail rowCount > 5; the run reports the rule as judged on the snapshot (8 rows).
+        var rowCount = Assert.Single(second.Quality, r => r.Metric == "rowCount");
+        Assert.Equal((8m, true), (rowCount.Measured, rowCount.Passed));
     }
 
     [Fact]
@@ -238,12 +241,14 @@ public sealed class OutputModeTests(AzuriteFixture azurite)
     }
 
     [Theory]
-    [InlineData(PipelineFaults.BeforeManifest)]
-    [InlineData(PipelineFaults.AfterManifest)]
-    public async Task Append_PublishFailsAfterItsWorkAndIsRetried_SameSnapshotOneRelease(string point)
+    [InlineData(PipelineFaults.BeforeManifest, "append")]
+    [InlineData(PipelineFaults.AfterManifest, "append")]
+    [InlineData(PipelineFaults.BeforeManifest, "merge, key: [order_id]")]
+    [InlineData(PipelineFaults.AfterManifest, "merge, key: [order_id]")]
+    public async Task Publish_FailsAfterItsWorkAndIsRetried_SameSnapshotOneRelease(string point, string mode)
     {
         // Arrange: the second run's publish fails once at the point (after its uploads, or after its manifest).
-        using var product = new TestProduct("retry" + Guid.NewGuid().ToString("N")[..6], "ledger", Sql, AppendContract, output: "{ contract: contract.odcs.yaml, mode: append }");
+        using var product = new TestProduct("retry" + Guid.NewGuid().ToString("N")[..6], "ledger", Sql, AppendContract, output: $"{{ contract: contract.odcs.yaml, mode: {mode} }}");
         var faulted = new ConcurrentDictionary<string, int>();
         var armed = 0;
         var faults = new PipelineFaults((at, runId) =>

@@ -117,7 +117,7 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
             Release = published.Release,
             Rows = published.Rows,
             Location = published.Location,
-            Quality = quality.Rules,
+            Quality = (published.Quality ?? quality).Rules,
             Inputs = output.Inputs,
             Upstream = publishInput.Upstream,
             Stages = [.. stages],
