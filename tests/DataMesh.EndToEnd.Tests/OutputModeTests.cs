@@ -280,6 +280,36 @@ public sealed class OutputModeTests(AzuriteFixture azurite)
         Assert.Equal(1, (await ManifestAsync(store, product, 2)).Changes!.BasedOn);
     }
 
+    [Fact]
+    public async Task Append_NewMinorVersionWithTheSameSchema_BuildsOnTheEarlierVersionsNewestRelease()
+    {
+        // Arrange: 1.0.0 has release 1; the product then moves to 1.1.0 with the same contract.
+        using var product = new TestProduct("minor" + Guid.NewGuid().ToString("N")[..6], "ledger", Sql, AppendContract, output: "{ contract: contract.odcs.yaml, mode: append }");
+        var ns = AzuriteFixture.CreateNamespace();
+        await using (var first = await product.StartMeshAsync(azurite, o => o.Namespace = ns))
+        {
+            await RunAsync(first, product, "day-1.csv", Rows(1, 6));
+        }
+
+        foreach (var file in new[] { "product.yaml", "contract.odcs.yaml" })
+        {
+            var path = Path.Combine(product.Directory, file);
+            await File.WriteAllTextAsync(path, (await File.ReadAllTextAsync(path)).Replace("version: 1.0.0", "version: 1.1.0", StringComparison.Ordinal));
+        }
+
+        // Act
+        await using var mesh = await product.StartMeshAsync(azurite, o => o.Namespace = ns);
+        var result = await RunAsync(mesh, product, "day-2.csv", Rows(7, 8));
+
+        // Assert: release 1 of 1.1.0 references 1.0.0's file and holds every row.
+        Assert.Equal((1, "1.1.0"), (result.Release, result.Version));
+        var store = Store(mesh, product);
+        Assert.Equal(Expected(1, 8), await SnapshotRows.ReadAsync(store, product.Name, "1.1.0", 1, Columns));
+        var manifest = (await store.ReadManifestAsync(ReleaseStore.Folder(product.Name, "1.1.0", 1)))!;
+        Assert.Equal((1, "1.0.0"), (manifest.Changes!.BasedOn, manifest.Changes.BasedOnVersion));
+        Assert.Contains(manifest.Files, f => (f.Release, f.Version) == (1, "1.0.0"));
+    }
+
     private async Task<(LocalMesh Mesh, TestProduct Product)> ProductAsync(string name)
     {
         var mesh = await Mesh.GetAsync(azurite);
