@@ -288,7 +288,12 @@ public sealed class FaultTests(AzuriteFixture azurite) : IAsyncLifetime
         var folders = new SortedSet<string>(StringComparer.Ordinal);
         await foreach (var blob in store.Container.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = $"{product.Name}/1.0.0/" }))
         {
-            folders.Add(blob.Name.Split('/')[2]);
+            // Blobs inside a release folder; the version's own blobs (its _publish.lock) are not releases.
+            var parts = blob.Name.Split('/');
+            if (parts.Length > 3)
+            {
+                folders.Add(parts[2]);
+            }
         }
 
         return [.. folders];

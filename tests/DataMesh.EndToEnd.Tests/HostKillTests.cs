@@ -94,6 +94,60 @@ public sealed class HostKillTests(AzuriteFixture azurite)
         await EventuallyAsync(() => Task.FromResult(Directory.Exists(workspace) ? null : "gone"), TimeSpan.FromSeconds(30));
     }
 
+    [Fact]
+    public async Task Run_HostKilledDuringAMergePublishThenRestarted_OneNewReleasePreviousSnapshotIntact()
+    {
+        // Arrange: a merge product with release 1 published; the second run's host dies after its uploads, before its manifest.
+        const string Sql = "SELECT order_id, customer, CAST(amount AS DECIMAL(18,2)) AS amount, status FROM orders";
+        const string Contract = """
+            apiVersion: v3.1.0
+            kind: DataContract
+            id: urn:test:merge-kill
+            version: 1.0.0
+            schema:
+              - name: orders
+                properties:
+                  - { name: order_id, logicalType: integer, required: true }
+                  - { name: customer, logicalType: string }
+                  - { name: amount, physicalType: "decimal(18,2)" }
+                  - { name: status, logicalType: string }
+            """;
+        using var product = new TestProduct("killm" + Guid.NewGuid().ToString("N")[..6], "orders-merge", Sql, Contract, output: "{ contract: contract.odcs.yaml, mode: merge, key: [order_id] }");
+        var (ns, state, storage) = await PrepareAsync(product);
+        var store = new ReleaseStore(storage.Products(product.Domain));
+        await using (var first = await LocalMesh.StartAsync(HostOptions(product, ns, state)))
+        {
+            var day1 = Path.Combine(product.Root, "day-1.csv");
+            await File.WriteAllTextAsync(day1, "order_id,customer,amount,status\n1,a,1.00,open\n2,b,2.00,open\n3,c,3.00,open\n");
+            Assert.Equal(PipelineStatus.Published, (await first.RunAsync(product.Id, [day1], TimeSpan.FromMinutes(5))).Status);
+        }
+
+        var manifestBlob = store.Container.GetBlobClient(ReleaseStore.Folder(product.Name, "1.0.0", 1) + ReleaseStore.ManifestName);
+        var before = (await manifestBlob.DownloadContentAsync()).Value.Content.ToArray();
+        const string blob = "orders/day-2.csv";
+        await storage.Landing(product.Domain).GetBlobClient(blob).UploadAsync(BinaryData.FromString("order_id,customer,amount,status\n2,b,20.00,shipped\n4,d,4.00,open\n"));
+        var request = new PipelineRequest { RunId = $"killm-{Guid.NewGuid():N}", ProductId = product.Id, LandingBlobs = [blob], Trigger = "blob" };
+
+        // Act
+        await RunFaultHostAsync(azurite.ConnectionString, ns, state, product, request, PipelineFaults.BeforeManifest);
+        Assert.Equal(PipelineFaults.BeforeManifest, await File.ReadAllTextAsync(Path.Combine(state, "killed-at")));
+        Assert.Equal([1], await store.ListReleasesAsync(product.Name, "1.0.0"));
+        PipelineResult result;
+        await using (var mesh = await LocalMesh.StartAsync(HostOptions(product, ns, state)))
+        {
+            result = await mesh.RunAsync(request, TimeSpan.FromMinutes(5));
+        }
+
+        // Assert: one new release, the upsert applied; release 1 byte-identical and still reading as it was.
+        Assert.Equal((PipelineStatus.Published, 2), (result.Status, result.Release));
+        Assert.Equal([1, 2], await store.ListReleasesAsync(product.Name, "1.0.0"));
+        Assert.Equal(before, (await manifestBlob.DownloadContentAsync()).Value.Content.ToArray());
+        const string Columns = "order_id, customer, amount, status";
+        Assert.Equal(["1|a|1.00|open", "2|b|2.00|open", "3|c|3.00|open"], await SnapshotRows.ReadAsync(store, product.Name, "1.0.0", 1, Columns));
+        Assert.Equal(["1|a|1.00|open", "2|b|20.00|shipped", "3|c|3.00|open", "4|d|4.00|open"], await SnapshotRows.ReadAsync(store, product.Name, "1.0.0", 2, Columns));
+        Assert.Equal(request.RunId, (await store.ReadManifestAsync(ReleaseStore.Folder(product.Name, "1.0.0", 2)))!.RunId);
+    }
+
     private const string StuckRunDetectorMarker = DataMesh.Local.Durable.StuckRunDetector.Marker;
 
     /// <summary>

@@ -87,27 +87,7 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
 
         if (!quality.Passed)
         {
-            var failures = quality.BlockingFailures.ToList();
-            var reason = "quality gate failed: " + string.Join("; ", failures.Select(r => $"{r.Name} measured {r.Measured} {r.Unit}, expected {r.Expectation}"));
-            var (quarantined, quarantineError) = await QuarantineAsync(
-                context, stages, new QuarantineInput(input.RunId, input.ProductId, landingBlobs, "quality", reason, quality) { ETags = ingestedETags });
-            var failed = new PipelineResult
-            {
-                // A quarantine that failed is a platform failure the owner must see: PipelineRunFailed, input in landing.
-                Status = quarantineError is null ? PipelineStatus.QualityFailed : PipelineStatus.Failed,
-                Product = input.ProductId,
-                Version = plan.Version,
-                RunId = input.RunId,
-                Rows = output.Rows,
-                Quality = quality.Rules,
-                Inputs = output.Inputs,
-                Stage = quarantineError is null ? "quality" : "quarantine",
-                Error = quarantineError is null ? reason : $"{reason}; {quarantineError}",
-                Quarantined = quarantined,
-                Stages = [.. stages],
-            };
-            LogRunEnded(logger, input.ProductId, input.RunId, failed.Status, reason);
-            return await AnnounceAsync(context, stages, new AnnounceInput(failed, null, null, quality) { LandingBlobs = input.LandingBlobs });
+            return await QualityFailedAsync(context, stages, input, plan.Version, output, quality, landingBlobs, ingestedETags);
         }
 
         var publishInput = new PublishInput(input.RunId, input.ProductId, output, quality, ingested) { Upstream = plan.Upstream.Select(u => u.Release).ToList() };
@@ -122,6 +102,12 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
             return await FailAsync(context, stages, input, plan.Version, "publish", ex, landingBlobs: [], Unpinned);
         }
 
+        if (published.Refused is { } refused)
+        {
+            // The whole snapshot (the run's output on its base) failed a table-level rule: nothing was published.
+            return await QualityFailedAsync(context, stages, input, plan.Version, output, refused, landingBlobs, ingestedETags);
+        }
+
         var result = new PipelineResult
         {
             Status = PipelineStatus.Published,
@@ -131,13 +117,42 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
             Release = published.Release,
             Rows = published.Rows,
             Location = published.Location,
-            Quality = quality.Rules,
+            Quality = (published.Quality ?? quality).Rules,
             Inputs = output.Inputs,
             Upstream = publishInput.Upstream,
             Stages = [.. stages],
         };
         LogRunEnded(logger, input.ProductId, input.RunId, result.Status, $"release {published.Release}, {published.Rows} rows");
         return await AnnounceAsync(context, stages, new AnnounceInput(result, published, publishInput, quality) { LandingBlobs = input.LandingBlobs });
+    }
+
+    /// <summary>A run stopped at the quality gate (its output, or the snapshot it would make): input quarantined, failure announced.</summary>
+    private static async Task<PipelineResult> QualityFailedAsync(
+        TaskOrchestrationContext context, List<StageTiming> stages, PipelineRequest input, string version, TransformResult output, QualitySummary quality,
+        IReadOnlyList<string> landingBlobs, IReadOnlyDictionary<string, string> ingestedETags)
+    {
+        var logger = context.CreateReplaySafeLogger<DataProductPipeline>();
+        var failures = quality.BlockingFailures.ToList();
+        var reason = "quality gate failed: " + string.Join("; ", failures.Select(r => $"{r.Name} measured {r.Measured} {r.Unit}, expected {r.Expectation}"));
+        var (quarantined, quarantineError) = await QuarantineAsync(
+            context, stages, new QuarantineInput(input.RunId, input.ProductId, landingBlobs, "quality", reason, quality) { ETags = ingestedETags });
+        var failed = new PipelineResult
+        {
+            // A quarantine that failed is a platform failure the owner must see: PipelineRunFailed, input in landing.
+            Status = quarantineError is null ? PipelineStatus.QualityFailed : PipelineStatus.Failed,
+            Product = input.ProductId,
+            Version = version,
+            RunId = input.RunId,
+            Rows = output.Rows,
+            Quality = quality.Rules,
+            Inputs = output.Inputs,
+            Stage = quarantineError is null ? "quality" : "quarantine",
+            Error = quarantineError is null ? reason : $"{reason}; {quarantineError}",
+            Quarantined = quarantined,
+            Stages = [.. stages],
+        };
+        LogRunEnded(logger, input.ProductId, input.RunId, failed.Status, reason);
+        return await AnnounceAsync(context, stages, new AnnounceInput(failed, null, null, quality) { LandingBlobs = input.LandingBlobs });
     }
 
     private static async Task<PipelineResult> FailAsync(

@@ -6,8 +6,11 @@ using Microsoft.DurableTask;
 namespace DataMesh.Pipeline;
 
 /// <summary>
-/// Stage 4: writes the release: claims its number (create-only), uploads the Parquet, then the manifest last and
-/// create-only. Idempotent: a retry of the same run finds its claim and its manifest and returns the same release.
+/// Stage 4: writes the release as a snapshot of the product's table (<see cref="SnapshotBuilder"/>, per output mode) under
+/// the product version's <see cref="PublishLock"/>: judges the table-level rules on the snapshot (a refusal returns
+/// <see cref="PublishResult.Refused"/> and writes nothing), claims a number above its base (create-only), uploads the
+/// files it writes, then the manifest last and create-only. Idempotent: a retry of the same run finds its claim and
+/// manifest and returns the same release.
 /// </summary>
 public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<PublishInput, PublishResult>
 {
@@ -30,18 +33,38 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
         PublishGate.CheckPolicies(spec, runtime.Products, runtime.Policies, runtime.Time);
         await PublishGate.CheckCompatibilityAsync(spec, store, cancellationToken).ConfigureAwait(false);
 
-        var release = await store.ClaimReleaseAsync(spec.Name, spec.Version, input.RunId, cancellationToken).ConfigureAwait(false);
-        var folder = ReleaseStore.Folder(spec.Name, spec.Version, release);
-        var existing = await store.ReadManifestAsync(folder, cancellationToken).ConfigureAwait(false);
+        // One publisher of the product version at a time (PublishLock): the base read below stays the newest release
+        // until this release's manifest is written, so concurrent runs each build on the one before and lose no row.
+        await using var publishLock = await PublishLock.AcquireAsync(store.Container, spec.Name, spec.Version, input.RunId, cancellationToken).ConfigureAwait(false);
+        var claimed = await store.FindClaimAsync(spec.Name, spec.Version, input.RunId, cancellationToken).ConfigureAwait(false);
+        var existing = claimed is int mine ? await store.ReadManifestAsync(ReleaseStore.Folder(spec.Name, spec.Version, mine), cancellationToken).ConfigureAwait(false) : null;
         if (existing is null)
         {
             var locals = await StagedOutput.EnsureLocalAsync(runtime, spec.Domain, workspace, input.Output, cancellationToken).ConfigureAwait(false);
             var (published, schema) = ApplyMasking(spec, workspace, input.Output, locals, cancellationToken);
-            var uploads = input.Output.Files.Zip(published, (relative, local) => store.UploadFileAsync(folder, relative, local, cancellationToken));
+            var schemaHash = ReferenceEquals(schema, input.Output.Schema) ? input.Output.SchemaHash : TransformActivity.SchemaHash(schema);
+            var @base = await SnapshotBase.FindAsync(spec, store, schemaHash, cancellationToken).ConfigureAwait(false);
+            var session = SnapshotSession(workspace, cancellationToken);
+            var builder = new SnapshotBuilder(spec, store, workspace.SnapshotDirectory, session, runtime.Options.RowGroupSize);
+            var plan = await Snapshot(spec, () => builder.BuildAsync(@base, input.Output.Files.Zip(published, (relative, local) => (relative, local)).ToList(), cancellationToken)).ConfigureAwait(false);
+            var quality = await Snapshot(spec, () => SnapshotQuality.JudgeAsync(
+                spec, schema, input.Quality, plan, async () => [.. plan.Own.Select(f => f.LocalPath), .. await builder.DownloadAsync(plan.Referenced, cancellationToken).ConfigureAwait(false)], session)).ConfigureAwait(false);
+            if (!quality.Passed)
+            {
+                // Refused before a number is claimed or a byte written: the previous snapshot stays current, untouched.
+                return new PublishResult(0, "", plan.Rows, schemaHash) { Refused = quality };
+            }
+
+            // The base is the newest release of this version (or none yet): the new release must sort after it.
+            var newest = @base is not null && @base.Version == spec.Version ? @base.Release : 0;
+            var release = await store.ClaimReleaseAboveAsync(spec.Name, spec.Version, input.RunId, newest, cancellationToken).ConfigureAwait(false);
+            var folder = ReleaseStore.Folder(spec.Name, spec.Version, release);
+            var uploads = plan.Own.Select(async f => await store.UploadFileAsync(folder, f.Path, f.LocalPath, cancellationToken).ConfigureAwait(false) with { Rows = f.Rows, Rewritten = f.Rewritten });
             var files = await Task.WhenAll(uploads).ConfigureAwait(false);
             await store.Container.GetBlobClient(folder + PublishGate.ContractSnapshotName)
                 .UploadAsync(BinaryData.FromString(await File.ReadAllTextAsync(spec.Contract.Path, cancellationToken).ConfigureAwait(false)), overwrite: true, cancellationToken).ConfigureAwait(false);
             await runtime.Options.Faults.InjectAsync(PipelineFaults.BeforeManifest, input.RunId).ConfigureAwait(false);
+            publishLock.ThrowIfLost();
             existing = await store.WriteManifestAsync(folder, new ReleaseManifest
             {
                 ProductId = spec.Id,
@@ -49,11 +72,12 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
                 Release = release,
                 RunId = input.RunId,
                 CreatedAt = runtime.Time.GetUtcNow(),
-                Rows = input.Output.Rows,
+                Rows = plan.Rows,
                 Schema = schema,
-                SchemaHash = ReferenceEquals(schema, input.Output.Schema) ? input.Output.SchemaHash : TransformActivity.SchemaHash(schema),
-                Files = files,
-                Quality = input.Quality,
+                SchemaHash = schemaHash,
+                Files = [.. files, .. plan.Referenced],
+                Changes = plan.Changes,
+                Quality = quality,
                 Lineage = new ReleaseLineage(input.Landing.Select(f => f.Blob).ToList(), input.Upstream) { Inputs = input.Output.Inputs },
                 ContractId = $"{spec.Contract.Id}@{spec.Contract.Version}",
             }, cancellationToken).ConfigureAwait(false);
@@ -68,8 +92,36 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
         }
 
         await runtime.Options.Faults.InjectAsync(PipelineFaults.AfterManifest, input.RunId).ConfigureAwait(false);
-        var location = store.Container.Uri.AbsoluteUri.TrimEnd('/') + "/" + folder;
-        return new PublishResult(existing.Release, location, existing.Rows, existing.SchemaHash) { Bytes = existing.Files.Sum(f => f.Size) };
+        var location = store.Container.Uri.AbsoluteUri.TrimEnd('/') + "/" + ReleaseStore.Folder(spec.Name, spec.Version, existing.Release);
+        return new PublishResult(existing.Release, location, existing.Rows, existing.SchemaHash) { Bytes = existing.Files.Sum(f => f.Size), Quality = existing.Quality };
+    }
+
+    /// <summary>The DuckDB sandbox of the snapshot work: the run's output (masked or not) and its snapshot folder, nothing else.</summary>
+    private DuckDbSessionOptions SnapshotSession(RunWorkspace workspace, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(workspace.SnapshotDirectory);
+        return new DuckDbSessionOptions
+        {
+            AllowedDirectories = [workspace.OutputDirectory, workspace.MaskedDirectory, workspace.SnapshotDirectory],
+            TempDirectory = workspace.TempDirectory,
+            MemoryLimit = runtime.Options.MemoryLimit,
+            Threads = runtime.Options.Threads,
+            MaxTempDirectorySize = runtime.Options.MaxSpillSize,
+            Cancellation = cancellationToken,
+        };
+    }
+
+    /// <summary>A step of the snapshot that runs the product's SQL (deleteWhen, sql rules): what DuckDB refuses is the product's fault.</summary>
+    private static async Task<T> Snapshot<T>(Specs.ProductSpec spec, Func<Task<T>> step)
+    {
+        try
+        {
+            return await step().ConfigureAwait(false);
+        }
+        catch (DuckDB.NET.Data.DuckDBException ex)
+        {
+            throw new PipelineStageException("publish", $"{spec.Id}: the {spec.Output.Mode.ToString().ToLowerInvariant()} snapshot could not be built (output.deleteWhen, output.key or a quality rule of {Path.GetFileName(spec.Contract.Path)}): {ex.Message}", ex);
+        }
     }
 
     /// <summary>Rewrites the output with the contract's masking (file by file, same layout), or returns it as is.</summary>

@@ -1,4 +1,6 @@
 using DataMesh.Engine;
+using DataMesh.Publishing;
+using DataMesh.Specs;
 using DataMesh.Telemetry;
 using DuckDB.NET.Data;
 using Microsoft.DurableTask;
@@ -37,8 +39,52 @@ public sealed class QualityCheckActivity(PipelineRuntime runtime) : TaskActivity
                 : QualityGate.WithSamples(session, spec.Contract, output.Schema, judged));
         }
 
+        if (spec.Output.Mode == OutputMode.Merge)
+        {
+            using var session = await OpenOutputAsync(spec, input, cancellationToken).ConfigureAwait(false);
+            summary = summary with { Rules = [.. summary.Rules, Gate(spec, () => MergeKeyCheck(session, spec))] };
+        }
+
+        if (spec.Output.Mode != OutputMode.Replace)
+        {
+            // Table-level rules are judged again on the whole snapshot at publish (SnapshotQuality): the run's output alone
+            // blocks only on row-level rules, on uniqueness (a duplicate in the output is one in the snapshot) and the key.
+            summary = summary with { Passed = !summary.BlockingFailures.Any(r => !SnapshotQuality.IsTableLevel(r)) };
+        }
+
         await runtime.Options.Faults.InjectAsync(PipelineFaults.AfterQuality, input.RunId).ConfigureAwait(false);
         return summary;
+    }
+
+    /// <summary>
+    /// A merge's output must hold each key once (which row would win otherwise?): the rows beyond the first of each key,
+    /// named by the key, with a few of the duplicated keys and how often each occurs.
+    /// </summary>
+    private static QualityRuleResult MergeKeyCheck(DuckDbSession session, Specs.ProductSpec spec)
+    {
+        var key = string.Join(", ", spec.Output.Key.Select(Sql.Identifier));
+        var duplicates = Convert.ToInt64(
+            session.Scalar($"SELECT CAST(coalesce(sum(n - 1), 0) AS BIGINT) FROM (SELECT count(*) AS n FROM {QualityGate.OutputView} GROUP BY {key} HAVING count(*) > 1)"),
+            System.Globalization.CultureInfo.InvariantCulture);
+        var samples = duplicates == 0 ? [] : session.Query(
+            $"SELECT {string.Join(", ", spec.Output.Key.Select(k => $"CAST({Sql.Identifier(k)} AS VARCHAR) AS {Sql.Identifier(k)}"))}, CAST(count(*) AS VARCHAR) AS occurrences "
+            + $"FROM {QualityGate.OutputView} GROUP BY {key} HAVING count(*) > 1 ORDER BY count(*) DESC, {key} LIMIT {QualityGate.SampleRows}",
+            reader =>
+            {
+                var row = new Dictionary<string, string?>(StringComparer.Ordinal);
+                for (var i = 0; i < reader.FieldCount; i++)
+                {
+                    row[reader.GetName(i)] = reader.IsDBNull(i) ? null : reader.GetString(i);
+                }
+
+                return (IReadOnlyDictionary<string, string?>)row;
+            });
+        return new QualityRuleResult(
+            $"output.key({string.Join(",", spec.Output.Key)}).unique", string.Join(",", spec.Output.Key), "duplicateValues", "error", duplicates, "rows",
+            "mustBe 0 (a merge's output holds each key of output.key in product.yaml once)", duplicates == 0, duplicates)
+        {
+            Samples = samples,
+        };
     }
 
     /// <summary>Runs a step of the gate; a rule DuckDB cannot evaluate is the product's fault (not retried), named as such.</summary>

@@ -17,6 +17,9 @@ public sealed class RunWorkspace(string root)
     /// <summary>The output with the contract's masking applied, as published.</summary>
     public string MaskedDirectory => Path.Combine(Root, "masked");
 
+    /// <summary>Where publish builds the release's snapshot: base files it reads, files it rewrites.</summary>
+    public string SnapshotDirectory => Path.Combine(Root, "snapshot");
+
     public string InputDirectory(string inputName) => Path.Combine(InputsDirectory, SafeName(inputName));
 
     /// <summary>A file or folder name made of letters, digits, '-', '_' and '.' only (no traversal).</summary>

@@ -103,6 +103,15 @@ public sealed record PublishResult(int Release, string Location, long Rows, stri
 {
     /// <summary>Bytes of the release's data files.</summary>
     public long Bytes { get; init; }
+
+    /// <summary>The gate's outcome as the release's manifest records it (table-level rules judged on the snapshot); null from older hosts.</summary>
+    public QualitySummary? Quality { get; init; }
+
+    /// <summary>
+    /// Set when the whole snapshot failed a table-level rule of the gate (no release was written, <see cref="Release"/> is
+    /// 0): the run ends as a quality failure with this summary.
+    /// </summary>
+    public QualitySummary? Refused { get; init; }
 }
 
 /// <summary>Input of <see cref="QuarantineActivity"/>.</summary>

@@ -38,24 +38,23 @@ public sealed class ReleaseStore(BlobContainerClient products)
     /// Returns the release number this run owns under <paramref name="version"/>: the one it claimed before
     /// (a retried activity), else the next free number, claimed create-only so two runs can never get the same.
     /// </summary>
-    public async Task<int> ClaimReleaseAsync(string productName, string version, string runId, CancellationToken cancellationToken = default)
-    {
-        var highest = 0;
-        await foreach (var blob in Container.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata, Prefix = $"{productName}/{version}/" }, cancellationToken).ConfigureAwait(false))
-        {
-            if (!TryParseRelease(blob.Name, productName, version, out var release, out var file))
-            {
-                continue;
-            }
+    public Task<int> ClaimReleaseAsync(string productName, string version, string runId, CancellationToken cancellationToken = default) =>
+        ClaimReleaseAboveAsync(productName, version, runId, above: 0, cancellationToken);
 
-            highest = Math.Max(highest, release);
-            if (file == ClaimName && blob.Metadata.TryGetValue(RunIdMetadata, out var owner) && owner == runId)
-            {
-                return release;
-            }
+    /// <summary>
+    /// As <see cref="ClaimReleaseAsync"/>, but only a number above <paramref name="above"/> (the newest release the
+    /// snapshot is built on): a run whose earlier claim fell behind a release published since (it died between claim and
+    /// manifest, and another run published meanwhile) claims a new number, so a release never sorts before its base.
+    /// </summary>
+    public async Task<int> ClaimReleaseAboveAsync(string productName, string version, string runId, int above, CancellationToken cancellationToken = default)
+    {
+        var (highest, owned) = await ClaimsAsync(productName, version, runId, cancellationToken).ConfigureAwait(false);
+        if (owned is int mine && mine > above)
+        {
+            return mine;
         }
 
-        for (var candidate = highest + 1; ; candidate++)
+        for (var candidate = Math.Max(highest, above) + 1; ; candidate++)
         {
             var claim = Container.GetBlobClient(Folder(productName, version, candidate) + ClaimName);
             try
@@ -75,6 +74,32 @@ public sealed class ReleaseStore(BlobContainerClient products)
                 // Another run claimed this number first: take the next one.
             }
         }
+    }
+
+    /// <summary>The highest release number run <paramref name="runId"/> claimed under <paramref name="version"/>, or null; claims nothing.</summary>
+    public async Task<int?> FindClaimAsync(string productName, string version, string runId, CancellationToken cancellationToken = default) =>
+        (await ClaimsAsync(productName, version, runId, cancellationToken).ConfigureAwait(false)).Owned;
+
+    /// <summary>The highest release number used under the version, and the highest one <paramref name="runId"/> claimed.</summary>
+    private async Task<(int Highest, int? Owned)> ClaimsAsync(string productName, string version, string runId, CancellationToken cancellationToken)
+    {
+        var highest = 0;
+        int? owned = null;
+        await foreach (var blob in Container.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata, Prefix = $"{productName}/{version}/" }, cancellationToken).ConfigureAwait(false))
+        {
+            if (!TryParseRelease(blob.Name, productName, version, out var release, out var file))
+            {
+                continue;
+            }
+
+            highest = Math.Max(highest, release);
+            if (file == ClaimName && blob.Metadata.TryGetValue(RunIdMetadata, out var owner) && owner == runId)
+            {
+                owned = Math.Max(owned ?? 0, release);
+            }
+        }
+
+        return (highest, owned);
     }
 
     /// <summary>Uploads a data file into the release folder (overwrites: the folder belongs to this run until its manifest exists).</summary>

@@ -1,0 +1,242 @@
+using System.Globalization;
+using DataMesh.Engine;
+using DataMesh.Specs;
+
+namespace DataMesh.Publishing;
+
+/// <summary>
+/// Builds a release's snapshot from its base release and the run's output, per <c>output.mode</c> (DESIGN §4):
+/// <c>replace</c> the output alone; <c>append</c> every base file referenced plus the output; <c>partitions</c> the base
+/// files of partitions the output does not touch referenced, the output added; <c>merge</c> an upsert on the key, where
+/// only base files holding a key of the output are rewritten (without those rows) and the rest referenced. Base files are
+/// never copied: append and partitions read none of them; merge reads them to find the touched ones. Runs under the
+/// publish lock, so the base cannot move while it builds.
+/// </summary>
+public sealed class SnapshotBuilder(ProductSpec spec, ReleaseStore store, string directory, DuckDbSessionOptions session, int rowGroupSize)
+{
+    /// <summary>Where base files read by this builder are kept locally (by version and release).</summary>
+    public string BaseDirectory => Path.Combine(directory, "base");
+
+    private string OwnDirectory => Path.Combine(directory, "own");
+
+    /// <summary>
+    /// The snapshot of the next release on <paramref name="base"/> (null: the first of its table) and the run's output
+    /// <paramref name="output"/> (paths relative to the release folder, and local files).
+    /// </summary>
+    public async Task<SnapshotPlan> BuildAsync(SnapshotBase? @base, IReadOnlyList<(string Path, string Local)> output, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (Directory.Exists(OwnDirectory))
+        {
+            // Files of an earlier attempt are not this attempt's.
+            Directory.Delete(OwnDirectory, recursive: true);
+        }
+
+        Directory.CreateDirectory(OwnDirectory);
+        var rows = FooterRows(output.Select(o => o.Local));
+        var own = output.Select(o => new SnapshotFile(o.Path, o.Local, rows[Path.GetFullPath(o.Local)], Rewritten: false)).ToList();
+        var mode = spec.Output.Mode;
+        var baseFiles = @base is null ? [] : await WithRowsAsync(@base, @base.Manifest.Files.Select(f => Reference(@base, f)).ToList(), cancellationToken).ConfigureAwait(false);
+        var changes = new ReleaseChanges
+        {
+            Mode = mode,
+            BasedOn = mode == OutputMode.Replace ? null : @base?.Release,
+            BasedOnVersion = mode == OutputMode.Replace || @base is null || @base.Version == spec.Version ? null : @base.Version,
+        };
+
+        SnapshotPlan plan;
+        switch (mode)
+        {
+            case OutputMode.Append:
+                plan = new SnapshotPlan { Own = own, Referenced = baseFiles, Changes = changes with { RowsAdded = own.Sum(f => f.Rows) } };
+                break;
+            case OutputMode.Partitions:
+                plan = Partitions(own, baseFiles, changes);
+                break;
+            case OutputMode.Merge:
+                plan = await MergeAsync(own, baseFiles, changes, cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                plan = new SnapshotPlan { Own = own, Referenced = [], Changes = changes with { RowsAdded = own.Sum(f => f.Rows), RowsRemoved = @base?.Manifest.Rows ?? 0 } };
+                break;
+        }
+
+        return plan with
+        {
+            Changes = plan.Changes with
+            {
+                Partitions = spec.Output.PartitionBy.Count == 0 ? [] : plan.Own.Where(f => !f.Rewritten).Select(f => PartitionOf(f.Path)).Distinct().Order(StringComparer.Ordinal).ToList(),
+                FilesWritten = plan.Own.Count,
+                FilesReferenced = plan.Referenced.Count,
+            },
+        };
+    }
+
+    /// <summary>Local copies of referenced files (downloaded once, kept under <see cref="BaseDirectory"/>), in order.</summary>
+    public async Task<List<string>> DownloadAsync(IEnumerable<ReleaseFile> referenced, CancellationToken cancellationToken = default)
+    {
+        var paths = new List<string>();
+        foreach (var file in referenced)
+        {
+            var (version, release) = (file.Version ?? spec.Version, file.Release!.Value);
+            var root = Path.Combine(BaseDirectory, RunWorkspaceName(version), release.ToString(CultureInfo.InvariantCulture));
+            paths.AddRange(await store.DownloadFilesAsync(ReleaseStore.Folder(spec.Name, version, release), [file.Path], root, cancellationToken).ConfigureAwait(false));
+        }
+
+        return paths;
+    }
+
+    /// <summary>The Hive partition of a file path: its folders (<c>day=2026-11-02</c>), empty for an unpartitioned file.</summary>
+    public static string PartitionOf(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var slash = path.LastIndexOf('/');
+        return slash < 0 ? "" : path[..slash];
+    }
+
+    private SnapshotPlan Partitions(List<SnapshotFile> own, List<ReleaseFile> baseFiles, ReleaseChanges changes)
+    {
+        var written = own.GroupBy(f => PartitionOf(f.Path), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(f => f.Rows), StringComparer.Ordinal);
+        var dropped = baseFiles.Where(f => written.ContainsKey(PartitionOf(f.Path)))
+            .GroupBy(f => PartitionOf(f.Path), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(f => f.Rows), StringComparer.Ordinal);
+        long added = 0, replaced = 0, removed = 0;
+        foreach (var (partition, rows) in written)
+        {
+            // Per partition: as many rows as it had are replaced; the surplus is added, the shortfall removed.
+            var old = dropped.GetValueOrDefault(partition);
+            replaced += Math.Min(old, rows);
+            added += rows - Math.Min(old, rows);
+            removed += old - Math.Min(old, rows);
+        }
+
+        return new SnapshotPlan
+        {
+            Own = own,
+            Referenced = baseFiles.Where(f => !written.ContainsKey(PartitionOf(f.Path))).ToList(),
+            Changes = changes with { RowsAdded = added, RowsReplaced = replaced, RowsRemoved = removed },
+        };
+    }
+
+    private async Task<SnapshotPlan> MergeAsync(List<SnapshotFile> output, List<ReleaseFile> baseFiles, ReleaseChanges changes, CancellationToken cancellationToken)
+    {
+        var baseLocal = await DownloadAsync(baseFiles, cancellationToken).ConfigureAwait(false);
+        var deleted = spec.Output.DeleteWhen is { } deleteWhen ? $"coalesce(({deleteWhen}), false)" : "false";
+        var on = string.Join(" AND ", spec.Output.Key.Select(k => $"b.{Sql.Identifier(k)} = n.{Sql.Identifier(k)}"));
+        using var db = DuckDbSession.OpenLocked(
+            session,
+            $"CREATE VIEW incoming AS SELECT * FROM read_parquet({Sql.List(output.Select(o => o.LocalPath))})");
+        var upserts = Convert.ToInt64(db.Scalar($"SELECT count(*) FILTER (WHERE NOT {deleted}) FROM incoming"), CultureInfo.InvariantCulture);
+        long replaced = 0, removed = 0;
+        var own = new List<SnapshotFile>();
+        var referenced = baseFiles;
+        if (baseLocal.Count > 0)
+        {
+            db.Execute($"CREATE VIEW base AS SELECT * FROM read_parquet({Sql.List(baseLocal)}, filename = true)");
+            var counts = db.Query(
+                $"SELECT count(*) FILTER (WHERE NOT {deleted}), count(*) FILTER (WHERE {deleted}) FROM incoming n SEMI JOIN base b ON {on}",
+                r => (Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture))).Single();
+            (replaced, removed) = counts;
+            var touched = db.Query($"SELECT DISTINCT b.filename FROM base b SEMI JOIN incoming n ON {on}", r => Path.GetFullPath(r.GetString(0))).ToHashSet(StringComparer.Ordinal);
+
+            // Only the files holding a key of the output are rewritten, without those rows; the others stay referenced.
+            referenced = [];
+            var index = 0;
+            foreach (var (file, local) in baseFiles.Zip(baseLocal))
+            {
+                if (!touched.Contains(Path.GetFullPath(local)))
+                {
+                    referenced.Add(file);
+                    continue;
+                }
+
+                var partition = PartitionOf(file.Path);
+                var path = (partition.Length == 0 ? "" : partition + "/") + $"part-rw-{index++:D5}.parquet";
+                var target = Path.Combine(OwnDirectory, path.Replace('/', Path.DirectorySeparatorChar));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                db.Execute($"COPY (SELECT b.* FROM read_parquet({Sql.Literal(local)}) b ANTI JOIN incoming n ON {on}) TO {Sql.Literal(target)} ({CopyOptions})", cancellationToken);
+                var kept = FooterRows([target])[Path.GetFullPath(target)];
+                if (kept == 0)
+                {
+                    File.Delete(target);
+                    continue;
+                }
+
+                own.Add(new SnapshotFile(path, target, kept, Rewritten: true));
+            }
+        }
+
+        if (spec.Output.DeleteWhen is null)
+        {
+            own.AddRange(output);
+        }
+        else if (upserts > 0)
+        {
+            // The output's rows that delete their key are not part of the table: write the others.
+            var target = Path.Combine(OwnDirectory, "new");
+            Directory.CreateDirectory(target);
+            var select = $"SELECT * FROM incoming WHERE NOT {deleted}";
+            db.Execute(spec.Output.PartitionBy.Count == 0
+                ? $"COPY ({select}) TO {Sql.Literal(Path.Combine(target, "part-00000.parquet"))} ({CopyOptions})"
+                : $"COPY ({select}) TO {Sql.Literal(target)} ({CopyOptions}, PARTITION_BY ({string.Join(", ", spec.Output.PartitionBy.Select(Sql.Identifier))}), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part-{{i}}', OVERWRITE_OR_IGNORE true)",
+                cancellationToken);
+            var files = Directory.Exists(target) ? Directory.EnumerateFiles(target, "*.parquet", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList() : [];
+            var rows = FooterRows(files);
+            own.AddRange(files.Select(f => new SnapshotFile(Path.GetRelativePath(target, f).Replace(Path.DirectorySeparatorChar, '/'), f, rows[Path.GetFullPath(f)], Rewritten: false)));
+        }
+
+        return new SnapshotPlan
+        {
+            Own = own,
+            Referenced = referenced,
+            Changes = changes with { RowsAdded = upserts - replaced, RowsReplaced = replaced, RowsRemoved = removed },
+        };
+    }
+
+    private string CopyOptions => $"FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {rowGroupSize.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>A base file as this release's manifest lists it: in the folder of the release that wrote it.</summary>
+    private ReleaseFile Reference(SnapshotBase @base, ReleaseFile file)
+    {
+        var version = file.Version ?? @base.Version;
+        return file with { Release = file.Release ?? @base.Release, Version = version == spec.Version ? null : version, Rewritten = false };
+    }
+
+    /// <summary>
+    /// Base files with their row counts: manifests written before snapshots have none, and the files' Parquet footers are
+    /// read then (once: the next manifest records them).
+    /// </summary>
+    private async Task<List<ReleaseFile>> WithRowsAsync(SnapshotBase @base, List<ReleaseFile> files, CancellationToken cancellationToken)
+    {
+        if (files.Sum(f => f.Rows) == @base.Manifest.Rows)
+        {
+            return files;
+        }
+
+        if (files.Count == 1)
+        {
+            return [files[0] with { Rows = @base.Manifest.Rows }];
+        }
+
+        var locals = await DownloadAsync(files, cancellationToken).ConfigureAwait(false);
+        var rows = FooterRows(locals);
+        return files.Zip(locals, (f, local) => f with { Rows = rows[Path.GetFullPath(local)] }).ToList();
+    }
+
+    /// <summary>Rows of each Parquet file (full path → rows), from their footers: no data is read.</summary>
+    private Dictionary<string, long> FooterRows(IEnumerable<string> files)
+    {
+        var list = files.ToList();
+        if (list.Count == 0)
+        {
+            return [];
+        }
+
+        using var db = DuckDbSession.OpenLocked(session);
+        return db.Query(
+                $"SELECT file_name, num_rows FROM parquet_file_metadata({Sql.List(list)})",
+                r => (Path.GetFullPath(r.GetString(0)), Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture)))
+            .ToDictionary(r => r.Item1, r => r.Item2, StringComparer.Ordinal);
+    }
+
+    private static string RunWorkspaceName(string version) => Pipeline.RunWorkspace.SafeName(version);
+}

@@ -1,0 +1,23 @@
+namespace DataMesh.Publishing;
+
+/// <summary>
+/// A release's snapshot as built before it is published: the files this release writes (local, with their rows), the
+/// files it references from earlier releases, and what changed against its base.
+/// </summary>
+public sealed record SnapshotPlan
+{
+    /// <summary>Files this release writes: path relative to its folder, local file, rows, and whether it is a merge's rewrite.</summary>
+    public required IReadOnlyList<SnapshotFile> Own { get; init; }
+
+    /// <summary>Files of earlier releases the snapshot keeps, as this release's manifest lists them.</summary>
+    public required IReadOnlyList<ReleaseFile> Referenced { get; init; }
+
+    /// <summary>What changed against the base (files counted by the publisher).</summary>
+    public required ReleaseChanges Changes { get; init; }
+
+    /// <summary>Rows of the whole snapshot.</summary>
+    public long Rows => Own.Sum(f => f.Rows) + Referenced.Sum(f => f.Rows);
+}
+
+/// <summary>A data file a release writes: its path in the release folder, where it is on this machine, its rows.</summary>
+public sealed record SnapshotFile(string Path, string LocalPath, long Rows, bool Rewritten);
