@@ -103,6 +103,9 @@ public sealed record PublishResult(int Release, string Location, long Rows, stri
 {
     /// <summary>Bytes of the release's data files.</summary>
     public long Bytes { get; init; }
+
+    /// <summary>What the release changed: its manifest's <see cref="Publishing.ReleaseManifest.Changes"/> (null when the manifest records none); announced with the release.</summary>
+    public Publishing.ReleaseChanges? Changes { get; init; }
 }
 
 /// <summary>Input of <see cref="QuarantineActivity"/>.</summary>
