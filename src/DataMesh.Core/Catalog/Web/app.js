@@ -344,8 +344,7 @@ function changesCell(release) {
   }
   const partitions = changes.partitions.length + changes.partitionsOmitted;
   const base = changes.basedOn ? ` on ${releaseLabel(changes.basedOnVersion || release.version, changes.basedOn)}` : '';
-  const files = `${formatNumber(changes.filesWritten)} file(s) written, ${formatNumber(changes.filesReferenced)} referenced`;
-  return h('div', { class: 'changes', 'data-changes': 'true', title: files },
+  return h('div', { class: 'changes', 'data-changes': 'true' },
     h('span', { class: 'changes-mode' }, `${changes.mode}${base}`),
     h('span', { class: 'changes-rows' },
       `+${formatNumber(changes.rowsAdded)} added, ${formatNumber(changes.rowsReplaced)} replaced, ${formatNumber(changes.rowsRemoved)} removed`),
@@ -353,7 +352,8 @@ function changesCell(release) {
       ? h('span', { class: 'changes-partitions', title: changes.partitions.join('\n') + (changes.partitionsOmitted ? `\n… and ${changes.partitionsOmitted} more` : '') },
         `${formatNumber(partitions)} partition(s)${changes.partitions.length ? `: ${changes.partitions.slice(0, 3).join(', ')}${partitions > 3 ? ', …' : ''}` : ''}`)
       : null,
-    h('span', { class: 'changes-total muted' }, `total ${formatNumber(release.rows)} rows`));
+    h('span', { class: 'changes-total muted' },
+      `${formatNumber(changes.filesWritten)} file(s) written, ${formatNumber(changes.filesReferenced)} referenced · total ${formatNumber(release.rows)} rows`));
 }
 
 function releaseLabel(version, release) {
