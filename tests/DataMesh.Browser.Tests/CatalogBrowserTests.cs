@@ -92,6 +92,10 @@ public sealed partial class CatalogBrowserTests(SampleMeshFixture mesh, ITestOut
             var rules = release.GetProperty("quality").GetProperty("rules").EnumerateArray().ToList();
             await Expect(rows.Nth(i).Locator(":scope > th")).ToHaveTextAsync($"{release.GetProperty("version").GetString()} #{release.GetProperty("release").GetInt32()}");
             await Expect(rows.Nth(i).Locator(":scope > td").First).ToHaveTextAsync(release.GetProperty("rows").GetInt64().ToString("N0", CultureInfo.InvariantCulture));
+            var changes = rows.Nth(i).Locator(":scope > td").Nth(1);
+            await Expect(changes).ToContainTextAsync(release.TryGetProperty("changes", out var changed) && changed.ValueKind == System.Text.Json.JsonValueKind.Object
+                ? $"+{changed.GetProperty("rowsAdded").GetInt64().ToString("N0", CultureInfo.InvariantCulture)} added"
+                : "not recorded");
             await Expect(rows.Nth(i)).ToContainTextAsync($"{rules.Count(r => r.GetProperty("passed").GetBoolean())}/{rules.Count} rules passed");
         }
 

@@ -38,6 +38,7 @@ public sealed class CliTests(AzuriteFixture azurite) : IDisposable
         var releases = catalog.RootElement.GetProperty("releases").EnumerateArray().Select(r => r.GetProperty("release").GetInt32()).Order().ToList();
         Assert.Equal([1, 2], releases);
         Assert.Equal(2, catalog.RootElement.GetProperty("product").GetProperty("latestRelease").GetInt32());
+        Assert.All(catalog.RootElement.GetProperty("releases").EnumerateArray(), r => Assert.True(r.TryGetProperty("changes", out _), "each release says what it changed (null before output modes)"));
     }
 
     [Fact]

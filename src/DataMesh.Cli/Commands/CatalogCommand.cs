@@ -76,13 +76,21 @@ internal static class CatalogCommand
 
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(product.ProductId)}[/] {Markup.Escape(product.DeclaredVersion ?? "")} — {Markup.Escape(product.Description ?? "")}");
             AnsiConsole.MarkupLine($"owner: {Markup.Escape(product.OwnerTeam ?? "")} <{Markup.Escape(product.OwnerEmail ?? "")}>, visibility {Markup.Escape(product.Visibility ?? "")}, freshness {Markup.Escape(product.Freshness ?? "no SLA")}: {product.FreshnessStatusAt(DateTimeOffset.UtcNow)}");
-            var table = new Table().Border(TableBorder.Rounded).AddColumns("version", "release", "rows", "quality", "published", "location");
+            var table = new Table().Border(TableBorder.Rounded)
+                .AddColumns("version", "release", "total rows", "mode", "added", "replaced", "removed", "partitions", "quality", "published", "location");
             foreach (var r in releases)
             {
+                // Releases announced before output modes record no changes: their change columns stay empty.
+                var changes = r.Changes;
                 table.AddRow(
                     Markup.Escape(r.Version),
                     r.Release.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    r.Rows.ToString("N0", System.Globalization.CultureInfo.InvariantCulture),
+                    Count(r.Rows),
+                    changes is null ? "[grey]–[/]" : Markup.Escape(changes.BasedOn is { } basedOn ? $"{changes.Mode} on #{basedOn}" : changes.Mode),
+                    changes is null ? "" : "+" + Count(changes.RowsAdded),
+                    changes is null ? "" : Count(changes.RowsReplaced),
+                    changes is null ? "" : Count(changes.RowsRemoved),
+                    changes is null ? "" : Partitions(changes),
                     r.QualityPassed ? "[green]passed[/]" : "[red]failed[/]",
                     r.PublishedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture),
                     Markup.Escape(r.Location));
@@ -97,5 +105,20 @@ internal static class CatalogCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static string Count(long value) => value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>How many partitions a release wrote, with the first names the catalog keeps.</summary>
+    private static string Partitions(Events.ReleaseChangeSummary changes)
+    {
+        var count = changes.Partitions.Count + changes.PartitionsOmitted;
+        if (count == 0)
+        {
+            return "";
+        }
+
+        var names = string.Join(", ", changes.Partitions.Take(3)) + (count > 3 ? ", …" : "");
+        return Markup.Escape(changes.Partitions.Count == 0 ? Count(count) : $"{Count(count)}: {names}");
     }
 }

@@ -38,6 +38,7 @@ internal static class CatalogColumns
     internal const string LandingOmitted = "LandingOmitted";
     internal const string PublishedAt = "PublishedAt";
     internal const string DataEndpoint = "DataEndpoint";
+    internal const string Changes = "Changes";
 
     internal const string Status = "Status";
     internal const string Stage = "Stage";

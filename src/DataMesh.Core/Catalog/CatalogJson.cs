@@ -33,6 +33,17 @@ internal static class CatalogJson
         return SerializeBounded(failedFirst, kept => quality with { Rules = kept });
     }
 
+    /// <summary>A release's change summary; when it is too large (a forged event), partition names are left out, and counted, until it fits.</summary>
+    internal static string SerializeChanges(ReleaseChangeSummary changes)
+    {
+        var (json, _) = SerializeBounded(changes.Partitions, kept => changes with
+        {
+            Partitions = kept,
+            PartitionsOmitted = changes.PartitionsOmitted + changes.Partitions.Count - kept.Count,
+        });
+        return json;
+    }
+
     internal static T Deserialize<T>(string json) =>
         JsonSerializer.Deserialize<T>(json, Options) ?? throw new FormatException($"Catalog property holds null where a {typeof(T).Name} was expected.");
 

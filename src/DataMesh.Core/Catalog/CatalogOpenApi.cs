@@ -189,6 +189,15 @@ internal static class CatalogOpenApi
         return new JsonObject { ["type"] = "object", ["properties"] = props };
     }
 
+    private static JsonObject Described(JsonObject schema, string description)
+    {
+        schema["description"] = description;
+        return schema;
+    }
+
+    /// <summary>A nullable reference: OpenAPI 3.0 ignores siblings of <c>$ref</c>, so the reference is wrapped in <c>allOf</c>.</summary>
+    private static JsonObject Nullable(JsonObject reference) => new() { ["allOf"] = new JsonArray(reference), ["nullable"] = true };
+
     private static JsonObject Type(string type, bool nullable = false, string? format = null)
     {
         var schema = new JsonObject { ["type"] = type };
@@ -232,11 +241,21 @@ internal static class CatalogOpenApi
         ["Quality"] = Object(("passed", Type("boolean")), ("rows", Type("integer", format: "int64")), ("rules", ArrayOf(Ref("QualityRule")))),
         ["Release"] = Object(
             ("productId", Type("string")), ("version", Type("string")), ("release", Type("integer")), ("runId", Type("string")),
-            ("location", Type("string")), ("rows", Type("integer", format: "int64")), ("schemaHash", Type("string")),
+            ("location", Type("string")), ("rows", Described(Type("integer", format: "int64"), "Rows of the release's whole snapshot (the product's table at this release).")),
+            ("changes", Described(Nullable(Ref("ReleaseChanges")), "What the release changed; null for releases announced before output modes.")),
+            ("schemaHash", Type("string")),
             ("qualityPassed", Type("boolean")), ("quality", Ref("Quality")), ("qualityRulesOmitted", Type("integer")),
             ("upstream", ArrayOf(Object(("productId", Type("string")), ("version", Type("string")), ("release", Type("integer"))))),
             ("upstreamOmitted", Type("integer")), ("landing", ArrayOf(Type("object"))), ("landingOmitted", Type("integer")),
             ("publishedAt", Type("string", format: "date-time")), ("dataEndpoint", Type("string", true))),
+        ["ReleaseChanges"] = Object(
+            ("mode", new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("replace", "append", "merge", "partitions") }),
+            ("basedOn", Described(Type("integer", true), "The release this one was built on (same version unless basedOnVersion says otherwise); null in replace mode and for the first of a chain.")),
+            ("basedOnVersion", Type("string", true)),
+            ("rowsAdded", Type("integer", format: "int64")), ("rowsReplaced", Type("integer", format: "int64")), ("rowsRemoved", Type("integer", format: "int64")),
+            ("partitions", Described(ArrayOf(Type("string")), $"Partitions the release wrote, as Hive folder names (e.g. day=2026-11-02); at most {Events.ReleaseChangeSummary.MaxPartitions}, the manifest lists them all.")),
+            ("partitionsOmitted", Described(Type("integer"), "Partitions written but not listed: the release wrote partitions.length + partitionsOmitted.")),
+            ("filesWritten", Type("integer")), ("filesReferenced", Described(Type("integer"), "Data files referenced from earlier releases, unchanged (not copied)."))),
         ["ReleaseList"] = Object(("productId", Type("string")), ("items", ArrayOf(Ref("Release"))), ("continuationToken", Type("string", true))),
         ["Run"] = Object(
             ("productId", Type("string")), ("runId", Type("string")), ("status", new JsonObject { ["type"] = "string", ["enum"] = new JsonArray(CatalogRunStatus.Published, CatalogRunStatus.QualityFailed, CatalogRunStatus.Failed) }),

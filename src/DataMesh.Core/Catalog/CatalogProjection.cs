@@ -210,6 +210,12 @@ public sealed class CatalogProjection
             release[CatalogColumns.DataEndpoint] = dataEndpoint.AbsoluteUri;
         }
 
+        // Releases announced before output modes carry no changes: the column stays absent and reads back as null.
+        if (data.Changes is { } changes)
+        {
+            release[CatalogColumns.Changes] = CatalogJson.SerializeChanges(changes);
+        }
+
         var releases = await TableAsync(CatalogTables.Releases, cancellationToken).ConfigureAwait(false);
         await releases.UpsertEntityAsync(release, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
 

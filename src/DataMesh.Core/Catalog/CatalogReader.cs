@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Data.Tables.Models;
+using DataMesh.Events;
 using DataMesh.Pipeline;
 using DataMesh.Specs;
 using DataMesh.Storage;
@@ -484,6 +485,7 @@ public sealed class CatalogReader
         RunId = row.GetString(CatalogColumns.RunId),
         Location = row.GetString(CatalogColumns.Location),
         Rows = row.GetInt64(CatalogColumns.Rows) ?? 0,
+        Changes = row.GetString(CatalogColumns.Changes) is { } changes ? CatalogJson.Deserialize<ReleaseChangeSummary>(changes) : null,
         SchemaHash = row.GetString(CatalogColumns.SchemaHash),
         QualityPassed = row.GetBoolean(CatalogColumns.QualityPassed) ?? false,
         Quality = row.GetString(CatalogColumns.Quality) is { } quality ? CatalogJson.Deserialize<QualitySummary>(quality) : null,

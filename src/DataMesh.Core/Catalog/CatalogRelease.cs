@@ -1,3 +1,4 @@
+using DataMesh.Events;
 using DataMesh.Pipeline;
 
 namespace DataMesh.Catalog;
@@ -15,7 +16,11 @@ public sealed record CatalogRelease
 
     public required string Location { get; init; }
 
+    /// <summary>Rows of the release's whole snapshot (the product's table at this release).</summary>
     public required long Rows { get; init; }
+
+    /// <summary>What the release changed (rows added, replaced, removed; partitions; mode; the release it was built on); null for releases announced without it (before output modes).</summary>
+    public ReleaseChangeSummary? Changes { get; init; }
 
     public required string SchemaHash { get; init; }
 

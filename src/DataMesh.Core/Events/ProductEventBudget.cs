@@ -8,7 +8,7 @@ namespace DataMesh.Events;
 /// Keeps a product event within one queue message: Event Grid delivers each event to a storage queue, whose messages
 /// hold 64 KiB, and a Base64 body (the Functions host's default) takes 4/3 of the JSON. Data that does not fit is
 /// shortened in steps, least useful first — long sample values, OpenLineage facets, failed-row samples, the
-/// OpenLineage events, long lists (stages, lineage, quarantined files), the error text, passed rules — and each step
+/// OpenLineage events, long lists (stages, partition names, lineage, quarantined files), the error text, passed rules — and each step
 /// taken is named in the data's <c>trimmed</c> list, so a reader knows what is missing (the release's manifest keeps
 /// the whole quality report and lineage).
 /// </summary>
@@ -39,6 +39,7 @@ public static class ProductEventBudget
             ("quality.samples", d => d with { Quality = WithoutSamples(d.Quality) }),
             ("openLineage", d => d with { OpenLineage = [] }),
             ("stages", d => d with { Stages = ShortTimeline(d.Stages) }),
+            ("changes.partitions", d => d with { Changes = d.Changes is { } c ? c with { Partitions = [], PartitionsOmitted = c.Partitions.Count + c.PartitionsOmitted } : null }),
             ("landing", d => d with { Landing = Head(d.Landing) }),
             ("upstream", d => d with { Upstream = Head(d.Upstream) }),
             ("quality.rules", d => d with { Quality = FailedRulesFirst(d.Quality) }),

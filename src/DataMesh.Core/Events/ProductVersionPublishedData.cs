@@ -20,7 +20,11 @@ public sealed record ProductVersionPublishedData
     /// <summary>Blob URL of the release folder (ends with <c>/</c>); the manifest is <c>_manifest.json</c> inside.</summary>
     public required string Location { get; init; }
 
+    /// <summary>Rows of the release's whole snapshot (the product's table at this release), not only the rows it changed.</summary>
     public required long Rows { get; init; }
+
+    /// <summary>What the release changed (<see cref="ReleaseChangeSummary"/>); null in events of releases whose manifest records no changes (before output modes).</summary>
+    public ReleaseChangeSummary? Changes { get; init; }
 
     /// <summary>SHA-256 of the output schema (names and types in order), hex.</summary>
     public required string SchemaHash { get; init; }

@@ -44,6 +44,7 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
                     RunId = result.RunId,
                     Location = published.Location,
                     Rows = published.Rows,
+                    Changes = published.Changes is { } changes ? ReleaseChangeSummary.From(changes, spec) : null,
                     SchemaHash = published.SchemaHash,
                     Quality = publish.Quality,
                     Landing = publish.Landing.Select(f => f.Blob).ToList(),

@@ -93,7 +93,7 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
 
         await runtime.Options.Faults.InjectAsync(PipelineFaults.AfterManifest, input.RunId).ConfigureAwait(false);
         var location = store.Container.Uri.AbsoluteUri.TrimEnd('/') + "/" + ReleaseStore.Folder(spec.Name, spec.Version, existing.Release);
-        return new PublishResult(existing.Release, location, existing.Rows, existing.SchemaHash) { Bytes = existing.Files.Sum(f => f.Size), Quality = existing.Quality };
+        return new PublishResult(existing.Release, location, existing.Rows, existing.SchemaHash) { Bytes = existing.Files.Sum(f => f.Size), Quality = existing.Quality, Changes = existing.Changes };
     }
 
     /// <summary>The DuckDB sandbox of the snapshot work: the run's output (masked or not) and its snapshot folder, nothing else.</summary>

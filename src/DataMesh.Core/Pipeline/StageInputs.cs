@@ -112,6 +112,9 @@ public sealed record PublishResult(int Release, string Location, long Rows, stri
     /// 0): the run ends as a quality failure with this summary.
     /// </summary>
     public QualitySummary? Refused { get; init; }
+
+    /// <summary>What the release changed: its manifest's <see cref="Publishing.ReleaseManifest.Changes"/> (null when the manifest records none); announced with the release.</summary>
+    public Publishing.ReleaseChanges? Changes { get; init; }
 }
 
 /// <summary>Input of <see cref="QuarantineActivity"/>.</summary>

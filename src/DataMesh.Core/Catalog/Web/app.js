@@ -335,6 +335,27 @@ function runReason(run) {
   return h('div', { class: 'reason' }, lines);
 }
 
+// What a release changed, e.g. "append on #3 · +1,200 added, 0 replaced, 0 removed · 2 partitions"; releases
+// announced before output modes carry no changes.
+function changesCell(release) {
+  const changes = release.changes;
+  if (!changes) {
+    return h('span', { class: 'muted' }, 'not recorded');
+  }
+  const partitions = changes.partitions.length + changes.partitionsOmitted;
+  const base = changes.basedOn ? ` on ${releaseLabel(changes.basedOnVersion || release.version, changes.basedOn)}` : '';
+  return h('div', { class: 'changes', 'data-changes': 'true' },
+    h('span', { class: 'changes-mode' }, `${changes.mode}${base}`),
+    h('span', { class: 'changes-rows' },
+      `+${formatNumber(changes.rowsAdded)} added, ${formatNumber(changes.rowsReplaced)} replaced, ${formatNumber(changes.rowsRemoved)} removed`),
+    partitions
+      ? h('span', { class: 'changes-partitions', title: changes.partitions.join('\n') + (changes.partitionsOmitted ? `\n… and ${changes.partitionsOmitted} more` : '') },
+        `${formatNumber(partitions)} partition(s)${changes.partitions.length ? `: ${changes.partitions.slice(0, 3).join(', ')}${partitions > 3 ? ', …' : ''}` : ''}`)
+      : null,
+    h('span', { class: 'changes-total muted' },
+      `${formatNumber(changes.filesWritten)} file(s) written, ${formatNumber(changes.filesReferenced)} referenced · total ${formatNumber(release.rows)} rows`));
+}
+
 function releaseLabel(version, release) {
   return release ? `${version} #${release}` : version || '–';
 }
@@ -413,10 +434,11 @@ async function showProduct(id, signal) {
       h('p', null, h('a', { href: productHref(id, 'lineage') }, 'Open the lineage view'), ' to walk more hops.')),
     section('releases', 'Releases',
       withheld ? withheld.cloneNode(true) : detail.releases.length
-        ? table(`Releases of ${id}`, ['Release', 'Rows', 'Published', 'Quality', 'Built from', 'Run'],
+        ? table(`Releases of ${id}`, ['Release', 'Total rows', 'Changes', 'Published', 'Quality', 'Built from', 'Run'],
           detail.releases.map((r) => [
             releaseLabel(r.version, r.release),
             formatNumber(r.rows),
+            changesCell(r),
             time(r.publishedAt),
             qualityCell(r.quality, r.qualityPassed),
             r.upstream.length
