@@ -105,4 +105,26 @@ public sealed class ReleaseCompactorTests(AzuriteFixture azurite)
             Assert.Fail($"compaction left {blob.Name}");
         }
     }
+
+    [Fact]
+    public async Task Compact_ThenRetentionDeletesTheSmallFiles_CompactedReleaseReadsTheSameRows()
+    {
+        // Arrange: 16 small files over two releases, compacted into #3; then retention keeps #3 only.
+        var storage = azurite.CreateStorage();
+        using var chain = new SnapshotChain(storage, "finance", "journal");
+        var r1 = await chain.WriteAsync(1, T0, [.. Enumerable.Range(0, 8).Select(i => ($"part-{i}.parquet", i * 10, i * 10 + 10))]);
+        await chain.WriteAsync(2, T0, [.. Enumerable.Range(8, 8).Select(i => ($"part-{i}.parquet", i * 10, i * 10 + 10))], [r1]);
+        var idsOf2 = await chain.IdsAsync(2);
+        var compacted = await new ReleaseCompactor(storage, new ReleaseCompactionOptions { MinSmallFiles = 16 }).CompactAsync("finance", "journal", "1.0.0", OutputMode.Append);
+        var retention = new ReleaseRetention(storage, new ReleaseRetentionOptions { ReaderCacheDirectories = [], GracePeriod = TimeSpan.Zero }, new ManualClock(T0));
+
+        // Act
+        var swept = await retention.SweepAsync("finance", "journal", new RetentionSpec { Releases = 1 });
+
+        // Assert: every small file is gone, only the compacted one is left, and it holds #2's rows exactly.
+        Assert.Equal((CompactionStatus.Compacted, 3), (compacted.Status, compacted.Release));
+        Assert.Equal(16, swept.DeletedFiles.Count);
+        Assert.Equal(["journal/1.0.0/3/compacted-00000.parquet"], await chain.DataBlobsAsync());
+        Assert.Equal(idsOf2, await chain.IdsAsync(3));
+    }
 }
