@@ -13,6 +13,9 @@ public sealed partial class LocalMesh
 
     private TimeSpan _retentionGracePeriod = ReleaseRetentionOptions.DefaultGracePeriod;
 
+    // One per mesh (its caches of manifests and finished expiries last across passes); a test's clock gets its own.
+    private ReleaseRetention? _retention;
+
     /// <summary>
     /// Applies every product's <c>output.retention</c> (expired releases leave the listings and the catalog; their files
     /// no other release lists go after <see cref="LocalMeshOptions.RetentionGracePeriod"/>, never while a reader on this
@@ -21,12 +24,7 @@ public sealed partial class LocalMesh
     public async Task<(IReadOnlyList<RetentionSweepResult> Retention, IReadOnlyList<CompactionResult> Compaction)> MaintainReleasesAsync(
         TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
-        var retention = new ReleaseRetention(Storage, new ReleaseRetentionOptions
-        {
-            GracePeriod = _retentionGracePeriod,
-            ReaderCacheDirectories = [ReleaseCacheOptions.FromEnvironment(Environment.GetEnvironmentVariable).Directory],
-            OnExpired = new CatalogReleaseRetirement(Storage).RemoveAsync,
-        }, time);
+        var retention = time is null ? _retention ??= CreateRetention(null) : CreateRetention(time);
         var swept = await retention.SweepAsync(Products.All, cancellationToken).ConfigureAwait(false);
         foreach (var result in swept.Where(r => r.Expired.Count + r.DeletedFiles.Count + r.HeldByReaders.Count > 0))
         {
@@ -41,6 +39,13 @@ public sealed partial class LocalMesh
 
         return (swept, compacted);
     }
+
+    private ReleaseRetention CreateRetention(TimeProvider? time) => new(Storage, new ReleaseRetentionOptions
+    {
+        GracePeriod = _retentionGracePeriod,
+        ReaderCacheDirectories = [ReleaseCacheOptions.FromEnvironment(Environment.GetEnvironmentVariable).Directory],
+        OnExpired = new CatalogReleaseRetirement(Storage).RemoveAsync,
+    }, time);
 
     [LoggerMessage(EventId = 2020, Level = LogLevel.Information, Message = "{ProductId}: retention expired [{Expired}], deleted {Deleted} file(s); held by readers [{Held}]")]
     private static partial void LogRetention(ILogger logger, string productId, string expired, int deleted, string held);

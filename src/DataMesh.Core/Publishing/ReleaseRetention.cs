@@ -32,6 +32,9 @@ public sealed class ReleaseRetention
     // Manifests never change once written: each is read once per process.
     private readonly ConcurrentDictionary<string, ReleaseManifest> _manifests = new(StringComparer.Ordinal);
 
+    // Releases whose files are gone stay so (only retention writes markers): each marker is read until then, not after.
+    private readonly ConcurrentDictionary<string, bool> _finished = new(StringComparer.Ordinal);
+
     public ReleaseRetention(MeshStorage storage, ReleaseRetentionOptions? options = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(storage);
@@ -139,7 +142,17 @@ public sealed class ReleaseRetention
         var due = new List<(ReleaseEntry Entry, ReleaseExpiry Expiry)>();
         foreach (var entry in marked)
         {
-            if (await ReleaseExpiry.ReadAsync(container, entry.Folder, cancellationToken).ConfigureAwait(false) is { FilesDeletedAt: null } expiry && expiry.DeleteAfter <= now)
+            if (_finished.ContainsKey(container.Uri.AbsoluteUri + "\n" + entry.Folder)
+                || await ReleaseExpiry.ReadAsync(container, entry.Folder, cancellationToken).ConfigureAwait(false) is not { } expiry)
+            {
+                continue;
+            }
+
+            if (expiry.FilesDeletedAt is not null)
+            {
+                _finished.TryAdd(container.Uri.AbsoluteUri + "\n" + entry.Folder, true);
+            }
+            else if (expiry.DeleteAfter <= now)
             {
                 due.Add((entry, expiry));
             }
@@ -183,7 +196,7 @@ public sealed class ReleaseRetention
             foreach (var entry in await ListAsync(container, productName, cancellationToken).ConfigureAwait(false))
             {
                 if (!entry.HasManifest || deletingFolders.Contains(entry.Folder)
-                    || (entry.HasMarker && await ReleaseExpiry.ReadAsync(container, entry.Folder, cancellationToken).ConfigureAwait(false) is { FilesDeletedAt: not null }))
+                    || (entry.HasMarker && await IsFinishedAsync(container, entry.Folder, cancellationToken).ConfigureAwait(false)))
                 {
                     continue;
                 }
@@ -224,6 +237,7 @@ public sealed class ReleaseRetention
                 }
 
                 await ReleaseExpiry.RecordFilesDeletedAsync(container, entry.Folder, expiry with { FilesDeletedAt = _time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+                _finished.TryAdd(container.Uri.AbsoluteUri + "\n" + entry.Folder, true);
             }
         }
         finally
@@ -274,6 +288,24 @@ public sealed class ReleaseRetention
         }
 
         return true;
+    }
+
+    /// <summary>True when the expired release in <paramref name="folder"/> has had its files deleted (an earlier pass).</summary>
+    private async Task<bool> IsFinishedAsync(BlobContainerClient container, string folder, CancellationToken cancellationToken)
+    {
+        var key = container.Uri.AbsoluteUri + "\n" + folder;
+        if (_finished.ContainsKey(key))
+        {
+            return true;
+        }
+
+        if (await ReleaseExpiry.ReadAsync(container, folder, cancellationToken).ConfigureAwait(false) is { FilesDeletedAt: not null })
+        {
+            _finished.TryAdd(key, true);
+            return true;
+        }
+
+        return false;
     }
 
     private async Task<ReleaseManifest> ManifestAsync(BlobContainerClient container, string folder, CancellationToken cancellationToken)
