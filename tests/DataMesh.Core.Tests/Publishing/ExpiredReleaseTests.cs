@@ -63,12 +63,18 @@ public sealed class ExpiredReleaseTests(AzuriteFixture azurite)
             // Act
             var expired = await api.HandleAsync("GET", "/api/products/finance.ledger-emea/releases/1.0.0/1/rows", "", DataReader.Anonymous);
             var retained = await api.HandleAsync("GET", "/api/products/finance.ledger-emea/releases/1.0.0/2/rows", "", DataReader.Anonymous);
+            var openApi = await api.HandleAsync("GET", "/api/openapi.json", "", DataReader.Anonymous);
 
             // Assert
             Assert.Equal(410, expired.StatusCode);
             Assert.Contains("release-expired", expired.Body, StringComparison.Ordinal);
             Assert.Contains("output.retention { releases: 1 }", expired.Body, StringComparison.Ordinal);
             Assert.Equal(200, retained.StatusCode);
+            using var document = System.Text.Json.JsonDocument.Parse(openApi.Body);
+            var paths = document.RootElement.GetProperty("paths");
+            Assert.All(
+                new[] { "rows", "files" },
+                route => Assert.True(paths.GetProperty($"/api/products/{{id}}/releases/{{version}}/{{release}}/{route}").GetProperty("get").GetProperty("responses").TryGetProperty("410", out _)));
         }
         finally
         {
