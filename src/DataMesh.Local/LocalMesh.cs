@@ -161,7 +161,11 @@ public sealed partial class LocalMesh : IAsyncDisposable
             // Announcements a previous process left unsent (every attempt failed, or it died in between) go out now.
             await relay.RelayAsync(options.OutboxGracePeriod, cancellationToken).ConfigureAwait(false);
             var engine = await LocalDurableEngine.StartAsync(local.ConnectionString, TaskHubName(options.Namespace), runtime, options.TakeOverAfter, cancellationToken).ConfigureAwait(false);
-            return new LocalMesh(local, products, engine, projection, logger, events, topic, relay, options.OutboxGracePeriod, options.StuckRunAfter) { _lineage = runtime.OpenLineage };
+            return new LocalMesh(local, products, engine, projection, logger, events, topic, relay, options.OutboxGracePeriod, options.StuckRunAfter)
+            {
+                _lineage = runtime.OpenLineage,
+                _retentionGracePeriod = options.RetentionGracePeriod,
+            };
         }
         catch
         {
@@ -318,7 +322,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
     /// <summary>
     /// Serves the mesh until <paramref name="cancellationToken"/> fires (<c>datamesh up</c>): watches every landing
     /// container (any tool may drop files there; Azurite emits no events, so arrivals are announced as Event Grid
-    /// would), routes triggers, projects catalog events, and checks freshness every minute. Arrivals seen before a
+    /// would), routes triggers, projects catalog events, checks freshness every minute, and applies retention and compaction every 5 minutes. Arrivals seen before a
     /// restart are announced again and collapse into their earlier runs (run ids come from the blob's account, container,
     /// name and ETag, never its URL, whose port is new at each start).
     /// </summary>
@@ -328,6 +332,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
         var unlistable = new HashSet<string>(StringComparer.Ordinal);
         var nextFreshness = DateTimeOffset.MinValue;
         var nextOutboxSweep = DateTimeOffset.MinValue;
+        var nextReleaseMaintenance = DateTimeOffset.UtcNow + ReleaseMaintenanceInterval;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -366,6 +371,12 @@ public sealed partial class LocalMesh : IAsyncDisposable
                 {
                     await _relay.RelayAsync(_outboxGracePeriod, cancellationToken).ConfigureAwait(false);
                     nextOutboxSweep = DateTimeOffset.UtcNow + OutboxSweepInterval;
+                }
+
+                if (DateTimeOffset.UtcNow >= nextReleaseMaintenance)
+                {
+                    await MaintainReleasesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                    nextReleaseMaintenance = DateTimeOffset.UtcNow + ReleaseMaintenanceInterval;
                 }
 
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);

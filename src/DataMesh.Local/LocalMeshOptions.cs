@@ -50,6 +50,12 @@ public sealed class LocalMeshOptions
     /// </summary>
     public TimeSpan TakeOverAfter { get; set; } = Durable.LocalDurableEngine.DefaultTakeOverAfter;
 
+    /// <summary>
+    /// How long an expired release's files stay after it left the listings (<c>output.retention</c>), so readers that
+    /// picked it just before finish; default <see cref="DataMesh.Publishing.ReleaseRetentionOptions.DefaultGracePeriod"/> (24 h).
+    /// </summary>
+    public TimeSpan RetentionGracePeriod { get; set; } = DataMesh.Publishing.ReleaseRetentionOptions.DefaultGracePeriod;
+
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
 
     /// <summary>The state folder after defaults.</summary>

@@ -6,6 +6,7 @@ using DataMesh.Catalog;
 using DataMesh.Consumption;
 using DataMesh.Engine;
 using DataMesh.Local;
+using DataMesh.Publishing;
 using DataMesh.Specs;
 using Spectre.Console;
 
@@ -90,6 +91,11 @@ internal static class QueryCommand
             {
                 await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
                 return ExitCodes.UsageOrEnvironment;
+            }
+            catch (ReleaseExpiredException ex)
+            {
+                await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+                return ExitCodes.CheckFailed;
             }
 
             if (found is null)

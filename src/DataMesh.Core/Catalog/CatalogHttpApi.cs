@@ -376,7 +376,16 @@ public sealed partial class CatalogHttpApi
             return Problem(404, "no-data-access", "Release data not served here", "This host serves the catalog only, not release data.", request.Instance, productId: id);
         }
 
-        var release = await _releases.SelectAsync(id, $"{version}#{number}", cancellationToken).ConfigureAwait(false);
+        ReleaseSelection? release;
+        try
+        {
+            release = await _releases.SelectAsync(id, $"{version}#{number}", cancellationToken).ConfigureAwait(false);
+        }
+        catch (ReleaseExpiredException ex)
+        {
+            return Problem(410, "release-expired", "Release expired", ex.Message, request.Instance, productId: id);
+        }
+
         if (release is null)
         {
             return Problem(404, "release-not-found", "Release not found", $"Product '{id}' has no release {version} #{number}: see {BasePath}/products/{id}/releases.", request.Instance, productId: id);

@@ -67,6 +67,7 @@ internal static class CatalogOpenApi
             {
                 responses["401"] = Response("Where the host serves data beyond loopback (the Functions apps): the caller sent no valid bearer token for the mesh API.", Ref("Problem"), "application/problem+json");
                 responses["403"] = Response("The product's access (visibility, readers) does not let the caller read its data.", Ref("Problem"), "application/problem+json");
+                responses["410"] = Response("The release fell outside its product's output.retention (problem type release-expired; the detail names the rule): read a retained release.", Ref("Problem"), "application/problem+json");
                 responses["307"] = new JsonObject
                 {
                     ["description"] = "A catalog that does not hold the data (the mesh hub) sends the same request to the domain app that does (the release's dataEndpoint); send your bearer token there again.",

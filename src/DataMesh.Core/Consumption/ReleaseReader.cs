@@ -54,6 +54,7 @@ public sealed class ReleaseReader
     /// range (null or empty: any). Null when no published release matches.
     /// </summary>
     /// <exception cref="FormatException">The product id or the selector cannot be read.</exception>
+    /// <exception cref="ReleaseExpiredException">The exact release named fell outside its product's retention.</exception>
     public async Task<ReleaseSelection?> SelectAsync(string productId, string? selector, CancellationToken cancellationToken = default)
     {
         if (!ProductIds.TrySplit(productId, out var domain, out var name))
@@ -72,9 +73,15 @@ public sealed class ReleaseReader
             }
 
             var folder = ReleaseStore.Folder(name, parts[0], number);
-            return await store.ReadManifestAsync(folder, cancellationToken).ConfigureAwait(false) is { } exact
-                ? new ReleaseSelection(productId, domain, exact.Version, exact.Release, folder, exact)
-                : null;
+            var exact = await store.ReadManifestAsync(folder, cancellationToken).ConfigureAwait(false);
+
+            // An expired release keeps its manifest, so time travel to it is told the retention rule, not "no release".
+            if (exact is not null && await ReleaseExpiry.ReadAsync(store.Container, folder, cancellationToken).ConfigureAwait(false) is { } expiry)
+            {
+                throw new ReleaseExpiredException(expiry);
+            }
+
+            return exact is null ? null : new ReleaseSelection(productId, domain, exact.Version, exact.Release, folder, exact);
         }
 
         var text = string.IsNullOrWhiteSpace(selector) ? "*" : selector;

@@ -157,18 +157,27 @@ public sealed class ReleaseStore(BlobContainerClient products)
         }
     }
 
-    /// <summary>Releases of a version that exist (have a manifest), lowest first.</summary>
+    /// <summary>Releases of a version that exist (have a manifest) and have not expired (<see cref="ReleaseExpiry"/>), lowest first.</summary>
     public async Task<IReadOnlyList<int>> ListReleasesAsync(string productName, string version, CancellationToken cancellationToken = default)
     {
         var releases = new List<int>();
+        var expired = new HashSet<int>();
         await foreach (var blob in Container.GetBlobsAsync(new GetBlobsOptions { Prefix = $"{productName}/{version}/" }, cancellationToken).ConfigureAwait(false))
         {
-            if (TryParseRelease(blob.Name, productName, version, out var release, out var file) && file == ManifestName)
+            if (TryParseRelease(blob.Name, productName, version, out var release, out var file))
             {
-                releases.Add(release);
+                if (file == ManifestName)
+                {
+                    releases.Add(release);
+                }
+                else if (file == ReleaseExpiry.MarkerName)
+                {
+                    expired.Add(release);
+                }
             }
         }
 
+        releases.RemoveAll(expired.Contains);
         releases.Sort();
         return releases;
     }

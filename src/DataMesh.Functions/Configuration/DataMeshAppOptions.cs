@@ -39,6 +39,12 @@ internal sealed class DataMeshAppOptions
     /// </summary>
     public string? DataEndpoint { get; set; }
 
+    /// <summary>
+    /// How long an expired release's files stay after it left the listings (<c>DataMesh__RetentionGracePeriod</c>, e.g.
+    /// <c>1.00:00:00</c>); default <see cref="DataMesh.Publishing.ReleaseRetentionOptions.DefaultGracePeriod"/> (24 h).
+    /// </summary>
+    public TimeSpan RetentionGracePeriod { get; set; } = DataMesh.Publishing.ReleaseRetentionOptions.DefaultGracePeriod;
+
     /// <summary>Client id of the user-assigned managed identity (<c>AZURE_CLIENT_ID</c>, outside the section).</summary>
     public string? ManagedIdentityClientId { get; set; }
 }

@@ -177,6 +177,7 @@ public sealed class PublishOutputTests(PublishOutputFixture publish, ITestOutput
             ["GetReleaseFile"] = "httpTrigger",
             ["FreshnessTimer"] = "timerTrigger",
             ["OutboxRelayTimer"] = "timerTrigger",
+            ["ReleaseMaintenanceTimer"] = "timerTrigger",
             ["CatalogWeb"] = "httpTrigger",
         };
 

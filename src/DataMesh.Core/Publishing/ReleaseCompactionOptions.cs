@@ -1,0 +1,20 @@
+namespace DataMesh.Publishing;
+
+/// <summary>When <see cref="ReleaseCompactor"/> rewrites a snapshot's small files, and into what.</summary>
+public sealed class ReleaseCompactionOptions
+{
+    /// <summary>A data file smaller than this is small: 8 MB by default (a Parquet file well under one row group of a typical engine).</summary>
+    public long SmallFileBytes { get; set; } = 8L * 1024 * 1024;
+
+    /// <summary>
+    /// Compaction is due when the newest snapshot holds at least this many small files: 16 by default. Fewer cost a
+    /// reader little, and each compaction rewrites the small files, so a lower bound would rewrite after every append.
+    /// </summary>
+    public int MinSmallFiles { get; set; } = 16;
+
+    /// <summary>The size a compacted file grows to before the next one starts: 128 MB by default (the small files' bytes, before recompression).</summary>
+    public long TargetFileBytes { get; set; } = 128L * 1024 * 1024;
+
+    /// <summary>Where the files are rewritten; default the temp path.</summary>
+    public string WorkDirectory { get; set; } = Path.GetTempPath();
+}

@@ -1,0 +1,55 @@
+using DataMesh.Catalog;
+using DataMesh.Consumption;
+using DataMesh.Publishing;
+using Microsoft.Extensions.Logging;
+
+namespace DataMesh.Local;
+
+/// <summary>Retention and compaction of the mesh's releases (a timer in Azure, a periodic sweep while serving here).</summary>
+public sealed partial class LocalMesh
+{
+    // How often `up` applies retention and compaction: cheap when nothing is due (a listing and a manifest per product).
+    private static readonly TimeSpan ReleaseMaintenanceInterval = TimeSpan.FromMinutes(5);
+
+    private TimeSpan _retentionGracePeriod = ReleaseRetentionOptions.DefaultGracePeriod;
+
+    // One per mesh (its caches of manifests and finished expiries last across passes); a test's clock gets its own.
+    private ReleaseRetention? _retention;
+
+    /// <summary>
+    /// Applies every product's <c>output.retention</c> (expired releases leave the listings and the catalog; their files
+    /// no other release lists go after <see cref="LocalMeshOptions.RetentionGracePeriod"/>, never while a reader on this
+    /// machine holds them in the release cache), then compacts snapshots with many small files. One pass; idempotent.
+    /// </summary>
+    public async Task<(IReadOnlyList<RetentionSweepResult> Retention, IReadOnlyList<CompactionResult> Compaction)> MaintainReleasesAsync(
+        TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        var retention = time is null ? _retention ??= CreateRetention(null) : CreateRetention(time);
+        var swept = await retention.SweepAsync(Products.All, cancellationToken).ConfigureAwait(false);
+        foreach (var result in swept.Where(r => r.Expired.Count + r.DeletedFiles.Count + r.HeldByReaders.Count > 0))
+        {
+            LogRetention(_logger, result.ProductId, string.Join(", ", result.Expired), result.DeletedFiles.Count, string.Join(", ", result.HeldByReaders));
+        }
+
+        var compacted = await new ReleaseCompactor(Storage, time: time).CompactAsync(Products.All, cancellationToken).ConfigureAwait(false);
+        foreach (var result in compacted.Where(r => r.Status == CompactionStatus.Compacted))
+        {
+            LogCompacted(_logger, result.ProductId, result.Version, result.BasedOn ?? 0, result.Release ?? 0, result.FilesBefore, result.FilesAfter);
+        }
+
+        return (swept, compacted);
+    }
+
+    private ReleaseRetention CreateRetention(TimeProvider? time) => new(Storage, new ReleaseRetentionOptions
+    {
+        GracePeriod = _retentionGracePeriod,
+        ReaderCacheDirectories = [ReleaseCacheOptions.FromEnvironment(Environment.GetEnvironmentVariable).Directory],
+        OnExpired = new CatalogReleaseRetirement(Storage).RemoveAsync,
+    }, time);
+
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Information, Message = "{ProductId}: retention expired [{Expired}], deleted {Deleted} file(s); held by readers [{Held}]")]
+    private static partial void LogRetention(ILogger logger, string productId, string expired, int deleted, string held);
+
+    [LoggerMessage(EventId = 2021, Level = LogLevel.Information, Message = "{ProductId} {Version}#{BasedOn} compacted into #{Release}: {Before} files → {After}")]
+    private static partial void LogCompacted(ILogger logger, string productId, string version, int basedOn, int release, int before, int after);
+}
