@@ -17,7 +17,7 @@ namespace DataMesh.EndToEnd.Tests;
 [Collection(AzuriteCollection.Name)]
 public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
 {
-    private static readonly string[] Stages = ["resolve", "ingest", "transform", "quality", "publish", "announce", "cleanup"];
+    private static readonly string[] Stages = ["resolve", "ingest", "transform", "quality", "publish", "archive", "announce", "cleanup"];
 
     private readonly string _domain = "otel" + Guid.NewGuid().ToString("N")[..6];
     private readonly List<Activity> _exported = [];
