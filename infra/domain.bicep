@@ -1,4 +1,4 @@
-// One domain of the mesh, in its own resource group: its storage account (landing, products, quarantine, staging),
+// One domain of the mesh, in its own resource group: its storage account (landing, products, quarantine, archive, staging),
 // its Flex Consumption function app, its Key Vault (the masking key), blob arrivals routed to the pipeline-triggers queue by Event Grid, monitoring,
 // and - in the hub's resource group - its right to publish on the mesh topic and its subscriptions to the upstream
 // products it reads. Every identity is user-assigned; every role is scoped to this domain's own resources or, for
@@ -104,6 +104,7 @@ module storage 'modules/storage.bicep' = {
       landingContainerName
       'products'
       'quarantine'
+      'archive'
       'staging'
       deadLetterContainerName
       deploymentContainerName

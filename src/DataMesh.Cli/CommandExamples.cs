@@ -16,6 +16,7 @@ internal static class CommandExamples
         ["diff"] = ["datamesh diff pipelines/finance/ledger-emea/contract.odcs.yaml new-contract.odcs.yaml"],
         ["run"] = ["datamesh run pipelines/finance/ledger-emea --input pipelines/finance/ledger-emea/samples/gl_entries_2026-10.csv", "datamesh run ./my-product --input a.csv --input b.csv --json"],
         ["drop"] = ["datamesh drop finance.ledger-emea pipelines/finance/ledger-emea/samples/gl_entries_2026-10.csv", "datamesh drop supply-chain.stock-levels stock.csv --json"],
+        ["backfill"] = ["datamesh backfill finance.ledger-emea", "datamesh backfill finance.ledger-emea --from 2026-10-01 --to 2026-10-31 --json", "datamesh backfill supply-chain.stock-levels --partitions day=2026-11-02"],
         ["demo"] = ["datamesh demo", "datamesh demo --keep", "datamesh demo --json"],
         ["up"] = ["datamesh up", "datamesh up --port 8080 --json"],
         ["catalog"] = ["datamesh catalog list", "datamesh catalog show finance.revenue-global --json"],

@@ -16,6 +16,7 @@ var root = new RootCommand("datamesh: data products as code on a local mesh (Azu
     DiffCommand.Create(),
     RunCommand.Create(),
     DropCommand.Create(),
+    BackfillCommand.Create(),
     DemoCommand.Create(),
     UpCommand.Create(),
     CatalogCommand.Create(),

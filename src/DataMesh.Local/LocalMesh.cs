@@ -196,6 +196,16 @@ public sealed partial class LocalMesh : IAsyncDisposable
         return await RunAsync(request, timeout, cancellationToken, progress).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Backfills <paramref name="productId"/>: one run over its archived inputs in <paramref name="range"/>
+    /// (<see cref="BackfillPlanner"/>), into one new release; the plan's problem, and no run, when nothing is in range.
+    /// </summary>
+    public async Task<(BackfillPlan Plan, PipelineResult? Result)> BackfillAsync(string productId, BackfillRange range, TimeSpan? timeout = null, CancellationToken cancellationToken = default, IProgress<RunProgress>? progress = null)
+    {
+        var plan = await BackfillPlanner.PlanAsync(Storage, Products.Get(productId), range, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return plan.Request is { } request ? (plan, await RunAsync(request, timeout, cancellationToken, progress).ConfigureAwait(false)) : (plan, null);
+    }
+
     /// <summary>Runs one pipeline request (duplicates of a run id collapse into the first) and waits for its outcome.</summary>
     public async Task<PipelineResult> RunAsync(PipelineRequest request, TimeSpan? timeout = null, CancellationToken cancellationToken = default, IProgress<RunProgress>? progress = null)
     {

@@ -17,7 +17,7 @@ namespace DataMesh.EndToEnd.Tests;
 [Collection(AzuriteCollection.Name)]
 public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
 {
-    private static readonly string[] Stages = ["resolve", "ingest", "transform", "quality", "publish", "announce", "cleanup"];
+    private static readonly string[] Stages = ["resolve", "ingest", "transform", "quality", "publish", "archive", "announce", "cleanup"];
 
     private readonly string _domain = "otel" + Guid.NewGuid().ToString("N")[..6];
     private readonly List<Activity> _exported = [];
@@ -142,10 +142,10 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal([(1, "failed"), (2, "succeeded")], timeline.Select(s => (s.Attempt, s.Outcome)));
         Assert.NotNull(timeline[0].Error);
         Assert.True(timeline[1].StartedAt >= timeline[0].EndedAt);
-        Assert.Equal(["resolve", "ingest", "transform", "transform", "quality", "publish"], result.Stages.Select(s => s.Stage).Take(6));
+        Assert.Equal(["resolve", "ingest", "transform", "transform", "quality", "publish", "archive"], result.Stages.Select(s => s.Stage).Take(7));
         Assert.Contains(result.Stages, s => s.Stage == "announce" && s.Outcome == "succeeded");
         var catalogRun = Assert.Single(await mesh.Catalog.GetRunsAsync(product.Id), r => r.RunId == result.RunId);
-        Assert.Equal(result.Stages.Take(6).ToList(), catalogRun.Stages);
+        Assert.Equal(result.Stages.Take(7).ToList(), catalogRun.Stages);
     }
 
     [Fact]

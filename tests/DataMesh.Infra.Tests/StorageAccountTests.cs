@@ -47,7 +47,7 @@ public sealed class StorageAccountTests(InfraFixture infra)
         var containers = ChildNames(infra.Domain, "Microsoft.Storage/storageAccounts/blobServices/containers");
         var queues = ChildNames(infra.Domain, "Microsoft.Storage/storageAccounts/queueServices/queues");
 
-        Assert.Subset(containers.ToHashSet(), new HashSet<string> { "landing", "products", "quarantine", "staging", "deadletter", "app-package" });
+        Assert.Subset(containers.ToHashSet(), new HashSet<string> { "landing", "products", "quarantine", "archive", "staging", "deadletter", "app-package" });
         Assert.Equal(["pipeline-triggers"], queues);
         Assert.All(
             infra.Domain.OfType("Microsoft.Storage/storageAccounts/blobServices/containers"),

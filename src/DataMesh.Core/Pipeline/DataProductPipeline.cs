@@ -36,7 +36,7 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         try
         {
             plan = await CallStageAsync<ResolveInputsInput, IngestPlan>(
-                context, stages, "resolve", nameof(ResolveInputsActivity), new ResolveInputsInput(input.RunId, input.ProductId, input.LandingBlobs) { StartedAt = Now(context) }, (i, a) => i with { Attempt = a }, StageAttempts);
+                context, stages, "resolve", nameof(ResolveInputsActivity), new ResolveInputsInput(input.RunId, input.ProductId, input.LandingBlobs) { StartedAt = Now(context), ArchivedBlobs = input.ArchivedBlobs }, (i, a) => i with { Attempt = a }, StageAttempts);
         }
         catch (TaskFailedException ex)
         {
@@ -108,8 +108,20 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
             return await QualityFailedAsync(context, stages, input, plan.Version, output, refused, landingBlobs, ingestedETags);
         }
 
+        // The inputs are the release's now: archived for replay, so no restart or redelivery runs them again (ArchiveActivity).
+        string? archiveError = null;
+        try
+        {
+            await CallStageAsync<ArchiveInput, IReadOnlyList<string>>(context, stages, "archive", nameof(ArchiveActivity), new ArchiveInput(input.RunId, input.ProductId, plan.Version, published.Release, ingested.Select(f => f.Blob).ToList()), (i, a) => i with { Attempt = a }, StageAttempts);
+        }
+        catch (TaskFailedException ex)
+        {
+            archiveError = $"archive failed: {ex.FailureDetails.ErrorMessage}; the inputs stay in landing (their bytes are refused as duplicates if they arrive again)";
+        }
+
         var result = new PipelineResult
         {
+            Error = archiveError,
             Status = PipelineStatus.Published,
             Product = input.ProductId,
             Version = plan.Version,

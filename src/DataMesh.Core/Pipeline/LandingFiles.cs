@@ -21,7 +21,8 @@ internal static class LandingFiles
     {
         ArgumentNullException.ThrowIfNull(inspect);
         var (inputName, blobName, index) = (file.InputName, file.BlobName, file.Index);
-        var blob = runtime.Storage.Landing(spec.Domain).GetBlobClient(blobName);
+        // A replayed input (backfill, or the newest file of an input the trigger did not name) is read from the archive.
+        var blob = (file.Archived ? runtime.Storage.Archive(spec.Domain) : runtime.Storage.Landing(spec.Domain)).GetBlobClient(blobName);
         var directory = workspace.InputDirectory(inputName);
         Directory.CreateDirectory(directory);
         var localName = Path.Combine(RunWorkspace.SafeName(inputName), $"{index:D4}-{RunWorkspace.SafeName(Path.GetFileName(blobName))}");
@@ -144,7 +145,8 @@ internal static class LandingFiles
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(localPath)!);
-        var blob = runtime.Storage.Landing(spec.Domain).GetBlobClient(file.Blob.Name);
+        // The container ingest read it from: landing, or the archive for a replayed input.
+        var blob = runtime.Storage.Blobs.GetBlobContainerClient(file.Blob.Container).GetBlobClient(file.Blob.Name);
         try
         {
             await blob.DownloadToAsync(

@@ -28,6 +28,9 @@ public sealed class PipelineFaults
     /// <summary>At the start of each quarantine attempt, before anything moved.</summary>
     public const string BeforeQuarantine = "quarantine";
 
+    /// <summary>After archive copied a published run's landing inputs, before it deletes them from landing.</summary>
+    public const string AfterArchiveCopy = "archive-after-copy";
+
     /// <summary>After the announcement was accepted by the topic, before the activity returns.</summary>
     public const string AfterAnnounce = "announce";
 

@@ -12,6 +12,15 @@ public sealed record PipelineRequest
     /// <summary>Landing blob names (in the product domain's landing container) that triggered the run.</summary>
     public IReadOnlyList<string> LandingBlobs { get; init; } = [];
 
-    /// <summary>What started the run, for the record: <c>cli</c>, <c>blob</c>, <c>upstream</c>, <c>http</c>.</summary>
+    /// <summary>Blob names in the domain's <c>archive</c> container to replay (<c>datamesh backfill</c>): published inputs run again on purpose.</summary>
+    public IReadOnlyList<string> ArchivedBlobs { get; init; } = [];
+
+    /// <summary>
+    /// A backfill's partition selection (<c>column=value</c>) for a <c>partitions</c>-mode product: recorded with the
+    /// run; the run's output is not yet filtered by it (docs/design-notes/archive.md says what is left).
+    /// </summary>
+    public IReadOnlyList<string> Partitions { get; init; } = [];
+
+    /// <summary>What started the run, for the record: <c>cli</c>, <c>blob</c>, <c>upstream</c>, <c>http</c>, <c>backfill</c>.</summary>
     public string Trigger { get; init; } = "cli";
 }

@@ -1,3 +1,5 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using DataMesh.Lineage;
 using DataMesh.Specs;
 using DataMesh.Telemetry;
@@ -8,7 +10,7 @@ namespace DataMesh.Pipeline;
 /// <summary>
 /// Plans a run's ingest: maps each landing blob of the trigger to the landing input whose path holds it (a blob
 /// name ending in '/' stands for every blob under that prefix, a batch), and picks the newest blob for a landing
-/// input the trigger did not name. Reads only: idempotent.
+/// input the trigger did not name (in landing, or archived after a publish). A replay names archived blobs. Reads only: idempotent.
 /// </summary>
 public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivity<ResolveInputsInput, IngestPlan>
 {
@@ -31,35 +33,44 @@ public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivit
         var landingInputs = spec.Inputs.Where(i => i.IsLanding).OrderByDescending(i => i.Landing!.Path.Length).ToList();
         // Each blob is pinned to the version seen now (its ETag): ingest reads that version only, and a failure
         // quarantines that version only, so a file replaced under the same name meanwhile is never blamed or moved.
-        var blobs = new List<(string Name, string? ETag)>();
+        var blobs = new List<(string Name, string? ETag, bool Archived)>();
         foreach (var blob in input.LandingBlobs.Distinct(StringComparer.Ordinal))
         {
             LandingFiles.ValidateName(blob.TrimEnd('/') + (blob.EndsWith('/') ? "/x" : ""));
             if (blob.EndsWith('/'))
             {
-                blobs.AddRange(await ListAsync(spec, blob, cancellationToken).ConfigureAwait(false));
+                blobs.AddRange((await ListAsync(spec, blob, cancellationToken).ConfigureAwait(false)).Select(b => (b.Name, b.ETag, false)));
             }
             else
             {
                 LandingFiles.ValidateName(blob);
-                blobs.Add((blob, await ETagOfAsync(spec, blob, cancellationToken).ConfigureAwait(false)));
+                blobs.Add((blob, await ETagOfAsync(spec, runtime.Storage.Landing(spec.Domain), blob, cancellationToken).ConfigureAwait(false), false));
             }
         }
 
+        // A replay (backfill) names published inputs in the archive, under their landing names.
+        foreach (var blob in input.ArchivedBlobs.Distinct(StringComparer.Ordinal))
+        {
+            LandingFiles.ValidateName(blob);
+            blobs.Add((blob, await ETagOfAsync(spec, runtime.Storage.Archive(spec.Domain), blob, cancellationToken).ConfigureAwait(false), true));
+        }
+
         var files = new List<PlannedFile>();
-        foreach (var (blob, etag) in blobs.DistinctBy(b => b.Name, StringComparer.Ordinal))
+        foreach (var (blob, etag, archived) in blobs.DistinctBy(b => (b.Name, b.Archived)))
         {
             LandingFiles.ValidateName(blob);
             var owner = landingInputs.FirstOrDefault(i => blob.StartsWith(i.Landing!.Path, StringComparison.Ordinal))
                 ?? throw new InputRejectedException($"Landing blob '{blob}' is not under any landing path of {spec.Id} ({string.Join(", ", landingInputs.Select(i => i.Landing!.Path))}).");
-            files.Add(new PlannedFile(owner.Name, blob, files.Count) { ETag = etag });
+            files.Add(new PlannedFile(owner.Name, blob, files.Count) { ETag = etag, Archived = archived });
         }
 
         foreach (var landing in landingInputs.Where(i => files.All(f => f.InputName != i.Name)))
         {
-            var (newest, etag) = await NewestBlobAsync(spec, landing.Landing!.Path, cancellationToken).ConfigureAwait(false)
-                ?? throw new InputRejectedException($"Input '{landing.Name}' of {spec.Id} has no file under landing path '{landing.Landing!.Path}'.");
-            files.Add(new PlannedFile(landing.Name, newest, files.Count) { ETag = etag });
+            // The newest file of the input, wherever it is now: still in landing, or archived once a run published it
+            // (a rebuild triggered by an upstream release must still find it).
+            var newest = await NewestBlobAsync(spec, landing.Landing!.Path, cancellationToken).ConfigureAwait(false)
+                ?? throw new InputRejectedException($"Input '{landing.Name}' of {spec.Id} has no file under landing path '{landing.Landing!.Path}' (in landing or in the archive of published inputs).");
+            files.Add(new PlannedFile(landing.Name, newest.Name, files.Count) { ETag = newest.ETag, Archived = newest.Archived });
         }
 
         await runtime.Options.Faults.InjectAsync(PipelineFaults.AfterResolve, input.RunId).ConfigureAwait(false);
@@ -78,7 +89,7 @@ public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivit
     private async Task<List<(string Name, string? ETag)>> ListAsync(ProductSpec spec, string prefix, CancellationToken cancellationToken)
     {
         var names = new List<(string, string?)>();
-        await foreach (var item in runtime.Storage.Landing(spec.Domain).GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
+        await foreach (var item in runtime.Storage.Landing(spec.Domain).GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
         {
             names.Add((item.Name, item.Properties.ETag?.ToString()));
         }
@@ -86,10 +97,10 @@ public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivit
         return names.Count > 0 ? names : throw new InputRejectedException($"No landing blob of {spec.Id} under '{prefix}'.");
     }
 
-    /// <summary>The landing blob's current ETag; a blob that is gone is the input's fault (nothing to run).</summary>
-    private async Task<string> ETagOfAsync(ProductSpec spec, string blobName, CancellationToken cancellationToken)
+    /// <summary>The blob's current ETag; a blob that is gone is the input's fault (nothing to run).</summary>
+    private static async Task<string> ETagOfAsync(ProductSpec spec, BlobContainerClient container, string blobName, CancellationToken cancellationToken)
     {
-        var blob = runtime.Storage.Landing(spec.Domain).GetBlobClient(blobName);
+        var blob = container.GetBlobClient(blobName);
         try
         {
             return (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value.ETag.ToString();
@@ -100,17 +111,39 @@ public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivit
         }
     }
 
-    private async Task<(string Name, string? ETag)?> NewestBlobAsync(ProductSpec spec, string prefix, CancellationToken cancellationToken)
+    /// <summary>
+    /// The newest blob under <paramref name="prefix"/> in landing or in the archive, by arrival: a landing blob's
+    /// last-modified time, an archived blob's original arrival (<see cref="ArchiveActivity.ArrivedAtMetadata"/>, not
+    /// the time of the copy). On a tie the landing blob wins (it arrived again after it was archived).
+    /// </summary>
+    private async Task<(string Name, string? ETag, bool Archived)?> NewestBlobAsync(ProductSpec spec, string prefix, CancellationToken cancellationToken)
     {
-        (string, string?)? newest = null;
+        (string, string?, bool)? newest = null;
         var newestTime = DateTimeOffset.MinValue;
-        await foreach (var item in runtime.Storage.Landing(spec.Domain).GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
+        await foreach (var item in runtime.Storage.Landing(spec.Domain).GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
         {
             var modified = item.Properties.LastModified ?? DateTimeOffset.MinValue;
-            if (modified > newestTime)
+            if (newest is null || modified > newestTime)
             {
-                (newest, newestTime) = ((item.Name, item.Properties.ETag?.ToString()), modified);
+                (newest, newestTime) = ((item.Name, item.Properties.ETag?.ToString(), false), modified);
             }
+        }
+
+        var archive = runtime.Storage.Archive(spec.Domain);
+        try
+        {
+            await foreach (var item in archive.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix, Traits = BlobTraits.Metadata }, cancellationToken).ConfigureAwait(false))
+            {
+                var arrived = ArchiveActivity.ArrivedAt(item.Metadata) ?? item.Properties.LastModified ?? DateTimeOffset.MinValue;
+                if (newest is null || arrived > newestTime)
+                {
+                    (newest, newestTime) = ((item.Name, item.Properties.ETag?.ToString(), true), arrived);
+                }
+            }
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            // No archive container yet (nothing of this domain published since archiving began): landing only.
         }
 
         return newest;

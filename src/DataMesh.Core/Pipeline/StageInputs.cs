@@ -6,6 +6,9 @@ public sealed record ResolveInputsInput(string RunId, string ProductId, IReadOnl
     /// <summary>When the orchestration started (its replay-safe clock): the OpenLineage START event's time.</summary>
     public DateTimeOffset? StartedAt { get; init; }
 
+    /// <summary>Blob names in the domain's <c>archive</c> container to replay (a backfill), as <see cref="LandingBlobs"/> names landing blobs.</summary>
+    public IReadOnlyList<string> ArchivedBlobs { get; init; } = [];
+
     /// <summary>Attempt of the activity, from 1 (set by the orchestrator, which retries it): telemetry only.</summary>
     public int Attempt { get; init; } = 1;
 }
@@ -25,6 +28,9 @@ public sealed record PlannedFile(string InputName, string BlobName, int Index)
 {
     /// <summary>The blob's ETag when the run planned it: ingest reads this version only, and a failure quarantines only it.</summary>
     public string? ETag { get; init; }
+
+    /// <summary>True when the blob is read from the domain's <c>archive</c> container (a published input, replayed), not <c>landing</c>.</summary>
+    public bool Archived { get; init; }
 }
 
 /// <summary>Input of <see cref="IngestActivity"/>: one file.</summary>

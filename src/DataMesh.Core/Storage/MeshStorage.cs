@@ -50,6 +50,9 @@ public sealed class MeshStorage
 
     public BlobContainerClient Quarantine(string domain) => Blobs.GetBlobContainerClient(ContainerName(domain, "quarantine"));
 
+    /// <summary>Published runs' landing inputs, under their landing names, kept for replay and backfill (never run on their own).</summary>
+    public BlobContainerClient Archive(string domain) => Blobs.GetBlobContainerClient(ContainerName(domain, "archive"));
+
     /// <summary>Per-run staging: intermediate results that let each activity run on any instance.</summary>
     public BlobContainerClient Staging(string domain) => Blobs.GetBlobContainerClient(ContainerName(domain, "staging"));
 
@@ -64,6 +67,7 @@ public sealed class MeshStorage
         await Landing(domain).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         await Products(domain).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         await Quarantine(domain).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        await Archive(domain).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         await Staging(domain).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 

@@ -98,13 +98,24 @@ public sealed class UpstreamRouter(IProductRegistry products, MeshStorage storag
         return routes;
     }
 
+    /// <summary>Whether the path has a file in landing or in the archive (a published input, which a rebuild reads too).</summary>
     private async Task<bool> HasLandingFileAsync(string domain, string path, CancellationToken cancellationToken)
     {
-        await foreach (var page in storage.Landing(domain).GetBlobsAsync(new GetBlobsOptions { Prefix = path }, cancellationToken).AsPages(pageSizeHint: 1).ConfigureAwait(false))
+        foreach (var container in new[] { storage.Landing(domain), storage.Archive(domain) })
         {
-            if (page.Values.Count > 0)
+            try
             {
-                return true; // one is enough (a page may come back empty with a continuation: keep going then)
+                await foreach (var page in container.GetBlobsAsync(new GetBlobsOptions { Prefix = path }, cancellationToken).AsPages(pageSizeHint: 1).ConfigureAwait(false))
+                {
+                    if (page.Values.Count > 0)
+                    {
+                        return true; // one is enough (a page may come back empty with a continuation: keep going then)
+                    }
+                }
+            }
+            catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+            {
+                // No such container (an archive not created yet): nothing there.
             }
         }
 

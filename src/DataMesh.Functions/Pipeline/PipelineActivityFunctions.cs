@@ -33,6 +33,10 @@ public sealed class PipelineActivityFunctions(PipelineRuntime runtime)
     public Task<IReadOnlyList<string>> QuarantineAsync([ActivityTrigger] QuarantineInput input, FunctionContext context) =>
         new QuarantineActivity(runtime).RunAsync(FunctionActivityContext.For(nameof(QuarantineActivity), context), input);
 
+    [Function(nameof(ArchiveActivity))]
+    public Task<IReadOnlyList<string>> ArchiveAsync([ActivityTrigger] ArchiveInput input, FunctionContext context) =>
+        new ArchiveActivity(runtime).RunAsync(FunctionActivityContext.For(nameof(ArchiveActivity), context), input);
+
     [Function(nameof(AnnounceActivity))]
     public Task<string> AnnounceAsync([ActivityTrigger] AnnounceInput input, FunctionContext context) =>
         new AnnounceActivity(runtime).RunAsync(FunctionActivityContext.For(nameof(AnnounceActivity), context), input);

@@ -109,6 +109,7 @@ public sealed class LocalDurableEngine : IAsyncDisposable
             new ShimActivityCreator(nameof(QualityCheckActivity), () => new QualityCheckActivity(runtime), shims),
             new ShimActivityCreator(nameof(PublishActivity), () => new PublishActivity(runtime), shims),
             new ShimActivityCreator(nameof(QuarantineActivity), () => new QuarantineActivity(runtime), shims),
+            new ShimActivityCreator(nameof(ArchiveActivity), () => new ArchiveActivity(runtime), shims),
             new ShimActivityCreator(nameof(AnnounceActivity), () => new AnnounceActivity(runtime), shims),
             new ShimActivityCreator(nameof(CleanUpActivity), () => new CleanUpActivity(runtime), shims));
         await worker.StartAsync().WaitAsync(cancellationToken).ConfigureAwait(false);

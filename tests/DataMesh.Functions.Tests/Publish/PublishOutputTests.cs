@@ -78,6 +78,7 @@ public sealed class PublishOutputTests(PublishOutputFixture publish, ITestOutput
     [InlineData(nameof(QualityCheckActivity))]
     [InlineData(nameof(PublishActivity))]
     [InlineData(nameof(QuarantineActivity))]
+    [InlineData(nameof(ArchiveActivity))]
     [InlineData(nameof(AnnounceActivity))]
     public void FunctionsMetadata_PipelineStage_IsActivityTrigger(string activity)
     {
@@ -161,9 +162,11 @@ public sealed class PublishOutputTests(PublishOutputFixture publish, ITestOutput
             [nameof(QualityCheckActivity)] = "activityTrigger",
             [nameof(PublishActivity)] = "activityTrigger",
             [nameof(QuarantineActivity)] = "activityTrigger",
+            [nameof(ArchiveActivity)] = "activityTrigger",
             [nameof(AnnounceActivity)] = "activityTrigger",
             [nameof(CleanUpActivity)] = "activityTrigger",
             ["RunProduct"] = "httpTrigger",
+            ["Backfill"] = "httpTrigger",
             ["CatalogProjection"] = "queueTrigger",
             ["ListProducts"] = "httpTrigger",
             ["GetProduct"] = "httpTrigger",

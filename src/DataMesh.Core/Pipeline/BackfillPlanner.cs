@@ -1,0 +1,144 @@
+using Azure;
+using Azure.Storage.Blobs.Models;
+using DataMesh.Specs;
+using DataMesh.Storage;
+
+namespace DataMesh.Pipeline;
+
+/// <summary>
+/// Plans <c>datamesh backfill</c> (and the domain app's backfill route): one run of the product over every archived
+/// landing input whose original arrival falls in the range, into one new release. The run is asked for on purpose
+/// (trigger <c>backfill</c>), so the duplicate-bytes check of arrivals does not refuse it, and a replay of the same
+/// range gives the same snapshot content. Landing inputs with no archived file in range read their newest file, as
+/// any run does. Reads only.
+/// </summary>
+public static class BackfillPlanner
+{
+    /// <summary>The <see cref="PipelineRequest.Trigger"/> of a backfill run.</summary>
+    public const string Trigger = "backfill";
+
+    /// <summary>Plans the backfill of <paramref name="spec"/> over <paramref name="range"/>, with a new run id.</summary>
+    public static async Task<BackfillPlan> PlanAsync(MeshStorage storage, ProductSpec spec, BackfillRange range, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(range);
+        if (range is { From: { } from, To: { } to } && from >= to)
+        {
+            return new BackfillPlan(null, $"{spec.Id}: the range is empty ({range.Describe()}): --from must come before --to.");
+        }
+
+        if (PartitionProblem(spec, range) is { } partitionProblem)
+        {
+            return new BackfillPlan(null, partitionProblem);
+        }
+
+        var landing = spec.Inputs.Where(i => i.IsLanding).Select(i => i.Landing!.Path).ToList();
+        if (landing.Count == 0)
+        {
+            return new BackfillPlan(null, $"{spec.Id} has no landing input, so nothing of it is archived: rebuild it from its upstream releases with `datamesh run` instead.");
+        }
+
+        var archive = storage.Archive(spec.Domain);
+        var inRange = new List<(string Name, DateTimeOffset Arrived)>();
+        var outside = new List<DateTimeOffset>();
+        try
+        {
+            foreach (var prefix in landing)
+            {
+                await foreach (var item in archive.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix, Traits = BlobTraits.Metadata }, cancellationToken).ConfigureAwait(false))
+                {
+                    if (item.Metadata.TryGetValue(ArchiveActivity.ProductMetadata, out var product) && product != spec.Id)
+                    {
+                        continue; // archived by another product that once had this path
+                    }
+
+                    var arrived = ArchiveActivity.ArrivedAt(item.Metadata) ?? item.Properties.LastModified ?? DateTimeOffset.MinValue;
+                    if ((range.From is not { } start || arrived >= start) && (range.To is not { } end || arrived < end))
+                    {
+                        inRange.Add((item.Name, arrived));
+                    }
+                    else
+                    {
+                        outside.Add(arrived);
+                    }
+                }
+            }
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // No archive container yet: nothing archived.
+        }
+
+        if (inRange.Count == 0)
+        {
+            var held = outside.Count == 0
+                ? "it has no archived input at all (inputs are archived once a run publishes them)"
+                : $"its {outside.Count} archived input(s) arrived from {outside.Min():O} to {outside.Max():O}";
+            return new BackfillPlan(null, $"{spec.Id}: no archived input arrived {range.Describe()} (container '{archive.Name}', under {string.Join(", ", landing)}); {held}. Widen --from/--to.");
+        }
+
+        var now = (time ?? TimeProvider.System).GetUtcNow();
+        var request = new PipelineRequest
+        {
+            RunId = $"{spec.Id}-backfill-{now:yyyyMMddTHHmmssfff}-{Guid.NewGuid().ToString("N")[..8]}",
+            ProductId = spec.Id,
+            ArchivedBlobs = inRange.OrderBy(i => i.Arrived).ThenBy(i => i.Name, StringComparer.Ordinal).Select(i => i.Name).ToList(),
+            Partitions = range.Partitions,
+            Trigger = Trigger,
+        };
+        return new BackfillPlan(request, null);
+    }
+
+    /// <summary>Parses <c>col=value,col=value</c> (the CLI's and the route's syntax) into pairs; null with a message when malformed.</summary>
+    public static IReadOnlyList<string>? ParsePartitions(string? text, out string? problem)
+    {
+        problem = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return [];
+        }
+
+        var pairs = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        var bad = pairs.FirstOrDefault(p => p.IndexOf('=', StringComparison.Ordinal) is <= 0);
+        if (bad is not null)
+        {
+            problem = $"--partitions: '{bad}' is not column=value (e.g. --partitions period=2026-10,period=2026-11).";
+            return null;
+        }
+
+        return pairs;
+    }
+
+    private static string ModeName(OutputMode mode) => mode switch
+    {
+        OutputMode.Append => "append",
+        OutputMode.Merge => "merge",
+        OutputMode.Partitions => "partitions",
+        _ => "replace",
+    };
+
+    private static string? PartitionProblem(ProductSpec spec, BackfillRange range)
+    {
+        if (range.Partitions.Count == 0)
+        {
+            return null;
+        }
+
+        if (spec.Output.Mode != OutputMode.Partitions)
+        {
+            return $"{spec.Id}: --partitions applies to a product with output.mode: partitions; {Path.GetFileName(spec.SpecPath)} says {ModeName(spec.Output.Mode)}. Backfill a range with --from/--to instead.";
+        }
+
+        foreach (var pair in range.Partitions)
+        {
+            var column = pair[..pair.IndexOf('=', StringComparison.Ordinal)];
+            if (!spec.Output.PartitionBy.Contains(column, StringComparer.Ordinal))
+            {
+                return $"{spec.Id}: --partitions names column '{column}', which is not a partition column (output.partitionBy: {string.Join(", ", spec.Output.PartitionBy)}).";
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,100 @@
+using System.Net;
+using System.Text.Json;
+using DataMesh.Functions.Configuration;
+using DataMesh.Pipeline;
+using DataMesh.Storage;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Http;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+
+namespace DataMesh.Functions.Pipeline;
+
+/// <summary>
+/// <c>POST api/products/{id}/backfill</c>: <c>datamesh backfill</c> on the domain app — one run over the product's
+/// archived inputs that arrived in the range (<see cref="BackfillPlanner"/>), into one new release. Body, optional:
+/// <c>{ "from": "2026-10-01T00:00:00Z", "to": "2026-11-01T00:00:00Z", "partitions": ["period=2026-10"] }</c>
+/// (<c>to</c> exclusive). Operators only: besides the function key, the caller must hold the
+/// <c>DataMesh.Operator</c> app role (App Service authentication); a rebuild replaces what consumers read. Answers 202
+/// with the run id and the Durable status URLs, 403 to other callers, 404 for an unknown product, 422 when nothing is
+/// archived in range (the reason says what is).
+/// </summary>
+public sealed partial class BackfillFunction(IProductRegistry products, MeshStorage storage, AppServiceAuthentication authentication, TimeProvider time, ILogger<BackfillFunction> logger)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Largest request body read.</summary>
+    private const int MaxBodyBytes = 16 * 1024;
+
+    [Function("Backfill")]
+    public async Task<HttpResponseData> RunAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "products/{id}/backfill")] HttpRequestData request,
+        string id,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(client);
+        if (!authentication.CallerOf(request).IsOperator)
+        {
+            return await ErrorAsync(request, HttpStatusCode.Forbidden, $"A backfill needs the {Consumption.DataReader.OperatorRole} app role (a bearer token validated by App Service authentication).", cancellationToken);
+        }
+
+        var spec = products.All.FirstOrDefault(p => p.Id == id);
+        if (spec is null)
+        {
+            return await ErrorAsync(request, HttpStatusCode.NotFound, $"Product '{id}' is not served by this app (known: {string.Join(", ", products.All.Select(p => p.Id))}).", cancellationToken);
+        }
+
+        BackfillBody? body = null;
+        using (var buffered = new MemoryStream())
+        {
+            // Bounded: read no further than the limit.
+            var chunk = new byte[4096];
+            int read;
+            while (request.Body.CanRead && (read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffered.Length + read > MaxBodyBytes)
+                {
+                    return await ErrorAsync(request, HttpStatusCode.RequestEntityTooLarge, $"The body is larger than {MaxBodyBytes} bytes.", cancellationToken);
+                }
+
+                buffered.Write(chunk, 0, read);
+            }
+
+            try
+            {
+                body = buffered.Length == 0 ? null : JsonSerializer.Deserialize<BackfillBody>(buffered.ToArray(), Json);
+            }
+            catch (JsonException ex)
+            {
+                return await ErrorAsync(request, HttpStatusCode.BadRequest, $"The body must be {{ \"from\": \"<ISO 8601>\", \"to\": \"<ISO 8601>\", \"partitions\": [\"column=value\"] }} or empty: {ex.Message}", cancellationToken);
+            }
+        }
+
+        var range = new BackfillRange { From = body?.From, To = body?.To, Partitions = body?.Partitions ?? [] };
+        var plan = await BackfillPlanner.PlanAsync(storage, spec, range, time, cancellationToken);
+        if (plan.Request is not { } pipelineRequest)
+        {
+            return await ErrorAsync(request, HttpStatusCode.UnprocessableEntity, plan.Problem!, cancellationToken);
+        }
+
+        await client.ScheduleNewOrchestrationInstanceAsync(nameof(DataProductPipeline), pipelineRequest, new StartOrchestrationOptions(pipelineRequest.RunId), cancellationToken);
+        LogStarted(logger, pipelineRequest.RunId, id, plan.Inputs.Count);
+        return await client.CreateCheckStatusResponseAsync(request, pipelineRequest.RunId, cancellationToken);
+    }
+
+    private static async Task<HttpResponseData> ErrorAsync(HttpRequestData request, HttpStatusCode status, string error, CancellationToken cancellationToken)
+    {
+        var response = request.CreateResponse(status);
+        response.Headers.Add("Content-Type", "application/json; charset=utf-8");
+        await JsonSerializer.SerializeAsync(response.Body, new { error }, Json, cancellationToken);
+        return response;
+    }
+
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Information, Message = "Backfill run {RunId} of {ProductId} started over {Inputs} archived input(s)")]
+    private static partial void LogStarted(ILogger logger, string runId, string productId, int inputs);
+
+    private sealed record BackfillBody(DateTimeOffset? From, DateTimeOffset? To, IReadOnlyList<string>? Partitions);
+}

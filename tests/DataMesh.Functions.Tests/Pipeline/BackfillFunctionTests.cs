@@ -1,0 +1,89 @@
+using System.Net;
+using System.Text.Json;
+using DataMesh.Functions.Configuration;
+using DataMesh.Functions.Pipeline;
+using DataMesh.Pipeline;
+using DataMesh.Storage;
+using DataMesh.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DataMesh.Functions.Tests.Pipeline;
+
+/// <summary><c>POST api/products/{id}/backfill</c>: operators only, nothing scheduled when nothing is archived in range.</summary>
+[Collection("azurite")]
+public sealed class BackfillFunctionTests(AzuriteFixture azurite)
+{
+    private const string Url = "https://func-finance.azurewebsites.net/api/products/finance.ledger-emea/backfill";
+
+    private readonly MeshStorage _storage = azurite.CreateStorage();
+    private readonly ProductRegistry _products = ProductRegistry.LoadFrom(RepositoryRoot.Combine("pipelines"));
+
+    [Fact]
+    public async Task Backfill_CallerWithADomainRole_Answers403AndSchedulesNothing()
+    {
+        // Arrange: a validated caller of the finance domain, not the operator.
+        var client = new RecordingDurableTaskClient();
+        var request = Request("{}", "DataMesh.Domain.finance");
+
+        // Act
+        var response = await Function(authentication: true).RunAsync(request, "finance.ledger-emea", client, CancellationToken.None);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("DataMesh.Operator", Error(response), StringComparison.Ordinal);
+        Assert.Empty(client.Scheduled);
+    }
+
+    [Fact]
+    public async Task Backfill_OperatorRoleForgedWhileAuthenticationIsOff_Answers403()
+    {
+        // Arrange: without App Service authentication the header is the client's own: never trusted.
+        var client = new RecordingDurableTaskClient();
+
+        // Act
+        var response = await Function(authentication: false).RunAsync(Request("{}", "DataMesh.Operator"), "finance.ledger-emea", client, CancellationToken.None);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Empty(client.Scheduled);
+    }
+
+    [Fact]
+    public async Task Backfill_OperatorAndNothingArchivedInRange_Answers422WithTheReason()
+    {
+        // Arrange
+        await _storage.EnsureDomainAsync("finance");
+        var client = new RecordingDurableTaskClient();
+        var body = JsonSerializer.Serialize(new { from = "2026-10-01T00:00:00Z", to = "2026-11-01T00:00:00Z" });
+
+        // Act
+        var response = await Function(authentication: true).RunAsync(Request(body, "DataMesh.Operator"), "finance.ledger-emea", client, CancellationToken.None);
+
+        // Assert
+        Assert.Equal((HttpStatusCode)422, response.StatusCode);
+        Assert.Contains("finance.ledger-emea: no archived input arrived from", Error(response), StringComparison.Ordinal);
+        Assert.Empty(client.Scheduled);
+    }
+
+    private BackfillFunction Function(bool authentication) =>
+        new(_products, _storage, new AppServiceAuthentication(authentication), TimeProvider.System, NullLogger<BackfillFunction>.Instance);
+
+    private static TestPostRequest Request(string body, string role)
+    {
+        var request = new TestPostRequest(Url, body);
+        request.Headers.Add(AppServiceAuthentication.ClientPrincipalHeader, Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
+        {
+            auth_typ = "aad",
+            role_typ = "roles",
+            claims = new[] { new { typ = "roles", val = role } },
+        }))));
+        return request;
+    }
+
+    private static string Error(Microsoft.Azure.Functions.Worker.Http.HttpResponseData response)
+    {
+        response.Body.Position = 0;
+        using var document = JsonDocument.Parse(response.Body);
+        return document.RootElement.GetProperty("error").GetString()!;
+    }
+}
