@@ -540,6 +540,17 @@ public sealed partial class LocalMesh : IAsyncDisposable
         return (Files(samples), Files(Path.Combine(samples, "rejected")));
     }
 
+    /// <summary>
+    /// The files of a product's next day (<c>samples/day-2/</c>): dropped by the demo once every first release is in,
+    /// so it shows releases building on the ones before them and their consumers rebuilding.
+    /// </summary>
+    public static IReadOnlyList<string> NextDaySampleFiles(ProductSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var folder = Path.Combine(spec.Directory, "samples", "day-2");
+        return Directory.Exists(folder) ? Directory.GetFiles(folder).Order(StringComparer.Ordinal).ToList() : [];
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stopDetector.CancelAsync().ConfigureAwait(false);

@@ -70,6 +70,30 @@ internal static class DemoCommand
                     outcomes.Add(new DemoOutcome("(upstream release)", PipelineStatus.Published, result.Status == PipelineStatus.Published, result));
                 }
 
+                // Day 2: the next files of the products that have some. Each release builds on the one before it (its
+                // output mode: a new period, a day's partition, changed employees merged) and their consumers rebuild.
+                var firstDay = outcomes.Count;
+                foreach (var spec in mesh.Products.All.OrderBy(p => Depth(mesh.Products, p.Id, 0)).ThenBy(p => p.Id, StringComparer.Ordinal))
+                {
+                    foreach (var file in LocalMesh.NextDaySampleFiles(spec))
+                    {
+                        outcomes.Add(await RunOneAsync(mesh, spec, file, PipelineStatus.Published, asJson, cancellationToken, "day 2").ConfigureAwait(false));
+                    }
+                }
+
+                if (outcomes.Count > firstDay)
+                {
+                    if (!asJson)
+                    {
+                        AnsiConsole.MarkupLine("[grey]→ waiting for the consumers of day 2's releases[/]");
+                    }
+
+                    foreach (var result in await mesh.SettleAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+                    {
+                        outcomes.Add(new DemoOutcome("(upstream release, day 2)", PipelineStatus.Published, result.Status == PipelineStatus.Published, result));
+                    }
+                }
+
                 var consumers = mesh.Products.All.Where(p => p.Inputs.Any(i => !i.IsLanding)).Select(p => p.Id).ToList();
                 var neverBuilt = consumers.Where(id => outcomes.All(o => o.Result.Product != id || o.Result.Status != PipelineStatus.Published)).ToList();
                 foreach (var id in neverBuilt)
@@ -110,16 +134,17 @@ internal static class DemoCommand
         guard > products.All.Count || products.All.FirstOrDefault(p => p.Id == productId) is not { } spec ? 0
         : spec.Inputs.Where(i => i.Product is not null).Select(i => 1 + Depth(products, i.Product!, guard + 1)).DefaultIfEmpty(0).Max();
 
-    private static async Task<DemoOutcome> RunOneAsync(LocalMesh mesh, ProductSpec spec, string file, PipelineStatus expected, bool quiet, CancellationToken cancellationToken)
+    private static async Task<DemoOutcome> RunOneAsync(LocalMesh mesh, ProductSpec spec, string file, PipelineStatus expected, bool quiet, CancellationToken cancellationToken, string? day = null)
     {
         if (!quiet)
         {
-            AnsiConsole.MarkupLine($"[grey]→ dropping {Markup.Escape(Path.GetFileName(file))} into {Markup.Escape(spec.Id)} (expect {expected})[/]");
+            AnsiConsole.MarkupLine($"[grey]→ {(day is null ? "" : day + ": ")}dropping {Markup.Escape(Path.GetFileName(file))} into {Markup.Escape(spec.Id)} (expect {expected})[/]");
         }
 
         var result = await CliProgress.RunAsync(quiet, $"{spec.Id} ← {Path.GetFileName(file)}", progress =>
             mesh.RunAsync(spec.Id, [file], cancellationToken: cancellationToken, progress: progress)).ConfigureAwait(false);
-        return new DemoOutcome(Path.GetFileName(file), expected, result.Status == expected && (expected != PipelineStatus.QualityFailed || result.Quarantined.Count > 0), result);
+        var sample = day is null ? Path.GetFileName(file) : $"{Path.GetFileName(file)} ({day})";
+        return new DemoOutcome(sample, expected, result.Status == expected && (expected != PipelineStatus.QualityFailed || result.Quarantined.Count > 0), result);
     }
 
     private static void PrintSummary(IReadOnlyList<DemoOutcome> outcomes)
