@@ -6,7 +6,7 @@ using DataMesh.Publishing;
 using DataMesh.Specs;
 using DataMesh.Storage;
 using DataMesh.Testing;
-using static DataMesh.Core.Tests.Consumption.SnapshotChain;
+using static DataMesh.Testing.SnapshotChain;
 
 namespace DataMesh.Core.Tests.Consumption;
 
@@ -37,11 +37,11 @@ public sealed class SnapshotReadTests(AzuriteFixture azurite) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _first = await WriteOldAsync(_storage, ProductId, "1.0.0", 1, [new Own(Day1, [(1, "a"), (2, "b"), (3, "c")])]);
-        _second = await WriteAsync(_storage, ProductId, "1.0.0", 2, [new Own(Day2, [(4, "d"), (5, "e")])],
+        _first = await WriteOldAsync(_storage, ProductId, "1.0.0", 1, [new OwnFile(Day1, [(1, "a"), (2, "b"), (3, "c")])]);
+        _second = await WriteAsync(_storage, ProductId, "1.0.0", 2, [new OwnFile(Day2, [(4, "d"), (5, "e")])],
             [Reference(_first, Day1)], new ReleaseChanges { Mode = OutputMode.Append, BasedOn = 1, RowsAdded = 2 });
         await WriteAsync(_storage, ProductId, "1.0.0", 3,
-            [new Own(Day1, [(1, "a"), (3, "c")], Rewritten: true), new Own(Day2, [(2, "B"), (6, "f")])],
+            [new OwnFile(Day1, [(1, "a"), (3, "c")], Rewritten: true), new OwnFile(Day2, [(2, "B"), (6, "f")])],
             [Reference(_second, Day2)], new ReleaseChanges { Mode = OutputMode.Merge, BasedOn = 2, RowsAdded = 1, RowsReplaced = 1 });
     }
 

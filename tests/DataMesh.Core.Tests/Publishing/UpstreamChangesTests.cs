@@ -1,10 +1,9 @@
-using DataMesh.Core.Tests.Consumption;
 using DataMesh.Pipeline;
 using DataMesh.Publishing;
 using DataMesh.Specs;
 using DataMesh.Storage;
 using DataMesh.Testing;
-using static DataMesh.Core.Tests.Consumption.SnapshotChain;
+using static DataMesh.Testing.SnapshotChain;
 
 namespace DataMesh.Core.Tests.Publishing;
 
@@ -30,14 +29,14 @@ public sealed class UpstreamChangesTests(AzuriteFixture azurite) : IAsyncLifetim
 
     public async Task InitializeAsync()
     {
-        var first = await WriteOldAsync(_storage, Upstream, "1.0.0", 1, [new Own(Day1, [(1, "a"), (2, "b"), (3, "c")])]);
-        var second = await WriteAsync(_storage, Upstream, "1.0.0", 2, [new Own(Day2, [(4, "d"), (5, "e")])],
+        var first = await WriteOldAsync(_storage, Upstream, "1.0.0", 1, [new OwnFile(Day1, [(1, "a"), (2, "b"), (3, "c")])]);
+        var second = await WriteAsync(_storage, Upstream, "1.0.0", 2, [new OwnFile(Day2, [(4, "d"), (5, "e")])],
             [Reference(first, Day1)], new ReleaseChanges { Mode = OutputMode.Append, BasedOn = 1 });
         await _storage.Products("finance").GetBlobClient("ledger/1.0.0/3/_claim").UploadAsync(BinaryData.FromString("a run that failed"));
         var fourth = await WriteAsync(_storage, Upstream, "1.0.0", 4,
-            [new Own(Day1, [(1, "a"), (3, "c")], Rewritten: true), new Own(Day3, [(2, "B"), (6, "f")])],
+            [new OwnFile(Day1, [(1, "a"), (3, "c")], Rewritten: true), new OwnFile(Day3, [(2, "B"), (6, "f")])],
             [Reference(second, Day2)], new ReleaseChanges { Mode = OutputMode.Merge, BasedOn = 2 });
-        await WriteAsync(_storage, Upstream, "1.0.0", 5, [new Own(Day4, [(7, "g")])],
+        await WriteAsync(_storage, Upstream, "1.0.0", 5, [new OwnFile(Day4, [(7, "g")])],
             [.. fourth.Files.Where(f => f.Release is not null), .. fourth.Files.Where(f => f.Release is null).Select(f => Reference(fourth, f.Path))],
             new ReleaseChanges { Mode = OutputMode.Append, BasedOn = 4 });
     }
@@ -114,9 +113,9 @@ public sealed class UpstreamChangesTests(AzuriteFixture azurite) : IAsyncLifetim
     {
         // Arrange: a product in replace mode with manifests from before snapshots: 1, 2, (3 never published), 4.
         const string Rates = "finance.rates";
-        await WriteOldAsync(_storage, Rates, "1.0.0", 1, [new Own("part-00000.parquet", [(1, "a")])]);
-        await WriteOldAsync(_storage, Rates, "1.0.0", 2, [new Own("part-00000.parquet", [(1, "b"), (2, "b")])]);
-        await WriteOldAsync(_storage, Rates, "1.0.0", 4, [new Own("part-00000.parquet", [(1, "c")])]);
+        await WriteOldAsync(_storage, Rates, "1.0.0", 1, [new OwnFile("part-00000.parquet", [(1, "a")])]);
+        await WriteOldAsync(_storage, Rates, "1.0.0", 2, [new OwnFile("part-00000.parquet", [(1, "b"), (2, "b")])]);
+        await WriteOldAsync(_storage, Rates, "1.0.0", 4, [new OwnFile("part-00000.parquet", [(1, "c")])]);
 
         // Act
         var planned = await new UpstreamResolver(_storage).ResolveAsync(Input(UpstreamRead.Changes, Rates), Built("1.0.0", 1, Rates));

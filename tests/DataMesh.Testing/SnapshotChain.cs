@@ -6,24 +6,23 @@ using DataMesh.Specs;
 using DataMesh.Storage;
 using DuckDB.NET.Data;
 
-namespace DataMesh.Core.Tests.Consumption;
+namespace DataMesh.Testing;
 
 /// <summary>
 /// Releases written by hand as the snapshot engine lays them out (own Parquet files in the release's folder, earlier
 /// releases' files referenced from their folders), without running a pipeline: for tests of the reading side.
 /// </summary>
-internal static class SnapshotChain
+public static class SnapshotChain
 {
-    /// <summary>A file this release writes: its path, its rows as (id, label), and whether it is a merge's rewrite.</summary>
-    public sealed record Own(string Path, IReadOnlyList<(int Id, string Label)> Rows, bool Rewritten = false);
-
     /// <summary>Writes the own files and the manifest of one release; <paramref name="referenced"/> are kept from earlier releases.</summary>
     public static async Task<ReleaseManifest> WriteAsync(
-        MeshStorage storage, string productId, string version, int release, IReadOnlyList<Own> own, IReadOnlyList<ReleaseFile>? referenced = null,
+        MeshStorage storage, string productId, string version, int release, IReadOnlyList<OwnFile> own, IReadOnlyList<ReleaseFile>? referenced = null,
         ReleaseChanges? changes = null, IReadOnlyList<UpstreamRelease>? upstream = null)
     {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(own);
         ProductIds.TrySplit(productId, out var domain, out var name);
-        await storage.EnsureDomainAsync(domain);
+        await storage.EnsureDomainAsync(domain).ConfigureAwait(false);
         var store = new ReleaseStore(storage.Products(domain));
         var folder = ReleaseStore.Folder(name, version, release);
         var scratch = Directory.CreateTempSubdirectory("datamesh-snapshot-chain-");
@@ -34,7 +33,7 @@ internal static class SnapshotChain
             {
                 var local = Path.Combine(scratch.FullName, Guid.NewGuid().ToString("N") + ".parquet");
                 WriteParquet(local, file.Rows);
-                var written = await store.UploadFileAsync(folder, file.Path, local);
+                var written = await store.UploadFileAsync(folder, file.Path, local).ConfigureAwait(false);
                 files.Add(written with { Rows = file.Rows.Count, Rewritten = file.Rewritten });
             }
 
@@ -53,7 +52,7 @@ internal static class SnapshotChain
                 Quality = new QualitySummary(true, 0, []),
                 Lineage = new ReleaseLineage([], upstream ?? []),
                 ContractId = $"{productId}@{version}",
-            });
+            }).ConfigureAwait(false);
         }
         finally
         {
@@ -65,9 +64,10 @@ internal static class SnapshotChain
     /// Writes a release's manifest as releases were written before snapshots: no <c>changes</c>, and files with only
     /// path, size and checksum (no rows, release, version or rewritten), to check that readers still read them.
     /// </summary>
-    public static async Task<ReleaseManifest> WriteOldAsync(MeshStorage storage, string productId, string version, int release, IReadOnlyList<Own> own)
+    public static async Task<ReleaseManifest> WriteOldAsync(MeshStorage storage, string productId, string version, int release, IReadOnlyList<OwnFile> own)
     {
-        var manifest = await WriteAsync(storage, productId, version, release, own);
+        ArgumentNullException.ThrowIfNull(storage);
+        var manifest = await WriteAsync(storage, productId, version, release, own).ConfigureAwait(false);
         var json = JsonNode.Parse(BinaryData.FromObjectAsJson(manifest, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)).ToString())!.AsObject();
         json.Remove("changes");
         foreach (var file in json["files"]!.AsArray())
@@ -79,17 +79,18 @@ internal static class SnapshotChain
         }
 
         ProductIds.TrySplit(productId, out var domain, out var name);
-        await storage.Products(domain).GetBlobClient(ReleaseStore.Folder(name, version, release) + ReleaseStore.ManifestName).UploadAsync(BinaryData.FromString(json.ToJsonString()), overwrite: true);
+        await storage.Products(domain).GetBlobClient(ReleaseStore.Folder(name, version, release) + ReleaseStore.ManifestName).UploadAsync(BinaryData.FromString(json.ToJsonString()), overwrite: true).ConfigureAwait(false);
         return manifest;
     }
 
     /// <summary>A file of an earlier release, as a later release's manifest references it.</summary>
     public static ReleaseFile Reference(ReleaseManifest writer, string path, string? version = null) =>
-        writer.Files.Single(f => f.Path == path && f.Release is null) with { Release = writer.Release, Version = version };
+        (writer ?? throw new ArgumentNullException(nameof(writer))).Files.Single(f => f.Path == path && f.Release is null) with { Release = writer.Release, Version = version };
 
     /// <summary>Writes rows (id, label) to a Parquet file.</summary>
     public static void WriteParquet(string path, IReadOnlyList<(int Id, string Label)> rows)
     {
+        ArgumentNullException.ThrowIfNull(rows);
         using var connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();
         using var command = connection.CreateCommand();
@@ -103,6 +104,7 @@ internal static class SnapshotChain
     /// <summary>The rows of Parquet files (or of the SQL given over them), as "id:label", sorted.</summary>
     public static IReadOnlyList<string> Rows(IReadOnlyList<string> files)
     {
+        ArgumentNullException.ThrowIfNull(files);
         using var connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();
         using var command = connection.CreateCommand();
