@@ -51,7 +51,7 @@ public sealed class TimeTravelTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal("id,label|1,a|2,B|3,c|4,d|5,e|6,f", Lines(releases[2]));
         Assert.Equal("n|6", Lines(newest));
         Assert.Equal(1, missing.ExitCode);
-        Assert.Contains("1.0.0#9", missing.StdErr, StringComparison.Ordinal);
+        Assert.Contains("'1.0.0#9' in this mesh (never published, or no longer retained)", missing.StdErr, StringComparison.Ordinal);
     }
 
     private static string Lines(CliRunner.CliResult result) =>
