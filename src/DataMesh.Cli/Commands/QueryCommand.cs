@@ -14,7 +14,7 @@ namespace DataMesh.Cli.Commands;
 
 /// <summary>
 /// <c>datamesh query ID[@RANGE|@VERSION#RELEASE] "SQL"</c>: DuckDB SQL over a product's newest release in the range (or
-/// one exact release) of the local mesh; the release is a view named after the product in snake_case.
+/// one exact release: time travel) of the local mesh; the release's whole snapshot is a view named after the product in snake_case.
 /// </summary>
 internal static class QueryCommand
 {
@@ -100,7 +100,9 @@ internal static class QueryCommand
 
             if (found is null)
             {
-                await Console.Error.WriteLineAsync($"error: {productId} has no published release matching '{selector ?? "*"}' in this mesh (see `datamesh catalog show {productId}`).").ConfigureAwait(false);
+                // Time travel reaches retained releases only: an exact one may never have been published, or retention removed it.
+                var exact = selector is not null && selector.Contains('#', StringComparison.Ordinal) ? " (never published, or no longer retained)" : "";
+                await Console.Error.WriteLineAsync($"error: {productId} has no published release matching '{selector ?? "*"}' in this mesh{exact} (see `datamesh catalog show {productId}`).").ConfigureAwait(false);
                 return ExitCodes.CheckFailed;
             }
 

@@ -393,11 +393,12 @@ public sealed partial class CatalogHttpApi
 
         if (file is not null)
         {
-            // Only a file the manifest lists: the path is compared, never resolved, so it cannot escape the release.
-            if (release.Manifest.Files.FirstOrDefault(f => string.Equals(f.Path, path, StringComparison.Ordinal)) is not { } entry)
+            // Only a file the manifest lists, by its name within the snapshot (VERSION/RELEASE/PATH for a file referenced
+            // from an earlier release): the path is compared, never resolved, so it cannot escape the product's releases.
+            if (release.FindFile(path!) is not { } entry)
             {
                 return Problem(404, "file-not-found", "File not found",
-                    $"Release {version} #{number} of {id} has no file '{Shorten(path!)}'; its files: {string.Join(", ", release.Manifest.Files.Take(20).Select(f => f.Path))}.", request.Instance, productId: id);
+                    $"Release {version} #{number} of {id} has no file '{Shorten(path!)}'; its files: {string.Join(", ", release.Files.Take(20).Select(f => f.LocalPath))}.", request.Instance, productId: id);
             }
 
             return await FileAsync(request, release, entry, file, cancellationToken).ConfigureAwait(false);

@@ -27,7 +27,7 @@ internal static class CatalogOpenApi
         ["limit"] = ("Most items returned (runs: at most 200; rows: at most 1000).", new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = Consumption.ReleaseReader.MaxPageSize }),
         ["direction"] = ("Which side of the product to walk.", new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("upstream", "downstream", "both"), ["default"] = "both" }),
         ["offset"] = ("Rows to skip (file order).", new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["default"] = 0 }),
-        ["path"] = ("A data file of the release, as its manifest lists it (e.g. part-00000.parquet).", new JsonObject { ["type"] = "string", ["maxLength"] = 400 }),
+        ["path"] = ("A data file of the release snapshot: its manifest path for a file the release wrote (e.g. part-00000.parquet), VERSION/RELEASE/PATH for one it references from an earlier release (e.g. 1.0.0/2/part-00000.parquet).", new JsonObject { ["type"] = "string", ["maxLength"] = 400 }),
         ["depth"] = ("Hops to walk.", new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = CatalogHttpApi.MaxLineageDepth, ["default"] = 1 }),
     };
 

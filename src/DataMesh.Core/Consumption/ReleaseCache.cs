@@ -65,7 +65,23 @@ public sealed class ReleaseCache
     /// <param name="download">Writes the files under the folder it is given.</param>
     /// <param name="cancellationToken">Cancels the download and the wait for a lock.</param>
     /// <exception cref="InvalidDataException">A cached or downloaded file is missing or not of the manifest's size.</exception>
-    public async Task<ReleaseCacheLease> AcquireAsync(string key, IReadOnlyList<ReleaseFile> files, Func<string, CancellationToken, Task> download, CancellationToken cancellationToken = default)
+    public Task<ReleaseCacheLease> AcquireAsync(string key, IReadOnlyList<ReleaseFile> files, Func<string, CancellationToken, Task> download, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        return AcquireAsync(key, files.Select(f => new SnapshotFile(f.Path, f.Path, f.Size)).ToList(), download, cancellationToken);
+    }
+
+    /// <summary>
+    /// The files of a release's snapshot (its own and those it references from earlier releases, each at its
+    /// <see cref="SnapshotFile.LocalPath"/>), downloaded by <paramref name="download"/> into a fresh folder when the
+    /// cache lacks them, held against eviction until the lease is disposed.
+    /// </summary>
+    /// <param name="key">The release's folder name: letters and digits (e.g. a hash of its location).</param>
+    /// <param name="files">The snapshot's files: their local paths relative to the folder, and sizes.</param>
+    /// <param name="download">Writes the files under the folder it is given.</param>
+    /// <param name="cancellationToken">Cancels the download and the wait for a lock.</param>
+    /// <exception cref="InvalidDataException">A cached or downloaded file is missing or not of the manifest's size.</exception>
+    public async Task<ReleaseCacheLease> AcquireAsync(string key, IReadOnlyList<SnapshotFile> files, Func<string, CancellationToken, Task> download, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(download);
@@ -183,12 +199,12 @@ public sealed class ReleaseCache
         return total;
     }
 
-    private static IReadOnlyList<string> LocalFiles(string folder, IReadOnlyList<ReleaseFile> files)
+    private static IReadOnlyList<string> LocalFiles(string folder, IReadOnlyList<SnapshotFile> files)
     {
         var paths = new List<string>(files.Count);
         foreach (var file in files)
         {
-            var local = Path.Combine(folder, file.Path.Replace('/', Path.DirectorySeparatorChar));
+            var local = ReleaseSnapshot.LocalPath(folder, file);
             var info = new FileInfo(local);
             if (!info.Exists || info.Length != file.Size)
             {

@@ -111,10 +111,13 @@ public sealed class ReleaseReader
     {
         ArgumentNullException.ThrowIfNull(release);
         var store = new ReleaseStore(_storage.Products(release.Domain));
+        // The whole snapshot: files the release wrote and files of earlier releases it references, each under its
+        // snapshot path, so two files of the same name from different releases never collide.
+        var files = release.Files;
         return await _cache.AcquireAsync(
             CacheKey(store, release),
-            release.Manifest.Files,
-            (folder, token) => store.DownloadFilesAsync(release.Folder, release.Manifest.Files.Select(f => f.Path), folder, token),
+            files,
+            (folder, token) => ReleaseSnapshot.DownloadAsync(store.Container, files, folder, token),
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -132,14 +135,15 @@ public sealed class ReleaseReader
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(offset + length, file.Size);
-        var name = $"{release.ProductId} {release.Version}#{release.Release} file '{file.Path}'";
+        var name = $"{release.ProductId} {release.Version}#{release.Release} file '{file.SnapshotPath(release.Version)}'";
         if (length == 0)
         {
             return new ReleaseFileStream(Stream.Null, 0, sha256: null, name);
         }
 
         var store = new ReleaseStore(_storage.Products(release.Domain));
-        var (content, blobLength) = await store.OpenFileAsync(release.Folder, file.Path, offset, length, cancellationToken).ConfigureAwait(false);
+        // A referenced file is read where the release that wrote it put it.
+        var (content, blobLength) = await store.OpenFileAsync("", ReleaseStore.FileBlobName(release.ProductName, release.Version, release.Release, file), offset, length, cancellationToken).ConfigureAwait(false);
         if (blobLength != file.Size)
         {
             await content.DisposeAsync().ConfigureAwait(false);
@@ -231,6 +235,19 @@ public sealed class ReleaseReader
 /// <summary>A release picked for reading: where it is and its manifest.</summary>
 public sealed record ReleaseSelection(string ProductId, string Domain, string Version, int Release, string Folder, ReleaseManifest Manifest)
 {
+    /// <summary>The product's name without its domain (<c>ledger-emea</c>).</summary>
+    public string ProductName => ProductIds.TrySplit(ProductId, out _, out var name) ? name : ProductId;
+
+    /// <summary>Every data file of the release's snapshot, where it lives and its name within the snapshot, in manifest order.</summary>
+    public IReadOnlyList<SnapshotFile> Files => ReleaseSnapshot.Files(ProductName, Manifest);
+
+    /// <summary>
+    /// The manifest's file named <paramref name="snapshotPath"/> (<see cref="ReleaseFile.SnapshotPath"/>: its path for
+    /// a file the release wrote, <c>VERSION/RELEASE/PATH</c> for one it references); compared, never resolved.
+    /// </summary>
+    public ReleaseFile? FindFile(string snapshotPath) =>
+        Manifest.Files.FirstOrDefault(f => string.Equals(f.SnapshotPath(Version), snapshotPath, StringComparison.Ordinal));
+
     /// <summary>The newest release when it lies outside the requested range (<c>VERSION#RELEASE</c>): the reader is pinned behind it.</summary>
     public string? NewerOutsideRange { get; init; }
 }

@@ -77,9 +77,13 @@ public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivit
 
         var resolver = new Publishing.UpstreamResolver(runtime.Storage);
         var upstream = new List<PlannedUpstream>();
+        // An input reading changes reads those since the upstream release this product's newest release was built from.
+        var lastBuild = spec.Inputs.Any(i => i.Read == UpstreamRead.Changes)
+            ? await resolver.LastBuildAsync(spec.Id, spec.Version, cancellationToken).ConfigureAwait(false)
+            : null;
         foreach (var port in spec.Inputs.Where(i => !i.IsLanding))
         {
-            upstream.Add(await resolver.ResolveAsync(port, cancellationToken).ConfigureAwait(false)
+            upstream.Add(await resolver.ResolveAsync(port, lastBuild, cancellationToken).ConfigureAwait(false)
                 ?? throw new UpstreamNotReadyException($"Input '{port.Name}' of {spec.Id} reads {port.Product} {port.Versions ?? "*"}, which has no published release in that range yet; the landing input stays, and that product's first release in range rebuilds this one."));
         }
 

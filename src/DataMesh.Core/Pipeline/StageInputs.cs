@@ -20,8 +20,24 @@ public sealed record IngestPlan(string Version, IReadOnlyList<PlannedFile> Files
     public IReadOnlyList<PlannedUpstream> Upstream { get; init; } = [];
 }
 
-/// <summary>An upstream input port pinned to one release: where it lives and its data files (relative to <see cref="Folder"/>).</summary>
-public sealed record PlannedUpstream(string InputName, string Domain, string Folder, UpstreamRelease Release, IReadOnlyList<string> Files);
+/// <summary>
+/// An upstream input port pinned to one release: where it lives and the data files the run reads from it,
+/// <see cref="Sources"/> (plans recorded before snapshots list <see cref="Files"/> relative to <see cref="Folder"/> instead).
+/// </summary>
+public sealed record PlannedUpstream(string InputName, string Domain, string Folder, UpstreamRelease Release, IReadOnlyList<string> Files)
+{
+    /// <summary>
+    /// The blobs the input reads and their local names: the release's whole snapshot, or for <c>read: changes</c> the
+    /// files holding the rows changed since the release the consumer last built from (empty when nothing changed).
+    /// </summary>
+    public IReadOnlyList<Publishing.SnapshotFile> Sources { get; init; } = [];
+
+    /// <summary>A file of the release that gives the input its columns when <see cref="Sources"/> is empty (no changes to read).</summary>
+    public Publishing.SnapshotFile? SchemaSource { get; init; }
+
+    /// <summary>How the input was read, for the run's input report (e.g. the releases whose changes it holds, or why it fell back to the snapshot).</summary>
+    public string? Read { get; init; }
+}
 
 /// <summary>A landing blob to ingest for an input port; <see cref="Index"/> orders the run's files.</summary>
 public sealed record PlannedFile(string InputName, string BlobName, int Index)

@@ -34,12 +34,11 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
             localFiles.Add((file, await LandingFiles.EnsureLocalAsync(runtime, spec, workspace, file, cancellationToken).ConfigureAwait(false)));
         }
 
-        var upstream = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var upstream = new Dictionary<string, LocalUpstream>(StringComparer.Ordinal);
         foreach (var release in input.Upstream)
         {
             // The upstream release's Parquet files, in the run's input folder (kept when a retry finds them there).
-            upstream[release.InputName] = await new ReleaseStore(runtime.Storage.Products(release.Domain))
-                .DownloadFilesAsync(release.Folder, release.Files, workspace.InputDirectory(release.InputName), cancellationToken).ConfigureAwait(false);
+            upstream[release.InputName] = await LocalUpstream.DownloadAsync(runtime.Storage, release, workspace.InputDirectory(release.InputName), cancellationToken).ConfigureAwait(false);
         }
 
         // A retry starts from an empty output folder: files of an earlier attempt must not join this one.
@@ -69,7 +68,7 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
         FileHash.Sha256(string.Join('\n', schema.Select(c => $"{c.Name}:{c.Type}")));
 
     private (long Rows, List<OutputColumn> Schema, List<InputReport> Inputs, List<string> Files, QualityMeasurement? Quality) Run(
-        ProductSpec spec, RunWorkspace workspace, List<(IngestedFile File, string Path)> files, Dictionary<string, List<string>> upstream, CancellationToken cancellationToken)
+        ProductSpec spec, RunWorkspace workspace, List<(IngestedFile File, string Path)> files, Dictionary<string, LocalUpstream> upstream, CancellationToken cancellationToken)
     {
         // Spill left by an attempt that was killed is not this attempt's: DuckDB would not reuse it.
         if (Directory.Exists(workspace.TempDirectory))
@@ -95,10 +94,10 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
         {
             if (!port.IsLanding)
             {
-                var releaseFiles = upstream.TryGetValue(port.Name, out var found) ? found
+                var release = upstream.TryGetValue(port.Name, out var found) ? found
                     : throw new PipelineStageException("transform", $"Input '{port.Name}' of {spec.Id} reads {port.Product}, but the run resolved no release for it.");
-                session.Execute($"CREATE VIEW {Sql.Identifier(port.Name)} AS SELECT * FROM read_parquet({Sql.List(releaseFiles)})");
-                reports.Add(new InputReport(port.Name, releaseFiles.Count, AutoDetected: false, []));
+                session.Execute(release.CreateViewSql(port.Name));
+                reports.Add(release.Report(port.Name));
                 continue;
             }
 

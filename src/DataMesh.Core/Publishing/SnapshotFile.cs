@@ -1,0 +1,11 @@
+namespace DataMesh.Publishing;
+
+/// <summary>
+/// A data file of a release's snapshot as a reader fetches it: the blob that holds it (in the folder of the release
+/// that wrote it, which may be an earlier one) and its name within the snapshot, unique across the release's files
+/// (<see cref="ReleaseFile.SnapshotPath"/>), used as its local path under a reader's folder.
+/// </summary>
+/// <param name="BlobName">The blob's name in the product's domain <c>products</c> container.</param>
+/// <param name="LocalPath">The file's name within the snapshot, <c>/</c>-separated (Hive folders kept).</param>
+/// <param name="Size">Bytes of the file, as its manifest records them.</param>
+public sealed record SnapshotFile(string BlobName, string LocalPath, long Size);
