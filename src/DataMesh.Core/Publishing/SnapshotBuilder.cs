@@ -34,7 +34,7 @@ public sealed class SnapshotBuilder(ProductSpec spec, ReleaseStore store, string
 
         Directory.CreateDirectory(OwnDirectory);
         var rows = FooterRows(output.Select(o => o.Local));
-        var own = output.Select(o => new SnapshotFile(o.Path, o.Local, rows[Path.GetFullPath(o.Local)], Rewritten: false)).ToList();
+        var own = output.Select(o => new OwnSnapshotFile(o.Path, o.Local, rows[Path.GetFullPath(o.Local)], Rewritten: false)).ToList();
         var mode = spec.Output.Mode;
         var baseFiles = @base is null ? [] : await WithRowsAsync(@base, @base.Manifest.Files.Select(f => Reference(@base, f)).ToList(), cancellationToken).ConfigureAwait(false);
         var changes = new ReleaseChanges
@@ -94,7 +94,7 @@ public sealed class SnapshotBuilder(ProductSpec spec, ReleaseStore store, string
         return slash < 0 ? "" : path[..slash];
     }
 
-    private SnapshotPlan Partitions(List<SnapshotFile> own, List<ReleaseFile> baseFiles, ReleaseChanges changes)
+    private SnapshotPlan Partitions(List<OwnSnapshotFile> own, List<ReleaseFile> baseFiles, ReleaseChanges changes)
     {
         var written = own.GroupBy(f => PartitionOf(f.Path), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(f => f.Rows), StringComparer.Ordinal);
         var dropped = baseFiles.Where(f => written.ContainsKey(PartitionOf(f.Path)))
@@ -117,7 +117,7 @@ public sealed class SnapshotBuilder(ProductSpec spec, ReleaseStore store, string
         };
     }
 
-    private async Task<SnapshotPlan> MergeAsync(List<SnapshotFile> output, List<ReleaseFile> baseFiles, ReleaseChanges changes, CancellationToken cancellationToken)
+    private async Task<SnapshotPlan> MergeAsync(List<OwnSnapshotFile> output, List<ReleaseFile> baseFiles, ReleaseChanges changes, CancellationToken cancellationToken)
     {
         var baseLocal = await DownloadAsync(baseFiles, cancellationToken).ConfigureAwait(false);
         var deleted = spec.Output.DeleteWhen is { } deleteWhen ? $"coalesce(({deleteWhen}), false)" : "false";
@@ -127,7 +127,7 @@ public sealed class SnapshotBuilder(ProductSpec spec, ReleaseStore store, string
             $"CREATE VIEW incoming AS SELECT * FROM read_parquet({Sql.List(output.Select(o => o.LocalPath))})");
         var upserts = Convert.ToInt64(db.Scalar($"SELECT count(*) FILTER (WHERE NOT {deleted}) FROM incoming"), CultureInfo.InvariantCulture);
         long replaced = 0, removed = 0;
-        var own = new List<SnapshotFile>();
+        var own = new List<OwnSnapshotFile>();
         var referenced = baseFiles;
         if (baseLocal.Count > 0)
         {
@@ -161,7 +161,7 @@ public sealed class SnapshotBuilder(ProductSpec spec, ReleaseStore store, string
                     continue;
                 }
 
-                own.Add(new SnapshotFile(path, target, kept, Rewritten: true));
+                own.Add(new OwnSnapshotFile(path, target, kept, Rewritten: true));
             }
         }
 
@@ -181,7 +181,7 @@ public sealed class SnapshotBuilder(ProductSpec spec, ReleaseStore store, string
                 cancellationToken);
             var files = Directory.Exists(target) ? Directory.EnumerateFiles(target, "*.parquet", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList() : [];
             var rows = FooterRows(files);
-            own.AddRange(files.Select(f => new SnapshotFile(Path.GetRelativePath(target, f).Replace(Path.DirectorySeparatorChar, '/'), f, rows[Path.GetFullPath(f)], Rewritten: false)));
+            own.AddRange(files.Select(f => new OwnSnapshotFile(Path.GetRelativePath(target, f).Replace(Path.DirectorySeparatorChar, '/'), f, rows[Path.GetFullPath(f)], Rewritten: false)));
         }
 
         return new SnapshotPlan

@@ -7,7 +7,7 @@ namespace DataMesh.Publishing;
 public sealed record SnapshotPlan
 {
     /// <summary>Files this release writes: path relative to its folder, local file, rows, and whether it is a merge's rewrite.</summary>
-    public required IReadOnlyList<SnapshotFile> Own { get; init; }
+    public required IReadOnlyList<OwnSnapshotFile> Own { get; init; }
 
     /// <summary>Files of earlier releases the snapshot keeps, as this release's manifest lists them.</summary>
     public required IReadOnlyList<ReleaseFile> Referenced { get; init; }
@@ -20,4 +20,4 @@ public sealed record SnapshotPlan
 }
 
 /// <summary>A data file a release writes: its path in the release folder, where it is on this machine, its rows.</summary>
-public sealed record SnapshotFile(string Path, string LocalPath, long Rows, bool Rewritten);
+public sealed record OwnSnapshotFile(string Path, string LocalPath, long Rows, bool Rewritten);

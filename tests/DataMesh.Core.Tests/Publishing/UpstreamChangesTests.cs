@@ -55,7 +55,7 @@ public sealed class UpstreamChangesTests(AzuriteFixture azurite) : IAsyncLifetim
         var local = await LocalUpstream.DownloadAsync(_storage, planned!, _work, CancellationToken.None);
 
         // Assert: the rows of 2, 4 (not its rewrite of 1's file) and 5, in order; 3 never published, so no gap.
-        Assert.Equal(Expected((4, "d"), (5, "e"), (2, "B"), (6, "f"), (7, "g")), SnapshotChain.Rows(local.Files));
+        Assert.Equal(Expected((4, "d"), (5, "e"), (2, "B"), (6, "f"), (7, "g")), DataMesh.Testing.SnapshotChain.Rows(local.Files));
         Assert.Equal(["1.0.0/2/" + Day2, "1.0.0/4/" + Day3, "1.0.0/5/" + Day4], planned!.Sources.Select(f => f.LocalPath));
         Assert.Equal(new UpstreamRelease(Upstream, "1.0.0", 5), planned.Release);
         Assert.Equal("changes of 1.0.0#2, 1.0.0#4, 1.0.0#5 since 1.0.0#1", local.Report("ledger").Read);
@@ -89,7 +89,7 @@ public sealed class UpstreamChangesTests(AzuriteFixture azurite) : IAsyncLifetim
         var local = await LocalUpstream.DownloadAsync(_storage, planned!, _work, CancellationToken.None);
 
         // Assert: the snapshot of 5 through its references to 2's and 4's files.
-        Assert.Equal(WholeSnapshot, SnapshotChain.Rows(local.Files));
+        Assert.Equal(WholeSnapshot, DataMesh.Testing.SnapshotChain.Rows(local.Files));
         Assert.Contains(why, planned!.Read, StringComparison.Ordinal);
     }
 
@@ -104,7 +104,7 @@ public sealed class UpstreamChangesTests(AzuriteFixture azurite) : IAsyncLifetim
         var local = await LocalUpstream.DownloadAsync(_storage, planned!, _work, CancellationToken.None);
 
         // Assert
-        Assert.Equal(WholeSnapshot, SnapshotChain.Rows(local.Files));
+        Assert.Equal(WholeSnapshot, DataMesh.Testing.SnapshotChain.Rows(local.Files));
         Assert.Contains("1.0.0#4, a release of its history, no longer exists", planned!.Read, StringComparison.Ordinal);
     }
 
@@ -122,7 +122,7 @@ public sealed class UpstreamChangesTests(AzuriteFixture azurite) : IAsyncLifetim
         var local = await LocalUpstream.DownloadAsync(_storage, planned!, _work, CancellationToken.None);
 
         // Assert
-        Assert.Equal(Expected((1, "b"), (2, "b"), (1, "c")), SnapshotChain.Rows(local.Files));
+        Assert.Equal(Expected((1, "b"), (2, "b"), (1, "c")), DataMesh.Testing.SnapshotChain.Rows(local.Files));
         Assert.Equal("changes of 1.0.0#2, 1.0.0#4 since 1.0.0#1", planned!.Read);
     }
 
