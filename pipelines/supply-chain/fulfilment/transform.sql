@@ -1,4 +1,5 @@
--- Lead time in hours, and whether the line could be served from the stock available at its warehouse.
+-- Lead time in hours, and whether the line could be served from the stock available at its warehouse on the day it
+-- was ordered: stock-levels holds every snapshot day, and an ASOF join takes the newest one on or before that day.
 SELECT
     s.shipment_id,
     s.order_id,
@@ -11,4 +12,5 @@ SELECT
     k.available AS available_at_warehouse,
     coalesce(s.quantity > k.available, true) AS backordered
 FROM shipments s
-LEFT JOIN stock k ON k.warehouse = s.warehouse AND k.sku = s.sku
+ASOF LEFT JOIN stock k
+    ON k.warehouse = s.warehouse AND k.sku = s.sku AND CAST(s.ordered_at AS DATE) >= k.snapshot_date
