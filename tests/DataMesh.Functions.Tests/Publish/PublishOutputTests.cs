@@ -177,6 +177,8 @@ public sealed class PublishOutputTests(PublishOutputFixture publish, ITestOutput
             ["GetReleaseFile"] = "httpTrigger",
             ["FreshnessTimer"] = "timerTrigger",
             ["OutboxRelayTimer"] = "timerTrigger",
+            ["StuckRunTimer"] = "timerTrigger",
+            [nameof(StuckRunFailure)] = "orchestrationTrigger",
             ["CatalogWeb"] = "httpTrigger",
         };
 
