@@ -141,7 +141,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
             var meshFile = Path.Combine(options.RootDirectory, "pipelines", MeshPoliciesLoader.MeshFileName);
             // A mesh without mesh.yaml is held to the built-in baseline, never to nothing.
-            var policies = !options.LoadPipelinesFolder ? null : File.Exists(meshFile) ? MeshPoliciesLoader.Load(meshFile) : MeshPolicies.Baseline;
+            var policies = options.Policies is { } given ? given : !options.LoadPipelinesFolder ? null : File.Exists(meshFile) ? MeshPoliciesLoader.Load(meshFile) : MeshPolicies.Baseline;
             // Events go the way they go in Azure: EventGridPublisherClient -> topic -> subscriptions -> queues.
             var topicKey = StateSecret(stateDirectory, EventTopicKeyFile);
             topic = new LocalEventGridTopic(topicKey, MeshTopicSubscriptions.For(products, storage), options.LoggerFactory);
