@@ -33,7 +33,8 @@ public static class StageTimeLimit
         if (StageLimits.PlatformStages.Contains(stage))
         {
             return $"{spec.Id}: the {stage} stage ran past its platform time limit of {System.Xml.XmlConvert.ToString(limit)} and was stopped "
-                + "(storage or the event topic answered too slowly); it is retried, and the run still ends.";
+                + "(storage or the event topic answered too slowly); the run still ends: an input not quarantined stays in landing, "
+                + "an announcement not sent stays in the outbox for the relay, staged data not deleted goes with the next clean-up.";
         }
 
         return $"{spec.Id}: the {stage} stage ran past its time limit of {System.Xml.XmlConvert.ToString(limit)} and was stopped. "
