@@ -1,5 +1,7 @@
 using Azure;
 using Azure.Messaging.EventGrid;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using DataMesh.Catalog;
 using DataMesh.Events;
 using DataMesh.Governance;
@@ -139,7 +141,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
             var meshFile = Path.Combine(options.RootDirectory, "pipelines", MeshPoliciesLoader.MeshFileName);
             // A mesh without mesh.yaml is held to the built-in baseline, never to nothing.
-            var policies = !options.LoadPipelinesFolder ? null : File.Exists(meshFile) ? MeshPoliciesLoader.Load(meshFile) : MeshPolicies.Baseline;
+            var policies = options.Policies is { } given ? given : !options.LoadPipelinesFolder ? null : File.Exists(meshFile) ? MeshPoliciesLoader.Load(meshFile) : MeshPolicies.Baseline;
             // Events go the way they go in Azure: EventGridPublisherClient -> topic -> subscriptions -> queues.
             var topicKey = StateSecret(stateDirectory, EventTopicKeyFile);
             topic = new LocalEventGridTopic(topicKey, MeshTopicSubscriptions.For(products, storage), options.LoggerFactory);
@@ -236,43 +238,84 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
             foreach (var message in messages)
             {
-                var body = message.Body.ToString();
-                IReadOnlyList<TriggerRoute> routes;
                 try
                 {
-                    routes = await router.RouteAsync(body, cancellationToken).ConfigureAwait(false);
+                    await HandleTriggerAsync(queue, router, message, started, cancellationToken).ConfigureAwait(false);
                 }
-                catch (FormatException ex)
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    // As the Functions host would after its retries: keep the message, out of the way, with the reason logged.
-                    LogEventRejected(_logger, message.MessageId, ex.Message);
-                    var poison = Storage.Queue(MeshStorage.PipelineTriggersQueue + "-poison");
-                    await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                    await poison.SendMessageAsync(message.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    routes = [];
+                    // One trigger that fails (storage unreachable, a container gone) must not hold up the others nor
+                    // stop the host: it stays queued, hidden for a back-off that doubles with each attempt, and after
+                    // MaxCatalogEventAttempts it is poisoned with the reason, as the Functions host does.
+                    await BackOffTriggerAsync(queue, message, ex, cancellationToken).ConfigureAwait(false);
                 }
-
-                foreach (var route in routes)
-                {
-                    if (route.Request is not { } request)
-                    {
-                        LogTriggerDropped(_logger, route.Reason);
-                    }
-                    else if (await _engine.ScheduleAsync(request, cancellationToken).ConfigureAwait(false))
-                    {
-                        _triggeredRuns.TryAdd(request.RunId, 0);
-                        started.Add(request.RunId);
-                        LogTrigger(_logger, request.RunId, route.Reason);
-                    }
-                    else
-                    {
-                        LogTriggerDuplicate(_logger, request.RunId);
-                    }
-                }
-
-                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    private async Task BackOffTriggerAsync(QueueClient queue, QueueMessage message, Exception failure, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (message.DequeueCount < MaxCatalogEventAttempts)
+            {
+                var backOff = TimeSpan.FromSeconds(Math.Min(300, 5 << (int)Math.Min(message.DequeueCount - 1, 6)));
+                LogTriggerRetried(_logger, message.MessageId, message.DequeueCount, backOff.TotalSeconds, failure.Message);
+                await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: backOff, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            var reason = $"Failed {message.DequeueCount} times; last error: {failure.GetType().Name}: {failure.Message}";
+            var poison = Storage.Queue(MeshStorage.PipelineTriggersQueue + "-poison");
+            await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            await poison.SendMessageAsync(message.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
+            LogEventRejected(_logger, message.MessageId, reason);
+        }
+        catch (Azure.RequestFailedException ex)
+        {
+            // Storage still failing: the message comes back after its receive's visibility timeout anyway.
+            LogServeProblem(_logger, ex.Message);
+        }
+    }
+
+    private async Task HandleTriggerAsync(QueueClient queue, PipelineTriggerRouter router, QueueMessage message, List<string> started, CancellationToken cancellationToken)
+    {
+        var body = message.Body.ToString();
+        IReadOnlyList<TriggerRoute> routes;
+        try
+        {
+            routes = await router.RouteAsync(body, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FormatException ex)
+        {
+            // As the Functions host would after its retries: keep the message, out of the way, with the reason logged.
+            LogEventRejected(_logger, message.MessageId, ex.Message);
+            var poison = Storage.Queue(MeshStorage.PipelineTriggersQueue + "-poison");
+            await poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            await poison.SendMessageAsync(message.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
+            routes = [];
+        }
+
+        foreach (var route in routes)
+        {
+            if (route.Request is not { } request)
+            {
+                LogTriggerDropped(_logger, route.Reason);
+            }
+            else if (await _engine.ScheduleAsync(request, cancellationToken).ConfigureAwait(false))
+            {
+                _triggeredRuns.TryAdd(request.RunId, 0);
+                started.Add(request.RunId);
+                LogTrigger(_logger, request.RunId, route.Reason);
+            }
+            else
+            {
+                LogTriggerDuplicate(_logger, request.RunId);
+            }
+        }
+
+        await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -395,9 +438,10 @@ public sealed partial class LocalMesh : IAsyncDisposable
             {
                 return;
             }
-            catch (Azure.RequestFailedException ex)
+            catch (Exception ex) when (ex is Azure.RequestFailedException or IOException or TimeoutException or HttpRequestException or AggregateException)
             {
-                // Storage hiccup: a server keeps serving; the next pass retries what this one could not do.
+                // Storage hiccup (the SDK's own retries spent, or the connection refused): a server keeps serving; the
+                // next pass retries what this one could not do.
                 LogServeProblem(_logger, ex.Message);
                 await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
             }
@@ -622,6 +666,9 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
     /// <summary>Attempts at one catalog event before it is poisoned (the Functions host's default <c>maxDequeueCount</c>).</summary>
     private const int MaxCatalogEventAttempts = 5;
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "Pipeline trigger {MessageId} failed (attempt {Attempt}); retried in {BackOffSeconds} s: {Reason}")]
+    private static partial void LogTriggerRetried(ILogger logger, string messageId, long attempt, double backOffSeconds, string reason);
 
     [LoggerMessage(EventId = 2009, Level = LogLevel.Warning, Message = "Catalog event {MessageId} failed (attempt {Attempt}); it is retried after its visibility timeout: {Reason}")]
     private static partial void LogEventRetried(ILogger logger, string messageId, long attempt, string reason);

@@ -26,6 +26,12 @@ public sealed class LocalMeshOptions
     /// <summary>Skip the products under <c>pipelines/</c> (serve only <see cref="ExtraProductDirectories"/>).</summary>
     public bool LoadPipelinesFolder { get; set; } = true;
 
+    /// <summary>
+    /// The mesh policies the publish gate holds runs to. Null: <c>pipelines/mesh.yaml</c> (else the built-in baseline)
+    /// when <see cref="LoadPipelinesFolder"/> is set, none otherwise; <c>datamesh run</c> sets it as validate resolves it.
+    /// </summary>
+    public DataMesh.Governance.MeshPolicies? Policies { get; set; }
+
     public PipelineOptions Pipeline { get; set; } = new();
 
     /// <summary>

@@ -17,20 +17,11 @@ namespace DataMesh.EndToEnd.Tests;
 [Collection(AzuriteCollection.Name)]
 public sealed class CatalogSecurityProbeTests(AzuriteFixture azurite) : IAsyncLifetime
 {
-    private readonly List<TestProduct> _products = [];
-    private LocalMesh? _mesh;
+    private readonly TestMeshHost _host = new(azurite);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        if (_mesh is not null)
-        {
-            await _mesh.DisposeAsync();
-        }
-
-        _products.ForEach(p => p.Dispose());
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
     public async Task CatalogApi_RestrictedProductsHistoryReadAnonymously_RefusedLikeItsRowsRoute()
@@ -137,27 +128,39 @@ public sealed class CatalogSecurityProbeTests(AzuriteFixture azurite) : IAsyncLi
         Assert.Equal(0, (await mesh.Storage.Queue(MeshStorage.CatalogEventsQueue).GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
 
+    [Fact]
+    public async Task RowsRoute_ReadPastItsTimeLimit_Answers504ProblemWithoutRows()
+    {
+        // Arrange: a published release, and a rows route given no time at all (a read that cannot finish in its bound).
+        var product = Add(new TestProduct("sec" + Guid.NewGuid().ToString("N")[..6]));
+        var mesh = await StartAsync();
+        Assert.Equal(PipelineStatus.Published, (await mesh.RunAsync(product.Id, [product.WriteOrders("o.csv", rows: 10)])).Status);
+        var bounded = new CatalogHttpApi(mesh.Catalog, releases: new DataMesh.Consumption.ReleaseReader(mesh.Storage)) { RowsTimeLimit = TimeSpan.Zero };
+        var unbounded = new CatalogHttpApi(mesh.Catalog, releases: new DataMesh.Consumption.ReleaseReader(mesh.Storage));
+        var route = $"/api/products/{product.Id}/releases/1.0.0/1/rows";
+
+        // Act
+        var late = await bounded.HandleAsync("GET", route, "", DataReader.Anonymous);
+        var inTime = await unbounded.HandleAsync("GET", route, "", DataReader.Anonymous);
+
+        // Assert: a clear problem, no partial page; the same read within the default bound answers its rows.
+        Assert.Equal(504, late.StatusCode);
+        Assert.StartsWith("application/problem+json", late.ContentType, StringComparison.Ordinal);
+        using var problem = JsonDocument.Parse(late.Body);
+        Assert.Equal("Read timed out", problem.RootElement.GetProperty("title").GetString());
+        Assert.Contains("PT0S", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.False(problem.RootElement.TryGetProperty("rows", out _));
+        Assert.Equal(200, inTime.StatusCode);
+        using var page = JsonDocument.Parse(inTime.Body);
+        Assert.True(page.RootElement.GetProperty("rows").GetArrayLength() > 0);
+        Assert.Equal(page.RootElement.GetProperty("total").GetInt64(), page.RootElement.GetProperty("rows").GetArrayLength());
+    }
+
     private TestProduct Add(TestProduct product)
     {
-        _products.Add(product);
+        _host.Add(product.Directory, product.Root, product);
         return product;
     }
 
-    private async Task<LocalMesh> StartAsync()
-    {
-        var options = new LocalMeshOptions
-        {
-            ConnectionString = azurite.ConnectionString,
-            Namespace = AzuriteFixture.CreateNamespace(),
-            LoadPipelinesFolder = false,
-            StateDirectory = Path.Combine(_products[0].Root, ".datamesh"),
-        };
-        foreach (var product in _products)
-        {
-            options.ExtraProductDirectories.Add(product.Directory);
-        }
-
-        _mesh = await LocalMesh.StartAsync(options);
-        return _mesh;
-    }
+    private Task<LocalMesh> StartAsync() => _host.StartAsync();
 }

@@ -67,6 +67,23 @@ public sealed class CliTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Fact]
+    public async Task Run_ProductOutsidePipelinesBreakingABaselinePolicy_FailsNamingThePolicy()
+    {
+        // Arrange: no mesh.yaml anywhere above the product: the built-in baseline governs it, as validate says.
+        var spec = Path.Combine(_product.Directory, "product.yaml");
+        File.WriteAllLines(spec, File.ReadAllLines(spec).Where(l => !l.TrimStart().StartsWith("description:", StringComparison.Ordinal)));
+
+        // Act
+        var result = await CliAsync("run", _product.Directory, "--input", _product.WriteOrders("o.csv", rows: 5), "--json");
+
+        // Assert
+        Assert.Equal(1, result.ExitCode);
+        using var json = JsonDocument.Parse(result.StdOut);
+        Assert.NotEqual("Published", json.RootElement.GetProperty("status").GetString());
+        Assert.Contains("description-required", json.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_SpecWithoutName_ExitsOneNamingFileAndField()
     {
         var spec = Path.Combine(_product.Directory, "product.yaml");

@@ -23,20 +23,11 @@ public sealed class SubscriptionTests(AzuriteFixture azurite) : IAsyncLifetime
               - { metric: rowCount, mustBe: 3 }
         """;
 
-    private readonly List<TestProduct> _products = [];
-    private LocalMesh? _mesh;
+    private readonly TestMeshHost _host = new(azurite);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        if (_mesh is not null)
-        {
-            await _mesh.DisposeAsync();
-        }
-
-        _products.ForEach(p => p.Dispose());
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
     public async Task Publish_AllThreeRegions_RollUpRebuildsFromTheExactReleasesAndAgainOnARepublish()
@@ -135,25 +126,9 @@ public sealed class SubscriptionTests(AzuriteFixture azurite) : IAsyncLifetime
 
     private TestProduct Add(TestProduct product)
     {
-        _products.Add(product);
+        _host.Add(product.Directory, product.Root, product);
         return product;
     }
 
-    private async Task<LocalMesh> StartAsync()
-    {
-        var options = new LocalMeshOptions
-        {
-            ConnectionString = azurite.ConnectionString,
-            Namespace = AzuriteFixture.CreateNamespace(),
-            LoadPipelinesFolder = false,
-            StateDirectory = Path.Combine(_products[0].Root, ".datamesh"),
-        };
-        foreach (var product in _products)
-        {
-            options.ExtraProductDirectories.Add(product.Directory);
-        }
-
-        _mesh = await LocalMesh.StartAsync(options);
-        return _mesh;
-    }
+    private Task<LocalMesh> StartAsync() => _host.StartAsync();
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DataMesh.Governance;
 using DataMesh.Local;
 using DataMesh.Pipeline;
 using DataMesh.Specs;
@@ -46,8 +47,21 @@ internal static class RunCommand
                 return ExitCodes.CheckFailed;
             }
 
+            // Held to the policies validate holds it to: the nearest mesh.yaml at or above the product, else the
+            // built-in baseline (a product outside pipelines/ is governed too).
+            MeshPolicies policies;
+            try
+            {
+                policies = MeshPoliciesLoader.Find(spec.Directory) is { } meshFile ? MeshPoliciesLoader.Load(meshFile) : MeshPolicies.Baseline;
+            }
+            catch (SpecValidationException ex)
+            {
+                Diagnostics.Print(ex.Diagnostics);
+                return ExitCodes.CheckFailed;
+            }
+
             using var loggerFactory = CliLogging.Create(parse.GetValue(verbose));
-            var options = new LocalMeshOptions { LoadPipelinesFolder = false, LoggerFactory = loggerFactory };
+            var options = new LocalMeshOptions { LoadPipelinesFolder = false, LoggerFactory = loggerFactory, Policies = policies };
             options.ExtraProductDirectories.Add(spec.Directory);
             await using var mesh = await LocalMesh.StartAsync(options, cancellationToken).ConfigureAwait(false);
             var result = await CliProgress.RunAsync(asJson, $"running {spec.Id}", progress =>

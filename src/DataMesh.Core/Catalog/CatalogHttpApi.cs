@@ -84,6 +84,15 @@ public sealed partial class CatalogHttpApi
         _requireAuthenticatedReaders = requireAuthenticatedReaders;
     }
 
+    /// <summary>How long the rows route may take to read one page when <see cref="RowsTimeLimit"/> is not set.</summary>
+    public static readonly TimeSpan DefaultRowsTimeLimit = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long the rows route may take to read one page (download of the release included); past it the read is
+    /// cancelled and the caller gets a 504 problem, never a partial page. Default <see cref="DefaultRowsTimeLimit"/>.
+    /// </summary>
+    public TimeSpan RowsTimeLimit { get; init; } = DefaultRowsTimeLimit;
+
     /// <summary>Every route, in the order the OpenAPI document lists them.</summary>
     public static IReadOnlyList<CatalogApiRoute> Routes { get; } =
     [
@@ -404,7 +413,24 @@ public sealed partial class CatalogHttpApi
             return await FileAsync(request, release, entry, file, cancellationToken).ConfigureAwait(false);
         }
 
-        var page = await _releases.ReadPageAsync(release, offset, limit, cancellationToken).ConfigureAwait(false);
+        // A bound like the query's: the read runs off the request's thread, so the answer comes when the bound passes
+        // even while the engine finishes a step that does not watch the token.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(RowsTimeLimit);
+        ReleasePage page;
+        try
+        {
+            var reader = _releases;
+            page = await Task.Run(() => reader.ReadPageAsync(release, offset, limit, deadline.Token), deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested
+            && ex is OperationCanceledException or AggregateException or Azure.RequestFailedException)
+        {
+            return Problem(504, "read-timed-out", "Read timed out",
+                $"Reading {limit} row(s) from offset {offset} of {id} {version} #{number} took longer than {System.Xml.XmlConvert.ToString(RowsTimeLimit)} and was stopped: "
+                + "ask a smaller page (limit) or download the release's files (.../files?path=).", request.Instance, productId: id);
+        }
+
         var next = offset + page.Rows.Count < page.Total ? offset + page.Rows.Count : (long?)null;
         return Ok(new
         {

@@ -69,4 +69,7 @@ public static class ContractDiagnosticCodes
 
     /// <summary><c>logicalType</c> is not an ODCS logical type.</summary>
     public const string InvalidLogicalType = "DM1121";
+
+    /// <summary><c>maskingScope</c> on a column whose <c>masking</c> is not <c>hash</c> (a scope only names a hash key).</summary>
+    public const string MaskingScopeWithoutHash = "DM1122";
 }

@@ -212,6 +212,16 @@ internal sealed partial class ContractReader
                 MaskingScope = ReadCustomProperty(item, "maskingScope"),
                 Quality = _rules.ReadList(item, name ?? item.Path, property: name ?? item.Path),
             };
+            // A scope names the key a hash is keyed with; on any other masking it would be silently ignored.
+            if (property.MaskingScope is not null && !string.Equals(property.Masking?.Trim(), "hash", StringComparison.OrdinalIgnoreCase)
+                && CustomPropertyEntry(item, "maskingScope") is { } scope)
+            {
+                _sink.Error(scope, ContractDiagnosticCodes.MaskingScopeWithoutHash,
+                    $"{item.FieldPath("customProperties.maskingScope")}: column '{property.Name}' declares a maskingScope but its masking is "
+                    + $"{(property.Masking is null ? "not set" : $"'{property.Masking}'")}; a scope only applies to masking: hash. "
+                    + "Set { property: masking, value: hash } or remove the maskingScope entry.");
+            }
+
             if (name is not null)
             {
                 properties.Add(property);
@@ -245,6 +255,13 @@ internal sealed partial class ContractReader
 
         return null;
     }
+
+    /// <summary>The <c>customProperties</c> entry <c>{ property: NAME, ... }</c> itself (where a diagnostic points).</summary>
+    private static YamlMappingNode? CustomPropertyEntry(YamlMappingReader property, string name) =>
+        property.Value("customProperties") is YamlSequenceNode entries
+            ? entries.Children.OfType<YamlMappingNode>().FirstOrDefault(entry =>
+                entry.Children.TryGetValue(new YamlScalarNode("property"), out var key) && key is YamlScalarNode { Value: var found } && found == name)
+            : null;
 
     [GeneratedRegex(@"^v3\.0\.\d+$|^v3\.1\.0$", RegexOptions.CultureInvariant)]
     private static partial Regex ApiVersionPattern();

@@ -18,10 +18,10 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
     public override Task<string> RunAsync(TaskActivityContext context, AnnounceInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime.Products, "announce", input.Result.RunId, input.Result.Product, input.Attempt, () => AnnounceAsync(input));
+        return StageTracing.RunAsync(runtime.Products, "announce", input.Result.RunId, input.Result.Product, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.Result.Product), "announce", token => AnnounceAsync(input, token)));
     }
 
-    private async Task<string> AnnounceAsync(AnnounceInput input)
+    private async Task<string> AnnounceAsync(AnnounceInput input, CancellationToken cancellationToken)
     {
         var result = input.Result;
         var spec = runtime.Products.Get(result.Product);
@@ -83,10 +83,10 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
                 OpenLineage = openLineage,
             }),
         };
-        var pending = await runtime.Outbox.AddAsync(cloudEvent).ConfigureAwait(false);
+        var pending = await runtime.Outbox.AddAsync(cloudEvent, cancellationToken).ConfigureAwait(false);
         try
         {
-            await runtime.Events.PublishAsync(pending).ConfigureAwait(false);
+            await runtime.Events.PublishAsync(pending, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -95,7 +95,7 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
             throw;
         }
 
-        await runtime.Outbox.RemoveAsync(pending).ConfigureAwait(false);
+        await runtime.Outbox.RemoveAsync(pending, cancellationToken).ConfigureAwait(false);
         await runtime.Options.Faults.InjectAsync(PipelineFaults.AfterAnnounce, result.RunId).ConfigureAwait(false);
         if (runtime.OpenLineage is { } transport)
         {

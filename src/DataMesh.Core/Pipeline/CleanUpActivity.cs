@@ -12,16 +12,16 @@ public sealed class CleanUpActivity(PipelineRuntime runtime) : TaskActivity<Clea
     public override Task<bool> RunAsync(TaskActivityContext context, CleanUpInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime.Products, "cleanup", input.RunId, input.ProductId, input.Attempt, () => CleanUpAsync(input));
+        return StageTracing.RunAsync(runtime.Products, "cleanup", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "cleanup", token => CleanUpAsync(input, token)));
     }
 
-    private async Task<bool> CleanUpAsync(CleanUpInput input)
+    private async Task<bool> CleanUpAsync(CleanUpInput input, CancellationToken cancellationToken)
     {
         var spec = runtime.Products.Get(input.ProductId);
         var staging = runtime.Storage.Staging(spec.Domain);
-        await foreach (var blob in staging.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = StagedOutput.Prefix(spec.Name, input.RunId) }).ConfigureAwait(false))
+        await foreach (var blob in staging.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = StagedOutput.Prefix(spec.Name, input.RunId) }, cancellationToken).ConfigureAwait(false))
         {
-            await staging.DeleteBlobIfExistsAsync(blob.Name).ConfigureAwait(false);
+            await staging.DeleteBlobIfExistsAsync(blob.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
         if (runtime.Options.CleanUpWorkDirectory)

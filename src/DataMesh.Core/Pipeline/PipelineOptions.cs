@@ -41,6 +41,13 @@ public sealed class PipelineOptions
     public string MaskingKeyOf(string domain) =>
         MaskingKeys.TryGetValue(domain, out var key) && !string.IsNullOrEmpty(key) ? key : MaskingKey ?? "";
 
+    /// <summary>
+    /// How long a run may stay pending or running before the Functions app's stuck-run timer terminates it and
+    /// announces its failure (<c>DataMesh__Pipeline__StuckRunAfter</c>, e.g. <c>01:00:00</c>); keep it past the
+    /// longest stage time limit of the app's products.
+    /// </summary>
+    public TimeSpan StuckRunAfter { get; set; } = StuckRunSweep.DefaultBound;
+
     /// <summary>Delete a run's local folder once it has ended.</summary>
     public bool CleanUpWorkDirectory { get; set; } = true;
 

@@ -25,10 +25,10 @@ public sealed class QuarantineActivity(PipelineRuntime runtime) : TaskActivity<Q
     public override Task<IReadOnlyList<string>> RunAsync(TaskActivityContext context, QuarantineInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime.Products, "quarantine", input.RunId, input.ProductId, input.Attempt, () => QuarantineAsync(input));
+        return StageTracing.RunAsync(runtime.Products, "quarantine", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "quarantine", token => QuarantineAsync(input, token)));
     }
 
-    private async Task<IReadOnlyList<string>> QuarantineAsync(QuarantineInput input)
+    private async Task<IReadOnlyList<string>> QuarantineAsync(QuarantineInput input, CancellationToken cancellationToken)
     {
         await runtime.Options.Faults.InjectAsync(PipelineFaults.BeforeQuarantine, input.RunId).ConfigureAwait(false);
         var spec = runtime.Products.Get(input.ProductId);
@@ -46,7 +46,7 @@ public sealed class QuarantineActivity(PipelineRuntime runtime) : TaskActivity<Q
 
             // A name with '.'/'..' segments is not copied nor deleted: the client would resolve them and move another
             // blob. Its reason is recorded; the blob stays.
-            if (addressable && !await CopyAsync(source, target, pinned, input.RunId).ConfigureAwait(false))
+            if (addressable && !await CopyAsync(source, target, pinned, input.RunId, cancellationToken).ConfigureAwait(false))
             {
                 continue;
             }
@@ -65,7 +65,7 @@ public sealed class QuarantineActivity(PipelineRuntime runtime) : TaskActivity<Q
                 quarantinedAt = runtime.Time.GetUtcNow(),
             };
             await quarantine.GetBlobClient(safeName + ".error.json")
-                .UploadAsync(BinaryData.FromObjectAsJson(reason, Json), overwrite: true).ConfigureAwait(false);
+                .UploadAsync(BinaryData.FromObjectAsJson(reason, Json), overwrite: true, cancellationToken).ConfigureAwait(false);
             if (!addressable)
             {
                 continue;
@@ -74,7 +74,7 @@ public sealed class QuarantineActivity(PipelineRuntime runtime) : TaskActivity<Q
             try
             {
                 // Only the version copied: a file uploaded under the name since then fails the condition and stays.
-                await source.DeleteIfExistsAsync(conditions: pinned is { } match ? new BlobRequestConditions { IfMatch = match } : null).ConfigureAwait(false);
+                await source.DeleteIfExistsAsync(conditions: pinned is { } match ? new BlobRequestConditions { IfMatch = match } : null, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
             catch (RequestFailedException ex) when (ex.Status == 412)
             {
@@ -91,14 +91,14 @@ public sealed class QuarantineActivity(PipelineRuntime runtime) : TaskActivity<Q
     /// Copies the landing blob (the pinned version only, when pinned) into quarantine; true when the quarantine holds
     /// that version afterwards (copied now or by an earlier attempt), false when there is nothing of it to move.
     /// </summary>
-    private static async Task<bool> CopyAsync(BlobClient source, BlobClient target, ETag? pinned, string runId)
+    private static async Task<bool> CopyAsync(BlobClient source, BlobClient target, ETag? pinned, string runId, CancellationToken cancellationToken)
     {
         try
         {
             var download = await source.DownloadStreamingAsync(new BlobDownloadOptions
             {
                 Conditions = pinned is { } match ? new BlobRequestConditions { IfMatch = match } : null,
-            }).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
             await using var stream = download.Value.Content;
             await target.UploadAsync(stream, new BlobUploadOptions
             {
@@ -108,7 +108,7 @@ public sealed class QuarantineActivity(PipelineRuntime runtime) : TaskActivity<Q
                     ["runid"] = RunWorkspace.SafeName(runId),
                     [SourceETagMetadata] = download.Value.Details.ETag.ToString().Trim('"'),
                 },
-            }).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
@@ -117,7 +117,7 @@ public sealed class QuarantineActivity(PipelineRuntime runtime) : TaskActivity<Q
             // quarantine holds this run's version.
             try
             {
-                var copied = await target.GetPropertiesAsync().ConfigureAwait(false);
+                var copied = await target.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
                 return pinned is not { } match
                     || (copied.Value.Metadata.TryGetValue(SourceETagMetadata, out var copiedFrom) && copiedFrom == match.ToString().Trim('"'));
             }

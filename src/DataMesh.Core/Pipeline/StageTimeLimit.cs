@@ -30,6 +30,13 @@ public static class StageTimeLimit
     public static string Describe(ProductSpec spec, string stage, TimeSpan limit)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        if (StageLimits.PlatformStages.Contains(stage))
+        {
+            return $"{spec.Id}: the {stage} stage ran past its platform time limit of {System.Xml.XmlConvert.ToString(limit)} and was stopped "
+                + "(storage or the event topic answered too slowly); the run still ends: an input not quarantined stays in landing, "
+                + "an announcement not sent stays in the outbox for the relay, staged data not deleted goes with the next clean-up.";
+        }
+
         return $"{spec.Id}: the {stage} stage ran past its time limit of {System.Xml.XmlConvert.ToString(limit)} and was stopped. "
             + $"The input is not at fault: it is quarantined only so that no restart runs it again. Make the transform cheaper "
             + $"(e.g. bound a recursive query) or raise 'limits: {{ {stage}: ... }}' in {Path.GetFileName(spec.SpecPath)}, then replay it.";

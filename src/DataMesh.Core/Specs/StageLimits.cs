@@ -26,13 +26,28 @@ public sealed record StageLimits
     /// <summary>Masking, writing the release and its manifest.</summary>
     public TimeSpan Publish { get; init; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>The limit of <paramref name="stage"/> (one of <see cref="Stages"/>).</summary>
+    /// <summary>The platform stages with a bound but no spec key: they move a few blobs and send one event.</summary>
+    public static readonly IReadOnlyList<string> PlatformStages = ["quarantine", "announce", "cleanup"];
+
+    /// <summary>Moving the input to quarantine with its reason (platform bound, not a spec key).</summary>
+    public TimeSpan Quarantine { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Writing the announcement to the outbox and sending it (platform bound, not a spec key).</summary>
+    public TimeSpan Announce { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Deleting the run's staged output (platform bound, not a spec key).</summary>
+    public TimeSpan CleanUp { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The limit of <paramref name="stage"/> (one of <see cref="Stages"/> or <see cref="PlatformStages"/>).</summary>
     public TimeSpan For(string stage) => stage switch
     {
         "ingest" => Ingest,
         "transform" => Transform,
         "quality" => Quality,
         "publish" => Publish,
+        "quarantine" => Quarantine,
+        "announce" => Announce,
+        "cleanup" => CleanUp,
         _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, "not a stage with a time limit"),
     };
 

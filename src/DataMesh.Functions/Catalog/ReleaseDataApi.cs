@@ -6,6 +6,7 @@ using DataMesh.Pipeline;
 using DataMesh.Storage;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
+using Microsoft.Extensions.Configuration;
 
 namespace DataMesh.Functions.Catalog;
 
@@ -26,7 +27,7 @@ public sealed class ReleaseDataApi
     private readonly CatalogHttpApi _api;
     private readonly AppServiceAuthentication _authentication;
 
-    public ReleaseDataApi(MeshStorage storage, IProductRegistry products, AppServiceAuthentication authentication, DataMeshAppMode mode)
+    public ReleaseDataApi(MeshStorage storage, IProductRegistry products, AppServiceAuthentication authentication, DataMeshAppMode mode, IConfiguration? configuration = null)
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(products);
@@ -41,7 +42,11 @@ public sealed class ReleaseDataApi
                 new CatalogReader(storage),
                 releases: new ReleaseReader(storage),
                 access: (id, _) => Task.FromResult(products.All.FirstOrDefault(p => p.Id == id) is { } spec ? ReleaseAccess.FromSpec(spec) : null),
-                requireAuthenticatedReaders: true);
+                requireAuthenticatedReaders: true)
+            {
+                // DataMesh__RowsTimeLimit (e.g. 00:00:30): how long the rows route may read one page.
+                RowsTimeLimit = configuration?.GetValue<TimeSpan?>("DataMesh:RowsTimeLimit") ?? CatalogHttpApi.DefaultRowsTimeLimit,
+            };
     }
 
     [Function("GetReleaseRows")]

@@ -56,6 +56,11 @@ internal sealed class DataMeshAppOptionsValidator : IValidateOptions<DataMeshApp
             errors.Add("DataMesh__Pipeline__Threads and DataMesh__Pipeline__RowGroupSize must be positive and DataMesh__Pipeline__MemoryLimit set (e.g. '1GB').");
         }
 
+        if (options.Pipeline.StuckRunAfter <= TimeSpan.Zero)
+        {
+            errors.Add($"DataMesh__Pipeline__StuckRunAfter must be a positive duration (e.g. '01:00:00'), not '{options.Pipeline.StuckRunAfter}'.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -20,10 +20,10 @@ namespace DataMesh.Local.Durable;
 public sealed partial class StuckRunDetector
 {
     /// <summary>The bound used when none is configured: past any stage's time limit, far past a normal run.</summary>
-    public static readonly TimeSpan DefaultBound = TimeSpan.FromHours(1);
+    public static readonly TimeSpan DefaultBound = StuckRunSweep.DefaultBound;
 
     /// <summary>Starts a termination reason written by the detector (how a later pass recognises its own terminations).</summary>
-    public const string Marker = "stuck run: ";
+    public const string Marker = StuckRunSweep.Marker;
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true };
     private static readonly OrchestrationStatus[] Unfinished = [OrchestrationStatus.Pending, OrchestrationStatus.Running, OrchestrationStatus.ContinuedAsNew];
@@ -93,9 +93,7 @@ public sealed partial class StuckRunDetector
             }
 
             var stage = StageOf(state);
-            var reason = $"{Marker}still {state.OrchestrationStatus} at stage {stage} {(now - state.CreatedTime).TotalMinutes:0.#} minute(s) after it started, "
-                + $"past the bound of {_bound.TotalMinutes:0.#} minute(s) (its work was lost or hangs); terminated, its workspace cleaned, "
-                + "its landing input left in landing: drop it again or replay it";
+            var reason = StuckRunSweep.Reason(state.OrchestrationStatus.ToString(), stage, now - state.CreatedTime, _bound);
             await _engine.Client.TerminateInstanceAsync(state.OrchestrationInstance, reason).WaitAsync(cancellationToken).ConfigureAwait(false);
             LogTerminated(_logger, state.OrchestrationInstance.InstanceId, stage);
             terminated.Add(state.OrchestrationInstance.InstanceId);

@@ -307,6 +307,8 @@ public sealed class ContractLoaderTests : IDisposable
     [InlineData("      - name: amount\n", "      - name: amount\n        required: yes\n", "DM1104", 9)]
     [InlineData("      - name: amount\n", "      - name: amount\n        logicalType: decimal\n", "DM1121", 9)]
     [InlineData("      - name: amount\n", "      - name: amount\n      - name: AMOUNT\n", "DM1120", 9)]
+    [InlineData("      - name: amount\n", "      - name: amount\n        customProperties:\n          - { property: masking, value: redact }\n          - { property: maskingScope, value: customer-email }\n", "DM1122", 11)]
+    [InlineData("      - name: amount\n", "      - name: amount\n        customProperties:\n          - { property: maskingScope, value: customer-email }\n", "DM1122", 10)]
     [InlineData("schema:\n  - name: ledger\n    properties:\n      - name: amount\n", "schema: []\n", "DM1108", 5)]
     [InlineData("    properties:\n      - name: amount\n", "    description: no columns\n", "DM1108", 6)]
     [InlineData("schema:\n  - name: ledger\n    properties:\n      - name: amount\n", "", "DM1108", 1)]

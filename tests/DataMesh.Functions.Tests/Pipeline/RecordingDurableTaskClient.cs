@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Converters;
 
 namespace DataMesh.Functions.Tests.Pipeline;
 
@@ -20,8 +21,43 @@ internal sealed class RecordingDurableTaskClient() : DurableTaskClient("test")
     /// <summary>When set, scheduling fails with this exception.</summary>
     public Exception? ScheduleFailure { get; set; }
 
+    /// <summary>The instances terminated, with the output (reason) given.</summary>
+    public List<(string InstanceId, object? Output)> Terminated { get; } = [];
+
     public void AddInstance(string instanceId, OrchestrationRuntimeStatus status) =>
         _instances[instanceId] = new OrchestrationMetadata("DataProductPipeline", instanceId) { RuntimeStatus = status };
+
+    /// <summary>Adds an instance as the host stores it: created at <paramref name="createdAt"/>, its input and custom status serialised.</summary>
+    public void AddInstance(string name, string instanceId, OrchestrationRuntimeStatus status, DateTimeOffset createdAt, object? input, object? customStatus) =>
+        _instances[instanceId] = new OrchestrationMetadata(name, instanceId)
+        {
+            RuntimeStatus = status,
+            CreatedAt = createdAt,
+            LastUpdatedAt = createdAt,
+            SerializedInput = input is null ? null : JsonDataConverter.Default.Serialize(input),
+            SerializedCustomStatus = customStatus is null ? null : JsonDataConverter.Default.Serialize(customStatus),
+            DataConverter = JsonDataConverter.Default,
+        };
+
+    public OrchestrationMetadata? Instance(string instanceId) => _instances.GetValueOrDefault(instanceId);
+
+    /// <summary>Terminates at once (the host does it when the instance's queue is processed), keeping the output serialised as the host does.</summary>
+    public override Task TerminateInstanceAsync(string instanceId, TerminateInstanceOptions? options = null, CancellationToken cancellation = default)
+    {
+        var instance = _instances[instanceId];
+        Terminated.Add((instanceId, options?.Output));
+        _instances[instanceId] = new OrchestrationMetadata(instance.Name, instanceId)
+        {
+            RuntimeStatus = OrchestrationRuntimeStatus.Terminated,
+            CreatedAt = instance.CreatedAt,
+            LastUpdatedAt = instance.LastUpdatedAt,
+            SerializedInput = instance.SerializedInput,
+            SerializedCustomStatus = instance.SerializedCustomStatus,
+            SerializedOutput = options?.Output is null ? null : JsonDataConverter.Default.Serialize(options.Output),
+            DataConverter = JsonDataConverter.Default,
+        };
+        return Task.CompletedTask;
+    }
 
     public override Task<string> ScheduleNewOrchestrationInstanceAsync(
         TaskName orchestratorName, object? input = null, StartOrchestrationOptions? options = null, CancellationToken cancellation = default)
@@ -37,7 +73,7 @@ internal sealed class RecordingDurableTaskClient() : DurableTaskClient("test")
             throw new RpcException(new Status(StatusCode.AlreadyExists, $"An Orchestration instance with the ID {instanceId} already exists."));
         }
 
-        AddInstance(instanceId, OrchestrationRuntimeStatus.Pending);
+        _instances[instanceId] = new OrchestrationMetadata(orchestratorName.Name, instanceId) { RuntimeStatus = OrchestrationRuntimeStatus.Pending };
         Scheduled.Add((orchestratorName, input, instanceId));
         return Task.FromResult(instanceId);
     }
@@ -47,7 +83,14 @@ internal sealed class RecordingDurableTaskClient() : DurableTaskClient("test")
 
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    public override AsyncPageable<OrchestrationMetadata> GetAllInstancesAsync(OrchestrationQuery? filter = null) => throw new NotSupportedException();
+    /// <summary>One page of the instances matching the filter's statuses and creation bound (the host filters the same way).</summary>
+    public override AsyncPageable<OrchestrationMetadata> GetAllInstancesAsync(OrchestrationQuery? filter = null) =>
+        Pageable.Create((string? _, int? _, CancellationToken _) => Task.FromResult(new Page<OrchestrationMetadata>(
+            [.. _instances.Values.Where(m =>
+                (filter?.Statuses is not { } statuses || statuses.Contains(m.RuntimeStatus))
+                && (filter?.CreatedTo is not { } to || m.CreatedAt <= to)
+                && (filter?.CreatedFrom is not { } from || m.CreatedAt >= from))],
+            continuationToken: null)));
 
     public override Task RaiseEventAsync(string instanceId, string eventName, object? eventPayload = null, CancellationToken cancellation = default) => throw new NotSupportedException();
 

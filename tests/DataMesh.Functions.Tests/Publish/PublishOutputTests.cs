@@ -181,6 +181,8 @@ public sealed class PublishOutputTests(PublishOutputFixture publish, ITestOutput
             ["FreshnessTimer"] = "timerTrigger",
             ["OutboxRelayTimer"] = "timerTrigger",
             ["ReleaseMaintenanceTimer"] = "timerTrigger",
+            ["StuckRunTimer"] = "timerTrigger",
+            [nameof(StuckRunFailure)] = "orchestrationTrigger",
             ["CatalogWeb"] = "httpTrigger",
         };
 
