@@ -125,7 +125,7 @@ public sealed class CliTests(AzuriteFixture azurite) : IDisposable
         var ratio = figures.GetProperty("pipelineSeconds").GetDouble() / figures.GetProperty("bareDuckDbSeconds").GetDouble();
         Assert.InRange(Math.Abs(ratio - figures.GetProperty("ratio").GetDouble()), 0, 0.011);
         var stages = figures.GetProperty("stages").EnumerateObject().Select(p => p.Name).ToList();
-        Assert.Equal(["resolve", "ingest", "transform", "quality", "publish", "announce ‖ cleanup", "orchestration"], stages);
+        Assert.Equal(["resolve", "ingest", "transform", "quality", "publish", "archive", "announce ‖ cleanup", "orchestration"], stages);
     }
 
     private Task<CliRunner.CliResult> CliAsync(params string[] args) =>

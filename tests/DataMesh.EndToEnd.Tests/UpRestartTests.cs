@@ -30,7 +30,7 @@ public sealed class UpRestartTests(AzuriteFixture azurite) : IDisposable
         var first = Start(out var firstLog);
         try
         {
-            await WaitUntilAsync(async () => await storage.Landing(_product.Domain).ExistsAsync(), first);
+            await WaitUntilAsync(async () => await storage.Staging(_product.Domain).ExistsAsync(), first); // the last container up creates
             await storage.Landing(_product.Domain).GetBlobClient("orders/big.csv").UploadAsync(file);
 
             // Act: kill the host (SIGKILL: no clean stop) as soon as the run has started.
@@ -88,7 +88,7 @@ public sealed class UpRestartTests(AzuriteFixture azurite) : IDisposable
         var store = new ReleaseStore(storage.Products(_product.Domain));
         using (var first = Start(out _))
         {
-            await WaitUntilAsync(async () => await storage.Landing(_product.Domain).ExistsAsync(), first);
+            await WaitUntilAsync(async () => await storage.Staging(_product.Domain).ExistsAsync(), first); // the last container up creates
             await storage.Landing(_product.Domain).GetBlobClient("orders/a.csv").UploadAsync(_product.WriteOrders("a.csv", rows: 20));
             await storage.Landing(_product.Domain).GetBlobClient("orders/b.csv").UploadAsync(_product.WriteOrders("b.csv", rows: 30, idOffset: 100));
             await WaitUntilAsync(async () => (await store.ListReleasesAsync(_product.Name, "1.0.0")).Count == 2, first);

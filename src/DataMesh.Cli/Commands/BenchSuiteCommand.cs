@@ -284,8 +284,11 @@ internal static class BenchSuiteCommand
         return command;
     }
 
-    private static Task<PipelineResult> RunAsync(LocalMesh mesh, string name, string blob, CancellationToken cancellationToken) =>
-        mesh.RunAsync(new PipelineRequest { RunId = $"bench-{name}-{Guid.NewGuid():N}"[..40], ProductId = $"bench.{name}", LandingBlobs = [blob], Trigger = "bench" }, cancellationToken: cancellationToken);
+    private static async Task<PipelineResult> RunAsync(LocalMesh mesh, string name, string blob, CancellationToken cancellationToken)
+    {
+        await BenchCommand.RestageAsync(mesh, "bench", blob, cancellationToken).ConfigureAwait(false);
+        return await mesh.RunAsync(new PipelineRequest { RunId = $"bench-{name}-{Guid.NewGuid():N}"[..40], ProductId = $"bench.{name}", LandingBlobs = [blob], Trigger = "bench" }, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
 
     private static async Task<int> WithMeshAsync(IReadOnlyList<string> products, Func<LocalMesh, string, Task<int>> body, CancellationToken cancellationToken)
     {

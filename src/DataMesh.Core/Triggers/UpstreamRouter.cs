@@ -101,7 +101,8 @@ public sealed class UpstreamRouter(IProductRegistry products, MeshStorage storag
     /// <summary>Whether the path has a file in landing or in the archive (a published input, which a rebuild reads too).</summary>
     private async Task<bool> HasLandingFileAsync(string domain, string path, CancellationToken cancellationToken)
     {
-        foreach (var container in new[] { storage.Landing(domain), storage.Archive(domain) })
+        var archive = storage.Archive(domain);
+        foreach (var container in new[] { storage.Landing(domain), archive })
         {
             try
             {
@@ -113,9 +114,10 @@ public sealed class UpstreamRouter(IProductRegistry products, MeshStorage storag
                     }
                 }
             }
-            catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+            catch (Azure.RequestFailedException ex) when (ex.Status == 404 && ReferenceEquals(container, archive))
             {
-                // No such container (an archive not created yet): nothing there.
+                // No archive yet (nothing published so far): nothing there. A missing landing container is a storage
+                // fault, left to the trigger's retries.
             }
         }
 
