@@ -159,7 +159,8 @@ public sealed class ReleaseReader
     /// able to read only the release's cached files (from <see cref="EnsureLocalAsync"/>) and write only under
     /// <paramref name="outputDirectory"/>.
     /// </summary>
-    public DuckDbSession OpenSession(ReleaseSelection release, IReadOnlyList<string> files, string scratchDirectory, string? outputDirectory = null, bool preserveOrder = false)
+    /// <remarks>DuckDB is interrupted when <paramref name="cancellationToken"/> is cancelled, in any statement of the session.</remarks>
+    public DuckDbSession OpenSession(ReleaseSelection release, IReadOnlyList<string> files, string scratchDirectory, string? outputDirectory = null, bool preserveOrder = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(release);
         ArgumentNullException.ThrowIfNull(files);
@@ -170,6 +171,7 @@ public sealed class ReleaseReader
                 AllowedDirectories = outputDirectory is null ? [folder] : [folder, outputDirectory],
                 TempDirectory = Path.Combine(scratchDirectory, "tmp"),
                 PreserveInsertionOrder = preserveOrder,
+                Cancellation = cancellationToken,
             },
             $"CREATE VIEW {Sql.Identifier(ViewName(release.ProductId))} AS SELECT * FROM read_parquet({Sql.List(files)})");
     }
@@ -188,7 +190,8 @@ public sealed class ReleaseReader
         var scratch = Path.Combine(Path.GetTempPath(), "datamesh-read-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            using var session = OpenSession(release, local.Files, scratch, preserveOrder: true);
+            // The caller's time limit reaches DuckDB too: a slow page is stopped, not left running after the answer.
+            using var session = OpenSession(release, local.Files, scratch, preserveOrder: true, cancellationToken: cancellationToken);
             var view = Sql.Identifier(ViewName(release.ProductId));
             var columns = session.Query($"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {view})", r => new ReleaseColumn(r.GetString(0), r.GetString(1)));
             var rows = new JsonArray();

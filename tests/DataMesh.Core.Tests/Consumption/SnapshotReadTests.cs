@@ -82,6 +82,32 @@ public sealed class SnapshotReadTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OpenSession_TokenCancelled_QueryIsInterrupted()
+    {
+        // Arrange: the rows route's time limit must stop DuckDB, not only the download before it.
+        var reader = new ReleaseReader(_storage, _cache);
+        var selected = await reader.SelectAsync(ProductId, "1.0.0#3");
+        using var local = await reader.EnsureLocalAsync(selected!);
+        var scratch = Directory.CreateTempSubdirectory("datamesh-snapshot-session-").FullName;
+        using var stop = new CancellationTokenSource();
+        try
+        {
+            using var session = reader.OpenSession(selected!, local.Files, scratch, cancellationToken: stop.Token);
+            await stop.CancelAsync();
+
+            // Act
+            var error = Record.Exception(() => session.Query("SELECT count(*) FROM ledger", r => r.GetInt64(0)));
+
+            // Assert
+            Assert.IsAssignableFrom<OperationCanceledException>(error);
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task GetReleaseRows_ReleaseReferencingEarlierFiles_ServesItsWholeSnapshot()
     {
         // Act
