@@ -1,8 +1,13 @@
-// One domain of the mesh, in its own resource group: its storage account (landing, products, quarantine, archive, staging),
-// its Flex Consumption function app, its Key Vault (the masking key), blob arrivals routed to the pipeline-triggers queue by Event Grid, monitoring,
-// and - in the hub's resource group - its right to publish on the mesh topic and its subscriptions to the upstream
-// products it reads. Every identity is user-assigned; every role is scoped to this domain's own resources or, for
-// EventGrid Data Sender, to the mesh topic.
+// One domain of the mesh, in its own resource group, and nothing outside it: its storage account (landing, products,
+// quarantine, archive, staging), its Flex Consumption function app, its Key Vault (the masking key), blob arrivals
+// routed to the pipeline-triggers queue by Event Grid, monitoring, and its own Event Grid topic - the only one its app
+// may send to. The cross-domain links are derived from generated/subscriptions.json (the specs) and domains.json (the
+// registry) so that each side writes in its own resource group: this domain subscribes the queues of the consumers its
+// access rules admit to its own topic, grants them Storage Blob Data Reader on those products' paths, and grants the
+// topics of the upstreams it reads Storage Queue Data Message Sender on its queue. The hub's catalog subscription on
+// this topic is the hub's (hub.bicep), made with the right granted here to meshOperatorPrincipalId.
+
+import { MeshRegistry, MeshSubscriptions } from 'types.bicep'
 
 param location string = resourceGroup().location
 
@@ -18,20 +23,17 @@ param resourceToken string = toLower(uniqueString(subscription().id, resourceGro
 @maxLength(30)
 param domain string
 
-@description('Resource group of the mesh hub (the mesh topic and its delivery identity).')
-@minLength(1)
-param meshResourceGroupName string
+@description('What each domain reads and who reads it (generated/subscriptions.json).')
+param subscriptions MeshSubscriptions
 
-@description('The mesh topic (hub output MESH_TOPIC_NAME).')
-@minLength(1)
-param meshTopicName string
+@description('The deployed domains (domains.json): consumers and upstreams not registered yet are wired on a later provision.')
+param registry MeshRegistry
 
-@description('The identity the mesh topic delivers with (hub output MESH_DELIVERY_IDENTITY_NAME).')
-@minLength(1)
-param meshDeliveryIdentityName string
+@description('Optional: the hub operator (azd: MESH_OPERATOR_PRINCIPAL_ID), allowed to manage event subscriptions in this resource group so the hub can subscribe its catalog to this domain\'s topic.')
+param meshOperatorPrincipalId string = ''
 
-@description('Product ids (<domain>.<name>) this domain\'s products take as input.')
-param upstreamProducts string[] = []
+@allowed(['User', 'ServicePrincipal', 'Group'])
+param meshOperatorPrincipalType string = 'User'
 
 @description('Optional: the deploying user, allowed to upload into the landing container (azd: AZURE_PRINCIPAL_ID).')
 param principalId string = ''
@@ -84,15 +86,38 @@ resource eventsIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-1
   tags: tags
 }
 
-resource meshTopic 'Microsoft.EventGrid/topics@2025-02-15' existing = {
-  name: meshTopicName
-  scope: resourceGroup(meshResourceGroupName)
+// The domain topic delivers with this identity: to its own and to its admitted consumers' pipeline-triggers queues.
+resource topicIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
+  name: '${abbrs.managedIdentityUserAssignedIdentities}topic-${resourceToken}'
+  location: location
+  tags: tags
 }
 
-resource meshDeliveryIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' existing = {
-  name: meshDeliveryIdentityName
-  scope: resourceGroup(meshResourceGroupName)
-}
+var eventGridEventSubscriptionContributor = '428e0ff0-5e57-4d9c-a221-2c70d0e0a443'
+var generated = subscriptions.domains[?domain] ?? { upstreamProducts: [], upstreamDomains: [], consumers: {} }
+var registered = registry.domains
+// Consumers this deployment can wire now: itself, and those in the registry.
+var wiredConsumers = filter(items(generated.consumers), c => c.key == domain || contains(registered, c.key))
+var consumerDeliveries = flatten(map(wiredConsumers, c => map(c.value, productId => {
+  consumer: c.key
+  productId: productId
+  subscriptionId: c.key == domain ? subscription().subscriptionId : registered[c.key].subscriptionId
+  resourceGroup: c.key == domain ? resourceGroup().name : registered[c.key].resourceGroup
+  storageAccount: c.key == domain ? storageAccountName : registered[c.key].storageAccount
+})))
+var readers = map(filter(wiredConsumers, c => c.key != domain), c => {
+  domain: c.key
+  principalId: registered[c.key].appPrincipalId
+  products: map(c.value, productId => last(split(productId, '.')))
+})
+var upstreamTopicPrincipalIds = map(
+  filter(generated.upstreamDomains, d => d != domain && contains(registered, d)),
+  d => registered[d].topicPrincipalId
+)
+var pendingDomains = filter(
+  union(objectKeys(generated.consumers), generated.upstreamDomains),
+  d => d != domain && !contains(registered, d)
+)
 
 module storage 'modules/storage.bicep' = {
   name: 'storage'
@@ -115,11 +140,13 @@ module storage 'modules/storage.bicep' = {
       { container: deadLetterContainerName, days: 30 }
     ]
     appPrincipalId: appIdentity.properties.principalId
-    // Blob arrivals (this domain's system topic) and upstream product events (the mesh topic).
+    // Blob arrivals (this domain's system topic) and its own products' events (its topic): queue and dead letters.
     eventDeliveryPrincipalIds: [
       eventsIdentity.properties.principalId
-      meshDeliveryIdentity.properties.principalId
+      topicIdentity.properties.principalId
     ]
+    // The topics of the upstream domains it reads: the queue only.
+    queueSenderPrincipalIds: upstreamTopicPrincipalIds
     eventQueueName: pipelineTriggersQueue
     deadLetterContainerName: deadLetterContainerName
     uploaderPrincipalId: principalId
@@ -174,7 +201,7 @@ module app 'modules/function-app.bicep' = {
       DataMesh__Storage__BlobServiceUri: storage.outputs.blobEndpoint
       DataMesh__Storage__QueueServiceUri: storage.outputs.queueEndpoint
       DataMesh__Storage__TableServiceUri: storage.outputs.tableEndpoint
-      DataMesh__Events__TopicEndpoint: meshTopic.properties.endpoint
+      DataMesh__Events__TopicEndpoint: topic.outputs.endpoint
       // DuckDB gets half of the instance; the rest is the host, the worker and the SDK buffers.
       DataMesh__Pipeline__MemoryLimit: '${instanceMemoryMB / 2}MB'
       // A Key Vault reference, resolved by App Service with the app's identity: the masking key never sits in the settings.
@@ -197,19 +224,40 @@ module blobEvents 'modules/blob-events.bicep' = {
   }
 }
 
-module mesh 'modules/mesh-subscriptions.bicep' = {
-  name: take('datamesh-${domain}-${resourceToken}', 64)
-  scope: resourceGroup(meshResourceGroupName)
+module topic 'modules/domain-topic.bicep' = {
+  name: 'domain-topic'
   params: {
-    topicName: meshTopic.name
-    deliveryIdentityName: meshDeliveryIdentity.name
+    name: '${abbrs.eventGridTopics}${resourceToken}'
+    location: location
+    tags: tags
     domain: domain
+    deliveryIdentityId: topicIdentity.id
     senderPrincipalId: appIdentity.properties.principalId
-    upstreamProducts: upstreamProducts
-    // Through the storage module's output: the queue and the delivery identity's roles exist first.
-    storageAccountId: storage.outputs.id
-    queueName: pipelineTriggersQueue
+    consumerDeliveries: consumerDeliveries
+    // Through the storage module's output: the queue and the identity's roles on it exist first.
+    deadLetterStorageAccountId: storage.outputs.id
     deadLetterContainerName: deadLetterContainerName
+  }
+}
+
+module productReaders 'modules/product-readers.bicep' = {
+  name: 'product-readers'
+  params: {
+    // The name, not the module output: the grants' names and scopes are then known before the deployment starts.
+    storageAccountName: storageAccountName
+    readers: readers
+  }
+  dependsOn: [storage]
+}
+
+// The hub operator may manage event subscriptions here (and run the deployment that does): the hub's catalog
+// subscription on this domain's topic, whose filter the hub writes. Nothing else in this resource group.
+resource meshOperator 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(meshOperatorPrincipalId)) {
+  name: guid(resourceGroup().id, meshOperatorPrincipalId, eventGridEventSubscriptionContributor)
+  properties: {
+    principalId: meshOperatorPrincipalId
+    principalType: meshOperatorPrincipalType
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', eventGridEventSubscriptionContributor)
   }
 }
 
@@ -221,4 +269,12 @@ output taskHubName string = taskHubName
 // The postprovision hook grants this identity the mesh API app role DataMesh.Domain.<domain> (Microsoft Graph).
 output appPrincipalId string = appIdentity.properties.principalId
 output vaultName string = keyVault.outputs.name
-output upstreamSubscriptions string[] = mesh.outputs.subscriptionNames
+output topicName string = topic.outputs.name
+output topicEndpoint string = topic.outputs.endpoint
+output topicIdentityName string = topicIdentity.name
+output topicPrincipalId string = topicIdentity.properties.principalId
+// Subscriptions on this domain's topic, one per (consumer, product).
+output consumerSubscriptions string[] = topic.outputs.subscriptionNames
+output readerDomains string[] = productReaders.outputs.readerDomains
+// Consumers or upstreams the specs name that are not in domains.json yet: provision again once they are.
+output pendingDomains string[] = pendingDomains

@@ -1,6 +1,12 @@
-// The mesh hub, in its own resource group: the mesh topic every domain publishes to (CloudEvents 1.0, Entra auth
-// only), the catalog storage (Products, Releases, Runs tables; catalog-events queue fed by the topic) and the catalog
-// function app (the same app package, DataMesh__Mode=hub).
+// The mesh hub, in its own resource group: the catalog storage (Products, Releases, Runs tables; the catalog-events
+// queue), the catalog function app (the same app package, DataMesh__Mode=hub) and the hub's own topic (the hub app
+// announces FreshnessBreached there). Each domain publishes on a topic of its own; for each domain in the registry
+// (domains.json) the hub grants that topic's identity Storage Queue Data Message Sender on catalog-events (here) and
+// subscribes catalog-events to the topic with a filter it writes itself: source /domains/<domain>/ (in the domain's
+// resource group, where the domain lets the hub operator manage event subscriptions). A domain removed from the
+// registry loses both at the hub's next provision.
+
+import { MeshRegistry } from 'types.bicep'
 
 param location string = resourceGroup().location
 
@@ -23,6 +29,9 @@ param maximumInstanceCount int = 40
 @maxLength(36)
 param meshApiClientId string
 
+@description('The deployed domains (domains.json): each gets a catalog subscription on its topic and the right to deliver to catalog-events.')
+param registry MeshRegistry = { version: 1, domains: {} }
+
 @description('The azure.yaml service this app is deployed as.')
 param serviceName string = 'functions'
 
@@ -33,6 +42,9 @@ var disabledFunctions = toObject(domainFunctions, name => 'AzureWebJobs.${name}.
 var deploymentContainerName = 'app-package'
 var deadLetterContainerName = 'deadletter'
 var catalogEventsQueue = 'catalog-events'
+var domains = items(registry.domains)
+// What the catalog checks an announcement against (the C# projection): each registered domain's blob endpoint.
+var domainBlobEndpoints = toObject(domains, d => d.key, d => 'https://${d.value.storageAccount}.blob.${environment().suffixes.storage}/')
 
 resource appIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
   name: '${abbrs.managedIdentityUserAssignedIdentities}app-${resourceToken}'
@@ -68,7 +80,8 @@ module storage 'modules/storage.bicep' = {
       { container: deadLetterContainerName, days: 30 }
     ]
     appPrincipalId: appIdentity.properties.principalId
-    eventDeliveryPrincipalIds: [deliveryIdentity.properties.principalId]
+    // The hub topic's identity and every registered domain topic's: catalog-events and dead letters, nothing else.
+    eventDeliveryPrincipalIds: concat([deliveryIdentity.properties.principalId], map(domains, d => d.value.topicPrincipalId))
     eventQueueName: catalogEventsQueue
     deadLetterContainerName: deadLetterContainerName
   }
@@ -122,11 +135,30 @@ module app 'modules/function-app.bicep' = {
       DataMesh__Storage__QueueServiceUri: storage.outputs.queueEndpoint
       DataMesh__Storage__TableServiceUri: storage.outputs.tableEndpoint
       DataMesh__Events__TopicEndpoint: topic.outputs.endpoint
+      DataMesh__Catalog__DomainBlobEndpoints: string(domainBlobEndpoints)
       DataMesh__Pipeline__MemoryLimit: '${instanceMemoryMB / 2}MB'
     })
   }
 }
 
+// In each registered domain's resource group (any subscription): the hub's catalog subscription on its topic.
+module catalogSubscriptions 'modules/catalog-subscription.bicep' = [
+  for d in domains: {
+    name: take('datamesh-catalog-${d.key}-${resourceToken}', 64)
+    scope: resourceGroup(d.value.subscriptionId, d.value.resourceGroup)
+    params: {
+      topicName: d.value.topic
+      domain: d.key
+      deliveryIdentityId: resourceId(d.value.subscriptionId, d.value.resourceGroup, 'Microsoft.ManagedIdentity/userAssignedIdentities', d.value.topicIdentity)
+      // Through the storage module's output: the queue and the domain identities' roles on it exist first.
+      catalogStorageAccountId: storage.outputs.id
+      catalogQueueName: catalogEventsQueue
+      deadLetterContainerName: deadLetterContainerName
+    }
+  }
+]
+
+output registeredDomains string[] = [for d in domains: d.key]
 output meshTopicName string = topic.outputs.name
 output meshTopicEndpoint string = topic.outputs.endpoint
 output meshDeliveryIdentityName string = deliveryIdentity.name

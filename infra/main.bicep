@@ -3,6 +3,8 @@
 
 targetScope = 'subscription'
 
+import { MeshRegistry, MeshSubscriptions } from 'types.bicep'
+
 @minLength(1)
 @maxLength(64)
 @description('Name of the azd environment: names the resource group and seeds the resource token.')
@@ -24,22 +26,22 @@ param mode string = 'domain'
 @description('The domain (as in product.yaml); empty means the environment name.')
 param domain string = ''
 
-@description('Domain mode: resource group of the mesh hub (hub output MESH_RESOURCE_GROUP).')
-param meshResourceGroupName string = ''
+@description('Domain mode, optional: the hub operator (hub output MESH_OPERATOR_PRINCIPAL_ID), allowed to manage event subscriptions in this domain\'s resource group so the hub subscribes its catalog to the domain\'s topic.')
+param meshOperatorPrincipalId string = ''
 
-@description('Domain mode: the mesh topic (hub output MESH_TOPIC_NAME).')
-param meshTopicName string = ''
-
-@description('Domain mode: the identity the mesh topic delivers with (hub output MESH_DELIVERY_IDENTITY_NAME).')
-param meshDeliveryIdentityName string = ''
+@allowed(['User', 'ServicePrincipal', 'Group'])
+param meshOperatorPrincipalType string = 'User'
 
 @description('Client id (appId) of the mesh API app registration: both the hub and every domain app validate Entra tokens issued for api://<this id> (App Service authentication). The hub\'s preprovision hook creates the registration and sets MESH_API_CLIENT_ID; a domain sets the value the hub printed. Required: without it no app could tell who calls, and domain or restricted products would be unreadable.')
 @minLength(36)
 @maxLength(36)
 param meshApiClientId string
 
-@description('Upstream products per domain, generated from the specs by `datamesh infra` (see generated/subscriptions.json).')
-param upstreamSubscriptions UpstreamSubscriptions = loadJsonContent('generated/subscriptions.json')
+@description('What each domain reads and who reads it, generated from the specs by `datamesh infra` (generated/subscriptions.json).')
+param upstreamSubscriptions MeshSubscriptions = loadJsonContent('generated/subscriptions.json')
+
+@description('The deployed domains: where each lives (any subscription) and its identities (domains.json, kept by the hub operator from each domain\'s postprovision output).')
+param registry MeshRegistry = loadJsonContent('domains.json')
 
 @description('Optional resource group name; default rg-<environment>.')
 param resourceGroupName string = ''
@@ -60,18 +62,6 @@ param instanceMemoryMB int = 2048
 @minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 40
-
-@description('generated/subscriptions.json: for each domain, the product ids whose published releases it subscribes to.')
-type UpstreamSubscriptions = {
-  @description('Format version of the file.')
-  version: 1
-  domains: {
-    *: {
-      @description('Product ids (<domain>.<name>) that the domain\'s specs take as input.')
-      upstreamProducts: string[]
-    }
-  }
-}
 
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -95,11 +85,11 @@ module domainDeployment 'domain.bicep' = if (mode == 'domain') {
     tags: tags
     resourceToken: resourceToken
     domain: domainName
-    meshResourceGroupName: meshResourceGroupName
-    meshTopicName: meshTopicName
-    meshDeliveryIdentityName: meshDeliveryIdentityName
     meshApiClientId: meshApiClientId
-    upstreamProducts: upstreamSubscriptions.domains[?domainName].?upstreamProducts ?? []
+    subscriptions: upstreamSubscriptions
+    registry: registry
+    meshOperatorPrincipalId: meshOperatorPrincipalId
+    meshOperatorPrincipalType: meshOperatorPrincipalType
     principalId: principalId
     principalType: principalType
     maskingKey: maskingKey
@@ -116,6 +106,7 @@ module hubDeployment 'hub.bicep' = if (mode == 'hub') {
     tags: tags
     resourceToken: resourceToken
     meshApiClientId: meshApiClientId
+    registry: registry
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
   }
@@ -135,8 +126,15 @@ output DATAMESH_VAULT_NAME string = mode == 'domain' ? domainDeployment!.outputs
 output DATAMESH_APP_PRINCIPAL_ID string = mode == 'domain' ? domainDeployment!.outputs.appPrincipalId : ''
 output DATAMESH_LANDING_URL string = mode == 'domain' ? domainDeployment!.outputs.landingContainerUrl : ''
 // A hub writes these for its domains; a domain environment echoes back what it was given.
-output MESH_RESOURCE_GROUP string = mode == 'hub' ? rg.name : meshResourceGroupName
-output MESH_TOPIC_NAME string = mode == 'hub' ? hubDeployment!.outputs.meshTopicName : meshTopicName
-output MESH_TOPIC_ENDPOINT string = mode == 'hub' ? hubDeployment!.outputs.meshTopicEndpoint : ''
 output MESH_API_CLIENT_ID string = meshApiClientId
-output MESH_DELIVERY_IDENTITY_NAME string = mode == 'hub' ? hubDeployment!.outputs.meshDeliveryIdentityName : meshDeliveryIdentityName
+output MESH_OPERATOR_PRINCIPAL_ID string = mode == 'hub' ? principalId : meshOperatorPrincipalId
+output MESH_OPERATOR_PRINCIPAL_TYPE string = mode == 'hub' ? principalType : meshOperatorPrincipalType
+output MESH_TOPIC_NAME string = mode == 'hub' ? hubDeployment!.outputs.meshTopicName : ''
+output MESH_TOPIC_ENDPOINT string = mode == 'hub' ? hubDeployment!.outputs.meshTopicEndpoint : ''
+// A domain's own topic (its app's DataMesh__Events__TopicEndpoint) and what the registry (domains.json) records of it.
+output DATAMESH_TOPIC_NAME string = mode == 'domain' ? domainDeployment!.outputs.topicName : ''
+output DATAMESH_TOPIC_ENDPOINT string = mode == 'domain' ? domainDeployment!.outputs.topicEndpoint : ''
+output DATAMESH_TOPIC_IDENTITY_NAME string = mode == 'domain' ? domainDeployment!.outputs.topicIdentityName : ''
+output DATAMESH_TOPIC_PRINCIPAL_ID string = mode == 'domain' ? domainDeployment!.outputs.topicPrincipalId : ''
+// Consumers or upstreams named by the specs but not yet in domains.json (comma-separated): provision again later.
+output DATAMESH_PENDING_DOMAINS string = mode == 'domain' ? join(domainDeployment!.outputs.pendingDomains, ',') : ''

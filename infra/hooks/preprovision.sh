@@ -1,7 +1,7 @@
 #!/bin/sh
 # azd preprovision hook: validate the specs, check that the environment names a domain with products (or the hub)
 # and, for a domain, the hub it joins; regenerate infra/generated/subscriptions.json from the specs (`datamesh infra`;
-# validate.sh has just built the CLI). The hub creates or updates the mesh API app registration (mesh-api.sh) and
+# validate.sh has just built the CLI) - who reads whom, which main.bicep joins with the registry infra/domains.json. The hub creates or updates the mesh API app registration (mesh-api.sh) and
 # sets MESH_API_CLIENT_ID, which every app's App Service authentication validates tokens for.
 set -eu
 
@@ -14,7 +14,7 @@ mode="${DATAMESH_MODE:-domain}"
 case "$mode" in
   hub)
     "$root/infra/hooks/mesh-api.sh" ensure-app
-    echo "Provisioning the mesh hub: mesh topic, catalog storage, catalog app."
+    echo "Provisioning the mesh hub: catalog storage, catalog app, hub topic, and the catalog subscriptions of the domains in infra/domains.json."
     exit 0
     ;;
   domain) ;;
@@ -35,7 +35,7 @@ if [ ! -d "pipelines/$domain" ]; then
 fi
 
 missing=""
-for name in MESH_RESOURCE_GROUP MESH_TOPIC_NAME MESH_DELIVERY_IDENTITY_NAME MESH_API_CLIENT_ID; do
+for name in MESH_API_CLIENT_ID; do
   eval "value=\${$name:-}"
   if [ -z "$value" ]; then
     missing="$missing $name"
@@ -48,8 +48,13 @@ if [ -n "$missing" ]; then
   exit 1
 fi
 
-# The subscriptions to upstream products are generated from the specs (main.bicep loads the file).
+if [ -z "${MESH_OPERATOR_PRINCIPAL_ID:-}" ]; then
+  echo "warning: MESH_OPERATOR_PRINCIPAL_ID is not set: the hub operator cannot subscribe the catalog to this domain's topic" >&2
+  echo "  until someone grants EventGrid EventSubscription Contributor on this resource group (azd env set MESH_OPERATOR_PRINCIPAL_ID <id the hub printed>)." >&2
+fi
+
+# Who reads whom is generated from the specs (main.bicep loads the file and joins it with infra/domains.json).
 echo "datamesh infra --out infra/generated/subscriptions.json"
 dotnet run --no-build --project src/DataMesh.Cli -c Release -- infra --out infra/generated/subscriptions.json
 
-echo "Provisioning domain '$domain' (joins mesh topic $MESH_TOPIC_NAME in $MESH_RESOURCE_GROUP)."
+echo "Provisioning domain '$domain': its own resource group only (its topic, its grants to the domains in infra/domains.json)."

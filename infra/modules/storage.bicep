@@ -29,6 +29,9 @@ param appPrincipalId string
 @description('Identities Event Grid delivers with: may add messages to eventQueueName and write dead letters.')
 param eventDeliveryPrincipalIds string[] = []
 
+@description('Identities of other domains\' topics that deliver product events to eventQueueName: may add messages to it, nothing else (they dead-letter into their own domain\'s account).')
+param queueSenderPrincipalIds string[] = []
+
 @description('The queue Event Grid delivers to (one of queues); required when eventDeliveryPrincipalIds is not empty.')
 param eventQueueName string = ''
 
@@ -185,7 +188,7 @@ resource appRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01'
   }
 ]
 
-resource eventQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-06-01' existing = if (!empty(eventDeliveryPrincipalIds)) {
+resource eventQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-06-01' existing = if (!empty(eventDeliveryPrincipalIds) || !empty(queueSenderPrincipalIds)) {
   parent: queueService
   name: eventQueueName
 }
@@ -197,7 +200,7 @@ resource deadLetterContainer 'Microsoft.Storage/storageAccounts/blobServices/con
 
 // Event Grid may only add messages to the one queue it delivers to, and write dead letters to one container.
 resource eventQueueSenders 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for principalId in eventDeliveryPrincipalIds: {
+  for principalId in concat(eventDeliveryPrincipalIds, queueSenderPrincipalIds): {
     name: guid(eventQueue.id, principalId, roles.storageQueueDataMessageSender)
     scope: eventQueue
     properties: {

@@ -132,25 +132,37 @@ public sealed partial class AzdProjectTests(InfraFixture infra)
     }
 
     [Fact]
-    public void MainOutputs_DomainSnapshot_EchoTheMeshSettingsItWasGiven()
+    public void MainOutputs_DomainSnapshot_NameWhatTheRegistryRecords()
     {
-        // azd writes outputs back into the environment: a domain must not blank the hub settings it was given.
-        Assert.Equal(TestDeployment.MeshResourceGroup, infra.Domain.Output("MESH_RESOURCE_GROUP"));
-        Assert.Equal(TestDeployment.MeshTopicName, infra.Domain.Output("MESH_TOPIC_NAME"));
-        Assert.Equal(TestDeployment.MeshDeliveryIdentityName, infra.Domain.Output("MESH_DELIVERY_IDENTITY_NAME"));
+        // azd writes outputs back into the environment; the postprovision hook prints the registry entry from them.
+        var own = DeployedResources.Of(infra.Domain);
+        var topic = infra.Domain.Single("Microsoft.EventGrid/topics");
+        var topicIdentity = own.Identity("id-topic-");
+
+        Assert.Equal(TestDeployment.OperatorPrincipalId, infra.Domain.Output("MESH_OPERATOR_PRINCIPAL_ID"));
         Assert.Equal(TestDeployment.Domain, infra.Domain.Output("DATAMESH_DOMAIN"));
-        Assert.Equal(DeployedResources.Of(infra.Domain).StorageAccountName, infra.Domain.Output("AZURE_STORAGE_ACCOUNT_NAME"));
+        Assert.Equal(own.StorageAccountName, infra.Domain.Output("AZURE_STORAGE_ACCOUNT_NAME"));
+        Assert.Equal(topic.Text("name"), infra.Domain.Output("DATAMESH_TOPIC_NAME"));
+        Assert.Equal(topicIdentity[(topicIdentity.LastIndexOf('/') + 1)..], infra.Domain.Output("DATAMESH_TOPIC_IDENTITY_NAME"));
+        Assert.NotNull(infra.Domain.Output("DATAMESH_TOPIC_PRINCIPAL_ID"));
     }
 
     [Fact]
     public void MainOutputs_HubSnapshot_NameWhatItsDomainsNeed()
     {
-        var topic = infra.Hub.Single("Microsoft.EventGrid/topics");
-        var delivery = DeployedResources.Of(infra.Hub).Identity("id-mesh-");
+        Assert.Equal(TestDeployment.MeshApiClientId, infra.Hub.Output("MESH_API_CLIENT_ID"));
+        Assert.Equal(infra.Hub.Single("Microsoft.EventGrid/topics").Text("name"), infra.Hub.Output("MESH_TOPIC_NAME"));
+    }
 
-        Assert.Equal("rg-" + TestDeployment.HubEnvironment, infra.Hub.Output("MESH_RESOURCE_GROUP"));
-        Assert.Equal(topic.Text("name"), infra.Hub.Output("MESH_TOPIC_NAME"));
-        Assert.Equal(delivery[(delivery.LastIndexOf('/') + 1)..], infra.Hub.Output("MESH_DELIVERY_IDENTITY_NAME"));
+    [Fact]
+    public void AzureYaml_Infra_DeploysAsAStackThatDeletesWhatLeavesTheTemplate()
+    {
+        // Grants and subscriptions derived from the generated files must go when they leave them (complete-mode-like).
+        var infraNode = (YamlMappingNode)LoadAzureYaml().Children[new YamlScalarNode("infra")];
+        var stacks = (YamlMappingNode)infraNode.Children[new YamlScalarNode("deploymentStacks")];
+        var onUnmanage = (YamlMappingNode)stacks.Children[new YamlScalarNode("actionOnUnmanage")];
+
+        Assert.Equal("delete", ((YamlScalarNode)onUnmanage.Children[new YamlScalarNode("resources")]).Value);
     }
 
     private static YamlMappingNode LoadAzureYaml()

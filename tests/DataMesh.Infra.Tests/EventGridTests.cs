@@ -53,31 +53,79 @@ public sealed partial class EventGridTests(InfraFixture infra)
     }
 
     [Fact]
-    public void UpstreamSubscriptions_DomainSnapshot_OnePerUpstreamProductIntoPipelineTriggers()
+    public void ConsumerSubscriptions_DomainSnapshot_OnePerRegisteredAdmittedConsumerAndProductOnItsOwnTopic()
     {
         var own = DeployedResources.Of(infra.Domain);
+        var topic = infra.Domain.Single("Microsoft.EventGrid/topics").Text("id")!;
         var subscriptions = infra.Domain.OfType(TopicSubscriptionType).ToList();
+        var destinations = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [TestDeployment.Domain] = own.StorageAccountId,
+            [TestDeployment.Treasury.Domain] = TestDeployment.Treasury.StorageAccountId,
+            [TestDeployment.Sales.Domain] = TestDeployment.Sales.StorageAccountId,
+        };
 
-        Assert.All(subscriptions, s => Assert.StartsWith(TestDeployment.MeshTopicId + "/eventSubscriptions/", s.Text("id"), StringComparison.Ordinal));
+        // marketing reads finance but is not registered yet: nothing until it is (DATAMESH_PENDING_DOMAINS says so).
+        var expected = TestDeployment.Consumers.Where(c => destinations.ContainsKey(c.Consumer))
+            .Select(c => $"{c.Product}/ -> {destinations[c.Consumer]}")
+            .Order(StringComparer.Ordinal);
         Assert.Equal(
-            TestDeployment.UpstreamProducts.Select(p => p + "/").Order(StringComparer.Ordinal),
-            subscriptions.Select(s => s.Text("properties.filter.subjectBeginsWith")).Order(StringComparer.Ordinal));
+            expected,
+            subscriptions.Select(s => $"{s.Text("properties.filter.subjectBeginsWith")} -> {s.Text("properties.deliveryWithResourceIdentity.destination.properties.resourceId")}").Order(StringComparer.Ordinal));
         Assert.All(subscriptions, s =>
         {
+            Assert.StartsWith(topic + "/eventSubscriptions/", s.Text("id"), StringComparison.Ordinal);
             Assert.Equal(["DataMesh.ProductVersionPublished"], s.Strings("properties.filter.includedEventTypes"));
             Assert.Equal("CloudEventSchemaV1_0", s.Text("properties.eventDeliverySchema"));
-            AssertQueueDelivery(s, own, "pipeline-triggers", TestDeployment.MeshDeliveryIdentityId);
+            Assert.Equal("pipeline-triggers", s.Text("properties.deliveryWithResourceIdentity.destination.properties.queueName"));
+            Assert.Equal(own.Identity("id-topic-"), s.Text("properties.deliveryWithResourceIdentity.identity.userAssignedIdentity"));
+            // Dead letters stay in the publishing domain's own account.
+            Assert.Equal(own.StorageAccountId, s.Text("properties.deadLetterWithResourceIdentity.deadLetterDestination.properties.resourceId"));
+            AssertSourceFilter(s, TestDeployment.Domain);
         });
+        Assert.Equal("marketing", infra.Domain.Output("DATAMESH_PENDING_DOMAINS"));
     }
 
     [Fact]
-    public void UpstreamSubscriptions_DomainSnapshot_HaveValidDistinctNames()
+    public void ConsumerSubscriptions_DomainSnapshot_HaveValidDistinctNames()
     {
         var names = infra.Domain.OfType(TopicSubscriptionType).Select(s => s.Text("name")!.Split('/')[^1]).ToList();
 
-        Assert.Equal(TestDeployment.UpstreamProducts.Length, names.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        Assert.Equal(4, names.Distinct(StringComparer.OrdinalIgnoreCase).Count());
         Assert.All(names, n => Assert.Matches(SubscriptionName(), n));
-        Assert.All(names, n => Assert.StartsWith(TestDeployment.Domain + "--", n, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void DomainTopic_DomainSnapshot_OwnTopicInOwnGroupWithItsOwnDeliveryIdentity()
+    {
+        var own = DeployedResources.Of(infra.Domain);
+        var topic = infra.Domain.Single("Microsoft.EventGrid/topics");
+
+        Assert.StartsWith(own.ResourceGroupId + "/providers/Microsoft.EventGrid/topics/", topic.Text("id"), StringComparison.Ordinal);
+        Assert.Equal("CloudEventSchemaV1_0", topic.Text("properties.inputSchema"));
+        Assert.True(topic.IsLiteral("properties.disableLocalAuth", true), "the domain topic accepts access keys");
+        Assert.Equal([own.Identity("id-topic-")], (topic.At("identity.userAssignedIdentities") as JsonObject ?? []).Select(p => p.Key));
+    }
+
+    [Fact]
+    public void CatalogSubscriptions_HubSnapshot_OnePerRegisteredDomainFilteredOnItsSourceByTheHub()
+    {
+        var own = DeployedResources.Of(infra.Hub);
+        var hubTopic = infra.Hub.Single("Microsoft.EventGrid/topics").Text("id")!;
+        var onDomains = infra.Hub.OfType(TopicSubscriptionType).Where(s => !s.Text("id")!.StartsWith(hubTopic + "/", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(
+            TestDeployment.Registry.Select(r => r.TopicId + "/eventSubscriptions/mesh-catalog").Order(StringComparer.Ordinal),
+            onDomains.Select(s => s.Text("id")).Order(StringComparer.Ordinal));
+        foreach (var registered in TestDeployment.Registry)
+        {
+            var subscription = onDomains.Single(s => s.Text("id")!.StartsWith(registered.TopicId + "/", StringComparison.Ordinal));
+            // The hub writes the filter: an event from this topic about another domain's product is dropped.
+            AssertSourceFilter(subscription, registered.Domain);
+            Assert.DoesNotContain("DataMesh.FreshnessBreached", subscription.Strings("properties.filter.includedEventTypes"));
+            Assert.Contains("DataMesh.ProductVersionPublished", subscription.Strings("properties.filter.includedEventTypes"));
+            AssertQueueDelivery(subscription, own, "catalog-events", registered.TopicIdentityId);
+        }
     }
 
     [Fact]
@@ -109,7 +157,8 @@ public sealed partial class EventGridTests(InfraFixture infra)
     public void CatalogSubscription_HubSnapshot_DeliversEveryMeshEventTypeToCatalogEvents()
     {
         var own = DeployedResources.Of(infra.Hub);
-        var subscription = infra.Hub.Single(TopicSubscriptionType);
+        var hubTopic = infra.Hub.Single("Microsoft.EventGrid/topics").Text("id")!;
+        var subscription = Assert.Single(infra.Hub.OfType(TopicSubscriptionType), s => s.Text("id")!.StartsWith(hubTopic + "/", StringComparison.Ordinal));
 
         Assert.Equal(MeshEventTypes, subscription.Strings("properties.filter.includedEventTypes").Order(StringComparer.Ordinal));
         Assert.Null(subscription.At("properties.filter.subjectBeginsWith"));
@@ -145,14 +194,29 @@ public sealed partial class EventGridTests(InfraFixture infra)
         var file = JsonNode.Parse(File.ReadAllText(Path.Combine(InfraFixture.SourceDirectory, "generated", "subscriptions.json")));
         var domains = file?["domains"] as JsonObject;
 
-        Assert.Equal(1, file?["version"]?.GetValue<int>());
+        Assert.Equal(2, file?["version"]?.GetValue<int>());
         Assert.NotNull(domains);
         Assert.All(domains, domain =>
         {
             Assert.Matches(DomainName(), domain.Key);
             var products = Assert.IsType<JsonArray>(domain.Value?["upstreamProducts"]);
             Assert.All(products, p => Assert.Matches(ProductId(), p!.GetValue<string>()));
+            Assert.All(Assert.IsType<JsonArray>(domain.Value?["upstreamDomains"]), d => Assert.Matches(DomainName(), d!.GetValue<string>()));
+            Assert.All(Assert.IsType<JsonObject>(domain.Value?["consumers"]), c =>
+            {
+                Assert.Matches(DomainName(), c.Key);
+                // A domain's consumers read that domain's products only.
+                Assert.All(Assert.IsType<JsonArray>(c.Value), p => Assert.StartsWith(domain.Key + ".", p!.GetValue<string>(), StringComparison.Ordinal));
+            });
         });
+    }
+
+    private static void AssertSourceFilter(JsonObject subscription, string domain)
+    {
+        var filter = Assert.Single(subscription.At("properties.filter.advancedFilters") as JsonArray ?? []);
+        Assert.Equal("StringBeginsWith", filter.Text("operatorType"));
+        Assert.Equal("source", filter.Text("key"));
+        Assert.Equal([$"/domains/{domain}/"], filter.Strings("values"));
     }
 
     private static void AssertQueueDelivery(JsonObject subscription, DeployedResources own, string queue, string identityId)

@@ -51,7 +51,7 @@ public sealed partial class FunctionAppTests(InfraFixture infra)
         Assert.Matches(TaskHubName(), settings["DataMesh__TaskHub"]);
         AssertEndpoints(settings, resources.StorageAccountId);
         Assert.True(
-            DeployedResources.IsReference(settings["DataMesh__Events__TopicEndpoint"], TestDeployment.MeshTopicId, "endpoint"),
+            DeployedResources.IsReference(settings["DataMesh__Events__TopicEndpoint"], infra.Domain.Single("Microsoft.EventGrid/topics").Text("id")!, "endpoint"),
             settings["DataMesh__Events__TopicEndpoint"]);
         AssertIdentityBasedHostStorage(settings, resources);
     }

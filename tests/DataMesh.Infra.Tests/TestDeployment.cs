@@ -12,9 +12,41 @@ internal static class TestDeployment
     public const string Domain = "finance";
     public const string DomainEnvironment = "finance-test";
     public const string HubEnvironment = "mesh-test";
-    public const string MeshResourceGroup = "rg-mesh-test";
-    public const string MeshTopicName = "evgt-meshtest";
-    public const string MeshDeliveryIdentityName = "id-mesh-meshtest";
+    public const string HubResourceGroup = "rg-" + HubEnvironment;
+
+    /// <summary>The hub operator (MESH_OPERATOR_PRINCIPAL_ID): may manage event subscriptions in the domain's group.</summary>
+    public const string OperatorPrincipalId = "00000000-0000-0000-0000-0000000000a0";
+
+    /// <summary>A registered domain in another subscription: finance's consumer and upstream.</summary>
+    public static readonly Registered Treasury = new("treasury", "00000000-0000-0000-0000-0000000072ea", "rg-treasury", "sttreasury", "evgt-treasury", "id-topic-treasury", "00000000-0000-0000-0000-00000000071a", "00000000-0000-0000-0000-00000000071b");
+
+    /// <summary>A registered consumer of finance in the same subscription.</summary>
+    public static readonly Registered Sales = new("sales", SubscriptionId, "rg-sales", "stsales", "evgt-sales", "id-topic-sales", "00000000-0000-0000-0000-00000000051a", "00000000-0000-0000-0000-00000000051b");
+
+    /// <summary>finance's other upstream, registered.</summary>
+    public static readonly Registered SupplyChain = new("supply-chain", SubscriptionId, "rg-supply-chain", "stsupply", "evgt-supply", "id-topic-supply", "00000000-0000-0000-0000-00000000021a", "00000000-0000-0000-0000-00000000021b");
+
+    /// <summary>Registered, but reads nothing of finance (or is not admitted): gets nothing from finance.</summary>
+    public static readonly Registered Workforce = new("workforce", SubscriptionId, "rg-workforce", "stworkforce", "evgt-workforce", "id-topic-workforce", "00000000-0000-0000-0000-00000000091a", "00000000-0000-0000-0000-00000000091b");
+
+    public static readonly Registered[] Registry = [Treasury, Sales, SupplyChain, Workforce];
+
+    /// <summary>What finance's specs read (generated/subscriptions.json as the test gives it).</summary>
+    public static readonly string[] UpstreamProducts = ["finance.ledger-emea", "supply-chain.stock-levels", "treasury.fx-rates"];
+
+    /// <summary>
+    /// Who reads finance, admitted by its access rules: itself, treasury (other subscription), sales, and marketing,
+    /// which is not registered yet. Workforce's spec reads finance.payroll-costs but is not admitted: it is not listed.
+    /// </summary>
+    public static readonly (string Consumer, string Product)[] Consumers =
+    [
+        ("finance", "finance.ledger-emea"),
+        ("marketing", "finance.revenue-global"),
+        ("sales", "finance.revenue-global"),
+        ("treasury", "finance.ledger-emea"),
+        ("treasury", "finance.revenue-global"),
+    ];
+
     public const string DeployerPrincipalId = "00000000-0000-0000-0000-0000000000de";
 
     /// <summary>The mesh API app registration's appId (MESH_API_CLIENT_ID), as the hub's preprovision hook sets it.</summary>
@@ -23,14 +55,28 @@ internal static class TestDeployment
     /// <summary>The masking key azd would pass (secretOrRandomPassword); it must reach the vault and nothing else.</summary>
     public const string MaskingKey = "Test0Salt1Never2In3Settings";
 
-    /// <summary>What finance reads from other domains; another domain's upstreams must not leak into finance.</summary>
-    public static readonly string[] UpstreamProducts = ["treasury.fx-rates", "supply-chain.stock-levels"];
+    public static string DomainResourceGroup => "rg-" + DomainEnvironment;
 
-    public static string MeshTopicId =>
-        $"/subscriptions/{SubscriptionId}/resourceGroups/{MeshResourceGroup}/providers/Microsoft.EventGrid/topics/{MeshTopicName}";
+    public static string DomainResourceGroupId => $"/subscriptions/{SubscriptionId}/resourceGroups/{DomainResourceGroup}";
 
-    public static string MeshDeliveryIdentityId =>
-        $"/subscriptions/{SubscriptionId}/resourceGroups/{MeshResourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{MeshDeliveryIdentityName}";
+    public static string HubResourceGroupId => $"/subscriptions/{SubscriptionId}/resourceGroups/{HubResourceGroup}";
+
+    private static string Quoted(IEnumerable<string> values) => "[" + string.Join(", ", values.Select(v => $"'{v}'")) + "]";
+
+    private static string ConsumersObject =>
+        "{ " + string.Join(", ", Consumers.GroupBy(c => c.Consumer).Select(g => $"{Key(g.Key)}: {Quoted(g.Select(c => c.Product))}")) + " }";
+
+    // Bicep's linter wants identifiers unquoted; 'supply-chain' is not one.
+    private static string Key(string name) => name.Contains('-', StringComparison.Ordinal) ? $"'{name}'" : name;
+
+    private static string RegistryObject => $$"""
+        {
+          version: 1
+          domains: {
+        {{string.Join("\n", Registry.Select(r => $"    {Key(r.Domain)}: {{ subscriptionId: '{r.SubscriptionId}', resourceGroup: '{r.ResourceGroup}', storageAccount: '{r.StorageAccount}', topic: '{r.Topic}', topicIdentity: '{r.TopicIdentity}', topicPrincipalId: '{r.TopicPrincipalId}', appPrincipalId: '{r.AppPrincipalId}' }}"))}}
+          }
+        }
+        """;
 
     public static string DomainParameters => $$"""
         using 'main.bicep'
@@ -39,30 +85,44 @@ internal static class TestDeployment
         param location = '{{Location}}'
         param mode = 'domain'
         param domain = '{{Domain}}'
-        param meshResourceGroupName = '{{MeshResourceGroup}}'
-        param meshTopicName = '{{MeshTopicName}}'
-        param meshDeliveryIdentityName = '{{MeshDeliveryIdentityName}}'
         param meshApiClientId = '{{MeshApiClientId}}'
+        param meshOperatorPrincipalId = '{{OperatorPrincipalId}}'
         param principalId = '{{DeployerPrincipalId}}'
         param maskingKey = '{{MaskingKey}}'
         param upstreamSubscriptions = {
-          version: 1
+          version: 2
           domains: {
-            finance: { upstreamProducts: [{{string.Join(", ", UpstreamProducts.Select(p => $"'{p}'"))}}] }
-            treasury: { upstreamProducts: ['finance.ledger-emea'] }
+            finance: {
+              upstreamProducts: {{Quoted(UpstreamProducts)}}
+              upstreamDomains: ['finance', 'supply-chain', 'treasury']
+              consumers: {{ConsumersObject}}
+            }
+            treasury: { upstreamProducts: ['finance.ledger-emea'], upstreamDomains: ['finance'], consumers: { finance: ['treasury.fx-rates'] } }
           }
         }
+        param registry = {{RegistryObject}}
         """;
 
-    public static string HubParameters => $"""
+    public static string HubParameters => $$"""
         using 'main.bicep'
 
-        param environmentName = '{HubEnvironment}'
-        param location = '{Location}'
+        param environmentName = '{{HubEnvironment}}'
+        param location = '{{Location}}'
         param mode = 'hub'
-        param meshApiClientId = '{MeshApiClientId}'
+        param meshApiClientId = '{{MeshApiClientId}}'
+        param registry = {{RegistryObject}}
         """;
 
     /// <summary>A hub whose MESH_API_CLIENT_ID was never set: azd passes an empty string.</summary>
+    /// <summary>A domain of the registry, as its postprovision hook prints it.</summary>
+    public sealed record Registered(string Domain, string SubscriptionId, string ResourceGroup, string StorageAccount, string Topic, string TopicIdentity, string TopicPrincipalId, string AppPrincipalId)
+    {
+        public string StorageAccountId => $"/subscriptions/{SubscriptionId}/resourceGroups/{ResourceGroup}/providers/Microsoft.Storage/storageAccounts/{StorageAccount}";
+
+        public string TopicId => $"/subscriptions/{SubscriptionId}/resourceGroups/{ResourceGroup}/providers/Microsoft.EventGrid/topics/{Topic}";
+
+        public string TopicIdentityId => $"/subscriptions/{SubscriptionId}/resourceGroups/{ResourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{TopicIdentity}";
+    }
+
     public static string HubWithoutClientIdParameters => HubParameters.Replace($"'{MeshApiClientId}'", "''", StringComparison.Ordinal);
 }

@@ -34,7 +34,7 @@ public sealed class SubscriptionsFileTests
         using var file = JsonDocument.Parse(UpstreamSubscriptionsFile.Generate(Products));
 
         // Assert: revenue-global reads finance's own ledgers; their releases reach it only through the mesh topic.
-        Assert.Equal(1, file.RootElement.GetProperty("version").GetInt32());
+        Assert.Equal(2, file.RootElement.GetProperty("version").GetInt32());
         var domains = file.RootElement.GetProperty("domains");
         Assert.Equal(Products.Select(p => p.Domain).Distinct().Order(StringComparer.Ordinal), domains.EnumerateObject().Select(d => d.Name));
         Assert.Equal(
@@ -61,5 +61,57 @@ public sealed class SubscriptionsFileTests
         Assert.Equal(forward, backward);
         Assert.Equal(UpstreamSubscriptionsFile.Generate(Products), forward);
         Assert.EndsWith("}\n", forward, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Generate_RepositorySpecs_ListsAdmittedConsumersPerUpstreamAndTheDomainsThatDeliverToEach()
+    {
+        // Act
+        using var file = JsonDocument.Parse(UpstreamSubscriptionsFile.Generate(Products));
+        var domains = file.RootElement.GetProperty("domains");
+
+        // Assert: sales reads the restricted campaign-performance (readers: [sales]) and its own opportunities.
+        Assert.Equal(["sales"], domains.GetProperty("marketing").GetProperty("consumers").EnumerateObject().Select(c => c.Name));
+        Assert.Equal(
+            ["marketing.campaign-performance"],
+            domains.GetProperty("marketing").GetProperty("consumers").GetProperty("sales").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal(["marketing", "sales"], domains.GetProperty("sales").GetProperty("upstreamDomains").EnumerateArray().Select(d => d.GetString()));
+        Assert.Equal(
+            ["finance.ledger-amer", "finance.ledger-apac", "finance.ledger-emea"],
+            domains.GetProperty("finance").GetProperty("consumers").GetProperty("finance").EnumerateArray().Select(p => p.GetString()));
+        Assert.Empty(domains.GetProperty("marketing").GetProperty("upstreamDomains").EnumerateArray());
+    }
+
+    [Fact]
+    public void Generate_AccessNarrowedBelowAReader_NoConsumerEntryNorDeliveringDomain()
+    {
+        // Arrange: marketing stops sharing campaign-performance with sales; sales' spec still reads it.
+        var narrowed = Products.Select(p => p.Id == "marketing.campaign-performance"
+            ? p with { Access = new AccessSpec { Visibility = "restricted", Readers = [] } }
+            : p).ToList();
+
+        // Act
+        using var file = JsonDocument.Parse(UpstreamSubscriptionsFile.Generate(narrowed));
+        var domains = file.RootElement.GetProperty("domains");
+
+        // Assert: no subscription, no read grant, no queue grant follow from a read the access rules refuse.
+        Assert.Empty(domains.GetProperty("marketing").GetProperty("consumers").EnumerateObject());
+        Assert.Equal(["sales"], domains.GetProperty("sales").GetProperty("upstreamDomains").EnumerateArray().Select(d => d.GetString()));
+        Assert.Contains("marketing.campaign-performance", domains.GetProperty("sales").GetProperty("upstreamProducts").EnumerateArray().Select(p => p.GetString()));
+    }
+
+    [Fact]
+    public void Consumers_InputOfAProductNotInTheSpecs_IsLeftOut()
+    {
+        // Arrange: a copy of revenue-global that also reads a product no spec defines.
+        var revenue = Products.Single(p => p.Id == "finance.revenue-global");
+        var extra = revenue with { Name = "revenue-copy", Inputs = [.. revenue.Inputs, revenue.Inputs[0] with { Product = "treasury.fx-rates" }] };
+
+        // Act
+        var consumers = UpstreamSubscriptionsFile.Consumers([.. Products, extra]);
+
+        // Assert
+        Assert.DoesNotContain("treasury", consumers.Keys);
+        Assert.All(consumers.Values, c => Assert.All(c.Values, products => Assert.DoesNotContain("treasury.fx-rates", products)));
     }
 }

@@ -1,0 +1,82 @@
+using DataMesh.Infra.Tests.Arm;
+
+namespace DataMesh.Infra.Tests;
+
+/// <summary>
+/// A domain's deployment needs no rights outside its own resource group: nothing it deploys, references or grants
+/// lies elsewhere; what the hub needs on a domain (its catalog subscription) the hub deploys itself, into each
+/// registered domain's group and subscription; domains in other subscriptions are wired by the registry.
+/// </summary>
+[Collection(InfraCollection.Name)]
+public sealed class IsolationTests(InfraFixture infra)
+{
+    [Fact]
+    public void DomainSnapshot_EveryResource_LiesInTheDomainsOwnResourceGroup()
+    {
+        var outside = PlacedAt(infra.Domain)
+            .Where(id => id != TestDeployment.DomainResourceGroupId && !id.StartsWith(TestDeployment.DomainResourceGroupId + "/", StringComparison.Ordinal))
+            .ToList();
+
+        Assert.NotEmpty(infra.Domain.Resources);
+        Assert.True(outside.Count == 0, string.Join('\n', outside));
+    }
+
+    [Fact]
+    public void DomainTemplate_ModulesAndReferences_NeverScopedToAnotherGroupOrSubscription()
+    {
+        // domain.bicep compiled: a module or `existing` reference with its own resourceGroup/subscriptionId would make
+        // the deploying team need rights there.
+        var template = infra.Templates["domain.bicep"];
+        var scoped = template.Resources
+            .Where(r => r.Body["resourceGroup"] is not null || r.Body["subscriptionId"] is not null || r.Body["scope"]?.ToJsonString().Contains("resourceGroup(", StringComparison.Ordinal) == true)
+            .Select(r => r.ToString())
+            .ToList();
+
+        Assert.True(scoped.Count == 0, string.Join('\n', scoped));
+        Assert.DoesNotContain("mesh-subscriptions", template.Json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DomainSnapshot_ConsumerInAnotherSubscription_DeliveredToItsAccountThere()
+    {
+        var toTreasury = infra.Domain.OfType("Microsoft.EventGrid/topics/eventSubscriptions")
+            .Where(s => s.Text("properties.deliveryWithResourceIdentity.destination.properties.resourceId") == TestDeployment.Treasury.StorageAccountId)
+            .ToList();
+
+        Assert.Equal(2, toTreasury.Count);
+        Assert.StartsWith($"/subscriptions/{TestDeployment.Treasury.SubscriptionId}/", TestDeployment.Treasury.StorageAccountId, StringComparison.Ordinal);
+        Assert.NotEqual(TestDeployment.SubscriptionId, TestDeployment.Treasury.SubscriptionId);
+    }
+
+    [Fact]
+    public void HubSnapshot_RegisteredDomainInAnotherSubscription_CatalogSubscriptionDeployedThere()
+    {
+        var deployments = infra.Hub.Resources.Select(r => r.Text("id")!).Where(id => id.Contains("/eventSubscriptions/mesh-catalog", StringComparison.Ordinal)).ToList();
+
+        Assert.Contains(TestDeployment.Treasury.TopicId + "/eventSubscriptions/mesh-catalog", deployments);
+        // The hub's own resources stay in its group; only the catalog subscriptions go to the domains' groups.
+        var elsewhere = PlacedAt(infra.Hub)
+            .Where(id => id != TestDeployment.HubResourceGroupId && !id.StartsWith(TestDeployment.HubResourceGroupId + "/", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(TestDeployment.Registry.Select(r => r.TopicId + "/eventSubscriptions/mesh-catalog").Order(StringComparer.Ordinal), elsewhere);
+    }
+
+    [Fact]
+    public void HubApp_Snapshot_KnowsEachRegisteredDomainsBlobEndpoint()
+    {
+        var settings = DeploymentSnapshot.AppSettings(infra.Hub.Single("Microsoft.Web/sites"));
+
+        // The catalog checks an announcement's location against the account of the domain whose topic delivered it.
+        // A JSON object domain → blob endpoint; the storage suffix is the cloud's, known only in Azure.
+        var value = settings["DataMesh__Catalog__DomainBlobEndpoints"];
+        Assert.StartsWith("[string(createObject(", value, StringComparison.Ordinal);
+        Assert.All(TestDeployment.Registry, r =>
+            Assert.Contains($"'{r.Domain}', format('https://{{0}}.blob.{{1}}/', '{r.StorageAccount}', environment().suffixes.storage)", value, StringComparison.Ordinal));
+    }
+
+    /// <summary>Where each resource of a snapshot lives: its id, or for a role assignment the scope it is made on.</summary>
+    private static IEnumerable<string> PlacedAt(DeploymentSnapshot snapshot) =>
+        snapshot.Resources
+            .Where(r => r.Text("type") != "Microsoft.Resources/resourceGroups")
+            .Select(r => r.Text("type") == "Microsoft.Authorization/roleAssignments" ? RoleAssignment.From(r).Scope : r.Text("id")!);
+}
