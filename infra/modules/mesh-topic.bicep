@@ -1,6 +1,6 @@
-// The mesh's Event Grid custom topic (CloudEvents 1.0, Entra auth only): every domain announces its product events
-// here. The catalog subscription copies them all to the hub's catalog-events queue; domains add their own
-// subscriptions for the upstream products they read (mesh-subscriptions.bicep).
+// The hub's own Event Grid custom topic (CloudEvents 1.0, Entra auth only): the hub app announces FreshnessBreached
+// here, and the catalog subscription copies it to the hub's catalog-events queue. Domains announce their product
+// events on topics of their own (domain-topic.bicep), which the hub subscribes to (catalog-subscription.bicep).
 
 param name string
 
@@ -8,7 +8,7 @@ param location string
 
 param tags object = {}
 
-@description('Resource id of the identity the topic delivers with; domains grant it Storage Queue Data Message Sender on their pipeline-triggers queue.')
+@description('Resource id of the identity the topic delivers with (Storage Queue Data Message Sender on catalog-events).')
 param deliveryIdentityId string
 
 @description('Identities that may publish events (EventGrid Data Sender on this topic only): the hub app.')
