@@ -209,6 +209,40 @@ public sealed class MeshApiHookTests : IDisposable
         Assert.Contains("azd env set MESH_API_CLIENT_ID", postprovision, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Postprovision_Domain_PrintsItsRegistryEntryForDomainsJsonAndWhatIsNotWiredYet()
+    {
+        // Arrange: the outputs azd wrote back into the domain's environment.
+        ExistingServicePrincipal();
+        var postprovision = Path.Combine(RepositoryRoot.Path, "infra", "hooks", "postprovision.sh");
+        var environment = DomainEnvironment(
+            ("AZURE_SUBSCRIPTION_ID", "00000000-0000-0000-0000-0000000072ea"),
+            ("AZURE_RESOURCE_GROUP", "rg-finance"),
+            ("AZURE_STORAGE_ACCOUNT_NAME", "stfinance"),
+            ("DATAMESH_TOPIC_NAME", "evgt-finance"),
+            ("DATAMESH_TOPIC_IDENTITY_NAME", "id-topic-finance"),
+            ("DATAMESH_TOPIC_PRINCIPAL_ID", "7070707070-topic"),
+            ("DATAMESH_PENDING_DOMAINS", "marketing"));
+
+        // Act
+        var (exitCode, stdout, stderr) = Run([postprovision], environment);
+
+        // Assert: the entry is the JSON member domains.json takes (types.bicep, RegisteredDomain), with every field set.
+        Assert.True(exitCode == 0, stderr + stdout);
+        var line = stdout.Split('\n').Single(l => l.TrimStart().StartsWith("\"finance\": {", StringComparison.Ordinal));
+        var entry = JsonNode.Parse("{" + line + "}")!["finance"]!.AsObject();
+        Assert.Equal(
+            ["appPrincipalId", "resourceGroup", "storageAccount", "subscriptionId", "topic", "topicIdentity", "topicPrincipalId"],
+            entry.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal("00000000-0000-0000-0000-0000000072ea", entry["subscriptionId"]!.GetValue<string>());
+        Assert.Equal(AppPrincipalId, entry["appPrincipalId"]!.GetValue<string>());
+        Assert.Equal("7070707070-topic", entry["topicPrincipalId"]!.GetValue<string>());
+        Assert.DoesNotContain(entry, p => p.Value!.GetValue<string>() == "?");
+        Assert.Contains("Not wired yet (not in infra/domains.json): marketing.", stdout, StringComparison.Ordinal);
+        var types = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "infra", "types.bicep"));
+        Assert.All(entry, p => Assert.Contains($"  {p.Key}: string", types, StringComparison.Ordinal));
+    }
+
     private void ExistingServicePrincipal()
     {
         File.WriteAllText(Path.Combine(State, "sp"), ServicePrincipalId + "\n");
