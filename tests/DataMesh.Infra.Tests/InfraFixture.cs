@@ -22,6 +22,7 @@ public sealed class InfraFixture : IAsyncLifetime
     private readonly string _root = Path.Combine(Path.GetTempPath(), "datamesh-infra-tests-" + Guid.NewGuid().ToString("N")[..8]);
     private Outcome<DeploymentSnapshot> _domain = Outcome<DeploymentSnapshot>.NotRun;
     private Outcome<DeploymentSnapshot> _hub = Outcome<DeploymentSnapshot>.NotRun;
+    private Outcome<DeploymentSnapshot> _marketing = Outcome<DeploymentSnapshot>.NotRun;
 
     /// <summary>The repository's infra folder (read only).</summary>
     public static string SourceDirectory { get; } = RepositoryRoot.Combine("infra");
@@ -58,11 +59,15 @@ public sealed class InfraFixture : IAsyncLifetime
     /// <summary>The hub deployment's snapshot; throws (failing only the tests that use it) when it could not be taken.</summary>
     public DeploymentSnapshot Hub => _hub.Value;
 
+    /// <summary>marketing's snapshot over the committed generated/subscriptions.json (the repository's specs).</summary>
+    public DeploymentSnapshot Marketing => _marketing.Value;
+
     public async Task InitializeAsync()
     {
         CopyInfra(WorkDirectory);
         await File.WriteAllTextAsync(Path.Combine(WorkDirectory, "domain.bicepparam"), TestDeployment.DomainParameters);
         await File.WriteAllTextAsync(Path.Combine(WorkDirectory, "hub.bicepparam"), TestDeployment.HubParameters);
+        await File.WriteAllTextAsync(Path.Combine(WorkDirectory, "marketing.bicepparam"), TestDeployment.MarketingParameters);
         await File.WriteAllTextAsync(Path.Combine(WorkDirectory, HubWithoutClientIdParameters), TestDeployment.HubWithoutClientIdParameters);
 
         var insecure = Path.Combine(_root, "insecure");
@@ -126,6 +131,7 @@ public sealed class InfraFixture : IAsyncLifetime
         await using var bicep = BicepRpcClient.Start();
         _domain = await Outcome<DeploymentSnapshot>.OfAsync(() => SnapshotAsync(bicep, "domain.bicepparam"));
         _hub = await Outcome<DeploymentSnapshot>.OfAsync(() => SnapshotAsync(bicep, "hub.bicepparam"));
+        _marketing = await Outcome<DeploymentSnapshot>.OfAsync(() => SnapshotAsync(bicep, "marketing.bicepparam"));
         InsecureStorageBuild = await bicep.CompileAsync(Path.Combine(insecure, InsecureStorageModule));
         MalformedSubscriptionsBuild = await bicep.CompileAsync(Path.Combine(malformed, "main.bicep"));
     }

@@ -79,4 +79,22 @@ public sealed class IsolationTests(InfraFixture infra)
         snapshot.Resources
             .Where(r => r.Text("type") != "Microsoft.Resources/resourceGroups")
             .Select(r => r.Text("type") == "Microsoft.Authorization/roleAssignments" ? RoleAssignment.From(r).Scope : r.Text("id")!);
+
+    [Fact]
+    public void ReadGrants_RepositorySpecs_OnlyTheReaderTheAccessRuleAdmits()
+    {
+        // marketing.campaign-performance: access { visibility: restricted, readers: [sales] }; sales reads it. Workforce
+        // is registered too, but no access rule of marketing admits it: no grant, no subscription.
+        var readers = infra.Marketing.OfType("Microsoft.Authorization/roleAssignments")
+            .Where(r => r.Text("properties.roleDefinitionId")!.EndsWith(BuiltInRole.StorageBlobDataReader, StringComparison.Ordinal))
+            .ToList();
+
+        var grant = Assert.Single(readers);
+        Assert.Equal(TestDeployment.Sales.AppPrincipalId, grant.Text("properties.principalId"));
+        Assert.Contains("StringStartsWith 'campaign-performance/'", grant.Text("properties.condition"), StringComparison.Ordinal);
+        var subscription = Assert.Single(infra.Marketing.OfType("Microsoft.EventGrid/topics/eventSubscriptions"));
+        Assert.Equal("marketing.campaign-performance/", subscription.Text("properties.filter.subjectBeginsWith"));
+        Assert.Equal(TestDeployment.Sales.StorageAccountId, subscription.Text("properties.deliveryWithResourceIdentity.destination.properties.resourceId"));
+        Assert.DoesNotContain(TestDeployment.Workforce.AppPrincipalId, infra.Marketing.Resources.Select(r => r.Text("properties.principalId")));
+    }
 }

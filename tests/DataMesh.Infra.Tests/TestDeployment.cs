@@ -103,6 +103,22 @@ internal static class TestDeployment
         param registry = {{RegistryObject}}
         """;
 
+    /// <summary>
+    /// marketing, deployed with the repository's own generated/subscriptions.json (from pipelines/): its
+    /// campaign-performance is restricted to sales; sales and workforce are both registered.
+    /// </summary>
+    public static string MarketingParameters => $$"""
+        using 'main.bicep'
+
+        param environmentName = 'marketing-test'
+        param location = '{{Location}}'
+        param mode = 'domain'
+        param domain = 'marketing'
+        param meshApiClientId = '{{MeshApiClientId}}'
+        param maskingKey = '{{MaskingKey}}'
+        param registry = {{RegistryObject}}
+        """;
+
     public static string HubParameters => $$"""
         using 'main.bicep'
 
