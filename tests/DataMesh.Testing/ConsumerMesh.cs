@@ -147,7 +147,7 @@ public sealed class ConsumerMesh : IDisposable
         {input}
         transform: {"{"} sql: transform.sql {"}"}
         output: {"{"} contract: contract.odcs.yaml {"}"}
-        access: {"{"} visibility: domain, readers: [sales] {"}"}
+        access: {"{"} visibility: restricted, readers: [sales] {"}"}
 
         """;
 

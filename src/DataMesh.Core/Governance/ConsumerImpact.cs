@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using DataMesh.Contracts;
 using DataMesh.Specs;
 using Semver;
@@ -98,8 +99,9 @@ public static class ConsumerImpact
                     : Probe(With(before, after, change.Object, column), out _).FirstOrDefault();
                 var breaks = inNew && (BreakingWhenRead.Contains(change.Kind) || alone is not null);
                 var shown = alone ?? read;
+                var (line, col) = Where(consumer, shown, column);
                 attributed |= breaks;
-                readers[change].Add(new ColumnRead(input, shown.File, shown.Line, shown.Column, shown.Message, inNew, breaks));
+                readers[change].Add(new ColumnRead(input, shown.File, line, col, shown.Message, inNew, breaks));
             }
 
             if (inNew && !attributed && Probe(after, out _).FirstOrDefault() is { } failure)
@@ -118,6 +120,36 @@ public static class ConsumerImpact
             OtherBreaks = otherBreaks,
             NotJudged = notJudged,
         };
+    }
+
+    /// <summary>
+    /// The consumer diagnostics (<see cref="ToDiagnostics"/>) of <paramref name="product"/>'s change since
+    /// <paramref name="previous"/> (a git ref's or the catalog's contract); nothing when no consumer in the mesh reads
+    /// the product or the contract did not change, so nothing is bound then.
+    /// </summary>
+    public static IReadOnlyList<SpecDiagnostic> Check(ProductSpec product, DataContract previous, IReadOnlyCollection<ProductSpec> mesh)
+    {
+        ArgumentNullException.ThrowIfNull(product);
+        ArgumentNullException.ThrowIfNull(previous);
+        ArgumentNullException.ThrowIfNull(mesh);
+        if (!mesh.Any(p => p.Id != product.Id && p.Inputs.Any(i => i.Product == product.Id)) || ContractComparer.Compare(previous, product.Contract).Changes.Count == 0)
+        {
+            return [];
+        }
+
+        return ToDiagnostics(Analyze(product, previous, product.Contract, mesh, product.Version), product);
+    }
+
+    /// <summary>
+    /// Who reads each column of <paramref name="upstream"/>'s contract today: the impact of removing every column at the
+    /// current version, so each <see cref="ChangeImpact"/> is one column with its readers (or none).
+    /// </summary>
+    public static ConsumerImpactReport Readers(ProductSpec upstream, IReadOnlyCollection<ProductSpec> mesh)
+    {
+        ArgumentNullException.ThrowIfNull(upstream);
+        var bare = upstream.Contract with { Schema = upstream.Contract.Schema.Select(o => o with { Properties = [] }).ToList() };
+        var report = Analyze(upstream, upstream.Contract, bare, mesh, upstream.Version);
+        return report with { Changes = report.Changes.Where(c => c.Change.Kind == ContractChangeKind.ColumnRemoved).ToList() };
     }
 
     /// <summary>
@@ -165,6 +197,30 @@ public static class ConsumerImpact
         }
 
         return diagnostics;
+    }
+
+    /// <summary>
+    /// Where the consumer's SQL reads <paramref name="column"/>: the bind error's position, or, when DuckDB gives none
+    /// (a <c>USING (col)</c> join, for one), the first place the SQL names the column.
+    /// </summary>
+    private static (int Line, int Column) Where(ProductSpec consumer, SpecDiagnostic diagnostic, string column)
+    {
+        if ((diagnostic.Line, diagnostic.Column) != (1, 1) || diagnostic.Code != SpecDiagnosticCodes.TransformDoesNotBind)
+        {
+            return (diagnostic.Line, diagnostic.Column);
+        }
+
+        var lines = consumer.TransformSql.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var match = Regex.Match(lines[i], $@"(?<![\w""]){Regex.Escape(column)}(?![\w""])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+            if (match.Success)
+            {
+                return (i + 1, match.Index + 1);
+            }
+        }
+
+        return (diagnostic.Line, diagnostic.Column);
     }
 
     private static bool InRange(string version, string range) =>
