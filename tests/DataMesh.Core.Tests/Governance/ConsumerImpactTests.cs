@@ -123,6 +123,23 @@ public sealed class ConsumerImpactTests
         Assert.All(report.Breaks, b => Assert.Contains("the contract says decimal(18,2)", b.Read.Detail, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Analyze_ColumnReadOnlyInAJoinUsing_PointsAtTheUsing()
+    {
+        // Arrange: DuckDB gives no position for a USING column it cannot find; the report points at the USING.
+        using var mesh = new ConsumerMesh();
+        File.WriteAllText(Path.Combine(mesh.Summary, "transform.sql"), "SELECT g.entry_id, g.amount\nFROM gl g\nJOIN gl h USING (memo)\n");
+        var (ledger, products) = Load(mesh);
+        var after = Edit(ledger.Contract, ConsumerMesh.ContractWithout(ConsumerMesh.LedgerContract, "memo"), "1.1.0");
+
+        // Act
+        var report = ConsumerImpact.Analyze(ledger, ledger.Contract, after, products);
+
+        // Assert
+        var (_, read) = Assert.Single(report.Breaks);
+        Assert.Equal((3, 18), (read.Line, read.Column));
+    }
+
     private static (ProductSpec Ledger, List<ProductSpec> Products) Load(ConsumerMesh mesh)
     {
         var products = ProductSpecLoader.FindProductDirectories(mesh.Pipelines).Select(ProductSpecLoader.Load).ToList();
