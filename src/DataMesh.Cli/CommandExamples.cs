@@ -14,6 +14,7 @@ internal static class CommandExamples
         ["init"] = ["datamesh init", "datamesh init my-mesh --json"],
         ["new"] = ["datamesh new finance/ledger-nordics"],
         ["diff"] = ["datamesh diff pipelines/finance/ledger-emea/contract.odcs.yaml new-contract.odcs.yaml"],
+        ["impact"] = ["datamesh impact finance.ledger-emea", "datamesh impact finance.ledger-emea --contract new-contract.odcs.yaml --json"],
         ["run"] = ["datamesh run pipelines/finance/ledger-emea --input pipelines/finance/ledger-emea/samples/gl_entries_2026-10.csv", "datamesh run ./my-product --input a.csv --input b.csv --json"],
         ["drop"] = ["datamesh drop finance.ledger-emea pipelines/finance/ledger-emea/samples/gl_entries_2026-10.csv", "datamesh drop supply-chain.stock-levels stock.csv --json"],
         ["backfill"] = ["datamesh backfill finance.ledger-emea", "datamesh backfill finance.ledger-emea --from 2026-10-01 --to 2026-10-31 --json", "datamesh backfill supply-chain.stock-levels --partitions day=2026-11-02"],

@@ -14,6 +14,7 @@ var root = new RootCommand("datamesh: data products as code on a local mesh (Azu
     ValidateCommand.Create(),
     NewCommand.Create(),
     DiffCommand.Create(),
+    ImpactCommand.Create(),
     RunCommand.Create(),
     DropCommand.Create(),
     BackfillCommand.Create(),

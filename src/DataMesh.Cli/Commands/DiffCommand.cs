@@ -13,7 +13,7 @@ internal static class DiffCommand
         var oldPath = new Argument<string>("OLD") { Description = "The earlier contract (an ODCS file, or a product folder)." };
         var newPath = new Argument<string>("NEW") { Description = "The later contract (an ODCS file, or a product folder)." };
         var json = CommonOptions.Json();
-        var command = new Command("diff", "Compare two contract versions: breaking changes need a major bump, additive ones a minor bump. Exit 1 when NEW's version is too small.")
+        var command = new Command("diff", "Compare two contract versions: breaking changes need a major bump, additive ones a minor bump; when either side is a product of a mesh, which consumers read each changed column. Exit 1 when NEW's version is too small or a consumer within its range breaks.")
         {
             oldPath, newPath, json,
         };
@@ -28,6 +28,10 @@ internal static class DiffCommand
             }
 
             var diff = ContractComparer.Compare(before.Contract, after.Contract);
+
+            // Consumer-aware when either side is (or lies in) a product folder of a mesh: who reads each changed column.
+            var product = ProductOf(parse.GetValue(newPath)!) ?? ProductOf(parse.GetValue(oldPath)!);
+            var impact = product is null ? null : ConsumerImpact.Analyze(product, before.Contract, after.Contract, ImpactOutput.MeshAround(product.Directory));
             if (parse.GetValue(json))
             {
                 CliJson.Write(new
@@ -39,14 +43,25 @@ internal static class DiffCommand
                     sufficient = diff.VersionSufficient,
                     suggestedVersion = diff.SuggestedVersion,
                     changes = diff.Changes.Select(c => new { kind = c.Kind.ToString(), bump = c.Bump.ToString().ToLowerInvariant(), c.Object, c.Property, c.Description }),
+                    consumers = impact is null ? null : ImpactOutput.Json(impact),
                 });
             }
             else
             {
-                Console.WriteLine($"{diff.OldVersion} -> {diff.NewVersion}: {diff.Changes.Count} change(s)");
-                foreach (var change in diff.Changes.OrderByDescending(c => c.Bump))
+                if (impact is null)
                 {
-                    Console.WriteLine($"  {change}");
+                    Console.WriteLine($"{diff.OldVersion} -> {diff.NewVersion}: {diff.Changes.Count} change(s) (no product folder on either side: consumers not looked up)");
+                    foreach (var change in diff.Changes.OrderByDescending(c => c.Bump))
+                    {
+                        Console.WriteLine($"  {change}");
+                    }
+                }
+                else
+                {
+                    foreach (var line in impact.ToLines())
+                    {
+                        Console.WriteLine(line);
+                    }
                 }
 
                 var needs = diff.Required == VersionBump.None ? "Needs no version bump" : $"Needs a {diff.Required.ToString().ToLowerInvariant()} bump";
@@ -54,9 +69,23 @@ internal static class DiffCommand
                 Console.WriteLine($"{needs}; {diff.OldVersion} -> {diff.NewVersion} is {Article(diff.Declared)} bump: {verdict}.");
             }
 
-            return diff.VersionSufficient ? ExitCodes.Success : ExitCodes.CheckFailed;
+            return diff.VersionSufficient && (impact is null || impact.Breaks.Count == 0) ? ExitCodes.Success : ExitCodes.CheckFailed;
         });
         return command;
+    }
+
+    /// <summary>The product whose folder <paramref name="path"/> is, or whose contract file it is; null otherwise.</summary>
+    private static ProductSpec? ProductOf(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var folder = Directory.Exists(full) ? full : Path.GetDirectoryName(full);
+        if (folder is null || !File.Exists(Path.Combine(folder, ProductSpecLoader.SpecFileName)))
+        {
+            return null;
+        }
+
+        var spec = ProductSpecLoader.Read(folder).Spec;
+        return spec is not null && (Directory.Exists(full) || string.Equals(Path.GetFullPath(spec.Contract.Path), full, StringComparison.Ordinal)) ? spec : null;
     }
 
     private static string Article(VersionBump bump) => bump == VersionBump.None ? "no" : "a " + bump.ToString().ToLowerInvariant();

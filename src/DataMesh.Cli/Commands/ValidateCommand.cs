@@ -33,7 +33,7 @@ internal static class ValidateCommand
         var against = new Option<string?>("--against")
         {
             Description = "Also compare each contract with its version at this git ref (e.g. origin/main), or with the product's last release in the local mesh "
-                + "(catalog), and fail when the version bump is too small for the changes.",
+                + "(catalog), and fail when the version bump is too small for the changes or a consumer within the new version's range reads a removed or narrowed column.",
         };
         var json = CommonOptions.Json();
         var command = new Command("validate", "Validate product specs, contracts and mesh policies; diagnostics as file:line:col: error DM1234: message.") { paths, mesh, against, json };
@@ -84,7 +84,7 @@ internal static class ValidateCommand
                 CatalogComparison catalog;
                 try
                 {
-                    catalog = await CompareWithCatalogAsync(report.Specs, cancellationToken).ConfigureAwait(false);
+                    catalog = await CompareWithCatalogAsync(report.Specs, report.Meshes, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is RequestFailedException or AggregateException or InvalidOperationException or TimeoutException or FormatException)
                 {
@@ -163,6 +163,7 @@ internal static class ValidateCommand
 
         var meshFiles = new List<string>();
         var baseline = false;
+        var meshes = new Dictionary<string, IReadOnlyList<ProductSpec>>(StringComparer.Ordinal);
 
         // A product is governed by the nearest mesh.yaml; without one, by the built-in baseline over the products of its
         // pipelines/ folder (Baseline: prefixes those groups' keys).
@@ -193,6 +194,7 @@ internal static class ValidateCommand
 
             var evaluated = group.Where(loaded.ContainsKey).Select(d => loaded[d]).ToList();
             var (meshProducts, meshUnloaded) = MeshProducts(meshRoot, loaded, unloaded);
+            evaluated.ForEach(p => meshes[p.SpecPath] = meshProducts);
 
             // Landing paths that overlap and upstreams that do not exist are spec errors whatever the policies say;
             // each is reported in the evaluated product's own spec.
@@ -226,11 +228,11 @@ internal static class ValidateCommand
         {
             foreach (var spec in loaded.Values)
             {
-                diagnostics.AddRange(CompareWithRevision(spec, againstRef));
+                diagnostics.AddRange(CompareWithRevision(spec, againstRef, meshes.GetValueOrDefault(spec.SpecPath, [spec])));
             }
         }
 
-        return new ValidationReport(productDirectories.Count, Sorted(diagnostics), meshFiles, odcs?.Folder, loaded.Values.ToList()) { Baseline = baseline };
+        return new ValidationReport(productDirectories.Count, Sorted(diagnostics), meshFiles, odcs?.Folder, loaded.Values.ToList()) { Baseline = baseline, Meshes = meshes };
     }
 
     private static List<SpecDiagnostic> Sorted(IEnumerable<SpecDiagnostic> diagnostics) =>
@@ -247,7 +249,7 @@ internal static class ValidateCommand
     /// current directory, read from the contract snapshot the publish stage stores in the release folder.
     /// Products never published, or released without a readable snapshot, are not compared.
     /// </summary>
-    private static async Task<CatalogComparison> CompareWithCatalogAsync(IReadOnlyList<ProductSpec> specs, CancellationToken cancellationToken)
+    private static async Task<CatalogComparison> CompareWithCatalogAsync(IReadOnlyList<ProductSpec> specs, IReadOnlyDictionary<string, IReadOnlyList<ProductSpec>> meshes, CancellationToken cancellationToken)
     {
         await using var storage = await LocalStorage.OpenAsync(new LocalMeshOptions(), cancellationToken).ConfigureAwait(false);
 
@@ -283,6 +285,7 @@ internal static class ValidateCommand
 
             compared++;
             diagnostics.AddRange(ReleaseCompatibility.Check(spec, previous, $"release {release.Version}#{release.Release} in the catalog"));
+            diagnostics.AddRange(ConsumerImpact.Check(spec, previous, meshes.GetValueOrDefault(spec.SpecPath, [spec])));
         }
 
         return new CatalogComparison(compared, diagnostics);
@@ -294,8 +297,11 @@ internal static class ValidateCommand
             ? string.Join("; ", retries.InnerExceptions.Select(e => e.Message).Distinct(StringComparer.Ordinal)) + $" ({retries.InnerExceptions.Count} tries)"
             : exception.Message.TrimEnd('.');
 
-    /// <summary>The version check against the product's contract at <paramref name="revision"/>; nothing when the contract is new there.</summary>
-    private static IReadOnlyList<SpecDiagnostic> CompareWithRevision(ProductSpec spec, string revision)
+    /// <summary>
+    /// The version check, and the consumers of the mesh the change breaks or leaves pinned, against the product's
+    /// contract at <paramref name="revision"/>; nothing when the contract is new there.
+    /// </summary>
+    private static IReadOnlyList<SpecDiagnostic> CompareWithRevision(ProductSpec spec, string revision, IReadOnlyList<ProductSpec> mesh)
     {
         var relative = Path.GetRelativePath(spec.Directory, spec.Contract.Path).Replace('\\', '/');
         var text = Git(spec.Directory, "show", $"{revision}:./{relative}");
@@ -305,7 +311,7 @@ internal static class ValidateCommand
         }
 
         var previous = ContractLoader.Parse(text, $"{revision}:{relative}", requireSchema: false).Contract;
-        return previous is null ? [] : ReleaseCompatibility.Check(spec, previous, revision);
+        return previous is null ? [] : [.. ReleaseCompatibility.Check(spec, previous, revision), .. ConsumerImpact.Check(spec, previous, mesh)];
     }
 
     /// <summary>Runs git in <paramref name="directory"/>: its standard output, or null when it fails (or git is missing).</summary>
@@ -385,6 +391,9 @@ internal static class ValidateCommand
 
         /// <summary>Some products had no mesh.yaml and were held to the built-in baseline policies.</summary>
         public bool Baseline { get; init; }
+
+        /// <summary>The products of each validated product's mesh, by spec path: where its consumers are looked up.</summary>
+        public IReadOnlyDictionary<string, IReadOnlyList<ProductSpec>> Meshes { get; init; } = new Dictionary<string, IReadOnlyList<ProductSpec>>();
     }
 
     private sealed record CatalogComparison(int Compared, IReadOnlyList<SpecDiagnostic> Diagnostics);

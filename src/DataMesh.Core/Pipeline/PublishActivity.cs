@@ -28,9 +28,10 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
         var store = new ReleaseStore(runtime.Storage.Products(spec.Domain));
 
         // Governance again at publish, before a release number is claimed (a refused run leaves no gap): the mesh
-        // partition columns, the policies, and no breaking change under the same major version. All are idempotent on a retry.
+        // partition columns, the policies, no column a consumer in range reads removed or narrowed, and no breaking change under the same major version. All are idempotent on a retry.
         PublishGate.CheckPartitionColumns(spec);
         PublishGate.CheckPolicies(spec, runtime.Products, runtime.Policies, runtime.Time);
+        await PublishGate.CheckConsumersAsync(spec, runtime.Products, store, cancellationToken).ConfigureAwait(false);
         await PublishGate.CheckCompatibilityAsync(spec, store, cancellationToken).ConfigureAwait(false);
 
         // One publisher of the product version at a time (PublishLock): the base read below stays the newest release

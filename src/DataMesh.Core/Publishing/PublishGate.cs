@@ -55,6 +55,49 @@ public static class PublishGate
     }
 
     /// <summary>
+    /// Throws <see cref="PipelineStageException"/> when the contract, against the newest earlier release (any major),
+    /// removes, renames, narrows or retypes a column that a consumer of the mesh whose range accepts this version reads,
+    /// or leaves such a consumer unable to bind (<see cref="ConsumerImpact"/>): that consumer's next run would fail. The
+    /// message names the consumer, its range, the column and where its SQL reads it. Consumers a major bump leaves on
+    /// the old major are not refused: they keep reading it.
+    /// </summary>
+    public static async Task CheckConsumersAsync(ProductSpec spec, IProductRegistry products, ReleaseStore store, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(products);
+        ArgumentNullException.ThrowIfNull(store);
+        var current = SemVersion.Parse(spec.Version, SemVersionStyles.Strict);
+        if (!products.All.Any(p => p.Id != spec.Id && p.Inputs.Any(i => i.Product == spec.Id)))
+        {
+            return; // no consumer here: nothing to bind
+        }
+
+        var previous = await store.LatestReleaseAsync(spec.Name, v => v.ComparePrecedenceTo(current) <= 0, cancellationToken).ConfigureAwait(false);
+        var snapshot = previous is null ? null : await store.ReadTextAsync(previous.Value.Folder + ContractSnapshotName, cancellationToken).ConfigureAwait(false);
+        if (snapshot is null || ContractLoader.Parse(snapshot, previous!.Value.Folder + ContractSnapshotName).Contract is not { } old)
+        {
+            return;
+        }
+
+        if (ContractComparer.Compare(old, spec.Contract).Changes.Count == 0)
+        {
+            return;
+        }
+
+        var report = ConsumerImpact.Analyze(spec, old, spec.Contract, products.All, spec.Version);
+        if (report.Breaks.Count > 0)
+        {
+            var broken = report.Breaks.Select(b => b.Change is { } change
+                ? $"{change.Description}: {b.Read.Consumer} reads '{change.Property}' at {b.Read.Location}"
+                : $"{b.Read.Consumer} no longer binds at {b.Read.Location} ({b.Read.Detail})");
+            throw new PipelineStageException(
+                "publish",
+                $"{spec.Id} {spec.Version}: the contract breaks consumers whose range accepts {spec.Version} (against release {previous.Value.Version}#{previous.Value.Release}): "
+                + $"{string.Join("; ", broken)}. Keep the column, change those consumers first, or publish a major version their ranges do not accept (datamesh impact {spec.Id}). The previous release stays current.");
+        }
+    }
+
+    /// <summary>
     /// Throws <see cref="PipelineStageException"/> when the contract breaks the newest earlier release of the same
     /// major version (a breaking change needs a new major version: consumers pin majors).
     /// </summary>
