@@ -58,6 +58,29 @@ public static class ColumnLineageAnalyzer
             : throw new InvalidOperationException($"{product.Id}: transform {product.TransformSqlPath} is not one SELECT DuckDB parses; run datamesh validate.");
     }
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ProductSpec, Holder> Cache = new();
+
+    /// <summary>
+    /// The lineage of a product a run builds, computed once per loaded spec (a host's specs do not change under it),
+    /// or null when it cannot be derived: lineage never fails a run.
+    /// </summary>
+    public static ColumnLineage? ForRun(ProductSpec product, IReadOnlyCollection<ProductSpec> meshProducts)
+    {
+        ArgumentNullException.ThrowIfNull(product);
+        ArgumentNullException.ThrowIfNull(meshProducts);
+        return Cache.GetValue(product, p =>
+        {
+            try
+            {
+                return new Holder(Analyze([p], meshProducts).GetValueOrDefault(p.Id));
+            }
+            catch (Exception ex) when (ex is DuckDBException or InvalidOperationException or IOException or JsonException)
+            {
+                return new Holder(null);
+            }
+        }).Lineage;
+    }
+
     /// <summary>The lineage of <paramref name="sql"/> over inputs named and typed as given (a null column list: not known).</summary>
     public static ColumnLineage Analyze(string sql, IReadOnlyList<(string Name, IReadOnlyList<(string Name, string Type)>? Columns)> inputs)
     {
@@ -129,4 +152,6 @@ public static class ColumnLineageAnalyzer
             }
         }
     }
+
+    private sealed record Holder(ColumnLineage? Lineage);
 }
