@@ -39,9 +39,10 @@ public static class ColumnLineageAnalyzer
                 {
                     result[product.Id] = Analyze(session, product.TransformSql, inputs, aggregates);
                 }
-                catch (Exception ex) when (ex is DuckDBException or InvalidOperationException or JsonException)
+                catch (Exception ex) when (IsAnalysisFailure(ex))
                 {
-                    // A transform that does not parse has no lineage; validate reports it (DM1060).
+                    // A transform that does not parse (validate reports it, DM1060), or a parse tree of a shape this
+                    // DuckDB version writes differently: no lineage for it, never a failed registration.
                 }
             }
         });
@@ -74,7 +75,7 @@ public static class ColumnLineageAnalyzer
             {
                 return new Holder(Analyze([p], meshProducts).GetValueOrDefault(p.Id));
             }
-            catch (Exception ex) when (ex is DuckDBException or InvalidOperationException or IOException or JsonException)
+            catch (Exception ex) when (IsAnalysisFailure(ex) || ex is IOException)
             {
                 return new Holder(null);
             }
@@ -107,6 +108,9 @@ public static class ColumnLineageAnalyzer
             }
         }
     }
+
+    private static bool IsAnalysisFailure(Exception ex) =>
+        ex is DuckDBException or InvalidOperationException or JsonException or KeyNotFoundException or IndexOutOfRangeException or ArgumentException or FormatException;
 
     private static HashSet<string> Aggregates(DuckDbSession session) =>
         new(session.Query("SELECT DISTINCT function_name FROM duckdb_functions() WHERE function_type = 'aggregate'", r => r.GetString(0)), StringComparer.OrdinalIgnoreCase);

@@ -47,6 +47,21 @@ public sealed class ColumnLineageFacetTests
     }
 
     [Fact]
+    public void Start_OfFilteredProduct_CarriesColumnNamesButNoLiteralOfTheSql()
+    {
+        // Arrange: ledger-emea keeps rows WHERE status = 'posted' AND currency = 'EUR'.
+        var run = Run("finance.ledger-emea", ["ledger/emea/2026-11-26.csv"]);
+
+        // Act
+        var text = OpenLineageRunEvents.Start(run)["outputs"]![0]!["facets"]!["columnLineage"]!.ToJsonString();
+
+        // Assert
+        Assert.Contains("\"status\"", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"posted\"", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"EUR\"", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Start_WithoutColumnLineage_HasNoFacet()
     {
         // Arrange
