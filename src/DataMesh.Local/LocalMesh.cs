@@ -119,7 +119,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
             await storage.Queue(MeshStorage.PipelineTriggersQueue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             // Every domain's storage is this Azurite: an announced release is recorded only once its manifest is found.
             var projection = new CatalogProjection(storage, releases: new DataMesh.Publishing.AnnouncedReleaseCheck(storage));
-            await projection.RegisterProductsAsync(products.All.Select(ProductRegistration.FromSpec), cancellationToken).ConfigureAwait(false);
+            await projection.RegisterProductsAsync(ProductRegistration.FromSpecs(products.All, products.All), cancellationToken).ConfigureAwait(false);
 
             var pipelineOptions = options.Pipeline;
             // A masking key per domain (hash masking derives per-product keys from it): a domain's products never hash

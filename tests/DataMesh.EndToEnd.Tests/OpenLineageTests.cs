@@ -44,6 +44,10 @@ public sealed class OpenLineageTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.All(posted, e => Assert.Equal(_product.Id, (string?)e["job"]!["name"]));
         Assert.Equal("orders/orders.csv", (string?)posted[1]["inputs"]![0]!["name"]);
         Assert.Equal(result.Rows, (long?)posted[1]["outputs"]![0]!["outputFacets"]!["outputStatistics"]!["rowCount"]);
+        var columnLineage = posted[1]["outputs"]![0]!["facets"]!["columnLineage"]!;
+        Assert.Equal("orders/orders.csv", (string?)columnLineage["fields"]!["amount"]!["inputFields"]![0]!["name"]);
+        Assert.Equal("TRANSFORMATION", (string?)columnLineage["fields"]!["amount"]!["inputFields"]![0]!["transformations"]![0]!["subtype"]);
+        Assert.Equal("status", (string?)columnLineage["dataset"]![0]!["field"]);
 
         // The catalog's run holds the same two events.
         var run = Assert.Single(await _mesh.Catalog.GetRunsAsync(_product.Id));

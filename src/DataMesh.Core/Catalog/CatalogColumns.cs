@@ -56,6 +56,8 @@ internal static class CatalogColumns
     internal const string ColumnsOmitted = "ColumnsOmitted";
     internal const string Classifications = "Classifications";
     internal const string Inputs = "Inputs";
+    internal const string ColumnLineage = "ColumnLineage";
+    internal const string ColumnLineageOmitted = "ColumnLineageOmitted";
 
     internal const string UpstreamProduct = "UpstreamProduct";
     internal const string DownstreamProduct = "DownstreamProduct";

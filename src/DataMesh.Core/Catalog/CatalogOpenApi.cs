@@ -278,7 +278,12 @@ internal static class CatalogOpenApi
         ["Lineage"] = Object(
             ("productId", Type("string")), ("direction", Type("string")), ("depth", Type("integer")),
             ("nodes", ArrayOf(Object(("productId", Type("string")), ("hops", Type("integer")), ("direction", Type("string"))))),
-            ("edges", ArrayOf(Object(("upstream", Type("string")), ("downstream", Type("string")), ("declared", Type("boolean")), ("observed", Type("boolean")))))),
+            ("edges", ArrayOf(Object(("upstream", Type("string")), ("downstream", Type("string")), ("declared", Type("boolean")), ("observed", Type("boolean"))))),
+            ("columns", ArrayOf(Object(
+                ("column", Type("string")),
+                ("sources", ArrayOf(Object(("input", Type("string")), ("column", Type("string")), ("type", Type("string")), ("subtype", Type("string")), ("product", Type("string", true))))),
+                ("readers", ArrayOf(Object(("productId", Type("string")), ("input", Type("string")), ("outputs", ArrayOf(Type("string"))))))))),
+            ("columnNotes", ArrayOf(Type("string")))),
         ["QualityRun"] = Object(
             ("productId", Type("string")), ("runId", Type("string")), ("status", Type("string")), ("version", Type("string")),
             ("release", Type("integer", true)), ("at", Type("string", format: "date-time")), ("passed", Type("boolean")),

@@ -128,6 +128,15 @@ public sealed class CatalogProjection
                 [CatalogColumns.Inputs] = CatalogJson.SerializeList(registration.Inputs).Json,
                 [CatalogColumns.RegisteredAt] = now,
             };
+            if (registration.ColumnLineage is { } columnLineage)
+            {
+                // Whole or not at all: a cut lineage would claim a column is read by nobody.
+                var json = System.Text.Json.JsonSerializer.Serialize(columnLineage, CatalogJson.Options);
+                var fits = json.Length <= CatalogJson.MaxStringLength;
+                entity[CatalogColumns.ColumnLineage] = fits ? json : null;
+                entity[CatalogColumns.ColumnLineageOmitted] = !fits;
+            }
+
             products.Add(new TableTransactionAction(TableTransactionActionType.UpsertMerge, entity));
             foreach (var upstream in registration.Inputs.Distinct(StringComparer.Ordinal))
             {

@@ -232,6 +232,7 @@ public sealed class CatalogReader
             }
         }
 
+        var (columns, notes) = await ColumnLineageAsync(productId, cancellationToken).ConfigureAwait(false);
         return new CatalogLineage
         {
             ProductId = productId,
@@ -239,7 +240,85 @@ public sealed class CatalogReader
             Depth = depth,
             Nodes = nodes,
             Edges = [.. edges.Values.OrderBy(e => e.Upstream, StringComparer.Ordinal).ThenBy(e => e.Downstream, StringComparer.Ordinal)],
+            Columns = columns,
+            ColumnNotes = notes,
         };
+    }
+
+    /// <summary>
+    /// The product's columns with their sources (its registered column lineage) and readers: every product one hop
+    /// downstream whose registered lineage reads one of its columns, whichever domain it is in.
+    /// </summary>
+    private async Task<(IReadOnlyList<CatalogColumnLineage> Columns, IReadOnlyList<string> Notes)> ColumnLineageAsync(string productId, CancellationToken cancellationToken)
+    {
+        var (own, ownNote) = await RegisteredColumnLineageAsync(productId, cancellationToken).ConfigureAwait(false);
+        var downstream = await QueryAsync(_storage.Table(CatalogTables.LineageDownstream), PartitionFilter(productId), cancellationToken).ConfigureAwait(false);
+        var readers = new Dictionary<string, List<CatalogColumnReader>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var consumer in downstream.Select(r => r.GetString(CatalogColumns.DownstreamProduct)).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            if ((await RegisteredColumnLineageAsync(consumer, cancellationToken).ConfigureAwait(false)).Lineage is not { } theirs)
+            {
+                continue;
+            }
+
+            foreach (var read in theirs.Reads.Where(r => r.Product == productId))
+            {
+                foreach (var column in read.Columns)
+                {
+                    var outputs = theirs.Outputs
+                        .Where(o => o.Sources.Any(s => s.Input == read.Input && string.Equals(s.Column, column, StringComparison.OrdinalIgnoreCase)))
+                        .Select(o => o.Name).ToList();
+                    if (!readers.TryGetValue(column, out var list))
+                    {
+                        readers[column] = list = [];
+                    }
+
+                    list.Add(new CatalogColumnReader(consumer, read.Input, outputs));
+                }
+            }
+        }
+
+        var columns = new List<CatalogColumnLineage>();
+        foreach (var output in own?.Outputs ?? [])
+        {
+            columns.Add(new CatalogColumnLineage { Column = output.Name, Sources = output.Sources, Readers = readers.GetValueOrDefault(output.Name) ?? [] });
+        }
+
+        foreach (var (column, list) in readers.Where(r => !columns.Any(c => string.Equals(c.Column, r.Key, StringComparison.OrdinalIgnoreCase))).OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            columns.Add(new CatalogColumnLineage { Column = column, Readers = list });
+        }
+
+        IReadOnlyList<string> notes = own is null ? (ownNote is null ? [] : [ownNote]) : own.Notes;
+        return (columns, notes);
+    }
+
+    private async Task<(Lineage.ColumnLineage? Lineage, string? Note)> RegisteredColumnLineageAsync(string productId, CancellationToken cancellationToken)
+    {
+        var (domain, name) = SplitProductId(productId);
+        try
+        {
+            var response = await _storage.Table(CatalogTables.Products)
+                .GetEntityIfExistsAsync<TableEntity>(CatalogKeys.Encode(domain), CatalogKeys.Encode(name), select: [CatalogColumns.ColumnLineage, CatalogColumns.ColumnLineageOmitted], cancellationToken: cancellationToken)
+                .ConfigureAwait(false);
+            if (!response.HasValue || response.Value is not { } entity)
+            {
+                return (null, null);
+            }
+
+            if (entity.GetBoolean(CatalogColumns.ColumnLineageOmitted) == true)
+            {
+                return (null, "the column lineage is too large to be stored in the catalog");
+            }
+
+            return entity.GetString(CatalogColumns.ColumnLineage) is { } json
+                ? (CatalogJson.Deserialize<Lineage.ColumnLineage>(json), null)
+                : (null, "no column lineage registered (the transform was not analysed)");
+        }
+        catch (RequestFailedException ex) when (IsTableMissing(ex))
+        {
+            return (null, null);
+        }
     }
 
     /// <summary>

@@ -28,6 +28,20 @@ public sealed record ProductRegistration(
     /// <summary>Ids of the products declared as inputs (<c>inputs[].product</c>): the declared upstream lineage.</summary>
     public IReadOnlyList<string> Inputs { get; init; } = [];
 
+    /// <summary>
+    /// The product's column lineage (derived from its transform at registration: see
+    /// <see cref="Lineage.ColumnLineageAnalyzer"/>), or null when it could not be derived. Column names only.
+    /// </summary>
+    public Lineage.ColumnLineage? ColumnLineage { get; init; }
+
+    /// <summary>Registrations of <paramref name="specs"/> with their column lineage, derived over <paramref name="meshProducts"/>' contracts.</summary>
+    public static IReadOnlyList<ProductRegistration> FromSpecs(IReadOnlyCollection<ProductSpec> specs, IReadOnlyCollection<ProductSpec> meshProducts)
+    {
+        ArgumentNullException.ThrowIfNull(specs);
+        var lineage = Lineage.ColumnLineageAnalyzer.Analyze(specs, meshProducts);
+        return [.. specs.Select(s => FromSpec(s) with { ColumnLineage = lineage.GetValueOrDefault(s.Id) })];
+    }
+
     /// <summary>The registration of a loaded spec: declared fields, contract columns and declared product inputs.</summary>
     public static ProductRegistration FromSpec(ProductSpec spec)
     {

@@ -30,7 +30,7 @@ public static partial class TransformBindCheck
         try
         {
             // No file access at all, locked: the SQL is the product team's, and validate runs it.
-            using var session = DuckDbSession.OpenLocked(new DuckDbSessionOptions { AllowedDirectories = [], TempDirectory = scratch, MemoryLimit = "256MB", Threads = 1 });
+            using var session = OpenSession(scratch);
             foreach (var product in products)
             {
                 var created = new List<string>();
@@ -62,11 +62,18 @@ public static partial class TransformBindCheck
         return diagnostics;
     }
 
-    private static List<SpecDiagnostic> Bind(DuckDbSession session, ProductSpec product, IReadOnlyDictionary<string, ProductSpec> byId, List<string> created, out string? skipped)
+    /// <summary>The in-memory, locked DuckDB the binding (and column lineage) runs in: no file access at all.</summary>
+    internal static DuckDbSession OpenSession(string scratch) =>
+        DuckDbSession.OpenLocked(new DuckDbSessionOptions { AllowedDirectories = [], TempDirectory = scratch, MemoryLimit = "256MB", Threads = 1 });
+
+    /// <summary>
+    /// Each input's typed columns (a landing input's declared columns; an upstream product's contract columns at the
+    /// version its range accepts) for the inputs whose columns are known before data arrives; <paramref name="skipped"/>
+    /// says why when one input's are not (that input is left out).
+    /// </summary>
+    internal static List<(InputSpec Port, IReadOnlyList<(string Name, string Type)> Columns)> InputSchemas(ProductSpec product, IReadOnlyDictionary<string, ProductSpec> byId, out string? skipped)
     {
         skipped = null;
-        var diagnostics = new List<SpecDiagnostic>();
-        var spec = YamlSourceMap.Read(product.SpecPath);
         var tables = new List<(InputSpec Port, IReadOnlyList<(string Name, string Type)> Columns)>();
         foreach (var port in product.Inputs)
         {
@@ -74,8 +81,8 @@ public static partial class TransformBindCheck
             {
                 if (port.Columns.Count == 0)
                 {
-                    skipped = $"landing input '{port.Name}' declares no columns (they are known only from data)";
-                    return diagnostics;
+                    skipped ??= $"landing input '{port.Name}' declares no columns (they are known only from data)";
+                    continue;
                 }
 
                 tables.Add((port, port.Columns.Select(c => (c.Name, c.Type)).ToList()));
@@ -88,9 +95,22 @@ public static partial class TransformBindCheck
             else
             {
                 // An upstream not in the mesh (DM1028), or held only at a version outside the range.
-                skipped = $"input '{port.Name}' reads {port.Product} {port.Versions}, whose contract in range is not in the mesh";
-                return diagnostics;
+                skipped ??= $"input '{port.Name}' reads {port.Product} {port.Versions}, whose contract in range is not in the mesh";
             }
+        }
+
+        return tables;
+    }
+
+    private static List<SpecDiagnostic> Bind(DuckDbSession session, ProductSpec product, IReadOnlyDictionary<string, ProductSpec> byId, List<string> created, out string? skipped)
+    {
+        skipped = null;
+        var diagnostics = new List<SpecDiagnostic>();
+        var spec = YamlSourceMap.Read(product.SpecPath);
+        var tables = InputSchemas(product, byId, out skipped);
+        if (skipped is not null)
+        {
+            return diagnostics;
         }
 
         foreach (var (port, columns) in tables)

@@ -25,6 +25,7 @@ public static class OpenLineageRunEvents
     /// <summary>The core spec the events follow.</summary>
     public const string SchemaUrl = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent";
 
+    internal const string ColumnLineageFacetUrl = "https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet";
     internal const string SchemaFacetUrl = "https://openlineage.io/spec/facets/1-2-0/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet";
     internal const string QualityAssertionsFacetUrl = "https://openlineage.io/spec/facets/1-1-0/DataQualityAssertionsDatasetFacet.json#/$defs/DataQualityAssertionsDatasetFacet";
     internal const string QualityMetricsFacetUrl = "https://openlineage.io/spec/facets/1-0-3/DataQualityMetricsInputDatasetFacet.json#/$defs/DataQualityMetricsInputDatasetFacet";
@@ -75,7 +76,7 @@ public static class OpenLineageRunEvents
             inputs.Add(new JsonObject { ["namespace"] = run.Namespace, ["name"] = port.Product });
         }
 
-        return Event("START", run, run.StartedAt, inputs, [OutputDataset(run, output: null)], runFacets: null);
+        return Event("START", run, run.StartedAt, inputs, [OutputDataset(run, output: null, inputs)], runFacets: null);
     }
 
     /// <summary>The COMPLETE event of a published run: exact inputs (landing blobs by hash, upstream releases), the output's schema, statistics and quality.</summary>
@@ -101,7 +102,7 @@ public static class OpenLineageRunEvents
         }
 
         var output = new OutputSummary(publish.Output.Schema, published.Rows, publish.Output.Files.Count, publish.Quality, $"{run.Spec.Version}#{published.Release}");
-        return Event("COMPLETE", run, endedAt, inputs, [OutputDataset(run, output)], runFacets: null);
+        return Event("COMPLETE", run, endedAt, inputs, [OutputDataset(run, output, inputs)], runFacets: null);
     }
 
     /// <summary>The FAIL event of a run that published nothing: why (stage and reason), and the quality results when the gate stopped it.</summary>
@@ -121,7 +122,7 @@ public static class OpenLineageRunEvents
             ["errorMessage"] = Facet(ErrorMessageFacetUrl, ("message", message), ("programmingLanguage", "C#")),
         };
         var output = quality is null ? null : new OutputSummary(null, result.Rows, 0, quality, DatasetVersion: null);
-        return Event("FAIL", run, endedAt, inputs, [OutputDataset(run, output)], runFacets);
+        return Event("FAIL", run, endedAt, inputs, [OutputDataset(run, output, inputs)], runFacets);
     }
 
     private static JsonObject Event(string type, OpenLineageRun run, DateTimeOffset at, JsonArray inputs, JsonNode[] outputs, JsonObject? runFacets)
@@ -191,7 +192,7 @@ public static class OpenLineageRunEvents
         return dataset;
     }
 
-    private static JsonObject OutputDataset(OpenLineageRun run, OutputSummary? output)
+    private static JsonObject OutputDataset(OpenLineageRun run, OutputSummary? output, JsonArray inputs)
     {
         var dataset = new JsonObject { ["namespace"] = run.Namespace, ["name"] = run.Spec.Id };
         var facets = new JsonObject();
@@ -221,6 +222,11 @@ public static class OpenLineageRunEvents
             facets["dataQualityAssertions"] = facet;
         }
 
+        if (run.ColumnLineage is { } columnLineage && ColumnLineageFacet(run, columnLineage, inputs) is { } lineageFacet)
+        {
+            facets["columnLineage"] = lineageFacet;
+        }
+
         if (output?.DatasetVersion is { } version)
         {
             facets["version"] = Facet(DatasetVersionFacetUrl, ("datasetVersion", version));
@@ -236,6 +242,79 @@ public static class OpenLineageRunEvents
         }
 
         return dataset;
+    }
+
+    /// <summary>
+    /// The <c>columnLineage</c> facet (1-2-0) of the output: each output column's input fields with their transformations
+    /// (masking set where the contract masks the column), and the fields that shape the whole dataset. An upstream
+    /// input is the upstream product's dataset; a landing input is each of this event's blobs read through that port
+    /// (its landing path when the event names none). Column names only.
+    /// </summary>
+    private static JsonObject? ColumnLineageFacet(OpenLineageRun run, ColumnLineage lineage, JsonArray inputs)
+    {
+        var masked = run.Spec.Contract.Schema.SelectMany(s => s.Properties).Where(p => p.Masking is not null).Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var fields = new JsonObject();
+        foreach (var output in lineage.Outputs.Where(o => o.Sources.Count > 0))
+        {
+            fields[output.Name] = new JsonObject { ["inputFields"] = InputFields(run, output.Sources, inputs, masked.Contains(output.Name)) };
+        }
+
+        if (fields.Count == 0 && lineage.Dataset.Count == 0)
+        {
+            return null;
+        }
+
+        var facet = Facet(ColumnLineageFacetUrl);
+        facet["fields"] = fields;
+        if (lineage.Dataset.Count > 0)
+        {
+            facet["dataset"] = InputFields(run, lineage.Dataset, inputs, masked: false);
+        }
+
+        return facet;
+    }
+
+    private static JsonArray InputFields(OpenLineageRun run, IEnumerable<ColumnLineageSource> sources, JsonArray inputs, bool masked)
+    {
+        var fields = new JsonArray();
+        foreach (var group in sources.GroupBy(s => (s.Input, s.Column)))
+        {
+            var port = run.Spec.Inputs.FirstOrDefault(i => string.Equals(i.Name, group.Key.Input, StringComparison.OrdinalIgnoreCase));
+            foreach (var (ns, name) in Datasets(run, port, inputs))
+            {
+                var transformations = new JsonArray();
+                foreach (var source in group)
+                {
+                    transformations.Add(new JsonObject
+                    {
+                        ["type"] = source.Type,
+                        ["subtype"] = source.Subtype,
+                        ["masking"] = masked && source.Type == ColumnLineageSource.Direct,
+                    });
+                }
+
+                fields.Add(new JsonObject { ["namespace"] = ns, ["name"] = name, ["field"] = group.Key.Column, ["transformations"] = transformations });
+            }
+        }
+
+        return fields;
+    }
+
+    private static IEnumerable<(string Namespace, string Name)> Datasets(OpenLineageRun run, InputSpec? port, JsonArray inputs)
+    {
+        if (port is { Product: { } product })
+        {
+            return [(run.Namespace, product)];
+        }
+
+        if (port is { Landing: { } landing })
+        {
+            var blobs = inputs.OfType<JsonObject>().Select(i => (string?)i["name"]).OfType<string>()
+                .Where(n => n.StartsWith(landing.Path, StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).ToList();
+            return blobs.Count > 0 ? blobs.Select(b => (run.LandingNamespace, b)) : [(run.LandingNamespace, landing.Path)];
+        }
+
+        return [];
     }
 
     private static JsonObject SchemaFacet(IEnumerable<(string Name, string Type, string? Description)> columns)
@@ -281,6 +360,9 @@ public static class OpenLineageRunEvents
 /// <param name="LandingNamespace">The namespace of the domain's landing container, <c>wasbs://container@host</c>.</param>
 public sealed record OpenLineageRun(string RunId, ProductSpec Spec, DateTimeOffset StartedAt, IReadOnlyList<string> LandingBlobs, string Namespace, string LandingNamespace)
 {
+    /// <summary>The product's column lineage, emitted as the output's <c>columnLineage</c> facet; none when null.</summary>
+    public ColumnLineage? ColumnLineage { get; init; }
+
     /// <summary>The OpenLineage namespace of a blob container: <c>wasbs://{container}@{host}</c>, with the account for path-style (Azurite) URLs.</summary>
     public static string ContainerNamespace(Uri containerUri)
     {

@@ -355,6 +355,32 @@ public sealed class CatalogHttpApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task GetLineage_SampleMeshRegistered_ServesColumnSourcesAndReadersAcrossDomains()
+    {
+        // Arrange: the shipped samples, registered as `up` does; sales.campaign-attribution reads marketing's product.
+        var specs = global::DataMesh.Specs.ProductSpecLoader.FindProductDirectories(Governance.RepositoryFiles.Pipelines).Select(global::DataMesh.Specs.ProductSpecLoader.Load).ToList();
+        await new CatalogProjection(_storage).RegisterProductsAsync(ProductRegistration.FromSpecs(specs, specs));
+
+        // Act
+        using var upstream = await OkAsync("/api/products/marketing.campaign-performance/lineage", "");
+        using var consumer = await OkAsync("/api/products/sales.campaign-attribution/lineage", "");
+
+        // Assert
+        var columns = upstream.RootElement.GetProperty("columns").EnumerateArray().ToDictionary(c => c.GetProperty("column").GetString()!);
+        var spendReader = Assert.Single(columns["spend"].GetProperty("readers").EnumerateArray());
+        Assert.Equal("sales.campaign-attribution", spendReader.GetProperty("productId").GetString());
+        Assert.Equal("campaigns", spendReader.GetProperty("input").GetString());
+        Assert.Equal(["spend", "return_on_spend"], spendReader.GetProperty("outputs").EnumerateArray().Select(o => o.GetString()));
+        Assert.Empty(columns["impressions"].GetProperty("readers").EnumerateArray());
+        Assert.Equal(["clicks", "impressions"], columns["click_through_rate"].GetProperty("sources").EnumerateArray().Select(s => s.GetProperty("column").GetString()!).Order());
+        var spend = consumer.RootElement.GetProperty("columns").EnumerateArray().Single(c => c.GetProperty("column").GetString() == "spend");
+        var source = Assert.Single(spend.GetProperty("sources").EnumerateArray());
+        Assert.Equal("marketing.campaign-performance", source.GetProperty("product").GetString());
+        Assert.Equal("AGGREGATION", source.GetProperty("subtype").GetString());
+        Assert.Empty(consumer.RootElement.GetProperty("columnNotes").EnumerateArray());
+    }
+
+    [Fact]
     public async Task GetOpenApiDocument_DescribesEveryRouteWithItsParameters()
     {
         // Act

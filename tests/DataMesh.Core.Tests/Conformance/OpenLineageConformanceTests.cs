@@ -91,6 +91,49 @@ public sealed class OpenLineageConformanceTests
     }
 
     [OpenLineageSchemaFact]
+    public void Start_WithColumnLineage_ConformsToSpecAndFacets()
+    {
+        // Arrange: a roll-up over an upstream product (aggregates, FILTER, joins) and a landing product whose contract masks columns.
+        var samples = ProductSpecLoader.FindProductDirectories(RepositoryFiles.Pipelines).Select(ProductSpecLoader.Load).ToList();
+        foreach (var (product, landing) in new[] { ("sales/campaign-attribution", Array.Empty<string>()), ("workforce/employees", ["hris/employees/2026-11-26.csv"]) })
+        {
+            var plain = Run(product, landing);
+            var withLineage = plain with { ColumnLineage = ColumnLineageAnalyzer.Analyze(plain.Spec, samples) };
+
+            // Act
+            var start = OpenLineageRunEvents.Start(withLineage);
+
+            // Assert
+            AssertConforms(start);
+            var facet = start["outputs"]![0]!["facets"]!["columnLineage"]!;
+            Assert.EndsWith("ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet", (string?)facet["_schemaURL"], StringComparison.Ordinal);
+            Assert.NotEmpty(facet["fields"]!.AsObject());
+        }
+    }
+
+    [ColumnLineageSchemaFact]
+    public void ColumnLineageFacet_OfEverySampleProduct_ConformsToOfficialFacetSchema()
+    {
+        // Arrange
+        var samples = ProductSpecLoader.FindProductDirectories(RepositoryFiles.Pipelines).Select(ProductSpecLoader.Load).ToList();
+        var options = Schemas.Value.Options;
+        var facetSchema = JsonSchema.FromText($$"""{"$ref": "{{OpenLineageRunEventsFacetUrl}}"}""", options);
+        foreach (var spec in samples)
+        {
+            var run = Run(Path.GetRelativePath(RepositoryFiles.Pipelines, spec.Directory), ["x/y.csv"]) with { ColumnLineage = ColumnLineageAnalyzer.Analyze(spec, samples) };
+
+            // Act
+            var facet = OpenLineageRunEvents.Start(run)["outputs"]![0]!["facets"]!["columnLineage"]!;
+            var results = facetSchema.Evaluate(JsonSerializer.SerializeToElement(facet), new EvaluationOptions { OutputFormat = OutputFormat.List });
+
+            // Assert
+            Assert.True(results.IsValid, $"{spec.Id}: {Describe(results)}");
+        }
+    }
+
+    private const string OpenLineageRunEventsFacetUrl = "https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet";
+
+    [OpenLineageSchemaFact]
     public void RunEventSchema_RejectsAnEventWithoutItsRunId()
     {
         // Arrange: the check must be able to fail.

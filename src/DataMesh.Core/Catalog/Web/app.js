@@ -360,6 +360,33 @@ function releaseLabel(version, release) {
   return release ? `${version} #${release}` : version || '–';
 }
 
+// Each output column's sources (input columns, with the upstream product when there is one) and its readers (products,
+// in any domain, whose transform reads it). Column names only: lineage never carries values.
+function renderColumnLineage(id, lineage) {
+  const columns = lineage.columns || [];
+  const notes = (lineage.columnNotes || []).map((n) => h('p', { class: 'muted', 'data-column-note': 'true' }, n));
+  if (!columns.length) {
+    return [h('p', { class: 'muted' }, 'No column lineage registered.'), ...notes];
+  }
+
+  const source = (s) => h('li', null,
+    s.product ? h('a', { href: productHref(s.product) }, s.product) : h('span', null, `landing ${s.input}`),
+    ' ', h('code', null, s.column), ' ',
+    badge(s.type === 'DIRECT' ? s.subtype.toLowerCase() : `${s.subtype.toLowerCase()} (indirect)`, s.type === 'DIRECT' ? 'neutral' : 'info'));
+  const reader = (r) => h('li', null,
+    h('a', { href: productHref(r.productId) }, r.productId), ' ',
+    r.outputs.length ? ['→ ', r.outputs.map((o) => h('code', null, o)).reduce((a, b) => [a, ', ', b])] : h('span', { class: 'muted' }, '(filters, joins or groups on it)'));
+  return [
+    table(`Column lineage of ${id}`, ['Column', 'Sources', 'Read by'],
+      columns.map((c) => [
+        h('code', null, c.column),
+        c.sources.length ? h('ul', { class: 'plain-list', 'data-sources': c.column }, c.sources.map(source)) : h('span', { class: 'muted' }, 'no input column (a constant or a count)'),
+        c.readers.length ? h('ul', { class: 'plain-list', 'data-readers': c.column }, c.readers.map(reader)) : h('span', { class: 'muted' }, 'no reader'),
+      ]), { rowHeaders: true, hideCaption: true, scrollable: true }),
+    ...notes,
+  ];
+}
+
 async function showProduct(id, signal) {
   document.title = `${id} · DataMesh catalog`;
   setStatus(`Loading ${id}…`, true);
@@ -432,6 +459,7 @@ async function showProduct(id, signal) {
     section('lineage', 'Lineage',
       renderLineage(lineage),
       h('p', null, h('a', { href: productHref(id, 'lineage') }, 'Open the lineage view'), ' to walk more hops.')),
+    section('column-lineage', 'Column lineage', renderColumnLineage(id, lineage)),
     section('releases', 'Releases',
       withheld ? withheld.cloneNode(true) : detail.releases.length
         ? table(`Releases of ${id}`, ['Release', 'Total rows', 'Changes', 'Published', 'Quality', 'Built from', 'Run'],
