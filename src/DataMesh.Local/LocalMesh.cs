@@ -23,8 +23,8 @@ namespace DataMesh.Local;
 /// </summary>
 public sealed partial class LocalMesh : IAsyncDisposable
 {
-    /// <summary>File in the mesh's state folder holding the local topic's key (created once, owner-readable only).</summary>
-    public const string EventTopicKeyFile = "event-topic-key";
+    /// <summary>The folder under the state directory holding one topic key file per domain, named by the domain (created once, owner-readable only).</summary>
+    public const string EventTopicKeysFolder = "event-topic-keys";
 
     /// <summary>The folder under the state directory holding one masking key file per domain, named by the domain.</summary>
     public const string MaskingKeysFolder = "masking-keys";
@@ -47,7 +47,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
     private LocalMesh(
         LocalStorage storage, ProductRegistry products, LocalDurableEngine engine, CatalogProjection projection, ILogger logger,
-        IProductEventPublisher events, LocalEventGridTopic topic, OutboxRelay relay, TimeSpan outboxGracePeriod, TimeSpan stuckRunAfter)
+        IProductEventPublisher events, LocalDomainTopics topic, OutboxRelay relay, TimeSpan outboxGracePeriod, TimeSpan stuckRunAfter)
     {
         Events = events;
         EventTopic = topic;
@@ -74,8 +74,8 @@ public sealed partial class LocalMesh : IAsyncDisposable
     /// <summary>Where this mesh announces product events: the local Event Grid topic, through <c>EventGridPublisherClient</c>.</summary>
     public IProductEventPublisher Events { get; }
 
-    /// <summary>The mesh's local Event Grid topic (its subscriptions deliver to the catalog and trigger queues).</summary>
-    public LocalEventGridTopic EventTopic { get; }
+    /// <summary>The mesh's local Event Grid topics, one per domain (their subscriptions deliver to the catalog and trigger queues).</summary>
+    public LocalDomainTopics EventTopic { get; }
 
     public CatalogReader Catalog { get; }
 
@@ -106,7 +106,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
         var stateDirectory = options.ResolveStateDirectory();
         Directory.CreateDirectory(stateDirectory);
         var local = await LocalStorage.OpenAsync(options, cancellationToken).ConfigureAwait(false);
-        LocalEventGridTopic? topic = null;
+        LocalDomainTopics? topic = null;
         try
         {
             var storage = local.Storage;
@@ -118,7 +118,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
             await storage.Queue(MeshStorage.CatalogEventsQueue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             await storage.Queue(MeshStorage.PipelineTriggersQueue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             // Every domain's storage is this Azurite: an announced release is recorded only once its manifest is found.
-            var projection = new CatalogProjection(storage, releases: new DataMesh.Publishing.AnnouncedReleaseCheck(storage));
+            var projection = new CatalogProjection(storage, releases: new DataMesh.Publishing.AnnouncedReleaseCheck(storage), domains: LocalDomainRegistry.For(products, storage));
             await projection.RegisterProductsAsync(ProductRegistration.FromSpecs(products.All, products.All), cancellationToken).ConfigureAwait(false);
 
             var pipelineOptions = options.Pipeline;
@@ -142,16 +142,13 @@ public sealed partial class LocalMesh : IAsyncDisposable
             var meshFile = Path.Combine(options.RootDirectory, "pipelines", MeshPoliciesLoader.MeshFileName);
             // A mesh without mesh.yaml is held to the built-in baseline, never to nothing.
             var policies = options.Policies is { } given ? given : !options.LoadPipelinesFolder ? null : File.Exists(meshFile) ? MeshPoliciesLoader.Load(meshFile) : MeshPolicies.Baseline;
-            // Events go the way they go in Azure: EventGridPublisherClient -> topic -> subscriptions -> queues.
-            var topicKey = StateSecret(stateDirectory, EventTopicKeyFile);
-            topic = new LocalEventGridTopic(topicKey, MeshTopicSubscriptions.For(products, storage), options.LoggerFactory);
-            await topic.StartAsync(cancellationToken).ConfigureAwait(false);
-            var clientOptions = new EventGridPublisherClientOptions();
-            clientOptions.Retry.MaxRetries = 3;
-            clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(200);
-            clientOptions.Retry.MaxDelay = TimeSpan.FromSeconds(2);
-            clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
-            var events = new EventGridProductEventPublisher(new EventGridPublisherClient(topic.Endpoint, new AzureKeyCredential(topicKey), clientOptions));
+            // Events go the way they go in Azure: EventGridPublisherClient -> the domain's own topic (its own key) ->
+            // subscriptions -> queues; a domain's topic refuses events about another domain's products.
+            var topicKeys = Path.Combine(stateDirectory, EventTopicKeysFolder);
+            Directory.CreateDirectory(topicKeys);
+            topic = await LocalDomainTopics.StartAsync(
+                products.All.Select(p => p.Domain), domain => StateSecret(topicKeys, domain), MeshTopicSubscriptions.For(products, storage), options.LoggerFactory, cancellationToken).ConfigureAwait(false);
+            var events = topic.PublisherPerDomain();
             var runtime = new PipelineRuntime(storage, products, events, pipelineOptions, options.LoggerFactory, policies: policies)
             {
                 OpenLineage = options.OpenLineageEndpoint is { } endpoint

@@ -9,7 +9,9 @@ namespace DataMesh.EndToEnd.Tests;
 /// sandbox is refused at the transform with a clear reason, and nothing changes: no release, no file written outside
 /// the run, another run's files untouched, nothing in the catalog. The sandbox itself is probed statement by statement
 /// in <c>DataMesh.Core.Tests.Engine.SqlSandboxProbeTests</c>; forged events in <c>CatalogEventConsumerTests</c>
-/// (wrong source, unknown type → poison) and <c>LocalEventGridTopicTests</c> (wrong or missing key → 401); blob
+/// (wrong source, unknown type → poison), <c>LocalEventGridTopicTests</c> (wrong or missing key → 401),
+/// <see cref="EventForgeryProbeTests"/>, <c>LocalDomainTopicTests</c> and <c>CatalogProjectionDomainTests</c> (one
+/// domain's key announcing another's product → 403; a foreign storage location or data endpoint → poison); blob
 /// names in <see cref="BadInputTests"/>; catalog query strings and filter injection in <c>CatalogHttpApiTests</c>.
 /// </summary>
 [Collection(AzuriteCollection.Name)]

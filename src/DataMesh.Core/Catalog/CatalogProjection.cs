@@ -28,6 +28,7 @@ public sealed class CatalogProjection
     private readonly MeshStorage _storage;
     private readonly TimeProvider _time;
     private readonly AnnouncedReleaseCheck? _releases;
+    private readonly DomainRegistry? _domains;
     private readonly ConcurrentDictionary<string, TableClient> _ready = new();
 
     /// <param name="storage">The catalog tables.</param>
@@ -37,12 +38,20 @@ public sealed class CatalogProjection
     /// for one that does not is rejected to the poison queue). Hosts that reach the domains' storage pass it (the local
     /// mesh); without it, releases are recorded as announced (the Azure hub, which holds no role on domain storage).
     /// </param>
-    public CatalogProjection(MeshStorage storage, TimeProvider? time = null, AnnouncedReleaseCheck? releases = null)
+    /// <param name="domains">
+    /// The registered domains: a release event whose location is not in its domain's registered storage account, or
+    /// whose <c>dataendpoint</c> is not its domain's registered data endpoint, is rejected (never recorded, never
+    /// routed). The domain is the one in the event's <c>source</c>, which the delivering channel vouches for (the
+    /// domain's own topic locally; in Azure the hub's subscription on each domain topic admits only sources under
+    /// <c>/domains/&lt;that domain&gt;/</c>). Null: locations are recorded as announced (a hub not yet configured).
+    /// </param>
+    public CatalogProjection(MeshStorage storage, TimeProvider? time = null, AnnouncedReleaseCheck? releases = null, DomainRegistry? domains = null)
     {
         ArgumentNullException.ThrowIfNull(storage);
         _storage = storage;
         _time = time ?? TimeProvider.System;
         _releases = releases;
+        _domains = domains;
     }
 
     /// <summary>Applies one product event. <c>DataMesh.FreshnessBreached</c> is accepted and not recorded yet.</summary>
@@ -179,6 +188,14 @@ public sealed class CatalogProjection
         if (data.Upstream.FirstOrDefault(u => !ProductIds.TrySplit(u.ProductId, out _, out _)) is { } badUpstream)
         {
             throw Rejected(cloudEvent, $"its upstream product id '{badUpstream.ProductId}' is not of the form <domain>.<name>");
+        }
+
+        // Locations are trusted only where the domain's registration says its data is: an event cannot point the
+        // catalog (and the hub's redirects) at another domain's account or at a host the domain does not own.
+        if (_domains is not null
+            && (_domains.CheckStorageLocation(data.Domain, data.Location) ?? _domains.CheckDataEndpoint(data.Domain, ReleaseDataEndpoint.Of(cloudEvent))) is { } untrusted)
+        {
+            throw Rejected(cloudEvent, untrusted);
         }
 
         // A release without a manifest does not exist: a forged or stale event must not become "latest".

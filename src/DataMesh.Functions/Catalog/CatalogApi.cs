@@ -69,7 +69,42 @@ public sealed class CatalogApi(CatalogReader catalog, AppServiceAuthentication a
 
     /// <summary>Hands one discovery request to <paramref name="api"/>, for the caller App Service authentication validated.</summary>
     private Task<HttpResponseData> AnswerAsync(CatalogHttpApi api, HttpRequestData request, CancellationToken cancellationToken) =>
-        AnswerAsync(api, request, authentication.CallerOf(request), cancellationToken);
+        AnswerAsync(api, request, authentication, cancellationToken);
+
+    /// <summary>
+    /// Hands one request to <paramref name="api"/> for the caller <paramref name="authentication"/> establishes; a bearer
+    /// token the app refuses (forged, expired, another audience or tenant) gets 401 with the reason, and no answer.
+    /// </summary>
+    internal static async Task<HttpResponseData> AnswerAsync(CatalogHttpApi api, HttpRequestData request, AppServiceAuthentication authentication, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(authentication);
+        var (caller, refusal) = await authentication.IdentifyAsync(request, cancellationToken);
+        if (caller is null)
+        {
+            return await InvalidTokenAsync(request, refusal ?? "the bearer token is refused", cancellationToken);
+        }
+
+        return await AnswerAsync(api, request, caller, cancellationToken);
+    }
+
+    /// <summary>401 for a refused bearer token (RFC 6750 <c>invalid_token</c>), as a problem body naming why.</summary>
+    internal static async Task<HttpResponseData> InvalidTokenAsync(HttpRequestData request, string reason, CancellationToken cancellationToken)
+    {
+        var response = request.CreateResponse(HttpStatusCode.Unauthorized);
+        response.Headers.Add("Content-Type", "application/problem+json");
+        response.Headers.Add("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+        var body = new System.Text.Json.Nodes.JsonObject
+        {
+            ["type"] = "urn:datamesh:catalog:problem:invalid-token",
+            ["title"] = "Invalid bearer token",
+            ["status"] = 401,
+            ["detail"] = reason,
+            ["error"] = reason,
+        };
+        await response.WriteStringAsync(body.ToJsonString(), cancellationToken);
+        return response;
+    }
 
     /// <summary>Hands one request of <paramref name="caller"/> to <paramref name="api"/> and writes its answer (JSON, problem, redirect, or a Parquet file streamed from storage).</summary>
     /// <remarks>The route values the host bound are not used: the core routes the raw path itself, as locally.</remarks>

@@ -55,7 +55,7 @@ public sealed class ReleaseDataApi
         string id,
         string version,
         string release,
-        CancellationToken cancellationToken) => CatalogApi.AnswerAsync(_api, request, _authentication.CallerOf(request), cancellationToken);
+        CancellationToken cancellationToken) => CatalogApi.AnswerAsync(_api, request, _authentication, cancellationToken);
 
     /// <summary>
     /// One Parquet file, streamed from storage (whole, or the one byte range asked); HEAD answers its length and ETag
@@ -67,5 +67,5 @@ public sealed class ReleaseDataApi
         string id,
         string version,
         string release,
-        CancellationToken cancellationToken) => CatalogApi.AnswerAsync(_api, request, _authentication.CallerOf(request), cancellationToken);
+        CancellationToken cancellationToken) => CatalogApi.AnswerAsync(_api, request, _authentication, cancellationToken);
 }

@@ -45,6 +45,13 @@ internal sealed class DataMeshAppOptions
     /// </summary>
     public TimeSpan RetentionGracePeriod { get; set; } = DataMesh.Publishing.ReleaseRetentionOptions.DefaultGracePeriod;
 
+    /// <summary>
+    /// The domains registered with the catalog (<c>DataMesh__Domains__&lt;n&gt;__Name</c>, <c>__StorageEndpoint</c>,
+    /// <c>__DataEndpoint</c>): set on the hub, a release event is recorded only when its location is in its domain's
+    /// registered storage account and its <c>dataendpoint</c> is the domain's registered one. Empty: recorded as announced.
+    /// </summary>
+    public List<DomainRegistrationOptions> Domains { get; set; } = [];
+
     /// <summary>Client id of the user-assigned managed identity (<c>AZURE_CLIENT_ID</c>, outside the section).</summary>
     public string? ManagedIdentityClientId { get; set; }
 }

@@ -49,6 +49,31 @@ internal sealed class DataMeshAppOptionsValidator : IValidateOptions<DataMeshApp
             errors.Add($"DataMesh__DataEndpoint '{options.DataEndpoint}' is not the base URL of this app: use https://<host>/ (no path, query or credentials).");
         }
 
+        for (var i = 0; i < options.Domains.Count; i++)
+        {
+            var domain = options.Domains[i];
+            var prefix = $"DataMesh__Domains__{i}__";
+            if (string.IsNullOrWhiteSpace(domain.Name))
+            {
+                errors.Add($"{prefix}Name is not set: name the registered domain, as in its products' product.yaml.");
+            }
+
+            if (!Uri.TryCreate(domain.StorageEndpoint, UriKind.Absolute, out _))
+            {
+                errors.Add($"{prefix}StorageEndpoint '{domain.StorageEndpoint}' is not a URL: use the blob endpoint of domain '{domain.Name}''s storage account (https://<account>.blob.core.windows.net/).");
+            }
+
+            if (!string.IsNullOrWhiteSpace(domain.DataEndpoint) && DataMesh.Catalog.ReleaseDataEndpoint.Parse(domain.DataEndpoint) is null)
+            {
+                errors.Add($"{prefix}DataEndpoint '{domain.DataEndpoint}' is not the base URL of domain '{domain.Name}''s app: use https://<host>/ (no path, query or credentials).");
+            }
+        }
+
+        if (options.Domains.GroupBy(d => d.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            errors.Add($"Domain '{twice.Key}' is registered twice under DataMesh__Domains: keep one entry per domain.");
+        }
+
         ValidateStorage(options.Storage, errors);
         ValidateEvents(options, errors);
         if (options.Pipeline.Threads < 1 || options.Pipeline.RowGroupSize < 1 || string.IsNullOrWhiteSpace(options.Pipeline.MemoryLimit))

@@ -102,9 +102,14 @@ internal static class DataMeshServiceCollectionExtensions
         services.AddSingleton(sp => new PipelineTriggerRouter(sp.GetRequiredService<IProductRegistry>(), sp.GetRequiredService<MeshStorage>(), Options(sp).Domain));
         // A release event is recorded once its manifest is found in the storage this app has. The hub has no role on
         // any domain's storage (least privilege), so it records what the mesh topic delivers (docs/design-notes/catalog.md).
+        // With domains registered (DataMesh__Domains__<n>__*), a release is recorded only where its domain's registration
+        // says its data lives and is served: an event cannot point the hub at another account or host.
         services.AddSingleton(sp => new CatalogProjection(
             sp.GetRequiredService<MeshStorage>(),
-            releases: Options(sp).IsHub ? null : new AnnouncedReleaseCheck(sp.GetRequiredService<MeshStorage>())));
+            releases: Options(sp).IsHub ? null : new AnnouncedReleaseCheck(sp.GetRequiredService<MeshStorage>()),
+            domains: Options(sp).Domains.Count == 0
+                ? null
+                : new DomainRegistry(Options(sp).Domains.Select(d => new RegisteredDomain(d.Name, new Uri(d.StorageEndpoint), ReleaseDataEndpoint.Parse(d.DataEndpoint))))));
         services.AddSingleton(sp => new CatalogReader(sp.GetRequiredService<MeshStorage>()));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(AppServiceAuthentication.FromConfiguration(configuration));

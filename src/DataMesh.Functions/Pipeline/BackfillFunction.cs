@@ -36,7 +36,13 @@ public sealed partial class BackfillFunction(IProductRegistry products, MeshStor
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(client);
-        if (!authentication.CallerOf(request).IsOperator)
+        var (caller, refusal) = await authentication.IdentifyAsync(request, cancellationToken);
+        if (caller is null)
+        {
+            return await Catalog.CatalogApi.InvalidTokenAsync(request, refusal ?? "the bearer token is refused", cancellationToken);
+        }
+
+        if (!caller.IsOperator)
         {
             return await ErrorAsync(request, HttpStatusCode.Forbidden, $"A backfill needs the {Consumption.DataReader.OperatorRole} app role (a bearer token validated by App Service authentication).", cancellationToken);
         }

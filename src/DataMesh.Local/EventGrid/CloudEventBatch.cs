@@ -89,7 +89,7 @@ internal static class CloudEventBatch
 
         if (!TryRequiredString(element, "specversion", out var specVersion, out error)
             || !TryRequiredString(element, "id", out var id, out error)
-            || !TryRequiredString(element, "source", out _, out error)
+            || !TryRequiredString(element, "source", out var source, out error)
             || !TryRequiredString(element, "type", out var type, out error))
         {
             return false;
@@ -125,7 +125,7 @@ internal static class CloudEventBatch
             return false;
         }
 
-        received = new ReceivedEvent(id, type, subject, json);
+        received = new ReceivedEvent(id, type, source, subject, json);
         error = "";
         return true;
     }
@@ -161,5 +161,5 @@ internal static class CloudEventBatch
     };
 
     /// <summary>One accepted event: the attributes the filters look at, and its JSON as delivered.</summary>
-    internal sealed record ReceivedEvent(string Id, string Type, string? Subject, string Json);
+    internal sealed record ReceivedEvent(string Id, string Type, string Source, string? Subject, string Json);
 }

@@ -16,7 +16,10 @@ namespace DataMesh.Local.EventGrid;
 /// <c>EventGridPublisherClient.SendEventsAsync</c> sends with an <c>AzureKeyCredential</c> (CloudEvents 1.0 batches,
 /// key in the <c>aeg-sas-key</c> header) and fans each event out to the storage queue of every subscription whose
 /// filter it passes, Base64-encoded as Event Grid writes to queues. Refuses a missing or wrong key (401, nothing
-/// delivered), a request over Event Grid's 1 MB limit (413) and a malformed one (400, with the reason).
+/// delivered), a request over Event Grid's 1 MB limit (413) and a malformed one (400, with the reason). A domain's
+/// topic (<see cref="Domain"/> set) also refuses, with 403 and nothing delivered, any event whose <c>source</c> or
+/// <c>subject</c> names a product of another domain: the local equivalent of the hub's subscription filter on each
+/// domain topic in Azure, so a domain's key can announce only that domain's products.
 /// Unlike Event Grid, delivery happens before the response: a failed delivery fails the publish (500), so the
 /// publisher's retries and outbox cover it; a retried publish may repeat deliveries, which consumers collapse by id.
 /// </summary>
@@ -34,6 +37,9 @@ public sealed partial class LocalEventGridTopic : IAsyncDisposable
     /// <summary>A storage queue message holds at most 64 KiB: the Base64 text of an event delivered to a queue must fit.</summary>
     public const int MaxQueueMessageBytes = 64 * 1024;
 
+    /// <summary>The start of every product event's <c>source</c> (<c>/domains/&lt;domain&gt;/products/&lt;name&gt;</c>).</summary>
+    private const string SourcePrefix = "/domains/";
+
     private readonly byte[] _key;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<Uri, bool> _createdQueues = new();
@@ -44,14 +50,27 @@ public sealed partial class LocalEventGridTopic : IAsyncDisposable
     /// <param name="key">The topic key publishers must present; kept by the caller outside code (the mesh's state folder).</param>
     /// <param name="subscriptions">Where events go, by filter.</param>
     /// <param name="loggerFactory">Logs refused requests and deliveries.</param>
-    public LocalEventGridTopic(string key, IEnumerable<LocalEventSubscription> subscriptions, ILoggerFactory? loggerFactory = null)
+    /// <param name="domain">
+    /// The domain this topic belongs to: only events about its products are accepted (403 otherwise). Null for a topic
+    /// that takes any product's events (a test's topic).
+    /// </param>
+    public LocalEventGridTopic(string key, IEnumerable<LocalEventSubscription> subscriptions, ILoggerFactory? loggerFactory = null, string? domain = null)
     {
+        if (domain is not null)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(domain);
+        }
+
+        Domain = domain;
         ArgumentException.ThrowIfNullOrWhiteSpace(key);
         ArgumentNullException.ThrowIfNull(subscriptions);
         _key = Encoding.UTF8.GetBytes(key);
         Subscriptions = [.. subscriptions];
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<LocalEventGridTopic>();
     }
+
+    /// <summary>The domain whose products alone this topic announces; null when it takes any product's events.</summary>
+    public string? Domain { get; }
 
     /// <summary>The subscriptions events are fanned out to.</summary>
     public IReadOnlyList<LocalEventSubscription> Subscriptions { get; }
@@ -152,6 +171,16 @@ public sealed partial class LocalEventGridTopic : IAsyncDisposable
             return Refuse(StatusCodes.Status400BadRequest, "BadRequest", error);
         }
 
+        // A domain's key announces that domain's products only: one foreign event refuses the whole request.
+        if (events.FirstOrDefault(e => ForeignProduct(e) is not null) is { } foreign)
+        {
+            return Refuse(
+                StatusCodes.Status403Forbidden,
+                "Forbidden",
+                $"The key presented is domain '{Domain}''s, and event '{foreign.Id}' announces {ForeignProduct(foreign)}: a domain announces only its own "
+                + $"products (source '{SourcePrefix}{Domain}/products/<name>', subject '{Domain}.<name>/...'). Publish it with the key of that product's domain topic. Nothing was delivered.");
+        }
+
         // Check every delivery before making any: a refused request delivers nothing.
         var deliveries = new List<(CloudEventBatch.ReceivedEvent Event, string Body, List<LocalEventSubscription> To)>();
         foreach (var received in events)
@@ -203,6 +232,27 @@ public sealed partial class LocalEventGridTopic : IAsyncDisposable
         }
 
         return Results.Ok();
+    }
+
+    /// <summary>How to name the product of an event that is not this domain's (null when it is, or the topic takes any domain).</summary>
+    private string? ForeignProduct(CloudEventBatch.ReceivedEvent received)
+    {
+        if (Domain is null)
+        {
+            return null;
+        }
+
+        var ownSource = SourcePrefix + Domain + "/products/";
+        if (!received.Source.StartsWith(ownSource, StringComparison.Ordinal) || received.Source.Length == ownSource.Length)
+        {
+            return $"product source '{received.Source}'";
+        }
+
+        // Consumers' subscriptions route on the subject (<productId>/...): it must name this domain's product too.
+        var ownSubject = Domain + ".";
+        return received.Subject is { } subject && !subject.StartsWith(ownSubject, StringComparison.Ordinal)
+            ? $"product '{subject.Split('/')[0]}' (subject '{subject}')"
+            : null;
     }
 
     private bool HasKey(Microsoft.Extensions.Primitives.StringValues values) =>

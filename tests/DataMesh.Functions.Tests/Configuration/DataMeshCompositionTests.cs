@@ -126,6 +126,26 @@ public sealed class DataMeshCompositionTests
     }
 
     [Fact]
+    public void AddDataMesh_RegisteredDomainWithABadStorageEndpointOrDataEndpoint_FailsNamingTheSettings()
+    {
+        // Arrange
+        using var services = Compose(new Dictionary<string, string?>(AzureSettings)
+        {
+            ["DataMesh:Domains:0:Name"] = "supply-chain",
+            ["DataMesh:Domains:0:StorageEndpoint"] = "not a url",
+            ["DataMesh:Domains:0:DataEndpoint"] = "https://func-supply.example/path/",
+        });
+
+        // Act
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<DataMeshAppOptions>>().Value);
+
+        // Assert
+        var message = string.Join("\n", error.Failures);
+        Assert.Contains("DataMesh__Domains__0__StorageEndpoint 'not a url'", message, StringComparison.Ordinal);
+        Assert.Contains("DataMesh__Domains__0__DataEndpoint 'https://func-supply.example/path/'", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AddDataMesh_NothingConfigured_FailsNamingEachMissingSetting()
     {
         // Arrange

@@ -60,17 +60,56 @@ public sealed class LocalMeshEventsTests(AzuriteFixture azurite) : IAsyncLifetim
     }
 
     [Fact]
-    public void StartAsync_TopicKey_IsGeneratedIntoTheStateFolderOwnerReadableOnly()
+    public void StartAsync_TopicKeys_OnePerDomainGeneratedIntoTheStateFolderOwnerReadableOnly()
     {
         // Act
-        var path = Path.Combine(_state, LocalMesh.EventTopicKeyFile);
+        var paths = new[] { "finance", "supply-chain" }.Select(d => Path.Combine(_state, LocalMesh.EventTopicKeysFolder, d)).ToList();
 
         // Assert
-        Assert.Equal(64, File.ReadAllText(path).Trim().Length);
-        if (!OperatingSystem.IsWindows())
+        Assert.Equal(["finance", "supply-chain"], _mesh.EventTopic.Domains.Order(StringComparer.Ordinal));
+        Assert.All(paths, path =>
         {
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
-        }
+            Assert.Equal(64, File.ReadAllText(path).Trim().Length);
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+            }
+        });
+        Assert.NotEqual(File.ReadAllText(paths[0]), File.ReadAllText(paths[1]));
+    }
+
+    [Fact]
+    public async Task PublishAsync_FinanceKeyAnnouncingASupplyChainRelease_RefusedAtTheTopicAndNeitherCatalogNorConsumerSeesIt()
+    {
+        // Arrange: what finance's pipeline host holds (its own topic's key), used to announce supply-chain's product.
+        var finance = _mesh.EventTopic.PublisherFor("finance");
+        var forged = ProductEventFactory.CreateProductVersionPublished(new ProductVersionPublishedData
+        {
+            ProductId = "supply-chain.stock-levels",
+            Domain = "supply-chain",
+            Name = "stock-levels",
+            Version = "1.0.0",
+            Release = 1,
+            RunId = "run-forged",
+            Location = _mesh.Storage.Products("supply-chain").Uri.AbsoluteUri + "/stock-levels/1.0.0/1/",
+            Rows = 1,
+            SchemaHash = "ab12",
+            Quality = new QualitySummary(true, 1, []),
+            PublishedAt = DateTimeOffset.UtcNow,
+        });
+
+        // Act
+        var refused = await Assert.ThrowsAsync<Azure.RequestFailedException>(() => finance.PublishAsync(forged));
+        var recorded = await _mesh.ProcessCatalogEventsAsync();
+        var triggered = await _mesh.ProcessTriggersAsync();
+
+        // Assert
+        Assert.Equal(403, refused.Status);
+        Assert.Contains("domain 'finance''s", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("/domains/supply-chain/products/stock-levels", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(0, recorded);
+        Assert.Empty(triggered);
+        Assert.Empty(await _mesh.Catalog.GetReleasesAsync("supply-chain.stock-levels"));
     }
 
     /// <remarks>Slow (about 2.5 minutes): the pipeline retries the announcement 8 times with backoff before the run ends.</remarks>
