@@ -44,7 +44,12 @@ var deadLetterContainerName = 'deadletter'
 var catalogEventsQueue = 'catalog-events'
 var domains = items(registry.domains)
 // What the catalog checks an announcement against (the C# projection): each registered domain's blob endpoint.
-var domainBlobEndpoints = toObject(domains, d => d.key, d => 'https://${d.value.storageAccount}.blob.${environment().suffixes.storage}/')
+// The catalog checks an announcement's location against its domain's registered account (DomainRegistrationOptions):
+// an array of settings, as App Service setting names cannot hold the '-' of a domain such as supply-chain.
+var domainSettings = union(
+  toObject(range(0, length(domains)), i => 'DataMesh__Domains__${i}__Name', i => domains[i].key),
+  toObject(range(0, length(domains)), i => 'DataMesh__Domains__${i}__StorageEndpoint', i => 'https://${domains[i].value.storageAccount}.blob.${environment().suffixes.storage}/')
+)
 
 resource appIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
   name: '${abbrs.managedIdentityUserAssignedIdentities}app-${resourceToken}'
@@ -128,14 +133,13 @@ module app 'modules/function-app.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     meshApiClientId: meshApiClientId
-    appSettings: union(disabledFunctions, {
+    appSettings: union(disabledFunctions, domainSettings, {
       DataMesh__Mode: 'hub'
       DataMesh__TaskHub: 'DataMeshHub'
       DataMesh__Storage__BlobServiceUri: storage.outputs.blobEndpoint
       DataMesh__Storage__QueueServiceUri: storage.outputs.queueEndpoint
       DataMesh__Storage__TableServiceUri: storage.outputs.tableEndpoint
       DataMesh__Events__TopicEndpoint: topic.outputs.endpoint
-      DataMesh__Catalog__DomainBlobEndpoints: string(domainBlobEndpoints)
       DataMesh__Pipeline__MemoryLimit: '${instanceMemoryMB / 2}MB'
     })
   }

@@ -48,8 +48,15 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
   name: applicationInsightsName
 }
 
+// The app validates bearer tokens itself too (BearerTokenValidator), not only App Service authentication's header.
+var tokenSettings = empty(meshApiClientId) ? {} : {
+  DataMesh__Authentication__TenantId: tenant().tenantId
+  DataMesh__Authentication__Audience: 'api://${meshApiClientId}'
+  DataMesh__Authentication__ClientId: meshApiClientId
+}
+
 var dataMeshSettings = [
-  for setting in items(appSettings): {
+  for setting in items(union(tokenSettings, appSettings)): {
     name: setting.key
     value: setting.value
   }

@@ -66,12 +66,27 @@ public sealed class IsolationTests(InfraFixture infra)
     {
         var settings = DeploymentSnapshot.AppSettings(infra.Hub.Single("Microsoft.Web/sites"));
 
-        // The catalog checks an announcement's location against the account of the domain whose topic delivered it.
-        // A JSON object domain → blob endpoint; the storage suffix is the cloud's, known only in Azure.
-        var value = settings["DataMesh__Catalog__DomainBlobEndpoints"];
-        Assert.StartsWith("[string(createObject(", value, StringComparison.Ordinal);
-        Assert.All(TestDeployment.Registry, r =>
-            Assert.Contains($"'{r.Domain}', format('https://{{0}}.blob.{{1}}/', '{r.StorageAccount}', environment().suffixes.storage)", value, StringComparison.Ordinal));
+        // The catalog checks an announcement's location against the account of the domain whose topic delivered it:
+        // DataMesh__Domains__<n>__Name / __StorageEndpoint, read by DomainRegistrationOptions. Names and endpoints are
+        // ARM expressions over the registry (the storage suffix is the cloud's, known only in Azure).
+        var names = settings.Where(s => s.Key.StartsWith("DataMesh__Domains__", StringComparison.Ordinal) && s.Key.EndsWith("__Name", StringComparison.Ordinal)).ToList();
+        var endpoints = settings.Where(s => s.Key.StartsWith("DataMesh__Domains__", StringComparison.Ordinal) && s.Key.EndsWith("__StorageEndpoint", StringComparison.Ordinal)).ToList();
+        Assert.Equal(TestDeployment.Registry.Count(), names.Count);
+        Assert.Equal(TestDeployment.Registry.Count(), endpoints.Count);
+        Assert.All(TestDeployment.Registry, r => Assert.Contains(names, n => n.Value.Contains(r.Domain, StringComparison.Ordinal)));
+        Assert.All(TestDeployment.Registry, r => Assert.Contains(endpoints, e => e.Value.Contains(r.StorageAccount, StringComparison.Ordinal)));
+        Assert.DoesNotContain("DataMesh__Catalog__DomainBlobEndpoints", settings.Keys);
+    }
+
+    [Fact]
+    public void FunctionApps_Snapshot_ValidateBearerTokensForTheMeshApi()
+    {
+        foreach (var snapshot in new[] { infra.Hub, infra.Marketing })
+        {
+            var settings = DeploymentSnapshot.AppSettings(snapshot.Single("Microsoft.Web/sites"));
+            Assert.True(settings.ContainsKey("DataMesh__Authentication__TenantId"));
+            Assert.Contains("api://", settings["DataMesh__Authentication__Audience"], StringComparison.Ordinal);
+        }
     }
 
     /// <summary>Where each resource of a snapshot lives: its id, or for a role assignment the scope it is made on.</summary>
