@@ -146,7 +146,7 @@ internal static class LandingFiles
 
         Directory.CreateDirectory(Path.GetDirectoryName(localPath)!);
         // The container ingest read it from: landing, or the archive for a replayed input.
-        var blob = runtime.Storage.Blobs.GetBlobContainerClient(file.Blob.Container).GetBlobClient(file.Blob.Name);
+        var blob = runtime.Storage.Domain(spec.Domain).ContainerNamed(file.Blob.Container).GetBlobClient(file.Blob.Name);
         try
         {
             await blob.DownloadToAsync(
