@@ -69,6 +69,12 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
     public MeshStorage Storage { get; }
 
+    /// <summary>
+    /// Storage as <paramref name="domain"/>'s pipeline holds it: its own account's key and the read grants the current
+    /// specs give it (<see cref="ProductReadGrants"/>), nothing for any other account (<see cref="LocalStorage.ForDomain"/>).
+    /// </summary>
+    public MeshStorage PipelineStorage(string domain) => _storage.ForDomain(domain, ProductReadGrants.UpstreamDomains(Products.All, domain));
+
     public ProductRegistry Products { get; }
 
     /// <summary>Where this mesh announces product events: the local Event Grid topic, through <c>EventGridPublisherClient</c>.</summary>
@@ -151,6 +157,8 @@ public sealed partial class LocalMesh : IAsyncDisposable
             var events = topic.PublisherPerDomain();
             var runtime = new PipelineRuntime(storage, products, events, pipelineOptions, options.LoggerFactory, policies: policies)
             {
+                // Each domain's pipeline holds its own account's key and the read grants the specs give it now.
+                DomainStorage = domain => local.ForDomain(domain, ProductReadGrants.UpstreamDomains(products.All, domain)),
                 OpenLineage = options.OpenLineageEndpoint is { } endpoint
                     ? new DataMesh.Lineage.OpenLineageTransport(LineageHttp, endpoint, options.LoggerFactory.CreateLogger<DataMesh.Lineage.OpenLineageTransport>())
                     : null,

@@ -17,6 +17,13 @@ public sealed class LocalMeshOptions
     /// <summary>Storage connection string; default <c>DATAMESH_STORAGE</c>, else the embedded Azurite.</summary>
     public string? ConnectionString { get; set; }
 
+    /// <summary>
+    /// A running Azurite to use (not stopped by the mesh), e.g. a test run's; when it serves the mesh's accounts
+    /// (<see cref="Azurite.AzuriteOptions.AccountKeys"/>) every domain gets its own account. Takes precedence over
+    /// <see cref="ConnectionString"/>.
+    /// </summary>
+    public Azurite.AzuriteServer? Azurite { get; set; }
+
     /// <summary>Prefix of every container, queue, table and task hub (lowercase letters and digits), to share an account.</summary>
     public string Namespace { get; set; } = "";
 

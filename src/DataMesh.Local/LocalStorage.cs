@@ -1,3 +1,9 @@
+using System.Collections.Concurrent;
+using Azure.Data.Tables;
+using Azure.Storage;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Azure.Storage.Sas;
 using DataMesh.Local.Azurite;
 using DataMesh.Storage;
 using Microsoft.Extensions.Logging;
@@ -5,50 +11,135 @@ using Microsoft.Extensions.Logging;
 namespace DataMesh.Local;
 
 /// <summary>
-/// The storage of a local mesh: <c>DATAMESH_STORAGE</c> (or an explicit connection string) when set, else the
-/// mesh's embedded Azurite, shared with any other process already serving the same state folder.
+/// The storage of a local mesh, shaped like Azure (DESIGN §5, §7): the mesh's embedded Azurite serves the hub's account
+/// (catalog tables, queues, task hub) and one account per domain, each with its own key kept in the state folder; a
+/// domain's pipeline gets only its own account's key plus read grants (<see cref="ForDomain"/>). <c>DATAMESH_STORAGE</c>
+/// (or an explicit connection string) instead puts everything in that one account, the user's explicit choice.
 /// </summary>
 public sealed class LocalStorage : IAsyncDisposable
 {
-    private readonly AzuriteServer? _azurite;
+    /// <summary>How long a read grant (a container SAS on an upstream's <c>products</c>) is valid: a run's resolve or download.</summary>
+    public static readonly TimeSpan GrantLifetime = TimeSpan.FromMinutes(15);
 
-    private LocalStorage(AzuriteServer? azurite, string connectionString, MeshStorage storage)
+    private readonly AzuriteServer? _azurite;
+    private readonly AzuriteServer? _owned;
+    private readonly MeshStorageOptions _options;
+    private readonly ConcurrentDictionary<string, BlobServiceClient> _domainBlobs = new(StringComparer.Ordinal);
+
+    private LocalStorage(AzuriteServer? azurite, bool ownsAzurite, string connectionString, MeshStorageOptions options)
     {
-        _azurite = azurite;
+        // An Azurite serving only the development account (a test's own) holds the whole mesh in that one account.
+        _azurite = azurite?.AccountKeys is null ? null : azurite;
+        _owned = ownsAzurite ? azurite : null;
+        _options = options;
         ConnectionString = connectionString;
-        Storage = storage;
+        Storage = _azurite is null
+            ? MeshStorage.FromConnectionString(connectionString, options)
+            : Routed(domain => new DomainStorage(domain, DomainBlobs(domain), options));
     }
 
+    /// <summary>The hub account's connection string (catalog, queues, task hub), or the one account's.</summary>
     public string ConnectionString { get; }
 
+    /// <summary>True when every domain has its own account; false when one connection string holds the whole mesh.</summary>
+    public bool AccountPerDomain => _azurite is not null;
+
+    /// <summary>The mesh operator's view: the hub, and every domain's account with its own key (provisioning, drop, query).</summary>
     public MeshStorage Storage { get; }
 
     public static async Task<LocalStorage> OpenAsync(LocalMeshOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        AzuriteServer? azurite = null;
-        var connectionString = options.ConnectionString ?? AzuriteServer.ConnectionStringFromEnvironment();
-        if (connectionString is null)
+        var storageOptions = new MeshStorageOptions { Namespace = options.Namespace };
+        if (options.Azurite is { } given)
         {
-            var stateDirectory = options.ResolveStateDirectory();
-            Directory.CreateDirectory(stateDirectory);
-            azurite = await AzuriteServer.AttachOrStartAsync(
-                stateDirectory,
-                new AzuriteOptions { Logger = options.LoggerFactory.CreateLogger<AzuriteServer>() },
-                cancellationToken).ConfigureAwait(false);
-            connectionString = azurite.ConnectionString;
+            return new LocalStorage(given, ownsAzurite: false, given.ConnectionString, storageOptions);
         }
 
-        var storage = MeshStorage.FromConnectionString(connectionString, new MeshStorageOptions { Namespace = options.Namespace });
-        return new LocalStorage(azurite, connectionString, storage);
+        var connectionString = options.ConnectionString ?? AzuriteServer.ConnectionStringFromEnvironment();
+        if (connectionString is not null)
+        {
+            return new LocalStorage(null, ownsAzurite: false, connectionString, storageOptions);
+        }
+
+        var stateDirectory = options.ResolveStateDirectory();
+        Directory.CreateDirectory(stateDirectory);
+        var azurite = await AzuriteServer.AttachOrStartAsync(
+            stateDirectory,
+            new AzuriteOptions { Logger = options.LoggerFactory.CreateLogger<AzuriteServer>() },
+            cancellationToken).ConfigureAwait(false);
+        return new LocalStorage(azurite, ownsAzurite: true, azurite.ConnectionString, storageOptions);
+    }
+
+    /// <summary>The connection string of a domain's account (its own key), or the one account's.</summary>
+    public string DomainConnectionString(string domain) =>
+        _azurite is null ? ConnectionString : _azurite.ConnectionStringFor(StorageAccountName.ForDomain(domain));
+
+    /// <summary>
+    /// Storage as <paramref name="domain"/>'s pipeline holds it, as a managed identity would: its own account's key; for
+    /// each domain in <paramref name="grantedUpstreams"/>, a read-only SAS on that domain's <c>products</c> container
+    /// (read and list, valid <see cref="GrantLifetime"/>), signed with that account's key; for every other domain's
+    /// account, no credential at all, so storage refuses it. With one shared account it is <see cref="Storage"/>.
+    /// </summary>
+    public MeshStorage ForDomain(string domain, IReadOnlyCollection<string> grantedUpstreams)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(domain);
+        ArgumentNullException.ThrowIfNull(grantedUpstreams);
+        if (_azurite is null)
+        {
+            return Storage;
+        }
+
+        var own = new DomainStorage(domain, DomainBlobs(domain), _options);
+        return Routed(other =>
+        {
+            if (other == domain)
+            {
+                return own;
+            }
+
+            var account = StorageAccountName.ForDomain(other);
+            var anonymous = new BlobServiceClient(_azurite.BlobEndpoint(account));
+            return grantedUpstreams.Contains(other)
+                ? new DomainStorage(other, anonymous, _options, ReadGrant(other, account))
+                : new DomainStorage(other, anonymous, _options);
+        });
     }
 
     /// <summary>Stops the embedded Azurite when this process started it.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_azurite is not null)
+        if (_owned is not null)
         {
-            await _azurite.DisposeAsync().ConfigureAwait(false);
+            await _owned.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    private BlobContainerClient ReadGrant(string upstreamDomain, string account)
+    {
+        var container = new DomainStorage(upstreamDomain, new BlobServiceClient(_azurite!.BlobEndpoint(account)), _options).ContainerName("products");
+        var now = DateTimeOffset.UtcNow;
+        var sas = new BlobSasBuilder(BlobContainerSasPermissions.Read | BlobContainerSasPermissions.List, now.Add(GrantLifetime))
+        {
+            BlobContainerName = container,
+            Resource = "c",
+            // Tolerates a little clock skew between this process and Azurite's.
+            StartsOn = now.AddMinutes(-5),
+        }.ToSasQueryParameters(new StorageSharedKeyCredential(account, _azurite.AccountKeys!.KeyOf(account)));
+        return new BlobContainerClient(new Uri($"{_azurite.BlobEndpoint(account)}/{container}?{sas}"));
+    }
+
+    private BlobServiceClient DomainBlobs(string domain) =>
+        _domainBlobs.GetOrAdd(domain, d => new BlobServiceClient(_azurite!.ConnectionStringFor(StorageAccountName.ForDomain(d))));
+
+    private MeshStorage Routed(Func<string, DomainStorage> domains)
+    {
+        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
+        return new MeshStorage(
+            new BlobServiceClient(ConnectionString),
+            new QueueServiceClient(ConnectionString, queueOptions),
+            new TableServiceClient(ConnectionString),
+            _options,
+            domains);
     }
 }

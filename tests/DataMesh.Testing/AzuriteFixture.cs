@@ -6,9 +6,10 @@ using Xunit;
 namespace DataMesh.Testing;
 
 /// <summary>
-/// One storage account for a whole test run: the connection string in <c>DATAMESH_STORAGE</c> when set,
-/// else an in-memory Azurite on free ports started here and stopped at the end. Tests isolate themselves
-/// with <see cref="CreateStorage"/>, which gives each caller its own name prefix.
+/// The storage of a whole test run: the connection string in <c>DATAMESH_STORAGE</c> when set, else an in-memory
+/// Azurite on free ports started here and stopped at the end, serving the mesh's accounts (the hub's, whose connection
+/// string <see cref="ConnectionString"/> is, and one per domain) with keys made for this run, never the development
+/// key. Tests isolate themselves with <see cref="CreateStorage"/>, which gives each caller its own name prefix.
 /// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
@@ -18,6 +19,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
     private readonly List<IAsyncDisposable> _dependents = [];
     private AzuriteServer? _server;
     private string? _connectionString;
+    private string? _keys;
 
     /// <summary>Connection string of the storage the tests run against.</summary>
     public string ConnectionString =>
@@ -47,7 +49,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
         _connectionString = AzuriteServer.ConnectionStringFromEnvironment();
         if (_connectionString is null)
         {
-            _server = await AzuriteServer.StartAsync(new AzuriteOptions { StartTimeout = StartTimeout }).ConfigureAwait(false);
+            _keys = Path.Combine(Path.GetTempPath(), "dm-azurite-keys-" + Guid.NewGuid().ToString("N")[..8]);
+            _server = await AzuriteServer.StartAsync(new AzuriteOptions { StartTimeout = StartTimeout, AccountKeys = new AzuriteAccountKeys(_keys) }).ConfigureAwait(false);
             _connectionString = _server.ConnectionString;
         }
     }
@@ -62,6 +65,11 @@ public sealed class AzuriteFixture : IAsyncLifetime
         if (_server is not null)
         {
             await _server.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_keys is not null && Directory.Exists(_keys))
+        {
+            Directory.Delete(_keys, recursive: true);
         }
     }
 }

@@ -25,6 +25,8 @@ public sealed class TestMeshHost(AzuriteFixture azurite) : IAsyncDisposable
     {
         var options = new LocalMeshOptions
         {
+            // The run's Azurite: every domain in its own account (the connection string only when DATAMESH_STORAGE set one).
+            Azurite = azurite.Server,
             ConnectionString = azurite.ConnectionString,
             Namespace = AzuriteFixture.CreateNamespace(),
             LoadPipelinesFolder = false,

@@ -79,8 +79,12 @@ internal static class BenchCommand
                 // With --trace the runs "without" must have no exporter at all, whatever OTEL_* says.
                 using var loggerFactory = CliLogging.Create(parse.GetValue(verbose), telemetry: !parse.GetValue(trace));
                 var inMemory = parse.GetValue(storage) == "memory";
-                await using var azurite = inMemory ? await AzuriteServer.StartAsync(cancellationToken: cancellationToken).ConfigureAwait(false) : null;
-                var options = new LocalMeshOptions { LoadPipelinesFolder = false, StateDirectory = Path.Combine(root, ".datamesh"), ConnectionString = azurite?.ConnectionString, LoggerFactory = loggerFactory };
+                // In memory or not, the mesh's own accounts (hub and one per domain), keyed in the bench's state folder.
+                var state = Path.Combine(root, ".datamesh");
+                await using var azurite = inMemory
+                    ? await AzuriteServer.StartAsync(new AzuriteOptions { AccountKeys = new AzuriteAccountKeys(Path.Combine(state, AzuriteAccountKeys.FolderName)) }, cancellationToken).ConfigureAwait(false)
+                    : null;
+                var options = new LocalMeshOptions { LoadPipelinesFolder = false, StateDirectory = state, Azurite = azurite, LoggerFactory = loggerFactory };
                 options.ExtraProductDirectories.Add(product);
                 await using var mesh = await LocalMesh.StartAsync(options, cancellationToken).ConfigureAwait(false);
                 // The pipeline starts from a landing blob already in storage (as a real arrival would): upload first, untimed.

@@ -83,8 +83,10 @@ internal static class BenchIncrementalCommand
         WriteCustomers(table, changes, settings.TableRows, changedRows);
         Report(asJson, $"generated {settings.Days} days of {settings.DayRows:N0} rows and a table of {settings.TableRows:N0} rows with {changedRows:N0} changed keys in {generate.Elapsed.TotalSeconds:N1} s");
 
-        await using var azurite = await AzuriteServer.StartAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        options.ConnectionString = azurite.ConnectionString;
+        // The mesh's own accounts (hub and one per domain), keyed in the bench's state folder.
+        await using var azurite = await AzuriteServer.StartAsync(
+            new AzuriteOptions { AccountKeys = new AzuriteAccountKeys(Path.Combine(options.StateDirectory!, AzuriteAccountKeys.FolderName)) }, cancellationToken).ConfigureAwait(false);
+        options.Azurite = azurite;
         await using var mesh = await LocalMesh.StartAsync(options, cancellationToken).ConfigureAwait(false);
 
         // Warm-up: the first run of a process also pays for loading and compiling the code.

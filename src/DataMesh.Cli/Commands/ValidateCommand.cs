@@ -259,7 +259,7 @@ internal static class ValidateCommand
         var compared = 0;
         foreach (var spec in specs)
         {
-            var store = new ReleaseStore(new BlobContainerClient(storage.ConnectionString, storage.Storage.Products(spec.Domain).Name, clientOptions));
+            var store = new ReleaseStore(new BlobContainerClient(storage.DomainConnectionString(spec.Domain), storage.Storage.Products(spec.Domain).Name, clientOptions));
             (string Version, int Release, string Folder)? latest;
             try
             {

@@ -110,7 +110,7 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
 
     /// <summary>What every OpenLineage event of a run shares (the START an orchestration emits and the ones announced agree).</summary>
     internal static OpenLineageRun LineageRun(PipelineRuntime runtime, Specs.ProductSpec spec, string runId, DateTimeOffset startedAt, IReadOnlyList<string> landingBlobs) =>
-        new(runId, spec, startedAt, [.. landingBlobs.Where(b => !b.EndsWith('/'))], runtime.LineageNamespace, OpenLineageRun.ContainerNamespace(runtime.Storage.Landing(spec.Domain).Uri))
+        new(runId, spec, startedAt, [.. landingBlobs.Where(b => !b.EndsWith('/'))], runtime.LineageNamespace, OpenLineageRun.ContainerNamespace(runtime.StorageFor(spec.Domain).Landing(spec.Domain).Uri))
         {
             ColumnLineage = ColumnLineageAnalyzer.ForRun(spec, runtime.Products.All),
         };

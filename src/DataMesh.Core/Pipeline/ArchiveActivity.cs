@@ -53,8 +53,8 @@ public sealed class ArchiveActivity(PipelineRuntime runtime) : TaskActivity<Arch
     private async Task<IReadOnlyList<string>> ArchiveAsync(ArchiveInput input, CancellationToken cancellationToken)
     {
         var spec = runtime.Products.Get(input.ProductId);
-        var landing = runtime.Storage.Landing(spec.Domain);
-        var archive = runtime.Storage.Archive(spec.Domain);
+        var landing = runtime.StorageFor(spec.Domain).Landing(spec.Domain);
+        var archive = runtime.StorageFor(spec.Domain).Archive(spec.Domain);
         await archive.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         var moved = new List<(BlobClient Source, ETag Pinned, string Name)>();
         foreach (var blob in input.Landing.Where(b => b.Container == landing.Name).DistinctBy(b => b.Name, StringComparer.Ordinal))

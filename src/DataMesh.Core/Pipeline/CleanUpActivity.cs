@@ -18,7 +18,7 @@ public sealed class CleanUpActivity(PipelineRuntime runtime) : TaskActivity<Clea
     private async Task<bool> CleanUpAsync(CleanUpInput input, CancellationToken cancellationToken)
     {
         var spec = runtime.Products.Get(input.ProductId);
-        var staging = runtime.Storage.Staging(spec.Domain);
+        var staging = runtime.StorageFor(spec.Domain).Staging(spec.Domain);
         await foreach (var blob in staging.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = StagedOutput.Prefix(spec.Name, input.RunId) }, cancellationToken).ConfigureAwait(false))
         {
             await staging.DeleteBlobIfExistsAsync(blob.Name, cancellationToken: cancellationToken).ConfigureAwait(false);

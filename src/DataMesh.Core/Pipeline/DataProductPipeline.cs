@@ -174,7 +174,8 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         // Bad data or a product error quarantines the landing input; an upstream without a release yet does not (the
         // input is fine, and the upstream's first release rebuilds this product from it).
         var causedByInput = exception.FailureDetails.IsCausedBy<PipelineStageException>()
-            && !exception.FailureDetails.IsCausedBy<UpstreamNotReadyException>();
+            && !exception.FailureDetails.IsCausedBy<UpstreamNotReadyException>()
+            && !exception.FailureDetails.IsCausedBy<UpstreamReadRefusedException>();
         if (exception.FailureDetails.IsCausedBy<InputRejectedException>())
         {
             // Input problems found while reading (e.g. values that do not cast, seen during the transform's scan).

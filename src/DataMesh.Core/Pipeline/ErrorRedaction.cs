@@ -76,6 +76,7 @@ public static partial class ErrorRedaction
         {
             InputRejectedException => new InputRejectedException(message),
             UpstreamNotReadyException => new UpstreamNotReadyException(message),
+            UpstreamReadRefusedException => new UpstreamReadRefusedException(message),
             PipelineStageException stage => new PipelineStageException(stage.Stage, message),
             // A platform failure stays one (retried): only its text changes.
             _ => new InvalidOperationException(message),

@@ -29,7 +29,7 @@ public sealed class IngestActivity(PipelineRuntime runtime) : TaskActivity<Inges
         var ingested = await LandingFiles.DownloadAsync(
             runtime, spec, workspace, input.File, (content, length) => LandingFileInspector.Inspect(content, length, input.File.BlobName, port.Landing!), cancellationToken).ConfigureAwait(false);
         if (input.RefuseDuplicates
-            && await new PublishedInputIndex(runtime.Storage.Products(spec.Domain)).FindAsync(spec.Name, ingested.Blob.Sha256, cancellationToken).ConfigureAwait(false) is { } earlier
+            && await new PublishedInputIndex(runtime.StorageFor(spec.Domain).Products(spec.Domain)).FindAsync(spec.Name, ingested.Blob.Sha256, cancellationToken).ConfigureAwait(false) is { } earlier
             && earlier.RunId != input.RunId)
         {
             throw new InputRejectedException(

@@ -22,7 +22,7 @@ internal static class LandingFiles
         ArgumentNullException.ThrowIfNull(inspect);
         var (inputName, blobName, index) = (file.InputName, file.BlobName, file.Index);
         // A replayed input (backfill, or the newest file of an input the trigger did not name) is read from the archive.
-        var blob = (file.Archived ? runtime.Storage.Archive(spec.Domain) : runtime.Storage.Landing(spec.Domain)).GetBlobClient(blobName);
+        var blob = (file.Archived ? runtime.StorageFor(spec.Domain).Archive(spec.Domain) : runtime.StorageFor(spec.Domain).Landing(spec.Domain)).GetBlobClient(blobName);
         var directory = workspace.InputDirectory(inputName);
         Directory.CreateDirectory(directory);
         var localName = Path.Combine(RunWorkspace.SafeName(inputName), $"{index:D4}-{RunWorkspace.SafeName(Path.GetFileName(blobName))}");
@@ -146,7 +146,7 @@ internal static class LandingFiles
 
         Directory.CreateDirectory(Path.GetDirectoryName(localPath)!);
         // The container ingest read it from: landing, or the archive for a replayed input.
-        var blob = runtime.Storage.Blobs.GetBlobContainerClient(file.Blob.Container).GetBlobClient(file.Blob.Name);
+        var blob = runtime.StorageFor(spec.Domain).Domain(spec.Domain).ContainerNamed(file.Blob.Container).GetBlobClient(file.Blob.Name);
         try
         {
             await blob.DownloadToAsync(

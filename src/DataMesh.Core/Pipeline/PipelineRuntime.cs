@@ -19,7 +19,18 @@ public sealed class PipelineRuntime(
     /// <summary>The mesh-wide policies (<c>pipelines/mesh.yaml</c>) enforced again at publish; null when the mesh has none.</summary>
     public MeshPolicies? Policies { get; } = policies;
 
+    /// <summary>The host's storage: the hub (catalog, queues, outbox) and every domain as the host reaches it.</summary>
     public MeshStorage Storage { get; } = storage;
+
+    /// <summary>
+    /// Storage as one domain's pipeline holds it (its own account's credential, read grants on the <c>products</c> of
+    /// upstream domains that admit it, nothing else); null: <see cref="Storage"/> (a Functions app holds only its own
+    /// domain's account anyway). Called at each use, so grants follow the specs as they are then.
+    /// </summary>
+    public Func<string, MeshStorage>? DomainStorage { get; init; }
+
+    /// <summary>The storage a pipeline of <paramref name="domain"/> works with: <see cref="DomainStorage"/>'s view, else <see cref="Storage"/>.</summary>
+    public MeshStorage StorageFor(string domain) => DomainStorage?.Invoke(domain) ?? Storage;
 
     public IProductRegistry Products { get; } = products;
 

@@ -25,7 +25,7 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
     {
         var spec = runtime.Products.Get(input.ProductId);
         var workspace = runtime.Workspace(input.RunId);
-        var store = new ReleaseStore(runtime.Storage.Products(spec.Domain));
+        var store = new ReleaseStore(runtime.StorageFor(spec.Domain).Products(spec.Domain));
 
         // Governance again at publish, before a release number is claimed (a refused run leaves no gap): the mesh
         // partition columns, the policies, no column a consumer in range reads removed or narrowed, and no breaking change under the same major version. All are idempotent on a retry.

@@ -32,8 +32,8 @@ public sealed class QuarantineActivity(PipelineRuntime runtime) : TaskActivity<Q
     {
         await runtime.Options.Faults.InjectAsync(PipelineFaults.BeforeQuarantine, input.RunId).ConfigureAwait(false);
         var spec = runtime.Products.Get(input.ProductId);
-        var landing = runtime.Storage.Landing(spec.Domain);
-        var quarantine = runtime.Storage.Quarantine(spec.Domain);
+        var landing = runtime.StorageFor(spec.Domain).Landing(spec.Domain);
+        var quarantine = runtime.StorageFor(spec.Domain).Quarantine(spec.Domain);
         var moved = new List<string>();
         foreach (var name in input.LandingBlobs.Distinct(StringComparer.Ordinal))
         {

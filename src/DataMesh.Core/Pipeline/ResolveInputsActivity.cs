@@ -44,7 +44,7 @@ public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivit
             else
             {
                 LandingFiles.ValidateName(blob);
-                blobs.Add((blob, await ETagOfAsync(spec, runtime.Storage.Landing(spec.Domain), blob, cancellationToken).ConfigureAwait(false), false));
+                blobs.Add((blob, await ETagOfAsync(spec, runtime.StorageFor(spec.Domain).Landing(spec.Domain), blob, cancellationToken).ConfigureAwait(false), false));
             }
         }
 
@@ -52,7 +52,7 @@ public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivit
         foreach (var blob in input.ArchivedBlobs.Distinct(StringComparer.Ordinal))
         {
             LandingFiles.ValidateName(blob);
-            blobs.Add((blob, await ETagOfAsync(spec, runtime.Storage.Archive(spec.Domain), blob, cancellationToken).ConfigureAwait(false), true));
+            blobs.Add((blob, await ETagOfAsync(spec, runtime.StorageFor(spec.Domain).Archive(spec.Domain), blob, cancellationToken).ConfigureAwait(false), true));
         }
 
         var files = new List<PlannedFile>();
@@ -75,7 +75,7 @@ public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivit
 
         await runtime.Options.Faults.InjectAsync(PipelineFaults.AfterResolve, input.RunId).ConfigureAwait(false);
 
-        var resolver = new Publishing.UpstreamResolver(runtime.Storage);
+        var resolver = new Publishing.UpstreamResolver(runtime.StorageFor(spec.Domain));
         var upstream = new List<PlannedUpstream>();
         // An input reading changes reads those since the upstream release this product's newest release was built from.
         var lastBuild = spec.Inputs.Any(i => i.Read == UpstreamRead.Changes)
@@ -83,17 +83,41 @@ public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivit
             : null;
         foreach (var port in spec.Inputs.Where(i => !i.IsLanding))
         {
-            upstream.Add(await resolver.ResolveAsync(port, lastBuild, cancellationToken).ConfigureAwait(false)
+            upstream.Add(await ResolveGrantedAsync(runtime, spec, resolver, port, lastBuild, cancellationToken).ConfigureAwait(false)
                 ?? throw new UpstreamNotReadyException($"Input '{port.Name}' of {spec.Id} reads {port.Product} {port.Versions ?? "*"}, which has no published release in that range yet; the landing input stays, and that product's first release in range rebuilds this one."));
         }
 
         return new IngestPlan(spec.Version, files) { Upstream = upstream };
     }
 
+    /// <summary>
+    /// Resolves an upstream input with the domain's own grants. When the upstream domain's storage refuses (403: this
+    /// domain's pipeline holds no grant there), says which product and which access rule, and what to change.
+    /// </summary>
+    private static async Task<PlannedUpstream?> ResolveGrantedAsync(
+        PipelineRuntime runtime, ProductSpec spec, Publishing.UpstreamResolver resolver, InputSpec port, Publishing.ReleaseLineage? lastBuild, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await resolver.ResolveAsync(port, lastBuild, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Azure.RequestFailedException refused) when (refused.Status == 403)
+        {
+            var upstream = runtime.Products.All.FirstOrDefault(p => p.Id == port.Product);
+            var rule = upstream is null ? "its access rules (its spec is not loaded here)" : Storage.ProductReadGrants.DescribeAccess(upstream);
+            var upstreamDomain = upstream?.Domain ?? port.Product!.Split('.')[0];
+            throw new UpstreamReadRefusedException(
+                $"{UpstreamReadRefusedException.Code}: input '{port.Name}' of {spec.Id}: the storage of domain {upstreamDomain} refused to let domain {spec.Domain} read " +
+                $"{port.Product} ({refused.Status} {refused.ErrorCode}): {port.Product} has {rule}, which does not admit {spec.Domain}, so {spec.Domain}'s pipeline " +
+                $"holds no read grant on {upstreamDomain}'s products. Ask {upstreamDomain} to add {spec.Domain} to access.readers of {port.Product}; the next run is granted.",
+                refused);
+        }
+    }
+
     private async Task<List<(string Name, string? ETag)>> ListAsync(ProductSpec spec, string prefix, CancellationToken cancellationToken)
     {
         var names = new List<(string, string?)>();
-        await foreach (var item in runtime.Storage.Landing(spec.Domain).GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
+        await foreach (var item in runtime.StorageFor(spec.Domain).Landing(spec.Domain).GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
         {
             names.Add((item.Name, item.Properties.ETag?.ToString()));
         }
@@ -124,7 +148,7 @@ public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivit
     {
         (string, string?, bool)? newest = null;
         var newestTime = DateTimeOffset.MinValue;
-        await foreach (var item in runtime.Storage.Landing(spec.Domain).GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
+        await foreach (var item in runtime.StorageFor(spec.Domain).Landing(spec.Domain).GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).ConfigureAwait(false))
         {
             var modified = item.Properties.LastModified ?? DateTimeOffset.MinValue;
             if (newest is null || modified > newestTime)
@@ -133,7 +157,7 @@ public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivit
             }
         }
 
-        var archive = runtime.Storage.Archive(spec.Domain);
+        var archive = runtime.StorageFor(spec.Domain).Archive(spec.Domain);
         try
         {
             await foreach (var item in archive.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix, Traits = BlobTraits.Metadata }, cancellationToken).ConfigureAwait(false))

@@ -18,7 +18,7 @@ internal static class StagedOutput
     /// <summary>Local paths of the staged output, downloaded when this machine does not have them (another instance ran the transform).</summary>
     public static async Task<List<string>> EnsureLocalAsync(PipelineRuntime runtime, string domain, RunWorkspace workspace, TransformResult output, CancellationToken cancellationToken)
     {
-        var staging = runtime.Storage.Staging(domain);
+        var staging = runtime.StorageFor(domain).Staging(domain);
         var paths = new List<string>();
         foreach (var file in output.Files)
         {

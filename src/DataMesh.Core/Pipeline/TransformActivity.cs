@@ -38,7 +38,7 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
         foreach (var release in input.Upstream)
         {
             // The upstream release's Parquet files, in the run's input folder (kept when a retry finds them there).
-            upstream[release.InputName] = await LocalUpstream.DownloadAsync(runtime.Storage, release, workspace.InputDirectory(release.InputName), cancellationToken).ConfigureAwait(false);
+            upstream[release.InputName] = await LocalUpstream.DownloadAsync(runtime.StorageFor(spec.Domain), release, workspace.InputDirectory(release.InputName), cancellationToken).ConfigureAwait(false);
         }
 
         // A retry starts from an empty output folder: files of an earlier attempt must not join this one.
@@ -50,7 +50,7 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
         Directory.CreateDirectory(workspace.OutputDataDirectory);
         var (rows, schema, inputs, files, quality) = Run(spec, workspace, localFiles, upstream, cancellationToken);
 
-        var staging = runtime.Storage.Staging(spec.Domain);
+        var staging = runtime.StorageFor(spec.Domain).Staging(spec.Domain);
         var prefix = StagedOutput.Prefix(spec.Name, input.RunId);
         await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (file, token) =>
         {

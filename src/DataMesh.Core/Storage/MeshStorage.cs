@@ -4,7 +4,10 @@ using Azure.Storage.Queues;
 
 namespace DataMesh.Storage;
 
-/// <summary>The storage clients of a mesh and the names of its containers, queues and tables (DESIGN §5).</summary>
+/// <summary>
+/// The storage clients of a mesh and the names of its containers, queues and tables (DESIGN §5): the hub's account
+/// (catalog tables, queues) and, through <see cref="Domain"/>, each domain's account as this holder reaches it.
+/// </summary>
 public sealed class MeshStorage
 {
     /// <summary>Queue that receives Event Grid deliveries: blob arrivals and upstream product events.</summary>
@@ -14,9 +17,23 @@ public sealed class MeshStorage
     public const string CatalogEventsQueue = "catalog-events";
 
     private readonly MeshStorageOptions _options;
+    private readonly Func<string, DomainStorage> _domains;
 
+    /// <summary>Every domain's containers in the one account of <paramref name="blobs"/> (a Functions app: its own domain's account).</summary>
     public MeshStorage(BlobServiceClient blobs, QueueServiceClient queues, TableServiceClient tables, MeshStorageOptions options)
+        : this(blobs, queues, tables, options, domains: null)
     {
+    }
+
+    /// <param name="blobs">The hub account's blob service.</param>
+    /// <param name="queues">The hub account's queues.</param>
+    /// <param name="tables">The hub account's tables (the catalog).</param>
+    /// <param name="options">How containers, queues and tables are named.</param>
+    /// <param name="domains">Each domain's containers as this holder reaches them; null: every domain in <paramref name="blobs"/>'s account.</param>
+    public MeshStorage(BlobServiceClient blobs, QueueServiceClient queues, TableServiceClient tables, MeshStorageOptions options, Func<string, DomainStorage>? domains)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _domains = domains ?? (domain => new DomainStorage(domain, blobs, options));
         Blobs = blobs;
         Queues = queues;
         Tables = tables;
@@ -27,6 +44,7 @@ public sealed class MeshStorage
         }
     }
 
+    /// <summary>The hub account's blob service (never a domain's containers: those are <see cref="Domain"/>'s).</summary>
     public BlobServiceClient Blobs { get; }
 
     public QueueServiceClient Queues { get; }
@@ -44,17 +62,20 @@ public sealed class MeshStorage
             options ?? new MeshStorageOptions());
     }
 
-    public BlobContainerClient Landing(string domain) => Blobs.GetBlobContainerClient(ContainerName(domain, "landing"));
+    /// <summary>A domain's containers, in the account that holds them, with this holder's credential for it (or none).</summary>
+    public DomainStorage Domain(string domain) => _domains(domain);
 
-    public BlobContainerClient Products(string domain) => Blobs.GetBlobContainerClient(ContainerName(domain, "products"));
+    public BlobContainerClient Landing(string domain) => Domain(domain).Landing;
 
-    public BlobContainerClient Quarantine(string domain) => Blobs.GetBlobContainerClient(ContainerName(domain, "quarantine"));
+    public BlobContainerClient Products(string domain) => Domain(domain).Products;
+
+    public BlobContainerClient Quarantine(string domain) => Domain(domain).Quarantine;
 
     /// <summary>Published runs' landing inputs, under their landing names, kept for replay and backfill (never run on their own).</summary>
-    public BlobContainerClient Archive(string domain) => Blobs.GetBlobContainerClient(ContainerName(domain, "archive"));
+    public BlobContainerClient Archive(string domain) => Domain(domain).Archive;
 
     /// <summary>Per-run staging: intermediate results that let each activity run on any instance.</summary>
-    public BlobContainerClient Staging(string domain) => Blobs.GetBlobContainerClient(ContainerName(domain, "staging"));
+    public BlobContainerClient Staging(string domain) => Domain(domain).Staging;
 
     public QueueClient Queue(string name) => Queues.GetQueueClient(_options.Namespace.Length == 0 ? name : $"{_options.Namespace}-{name}");
 
@@ -62,18 +83,5 @@ public sealed class MeshStorage
     public TableClient Table(string name) => Tables.GetTableClient($"{_options.Namespace}{name}");
 
     /// <summary>Creates a domain's containers when missing (the local equivalent of what Bicep provisions).</summary>
-    public async Task EnsureDomainAsync(string domain, CancellationToken cancellationToken = default)
-    {
-        await Landing(domain).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        await Products(domain).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        await Quarantine(domain).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        await Archive(domain).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        await Staging(domain).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-    }
-
-    private string ContainerName(string domain, string kind)
-    {
-        var name = _options.DomainPrefixedContainers ? $"{domain}-{kind}" : kind;
-        return _options.Namespace.Length == 0 ? name : $"{_options.Namespace}-{name}";
-    }
+    public Task EnsureDomainAsync(string domain, CancellationToken cancellationToken = default) => Domain(domain).EnsureAsync(cancellationToken);
 }

@@ -9,6 +9,22 @@ namespace DataMesh.Storage;
 /// </summary>
 public static class StorageAccountName
 {
+    /// <summary>The local mesh's hub account: the catalog's tables and the mesh's queues (never a domain's containers).</summary>
+    public const string Hub = "dmhub";
+
+    /// <summary>
+    /// The local mesh's storage account of a domain: <c>dm</c>, the domain's letters and digits (at most 16), and six hex
+    /// digits of the domain's SHA-256, so two domains never share an account and the name is always a valid one
+    /// (3-24 lowercase letters and digits) that never equals <see cref="Hub"/>.
+    /// </summary>
+    public static string ForDomain(string domain)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(domain);
+        var letters = new string([.. domain.ToLowerInvariant().Where(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c)).Take(16)]);
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(domain)))[..6];
+        return $"dm{letters}{hash}";
+    }
+
     /// <summary>
     /// The account name, lowercase: the first label of an account endpoint's host (<c>stfinance.blob.core.windows.net</c>),
     /// or the first path segment of a path-style URL (Azurite and other emulators, on an IP address or a single-label

@@ -28,6 +28,12 @@ public sealed class AzuriteOptions
     /// </summary>
     public string? ToolsDirectory { get; set; }
 
+    /// <summary>
+    /// The accounts Azurite serves, with their keys (the hub's and each domain's); null serves only Azurite's development
+    /// account. <see cref="AzuriteServer.AttachOrStartAsync"/> always uses the state folder's <c>storage-keys</c>.
+    /// </summary>
+    public AzuriteAccountKeys? AccountKeys { get; set; }
+
     /// <summary>Receives progress (npm installs, starts, attaches); silent by default.</summary>
     public ILogger Logger { get; set; } = NullLogger.Instance;
 }

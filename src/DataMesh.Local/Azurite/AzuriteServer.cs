@@ -40,6 +40,22 @@ public sealed class AzuriteServer : IAsyncDisposable
         "const parent = process.ppid;" +
         "setInterval(() => { if (process.ppid !== parent) { process.kill(process.pid, 'SIGTERM'); } }, 1000).unref();"));
 
+    /// <summary>
+    /// Preloaded when the mesh gives Azurite its own accounts: Azurite reads <c>AZURITE_ACCOUNTS</c> only at start and
+    /// every 60 s, so an account added while it runs (a domain that appears) is loaded from the key folder the first
+    /// time a request names it. An account not in the folder stays unknown: its requests fail authentication.
+    /// </summary>
+    private static readonly string AccountsWatch = "data:text/javascript;base64," + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(
+        "import { createRequire } from 'node:module'; import fs from 'node:fs'; import path from 'node:path';" +
+        "const dir = process.env.DATAMESH_ACCOUNT_KEYS;" +
+        "const load = () => { try { process.env.AZURITE_ACCOUNTS = fs.readdirSync(dir).filter(n => /^[a-z0-9]{3,24}$/.test(n))" +
+        ".map(n => n + ':' + fs.readFileSync(path.join(dir, n), 'utf8').trim()).join(';'); } catch { } };" +
+        "if (dir) { load();" +
+        " const store = createRequire(process.argv[1])('./common/AccountDataStore.js').default;" +
+        " const get = store.prototype.getAccount;" +
+        " store.prototype.getAccount = function (name) { let account = get.call(this, name);" +
+        "  if (account === undefined) { load(); this.refresh(); account = get.call(this, name); } return account; }; }"));
+
     private static readonly HttpClient Probe = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromSeconds(1) })
     {
         Timeout = Timeout.InfiniteTimeSpan,
@@ -53,6 +69,7 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     private AzuriteServer(Process? process, int processId, AzuritePortsRecord ports, string? stateDirectory, AzuriteOptions options)
     {
+        AccountKeys = options.AccountKeys;
         _process = process;
         _stateDirectory = stateDirectory;
         _options = options;
@@ -60,7 +77,9 @@ public sealed class AzuriteServer : IAsyncDisposable
         BlobPort = ports.Blob;
         QueuePort = ports.Queue;
         TablePort = ports.Table;
-        ConnectionString = CreateConnectionString(ports);
+        ConnectionString = AccountKeys is null
+            ? CreateConnectionString(ports, AccountName, AccountKey)
+            : CreateConnectionString(ports, DataMesh.Storage.StorageAccountName.Hub, AccountKeys.KeyOf(DataMesh.Storage.StorageAccountName.Hub));
         if (process is not null)
         {
             // A test host or CLI that exits without disposing must not leave its Azurite running.
@@ -69,8 +88,25 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Connection string for the blob, queue and table endpoints of this instance.</summary>
+    /// <summary>
+    /// Connection string for the blob, queue and table endpoints of this instance: the hub account's when it serves the
+    /// mesh's accounts (<see cref="AccountKeys"/>), else the development account's.
+    /// </summary>
     public string ConnectionString { get; }
+
+    /// <summary>The accounts this instance serves and their keys; null when it serves only the development account.</summary>
+    public AzuriteAccountKeys? AccountKeys { get; }
+
+    /// <summary>The blob endpoint of an account of this instance (path-style: the account is the first segment).</summary>
+    public Uri BlobEndpoint(string account) => new($"http://{Loopback}:{BlobPort}/{account}");
+
+    /// <summary>The connection string of one of the mesh's accounts, with its key (made on first use, which adds the account).</summary>
+    /// <exception cref="InvalidOperationException">This instance serves only the development account.</exception>
+    public string ConnectionStringFor(string account) =>
+        CreateConnectionString(
+            new AzuritePortsRecord(BlobPort, QueuePort, TablePort),
+            account,
+            (AccountKeys ?? throw new InvalidOperationException("This Azurite serves only the development account.")).KeyOf(account));
 
     public int BlobPort { get; }
 
@@ -113,6 +149,16 @@ public sealed class AzuriteServer : IAsyncDisposable
         options ??= new AzuriteOptions();
         stateDirectory = Path.GetFullPath(stateDirectory);
         Directory.CreateDirectory(stateDirectory);
+        // A mesh's Azurite serves the mesh's own accounts, keyed in its state folder: never the published development key.
+        options = new AzuriteOptions
+        {
+            DataDirectory = options.DataDirectory,
+            DebugLogPath = options.DebugLogPath,
+            StartTimeout = options.StartTimeout,
+            ToolsDirectory = options.ToolsDirectory,
+            Logger = options.Logger,
+            AccountKeys = options.AccountKeys ?? new AzuriteAccountKeys(Path.Combine(stateDirectory, AzuriteAccountKeys.FolderName)),
+        };
         var stateFile = Path.Combine(stateDirectory, StateFileName);
 
         // Fast path without the lock: the record is replaced atomically, so reading it is safe.
@@ -207,11 +253,11 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
     }
 
-    private static string CreateConnectionString(AzuritePortsRecord ports) =>
-        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
-        $"BlobEndpoint=http://{Loopback}:{ports.Blob}/{AccountName};" +
-        $"QueueEndpoint=http://{Loopback}:{ports.Queue}/{AccountName};" +
-        $"TableEndpoint=http://{Loopback}:{ports.Table}/{AccountName};";
+    private static string CreateConnectionString(AzuritePortsRecord ports, string account, string key) =>
+        $"DefaultEndpointsProtocol=http;AccountName={account};AccountKey={key};" +
+        $"BlobEndpoint=http://{Loopback}:{ports.Blob}/{account};" +
+        $"QueueEndpoint=http://{Loopback}:{ports.Queue}/{account};" +
+        $"TableEndpoint=http://{Loopback}:{ports.Table}/{account};";
 
     private static async Task<AzuriteServer?> TryAttachAsync(string stateFile, AzuriteOptions options, bool logStale, CancellationToken cancellationToken)
     {
@@ -300,13 +346,26 @@ public sealed class AzuriteServer : IAsyncDisposable
             UseShellExecute = false,
         };
 
-        // Custom accounts would invalidate the development key in our connection string.
+        // Exactly the accounts of options.AccountKeys (which disables the development account), or only the development account.
         startInfo.Environment.Remove("AZURITE_ACCOUNTS");
+        startInfo.Environment.Remove("DATAMESH_ACCOUNT_KEYS");
+        if (options.AccountKeys is { } keys)
+        {
+            keys.KeyOf(DataMesh.Storage.StorageAccountName.Hub);
+            startInfo.Environment["AZURITE_ACCOUNTS"] = keys.AzuriteAccountsValue();
+            startInfo.Environment["DATAMESH_ACCOUNT_KEYS"] = keys.Directory;
+        }
 
         // Node 22+ caches compiled modules there, which cuts Azurite's start (mostly module loading) sharply.
         if (!startInfo.Environment.ContainsKey("NODE_COMPILE_CACHE"))
         {
             startInfo.Environment["NODE_COMPILE_CACHE"] = Path.Combine(options.ToolsDirectory ?? AzuriteInstallation.DefaultToolsDirectory(), "node-compile-cache");
+        }
+
+        if (options.AccountKeys is not null)
+        {
+            startInfo.ArgumentList.Add("--import");
+            startInfo.ArgumentList.Add(AccountsWatch);
         }
 
         string[] arguments =
