@@ -4,8 +4,9 @@ namespace DataMesh.Contracts;
 
 /// <summary>Loads ODCS v3 data contracts (v3.0.x and v3.1.0) with line-and-column diagnostics (codes DM11xx).</summary>
 /// <remarks>
-/// ODCS fields the platform does not use (servers, team, roles, price, customProperties...) are tolerated;
-/// the fields it reads are checked strictly. Rules of type <c>text</c> or <c>custom</c> are kept in
+/// ODCS fields the platform does not use (servers, team, roles, price, customProperties...) are tolerated, but every
+/// key must be one the ODCS object it sits in defines (DM2050, <see cref="OdcsKeyCheck"/>); the fields it reads are
+/// checked strictly. Rules of type <c>text</c> or <c>custom</c> are kept in
 /// <see cref="DataContract.UnsupportedQuality"/> with a warning, never evaluated.
 /// </remarks>
 public static class ContractLoader

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using DataMesh.Engine;
 using DataMesh.Specs;
 using Semver;
 using YamlDotNet.RepresentationModel;
@@ -73,6 +74,8 @@ internal sealed partial class ContractReader
             return;
         }
 
+        // Every key of the document, against the ODCS objects' keys (not only the fields read below).
+        OdcsKeyCheck.Check(root, _sink);
         var contract = new YamlMappingReader(root, "", _sink);
         var apiVersion = contract.String("apiVersion", required: true, "add apiVersion: v3.1.0 (ODCS v3.0.x and v3.1.0 are supported).");
         if (apiVersion is not null && !ApiVersionPattern().IsMatch(apiVersion))
@@ -212,6 +215,15 @@ internal sealed partial class ContractReader
                 MaskingScope = ReadCustomProperty(item, "maskingScope"),
                 Quality = _rules.ReadList(item, name ?? item.Path, property: name ?? item.Path),
             };
+            if (property.Masking is { } masking && !Masking.Kinds.Contains(masking.Trim().ToLowerInvariant(), StringComparer.Ordinal)
+                && CustomPropertyEntry(item, "masking") is { } maskingEntry)
+            {
+                var near = Spelling.Closest(masking.Trim().ToLowerInvariant(), Masking.Kinds);
+                _sink.Error(maskingEntry.Children.TryGetValue(new YamlScalarNode("value"), out var valueNode) ? valueNode : maskingEntry, ContractDiagnosticCodes.UnknownMaskingKind,
+                    $"{item.FieldPath("customProperties.masking")}: '{masking}' is not a masking kind{(near is null ? "" : $" (did you mean '{near}'?)")}; "
+                    + $"use one of {string.Join(", ", Masking.Kinds)} (value: \"null\" quoted, or null, publishes no value).");
+            }
+
             // A scope names the key a hash is keyed with; on any other masking it would be silently ignored.
             if (property.MaskingScope is not null && !string.Equals(property.Masking?.Trim(), "hash", StringComparison.OrdinalIgnoreCase)
                 && CustomPropertyEntry(item, "maskingScope") is { } scope)
