@@ -34,7 +34,8 @@ public static class ContractLoader
 
     /// <summary>
     /// Reads contract text that is not a file of its own — a release's contract snapshot, a contract at a git
-    /// revision; <paramref name="source"/> names it in diagnostics.
+    /// revision; <paramref name="source"/> names it in diagnostics. Such text is only compared with, so keys, custom
+    /// property names and masking kinds are not checked (DM2050-DM2052): a snapshot published before a check existed still loads.
     /// </summary>
     public static ContractLoadResult Parse(string text, string source, bool requireSchema = true)
     {

@@ -23,8 +23,16 @@ internal sealed partial class ContractReader
     private readonly bool _requireSchema;
     private readonly QualityRuleReader _rules;
 
+    /// <summary>
+    /// Whether keys, custom property names and masking kinds are checked (DM2050-DM2052): for contract files; not for text
+    /// already published or committed (a release's snapshot, a git revision), which is only read to compare with, and
+    /// must not stop loading because the platform grew stricter since.
+    /// </summary>
+    private readonly bool _strict;
+
     private ContractReader(string fullPath, bool requireSchema, string? text, string displayName)
     {
+        _strict = text is null;
         _fullPath = fullPath;
         _text = text;
         _requireSchema = requireSchema;
@@ -75,7 +83,11 @@ internal sealed partial class ContractReader
         }
 
         // Every key of the document, against the ODCS objects' keys (not only the fields read below).
-        OdcsKeyCheck.Check(root, _sink);
+        if (_strict)
+        {
+            OdcsKeyCheck.Check(root, _sink);
+        }
+
         var contract = new YamlMappingReader(root, "", _sink);
         var apiVersion = contract.String("apiVersion", required: true, "add apiVersion: v3.1.0 (ODCS v3.0.x and v3.1.0 are supported).");
         if (apiVersion is not null && !ApiVersionPattern().IsMatch(apiVersion))
@@ -215,7 +227,7 @@ internal sealed partial class ContractReader
                 MaskingScope = ReadCustomProperty(item, "maskingScope"),
                 Quality = _rules.ReadList(item, name ?? item.Path, property: name ?? item.Path),
             };
-            if (property.Masking is { } masking && !Masking.Kinds.Contains(masking.Trim().ToLowerInvariant(), StringComparer.Ordinal)
+            if (_strict && property.Masking is { } masking && !Masking.Kinds.Contains(masking.Trim().ToLowerInvariant(), StringComparer.Ordinal)
                 && CustomPropertyEntry(item, "masking") is { } maskingEntry)
             {
                 var near = Spelling.Closest(masking.Trim().ToLowerInvariant(), Masking.Kinds);

@@ -116,4 +116,18 @@ public sealed class ContractKeyCheckTests : IDisposable
         var diagnostic = Assert.Single(refused.Diagnostics);
         Assert.Equal((ContractDiagnosticCodes.UnknownCustomProperty, 19, 40), (diagnostic.Code, diagnostic.Line, diagnostic.Column));
     }
+
+    [Fact]
+    public void Parse_SnapshotWithUnknownKey_StillLoadsForComparison()
+    {
+        // Arrange: a release's snapshot, published before keys were checked.
+        var snapshot = Contract("unique: true", "uniqe: true");
+
+        // Act
+        var result = ContractLoader.Parse(snapshot, "ledger-emea/1.2.0/1/contract.odcs.yaml");
+
+        // Assert
+        Assert.Empty(result.Diagnostics);
+        Assert.NotNull(result.Contract);
+    }
 }
