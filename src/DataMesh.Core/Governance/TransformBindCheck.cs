@@ -330,7 +330,8 @@ public static partial class TransformBindCheck
     /// <summary>DuckDB's message without its excerpt lines, with the inputs' columns named when a column was not found.</summary>
     private static string Explain(string message, IReadOnlyList<(InputSpec Port, IReadOnlyList<(string Name, string Type)> Columns)> tables)
     {
-        var text = FirstLines(message);
+        // DuckDB's nearest table may be one of its own catalog views (sqlite_temp_master): no help to a product team.
+        var text = InternalSuggestion().Replace(FirstLines(message), "");
         // DuckDB looks a window or aggregate function called as a plain one up among scalar functions and suggests a
         // scalar near name (lag -> log): say what is missing instead.
         if (ScalarMissing().Match(text) is { Success: true } missing && WindowFunctions.Contains(missing.Groups[1].Value))
@@ -402,6 +403,9 @@ public static partial class TransformBindCheck
     /// <summary>The first keyword after leading whitespace and comments.</summary>
     [GeneratedRegex(@"(?<=\A(\s|--[^\n]*\n|/\*.*?\*/)*)[A-Za-z]+", RegexOptions.CultureInvariant | RegexOptions.Singleline)]
     private static partial Regex FirstKeyword();
+
+    [GeneratedRegex(@" Did you mean ""(sqlite_|pragma_|duckdb_)[^""]*""\?", RegexOptions.CultureInvariant)]
+    private static partial Regex InternalSuggestion();
 
     [GeneratedRegex(@"^LINE (\d+): ")]
     private static partial Regex ExcerptLine();
