@@ -10,7 +10,7 @@ public static class ContractDiagnosticCodes
     /// <summary>The file is not valid YAML (reported at the parser's position).</summary>
     public const string YamlSyntax = "DM1101";
 
-    /// <summary>Reserved: ODCS allows fields the platform does not use, so contracts have no unknown-key error.</summary>
+    /// <summary>Reserved: unknown ODCS keys are <see cref="UnknownContractKey"/>.</summary>
     public const string UnknownKey = "DM1102";
 
     /// <summary>A required field is missing or empty.</summary>
@@ -72,4 +72,13 @@ public static class ContractDiagnosticCodes
 
     /// <summary><c>maskingScope</c> on a column whose <c>masking</c> is not <c>hash</c> (a scope only names a hash key).</summary>
     public const string MaskingScopeWithoutHash = "DM1122";
+
+    /// <summary>A key the ODCS v3 object it sits in does not define (a typo such as <c>clasification</c> or <c>uniqe</c>).</summary>
+    public const string UnknownContractKey = "DM2050";
+
+    /// <summary>A <c>customProperties</c> name that is a near miss of one the platform reads (<c>maskng</c> for <c>masking</c>).</summary>
+    public const string UnknownCustomProperty = "DM2051";
+
+    /// <summary>A <c>masking</c> custom property whose value is not a masking kind the engine applies.</summary>
+    public const string UnknownMaskingKind = "DM2052";
 }

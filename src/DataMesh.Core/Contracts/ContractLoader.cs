@@ -4,8 +4,9 @@ namespace DataMesh.Contracts;
 
 /// <summary>Loads ODCS v3 data contracts (v3.0.x and v3.1.0) with line-and-column diagnostics (codes DM11xx).</summary>
 /// <remarks>
-/// ODCS fields the platform does not use (servers, team, roles, price, customProperties...) are tolerated;
-/// the fields it reads are checked strictly. Rules of type <c>text</c> or <c>custom</c> are kept in
+/// ODCS fields the platform does not use (servers, team, roles, price, customProperties...) are tolerated, but every
+/// key must be one the ODCS object it sits in defines (DM2050, <see cref="OdcsKeyCheck"/>); the fields it reads are
+/// checked strictly. Rules of type <c>text</c> or <c>custom</c> are kept in
 /// <see cref="DataContract.UnsupportedQuality"/> with a warning, never evaluated.
 /// </remarks>
 public static class ContractLoader
@@ -33,7 +34,8 @@ public static class ContractLoader
 
     /// <summary>
     /// Reads contract text that is not a file of its own — a release's contract snapshot, a contract at a git
-    /// revision; <paramref name="source"/> names it in diagnostics.
+    /// revision; <paramref name="source"/> names it in diagnostics. Such text is only compared with, so keys, custom
+    /// property names and masking kinds are not checked (DM2050-DM2052): a snapshot published before a check existed still loads.
     /// </summary>
     public static ContractLoadResult Parse(string text, string source, bool requireSchema = true)
     {

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using DataMesh.Engine;
 using DataMesh.Specs;
 using Semver;
 using YamlDotNet.RepresentationModel;
@@ -22,8 +23,16 @@ internal sealed partial class ContractReader
     private readonly bool _requireSchema;
     private readonly QualityRuleReader _rules;
 
+    /// <summary>
+    /// Whether keys, custom property names and masking kinds are checked (DM2050-DM2052): for contract files; not for text
+    /// already published or committed (a release's snapshot, a git revision), which is only read to compare with, and
+    /// must not stop loading because the platform grew stricter since.
+    /// </summary>
+    private readonly bool _strict;
+
     private ContractReader(string fullPath, bool requireSchema, string? text, string displayName)
     {
+        _strict = text is null;
         _fullPath = fullPath;
         _text = text;
         _requireSchema = requireSchema;
@@ -71,6 +80,12 @@ internal sealed partial class ContractReader
         if (root is null)
         {
             return;
+        }
+
+        // Every key of the document, against the ODCS objects' keys (not only the fields read below).
+        if (_strict)
+        {
+            OdcsKeyCheck.Check(root, _sink);
         }
 
         var contract = new YamlMappingReader(root, "", _sink);
@@ -212,6 +227,15 @@ internal sealed partial class ContractReader
                 MaskingScope = ReadCustomProperty(item, "maskingScope"),
                 Quality = _rules.ReadList(item, name ?? item.Path, property: name ?? item.Path),
             };
+            if (_strict && property.Masking is { } masking && !Masking.Kinds.Contains(masking.Trim().ToLowerInvariant(), StringComparer.Ordinal)
+                && CustomPropertyEntry(item, "masking") is { } maskingEntry)
+            {
+                var near = Spelling.Closest(masking.Trim().ToLowerInvariant(), Masking.Kinds);
+                _sink.Error(maskingEntry.Children.TryGetValue(new YamlScalarNode("value"), out var valueNode) ? valueNode : maskingEntry, ContractDiagnosticCodes.UnknownMaskingKind,
+                    $"{item.FieldPath("customProperties.masking")}: '{masking}' is not a masking kind{(near is null ? "" : $" (did you mean '{near}'?)")}; "
+                    + $"use one of {string.Join(", ", Masking.Kinds)} (value: \"null\" quoted, or null, publishes no value).");
+            }
+
             // A scope names the key a hash is keyed with; on any other masking it would be silently ignored.
             if (property.MaskingScope is not null && !string.Equals(property.Masking?.Trim(), "hash", StringComparison.OrdinalIgnoreCase)
                 && CustomPropertyEntry(item, "maskingScope") is { } scope)

@@ -317,7 +317,9 @@ internal sealed class QualityRuleReader
         var present = Operators.Where(o => rule.KeyNode(o.Key) is not null).ToList();
         if (present.Count == 0)
         {
-            if (required)
+            // A misspelt operator (mustBeGreaterThen) is the key check's diagnostic, with did-you-mean: one typo, one diagnostic.
+            var misspelt = rule.Node.Children.Keys.OfType<YamlScalarNode>().Any(k => k.Value is { } key && Spelling.Closest(key, Operators.Select(o => o.Key)) is { } near && near != key);
+            if (required && !misspelt)
             {
                 _sink.Error(rule.Node, ContractDiagnosticCodes.InvalidOperator, $"{rule.Path}: no comparison; add exactly one of {OperatorList} (e.g. mustBe: 0).");
             }

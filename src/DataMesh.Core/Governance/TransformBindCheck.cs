@@ -140,7 +140,8 @@ public static partial class TransformBindCheck
         }
         catch (InvalidOperationException ex)
         {
-            diagnostics.Add(new SpecDiagnostic(shownSql, 1, 1, SpecDiagnosticCodes.TransformDoesNotBind, ex.Message));
+            var (line, column, message) = NotOneSelect(session, product.TransformSql, ex.Message);
+            diagnostics.Add(new SpecDiagnostic(shownSql, line, column, SpecDiagnosticCodes.TransformDoesNotBind, message));
             return diagnostics;
         }
 
@@ -154,7 +155,7 @@ public static partial class TransformBindCheck
         {
             var (line, column) = Position(ex.Message, product.TransformSql, lineOffset: 1);
             diagnostics.Add(new SpecDiagnostic(shownSql, line, column, SpecDiagnosticCodes.TransformDoesNotBind,
-                $"transform {product.TransformSqlPath} does not bind over its inputs' declared columns: {Explain(ex.Message, tables)}"));
+                $"transform {product.TransformSqlPath} does not bind over its inputs' declared columns: {Explain(ex.Message, tables)}{Upstreams(ex.Message, tables, byId)}"));
             return diagnostics;
         }
 
@@ -171,7 +172,7 @@ public static partial class TransformBindCheck
             {
                 var where = contract.Locate(path);
                 diagnostics.Add(new SpecDiagnostic(where.File, where.Line, where.Column, SpecDiagnosticCodes.QualityRuleDoesNotBind,
-                    $"quality rule '{rule.Name}' does not bind over the transform's output: {Explain(ex.Message, [])}"));
+                    $"quality rule '{rule.Name}' does not bind over the transform's output: {Explain(ex.Message, [])}{RuleHint(ex.Message)}"));
             }
         }
 
@@ -289,10 +290,75 @@ public static partial class TransformBindCheck
         }
     }
 
+    /// <summary>
+    /// Why the transform is not one SELECT, and where: a syntax error at DuckDB's caret (its parser, run on the text alone,
+    /// fails before anything executes), another statement kind named by its first keyword.
+    /// </summary>
+    private static (int Line, int Column, string Message) NotOneSelect(DuckDbSession session, string sql, string message)
+    {
+        if (message.Contains("syntax error", StringComparison.Ordinal))
+        {
+            try
+            {
+                // EXPLAIN: were the text to parse after all, it would be planned, never run.
+                session.Execute($"EXPLAIN\n{sql}");
+            }
+            catch (DuckDBException ex)
+            {
+                var (line, column) = Position(ex.Message, sql, lineOffset: 1);
+                return (line, column, message);
+            }
+        }
+
+        if (message.Contains("Only SELECT statements", StringComparison.Ordinal) && FirstKeyword().Match(sql) is { Success: true } keyword)
+        {
+            var (line, column) = Locate(sql, keyword.Index);
+            return (line, column, $"{message[..message.IndexOf(':', StringComparison.Ordinal)]}: it is a {keyword.Value.ToUpperInvariant()} statement. "
+                + "A transform only reads its inputs and returns rows; the platform writes the output and no SQL may write, create or copy.");
+        }
+
+        return (1, 1, message);
+    }
+
+    /// <summary>The 1-based line and column of character <paramref name="index"/> of <paramref name="text"/>.</summary>
+    private static (int Line, int Column) Locate(string text, int index)
+    {
+        var before = text[..index];
+        var line = before.Count(c => c == '\n') + 1;
+        return (line, index - (before.LastIndexOf('\n') + 1) + 1);
+    }
+
+    /// <summary>Which upstream contract each upstream input was bound with, when a column was not found (a column of another major is the usual cause).</summary>
+    private static string Upstreams(string message, IReadOnlyList<(InputSpec Port, IReadOnlyList<(string Name, string Type)> Columns)> tables, IReadOnlyDictionary<string, ProductSpec> byId)
+    {
+        var upstream = tables.Where(t => t.Port.Product is { } id && byId.ContainsKey(id)).ToList();
+        if (upstream.Count == 0 || !message.Contains("not found", StringComparison.Ordinal))
+        {
+            return "";
+        }
+
+        return " (" + string.Join("; ", upstream.Select(t => $"input {t.Port.Name} is {t.Port.Product} {byId[t.Port.Product!].Version}'s contract, the newest in range {t.Port.Versions ?? "*"}: {string.Join(", ", t.Columns.Select(c => c.Name))}"))
+            + "; a column of another major version is not there: read the current columns or pin the range)";
+    }
+
+    /// <summary>A rule reads the output as <c>{object}</c>; another table name is the usual mistake.</summary>
+    private static string RuleHint(string message) =>
+        message.Contains("Table with name", StringComparison.Ordinal)
+            ? "; a sql rule reads the product's output as {object}, e.g. SELECT count(*) FROM {object} WHERE ..."
+            : "";
+
     /// <summary>DuckDB's message without its excerpt lines, with the inputs' columns named when a column was not found.</summary>
     private static string Explain(string message, IReadOnlyList<(InputSpec Port, IReadOnlyList<(string Name, string Type)> Columns)> tables)
     {
-        var text = FirstLines(message);
+        // DuckDB's nearest table may be one of its own catalog views (sqlite_temp_master): no help to a product team.
+        var text = InternalSuggestion().Replace(FirstLines(message), "");
+        // DuckDB looks a window or aggregate function called as a plain one up among scalar functions and suggests a
+        // scalar near name (lag -> log): say what is missing instead.
+        if (ScalarMissing().Match(text) is { Success: true } missing && WindowFunctions.Contains(missing.Groups[1].Value))
+        {
+            return $"{missing.Groups[1].Value}() is a window function: it needs OVER (...), e.g. {missing.Groups[1].Value}(x) OVER (PARTITION BY ... ORDER BY ...)";
+        }
+
         if (tables.Count > 0 && text.Contains("not found", StringComparison.Ordinal) && !text.Contains("Candidate", StringComparison.Ordinal))
         {
             text += $" (declared: {string.Join("; ", tables.Select(t => $"{t.Port.Name}({string.Join(", ", t.Columns.Select(c => c.Name))})"))})";
@@ -345,6 +411,21 @@ public static partial class TransformBindCheck
 
         return (1, 1);
     }
+
+    /// <summary>DuckDB's window-only functions (not in <c>duckdb_functions()</c>, so listed here).</summary>
+    private static readonly HashSet<string> WindowFunctions = new(
+        ["row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile", "lag", "lead", "first_value", "last_value", "nth_value"],
+        StringComparer.OrdinalIgnoreCase);
+
+    [GeneratedRegex("^[^:]*Error: Scalar Function with name ([A-Za-z_][A-Za-z0-9_]*) does not exist", RegexOptions.CultureInvariant)]
+    private static partial Regex ScalarMissing();
+
+    /// <summary>The first keyword after leading whitespace and comments.</summary>
+    [GeneratedRegex(@"(?<=\A(\s|--[^\n]*\n|/\*.*?\*/)*)[A-Za-z]+", RegexOptions.CultureInvariant | RegexOptions.Singleline)]
+    private static partial Regex FirstKeyword();
+
+    [GeneratedRegex(@" Did you mean ""(sqlite_|pragma_|duckdb_)[^""]*""\?", RegexOptions.CultureInvariant)]
+    private static partial Regex InternalSuggestion();
 
     [GeneratedRegex(@"^LINE (\d+): ")]
     private static partial Regex ExcerptLine();

@@ -445,6 +445,12 @@ internal sealed partial class ProductSpecReader
                     $"{column.FieldPath("type")}: '{type}' is not a DuckDB type; write e.g. varchar, bigint, decimal(18,2), date, timestamp.");
                 type = null;
             }
+            else if (type is not null && DuckDbColumnTypes.Problem(type) is { } problem)
+            {
+                _sink.Error(column.Value("type")!, SpecDiagnosticCodes.UnknownColumnType,
+                    $"{column.FieldPath("type")}: {problem}; write a DuckDB type, e.g. varchar, bigint, integer, double, decimal(18,2), date, timestamp, timestamp with time zone.");
+                type = null;
+            }
 
             if (name is not null && type is not null)
             {

@@ -116,4 +116,7 @@ public static class SpecDiagnosticCodes
 
     /// <summary>The bound transform's output lacks a contract column or gives it another type (error), or has a column the contract does not describe (warning).</summary>
     public const string OutputDoesNotMatchContract = "DM1062";
+
+    /// <summary>A declared input column's type is not one DuckDB knows (asked of DuckDB at read, e.g. <c>integr</c>).</summary>
+    public const string UnknownColumnType = "DM1070";
 }

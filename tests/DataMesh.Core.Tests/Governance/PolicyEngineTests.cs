@@ -1,3 +1,4 @@
+using DataMesh.Contracts;
 using DataMesh.Governance;
 using DataMesh.Specs;
 
@@ -253,18 +254,18 @@ public sealed class PolicyEngineTests : IDisposable
     }
 
     [Fact]
-    public void Evaluate_UnknownMaskingKind_ReportsDM2106AtCustomProperties()
+    public void Add_UnknownMaskingKind_IsRefusedAsAContractErrorBeforeAnyPolicy()
     {
-        // Arrange
+        // Arrange: an unknown masking kind is the contract's own error (DM2052), whatever the policies: it never loads.
         var masked = EmailProperty.Replace("internal", "pii", StringComparison.Ordinal) + "        customProperties:\n          - property: masking\n            value: scramble\n";
-        var product = _mesh.Add(editContract: c => c.Replace(EmailProperty, masked, StringComparison.Ordinal));
 
         // Act
-        var diagnostic = Single(PolicyEngine.Evaluate([product], GovernanceFixtures.Policies(PolicyIds.SensitiveColumnsMasked), Today), PolicyDiagnosticCodes.SensitiveColumnsMasked);
+        var refused = Assert.Throws<SpecValidationException>(() => _mesh.Add(editContract: c => c.Replace(EmailProperty, masked, StringComparison.Ordinal)));
 
         // Assert
-        Assert.Equal((20, 9), (diagnostic.Line, diagnostic.Column));
-        Assert.Contains("'scramble'", diagnostic.Message, StringComparison.Ordinal);
+        var diagnostic = Assert.Single(refused.Diagnostics);
+        Assert.Equal((ContractDiagnosticCodes.UnknownMaskingKind, 22, 20), (diagnostic.Code, diagnostic.Line, diagnostic.Column));
+        Assert.Contains("'scramble' is not a masking kind; use one of hash, redact, truncate, null", diagnostic.Message, StringComparison.Ordinal);
     }
 
     [Fact]

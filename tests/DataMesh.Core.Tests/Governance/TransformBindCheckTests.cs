@@ -91,19 +91,19 @@ public sealed class TransformBindCheckTests : IDisposable
     }
 
     [Fact]
-    public void Check_DeclaredTypeUnknown_ReportsDM1060AtTheColumns()
+    public void Read_DeclaredTypeUnknown_IsOneDM1070OfTheSpecBeforeAnyBinding()
     {
-        // Arrange
+        // Arrange: DuckDB judges the declared type when the spec is read, so the product never reaches the bind check.
         var spec = DeclaredSpec.Replace("type: varchar, required: true", "type: integr, required: true", StringComparison.Ordinal);
 
         // Act
-        var diagnostic = Assert.Single(Bind(spec, ProductFixtures.TransformSql));
+        var result = ProductSpecLoader.Read(ProductFixtures.WriteProduct(_temp, spec));
 
         // Assert
-        Assert.Equal(SpecDiagnosticCodes.TransformDoesNotBind, diagnostic.Code);
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal((SpecDiagnosticCodes.UnknownColumnType, 10), (diagnostic.Code, diagnostic.Line));
         Assert.EndsWith("product.yaml", diagnostic.File, StringComparison.Ordinal);
-        Assert.Equal(9, diagnostic.Line);
-        Assert.Contains("integr", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Contains("did you mean 'integer'?", diagnostic.Message, StringComparison.Ordinal);
     }
 
     [Fact]

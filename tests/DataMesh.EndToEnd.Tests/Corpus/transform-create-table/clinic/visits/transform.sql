@@ -1,0 +1,1 @@
+CREATE TABLE x AS SELECT visit_id, patient_id, ward, minutes FROM admissions

@@ -1,0 +1,1 @@
+SELEC visit_id FROM admissions

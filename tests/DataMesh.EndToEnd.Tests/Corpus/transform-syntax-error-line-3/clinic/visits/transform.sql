@@ -1,0 +1,3 @@
+SELECT visit_id, patient_id, ward, minutes
+FROM admissions
+WHER minutes > 0

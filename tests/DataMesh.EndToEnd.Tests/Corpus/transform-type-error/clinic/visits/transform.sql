@@ -1,0 +1,3 @@
+SELECT visit_id, patient_id, ward,
+       minutes + ward AS minutes
+FROM admissions

@@ -1,0 +1,2 @@
+SELECT ward, bedz AS beds
+FROM north

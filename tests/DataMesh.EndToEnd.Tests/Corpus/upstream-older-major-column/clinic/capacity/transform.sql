@@ -1,0 +1,2 @@
+SELECT ward, beds
+FROM north

@@ -1,0 +1,2 @@
+SELECT ward, bed_count
+FROM census
