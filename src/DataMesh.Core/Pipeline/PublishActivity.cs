@@ -59,7 +59,7 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
             var newest = @base is not null && @base.Version == spec.Version ? @base.Release : 0;
             var release = await store.ClaimReleaseAboveAsync(spec.Name, spec.Version, input.RunId, newest, cancellationToken).ConfigureAwait(false);
             var folder = ReleaseStore.Folder(spec.Name, spec.Version, release);
-            var uploads = plan.Own.Select(async f => await store.UploadFileAsync(folder, f.Path, f.LocalPath, cancellationToken).ConfigureAwait(false) with { Rows = f.Rows, Rewritten = f.Rewritten });
+            var uploads = plan.Own.Select(async f => await store.UploadFileAsync(folder, f.Path, f.LocalPath, cancellationToken).ConfigureAwait(false) with { Rows = f.Rows, Rewritten = f.Rewritten, Key = f.Key });
             var files = await Task.WhenAll(uploads).ConfigureAwait(false);
             await store.Container.GetBlobClient(folder + PublishGate.ContractSnapshotName)
                 .UploadAsync(BinaryData.FromString(await File.ReadAllTextAsync(spec.Contract.Path, cancellationToken).ConfigureAwait(false)), overwrite: true, cancellationToken).ConfigureAwait(false);
