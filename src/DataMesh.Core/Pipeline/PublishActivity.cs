@@ -35,7 +35,7 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
 
         // One publisher of the product version at a time (PublishLock): the base read below stays the newest release
         // until this release's manifest is written, so concurrent runs each build on the one before and lose no row.
-        await using var publishLock = await PublishLock.AcquireAsync(store.Container, spec.Name, spec.Version, input.RunId, cancellationToken).ConfigureAwait(false);
+        await using var publishLock = await PublishLock.AcquireAsync(store.Container, spec.Name, spec.Version, input.RunId, cancellationToken: cancellationToken).ConfigureAwait(false);
         var claimed = await store.FindClaimAsync(spec.Name, spec.Version, input.RunId, cancellationToken).ConfigureAwait(false);
         var existing = claimed is int mine ? await store.ReadManifestAsync(ReleaseStore.Folder(spec.Name, spec.Version, mine), cancellationToken).ConfigureAwait(false) : null;
         if (existing is null)
