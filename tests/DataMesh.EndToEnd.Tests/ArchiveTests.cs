@@ -152,6 +152,48 @@ public sealed class ArchiveTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Backfill_Partitions_ReplaysOnlyInputsOfThosePartitionsAndChangesOnlyThem()
+    {
+        // Arrange: a.csv writes customers a and b, b.csv customer c; c.csv then corrects customer a (order 2 gone).
+        var product = Add(new TestProduct("arc" + Guid.NewGuid().ToString("N")[..6], "orders-by-customer", output: "{ contract: contract.odcs.yaml, mode: partitions, partitionBy: [customer] }"));
+        var mesh = await StartAsync(product);
+        await PublishAsync(mesh, product, "a.csv", "1,a,1.00,open", "2,a,2.00,open", "3,b,3.00,open");
+        await PublishAsync(mesh, product, "b.csv", "4,c,4.00,open");
+        await PublishAsync(mesh, product, "c.csv", "1,a,10.00,shipped");
+        var store = new ReleaseStore(mesh.Storage.Products(product.Domain));
+        const string columns = "order_id, customer, amount, status";
+        var before = await SnapshotRows.ReadAsync(store, product.Name, "1.0.0", 3, columns);
+
+        // Act
+        var (plan, result) = await mesh.BackfillAsync(product.Id, new BackfillRange { Partitions = ["customer=b"] });
+
+        // Assert: only a.csv wrote customer b; its replay changes customer b alone, so customer a keeps its correction.
+        Assert.Equal(["orders/a.csv"], plan.Inputs);
+        Assert.True(result!.Status == PipelineStatus.Published, result.Error);
+        Assert.Equal(4, result.Release);
+        Assert.Equal(["1|a|10.00|shipped", "3|b|3.00|open", "4|c|4.00|open"], before);
+        Assert.Equal(before, await SnapshotRows.ReadAsync(store, product.Name, "1.0.0", 4, columns));
+        var changes = (await store.ReadManifestAsync(ReleaseStore.Folder(product.Name, "1.0.0", 4)))!.Changes!;
+        Assert.Equal(["customer=b"], changes.Partitions);
+        Assert.Equal((1, 1L, 0L), (changes.FilesWritten, changes.RowsReplaced, changes.RowsAdded));
+    }
+
+    [Fact]
+    public async Task Backfill_PartitionWithoutEquals_RefusedNamingThePair()
+    {
+        // Arrange: the domain app's route passes the body's pairs as they are.
+        var product = Add(new TestProduct("arc" + Guid.NewGuid().ToString("N")[..6], "orders-by-customer", output: "{ contract: contract.odcs.yaml, mode: partitions, partitionBy: [customer] }"));
+        var mesh = await StartAsync(product);
+
+        // Act
+        var (plan, result) = await mesh.BackfillAsync(product.Id, new BackfillRange { Partitions = ["customer"] });
+
+        // Assert
+        Assert.Null(result);
+        Assert.Equal($"{product.Id}: partition 'customer' is not column=value (e.g. customer=2026-10).", plan.Problem);
+    }
+
+    [Fact]
     public async Task Backfill_RangeAfterLastArrival_RefusedWithTheArchivedRange()
     {
         // Arrange
@@ -189,6 +231,14 @@ public sealed class ArchiveTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.True(result.ExitCode == 2, result.StdErr + result.StdOut);
         Assert.Contains($"{product.Id}: no archived input arrived from 2026-10-01T00:00:00.0000000+00:00 to before 2026-11-01T00:00:00.0000000+00:00", result.StdErr, StringComparison.Ordinal);
         Assert.Contains("no archived input at all", result.StdErr, StringComparison.Ordinal);
+    }
+
+    private static async Task PublishAsync(LocalMesh mesh, TestProduct product, string fileName, params string[] rows)
+    {
+        var path = Path.Combine(product.Root, fileName);
+        await File.WriteAllTextAsync(path, "order_id,customer,amount,status\n" + string.Concat(rows.Select(r => r + "\n")));
+        var result = await mesh.RunAsync(product.Id, [path]);
+        Assert.True(result.Status == PipelineStatus.Published, $"{fileName}: {result.Status} {result.Error}");
     }
 
     private TestProduct Add(TestProduct product)

@@ -192,6 +192,8 @@ public sealed class OutputModeTests(AzuriteFixture azurite)
         Assert.Equal((OutputMode.Merge, 1, 1L, 1L, 1L), (two.Changes!.Mode, two.Changes.BasedOn, two.Changes.RowsAdded, two.Changes.RowsReplaced, two.Changes.RowsRemoved));
         Assert.Equal([(true, 2L), (false, 2L)], two.Files.Select(f => (f.Rewritten, f.Rows)).OrderByDescending(f => f.Rewritten));
         Assert.All(two.Files, f => Assert.Null(f.Release));
+        // Each file written records its key bounds (the rewrite keeps keys 1 and 6; the output's upserts are 2 and 4).
+        Assert.Equal([new KeyRange("order_id", "1", "6"), new KeyRange("order_id", "2", "4")], two.Files.OrderByDescending(f => f.Rewritten).Select(f => f.Key));
         // Release 3 touches key 1 only: release 2's rewrite of release 1 is rewritten again, release 2's own file referenced.
         var three = await ManifestAsync(store, product, 3);
         Assert.Equal((1L, 1L, 0L, 2, 1), (three.Changes!.RowsAdded, three.Changes.RowsReplaced, three.Changes.RowsRemoved, three.Changes.FilesWritten, three.Changes.FilesReferenced));

@@ -7,7 +7,8 @@ namespace DataMesh.Pipeline;
 
 /// <summary>
 /// Plans <c>datamesh backfill</c> (and the domain app's backfill route): one run of the product over every archived
-/// landing input whose original arrival falls in the range, into one new release. The run is asked for on purpose
+/// landing input whose original arrival falls in the range, into one new release. With <c>--partitions</c>, only the
+/// inputs whose release wrote one of those partitions are replayed, and the run keeps only those partitions' rows. The run is asked for on purpose
 /// (trigger <c>backfill</c>), so the duplicate-bytes check of arrivals does not refuse it, and a replay of the same
 /// range gives the same snapshot content. Landing inputs with no archived file in range read their newest file, as
 /// any run does. Reads only.
@@ -40,7 +41,7 @@ public static class BackfillPlanner
         }
 
         var archive = storage.Archive(spec.Domain);
-        var inRange = new List<(string Name, DateTimeOffset Arrived)>();
+        var inRange = new List<(string Name, DateTimeOffset Arrived, string? Version, int? Release)>();
         var outside = new List<DateTimeOffset>();
         try
         {
@@ -56,7 +57,9 @@ public static class BackfillPlanner
                     var arrived = ArchiveActivity.ArrivedAt(item.Metadata) ?? item.Properties.LastModified ?? DateTimeOffset.MinValue;
                     if ((range.From is not { } start || arrived >= start) && (range.To is not { } end || arrived < end))
                     {
-                        inRange.Add((item.Name, arrived));
+                        var release = item.Metadata.TryGetValue(ArchiveActivity.ReleaseMetadata, out var number)
+                            && int.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ? parsed : (int?)null;
+                        inRange.Add((item.Name, arrived, item.Metadata.TryGetValue(ArchiveActivity.VersionMetadata, out var version) ? version : null, release));
                     }
                     else
                     {
@@ -78,6 +81,17 @@ public static class BackfillPlanner
             return new BackfillPlan(null, $"{spec.Id}: no archived input arrived {range.Describe()} (container '{archive.Name}', under {string.Join(", ", landing)}); {held}. Widen --from/--to.");
         }
 
+        if (range.Partitions.Count > 0)
+        {
+            var selected = await SelectedAsync(storage, spec, range.Partitions, inRange.Select(i => (i.Version, i.Release)), cancellationToken).ConfigureAwait(false);
+            var skipped = inRange.Count;
+            inRange = inRange.Where(i => selected.Contains((i.Version, i.Release))).ToList();
+            if (inRange.Count == 0)
+            {
+                return new BackfillPlan(null, $"{spec.Id}: none of the {skipped} archived input(s) that arrived {range.Describe()} was published into the partitions {string.Join(", ", range.Partitions)} (their releases' changes.partitions name others). Check the values, as the partition folders spell them.");
+            }
+        }
+
         var now = (time ?? TimeProvider.System).GetUtcNow();
         var request = new PipelineRequest
         {
@@ -88,6 +102,36 @@ public static class BackfillPlanner
             Trigger = Trigger,
         };
         return new BackfillPlan(request, null);
+    }
+
+    /// <summary>
+    /// The releases (version, number) of archived inputs whose rows may fall in the selected partitions: a release whose
+    /// manifest's <c>changes.partitions</c> names a selected one, and any release that does not say (no metadata on the
+    /// archived blob, no manifest, or one written before output modes): the transform's filter keeps only the selected
+    /// rows of what is replayed, so a wider replay is still right, only slower.
+    /// </summary>
+    private static async Task<HashSet<(string? Version, int? Release)>> SelectedAsync(
+        MeshStorage storage, ProductSpec spec, IReadOnlyList<string> partitions, IEnumerable<(string? Version, int? Release)> releases, CancellationToken cancellationToken)
+    {
+        var store = new Publishing.ReleaseStore(storage.Products(spec.Domain));
+        var selected = new HashSet<(string? Version, int? Release)>();
+        foreach (var (version, release) in releases.Distinct())
+        {
+            if (version is null || release is null)
+            {
+                selected.Add((version, release));
+                continue;
+            }
+
+            var manifest = await store.ReadManifestAsync(Publishing.ReleaseStore.Folder(spec.Name, version, release.Value), cancellationToken).ConfigureAwait(false);
+
+            if (manifest?.Changes is not { Partitions.Count: > 0 } changes || changes.Partitions.Any(p => BackfillPartitions.Selects(partitions, p)))
+            {
+                selected.Add((version, release));
+            }
+        }
+
+        return selected;
     }
 
     /// <summary>Parses <c>col=value,col=value</c> (the CLI's and the route's syntax) into pairs; null with a message when malformed.</summary>
@@ -132,6 +176,12 @@ public static class BackfillPlanner
 
         foreach (var pair in range.Partitions)
         {
+            // The route's JSON body is not parsed by ParsePartitions: a pair without '=' is the caller's error, not a crash.
+            if (pair is null || pair.IndexOf('=', StringComparison.Ordinal) <= 0)
+            {
+                return $"{spec.Id}: partition '{pair}' is not column=value (e.g. {spec.Output.PartitionBy.FirstOrDefault() ?? "period"}=2026-10).";
+            }
+
             var column = pair[..pair.IndexOf('=', StringComparison.Ordinal)];
             if (!spec.Output.PartitionBy.Contains(column, StringComparer.Ordinal))
             {

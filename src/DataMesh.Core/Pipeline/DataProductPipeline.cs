@@ -67,7 +67,7 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         try
         {
             output = await CallStageAsync<TransformInput, TransformResult>(
-                context, stages, "transform", nameof(TransformActivity), new TransformInput(input.RunId, input.ProductId, ingested) { Upstream = plan.Upstream }, (i, a) => i with { Attempt = a }, StageAttempts);
+                context, stages, "transform", nameof(TransformActivity), new TransformInput(input.RunId, input.ProductId, ingested) { Upstream = plan.Upstream, Partitions = input.Partitions }, (i, a) => i with { Attempt = a }, StageAttempts);
         }
         catch (TaskFailedException ex)
         {

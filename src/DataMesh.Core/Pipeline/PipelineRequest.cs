@@ -16,8 +16,8 @@ public sealed record PipelineRequest
     public IReadOnlyList<string> ArchivedBlobs { get; init; } = [];
 
     /// <summary>
-    /// A backfill's partition selection (<c>column=value</c>) for a <c>partitions</c>-mode product: recorded with the
-    /// run; the run's output is not yet filtered by it (docs/design-notes/archive.md says what is left).
+    /// A backfill's partition selection (<c>column=value</c>) for a <c>partitions</c>-mode product: the transform keeps
+    /// only those partitions' rows (<see cref="BackfillPartitions"/>), so only they change in the new snapshot.
     /// </summary>
     public IReadOnlyList<string> Partitions { get; init; } = [];
 

@@ -36,7 +36,7 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
 
         // One publisher of the product version at a time (PublishLock): the base read below stays the newest release
         // until this release's manifest is written, so concurrent runs each build on the one before and lose no row.
-        await using var publishLock = await PublishLock.AcquireAsync(store.Container, spec.Name, spec.Version, input.RunId, cancellationToken).ConfigureAwait(false);
+        await using var publishLock = await PublishLock.AcquireAsync(store.Container, spec.Name, spec.Version, input.RunId, cancellationToken: cancellationToken).ConfigureAwait(false);
         var claimed = await store.FindClaimAsync(spec.Name, spec.Version, input.RunId, cancellationToken).ConfigureAwait(false);
         var existing = claimed is int mine ? await store.ReadManifestAsync(ReleaseStore.Folder(spec.Name, spec.Version, mine), cancellationToken).ConfigureAwait(false) : null;
         if (existing is null)
@@ -60,7 +60,7 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
             var newest = @base is not null && @base.Version == spec.Version ? @base.Release : 0;
             var release = await store.ClaimReleaseAboveAsync(spec.Name, spec.Version, input.RunId, newest, cancellationToken).ConfigureAwait(false);
             var folder = ReleaseStore.Folder(spec.Name, spec.Version, release);
-            var uploads = plan.Own.Select(async f => await store.UploadFileAsync(folder, f.Path, f.LocalPath, cancellationToken).ConfigureAwait(false) with { Rows = f.Rows, Rewritten = f.Rewritten });
+            var uploads = plan.Own.Select(async f => await store.UploadFileAsync(folder, f.Path, f.LocalPath, cancellationToken).ConfigureAwait(false) with { Rows = f.Rows, Rewritten = f.Rewritten, Key = f.Key });
             var files = await Task.WhenAll(uploads).ConfigureAwait(false);
             await store.Container.GetBlobClient(folder + PublishGate.ContractSnapshotName)
                 .UploadAsync(BinaryData.FromString(await File.ReadAllTextAsync(spec.Contract.Path, cancellationToken).ConfigureAwait(false)), overwrite: true, cancellationToken).ConfigureAwait(false);

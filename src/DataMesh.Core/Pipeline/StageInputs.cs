@@ -73,6 +73,9 @@ public sealed record TransformInput(string RunId, string ProductId, IReadOnlyLis
 
     /// <summary>Upstream releases read as views (their Parquet files, downloaded by the transform).</summary>
     public IReadOnlyList<PlannedUpstream> Upstream { get; init; } = [];
+
+    /// <summary>A backfill's partition selection (<see cref="BackfillPartitions"/>): the output keeps only those partitions' rows.</summary>
+    public IReadOnlyList<string> Partitions { get; init; } = [];
 }
 
 /// <summary>The transform's output, staged as Parquet for the next stages.</summary>

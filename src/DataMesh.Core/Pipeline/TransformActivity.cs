@@ -48,7 +48,7 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
         }
 
         Directory.CreateDirectory(workspace.OutputDataDirectory);
-        var (rows, schema, inputs, files, quality) = Run(spec, workspace, localFiles, upstream, cancellationToken);
+        var (rows, schema, inputs, files, quality) = Run(spec, workspace, localFiles, upstream, input.Partitions, cancellationToken);
 
         var staging = runtime.StorageFor(spec.Domain).Staging(spec.Domain);
         var prefix = StagedOutput.Prefix(spec.Name, input.RunId);
@@ -68,7 +68,7 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
         FileHash.Sha256(string.Join('\n', schema.Select(c => $"{c.Name}:{c.Type}")));
 
     private (long Rows, List<OutputColumn> Schema, List<InputReport> Inputs, List<string> Files, QualityMeasurement? Quality) Run(
-        ProductSpec spec, RunWorkspace workspace, List<(IngestedFile File, string Path)> files, Dictionary<string, LocalUpstream> upstream, CancellationToken cancellationToken)
+        ProductSpec spec, RunWorkspace workspace, List<(IngestedFile File, string Path)> files, Dictionary<string, LocalUpstream> upstream, IReadOnlyList<string> partitions, CancellationToken cancellationToken)
     {
         // Spill left by an attempt that was killed is not this attempt's: DuckDB would not reuse it.
         if (Directory.Exists(workspace.TempDirectory))
@@ -131,6 +131,9 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
         try
         {
             select = session.RequireSingleSelect(spec.TransformSql, $"{spec.Id}: transform {sqlFile}");
+
+            // A partition backfill writes only the partitions it names: the others keep their rows in the new snapshot.
+            select = BackfillPartitions.Filter(partitions, select);
         }
         catch (Exception ex) when (ex is DuckDBException or InvalidOperationException)
         {

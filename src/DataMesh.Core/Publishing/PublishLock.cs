@@ -6,11 +6,13 @@ using Azure.Storage.Blobs.Specialized;
 namespace DataMesh.Publishing;
 
 /// <summary>
-/// The lock that serialises the releases of one product version: a blob lease on <c>{product}/{version}/_publish.lock</c>
-/// in the products container, held while a publisher reads the newest release (its base), builds the snapshot on it,
-/// claims a number and writes the manifest. The lease is short and renewed while held, so a host killed while holding
-/// it blocks others for at most <see cref="LeaseDuration"/>; the lease id derives from the owner (the run id), so a
-/// retry of the same run takes its own lease back at once. Every writer of releases (publish, compaction) holds it.
+/// The lock that serialises the writers of one product version's snapshot chain: a blob lease on
+/// <c>{product}/{version}/_publish.lock</c> in the products container, held while a publisher reads the newest release
+/// (its base), builds the snapshot on it, claims a number and writes the manifest; a compaction while it checks its base
+/// is still the newest and writes its release; a retention sweep while it lists manifests and deletes files. A blob
+/// lease is the storage's own mutual exclusion, across processes and hosts. It is short and renewed while held, so a
+/// host killed while holding it blocks others for at most <see cref="LeaseDuration"/>; with an owner (a publish's run
+/// id) the lease id derives from it, so a retry of the same run takes its own lease back at once.
 /// </summary>
 public sealed class PublishLock : IAsyncDisposable
 {
@@ -19,6 +21,12 @@ public sealed class PublishLock : IAsyncDisposable
 
     /// <summary>How long the lease lasts without renewal (15-60 s are the service's bounds).</summary>
     public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long compaction and retention wait for the lock before giving up until their next pass: long enough for a
+    /// publish to finish its manifest or a dead holder's lease to expire.
+    /// </summary>
+    public static readonly TimeSpan MaintenanceTimeout = TimeSpan.FromMinutes(2);
 
     private static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan RetryEvery = TimeSpan.FromMilliseconds(250);
@@ -37,11 +45,18 @@ public sealed class PublishLock : IAsyncDisposable
     /// <summary>The lock blob of a product version, e.g. <c>ledger-emea/1.2.0/_publish.lock</c>.</summary>
     public static string LockBlobName(string productName, string version) => $"{productName}/{version}/{BlobName}";
 
-    /// <summary>Waits until the lock of the product version is free (or already this owner's) and takes it.</summary>
-    public static async Task<PublishLock> AcquireAsync(BlobContainerClient products, string productName, string version, string owner, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Waits until the lock of the product version is free (or already <paramref name="owner"/>'s) and takes it. Without
+    /// an owner the lease id is new each time. With <paramref name="timeout"/>, gives up when the lock stays held that
+    /// long; without, waits until cancelled (a dead holder's lease expires within <see cref="LeaseDuration"/>).
+    /// </summary>
+    /// <exception cref="TimeoutException">The lock stayed held past <paramref name="timeout"/>.</exception>
+    public static async Task<PublishLock> AcquireAsync(
+        BlobContainerClient products, string productName, string version, string? owner = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(products);
         var blob = products.GetBlobClient(LockBlobName(productName, version));
+        var deadline = timeout is { } limit ? DateTimeOffset.UtcNow + limit : DateTimeOffset.MaxValue;
         try
         {
             await blob.UploadAsync(BinaryData.Empty, new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken).ConfigureAwait(false);
@@ -51,7 +66,7 @@ public sealed class PublishLock : IAsyncDisposable
             // The lock blob exists (possibly leased): that is all this step needs.
         }
 
-        var lease = blob.GetBlobLeaseClient(LeaseId(owner));
+        var lease = blob.GetBlobLeaseClient(owner is null ? Guid.NewGuid().ToString() : LeaseId(owner));
         while (true)
         {
             try
@@ -59,10 +74,15 @@ public sealed class PublishLock : IAsyncDisposable
                 await lease.AcquireAsync(LeaseDuration, cancellationToken: cancellationToken).ConfigureAwait(false);
                 return new PublishLock(lease);
             }
+            catch (RequestFailedException ex) when (ex.Status == 409 && DateTimeOffset.UtcNow < deadline)
+            {
+                // Another writer holds it: its lease ends when it releases it, or within LeaseDuration if it died.
+                await Task.Delay(RetryEvery, cancellationToken).ConfigureAwait(false);
+            }
             catch (RequestFailedException ex) when (ex.Status == 409)
             {
-                // Another publisher holds it: its lease ends when it releases it, or within LeaseDuration if it died.
-                await Task.Delay(RetryEvery, cancellationToken).ConfigureAwait(false);
+                throw new TimeoutException(
+                    $"{products.Name}/{LockBlobName(productName, version)} stayed leased by another publish, compaction or retention sweep for {timeout!.Value.TotalSeconds:N0} s; try again later.", ex);
             }
         }
     }

@@ -13,7 +13,7 @@ namespace DataMesh.Publishing;
 /// (a partition's rows stay in its partition), into files of up to <see cref="ReleaseCompactionOptions.TargetFileBytes"/>;
 /// large files are referenced as they are.
 /// <para>The new release is published like any other: claimed create-only, its files uploaded, then its manifest, all
-/// under the version's <see cref="ProductPublishLock"/> and only if the release compacted is still the newest (a publish
+/// under the version's <see cref="PublishLock"/> and only if the release compacted is still the newest (a publish
 /// that landed meanwhile wins: nothing is written and the next pass compacts the new newest). Its changes record zero
 /// rows added, replaced or removed in the product's mode; its files are marked <see cref="ReleaseFile.Rewritten"/> (their
 /// rows are not changes, so <c>read: changes</c> consumers receive nothing); its quality, schema, contract and lineage are
@@ -101,7 +101,7 @@ public sealed class ReleaseCompactor
         var productId = $"{plan.Domain}.{plan.ProductName}";
         var before = plan.BaseManifest.Files.Count;
         var store = new ReleaseStore(_storage.Products(plan.Domain));
-        await using var held = await ProductPublishLock.AcquireAsync(store.Container, plan.ProductName, plan.Version, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using var held = await PublishLock.AcquireAsync(store.Container, plan.ProductName, plan.Version, timeout: PublishLock.MaintenanceTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
         var newest = await NewestAsync(store, plan.ProductName, plan.Version, cancellationToken).ConfigureAwait(false);
         if (newest?.Release != plan.BasedOn)
         {

@@ -65,6 +65,12 @@ public sealed record ReleaseFile(string Path, long Size, string Sha256)
     public bool Rewritten { get; init; }
 
     /// <summary>
+    /// Bounds of the first merge key column in the file (merge mode); null in other modes, in manifests written before
+    /// key bounds, and for a file whose statistics lack them: a merge then reads the file to know whether it holds a key.
+    /// </summary>
+    public KeyRange? Key { get; init; }
+
+    /// <summary>
     /// The file's name within a snapshot, unique across the files of one release: <see cref="Path"/> for a file the
     /// release wrote, <c>VERSION/RELEASE/PATH</c> of its writer for a referenced one (readers use it as the local name).
     /// </summary>

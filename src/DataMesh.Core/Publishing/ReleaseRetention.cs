@@ -18,7 +18,7 @@ namespace DataMesh.Publishing;
 /// <item><b>Delete</b>, once an expired release's grace period has passed: the data files listed only by such releases.
 /// A file any other release lists — a retained one, one still in its grace period, or one a reader on this machine
 /// holds in its release cache — stays; manifests, claims and markers stay. Deletion holds the version's
-/// <see cref="ProductPublishLock"/>, so no publish or compaction writes a manifest meanwhile, and lists the manifests
+/// <see cref="PublishLock"/>, so no publish or compaction writes a manifest meanwhile, and lists the manifests
 /// again under it.</item>
 /// </list>
 /// Idempotent: a pass interrupted anywhere is finished by the next one.
@@ -165,13 +165,13 @@ public sealed class ReleaseRetention
 
         // Under the lock of every version losing files: no manifest is being written meanwhile, and the listing below
         // sees every manifest written before (their writers held the same lock).
-        var locks = new List<ProductPublishLock>();
+        var locks = new List<PublishLock>();
         var readerLocks = new List<FileStream>();
         try
         {
             foreach (var version in due.Select(d => d.Entry.Version).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
             {
-                locks.Add(await ProductPublishLock.AcquireAsync(container, productName, version, cancellationToken: cancellationToken).ConfigureAwait(false));
+                locks.Add(await PublishLock.AcquireAsync(container, productName, version, timeout: PublishLock.MaintenanceTimeout, cancellationToken: cancellationToken).ConfigureAwait(false));
             }
 
             // A due release a reader on this machine holds in its release cache keeps its files this time; holding the
@@ -213,20 +213,11 @@ public sealed class ReleaseRetention
             }
 
             candidates.ExceptWith(kept);
-            var sinceRenewal = 0;
+            // The locks renew themselves while held, however many files there are to delete.
             foreach (var blob in candidates)
             {
                 await container.GetBlobClient(blob).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
                 deleted.Add(blob);
-                if (++sinceRenewal == 200)
-                {
-                    // Many files: keep the locks ours while deleting.
-                    sinceRenewal = 0;
-                    foreach (var productLock in locks)
-                    {
-                        await productLock.RenewAsync(cancellationToken).ConfigureAwait(false);
-                    }
-                }
             }
 
             foreach (var (entry, expiry) in deleting)

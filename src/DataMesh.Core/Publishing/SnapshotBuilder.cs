@@ -9,8 +9,9 @@ namespace DataMesh.Publishing;
 /// <c>replace</c> the output alone; <c>append</c> every base file referenced plus the output; <c>partitions</c> the base
 /// files of partitions the output does not touch referenced, the output added; <c>merge</c> an upsert on the key, where
 /// only base files holding a key of the output are rewritten (without those rows) and the rest referenced. Base files are
-/// never copied: append and partitions read none of them; merge reads them to find the touched ones. Runs under the
-/// publish lock, so the base cannot move while it builds.
+/// never copied: append and partitions read none of them; merge reads only the files whose key bounds
+/// (<see cref="ReleaseFile.Key"/>, recorded for every file it writes) may hold a key of the output, and every file of a
+/// manifest written before bounds. Runs under the publish lock, so the base cannot move while it builds.
 /// </summary>
 public sealed class SnapshotBuilder(ProductSpec spec, ReleaseStore store, string directory, DuckDbSessionOptions session, int rowGroupSize)
 {
@@ -119,16 +120,22 @@ public sealed class SnapshotBuilder(ProductSpec spec, ReleaseStore store, string
 
     private async Task<SnapshotPlan> MergeAsync(List<OwnSnapshotFile> output, List<ReleaseFile> baseFiles, ReleaseChanges changes, CancellationToken cancellationToken)
     {
-        var baseLocal = await DownloadAsync(baseFiles, cancellationToken).ConfigureAwait(false);
         var deleted = spec.Output.DeleteWhen is { } deleteWhen ? $"coalesce(({deleteWhen}), false)" : "false";
         var on = string.Join(" AND ", spec.Output.Key.Select(k => $"b.{Sql.Identifier(k)} = n.{Sql.Identifier(k)}"));
         using var db = DuckDbSession.OpenLocked(
             session,
             $"CREATE VIEW incoming AS SELECT * FROM read_parquet({Sql.List(output.Select(o => o.LocalPath))})");
+        var keyType = KeyType(db, "incoming");
+        output = [.. output.Select(o => o with { Key = KeyRangeOf(db, o.LocalPath, keyType) })];
         var upserts = Convert.ToInt64(db.Scalar($"SELECT count(*) FILTER (WHERE NOT {deleted}) FROM incoming"), CultureInfo.InvariantCulture);
+
+        // Base files whose key bounds hold no key of the output keep all their rows: referenced without being read.
+        var candidates = Candidates(db, baseFiles, keyType);
+        var scanned = baseFiles.Where((_, i) => candidates.Contains(i)).ToList();
+        var baseLocal = await DownloadAsync(scanned, cancellationToken).ConfigureAwait(false);
         long replaced = 0, removed = 0;
         var own = new List<OwnSnapshotFile>();
-        var referenced = baseFiles;
+        var referenced = baseFiles.Where((_, i) => !candidates.Contains(i)).ToList();
         if (baseLocal.Count > 0)
         {
             db.Execute($"CREATE VIEW base AS SELECT * FROM read_parquet({Sql.List(baseLocal)}, filename = true)");
@@ -139,9 +146,8 @@ public sealed class SnapshotBuilder(ProductSpec spec, ReleaseStore store, string
             var touched = db.Query($"SELECT DISTINCT b.filename FROM base b SEMI JOIN incoming n ON {on}", r => Path.GetFullPath(r.GetString(0))).ToHashSet(StringComparer.Ordinal);
 
             // Only the files holding a key of the output are rewritten, without those rows; the others stay referenced.
-            referenced = [];
             var index = 0;
-            foreach (var (file, local) in baseFiles.Zip(baseLocal))
+            foreach (var (file, local) in scanned.Zip(baseLocal))
             {
                 if (!touched.Contains(Path.GetFullPath(local)))
                 {
@@ -161,7 +167,7 @@ public sealed class SnapshotBuilder(ProductSpec spec, ReleaseStore store, string
                     continue;
                 }
 
-                own.Add(new OwnSnapshotFile(path, target, kept, Rewritten: true));
+                own.Add(new OwnSnapshotFile(path, target, kept, Rewritten: true) { Key = KeyRangeOf(db, target, keyType) });
             }
         }
 
@@ -181,15 +187,77 @@ public sealed class SnapshotBuilder(ProductSpec spec, ReleaseStore store, string
                 cancellationToken);
             var files = Directory.Exists(target) ? Directory.EnumerateFiles(target, "*.parquet", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList() : [];
             var rows = FooterRows(files);
-            own.AddRange(files.Select(f => new OwnSnapshotFile(Path.GetRelativePath(target, f).Replace(Path.DirectorySeparatorChar, '/'), f, rows[Path.GetFullPath(f)], Rewritten: false)));
+            own.AddRange(files.Select(f => new OwnSnapshotFile(Path.GetRelativePath(target, f).Replace(Path.DirectorySeparatorChar, '/'), f, rows[Path.GetFullPath(f)], Rewritten: false)
+            {
+                Key = KeyRangeOf(db, f, keyType),
+            }));
         }
 
         return new SnapshotPlan
         {
             Own = own,
             Referenced = referenced,
+            Scanned = scanned,
             Changes = changes with { RowsAdded = upserts - replaced, RowsReplaced = replaced, RowsRemoved = removed },
         };
+    }
+
+    /// <summary>The DuckDB type of the first key column in <paramref name="view"/>.</summary>
+    private string KeyType(DuckDbSession db, string view) =>
+        db.Query($"SELECT column_type FROM (DESCRIBE SELECT {Sql.Identifier(spec.Output.Key[0])} FROM {view})", r => r.GetString(0)).Single();
+
+    /// <summary>
+    /// The bounds of the first key column in a Parquet file, from its row groups' statistics (the footer only: no data is
+    /// read); null when a row group with rows has none (the file is then always read by a merge).
+    /// </summary>
+    private KeyRange? KeyRangeOf(DuckDbSession db, string file, string keyType)
+    {
+        var column = spec.Output.Key[0];
+        var bounds = db.Query(
+            $"""
+            SELECT count(*) FILTER (WHERE lo IS NULL OR hi IS NULL), CAST(min(lo) AS VARCHAR), CAST(max(hi) AS VARCHAR)
+            FROM (
+              SELECT TRY_CAST(stats_min_value AS {keyType}) AS lo, TRY_CAST(stats_max_value AS {keyType}) AS hi
+              FROM parquet_metadata({Sql.Literal(file)})
+              WHERE lower(path_in_schema) = lower({Sql.Literal(column)}) AND row_group_num_rows > 0
+            )
+            """,
+            r => (Missing: Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture), Min: r.IsDBNull(1) ? null : r.GetString(1), Max: r.IsDBNull(2) ? null : r.GetString(2))).Single();
+        return bounds is { Missing: 0, Min: { } min, Max: { } max } ? new KeyRange(column, min, max) : null;
+    }
+
+    /// <summary>
+    /// Indexes of the base files a merge must read: those without bounds of the current first key column, and those whose
+    /// bounds hold a key of the output (a range join of the output's distinct keys with the files' bounds).
+    /// </summary>
+    private HashSet<int> Candidates(DuckDbSession db, List<ReleaseFile> baseFiles, string keyType)
+    {
+        var column = spec.Output.Key[0];
+        var bounded = baseFiles.Select((f, i) => (File: f, Index: i))
+            .Where(f => f.File.Key is { } key && string.Equals(key.Column, column, StringComparison.OrdinalIgnoreCase))
+            .ToList();
+        var candidates = Enumerable.Range(0, baseFiles.Count).Except(bounded.Select(f => f.Index)).ToHashSet();
+        if (bounded.Count == 0)
+        {
+            return candidates;
+        }
+
+        db.Execute($"""
+            CREATE TEMP TABLE bounds AS
+            SELECT i, TRY_CAST(lo AS {keyType}) AS lo, TRY_CAST(hi AS {keyType}) AS hi
+            FROM (VALUES {string.Join(", ", bounded.Select(f => $"({f.Index.ToString(CultureInfo.InvariantCulture)}, {Sql.Literal(f.File.Key!.Min)}, {Sql.Literal(f.File.Key.Max)})"))}) v(i, lo, hi)
+            """);
+        var key = Sql.Identifier(column);
+
+        // A bound that no longer casts to the key's type says nothing: that file is read.
+        candidates.UnionWith(db.Query(
+            $"""
+            SELECT i FROM bounds WHERE lo IS NULL OR hi IS NULL
+            UNION
+            SELECT DISTINCT b.i FROM bounds b JOIN (SELECT DISTINCT {key} AS k FROM incoming) n ON n.k >= b.lo AND n.k <= b.hi
+            """,
+            r => Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture)));
+        return candidates;
     }
 
     private string CopyOptions => $"FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {rowGroupSize.ToString(CultureInfo.InvariantCulture)}";

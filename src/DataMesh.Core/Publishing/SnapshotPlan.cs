@@ -15,9 +15,18 @@ public sealed record SnapshotPlan
     /// <summary>What changed against the base (files counted by the publisher).</summary>
     public required ReleaseChanges Changes { get; init; }
 
+    /// <summary>Base files the build downloaded and read (a merge's candidates: files whose key bounds may hold a key of the output).</summary>
+    public IReadOnlyList<ReleaseFile> Scanned { get; init; } = [];
+
     /// <summary>Rows of the whole snapshot.</summary>
     public long Rows => Own.Sum(f => f.Rows) + Referenced.Sum(f => f.Rows);
 }
 
-/// <summary>A data file a release writes: its path in the release folder, where it is on this machine, its rows.</summary>
-public sealed record OwnSnapshotFile(string Path, string LocalPath, long Rows, bool Rewritten);
+/// <summary>
+/// A data file a release writes: its path in the release folder, where it is on this machine, its rows, and the bounds of
+/// its first merge key column (merge mode, from its Parquet statistics).
+/// </summary>
+public sealed record OwnSnapshotFile(string Path, string LocalPath, long Rows, bool Rewritten)
+{
+    public KeyRange? Key { get; init; }
+}

@@ -43,6 +43,21 @@ public sealed class PublishLockTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task AcquireAsync_OwnerlessWriterWhileAPublishHoldsIt_TimesOutNamingTheLock()
+    {
+        // Arrange: a publish holds the lock; compaction and retention take it without an owner and a timeout.
+        var products = await ProductsAsync();
+        await using var publish = await PublishLock.AcquireAsync(products, "orders", "1.0.0", "run-a");
+
+        // Act
+        var timeout = await Assert.ThrowsAsync<TimeoutException>(() => PublishLock.AcquireAsync(products, "orders", "1.0.0", timeout: TimeSpan.FromSeconds(1)));
+
+        // Assert
+        Assert.Contains("orders/1.0.0/_publish.lock stayed leased", timeout.Message, StringComparison.Ordinal);
+        publish.ThrowIfLost();
+    }
+
+    [Fact]
     public async Task ClaimReleaseAboveAsync_RunsClaimFellBehindANewerRelease_ClaimsANumberAboveIt()
     {
         // Arrange: run-a claimed #1 and died; run-b then published #2.

@@ -25,10 +25,12 @@ internal sealed class SnapshotChain(MeshStorage storage, string domain, string n
 
     /// <summary>
     /// Writes release <paramref name="release"/>: its own files, each holding the ids <c>[from, to)</c>, and the files of
-    /// <paramref name="referenced"/> as they stand in earlier manifests.
+    /// <paramref name="referenced"/> as they stand in earlier manifests. <paramref name="keyBounds"/> records each own
+    /// file's id bounds as a merge publish does (<see cref="ReleaseFile.Key"/>); without it the manifest is as those
+    /// written before key bounds.
     /// </summary>
     public async Task<ReleaseManifest> WriteAsync(
-        int release, DateTimeOffset createdAt, IReadOnlyList<(string Path, int From, int To)> own, IEnumerable<ReleaseManifest>? referenced = null, OutputMode mode = OutputMode.Append)
+        int release, DateTimeOffset createdAt, IReadOnlyList<(string Path, int From, int To)> own, IEnumerable<ReleaseManifest>? referenced = null, OutputMode mode = OutputMode.Append, bool keyBounds = false)
     {
         await storage.EnsureDomainAsync(domain);
         var folder = ReleaseStore.Folder(name, version, release);
@@ -45,7 +47,11 @@ internal sealed class SnapshotChain(MeshStorage storage, string domain, string n
                 command.ExecuteNonQuery();
             }
 
-            files.Add(await Store.UploadFileAsync(folder, path, local) with { Rows = to - from });
+            files.Add(await Store.UploadFileAsync(folder, path, local) with
+            {
+                Rows = to - from,
+                Key = keyBounds ? new KeyRange("id", from.ToString(CultureInfo.InvariantCulture), (to - 1).ToString(CultureInfo.InvariantCulture)) : null,
+            });
         }
 
         foreach (var earlier in referenced ?? [])

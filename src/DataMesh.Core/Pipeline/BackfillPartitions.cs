@@ -1,0 +1,48 @@
+using DataMesh.Engine;
+
+namespace DataMesh.Pipeline;
+
+/// <summary>
+/// A backfill's partition selection (<c>--partitions column=value,...</c>): values of one column are alternatives, columns
+/// are all required (<c>day=2026-11-01,day=2026-11-02,region=emea</c>: either day, in emea). A value is compared with the
+/// column's text form, as it appears in the Hive folder name (<c>day=2026-11-01</c>).
+/// </summary>
+public static class BackfillPartitions
+{
+    /// <summary>The selection grouped by column (pairs already checked by <see cref="BackfillPlanner.ParsePartitions"/>).</summary>
+    private static Dictionary<string, HashSet<string>> ByColumn(IReadOnlyList<string> selection) =>
+        selection.Select(p => (Column: p[..p.IndexOf('=', StringComparison.Ordinal)], Value: p[(p.IndexOf('=', StringComparison.Ordinal) + 1)..]))
+            .GroupBy(p => p.Column, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(p => p.Value).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+
+    /// <summary>
+    /// True when the Hive partition folder <paramref name="folder"/> (<c>a=1/b=2</c>, as a release's
+    /// <c>changes.partitions</c> lists it) is selected: each selected column's value in the folder is one of its values.
+    /// </summary>
+    public static bool Selects(IReadOnlyList<string> selection, string folder)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        ArgumentNullException.ThrowIfNull(folder);
+        var values = folder.Split('/', StringSplitOptions.RemoveEmptyEntries)
+            .Where(s => s.Contains('=', StringComparison.Ordinal))
+            .ToDictionary(s => s[..s.IndexOf('=', StringComparison.Ordinal)], s => Uri.UnescapeDataString(s[(s.IndexOf('=', StringComparison.Ordinal) + 1)..]), StringComparer.Ordinal);
+        return ByColumn(selection).All(c => values.TryGetValue(c.Key, out var value) && c.Value.Contains(value));
+    }
+
+    /// <summary>
+    /// <paramref name="select"/> reduced to the rows of the selected partitions (a SQL boolean on the partition columns'
+    /// text), or <paramref name="select"/> itself for an empty selection.
+    /// </summary>
+    public static string Filter(IReadOnlyList<string> selection, string select)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        if (selection.Count == 0)
+        {
+            return select;
+        }
+
+        var where = string.Join(" AND ", ByColumn(selection).Select(c =>
+            $"CAST({Sql.Identifier(c.Key)} AS VARCHAR) IN ({string.Join(", ", c.Value.Order(StringComparer.Ordinal).Select(Sql.Literal))})"));
+        return $"SELECT * FROM (\n{select}\n) AS backfill_partitions WHERE {where}";
+    }
+}
