@@ -114,6 +114,14 @@ var upstreamTopicPrincipalIds = map(
   filter(generated.upstreamDomains, d => d != domain && contains(registered, d)),
   d => registered[d].topicPrincipalId
 )
+// The accounts of the registered upstream domains it reads: the pipeline reads their releases there with the app's
+// identity, which each upstream's deployment grants Storage Blob Data Reader on its admitted products only
+// (RegisteredDomainAccounts in Core; DataMesh__Domains__<n>__*, an array as setting names cannot hold a domain's '-').
+var readDomains = filter(generated.upstreamDomains, d => d != domain && contains(registered, d))
+var upstreamAccountSettings = union(
+  toObject(range(0, length(readDomains)), i => 'DataMesh__Domains__${i}__Name', i => readDomains[i]),
+  toObject(range(0, length(readDomains)), i => 'DataMesh__Domains__${i}__StorageEndpoint', i => 'https://${registered[readDomains[i]].storageAccount}.blob.${environment().suffixes.storage}/')
+)
 var pendingDomains = filter(
   union(objectKeys(generated.consumers), generated.upstreamDomains),
   d => d != domain && !contains(registered, d)
@@ -194,7 +202,7 @@ module app 'modules/function-app.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     meshApiClientId: meshApiClientId
-    appSettings: union(disabledFunctions, {
+    appSettings: union(disabledFunctions, upstreamAccountSettings, {
       DataMesh__Mode: 'domain'
       DataMesh__Domain: domain
       DataMesh__TaskHub: taskHubName

@@ -79,6 +79,23 @@ public sealed class IsolationTests(InfraFixture infra)
     }
 
     [Fact]
+    public void DomainApp_Snapshot_KnowsTheAccountsOfTheRegisteredUpstreamDomainsItReads()
+    {
+        // finance reads finance, supply-chain and treasury; supply-chain and treasury are registered: the pipeline reads
+        // their releases in their own accounts (RegisteredDomainAccounts), its own domain stays on its own account.
+        var settings = DeploymentSnapshot.AppSettings(infra.Domain.Single("Microsoft.Web/sites"));
+
+        var names = settings.Where(s => s.Key.StartsWith("DataMesh__Domains__", StringComparison.Ordinal) && s.Key.EndsWith("__Name", StringComparison.Ordinal)).Select(s => s.Value).ToList();
+        var endpoints = settings.Where(s => s.Key.StartsWith("DataMesh__Domains__", StringComparison.Ordinal) && s.Key.EndsWith("__StorageEndpoint", StringComparison.Ordinal)).Select(s => s.Value).ToList();
+        Assert.Equal(2, names.Count);
+        Assert.Contains(names, n => n.Contains(TestDeployment.SupplyChain.Domain, StringComparison.Ordinal));
+        Assert.Contains(names, n => n.Contains(TestDeployment.Treasury.Domain, StringComparison.Ordinal));
+        Assert.DoesNotContain(names, n => n.Contains("'finance'", StringComparison.Ordinal) || n == "finance");
+        Assert.Contains(endpoints, e => e.Contains(TestDeployment.SupplyChain.StorageAccount, StringComparison.Ordinal));
+        Assert.Contains(endpoints, e => e.Contains(TestDeployment.Treasury.StorageAccount, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void FunctionApps_Snapshot_ValidateBearerTokensForTheMeshApi()
     {
         foreach (var snapshot in new[] { infra.Hub, infra.Marketing })

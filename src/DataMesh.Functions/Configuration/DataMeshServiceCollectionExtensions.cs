@@ -70,11 +70,28 @@ internal static class DataMeshServiceCollectionExtensions
                     options));
         });
 
-        services.AddSingleton(sp => new MeshStorage(
-            sp.GetRequiredService<BlobServiceClient>(),
-            sp.GetRequiredService<QueueServiceClient>(),
-            sp.GetRequiredService<TableServiceClient>(),
-            new MeshStorageOptions { DomainPrefixedContainers = Options(sp).Storage.DomainPrefixedContainers }));
+        services.AddSingleton(sp =>
+        {
+            var options = Options(sp);
+            var storageOptions = new MeshStorageOptions { DomainPrefixedContainers = options.Storage.DomainPrefixedContainers };
+            var blobs = sp.GetRequiredService<BlobServiceClient>();
+            // In Azure each domain has its own account: an upstream of another registered domain is read there, with
+            // this app's identity and the read grant the upstream's deployment gives it (RegisteredDomainAccounts).
+            var accounts = options.Storage.UsesConnectionString || options.Domains.Count == 0
+                ? null
+                : new RegisteredDomainAccounts(
+                    blobs,
+                    options.IsHub ? null : options.Domain,
+                    options.Domains.ToDictionary(d => d.Name, d => new Uri(d.StorageEndpoint), StringComparer.Ordinal),
+                    endpoint => new BlobServiceClient(endpoint, Credential(options)),
+                    storageOptions);
+            return new MeshStorage(
+                blobs,
+                sp.GetRequiredService<QueueServiceClient>(),
+                sp.GetRequiredService<TableServiceClient>(),
+                storageOptions,
+                accounts is null ? null : accounts.For);
+        });
         services.AddSingleton<IProductEventPublisher>(sp =>
             DataMeshAppOptionsValidator.IsMissing(Options(sp).Events.TopicEndpoint)
                 ? new QueueProductEventPublisher(sp.GetRequiredService<MeshStorage>())

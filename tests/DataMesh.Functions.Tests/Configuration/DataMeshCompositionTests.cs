@@ -146,6 +146,30 @@ public sealed class DataMeshCompositionTests
     }
 
     [Fact]
+    public void AddDataMesh_RegisteredUpstreamDomains_ReadInTheirOwnAccountsWithTheAppsIdentity()
+    {
+        // Arrange: finance's app, told where supply-chain's account is (and, wrongly, another account for itself).
+        using var services = Compose(new Dictionary<string, string?>(AzureSettings)
+        {
+            ["DataMesh:Domains:0:Name"] = "supply-chain",
+            ["DataMesh:Domains:0:StorageEndpoint"] = "https://stsupply.blob.core.windows.net/",
+            ["DataMesh:Domains:1:Name"] = "finance",
+            ["DataMesh:Domains:1:StorageEndpoint"] = "https://stelsewhere.blob.core.windows.net/",
+        });
+
+        // Act
+        var storage = services.GetRequiredService<MeshStorage>();
+
+        // Assert: an upstream's releases are read in its account (storage decides whether the identity may); the app's
+        // own domain stays on its own account whatever the registry says; an unregistered domain is looked for there too.
+        Assert.Equal("stsupply.blob.core.windows.net", storage.Products("supply-chain").Uri.Host);
+        Assert.Equal("stfinance.blob.core.windows.net", storage.Products("finance").Uri.Host);
+        Assert.Equal("stfinance.blob.core.windows.net", storage.Landing("finance").Uri.Host);
+        Assert.Equal("stfinance.blob.core.windows.net", storage.Products("workforce").Uri.Host);
+        Assert.Same(storage.Domain("supply-chain").Blobs, storage.Domain("supply-chain").Blobs);
+    }
+
+    [Fact]
     public void AddDataMesh_NothingConfigured_FailsNamingEachMissingSetting()
     {
         // Arrange
