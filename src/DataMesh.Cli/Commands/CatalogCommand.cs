@@ -68,9 +68,12 @@ internal static class CatalogCommand
 
             var releases = await reader.GetReleasesAsync(productId, cancellationToken).ConfigureAwait(false);
             var runs = await reader.GetRunsAsync(productId, cancellationToken).ConfigureAwait(false);
+            // One hop each way, with each declared range judged against its upstream's newest version.
+            var lineage = await reader.GetLineageAsync(productId, "both", 1, cancellationToken).ConfigureAwait(false);
+            var pinned = lineage.Edges.Where(e => e.Status is CatalogLineageEdge.Behind or CatalogLineageEdge.Unsatisfied).ToList();
             if (parse.GetValue(json))
             {
-                CliJson.Write(new { product, freshness = product.FreshnessStatusAt(DateTimeOffset.UtcNow), releases, runs });
+                CliJson.Write(new { product, freshness = product.FreshnessStatusAt(DateTimeOffset.UtcNow), releases, runs, edges = lineage.Edges });
                 return ExitCodes.Success;
             }
 
@@ -97,6 +100,14 @@ internal static class CatalogCommand
             }
 
             AnsiConsole.Write(table);
+            foreach (var edge in pinned)
+            {
+                var consumer = Markup.Escape(edge.Downstream);
+                AnsiConsole.MarkupLine(edge.Status == CatalogLineageEdge.Behind
+                    ? $"[yellow]behind its upstream[/]: {consumer} reads {Markup.Escape(edge.Upstream)} {Markup.Escape(edge.Versions ?? "")}, which is at {Markup.Escape(edge.UpstreamVersion ?? "")} (see `datamesh impact {Markup.Escape(edge.Upstream)}`)"
+                    : $"[red]unsatisfied[/]: {consumer} reads {Markup.Escape(edge.Upstream)} {Markup.Escape(edge.Versions ?? "")}, nothing published in that range ({Markup.Escape(edge.Upstream)} is at {Markup.Escape(edge.UpstreamVersion ?? "")})");
+            }
+
             foreach (var run in runs.Where(r => r.Status != "Published"))
             {
                 AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(run.Status)}[/] run {Markup.Escape(run.RunId)} at {Markup.Escape(run.Stage ?? "")}: {Markup.Escape(run.Error ?? "")}");

@@ -63,6 +63,7 @@ internal static class CatalogColumns
     internal const string DownstreamProduct = "DownstreamProduct";
     internal const string Declared = "Declared";
     internal const string Observed = "Observed";
+    internal const string Versions = "Versions";
 
     internal const string Rule = "Rule";
     internal const string RuleIndex = "RuleIndex";

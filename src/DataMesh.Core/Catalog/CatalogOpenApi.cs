@@ -278,7 +278,7 @@ internal static class CatalogOpenApi
         ["Lineage"] = Object(
             ("productId", Type("string")), ("direction", Type("string")), ("depth", Type("integer")),
             ("nodes", ArrayOf(Object(("productId", Type("string")), ("hops", Type("integer")), ("direction", Type("string"))))),
-            ("edges", ArrayOf(Object(("upstream", Type("string")), ("downstream", Type("string")), ("declared", Type("boolean")), ("observed", Type("boolean"))))),
+            ("edges", ArrayOf(Object(("upstream", Type("string")), ("downstream", Type("string")), ("declared", Type("boolean")), ("observed", Type("boolean")), ("versions", Type("string", nullable: true)), ("status", Type("string", nullable: true)), ("upstreamVersion", Type("string", nullable: true))))),
             ("columns", ArrayOf(Object(
                 ("column", Type("string")),
                 ("sources", ArrayOf(Object(("input", Type("string")), ("column", Type("string")), ("type", Type("string")), ("subtype", Type("string")), ("product", Type("string", true))))),

@@ -149,7 +149,7 @@ public sealed class CatalogProjection
             products.Add(new TableTransactionAction(TableTransactionActionType.UpsertMerge, entity));
             foreach (var upstream in registration.Inputs.Distinct(StringComparer.Ordinal))
             {
-                AddEdge(lineage, lineageDownstream, upstream, registration.ProductId, CatalogColumns.Declared);
+                AddEdge(lineage, lineageDownstream, upstream, registration.ProductId, CatalogColumns.Declared, registration.InputVersions.GetValueOrDefault(upstream));
             }
         }
 
@@ -474,14 +474,24 @@ public sealed class CatalogProjection
     internal static string QualityRowKey(DateTimeOffset at, string runKey, int index) => $"{RunTimeKey(at, runKey)}~{index.ToString("D5", CultureInfo.InvariantCulture)}";
 
     /// <summary>An edge upstream → downstream, in both lineage tables; <paramref name="flag"/> says how it is known (merged, never cleared).</summary>
-    private static void AddEdge(List<TableTransactionAction> lineage, List<TableTransactionAction> lineageDownstream, string upstream, string downstream, string flag)
+    private static void AddEdge(List<TableTransactionAction> lineage, List<TableTransactionAction> lineageDownstream, string upstream, string downstream, string flag, string? versions = null)
     {
-        TableEntity Edge(string partitionKey, string rowKey) => new(partitionKey, rowKey)
+        TableEntity Edge(string partitionKey, string rowKey)
         {
-            [CatalogColumns.UpstreamProduct] = upstream,
-            [CatalogColumns.DownstreamProduct] = downstream,
-            [flag] = true,
-        };
+            var edge = new TableEntity(partitionKey, rowKey)
+            {
+                [CatalogColumns.UpstreamProduct] = upstream,
+                [CatalogColumns.DownstreamProduct] = downstream,
+                [flag] = true,
+            };
+            if (versions is not null)
+            {
+                // The declared range, as the spec says it now (a registration rewrites it).
+                edge[CatalogColumns.Versions] = versions;
+            }
+
+            return edge;
+        }
 
         lineage.Add(new TableTransactionAction(TableTransactionActionType.UpsertMerge, Edge(CatalogKeys.Encode(downstream), CatalogKeys.Encode(upstream))));
         lineageDownstream.Add(new TableTransactionAction(TableTransactionActionType.UpsertMerge, Edge(CatalogKeys.Encode(upstream), CatalogKeys.Encode(downstream))));

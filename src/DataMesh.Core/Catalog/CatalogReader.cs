@@ -218,7 +218,8 @@ public sealed class CatalogReader
                         row.GetString(CatalogColumns.UpstreamProduct),
                         row.GetString(CatalogColumns.DownstreamProduct),
                         row.GetBoolean(CatalogColumns.Declared) ?? false,
-                        row.GetBoolean(CatalogColumns.Observed) ?? false);
+                        row.GetBoolean(CatalogColumns.Observed) ?? false,
+                        row.GetString(CatalogColumns.Versions));
                     edges.TryAdd((edge.Upstream, edge.Downstream), edge);
                     var other = upstream ? edge.Upstream : edge.Downstream;
                     if (visited.Add(other))
@@ -233,6 +234,8 @@ public sealed class CatalogReader
         }
 
         var (columns, notes) = await ColumnLineageAsync(productId, cancellationToken).ConfigureAwait(false);
+        var judged = await Task.WhenAll(edges.Values.Select(e => WithStatusAsync(e, cancellationToken))).ConfigureAwait(false);
+        edges = judged.ToDictionary(e => (e.Upstream, e.Downstream));
         return new CatalogLineage
         {
             ProductId = productId,
@@ -243,6 +246,34 @@ public sealed class CatalogReader
             Columns = columns,
             ColumnNotes = notes,
         };
+    }
+
+    /// <summary>
+    /// A declared edge judged against its upstream's newest published version: current, behind (its range accepts only
+    /// older published versions: pinned while the upstream moved on) or unsatisfied (nothing published in its range).
+    /// </summary>
+    private async Task<CatalogLineageEdge> WithStatusAsync(CatalogLineageEdge edge, CancellationToken cancellationToken)
+    {
+        if (edge.Versions is null || !SemVersionRange.TryParseNpm(edge.Versions, out var range))
+        {
+            return edge;
+        }
+
+        var upstream = await GetProductAsync(edge.Upstream, cancellationToken).ConfigureAwait(false);
+        if (upstream?.LatestVersion is not { } latest || !SemVersion.TryParse(latest, SemVersionStyles.Strict, out var newest))
+        {
+            return edge;
+        }
+
+        if (range.Contains(newest))
+        {
+            return edge with { Status = CatalogLineageEdge.Current, UpstreamVersion = latest };
+        }
+
+        // Newest first: the first page holds the versions a pinned consumer can still read, in any realistic history.
+        var releases = await GetReleasesPageAsync(edge.Upstream, 100, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var older = releases.Items.Any(r => SemVersion.TryParse(r.Version, SemVersionStyles.Strict, out var v) && range.Contains(v));
+        return edge with { Status = older ? CatalogLineageEdge.Behind : CatalogLineageEdge.Unsatisfied, UpstreamVersion = latest };
     }
 
     /// <summary>

@@ -28,6 +28,9 @@ public sealed record ProductRegistration(
     /// <summary>Ids of the products declared as inputs (<c>inputs[].product</c>): the declared upstream lineage.</summary>
     public IReadOnlyList<string> Inputs { get; init; } = [];
 
+    /// <summary>The version range each declared product input accepts (<c>*</c> when none is declared), by product id.</summary>
+    public IReadOnlyDictionary<string, string> InputVersions { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>
     /// The product's column lineage (derived from its transform at registration: see
     /// <see cref="Lineage.ColumnLineageAnalyzer"/>), or null when it could not be derived. Column names only.
@@ -68,6 +71,10 @@ public sealed record ProductRegistration(
             ],
             Readers = spec.Access.Readers,
             Inputs = [.. spec.Inputs.Select(i => i.Product).OfType<string>().Distinct(StringComparer.Ordinal)],
+            InputVersions = spec.Inputs
+                .Where(i => i.Product is not null)
+                .GroupBy(i => i.Product!, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => string.IsNullOrWhiteSpace(g.First().Versions) ? "*" : g.First().Versions!.Trim(), StringComparer.Ordinal),
         };
     }
 }

@@ -102,4 +102,32 @@ public sealed class CatalogProjectionHistoryTests(AzuriteFixture azurite)
         Assert.Equal("finance.report", Assert.Single(downstream.Nodes).ProductId);
         Assert.Equal(["finance.ledger-emea", "treasury.fx-rates"], (await reader.GetProductAsync("finance.report"))!.Inputs);
     }
+
+    [Fact]
+    public async Task GetLineageAsync_ConsumerRangeAgainstUpstreamsNewestVersion_SaysCurrentBehindOrUnsatisfied()
+    {
+        // Arrange: ledger-emea published 1.2.0 then moved to a new major, 2.0.0; three consumers with different ranges.
+        var storage = azurite.CreateStorage();
+        var projection = new CatalogProjection(storage);
+        foreach (var (name, range) in new[] { ("pinned", "^1"), ("following", ">=1"), ("waiting", "^3") })
+        {
+            await projection.RegisterProductAsync(CatalogProjectionTests.Registration("finance", name, "1.0.0") with
+            {
+                Inputs = ["finance.ledger-emea"],
+                InputVersions = new Dictionary<string, string>(StringComparer.Ordinal) { ["finance.ledger-emea"] = range },
+            });
+        }
+
+        await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published("1.2.0", release: 1)));
+        await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published("2.0.0", release: 1)));
+
+        // Act
+        var downstream = await new CatalogReader(storage).GetLineageAsync("finance.ledger-emea", "downstream", 1);
+
+        // Assert: the ^1 consumer is pinned on the old major while its upstream moved on.
+        var byConsumer = downstream.Edges.Where(e => e.Declared).ToDictionary(e => e.Downstream, StringComparer.Ordinal);
+        Assert.Equal(("^1", CatalogLineageEdge.Behind, "2.0.0"), (byConsumer["finance.pinned"].Versions, byConsumer["finance.pinned"].Status, byConsumer["finance.pinned"].UpstreamVersion));
+        Assert.Equal(CatalogLineageEdge.Current, byConsumer["finance.following"].Status);
+        Assert.Equal(CatalogLineageEdge.Unsatisfied, byConsumer["finance.waiting"].Status);
+    }
 }

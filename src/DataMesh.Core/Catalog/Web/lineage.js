@@ -129,7 +129,7 @@ export function renderLineage(lineage) {
     class: ['edge', edge.observed ? 'edge-observed' : 'edge-declared'],
     'marker-end': 'url(#arrow)',
     'data-edge': `${edge.upstream}->${edge.downstream}`,
-  }, svg('title', null, `${edge.upstream} → ${edge.downstream} (${[edge.declared && 'declared', edge.observed && 'observed'].filter(Boolean).join(', ')})`)))),
+  }, svg('title', null, `${edge.upstream} → ${edge.downstream} (${[edge.declared && 'declared', edge.observed && 'observed', edge.status && edge.status !== 'current' && edge.status].filter(Boolean).join(', ')})`)))),
   svg('g', { class: 'nodes' }, [...layout.nodes].sort((a, b) => a.x - b.x || a.y - b.y).map(drawNode)));
 
   const side = (name) => {
@@ -137,7 +137,7 @@ export function renderLineage(lineage) {
     return h('div', { class: 'lineage-list' },
       h('h3', null, name === 'upstream' ? 'Upstream (reads from)' : 'Downstream (read by)'),
       members.length
-        ? h('ul', null, members.map((n) => h('li', null, h('a', { href: productHref(n.id) }, n.id), ` · ${n.hops} hop${n.hops === 1 ? '' : 's'}`)))
+        ? h('ul', null, members.map((n) => h('li', null, h('a', { href: productHref(n.id) }, n.id), ` · ${n.hops} hop${n.hops === 1 ? '' : 's'}`, versionStatus(lineage, n, name))))
         : h('p', { class: 'muted' }, name === 'upstream' ? 'None: this product reads landing files only.' : 'None: no product reads this one yet.'));
   };
 
@@ -148,4 +148,19 @@ export function renderLineage(lineage) {
       h('span', { class: 'legend-item legend-declared' }, 'declared in the spec only'),
       'Data flows left to right. Select a product to open it.'),
     h('div', { class: 'lineage-lists' }, side('upstream'), side('downstream')));
+}
+
+// A direct neighbour's declared range judged against its upstream's newest version (the catalog's edge status): a
+// consumer pinned on an older version is "behind its upstream"; "unsatisfied" when nothing published is in its range.
+function versionStatus(lineage, node, side) {
+  if (node.hops !== 1) return null;
+  const edge = lineage.edges.find((e) => side === 'downstream'
+    ? e.upstream === lineage.productId && e.downstream === node.id
+    : e.downstream === lineage.productId && e.upstream === node.id);
+  if (!edge || !edge.status || edge.status === 'current') return null;
+  const consumer = side === 'downstream' ? node.id : lineage.productId;
+  const text = edge.status === 'behind'
+    ? ` · ${consumer} is behind its upstream (reads ${edge.versions}, upstream at ${edge.upstreamVersion})`
+    : ` · ${consumer} reads ${edge.versions}: nothing published in that range (upstream at ${edge.upstreamVersion})`;
+  return h('span', { class: 'badge badge-warn', 'data-edge-status': edge.status }, text);
 }
