@@ -254,6 +254,7 @@ module productReaders 'modules/product-readers.bicep' = {
     // The name, not the module output: the grants' names and scopes are then known before the deployment starts.
     storageAccountName: storageAccountName
     readers: readers
+    manifestReaderPrincipalId: registry.?hub.?appPrincipalId ?? ''
   }
   dependsOn: [storage]
 }

@@ -169,3 +169,5 @@ output meshDeliveryIdentityName string = deliveryIdentity.name
 output storageAccountName string = storage.outputs.name
 output functionAppName string = app.outputs.name
 output functionAppHostName string = app.outputs.defaultHostName
+// domains.json's "hub" entry: each domain grants it the reading of release manifests (only those).
+output appPrincipalId string = appIdentity.properties.principalId

@@ -123,7 +123,7 @@ output DATAMESH_DOMAIN string = mode == 'domain' ? domainName : ''
 // secretOrRandomPassword reads the masking key back from this vault at the next provision (main.parameters.json).
 output DATAMESH_VAULT_NAME string = mode == 'domain' ? domainDeployment!.outputs.vaultName : ''
 // The app's identity, granted the mesh API app role DataMesh.Domain.<domain> by the postprovision hook.
-output DATAMESH_APP_PRINCIPAL_ID string = mode == 'domain' ? domainDeployment!.outputs.appPrincipalId : ''
+output DATAMESH_APP_PRINCIPAL_ID string = mode == 'domain' ? domainDeployment!.outputs.appPrincipalId : hubDeployment!.outputs.appPrincipalId
 output DATAMESH_LANDING_URL string = mode == 'domain' ? domainDeployment!.outputs.landingContainerUrl : ''
 // A hub writes these for its domains; a domain environment echoes back what it was given.
 output MESH_API_CLIENT_ID string = meshApiClientId

@@ -28,6 +28,11 @@ type MeshRegistry = {
   domains: {
     *: RegisteredDomain
   }
+  @description('The hub, once deployed: each domain lets its catalog read release manifests (only those) to check an announced release exists.')
+  hub: {
+    @description('Principal id of the hub app\'s identity (the hub\'s postprovision output).')
+    appPrincipalId: string
+  }?
 }
 
 @export()

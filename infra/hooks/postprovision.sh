@@ -7,6 +7,9 @@ set -eu
 if [ "${DATAMESH_MODE:-domain}" = "hub" ]; then
   cat <<MSG
 Mesh hub provisioned in ${AZURE_RESOURCE_GROUP:-?} (catalog subscriptions for the domains in infra/domains.json).
+Add the hub to infra/domains.json (beside "domains") so that each domain lets the catalog read its release manifests
+(only those) and the catalog records a release only once its manifest exists; then the domains provision again:
+  "hub": { "appPrincipalId": "${DATAMESH_APP_PRINCIPAL_ID:-?}" }
 For each domain environment (azd env new <domain>), set:
   azd env set MESH_API_CLIENT_ID ${MESH_API_CLIENT_ID:-?}
   azd env set MESH_OPERATOR_PRINCIPAL_ID ${MESH_OPERATOR_PRINCIPAL_ID:-?}

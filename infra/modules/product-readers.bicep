@@ -21,6 +21,9 @@ type Reader = {
   products: string[]
 }
 
+@description('Optional: the hub app\'s identity, which may read release manifests (_manifest.json) and nothing else, to check that an announced release exists before the catalog records it.')
+param manifestReaderPrincipalId string = ''
+
 var storageBlobDataReader = '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
 var readAction = 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'
 
@@ -53,5 +56,19 @@ resource grants 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
     }
   }
 ]
+
+// The hub's catalog: a manifest's GET only (file names, row counts, checksums: no data), never a listing, never a data file.
+resource manifestReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(manifestReaderPrincipalId)) {
+  name: guid(container.id, manifestReaderPrincipalId, storageBlobDataReader, 'manifests')
+  scope: container
+  properties: {
+    principalId: manifestReaderPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataReader)
+    description: 'DataMesh: the hub catalog checks announced releases (manifests only)'
+    conditionVersion: '2.0'
+    condition: '((!(ActionMatches{\'${readAction}\'} AND NOT SubOperationMatches{\'Blob.List\'})) OR (@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringLike \'*/_manifest.json\')) AND (!(ActionMatches{\'${readAction}\'} AND SubOperationMatches{\'Blob.List\'}))'
+  }
+}
 
 output readerDomains string[] = [for reader in readers: reader.domain]

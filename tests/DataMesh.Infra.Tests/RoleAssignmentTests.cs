@@ -53,7 +53,7 @@ public sealed partial class RoleAssignmentTests(InfraFixture infra)
     public void ReadGrants_DomainSnapshot_OnePerRegisteredAdmittedConsumerNarrowedToItsProducts()
     {
         var own = DeployedResources.Of(infra.Domain);
-        var readers = Assignments(infra.Domain).Where(a => a.RoleDefinitionId == BuiltInRole.StorageBlobDataReader).ToList();
+        var readers = Assignments(infra.Domain).Where(a => a.RoleDefinitionId == BuiltInRole.StorageBlobDataReader && a.Principal != TestDeployment.HubAppPrincipalId).ToList();
         var conditions = infra.Domain.OfType(RoleAssignmentType)
             .Where(r => r.Text("properties.roleDefinitionId")!.EndsWith(BuiltInRole.StorageBlobDataReader, StringComparison.Ordinal))
             .ToDictionary(r => r.Text("properties.principalId")!, r => r.Text("properties.condition")!, StringComparer.Ordinal);
@@ -68,6 +68,22 @@ public sealed partial class RoleAssignmentTests(InfraFixture infra)
         AssertReadsOnly(conditions[TestDeployment.Treasury.AppPrincipalId], ["ledger-emea/", "revenue-global/"]);
         AssertReadsOnly(conditions[TestDeployment.Sales.AppPrincipalId], ["revenue-global/"]);
         Assert.DoesNotContain(TestDeployment.Workforce.AppPrincipalId, Assignments(infra.Domain).Select(a => a.Principal));
+    }
+
+    [Fact]
+    public void ManifestGrant_DomainSnapshot_TheHubReadsReleaseManifestsOnlyNeverListsNorReadsData()
+    {
+        // The hub's catalog checks that an announced release exists (its _manifest.json) before recording it.
+        var own = DeployedResources.Of(infra.Domain);
+        var hub = Assert.Single(Assignments(infra.Domain), a => a.Principal == TestDeployment.HubAppPrincipalId);
+        var condition = infra.Domain.OfType(RoleAssignmentType)
+            .Single(r => r.Text("properties.principalId") == TestDeployment.HubAppPrincipalId)
+            .Text("properties.condition")!;
+
+        Assert.Equal((own.Container("products"), BuiltInRole.StorageBlobDataReader), (hub.Scope, hub.RoleDefinitionId));
+        Assert.Contains("StringLike '*/_manifest.json'", condition, StringComparison.Ordinal);
+        // A listing is refused outright (the second clause has no OR): blob names never reach the hub.
+        Assert.EndsWith("AND (!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'} AND SubOperationMatches{'Blob.List'}))", condition, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -111,6 +127,8 @@ public sealed partial class RoleAssignmentTests(InfraFixture infra)
             // The consumers its access rules admit: read their products in the products container (condition checked above).
             (own.Container("products"), BuiltInRole.StorageBlobDataReader, TestDeployment.Treasury.AppPrincipalId),
             (own.Container("products"), BuiltInRole.StorageBlobDataReader, TestDeployment.Sales.AppPrincipalId),
+            // The hub's catalog: release manifests only (condition checked above).
+            (own.Container("products"), BuiltInRole.StorageBlobDataReader, TestDeployment.HubAppPrincipalId),
             // The hub operator: event subscriptions in this group (the hub's catalog subscription on the topic).
             (own.ResourceGroupId, BuiltInRole.EventGridEventSubscriptionContributor, TestDeployment.OperatorPrincipalId),
             // The deploying user may drop files into landing, and read the masking key back when azd provisions again.

@@ -31,6 +31,9 @@ internal static class TestDeployment
 
     public static readonly Registered[] Registry = [Treasury, Sales, SupplyChain, Workforce];
 
+    /// <summary>The hub app's identity as domains.json records it: each domain lets it read release manifests only.</summary>
+    public const string HubAppPrincipalId = "00000000-0000-0000-0000-0000000000ab";
+
     /// <summary>What finance's specs read (generated/subscriptions.json as the test gives it).</summary>
     public static readonly string[] UpstreamProducts = ["finance.ledger-emea", "supply-chain.stock-levels", "treasury.fx-rates"];
 
@@ -75,6 +78,7 @@ internal static class TestDeployment
           domains: {
         {{string.Join("\n", Registry.Select(r => $"    {Key(r.Domain)}: {{ subscriptionId: '{r.SubscriptionId}', resourceGroup: '{r.ResourceGroup}', storageAccount: '{r.StorageAccount}', topic: '{r.Topic}', topicIdentity: '{r.TopicIdentity}', topicPrincipalId: '{r.TopicPrincipalId}', appPrincipalId: '{r.AppPrincipalId}' }}"))}}
           }
+          hub: { appPrincipalId: '{{HubAppPrincipalId}}' }
         }
         """;
 

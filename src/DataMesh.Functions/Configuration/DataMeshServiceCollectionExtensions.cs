@@ -123,7 +123,7 @@ internal static class DataMeshServiceCollectionExtensions
         // says its data lives and is served: an event cannot point the hub at another account or host.
         services.AddSingleton(sp => new CatalogProjection(
             sp.GetRequiredService<MeshStorage>(),
-            releases: Options(sp).IsHub ? null : new AnnouncedReleaseCheck(sp.GetRequiredService<MeshStorage>()),
+            releases: ReleaseCheckFor(Options(sp), sp.GetRequiredService<MeshStorage>()),
             domains: Options(sp).Domains.Count == 0
                 ? null
                 : new DomainRegistry(Options(sp).Domains.Select(d => new RegisteredDomain(d.Name, new Uri(d.StorageEndpoint), ReleaseDataEndpoint.Parse(d.DataEndpoint))))));
@@ -153,6 +153,15 @@ internal static class DataMeshServiceCollectionExtensions
 
     private static DataMeshAppOptions Options(IServiceProvider services) =>
         services.GetRequiredService<IOptions<DataMeshAppOptions>>().Value;
+
+    /// <summary>
+    /// Whether the projection checks that an announced release's manifest exists before recording it: a domain app in its
+    /// own account; the hub once domains are registered, reading each domain's account with its identity, which each
+    /// domain grants the reading of <c>_manifest.json</c> blobs and nothing else (infra/modules/product-readers.bicep).
+    /// A hub without registered domains reads no domain storage and records announcements as sent.
+    /// </summary>
+    internal static AnnouncedReleaseCheck? ReleaseCheckFor(DataMeshAppOptions options, MeshStorage storage) =>
+        !options.IsHub || (options.Domains.Count > 0 && !options.Storage.UsesConnectionString) ? new AnnouncedReleaseCheck(storage) : null;
 
     private static TokenCredential Credential(DataMeshAppOptions options) =>
         string.IsNullOrWhiteSpace(options.ManagedIdentityClientId)

@@ -169,6 +169,25 @@ public sealed class DataMeshCompositionTests
         Assert.Same(storage.Domain("supply-chain").Blobs, storage.Domain("supply-chain").Blobs);
     }
 
+    [Theory]
+    [InlineData("domain", false, true)]
+    [InlineData("hub", false, false)]
+    [InlineData("hub", true, true)]
+    public void ReleaseCheckFor_ModeAndRegisteredDomains_HubChecksManifestsOnlyOnceDomainsAreRegistered(string mode, bool registered, bool checks)
+    {
+        // The hub reads a registered domain's _manifest.json with its identity (the only blobs the domain grants it).
+        var options = new DataMeshAppOptions
+        {
+            Mode = mode,
+            Domain = mode == "hub" ? "" : "finance",
+            Storage = { BlobServiceUri = new Uri("https://sthub.blob.core.windows.net/") },
+            Domains = registered ? [new DomainRegistrationOptions { Name = "finance", StorageEndpoint = "https://stfinance.blob.core.windows.net/" }] : [],
+        };
+        var storage = MeshStorage.FromConnectionString("UseDevelopmentStorage=true");
+
+        Assert.Equal(checks, DataMeshServiceCollectionExtensions.ReleaseCheckFor(options, storage) is not null);
+    }
+
     [Fact]
     public void AddDataMesh_NothingConfigured_FailsNamingEachMissingSetting()
     {
