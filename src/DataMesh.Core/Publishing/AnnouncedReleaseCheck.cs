@@ -16,6 +16,18 @@ namespace DataMesh.Publishing;
 /// </remarks>
 public sealed class AnnouncedReleaseCheck(MeshStorage storage)
 {
+    /// <summary>
+    /// The hub in Azure reads a domain's manifests only once that domain granted it (domains.json's <c>hub</c> entry, then
+    /// the domain's provision): until then storage answers 403 and the release is let through on its location alone
+    /// (which the domain registry has checked) rather than refused. A missing or mismatched manifest is still refused.
+    /// </summary>
+    public bool AcceptWhenForbidden { get; init; }
+
+    /// <summary>How many announcements were let through unverified because storage refused the read (for logs and tests).</summary>
+    public int Unverified => _unverified;
+
+    private int _unverified;
+
     /// <summary>Null when the announced release exists as announced; otherwise why it is refused, for a person to read.</summary>
     public async Task<string?> VerifyAsync(ProductVersionPublishedData data, CancellationToken cancellationToken = default)
     {
@@ -33,6 +45,11 @@ public sealed class AnnouncedReleaseCheck(MeshStorage storage)
         try
         {
             manifest = await new ReleaseStore(container).ReadManifestAsync(folder, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Azure.RequestFailedException ex) when (AcceptWhenForbidden && ex.Status == 403)
+        {
+            Interlocked.Increment(ref _unverified);
+            return null;
         }
         catch (System.Text.Json.JsonException ex)
         {

@@ -161,7 +161,9 @@ internal static class DataMeshServiceCollectionExtensions
     /// A hub without registered domains reads no domain storage and records announcements as sent.
     /// </summary>
     internal static AnnouncedReleaseCheck? ReleaseCheckFor(DataMeshAppOptions options, MeshStorage storage) =>
-        !options.IsHub || (options.Domains.Count > 0 && !options.Storage.UsesConnectionString) ? new AnnouncedReleaseCheck(storage) : null;
+        !options.IsHub ? new AnnouncedReleaseCheck(storage)
+        : options.Domains.Count > 0 && !options.Storage.UsesConnectionString ? new AnnouncedReleaseCheck(storage) { AcceptWhenForbidden = true }
+        : null;
 
     private static TokenCredential Credential(DataMeshAppOptions options) =>
         string.IsNullOrWhiteSpace(options.ManagedIdentityClientId)

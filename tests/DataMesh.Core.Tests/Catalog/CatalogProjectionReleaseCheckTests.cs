@@ -76,6 +76,38 @@ public sealed class CatalogProjectionReleaseCheckTests(AzuriteFixture azurite)
         Assert.Null(afterLateReport);
     }
 
+    [Fact]
+    public async Task VerifyAsync_StorageRefusesTheRead_RefusedUnlessTheHostAcceptsUngrantedDomains()
+    {
+        // Arrange: the hub reaches finance's account with a credential storage refuses (no grant yet: 403).
+        var real = await RealReleaseAsync(3);
+        var refused = StorageWithAWrongKey();
+        var forged = SampleEvents.Published(release: 9) with { Location = $"{refused.Products("finance").Uri.AbsoluteUri}/{ReleaseStore.Folder("ledger-emea", "1.2.0", 9)}" };
+
+        // Act + Assert: a strict check surfaces the refusal (the event is retried, never recorded on faith)...
+        var strict = new AnnouncedReleaseCheck(refused);
+        var error = await Assert.ThrowsAsync<Azure.RequestFailedException>(() => strict.VerifyAsync(real with { Location = forged.Location.Replace("/9/", "/3/", StringComparison.Ordinal) }));
+        Assert.Equal(403, error.Status);
+
+        // ...the hub's lets it through on its (registry-checked) location and counts it; with the grant, a release
+        // without a manifest is still refused.
+        var hub = new AnnouncedReleaseCheck(refused) { AcceptWhenForbidden = true };
+        Assert.Null(await hub.VerifyAsync(forged));
+        Assert.Equal(1, hub.Unverified);
+        var granted = new AnnouncedReleaseCheck(_storage) { AcceptWhenForbidden = true };
+        Assert.Contains("has no manifest", await granted.VerifyAsync(SampleEvents.Published(release: 9) with { Location = Folder(9) }), StringComparison.Ordinal);
+        Assert.Null(await granted.VerifyAsync(real));
+    }
+
+    /// <summary>The same containers as <see cref="_storage"/>, reached with a key storage does not accept.</summary>
+    private MeshStorage StorageWithAWrongKey()
+    {
+        var parts = azurite.ConnectionString.Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.StartsWith("AccountKey=", StringComparison.Ordinal) ? "AccountKey=" + Convert.ToBase64String(new byte[64]) : p);
+        var options = new MeshStorageOptions { Namespace = _storage.Products("finance").Name.Split('-')[0] };
+        return MeshStorage.FromConnectionString(string.Join(';', parts), options);
+    }
+
     private CatalogProjection Projection() => new(_storage, releases: new AnnouncedReleaseCheck(_storage));
 
     private string Folder(int release) => $"{_storage.Products("finance").Uri.AbsoluteUri}/{ReleaseStore.Folder("ledger-emea", "1.2.0", release)}";
