@@ -41,7 +41,8 @@ public sealed class ReleaseDataApi
             : new CatalogHttpApi(
                 new CatalogReader(storage),
                 releases: new ReleaseReader(storage),
-                access: (id, _) => Task.FromResult(products.All.FirstOrDefault(p => p.Id == id) is { } spec ? ReleaseAccess.FromSpec(spec) : null),
+                access: (id, _) => Task.FromResult(
+                    products.All.FirstOrDefault(p => p.Id == id && (mode.Domain is null || p.Domain == mode.Domain)) is { } spec ? ReleaseAccess.FromSpec(spec) : null),
                 requireAuthenticatedReaders: true)
             {
                 // DataMesh__RowsTimeLimit (e.g. 00:00:30): how long the rows route may read one page.

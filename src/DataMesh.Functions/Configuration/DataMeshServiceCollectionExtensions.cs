@@ -130,7 +130,7 @@ internal static class DataMeshServiceCollectionExtensions
         services.AddSingleton(sp => new CatalogReader(sp.GetRequiredService<MeshStorage>()));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(AppServiceAuthentication.FromConfiguration(configuration));
-        services.AddSingleton(sp => new DataMeshAppMode(Options(sp).IsHub));
+        services.AddSingleton(sp => new DataMeshAppMode(Options(sp).IsHub, Options(sp).IsHub ? null : Options(sp).Domain));
         services.AddSingleton(sp => new FreshnessMonitor(
             sp.GetRequiredService<IProductRegistry>(), sp.GetRequiredService<MeshStorage>(), sp.GetRequiredService<IProductEventPublisher>(), TimeProvider.System));
         // Retention and compaction (ReleaseMaintenanceTimer, domain app). The catalog is the hub's, which this app cannot

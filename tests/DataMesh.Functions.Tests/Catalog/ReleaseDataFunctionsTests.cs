@@ -222,6 +222,22 @@ public sealed class ReleaseDataFunctionsTests(AzuriteFixture azurite)
         Assert.Equal(expected, caller.IsOperator);
     }
 
+    [Fact]
+    public async Task GetReleaseRows_DomainAppAskedForAnotherDomainsProduct_NotFoundAlthoughItHoldsAReadGrant()
+    {
+        // Arrange: sales' app may read marketing's products container for its pipeline; its routes are not a door to it.
+        var api = new ReleaseDataApi(_storage, Products, new AppServiceAuthentication(enabled: true), new DataMeshAppMode(IsHub: false, Domain: "sales"));
+
+        // Act
+        var response = await api.GetReleaseRowsAsync(
+            Request("products/marketing.campaign-performance/releases/1.0.0/1/rows", Principal(DataMesh.Consumption.DataReader.OperatorRole)),
+            "marketing.campaign-performance", "1.0.0", "1", CancellationToken.None);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("product-not-found", Body(response), StringComparison.Ordinal);
+    }
+
     private ReleaseDataApi DomainApi(bool authentication) =>
         new(_storage, Products, new AppServiceAuthentication(authentication), new DataMeshAppMode(IsHub: false));
 
