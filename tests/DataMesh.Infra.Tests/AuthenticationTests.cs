@@ -115,7 +115,12 @@ public sealed class AuthenticationTests(InfraFixture infra)
         Assert.Equal(TestDeployment.MeshApiClientId, infra.Domain.Output("MESH_API_CLIENT_ID"));
         // The postprovision hook grants the app role to this principal.
         Assert.True(DeployedResources.IsReference(infra.Domain.Output("DATAMESH_APP_PRINCIPAL_ID"), identity, "principalId"), infra.Domain.Output("DATAMESH_APP_PRINCIPAL_ID"));
-        Assert.Equal("", infra.Hub.Output("DATAMESH_APP_PRINCIPAL_ID"));
+        // The hub's own app identity: its postprovision prints it as domains.json's "hub" entry, and each domain grants
+        // it the reading of release manifests (ManifestGrant_DomainSnapshot_...). The hub grants itself no app role.
+        var hubIdentity = infra.Hub.OfType("Microsoft.ManagedIdentity/userAssignedIdentities")
+            .Select(r => r.Text("id")!)
+            .Single(id => id.Split('/')[^1].StartsWith("id-app-", StringComparison.Ordinal));
+        Assert.True(DeployedResources.IsReference(infra.Hub.Output("DATAMESH_APP_PRINCIPAL_ID"), hubIdentity, "principalId"), infra.Hub.Output("DATAMESH_APP_PRINCIPAL_ID"));
     }
 
     private DeploymentSnapshot Snapshot(string mode) => mode == "domain" ? infra.Domain : infra.Hub;
