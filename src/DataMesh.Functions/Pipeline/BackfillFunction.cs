@@ -56,17 +56,9 @@ public sealed partial class BackfillFunction(IProductRegistry products, MeshStor
         BackfillBody? body = null;
         using (var buffered = new MemoryStream())
         {
-            // Bounded: read no further than the limit.
-            var chunk = new byte[4096];
-            int read;
-            while (request.Body.CanRead && (read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+            if (!await PipelineHttp.TryReadBoundedAsync(request, buffered, MaxBodyBytes, cancellationToken))
             {
-                if (buffered.Length + read > MaxBodyBytes)
-                {
-                    return await ErrorAsync(request, HttpStatusCode.RequestEntityTooLarge, $"The body is larger than {MaxBodyBytes} bytes.", cancellationToken);
-                }
-
-                buffered.Write(chunk, 0, read);
+                return await ErrorAsync(request, HttpStatusCode.RequestEntityTooLarge, $"The body is larger than {MaxBodyBytes} bytes.", cancellationToken);
             }
 
             try
@@ -91,13 +83,8 @@ public sealed partial class BackfillFunction(IProductRegistry products, MeshStor
         return await client.CreateCheckStatusResponseAsync(request, pipelineRequest.RunId, cancellationToken);
     }
 
-    private static async Task<HttpResponseData> ErrorAsync(HttpRequestData request, HttpStatusCode status, string error, CancellationToken cancellationToken)
-    {
-        var response = request.CreateResponse(status);
-        response.Headers.Add("Content-Type", "application/json; charset=utf-8");
-        await JsonSerializer.SerializeAsync(response.Body, new { error }, Json, cancellationToken);
-        return response;
-    }
+    private static Task<HttpResponseData> ErrorAsync(HttpRequestData request, HttpStatusCode status, string error, CancellationToken cancellationToken) =>
+        PipelineHttp.ErrorAsync(request, status, error, cancellationToken);
 
     [LoggerMessage(EventId = 3104, Level = LogLevel.Information, Message = "Backfill run {RunId} of {ProductId} started over {Inputs} archived input(s)")]
     private static partial void LogStarted(ILogger logger, string runId, string productId, int inputs);

@@ -37,7 +37,7 @@ public sealed partial class RunProductFunction(IProductRegistry products, TimePr
 
         // Read whole first (bounded): on ASP.NET Core the body does not seek, and an empty one means "no body".
         using var buffered = new MemoryStream();
-        if (request.Body.CanRead && !await TryReadBoundedAsync(request.Body, buffered, cancellationToken))
+        if (!await PipelineHttp.TryReadBoundedAsync(request, buffered, MaxBodyBytes, cancellationToken))
         {
             return await ErrorAsync(request, HttpStatusCode.RequestEntityTooLarge, $"The body is larger than {MaxBodyBytes} bytes: name the landing blobs by prefix instead.", cancellationToken);
         }
@@ -63,30 +63,8 @@ public sealed partial class RunProductFunction(IProductRegistry products, TimePr
         return await client.CreateCheckStatusResponseAsync(request, runId, cancellationToken);
     }
 
-    private static async Task<bool> TryReadBoundedAsync(Stream body, MemoryStream into, CancellationToken cancellationToken)
-    {
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (into.Length + read > MaxBodyBytes)
-            {
-                return false;
-            }
-
-            into.Write(chunk, 0, read);
-        }
-
-        return true;
-    }
-
-    private static async Task<HttpResponseData> ErrorAsync(HttpRequestData request, HttpStatusCode status, string error, CancellationToken cancellationToken)
-    {
-        var response = request.CreateResponse(status);
-        response.Headers.Add("Content-Type", "application/json; charset=utf-8");
-        await JsonSerializer.SerializeAsync(response.Body, new { error }, Json, cancellationToken);
-        return response;
-    }
+    private static Task<HttpResponseData> ErrorAsync(HttpRequestData request, HttpStatusCode status, string error, CancellationToken cancellationToken) =>
+        PipelineHttp.ErrorAsync(request, status, error, cancellationToken);
 
     [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "Run {RunId} of {ProductId} started on demand")]
     private static partial void LogStarted(ILogger logger, string runId, string productId);
