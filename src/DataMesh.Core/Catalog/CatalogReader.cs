@@ -234,7 +234,10 @@ public sealed class CatalogReader
         }
 
         var (columns, notes) = await ColumnLineageAsync(productId, cancellationToken).ConfigureAwait(false);
-        var judged = await Task.WhenAll(edges.Values.Select(e => WithStatusAsync(e, cancellationToken))).ConfigureAwait(false);
+        // One read of each upstream's newest version and releases, however many of its consumers are listed.
+        var upstreams = edges.Values.Where(e => e.Versions is not null).Select(e => e.Upstream).Distinct(StringComparer.Ordinal)
+            .ToDictionary(u => u, u => new UpstreamVersions(this, u, cancellationToken), StringComparer.Ordinal);
+        var judged = await Task.WhenAll(edges.Values.Select(e => WithStatusAsync(e, upstreams))).ConfigureAwait(false);
         edges = judged.ToDictionary(e => (e.Upstream, e.Downstream));
         return new CatalogLineage
         {
@@ -252,15 +255,15 @@ public sealed class CatalogReader
     /// A declared edge judged against its upstream's newest published version: current, behind (its range accepts only
     /// older published versions: pinned while the upstream moved on) or unsatisfied (nothing published in its range).
     /// </summary>
-    private async Task<CatalogLineageEdge> WithStatusAsync(CatalogLineageEdge edge, CancellationToken cancellationToken)
+    private static async Task<CatalogLineageEdge> WithStatusAsync(CatalogLineageEdge edge, IReadOnlyDictionary<string, UpstreamVersions> upstreams)
     {
         if (edge.Versions is null || !SemVersionRange.TryParseNpm(edge.Versions, out var range))
         {
             return edge;
         }
 
-        var upstream = await GetProductAsync(edge.Upstream, cancellationToken).ConfigureAwait(false);
-        if (upstream?.LatestVersion is not { } latest || !SemVersion.TryParse(latest, SemVersionStyles.Strict, out var newest))
+        var upstream = upstreams[edge.Upstream];
+        if (await upstream.Latest.Value.ConfigureAwait(false) is not { } latest || !SemVersion.TryParse(latest, SemVersionStyles.Strict, out var newest))
         {
             return edge;
         }
@@ -270,10 +273,24 @@ public sealed class CatalogReader
             return edge with { Status = CatalogLineageEdge.Current, UpstreamVersion = latest };
         }
 
+        var published = await upstream.Published.Value.ConfigureAwait(false);
+        return edge with { Status = published.Any(range.Contains) ? CatalogLineageEdge.Behind : CatalogLineageEdge.Unsatisfied, UpstreamVersion = latest };
+    }
+
+    /// <summary>
+    /// An upstream's newest published version, and only when a range does not accept it the versions of its newest
+    /// releases: each read once, however many consumers' edges ask.
+    /// </summary>
+    private sealed class UpstreamVersions(CatalogReader reader, string upstream, CancellationToken cancellationToken)
+    {
+        public Lazy<Task<string?>> Latest { get; } = new(async () =>
+            (await reader.GetProductAsync(upstream, cancellationToken).ConfigureAwait(false))?.LatestVersion);
+
         // Newest first: the first page holds the versions a pinned consumer can still read, in any realistic history.
-        var releases = await GetReleasesPageAsync(edge.Upstream, 100, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var older = releases.Items.Any(r => SemVersion.TryParse(r.Version, SemVersionStyles.Strict, out var v) && range.Contains(v));
-        return edge with { Status = older ? CatalogLineageEdge.Behind : CatalogLineageEdge.Unsatisfied, UpstreamVersion = latest };
+        public Lazy<Task<IReadOnlyList<SemVersion>>> Published { get; } = new(async () =>
+            [.. (await reader.GetReleasesPageAsync(upstream, 100, cancellationToken: cancellationToken).ConfigureAwait(false)).Items
+                .Select(r => SemVersion.TryParse(r.Version, SemVersionStyles.Strict, out var v) ? v : null)
+                .OfType<SemVersion>()]);
     }
 
     /// <summary>
