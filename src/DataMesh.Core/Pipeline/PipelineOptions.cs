@@ -21,6 +21,12 @@ public sealed class PipelineOptions
     /// <summary>Rows per Parquet row group.</summary>
     public int RowGroupSize { get; set; } = 122_880;
 
+    /// <summary>
+    /// Rows per file an unpartitioned <c>merge</c> writes from its output, sorted by key, so a later merge of a few keys
+    /// rewrites only the files whose key ranges hold them (<see cref="Publishing.SnapshotBuilder.MergeFileRows"/>).
+    /// </summary>
+    public int MergeFileRows { get; set; } = Publishing.SnapshotBuilder.DefaultMergeFileRows;
+
     /// <summary>Largest landing file a run accepts; bigger files are quarantined with that reason.</summary>
     public long MaxInputBytes { get; set; } = 20L * 1024 * 1024 * 1024;
 

@@ -46,7 +46,7 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
             var schemaHash = ReferenceEquals(schema, input.Output.Schema) ? input.Output.SchemaHash : TransformActivity.SchemaHash(schema);
             var @base = await SnapshotBase.FindAsync(spec, store, schemaHash, cancellationToken).ConfigureAwait(false);
             var session = SnapshotSession(workspace, cancellationToken);
-            var builder = new SnapshotBuilder(spec, store, workspace.SnapshotDirectory, session, runtime.Options.RowGroupSize);
+            var builder = new SnapshotBuilder(spec, store, workspace.SnapshotDirectory, session, runtime.Options.RowGroupSize, runtime.Options.MergeFileRows);
             var plan = await Snapshot(spec, () => builder.BuildAsync(@base, input.Output.Files.Zip(published, (relative, local) => (relative, local)).ToList(), cancellationToken)).ConfigureAwait(false);
             var quality = await Snapshot(spec, () => SnapshotQuality.JudgeAsync(
                 spec, schema, input.Quality, plan, async () => [.. plan.Own.Select(f => f.LocalPath), .. await builder.DownloadAsync(plan.Referenced, cancellationToken).ConfigureAwait(false)], session)).ConfigureAwait(false);

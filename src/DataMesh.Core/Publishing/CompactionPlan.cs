@@ -28,7 +28,7 @@ public sealed class CompactionPlan : IDisposable
     public ReleaseManifest BaseManifest { get; }
 
     /// <summary>Files written by compaction: the path in the new release's folder, the local file and its rows.</summary>
-    public List<(string Path, string Local, long Rows)> Written { get; } = [];
+    public List<(string Path, string Local, long Rows, KeyRange? Key)> Written { get; } = [];
 
     /// <summary>Files of the base snapshot kept as they are, as the new manifest references them.</summary>
     public List<ReleaseFile> Referenced { get; } = [];

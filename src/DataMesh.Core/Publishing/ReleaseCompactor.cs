@@ -45,14 +45,24 @@ public sealed class ReleaseCompactor
         var results = new List<CompactionResult>();
         foreach (var spec in products)
         {
-            results.Add(await CompactAsync(spec.Domain, spec.Name, spec.Version, spec.Output.Mode, cancellationToken).ConfigureAwait(false));
+            results.Add(await CompactAsync(spec.Domain, spec.Name, spec.Version, spec.Output.Mode, MergeKeyOf(spec), cancellationToken).ConfigureAwait(false));
         }
 
         return results;
     }
 
-    /// <summary>Compacts the newest snapshot of <paramref name="productName"/> <paramref name="version"/> when it is due.</summary>
-    public async Task<CompactionResult> CompactAsync(string domain, string productName, string version, OutputMode mode, CancellationToken cancellationToken = default)
+    /// <summary>The column whose bounds compacted files record: a merge product's first key column (what its merges prune on).</summary>
+    public static string? MergeKeyOf(ProductSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.Output.Mode == OutputMode.Merge && spec.Output.Key.Count > 0 ? spec.Output.Key[0] : null;
+    }
+
+    /// <summary>
+    /// Compacts the newest snapshot of <paramref name="productName"/> <paramref name="version"/> when it is due; each file it
+    /// writes records the bounds of <paramref name="keyColumn"/> (a merge product's first key, <see cref="MergeKeyOf"/>).
+    /// </summary>
+    public async Task<CompactionResult> CompactAsync(string domain, string productName, string version, OutputMode mode, string? keyColumn = null, CancellationToken cancellationToken = default)
     {
         var productId = $"{domain}.{productName}";
         var store = new ReleaseStore(_storage.Products(domain));
@@ -69,7 +79,7 @@ public sealed class ReleaseCompactor
             return new CompactionResult(CompactionStatus.NotNeeded, productId, version, newest.Release, null, count, count);
         }
 
-        using var plan = await BuildAsync(domain, productName, version, mode, newest.Release, manifest, cancellationToken).ConfigureAwait(false);
+        using var plan = await BuildAsync(domain, productName, version, mode, keyColumn, newest.Release, manifest, cancellationToken).ConfigureAwait(false);
         return plan.ReducesFiles
             ? await CommitAsync(plan, cancellationToken).ConfigureAwait(false)
             : new CompactionResult(CompactionStatus.NotNeeded, productId, version, newest.Release, null, count, count);
@@ -79,7 +89,7 @@ public sealed class ReleaseCompactor
     /// Rewrites the small files of the newest snapshot locally, whether or not compaction is due; null when the version
     /// has no release. Nothing is written to storage until <see cref="CommitAsync"/>. The caller disposes the plan.
     /// </summary>
-    public async Task<CompactionPlan?> PrepareAsync(string domain, string productName, string version, OutputMode mode, CancellationToken cancellationToken = default)
+    public async Task<CompactionPlan?> PrepareAsync(string domain, string productName, string version, OutputMode mode, string? keyColumn = null, CancellationToken cancellationToken = default)
     {
         var store = new ReleaseStore(_storage.Products(domain));
         if (await NewestAsync(store, productName, version, cancellationToken).ConfigureAwait(false) is not { } newest
@@ -88,7 +98,7 @@ public sealed class ReleaseCompactor
             return null;
         }
 
-        return await BuildAsync(domain, productName, version, mode, newest.Release, manifest, cancellationToken).ConfigureAwait(false);
+        return await BuildAsync(domain, productName, version, mode, keyColumn, newest.Release, manifest, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -112,10 +122,10 @@ public sealed class ReleaseCompactor
         var release = await store.ClaimReleaseAsync(plan.ProductName, plan.Version, runId, cancellationToken).ConfigureAwait(false);
         var folder = ReleaseStore.Folder(plan.ProductName, plan.Version, release);
         var written = new Dictionary<string, ReleaseFile>(StringComparer.Ordinal);
-        foreach (var (path, local, rows) in plan.Written)
+        foreach (var (path, local, rows, key) in plan.Written)
         {
             var uploaded = await store.UploadFileAsync(folder, path, local, cancellationToken).ConfigureAwait(false);
-            written[path] = uploaded with { Rows = rows, Rewritten = true };
+            written[path] = uploaded with { Rows = rows, Rewritten = true, Key = key };
         }
 
         // The contract snapshot goes along: the next publish checks its contract against the newest release's.
@@ -147,7 +157,7 @@ public sealed class ReleaseCompactor
     private static Task<(string Version, int Release, string Folder)?> NewestAsync(ReleaseStore store, string productName, string version, CancellationToken cancellationToken) =>
         store.LatestReleaseAsync(productName, v => v.ToString() == version, cancellationToken);
 
-    private async Task<CompactionPlan> BuildAsync(string domain, string productName, string version, OutputMode mode, int basedOn, ReleaseManifest manifest, CancellationToken cancellationToken)
+    private async Task<CompactionPlan> BuildAsync(string domain, string productName, string version, OutputMode mode, string? keyColumn, int basedOn, ReleaseManifest manifest, CancellationToken cancellationToken)
     {
         var work = Path.Combine(_options.WorkDirectory, "datamesh-compact-" + Guid.NewGuid().ToString("N")[..12]);
         var plan = new CompactionPlan(domain, productName, version, mode, basedOn, manifest, work);
@@ -211,11 +221,15 @@ public sealed class ReleaseCompactor
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
 
                 // The files' own columns, in their order: no Hive columns from the path (the folder keeps them for readers).
-                session.Execute(
-                    $"COPY (SELECT * FROM read_parquet({Sql.List(locals)}, hive_partitioning = false)) TO {Sql.Literal(target)} (FORMAT parquet, COMPRESSION zstd)",
-                    cancellationToken);
+                // A merge product's rows are sorted by its key, as a merge writes them, so row groups' bounds stay narrow.
+                var source = $"read_parquet({Sql.List(locals)}, hive_partitioning = false)";
+                var order = keyColumn is null ? "" : $" ORDER BY {Sql.Identifier(keyColumn)}";
+                session.Execute($"COPY (SELECT * FROM {source}{order}) TO {Sql.Literal(target)} (FORMAT parquet, COMPRESSION zstd)", cancellationToken);
                 var rows = Convert.ToInt64(session.Scalar($"SELECT count(*) FROM read_parquet({Sql.Literal(target)})"), CultureInfo.InvariantCulture);
-                plan.Written.Add((path, target, rows));
+
+                // A merge reads only files whose key bounds may hold a changed key: the compacted file records its own.
+                var key = keyColumn is null ? null : KeyBounds.Of(session, target, keyColumn, KeyBounds.TypeOf(session, source, keyColumn));
+                plan.Written.Add((path, target, rows, key));
             }
 
             return plan;

@@ -13,8 +13,18 @@ namespace DataMesh.Publishing;
 /// (<see cref="ReleaseFile.Key"/>, recorded for every file it writes) may hold a key of the output, and every file of a
 /// manifest written before bounds. Runs under the publish lock, so the base cannot move while it builds.
 /// </summary>
-public sealed class SnapshotBuilder(ProductSpec spec, ReleaseStore store, string directory, DuckDbSessionOptions session, int rowGroupSize)
+public sealed class SnapshotBuilder(ProductSpec spec, ReleaseStore store, string directory, DuckDbSessionOptions session, int rowGroupSize, int mergeFileRows = SnapshotBuilder.DefaultMergeFileRows)
 {
+    /// <summary>Rows of each file an unpartitioned merge writes from its output, sorted by key (<see cref="MergeFileRows"/>).</summary>
+    public const int DefaultMergeFileRows = 1_000_000;
+
+    /// <summary>
+    /// At most this many rows per file an unpartitioned merge writes from its output: the rows are sorted by the key and
+    /// cut into files of consecutive keys, so each file's bounds cover a narrow key range and a later merge of a few keys
+    /// reads and rewrites only the files whose ranges hold them.
+    /// </summary>
+    public int MergeFileRows { get; } = mergeFileRows > 0 ? mergeFileRows : throw new ArgumentOutOfRangeException(nameof(mergeFileRows), mergeFileRows, "A merge file holds at least one row.");
+
     /// <summary>Where base files read by this builder are kept locally (by version and release).</summary>
     public string BaseDirectory => Path.Combine(directory, "base");
 
@@ -171,7 +181,12 @@ public sealed class SnapshotBuilder(ProductSpec spec, ReleaseStore store, string
             }
         }
 
-        if (spec.Output.DeleteWhen is null)
+        var written = spec.Output.DeleteWhen is null ? "SELECT * FROM incoming" : $"SELECT * FROM incoming WHERE NOT {deleted}";
+        if (spec.Output.PartitionBy.Count == 0 && upserts > 0)
+        {
+            own.AddRange(WriteSorted(db, written, keyType, cancellationToken));
+        }
+        else if (spec.Output.DeleteWhen is null)
         {
             own.AddRange(output);
         }
@@ -180,10 +195,8 @@ public sealed class SnapshotBuilder(ProductSpec spec, ReleaseStore store, string
             // The output's rows that delete their key are not part of the table: write the others.
             var target = Path.Combine(OwnDirectory, "new");
             Directory.CreateDirectory(target);
-            var select = $"SELECT * FROM incoming WHERE NOT {deleted}";
-            db.Execute(spec.Output.PartitionBy.Count == 0
-                ? $"COPY ({select}) TO {Sql.Literal(Path.Combine(target, "part-00000.parquet"))} ({CopyOptions})"
-                : $"COPY ({select}) TO {Sql.Literal(target)} ({CopyOptions}, PARTITION_BY ({string.Join(", ", spec.Output.PartitionBy.Select(Sql.Identifier))}), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part-{{i}}', OVERWRITE_OR_IGNORE true)",
+            db.Execute(
+                $"COPY ({written}) TO {Sql.Literal(target)} ({CopyOptions}, PARTITION_BY ({string.Join(", ", spec.Output.PartitionBy.Select(Sql.Identifier))}), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part-{{i}}', OVERWRITE_OR_IGNORE true)",
                 cancellationToken);
             var files = Directory.Exists(target) ? Directory.EnumerateFiles(target, "*.parquet", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList() : [];
             var rows = FooterRows(files);
@@ -202,29 +215,42 @@ public sealed class SnapshotBuilder(ProductSpec spec, ReleaseStore store, string
         };
     }
 
-    /// <summary>The DuckDB type of the first key column in <paramref name="view"/>.</summary>
-    private string KeyType(DuckDbSession db, string view) =>
-        db.Query($"SELECT column_type FROM (DESCRIBE SELECT {Sql.Identifier(spec.Output.Key[0])} FROM {view})", r => r.GetString(0)).Single();
-
     /// <summary>
-    /// The bounds of the first key column in a Parquet file, from its row groups' statistics (the footer only: no data is
-    /// read); null when a row group with rows has none (the file is then always read by a merge).
+    /// Writes the rows of <paramref name="select"/> sorted by the key into files of at most <see cref="MergeFileRows"/>
+    /// consecutive rows (<c>part-NNNNN.parquet</c> under the release's root), each with its key bounds: a later merge of a
+    /// few keys then reads and rewrites only the files whose ranges hold them, and references the others.
     /// </summary>
-    private KeyRange? KeyRangeOf(DuckDbSession db, string file, string keyType)
+    private List<OwnSnapshotFile> WriteSorted(DuckDbSession db, string select, string keyType, CancellationToken cancellationToken)
     {
-        var column = spec.Output.Key[0];
-        var bounds = db.Query(
-            $"""
-            SELECT count(*) FILTER (WHERE lo IS NULL OR hi IS NULL), CAST(min(lo) AS VARCHAR), CAST(max(hi) AS VARCHAR)
-            FROM (
-              SELECT TRY_CAST(stats_min_value AS {keyType}) AS lo, TRY_CAST(stats_max_value AS {keyType}) AS hi
-              FROM parquet_metadata({Sql.Literal(file)})
-              WHERE lower(path_in_schema) = lower({Sql.Literal(column)}) AND row_group_num_rows > 0
-            )
-            """,
-            r => (Missing: Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture), Min: r.IsDBNull(1) ? null : r.GetString(1), Max: r.IsDBNull(2) ? null : r.GetString(2))).Single();
-        return bounds is { Missing: 0, Min: { } min, Max: { } max } ? new KeyRange(column, min, max) : null;
+        var target = Path.Combine(OwnDirectory, "new");
+        Directory.CreateDirectory(target);
+        var order = string.Join(", ", spec.Output.Key.Select(Sql.Identifier));
+        var size = MergeFileRows.ToString(CultureInfo.InvariantCulture);
+
+        // The file number comes from the row's rank in key order, so files cover disjoint key ranges whatever order the
+        // engine writes in (insertion order is not preserved in this session).
+        db.Execute($"CREATE TEMP TABLE sorted_output AS SELECT *, (row_number() OVER (ORDER BY {order}) - 1) // {size} AS __merge_file FROM ({select})", cancellationToken);
+        var count = Convert.ToInt64(db.Scalar("SELECT coalesce(max(__merge_file) + 1, 0) FROM sorted_output"), CultureInfo.InvariantCulture);
+        var files = new List<OwnSnapshotFile>();
+        for (var i = 0L; i < count; i++)
+        {
+            var path = $"part-{i.ToString("D5", CultureInfo.InvariantCulture)}.parquet";
+            var local = Path.Combine(target, path);
+            db.Execute(
+                $"COPY (SELECT * EXCLUDE (__merge_file) FROM sorted_output WHERE __merge_file = {i.ToString(CultureInfo.InvariantCulture)} ORDER BY {order}) TO {Sql.Literal(local)} ({CopyOptions})",
+                cancellationToken);
+            files.Add(new OwnSnapshotFile(path, local, FooterRows([local])[Path.GetFullPath(local)], Rewritten: false) { Key = KeyRangeOf(db, local, keyType) });
+        }
+
+        db.Execute("DROP TABLE sorted_output");
+        return files;
     }
+
+    /// <summary>The DuckDB type of the first key column in <paramref name="view"/>.</summary>
+    private string KeyType(DuckDbSession db, string view) => KeyBounds.TypeOf(db, view, spec.Output.Key[0]);
+
+    /// <summary>The bounds of the first key column in a Parquet file (<see cref="KeyBounds.Of"/>).</summary>
+    private KeyRange? KeyRangeOf(DuckDbSession db, string file, string keyType) => KeyBounds.Of(db, file, spec.Output.Key[0], keyType);
 
     /// <summary>
     /// Indexes of the base files a merge must read: those without bounds of the current first key column, and those whose

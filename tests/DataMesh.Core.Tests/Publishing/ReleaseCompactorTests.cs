@@ -11,6 +11,26 @@ public sealed class ReleaseCompactorTests(AzuriteFixture azurite)
     private static readonly DateTimeOffset T0 = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
 
     [Fact]
+    public async Task Compact_MergeProductSmallFiles_CompactedFilesRecordTheKeyBounds()
+    {
+        // Arrange: a merge product's snapshot of 16 small files, ids 0-1599, in a shuffled file order.
+        var storage = azurite.CreateStorage();
+        using var chain = new SnapshotChain(storage, "hr", "staff-merge");
+        await chain.WriteAsync(1, T0, [.. Enumerable.Range(0, 16).OrderBy(i => (i * 7) % 16).Select(i => ($"part-{i}.parquet", i * 100, i * 100 + 100))], mode: OutputMode.Merge, keyBounds: true);
+        var compactor = new ReleaseCompactor(storage, new ReleaseCompactionOptions { MinSmallFiles = 16 }, new ManualClock(T0.AddDays(1)));
+
+        // Act
+        var result = await compactor.CompactAsync("hr", "staff-merge", "1.0.0", OutputMode.Merge, keyColumn: "id");
+
+        // Assert: one compacted file whose bounds a later merge can prune on, the same rows.
+        Assert.Equal(CompactionStatus.Compacted, result.Status);
+        var compacted = await chain.Store.ReadManifestAsync(ReleaseStore.Folder("staff-merge", "1.0.0", 2));
+        Assert.NotNull(compacted);
+        Assert.Equal(new KeyRange("id", "0", "1599"), Assert.Single(compacted.Files).Key);
+        Assert.Equal((0L, 0L, 1600L, 1600L), await chain.CompareAsync(1, 2));
+    }
+
+    [Fact]
     public async Task Compact_ManySmallFiles_SameRowsInFewerFilesPerPartition()
     {
         // Arrange: an appended, partitioned table of 20 small files in two partition folders over two releases.

@@ -1,3 +1,4 @@
+using System.Globalization;
 using DataMesh.Contracts;
 using DataMesh.Engine;
 using DataMesh.Publishing;
@@ -62,13 +63,94 @@ public sealed class SnapshotBuilderTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal(Expected([.. Enumerable.Range(0, 200).Where(i => i != 150)], [150, 250]), await RowsAsync(chain, plan));
     }
 
+    [Fact]
+    public async Task BuildAsync_MergeFirstLoadInShuffledOrder_WritesKeySortedFilesOfBoundedRows()
+    {
+        // Arrange: ids 0-999 in a shuffled order, files of at most 100 rows.
+        var storage = azurite.CreateStorage();
+        using var chain = new SnapshotChain(storage, "hr", "staff-sorted");
+        var builder = Builder(chain, mergeFileRows: 100);
+        var ids = Enumerable.Range(0, 1000).OrderBy(i => (i * 7919) % 1000).ToList();
+
+        // Act
+        var plan = await builder.BuildAsync(null, [("part-00000.parquet", Output(ids))]);
+
+        // Assert: ten files of consecutive ids, each with its bounds; every row once.
+        Assert.Equal(
+            Enumerable.Range(0, 10).Select(f => (100L, new KeyRange("id", (f * 100).ToString(CultureInfo.InvariantCulture), ((f * 100) + 99).ToString(CultureInfo.InvariantCulture)))),
+            plan.Own.Select(f => (f.Rows, f.Key!)).OrderBy(f => int.Parse(f.Item2.Min, CultureInfo.InvariantCulture)));
+        Assert.All(plan.Own, f => Assert.False(f.Rewritten));
+        Assert.Equal((1000L, 0L, 0L), (plan.Changes.RowsAdded, plan.Changes.RowsReplaced, plan.Changes.RowsRemoved));
+        Assert.Equal(Expected([], ids), await RowsAsync(chain, plan));
+    }
+
+    [Fact]
+    public async Task BuildAsync_MergeFewKeysAfterSortedLoad_RewritesOnlyTheTouchedFilesAndReferencesTheRestUnchanged()
+    {
+        // Arrange: release 1 is a merge load of ids 0-999 (shuffled) in files of 100 rows, published as publish does.
+        var storage = azurite.CreateStorage();
+        using var chain = new SnapshotChain(storage, "hr", "staff-few");
+        var load = await Builder(chain, mergeFileRows: 100).BuildAsync(null, [("part-00000.parquet", Output([.. Enumerable.Range(0, 1000).OrderBy(i => (i * 7919) % 1000)], "row"))]);
+        var r1 = await chain.WritePlanAsync(1, T0, load);
+        Directory.Delete(SnapshotDirectory, recursive: true);
+        var builder = Builder(chain, mergeFileRows: 100);
+
+        // Act: ids 150 and 151 change, 5000 is new.
+        var plan = await builder.BuildAsync(new SnapshotBase("1.0.0", 1, r1), [("part-00000.parquet", Output([150, 151, 5000]))]);
+
+        // Assert: only the file of ids 100-199 was read and rewritten; the nine others are release 1's files, checksums unchanged.
+        var touched = Assert.Single(r1.Files, f => f.Key!.Min == "100");
+        Assert.Equal([touched.Path], plan.Scanned.Select(f => f.Path));
+        Assert.Equal([Path.GetFileName(touched.Path)], Downloaded(builder));
+        Assert.Equal(
+            r1.Files.Where(f => f != touched).Select(f => (f.Path, 1, f.Sha256)).Order(),
+            plan.Referenced.Select(f => (f.Path, f.Release!.Value, f.Sha256)).Order());
+        var rewrite = Assert.Single(plan.Own, f => f.Rewritten);
+        Assert.Equal((98L, new KeyRange("id", "100", "199")), (rewrite.Rows, rewrite.Key));
+        Assert.Equal((1L, 2L, 0L), (plan.Changes.RowsAdded, plan.Changes.RowsReplaced, plan.Changes.RowsRemoved));
+        Assert.Equal(Expected([.. Enumerable.Range(0, 1000).Where(i => i is not 150 and not 151)], [150, 151, 5000]), await RowsAsync(chain, plan, 1));
+    }
+
+    [Fact]
+    public async Task BuildAsync_MergeChainOfRandomChanges_SnapshotEqualsUpsertOfEveryRun()
+    {
+        // Arrange: a load of 500 ids in files of 40 rows, then five merges of random keys (some new) into the chain, each
+        // published before the next; a dictionary applies the same upserts.
+        var storage = azurite.CreateStorage();
+        using var chain = new SnapshotChain(storage, "hr", "staff-chain");
+        var random = new Random(16);
+        var expected = Enumerable.Range(0, 500).ToDictionary(i => i, i => $"{i}|new {i}");
+        var labels = Enumerable.Range(2, 5).ToDictionary(r => r, r => $"r{r}");
+        var manifest = await chain.WritePlanAsync(1, T0, await Builder(chain, mergeFileRows: 40).BuildAsync(null, [("part-00000.parquet", Output([.. expected.Keys]))]));
+        SnapshotPlan plan = null!;
+        for (var release = 2; release <= 6; release++)
+        {
+            Directory.Delete(SnapshotDirectory, recursive: true);
+            var keys = Enumerable.Range(0, random.Next(1, 30)).Select(_ => random.Next(0, 700)).Distinct().ToList();
+            plan = await Builder(chain, mergeFileRows: 40).BuildAsync(new SnapshotBase("1.0.0", release - 1, manifest), [("part-00000.parquet", Output(keys, labels[release]))]);
+            foreach (var key in keys)
+            {
+                expected[key] = $"{key}|{labels[release]} {key}";
+            }
+
+            // Act
+            manifest = await chain.WritePlanAsync(release, T0.AddDays(release), plan);
+
+            // Assert: the snapshot is the upsert of every run; its file count stays near the load's.
+            Assert.Equal([.. expected.Values.Order(StringComparer.Ordinal)], await RowsAsync(chain, plan, release));
+            Assert.Equal(expected.Count, manifest.Rows);
+        }
+
+        Assert.True(plan.Scanned.Count < manifest.Files.Count, $"the last merge read {plan.Scanned.Count} of {manifest.Files.Count} files");
+    }
+
     public void Dispose() => _work.Delete(recursive: true);
 
     private string SnapshotDirectory => Path.Combine(_work.FullName, "snapshot");
 
     private string OutputDirectory => Path.Combine(_work.FullName, "output");
 
-    private SnapshotBuilder Builder(SnapshotChain chain)
+    private SnapshotBuilder Builder(SnapshotChain chain, int mergeFileRows = SnapshotBuilder.DefaultMergeFileRows)
     {
         Directory.CreateDirectory(SnapshotDirectory);
         var spec = new ProductSpec
@@ -85,15 +167,15 @@ public sealed class SnapshotBuilderTests(AzuriteFixture azurite) : IDisposable
             TransformSql = "",
         };
         var session = new DuckDbSessionOptions { AllowedDirectories = [SnapshotDirectory, OutputDirectory], TempDirectory = Path.Combine(_work.FullName, "tmp") };
-        return new SnapshotBuilder(spec, chain.Store, SnapshotDirectory, session, rowGroupSize: 122_880);
+        return new SnapshotBuilder(spec, chain.Store, SnapshotDirectory, session, rowGroupSize: 122_880, mergeFileRows);
     }
 
     /// <summary>A run's output file: rows of <paramref name="ids"/> labelled <c>new N</c>.</summary>
-    private string Output(IReadOnlyList<int> ids)
+    private string Output(IReadOnlyList<int> ids, string label = "new")
     {
         Directory.CreateDirectory(OutputDirectory);
-        var path = Path.Combine(OutputDirectory, "part-00000.parquet");
-        Execute($"COPY (SELECT id::BIGINT AS id, 'new ' || id AS label FROM (VALUES {string.Join(", ", ids.Select(i => $"({i})"))}) v(id)) TO {Sql.Literal(path)} (FORMAT parquet)");
+        var path = Path.Combine(OutputDirectory, Guid.NewGuid().ToString("N") + ".parquet");
+        Execute($"COPY (SELECT id::BIGINT AS id, {Sql.Literal(label + " ")} || id AS label FROM (VALUES {string.Join(", ", ids.Select(i => $"({i})"))}) v(id)) TO {Sql.Literal(path)} (FORMAT parquet)");
         return path;
     }
 
@@ -104,14 +186,14 @@ public sealed class SnapshotBuilderTests(AzuriteFixture azurite) : IDisposable
             : [];
 
     /// <summary>The plan's snapshot rows (<c>id|label</c>, sorted): its own files and its referenced ones read from storage.</summary>
-    private async Task<List<string>> RowsAsync(SnapshotChain chain, SnapshotPlan plan)
+    private async Task<List<string>> RowsAsync(SnapshotChain chain, SnapshotPlan plan, int release = 2)
     {
         var files = plan.Own.Select(f => f.LocalPath).ToList();
         foreach (var file in plan.Referenced)
         {
             var local = Path.Combine(_work.FullName, "read", Guid.NewGuid().ToString("N") + ".parquet");
             Directory.CreateDirectory(Path.GetDirectoryName(local)!);
-            await chain.Store.Container.GetBlobClient(ReleaseStore.FileBlobName(chain.Name, chain.Version, 2, file)).DownloadToAsync(local);
+            await chain.Store.Container.GetBlobClient(ReleaseStore.FileBlobName(chain.Name, chain.Version, release, file)).DownloadToAsync(local);
             files.Add(local);
         }
 

@@ -77,6 +77,35 @@ internal sealed class SnapshotChain(MeshStorage storage, string domain, string n
         });
     }
 
+    /// <summary>Publishes a built snapshot as release <paramref name="release"/>, as the publish stage does: its own files uploaded with their rows and bounds, the referenced ones listed.</summary>
+    public async Task<ReleaseManifest> WritePlanAsync(int release, DateTimeOffset createdAt, SnapshotPlan plan)
+    {
+        await storage.EnsureDomainAsync(domain);
+        var folder = ReleaseStore.Folder(name, version, release);
+        var files = new List<ReleaseFile>();
+        foreach (var own in plan.Own)
+        {
+            files.Add(await Store.UploadFileAsync(folder, own.Path, own.LocalPath) with { Rows = own.Rows, Rewritten = own.Rewritten, Key = own.Key });
+        }
+
+        return await Store.WriteManifestAsync(folder, new ReleaseManifest
+        {
+            ProductId = ProductId,
+            Version = version,
+            Release = release,
+            RunId = $"run-{release}",
+            CreatedAt = createdAt,
+            Rows = plan.Rows,
+            Schema = [new OutputColumn("id", "BIGINT"), new OutputColumn("label", "VARCHAR")],
+            SchemaHash = "test",
+            Files = [.. files, .. plan.Referenced],
+            Changes = plan.Changes,
+            Quality = new QualitySummary(true, 0, []),
+            Lineage = new ReleaseLineage([], []),
+            ContractId = $"{ProductId}@{version}",
+        });
+    }
+
     /// <summary>The blob names of a manifest's data files.</summary>
     public IReadOnlyList<string> BlobNames(ReleaseManifest manifest) =>
         [.. manifest.Files.Select(f => ReleaseStore.FileBlobName(name, manifest.Version, manifest.Release, f))];
