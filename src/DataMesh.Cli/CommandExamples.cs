@@ -23,6 +23,7 @@ internal static class CommandExamples
         ["catalog"] = ["datamesh catalog list", "datamesh catalog show finance.revenue-global --json"],
         ["catalog list"] = ["datamesh catalog list --json"],
         ["catalog show"] = ["datamesh catalog show finance.revenue-global"],
+        ["runs cancel"] = ["datamesh runs cancel finance.ledger-emea-20261201T101500000-1a2b3c4d", "datamesh runs cancel finance.ledger-emea-20261201T101500000-1a2b3c4d --json"],
         ["query"] = [
             "datamesh query finance.revenue-global \"SELECT region, sum(revenue) FROM revenue_global GROUP BY ALL\"",
             "datamesh query finance.ledger-emea@^1 \"SELECT count(*) FROM ledger_emea\" --format csv",
@@ -43,7 +44,7 @@ internal static class CommandExamples
         ArgumentNullException.ThrowIfNull(command);
         if (command is RootCommand)
         {
-            command.Description += "\n\nExit codes: 0 success; 1 the thing checked failed (invalid spec, quality gate, run failed, access refused); 2 usage or environment error.";
+            command.Description += "\n\nExit codes: 0 success; 1 the thing checked failed (invalid spec, quality gate, run failed, access refused); 2 usage or environment error; 130 interrupted (Ctrl+C: the runs the command started were cancelled).";
         }
         else if (Examples.TryGetValue(path, out var examples))
         {

@@ -11,4 +11,7 @@ internal static class ExitCodes
 
     /// <summary>Usage or environment error.</summary>
     public const int UsageOrEnvironment = 2;
+
+    /// <summary>Interrupted (Ctrl+C, SIGINT): the runs the command started were cancelled (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
 }

@@ -21,6 +21,7 @@ var root = new RootCommand("datamesh: data products as code on a local mesh (Azu
     DemoCommand.Create(),
     UpCommand.Create(),
     CatalogCommand.Create(),
+    RunsCommand.Create(),
     QueryCommand.Create(),
     BenchCommand.Create(),
     InfraCommand.Create(),
@@ -39,14 +40,16 @@ if (parse.Errors.Count > 0)
     return ExitCodes.UsageOrEnvironment;
 }
 
+using var interrupt = CliInterrupt.Listen();
 try
 {
-    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = CliInterrupt.Grace }).ConfigureAwait(false);
 }
-catch (OperationCanceledException)
+catch (Exception ex) when (interrupt.Requested || ex is OperationCanceledException)
 {
-    await Console.Error.WriteLineAsync("cancelled").ConfigureAwait(false);
-    return ExitCodes.UsageOrEnvironment;
+    // Whatever the interrupted action threw on its way out (a wait cancelled, a storage call cut short) is the interruption.
+    await Console.Error.WriteLineAsync("Interrupted: the runs this command started were cancelled (landing inputs kept).").ConfigureAwait(false);
+    return ExitCodes.Interrupted;
 }
 catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or IOException or Azure.RequestFailedException or KeyNotFoundException)
 {

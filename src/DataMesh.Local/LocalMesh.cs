@@ -35,11 +35,20 @@ public sealed partial class LocalMesh : IAsyncDisposable
     private readonly LocalStorage _storage;
     private readonly LocalDurableEngine _engine;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _triggeredRuns = new(StringComparer.Ordinal);
+
+    // Every run this process scheduled (asked for or triggered), in order: what a Ctrl+C cancels.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _startedRuns = new(StringComparer.Ordinal);
     private readonly CatalogProjection _projection;
     private readonly OutboxRelay _relay;
     private readonly TimeSpan _outboxGracePeriod;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopDetector = new();
+    private PipelineRuntime? _runtime;
+    private CancellationTokenRegistration _interruptRegistration;
+    private CancellationToken _interrupt;
+    private string _interruptedBy = "";
+    private TimeSpan _cancelWithin;
+    private Lazy<Task>? _interruption;
     private readonly Task _detector;
 
     // Sends OpenLineage events in the background; drained briefly when the mesh stops.
@@ -168,11 +177,14 @@ public sealed partial class LocalMesh : IAsyncDisposable
             // Announcements a previous process left unsent (every attempt failed, or it died in between) go out now.
             await relay.RelayAsync(options.OutboxGracePeriod, cancellationToken).ConfigureAwait(false);
             var engine = await LocalDurableEngine.StartAsync(local.ConnectionString, TaskHubName(options.Namespace), runtime, options.TakeOverAfter, cancellationToken).ConfigureAwait(false);
-            return new LocalMesh(local, products, engine, projection, logger, events, topic, relay, options.OutboxGracePeriod, options.StuckRunAfter)
+            var mesh = new LocalMesh(local, products, engine, projection, logger, events, topic, relay, options.OutboxGracePeriod, options.StuckRunAfter)
             {
                 _lineage = runtime.OpenLineage,
+                _runtime = runtime,
                 _retentionGracePeriod = options.RetentionGracePeriod,
             };
+            mesh.CancelRunsOn(options.Interrupt, options.InterruptedBy, options.CancelWithin);
+            return mesh;
         }
         catch
         {
@@ -217,6 +229,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
     public async Task<PipelineResult> RunAsync(PipelineRequest request, TimeSpan? timeout = null, CancellationToken cancellationToken = default, IProgress<RunProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(request);
+        _startedRuns.TryAdd(request.RunId, 0);
         await _engine.ScheduleAsync(request, cancellationToken).ConfigureAwait(false);
         var result = await _engine.WaitAsync(request.RunId, timeout ?? TimeSpan.FromMinutes(10), cancellationToken, progress).ConfigureAwait(false);
         await ProcessCatalogEventsAsync(cancellationToken).ConfigureAwait(false);
@@ -310,6 +323,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
             }
             else if (await _engine.ScheduleAsync(request, cancellationToken).ConfigureAwait(false))
             {
+                _startedRuns.TryAdd(request.RunId, 0);
                 _triggeredRuns.TryAdd(request.RunId, 0);
                 started.Add(request.RunId);
                 LogTrigger(_logger, request.RunId, route.Reason);
@@ -345,6 +359,133 @@ public sealed partial class LocalMesh : IAsyncDisposable
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// Cancels every run this mesh started that has not ended (<see cref="RunCancellation"/>): terminates each, waits
+    /// for the termination to take effect, runs its announced failure (<c>PipelineRunFailed</c>, reason <c>cancelled</c>;
+    /// workspace cleaned, landing input kept) and records it in the catalog. The worker is then stopped without waiting
+    /// for the work it was doing (a stage of a terminated run whose result nobody reads). Returns the runs cancelled.
+    /// </summary>
+    /// <param name="by">Who cancelled (kept in each run's error, e.g. "Ctrl+C in datamesh run").</param>
+    /// <param name="cancellationToken">Bounds the whole cancellation: what is not done by then is finished by the next host's detector.</param>
+    public Task<IReadOnlyList<string>> CancelStartedRunsAsync(string by, CancellationToken cancellationToken = default) =>
+        CancelRunsAsync(_startedRuns.Keys.ToList(), by, cancellationToken);
+
+    /// <summary>The runs cancelled on <see cref="LocalMeshOptions.Interrupt"/> (empty until it fired and the cancellation ended).</summary>
+    public IReadOnlyList<string> InterruptedRuns { get; private set; } = [];
+
+    private void CancelRunsOn(CancellationToken interrupt, string by, TimeSpan within)
+    {
+        (_interrupt, _interruptedBy, _cancelWithin) = (interrupt, by, within);
+        _interruptRegistration = interrupt.Register(() => Interruption());
+    }
+
+    /// <summary>The cancellation started by the interrupt: started once, by whichever comes first (the interrupt's callback or the disposal).</summary>
+    private Task Interruption()
+    {
+        var started = new Lazy<Task>(() => Task.Run(CancelOnInterruptAsync));
+        return (Interlocked.CompareExchange(ref _interruption, started, null) ?? started).Value;
+    }
+
+    private async Task CancelOnInterruptAsync()
+    {
+        using var bound = new CancellationTokenSource(_cancelWithin);
+        try
+        {
+            InterruptedRuns = await CancelStartedRunsAsync(_interruptedBy, bound.Token).ConfigureAwait(false);
+            foreach (var runId in InterruptedRuns)
+            {
+                LogRunCancelled(_logger, runId, _interruptedBy);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or Azure.RequestFailedException or IOException or TimeoutException or HttpRequestException or InvalidOperationException or AggregateException)
+        {
+            // Storage gone or too slow: the process must still exit; a run terminated but not yet announced is
+            // announced by the next host's stuck-run detector.
+            LogCancelIncomplete(_logger, _cancelWithin.TotalSeconds, ex.Message);
+        }
+    }
+
+    /// <summary>Cancels the given runs of this mesh's task hub (see <see cref="CancelStartedRunsAsync"/>); returns those cancelled now.</summary>
+    public async Task<IReadOnlyList<string>> CancelRunsAsync(IReadOnlyList<string> runIds, string by, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runIds);
+        _engine.StopWithoutWaiting();
+        var client = new LocalDurableTaskClient(_engine);
+        var cancelled = new List<string>();
+        foreach (var runId in runIds)
+        {
+            if (await RunCancellation.CancelAsync(client, runId, by, cancellationToken).ConfigureAwait(false) == RunCancellationOutcome.Terminated)
+            {
+                // The stage running now would go on for as long as it takes (its result discarded): stop it, freeing
+                // the machine for the announcement and clean-up.
+                _runtime?.CancelInProcess(runId);
+                cancelled.Add(runId);
+            }
+        }
+
+        var sweep = new StuckRunSweep(client, Products, TimeSpan.FromDays(1), _logger);
+        foreach (var runId in cancelled)
+        {
+            // A termination takes effect when the run's control queue is next read: wait for it, then announce at once.
+            var ended = await client.WaitForInstanceCompletionAsync(runId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
+            if (ended.RuntimeStatus == Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Terminated
+                && await sweep.FinishTerminatedAsync(runId, cancellationToken).ConfigureAwait(false) is { } failure)
+            {
+                await client.WaitForInstanceCompletionAsync(failure, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await ProcessCatalogEventsAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var runId in cancelled)
+        {
+            _triggeredRuns.TryRemove(runId, out _);
+        }
+
+        return cancelled;
+    }
+
+    /// <summary>
+    /// <c>datamesh runs cancel</c>: cancels run <paramref name="runId"/> of the local mesh <paramref name="options"/>
+    /// names, which another process (<c>datamesh up</c>) executes. Terminates it through a client on the mesh's task hub
+    /// (no second worker); once the serving worker applied the termination (within <paramref name="announceWithin"/>),
+    /// starts its announced failure (reason <c>cancelled</c>), which that worker runs and records in the catalog. Returns
+    /// what was found, and whether the failure was started (else the serving host's stuck-run detector starts it).
+    /// </summary>
+    public static async Task<(RunCancellationOutcome Outcome, bool Announced)> CancelRunAsync(
+        LocalMeshOptions options, string runId, string by, TimeSpan announceWithin, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var products = options.LoadPipelinesFolder ? ProductRegistry.LoadFrom(Path.Combine(options.RootDirectory, "pipelines")) : new ProductRegistry();
+        await using var storage = await LocalStorage.OpenAsync(options, cancellationToken).ConfigureAwait(false);
+        await using var engine = await LocalDurableEngine.ConnectAsync(storage.ConnectionString, TaskHubName(options.Namespace), options.LoggerFactory, cancellationToken).ConfigureAwait(false);
+        var client = new LocalDurableTaskClient(engine);
+        var outcome = await RunCancellation.CancelAsync(client, runId, by, cancellationToken).ConfigureAwait(false);
+        if (outcome != RunCancellationOutcome.Terminated)
+        {
+            return (outcome, false);
+        }
+
+        var sweep = new StuckRunSweep(client, products, StuckRunSweep.DefaultBound, options.LoggerFactory.CreateLogger<StuckRunSweep>());
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(announceWithin);
+        try
+        {
+            var ended = await client.WaitForInstanceCompletionAsync(runId, getInputsAndOutputs: false, wait.Token).ConfigureAwait(false);
+            if (ended.RuntimeStatus == Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Terminated
+                && await sweep.FinishTerminatedAsync(runId, wait.Token).ConfigureAwait(false) is { } failure)
+            {
+                await client.WaitForInstanceCompletionAsync(failure, getInputsAndOutputs: false, wait.Token).ConfigureAwait(false);
+                return (outcome, true);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // No worker applied it in time (no `up` serving the mesh): the next host's detector announces it.
+        }
+
+        return (outcome, false);
     }
 
     /// <summary>Uploads a local file to the product's landing path (the name is the file's name) and returns the blob name.</summary>
@@ -602,6 +743,13 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_interrupt.IsCancellationRequested)
+        {
+            // The runs are terminated, announced and recorded before the engine and storage they need go away.
+            await Interruption().ConfigureAwait(false);
+        }
+
+        _interruptRegistration.Dispose();
         await _stopDetector.CancelAsync().ConfigureAwait(false);
         await _detector.ConfigureAwait(false);
         _stopDetector.Dispose();
@@ -659,6 +807,12 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Debug, Message = "Trigger for run {RunId} collapsed into the existing run (duplicate delivery)")]
     private static partial void LogTriggerDuplicate(ILogger logger, string runId);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Run {RunId} cancelled ({By}): nothing published, its landing input kept; recorded as Cancelled")]
+    private static partial void LogRunCancelled(ILogger logger, string runId, string by);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Warning, Message = "Cancelling the runs did not finish within {Seconds} s ({Problem}); a run terminated but not yet announced is announced by the next host's stuck-run detector")]
+    private static partial void LogCancelIncomplete(ILogger logger, double seconds, string problem);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Mesh: {Problem}")]
     private static partial void LogServeProblem(ILogger logger, string problem);

@@ -42,6 +42,19 @@ public sealed class LocalMeshOptions
     public PipelineOptions Pipeline { get; set; } = new();
 
     /// <summary>
+    /// When this fires (a CLI command's Ctrl+C), the mesh cancels every run it started that has not ended
+    /// (<see cref="LocalMesh.CancelStartedRunsAsync"/>, within <see cref="CancelWithin"/>) and its disposal waits for that
+    /// before it stops; <see cref="InterruptedBy"/> is who the runs' errors name. Default: never.
+    /// </summary>
+    public CancellationToken Interrupt { get; set; }
+
+    /// <summary>Who cancels the runs when <see cref="Interrupt"/> fires, as the runs' errors say (e.g. "Ctrl+C in datamesh run").</summary>
+    public string InterruptedBy { get; set; } = "an interrupt";
+
+    /// <summary>How long the cancellation on <see cref="Interrupt"/> may take before the process moves on (what is left is finished by the next host's detector).</summary>
+    public TimeSpan CancelWithin { get; set; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>
     /// Age at which an announcement still in the outbox is re-sent (at start and every 30 s while serving); default
     /// <see cref="OutboxRelay.DefaultGracePeriod"/>, past the pipeline's own announcement retries.
     /// </summary>

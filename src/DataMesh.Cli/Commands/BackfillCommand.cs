@@ -45,7 +45,7 @@ internal static class BackfillCommand
             LocalMesh mesh;
             try
             {
-                mesh = await LocalMesh.StartAsync(new LocalMeshOptions { LoggerFactory = loggerFactory }, cancellationToken).ConfigureAwait(false);
+                mesh = await LocalMesh.StartAsync(new LocalMeshOptions { LoggerFactory = loggerFactory, Interrupt = cancellationToken, InterruptedBy = "Ctrl+C in datamesh backfill" }, cancellationToken).ConfigureAwait(false);
             }
             catch (SpecValidationException ex)
             {

@@ -84,7 +84,7 @@ internal static class BenchCommand
                 await using var azurite = inMemory
                     ? await AzuriteServer.StartAsync(new AzuriteOptions { AccountKeys = new AzuriteAccountKeys(Path.Combine(state, AzuriteAccountKeys.FolderName)) }, cancellationToken).ConfigureAwait(false)
                     : null;
-                var options = new LocalMeshOptions { LoadPipelinesFolder = false, StateDirectory = state, Azurite = azurite, LoggerFactory = loggerFactory };
+                var options = new LocalMeshOptions { LoadPipelinesFolder = false, StateDirectory = state, Azurite = azurite, LoggerFactory = loggerFactory, Interrupt = cancellationToken, InterruptedBy = "Ctrl+C in datamesh bench" };
                 options.ExtraProductDirectories.Add(product);
                 await using var mesh = await LocalMesh.StartAsync(options, cancellationToken).ConfigureAwait(false);
                 // The pipeline starts from a landing blob already in storage (as a real arrival would): upload first, untimed.

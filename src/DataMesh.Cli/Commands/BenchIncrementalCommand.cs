@@ -55,7 +55,7 @@ internal static class BenchIncrementalCommand
     private static async Task<int> RunAsync(string root, Settings settings, bool asJson, CancellationToken cancellationToken)
     {
         var firsts = Enumerable.Range(1, settings.Rounds).Select(r => $"first-{r}").ToList();
-        var options = new LocalMeshOptions { LoadPipelinesFolder = false, StateDirectory = Path.Combine(root, ".datamesh") };
+        var options = new LocalMeshOptions { LoadPipelinesFolder = false, StateDirectory = Path.Combine(root, ".datamesh"), Interrupt = cancellationToken, InterruptedBy = "Ctrl+C in datamesh bench" };
         foreach (var name in firsts.Prepend("warm").Append("daily"))
         {
             options.ExtraProductDirectories.Add(WriteDaily(root, name));

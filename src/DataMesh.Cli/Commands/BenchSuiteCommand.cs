@@ -296,7 +296,7 @@ internal static class BenchSuiteCommand
         Directory.CreateDirectory(root);
         try
         {
-            var options = new LocalMeshOptions { LoadPipelinesFolder = false, StateDirectory = Path.Combine(root, ".datamesh") };
+            var options = new LocalMeshOptions { LoadPipelinesFolder = false, StateDirectory = Path.Combine(root, ".datamesh"), Interrupt = cancellationToken, InterruptedBy = "Ctrl+C in datamesh bench" };
             foreach (var name in products)
             {
                 options.ExtraProductDirectories.Add(BenchCommand.WriteProduct(root, name));

@@ -26,7 +26,7 @@ internal static class DemoCommand
             LocalMesh mesh;
             try
             {
-                mesh = await LocalMesh.StartAsync(new LocalMeshOptions { LoggerFactory = loggerFactory }, cancellationToken).ConfigureAwait(false);
+                mesh = await LocalMesh.StartAsync(new LocalMeshOptions { LoggerFactory = loggerFactory, Interrupt = cancellationToken, InterruptedBy = "Ctrl+C in datamesh demo" }, cancellationToken).ConfigureAwait(false);
             }
             catch (SpecValidationException ex)
             {

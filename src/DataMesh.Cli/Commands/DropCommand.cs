@@ -60,7 +60,7 @@ internal static class DropCommand
             LocalMesh mesh;
             try
             {
-                mesh = await LocalMesh.StartAsync(new LocalMeshOptions { LoggerFactory = loggerFactory }, cancellationToken).ConfigureAwait(false);
+                mesh = await LocalMesh.StartAsync(new LocalMeshOptions { LoggerFactory = loggerFactory, Interrupt = cancellationToken, InterruptedBy = "Ctrl+C in datamesh drop" }, cancellationToken).ConfigureAwait(false);
             }
             catch (SpecValidationException ex)
             {

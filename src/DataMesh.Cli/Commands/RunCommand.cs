@@ -61,7 +61,7 @@ internal static class RunCommand
             }
 
             using var loggerFactory = CliLogging.Create(parse.GetValue(verbose));
-            var options = new LocalMeshOptions { LoadPipelinesFolder = false, LoggerFactory = loggerFactory, Policies = policies };
+            var options = new LocalMeshOptions { LoadPipelinesFolder = false, LoggerFactory = loggerFactory, Policies = policies, Interrupt = cancellationToken, InterruptedBy = "Ctrl+C in datamesh run" };
             options.ExtraProductDirectories.Add(spec.Directory);
             await using var mesh = await LocalMesh.StartAsync(options, cancellationToken).ConfigureAwait(false);
             var result = await CliProgress.RunAsync(asJson, $"running {spec.Id}", progress =>

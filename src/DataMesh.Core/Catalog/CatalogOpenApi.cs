@@ -259,7 +259,7 @@ internal static class CatalogOpenApi
             ("filesWritten", Type("integer")), ("filesReferenced", Described(Type("integer"), "Data files referenced from earlier releases, unchanged (not copied)."))),
         ["ReleaseList"] = Object(("productId", Type("string")), ("items", ArrayOf(Ref("Release"))), ("continuationToken", Type("string", true))),
         ["Run"] = Object(
-            ("productId", Type("string")), ("runId", Type("string")), ("status", new JsonObject { ["type"] = "string", ["enum"] = new JsonArray(CatalogRunStatus.Published, CatalogRunStatus.QualityFailed, CatalogRunStatus.Failed) }),
+            ("productId", Type("string")), ("runId", Type("string")), ("status", new JsonObject { ["type"] = "string", ["enum"] = new JsonArray(CatalogRunStatus.Published, CatalogRunStatus.QualityFailed, CatalogRunStatus.Failed, CatalogRunStatus.Cancelled) }),
             ("stage", Type("string", true)), ("error", Type("string", true)), ("version", Type("string")), ("release", Type("integer", true)),
             ("quarantined", ArrayOf(Type("string"))), ("quality", Ref("Quality")), ("at", Type("string", format: "date-time"))),
         ["RunList"] = Object(("productId", Type("string")), ("items", ArrayOf(Ref("Run"))), ("continuationToken", Type("string", true))),

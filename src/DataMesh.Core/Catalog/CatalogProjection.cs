@@ -73,8 +73,12 @@ public sealed class CatalogProjection
                 await ApplyFailureAsync(cloudEvent, Read<QualityCheckFailedData>(cloudEvent), CatalogRunStatus.QualityFailed, cancellationToken).ConfigureAwait(false);
                 break;
             case ProductEventTypes.PipelineRunFailed:
-                await ApplyFailureAsync(cloudEvent, Read<PipelineRunFailedData>(cloudEvent), CatalogRunStatus.Failed, cancellationToken).ConfigureAwait(false);
+            {
+                // A cancelled run is recorded as such, not as a failure an owner should look into.
+                var failed = Read<PipelineRunFailedData>(cloudEvent);
+                await ApplyFailureAsync(cloudEvent, failed, failed.Reason == RunCancellation.Reason ? CatalogRunStatus.Cancelled : CatalogRunStatus.Failed, cancellationToken).ConfigureAwait(false);
                 break;
+            }
             case ProductEventTypes.FreshnessBreached:
                 await ApplyFreshnessBreachedAsync(cloudEvent, Read<FreshnessBreachedData>(cloudEvent), cancellationToken).ConfigureAwait(false);
                 break;

@@ -9,7 +9,7 @@ public sealed record CatalogRun
 
     public required string RunId { get; init; }
 
-    /// <summary>One of <see cref="CatalogRunStatus"/>: <c>Published</c>, <c>QualityFailed</c> or <c>Failed</c>.</summary>
+    /// <summary>One of <see cref="CatalogRunStatus"/>: <c>Published</c>, <c>QualityFailed</c>, <c>Failed</c> or <c>Cancelled</c>.</summary>
     public required string Status { get; init; }
 
     /// <summary>Stage the run ended in: <c>ingest</c>, <c>transform</c>, <c>quality</c> or <c>publish</c>.</summary>

@@ -8,4 +8,7 @@ public static class CatalogRunStatus
     public const string QualityFailed = "QualityFailed";
 
     public const string Failed = "Failed";
+
+    /// <summary>An operator cancelled the run (Ctrl+C, <c>datamesh runs cancel</c>, the operator route): nothing published, its landing input kept.</summary>
+    public const string Cancelled = "Cancelled";
 }

@@ -77,6 +77,7 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
                 RunId = result.RunId,
                 Stage = result.Stage ?? "unknown",
                 Error = result.Error ?? "run failed",
+                Reason = input.FailureReason,
                 Quarantined = result.Quarantined,
                 FailedAt = now,
                 Stages = result.Stages,

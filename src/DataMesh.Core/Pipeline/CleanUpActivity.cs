@@ -30,6 +30,7 @@ public sealed class CleanUpActivity(PipelineRuntime runtime) : TaskActivity<Clea
             _ = runtime.Trash.Discard(runtime.Workspace(input.RunId));
         }
 
+        runtime.ForgetRun(input.RunId);
         return true;
     }
 }

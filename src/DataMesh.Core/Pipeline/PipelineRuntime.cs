@@ -55,6 +55,27 @@ public sealed class PipelineRuntime(
     public RunWorkspace Workspace(string runId) => new(Path.Combine(Options.WorkDirectory, RunWorkspace.SafeName(runId)));
 
     /// <summary>Where finished run folders go to be deleted in the background.</summary>
+    /// <summary>
+    /// Fires when this host cancels run <paramref name="runId"/> (<see cref="CancelInProcess"/>): its stages running in
+    /// this process stop (a terminated orchestration does not stop an activity already running). Announce and clean-up
+    /// do not listen: they end a cancelled run's story.
+    /// </summary>
+    public CancellationToken CancellationOf(string runId) => _runCancellations.GetOrAdd(runId, _ => new CancellationTokenSource()).Token;
+
+    /// <summary>Stops the stages of run <paramref name="runId"/> running in this process (after its orchestration was terminated).</summary>
+    public void CancelInProcess(string runId) => _runCancellations.GetOrAdd(runId, _ => new CancellationTokenSource()).Cancel();
+
+    /// <summary>Forgets a run's cancellation source once the run's clean-up ran (its last step).</summary>
+    internal void ForgetRun(string runId)
+    {
+        if (_runCancellations.TryRemove(runId, out var source))
+        {
+            source.Dispose();
+        }
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CancellationTokenSource> _runCancellations = new(StringComparer.Ordinal);
+
     public WorkspaceTrash Trash => LazyInitializer.EnsureInitialized(ref _trash, () => new WorkspaceTrash(Options.WorkDirectory, LoggerFactory.CreateLogger<WorkspaceTrash>()));
 
     private WorkspaceTrash? _trash;

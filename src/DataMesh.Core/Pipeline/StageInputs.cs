@@ -164,6 +164,9 @@ public sealed record AnnounceInput(PipelineResult Result, PublishResult? Publish
     /// <summary>The landing blobs the run was triggered with (the inputs a START or FAIL event names).</summary>
     public IReadOnlyList<string> LandingBlobs { get; init; } = [];
 
+    /// <summary>For a failed run, the word announced as <see cref="Events.PipelineRunFailedData.Reason"/> (e.g. <c>cancelled</c>); null otherwise.</summary>
+    public string? FailureReason { get; init; }
+
     /// <summary>Attempt of the activity, from 1 (set by the orchestrator, which retries it): telemetry only.</summary>
     public int Attempt { get; init; } = 1;
 }

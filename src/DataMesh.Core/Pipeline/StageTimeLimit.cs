@@ -10,17 +10,22 @@ public static class StageTimeLimit
     /// storage calls and DuckDB sessions, which stop on it. Past the limit the stage fails with
     /// <see cref="StageTimeLimitException"/>, saying which limit and how to change it.
     /// </summary>
-    public static async Task<T> RunAsync<T>(ProductSpec spec, string stage, Func<CancellationToken, Task<T>> work)
+    /// <param name="spec">The run's product.</param>
+    /// <param name="stage">The stage, whose limit applies.</param>
+    /// <param name="work">The stage's work.</param>
+    /// <param name="runCancelled">Fires when this host cancels the run (<see cref="PipelineRuntime.CancelInProcess"/>): the work stops too.</param>
+    public static async Task<T> RunAsync<T>(ProductSpec spec, string stage, Func<CancellationToken, Task<T>> work, CancellationToken runCancelled = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(work);
         var limit = spec.Limits.For(stage);
-        using var deadline = new CancellationTokenSource(limit);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(runCancelled);
+        deadline.CancelAfter(limit);
         try
         {
             return await work(deadline.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (deadline.IsCancellationRequested && ex is OperationCanceledException or AggregateException or Azure.RequestFailedException)
+        catch (Exception ex) when (deadline.IsCancellationRequested && !runCancelled.IsCancellationRequested && ex is OperationCanceledException or AggregateException or Azure.RequestFailedException)
         {
             throw new StageTimeLimitException(stage, Describe(spec, stage, limit), ex);
         }

@@ -3,7 +3,7 @@ using Microsoft.DurableTask;
 namespace DataMesh.Pipeline;
 
 /// <summary>
-/// Ends a stuck run's story once the host has terminated its orchestration: announces <c>PipelineRunFailed</c> with
+/// Ends a stuck or cancelled run's story once the host has terminated its orchestration: announces <c>PipelineRunFailed</c> with
 /// the reason (nothing quarantined: the landing input stays for a re-run) and cleans the run's staged data and
 /// workspace. Scheduled once per stuck run (its instance id derives from the run id), so the failure is announced
 /// exactly once however often the detector sees the run. Deterministic: all work is in the activities.
@@ -27,7 +27,7 @@ public sealed class StuckRunFailure : TaskOrchestrator<StuckRun, PipelineResult>
             Stage = input.Stage,
             Error = input.Reason,
         };
-        var announce = new AnnounceInput(result, null, null, null) { LandingBlobs = input.LandingBlobs, StartedAt = now };
+        var announce = new AnnounceInput(result, null, null, null) { LandingBlobs = input.LandingBlobs, StartedAt = now, FailureReason = input.Cause };
         var announcing = context.CallActivityAsync<string>(nameof(AnnounceActivity), announce, DataProductPipeline.AnnounceRetry);
         var cleaning = context.CallActivityAsync<bool>(nameof(CleanUpActivity), new CleanUpInput(input.RunId, input.ProductId), DataProductPipeline.StageRetry);
         try

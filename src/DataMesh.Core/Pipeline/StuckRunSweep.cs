@@ -81,13 +81,32 @@ public sealed partial class StuckRunSweep
         var ended = new OrchestrationQuery { Statuses = [OrchestrationRuntimeStatus.Terminated], FetchInputsAndOutputs = true, PageSize = 100 };
         await foreach (var run in _client.GetAllInstancesAsync(ended).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            if (run.Name == nameof(DataProductPipeline) && run.SerializedOutput is { } output && output.Contains(Marker, StringComparison.Ordinal))
+            if (run.Name == nameof(DataProductPipeline) && run.SerializedOutput is { } output
+                && (output.Contains(Marker, StringComparison.Ordinal) || RunCancellation.IsCancellation(output)))
             {
                 await ScheduleFailureAsync(run, output, cancellationToken).ConfigureAwait(false);
             }
         }
 
         return terminated;
+    }
+
+    /// <summary>
+    /// Starts the announced failure of one run this sweep or <see cref="RunCancellation"/> terminated, as soon as the
+    /// termination took effect (without waiting for the next pass). Returns the failure's instance id, or null when the
+    /// run is not (yet) terminated by either.
+    /// </summary>
+    public async Task<string?> FinishTerminatedAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        var run = await _client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+        if (run is not { RuntimeStatus: OrchestrationRuntimeStatus.Terminated, SerializedOutput: { } output } || run.Name != nameof(DataProductPipeline)
+            || !(output.Contains(Marker, StringComparison.Ordinal) || RunCancellation.IsCancellation(output)))
+        {
+            return null;
+        }
+
+        await ScheduleFailureAsync(run, output, cancellationToken).ConfigureAwait(false);
+        return StuckRunFailure.InstanceId(runId);
     }
 
     private async Task ScheduleFailureAsync(OrchestrationMetadata run, string output, CancellationToken cancellationToken)
@@ -108,7 +127,10 @@ public sealed partial class StuckRunSweep
 
         // A termination reason may come back as a JSON string: read it as one.
         var reason = output.StartsWith('"') ? JsonSerializer.Deserialize<string>(output, Json) ?? output : output;
-        var failure = new StuckRun(request.RunId, spec.Id, spec.Version, StageOf(run), reason, request.LandingBlobs);
+        var failure = new StuckRun(request.RunId, spec.Id, spec.Version, StageOf(run), reason, request.LandingBlobs)
+        {
+            Cause = RunCancellation.IsCancellation(reason) ? RunCancellation.Reason : null,
+        };
         try
         {
             await _client.ScheduleNewOrchestrationInstanceAsync(nameof(StuckRunFailure), failure, new StartOrchestrationOptions(instanceId), cancellationToken).ConfigureAwait(false);
@@ -125,17 +147,7 @@ public sealed partial class StuckRunSweep
         }
     }
 
-    private static string StageOf(OrchestrationMetadata run)
-    {
-        try
-        {
-            return run.SerializedCustomStatus is { Length: > 0 } && run.ReadCustomStatusAs<RunProgress>() is { } progress ? progress.Stage : "unknown";
-        }
-        catch (JsonException)
-        {
-            return "unknown";
-        }
-    }
+    private static string StageOf(OrchestrationMetadata run) => RunCancellation.StageOf(run);
 
     [LoggerMessage(EventId = 2110, Level = LogLevel.Warning, Message = "Run {RunId} stuck at stage {Stage} past its bound: terminated; its failure is announced and its landing input kept")]
     private static partial void LogTerminated(ILogger logger, string runId, string stage);

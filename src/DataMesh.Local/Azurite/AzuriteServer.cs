@@ -26,6 +26,9 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     private const int MaxStartAttempts = 5;
 
+    // util-linux's setsid: runs a program in a new session (and so a new process group).
+    private const string SetSid = "/usr/bin/setsid";
+
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan AttachProbeWindow = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan GracefulStopTimeout = TimeSpan.FromSeconds(5);
@@ -337,7 +340,11 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     private static Process Launch(AzuriteInstallation installation, AzuriteOptions options, AzuritePortsRecord ports, string? dataDirectory, ProcessOutputTail output)
     {
-        var startInfo = new ProcessStartInfo(installation.NodePath)
+        // In a session of its own (setsid execs node in place: the pid is node's), so the SIGINT a terminal sends to the
+        // CLI's process group on Ctrl+C does not reach Azurite: the CLI cancels its runs against storage that is still
+        // there, then stops Azurite itself, last (its ProcessExit handler too, and the orphan watch if it is killed).
+        var ownSession = !OperatingSystem.IsWindows() && File.Exists(SetSid);
+        var startInfo = new ProcessStartInfo(ownSession ? SetSid : installation.NodePath)
         {
             WorkingDirectory = dataDirectory ?? Path.GetTempPath(),
             RedirectStandardInput = true,
@@ -360,6 +367,11 @@ public sealed class AzuriteServer : IAsyncDisposable
         if (!startInfo.Environment.ContainsKey("NODE_COMPILE_CACHE"))
         {
             startInfo.Environment["NODE_COMPILE_CACHE"] = Path.Combine(options.ToolsDirectory ?? AzuriteInstallation.DefaultToolsDirectory(), "node-compile-cache");
+        }
+
+        if (ownSession)
+        {
+            startInfo.ArgumentList.Add(installation.NodePath);
         }
 
         if (options.AccountKeys is not null)

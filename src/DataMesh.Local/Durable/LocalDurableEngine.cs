@@ -25,13 +25,15 @@ public sealed class LocalDurableEngine : IAsyncDisposable
         OrchestrationStatus.Failed, OrchestrationStatus.Terminated, OrchestrationStatus.Canceled,
     ];
 
-    private readonly TaskHubWorker _worker;
+    // Null for a client-only engine (ConnectAsync): another process's worker runs the task hub.
+    private readonly TaskHubWorker? _worker;
     private readonly TaskHubClient _client;
     private readonly AzureStorageOrchestrationService _service;
     private readonly EpisodeSignal _episodes;
     private bool _stopped;
+    private bool _stopWithoutWaiting;
 
-    private LocalDurableEngine(TaskHubWorker worker, TaskHubClient client, AzureStorageOrchestrationService service, EpisodeSignal episodes)
+    private LocalDurableEngine(TaskHubWorker? worker, TaskHubClient client, AzureStorageOrchestrationService service, EpisodeSignal episodes)
     {
         _service = service;
         _worker = worker;
@@ -116,6 +118,23 @@ public sealed class LocalDurableEngine : IAsyncDisposable
 
         var client = new TaskHubClient(service, new SystemTextJsonDataConverter(), loggerFactory);
         return new LocalDurableEngine(worker, client, service, episodes);
+    }
+
+    /// <summary>
+    /// A client-only engine on an existing task hub, with no worker: for a process that acts on runs another process's
+    /// worker executes (<c>datamesh runs cancel</c> while <c>datamesh up</c> serves the mesh).
+    /// </summary>
+    public static async Task<LocalDurableEngine> ConnectAsync(string connectionString, string taskHubName, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
+    {
+        var service = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
+        {
+            StorageAccountClientProvider = new StorageAccountClientProvider(connectionString),
+            TaskHubName = taskHubName,
+            PartitionCount = 1,
+            LoggerFactory = loggerFactory,
+        });
+        await service.CreateIfNotExistsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new LocalDurableEngine(worker: null, new TaskHubClient(service, new SystemTextJsonDataConverter(), loggerFactory), service, new EpisodeSignal());
     }
 
     /// <summary>
@@ -226,14 +245,23 @@ public sealed class LocalDurableEngine : IAsyncDisposable
         };
     }
 
-    /// <summary>Stops the worker, letting in-flight work items finish.</summary>
+    /// <summary>
+    /// Makes <see cref="DisposeAsync"/> stop the worker without waiting for in-flight work items (after a cancellation:
+    /// a stage of a terminated run may run for minutes more, and its result is discarded anyway).
+    /// </summary>
+    public void StopWithoutWaiting() => _stopWithoutWaiting = true;
+
+    /// <summary>Stops the worker, letting in-flight work items finish (unless <see cref="StopWithoutWaiting"/> was called).</summary>
     public async ValueTask DisposeAsync()
     {
         if (!_stopped)
         {
             _stopped = true;
-            await _worker.StopAsync(isForced: false).ConfigureAwait(false);
-            _worker.Dispose();
+            if (_worker is not null)
+            {
+                await _worker.StopAsync(isForced: _stopWithoutWaiting).ConfigureAwait(false);
+                _worker.Dispose();
+            }
         }
     }
 }

@@ -103,7 +103,9 @@ public sealed partial class StuckRunDetector
         // by the pass that finds it terminated (this one or a later one, after a restart too).
         foreach (var state in await QueryAsync([OrchestrationStatus.Terminated], createdBefore: null, cancellationToken).ConfigureAwait(false))
         {
-            if (state.Name == nameof(DataProductPipeline) && state.Output is { } output && output.Contains(Marker, StringComparison.Ordinal))
+            // Runs an operator cancelled too: their failure is announced even when the process that cancelled them died first.
+            if (state.Name == nameof(DataProductPipeline) && state.Output is { } output
+                && (output.Contains(Marker, StringComparison.Ordinal) || RunCancellation.IsCancellation(output)))
             {
                 await ScheduleFailureAsync(state, cancellationToken).ConfigureAwait(false);
             }
@@ -124,7 +126,10 @@ public sealed partial class StuckRunDetector
 
         // The engine keeps a termination reason as given (raw text); a JSON string is read as one.
         var reason = state.Output!.StartsWith('"') ? JsonSerializer.Deserialize<string>(state.Output!, Json) ?? state.Output! : state.Output!;
-        var stuck = new StuckRun(request.RunId, spec.Id, spec.Version, StageOf(state), reason, request.LandingBlobs);
+        var stuck = new StuckRun(request.RunId, spec.Id, spec.Version, StageOf(state), reason, request.LandingBlobs)
+        {
+            Cause = RunCancellation.IsCancellation(reason) ? RunCancellation.Reason : null,
+        };
         try
         {
             await _engine.Client.CreateOrchestrationInstanceAsync(nameof(StuckRunFailure), string.Empty, StuckRunFailure.InstanceId(request.RunId), stuck, tags: null, AnyStatus)

@@ -167,6 +167,7 @@ public sealed class PublishOutputTests(PublishOutputFixture publish, ITestOutput
             [nameof(CleanUpActivity)] = "activityTrigger",
             ["RunProduct"] = "httpTrigger",
             ["Backfill"] = "httpTrigger",
+            ["CancelRun"] = "httpTrigger",
             ["CatalogProjection"] = "queueTrigger",
             ["ListProducts"] = "httpTrigger",
             ["GetProduct"] = "httpTrigger",

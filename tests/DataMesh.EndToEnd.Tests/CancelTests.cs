@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using DataMesh.Catalog;
+using DataMesh.Local;
+using DataMesh.Publishing;
+using DataMesh.Storage;
+using DataMesh.Testing;
+
+namespace DataMesh.EndToEnd.Tests;
+
+/// <summary>
+/// Ctrl+C in <c>datamesh run</c> during a large run: SIGINT to the CLI alone, and to its whole process group as a
+/// terminal sends it (the embedded Azurite included). The CLI exits 130 within 10 s; nothing is published; the landing
+/// input stays; the run is recorded as cancelled in the catalog.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+[Trait("Category", "Faults")]
+public sealed class CancelTests(AzuriteFixture azurite) : IDisposable
+{
+    // Large enough that the run is surely mid-way when the signal comes (the signal waits for the first stage line).
+    private const int BigFileRows = 3_000_000;
+    private const int SigInt = 2;
+
+    // The bound: from the signal to the process gone.
+    private static readonly TimeSpan ExitWithin = TimeSpan.FromSeconds(10);
+
+    private readonly TestProduct _product = new("cancel" + Guid.NewGuid().ToString("N")[..6]);
+
+    public void Dispose() => _product.Dispose();
+
+    [Fact]
+    public async Task Run_SigIntToTheCliDuringALargeRun_Exits130AndTheRunIsRecordedCancelled()
+    {
+        // Arrange: a mesh on the shared Azurite (reachable after the CLI is gone), a large input.
+        var file = _product.WriteOrders("big.csv", rows: BigFileRows);
+        var environment = new Dictionary<string, string>
+        {
+            ["DATAMESH_STORAGE"] = azurite.ConnectionString,
+            ["DATAMESH_HOME"] = Path.Combine(_product.Root, ".datamesh"),
+        };
+
+        // Act
+        var (exitCode, exited, stderr) = await InterruptRunAsync(file, environment, wholeGroup: false);
+
+        // Assert
+        Assert.True(exited, $"the CLI was still running {ExitWithin.TotalSeconds} s after SIGINT; stderr:\n{stderr}");
+        Assert.True(exitCode == 130, $"exit code {exitCode}; stderr:\n{stderr}");
+        await AssertCancelledAsync(MeshStorage.FromConnectionString(azurite.ConnectionString), stderr);
+    }
+
+    [Fact]
+    public async Task Run_SigIntToTheProcessGroupWithEmbeddedAzurite_Exits130AndTheRunIsRecordedCancelled()
+    {
+        // Arrange: the CLI's own Azurite (no DATAMESH_STORAGE), which a terminal's Ctrl+C signals too unless it is kept apart.
+        var file = _product.WriteOrders("big.csv", rows: BigFileRows);
+        var state = Path.Combine(_product.Root, ".datamesh");
+        var environment = new Dictionary<string, string> { ["DATAMESH_HOME"] = state };
+
+        // Act
+        var (exitCode, exited, stderr) = await InterruptRunAsync(file, environment, wholeGroup: true);
+
+        // Assert: read the mesh's state again through its own (restarted) Azurite.
+        Assert.True(exited, $"the CLI was still running {ExitWithin.TotalSeconds} s after SIGINT to its process group; stderr:\n{stderr}");
+        Assert.True(exitCode == 130, $"exit code {exitCode}; stderr:\n{stderr}");
+        await using var local = await LocalStorage.OpenAsync(new LocalMeshOptions { RootDirectory = _product.Root, StateDirectory = state });
+        await AssertCancelledAsync(local.Storage, stderr);
+    }
+
+    private async Task AssertCancelledAsync(MeshStorage storage, string stderr)
+    {
+        // No release.
+        Assert.Empty(await new ReleaseStore(storage.Products(_product.Domain)).ListReleasesAsync(_product.Name, "1.0.0"));
+
+        // The landing input is kept (neither archived nor quarantined).
+        Assert.True(await storage.Landing(_product.Domain).GetBlobClient("orders/big.csv").ExistsAsync(), "the landing input is gone");
+
+        // The run is recorded as cancelled, with who cancelled it.
+        var runs = await new CatalogReader(storage).GetRunsAsync(_product.Id);
+        Assert.True(runs.Count == 1, $"{runs.Count} run(s) recorded; stderr:\n{stderr}");
+        var run = runs[0];
+        Assert.True(run.Status == CatalogRunStatus.Cancelled, $"run recorded {run.Status}: {run.Error}; stderr:\n{stderr}");
+        Assert.StartsWith("cancelled: by Ctrl+C in datamesh run", run.Error, StringComparison.Ordinal);
+        Assert.Empty(run.Quarantined);
+    }
+
+    /// <summary>
+    /// Starts <c>datamesh run</c> in a process group of its own (as a shell job is), waits for its first stage line (the
+    /// run has started), sends SIGINT to the process or to its whole group, and waits up to <see cref="ExitWithin"/>.
+    /// </summary>
+    private async Task<(int ExitCode, bool Exited, string StdErr)> InterruptRunAsync(string file, IDictionary<string, string> environment, bool wholeGroup)
+    {
+        var start = new ProcessStartInfo("/usr/bin/setsid")
+        {
+            WorkingDirectory = _product.Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "dotnet", Path.Combine(AppContext.BaseDirectory, "datamesh.dll"), "run", _product.Directory, "--input", file })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment.Remove("DATAMESH_STORAGE");
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var stderr = new ConcurrentQueue<string>();
+        using var process = Process.Start(start)!;
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) { stderr.Enqueue(line); } };
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        try
+        {
+            var started = Stopwatch.StartNew();
+            while (!stderr.Any(l => l.Contains($"running {_product.Id}: ", StringComparison.Ordinal)))
+            {
+                Assert.False(process.HasExited, "the CLI ended before its run started:\n" + string.Join('\n', stderr));
+                Assert.True(started.Elapsed < TimeSpan.FromMinutes(3), "no stage line within 3 minutes:\n" + string.Join('\n', stderr));
+                await Task.Delay(50);
+            }
+
+            // Act: Ctrl+C.
+            Assert.Equal(0, Kill(wholeGroup ? -process.Id : process.Id, SigInt));
+            using var bound = new CancellationTokenSource(ExitWithin);
+            try
+            {
+                await process.WaitForExitAsync(bound.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return (-1, false, string.Join('\n', stderr));
+            }
+
+            process.WaitForExit(); // Drains the redirected output.
+            return (process.ExitCode, true, string.Join('\n', stderr));
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Kill(int processId, int signal);
+}
