@@ -160,6 +160,9 @@ public sealed class QuarantineClient(MeshStorage storage, IProductRegistry produ
         return new QuarantineReplay(file, request);
     }
 
+    /// <summary>Whether <paramref name="productId"/> is a product served here (its quarantine can be read).</summary>
+    public bool Serves(string productId) => products.All.Any(p => p.Id == productId);
+
     /// <summary><paramref name="file"/> with its reason taken out of data values (<see cref="ErrorRedaction"/>), for readers outside the domain.</summary>
     public QuarantinedFile Redacted(QuarantinedFile file)
     {
