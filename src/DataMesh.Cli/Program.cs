@@ -18,6 +18,7 @@ var root = new RootCommand("datamesh: data products as code on a local mesh (Azu
     RunCommand.Create(),
     DropCommand.Create(),
     BackfillCommand.Create(),
+    QuarantineCommand.Create(),
     DemoCommand.Create(),
     UpCommand.Create(),
     CatalogCommand.Create(),

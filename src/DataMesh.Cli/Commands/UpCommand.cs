@@ -98,7 +98,7 @@ internal static class UpCommand
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
         var app = builder.Build();
-        var api = new CatalogHttpApi(mesh.Catalog, releases: new ReleaseReader(mesh.Storage, new ReleaseCache(ReleaseCacheOptions.FromEnvironment(Environment.GetEnvironmentVariable))));
+        var api = new CatalogHttpApi(mesh.Catalog, releases: new ReleaseReader(mesh.Storage, new ReleaseCache(ReleaseCacheOptions.FromEnvironment(Environment.GetEnvironmentVariable))), quarantine: mesh.Quarantine);
 
         // Every path under /api goes to the same host-neutral handler as the Azure Functions: routing, checks and bodies live there.
         app.Map("/api/{**path}", async (HttpContext context) =>

@@ -55,6 +55,7 @@ public sealed partial class CatalogHttpApi
     private readonly bool _requireAuthenticatedReaders;
     private readonly Func<string, CancellationToken, Task<ReleaseAccess?>> _access;
     private readonly bool _accessFromCatalog;
+    private readonly Quarantine.QuarantineClient? _quarantine;
 
     /// <param name="catalog">The catalog tables.</param>
     /// <param name="time">The clock freshness is judged by.</param>
@@ -62,6 +63,10 @@ public sealed partial class CatalogHttpApi
     /// <param name="access">
     /// Who may read a product's data, by product id (null: unknown product). Default: the access the catalog recorded
     /// from the spec. A domain's app passes its own specs: the domain that holds the data enforces who reads it.
+    /// </param>
+    /// <param name="quarantine">
+    /// The quarantine of the domains whose data this host holds, for the quarantine route; without it (the hub, which
+    /// reads no domain's storage) that route answers 404 naming where it is served.
     /// </param>
     /// <param name="requireAuthenticatedReaders">
     /// The data routes (and the redirect to them) answer 401 to a caller that is not <see cref="DataReader.IsAuthenticated"/>,
@@ -73,7 +78,8 @@ public sealed partial class CatalogHttpApi
         TimeProvider? time = null,
         ReleaseReader? releases = null,
         Func<string, CancellationToken, Task<ReleaseAccess?>>? access = null,
-        bool requireAuthenticatedReaders = false)
+        bool requireAuthenticatedReaders = false,
+        Quarantine.QuarantineClient? quarantine = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         _catalog = catalog;
@@ -82,6 +88,7 @@ public sealed partial class CatalogHttpApi
         _access = access ?? CatalogAccessAsync;
         _accessFromCatalog = access is null;
         _requireAuthenticatedReaders = requireAuthenticatedReaders;
+        _quarantine = quarantine;
     }
 
     /// <summary>How long the rows route may take to read one page when <see cref="RowsTimeLimit"/> is not set.</summary>
@@ -105,6 +112,7 @@ public sealed partial class CatalogHttpApi
         new("products/{id}/releases/{version}/{release}/rows", "GetReleaseRows", "A page of a release's rows as JSON objects, in file order; only for callers the product's access lets read it (403 otherwise).", ["offset", "limit"], "ReleaseRows"),
         new("products/{id}/releases/{version}/{release}/files", "GetReleaseFile", "One of a release's Parquet files (a path of its manifest); only for callers the product's access lets read it (403 otherwise).", ["path"], "ParquetFile"),
         new("products/{id}/quality", "GetQualityHistory", "Quality rule results of a product's most recent runs that reached the quality gate.", ["limit"], "QualityHistory"),
+        new("products/{id}/quarantine", "ListQuarantine", "A product's quarantined input files, newest first, with when, the stage and the reason (values of classified columns redacted); only for callers its access lets read its history (403 otherwise). Served by the domain app that holds the quarantine.", [], "QuarantineList"),
         new("openapi.json", "GetOpenApiDocument", "This document.", [], "OpenApiDocument"),
     ];
 
@@ -215,6 +223,7 @@ public sealed partial class CatalogHttpApi
             "GetQualityHistory" => await GetQualityHistoryAsync(request, caller, cancellationToken).ConfigureAwait(false),
             "GetReleaseRows" => await GetReleaseDataAsync(request, caller, null, cancellationToken).ConfigureAwait(false),
             "GetReleaseFile" => await GetReleaseDataAsync(request, caller, new FileRequest(headers, head), cancellationToken).ConfigureAwait(false),
+            "ListQuarantine" => await ListQuarantineAsync(request, caller, cancellationToken).ConfigureAwait(false),
             "GetOpenApiDocument" => new CatalogApiResponse(200, JsonContentType, CatalogOpenApi.Document),
             _ => throw new InvalidOperationException($"Route {match.Route.OperationId} has no handler."),
         };
@@ -601,6 +610,45 @@ public sealed partial class CatalogHttpApi
         {
             return Problem(400, "invalid-continuation-token", "Invalid continuation token", ex.Message, request.Instance, productId: id);
         }
+    }
+
+    /// <summary>
+    /// A product's quarantined files with their reasons, to the callers its history is served to (the runs route's own
+    /// rule: a reason comes from the product's data). Reasons go through <see cref="Pipeline.ErrorRedaction"/> once
+    /// more, and failed rules are named without their sample rows: nothing of the data leaves the domain in clear.
+    /// </summary>
+    private async Task<CatalogApiResponse> ListQuarantineAsync(Request request, DataReader caller, CancellationToken cancellationToken)
+    {
+        var id = request.Route["id"];
+        if (_quarantine is null || !_quarantine.Serves(id))
+        {
+            return Problem(404, "quarantine-not-served", "Quarantine not served here",
+                $"{id}'s quarantined files are served by the app of its domain, which holds its quarantine container: GET {BasePath}/products/{id}/quarantine there.", request.Instance, productId: id);
+        }
+
+        if (await HistoryAccessAsync(request, caller, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            return refused;
+        }
+
+        var files = await _quarantine.ListAsync(id, cancellationToken).ConfigureAwait(false);
+        return Ok(new
+        {
+            productId = id,
+            items = files.Select(_quarantine.Redacted).Select(f => new
+            {
+                file = f.File,
+                landingName = f.LandingName,
+                quarantinedAt = f.QuarantinedAt,
+                stage = f.Stage,
+                reason = f.Reason,
+                runId = f.RunId,
+                version = f.Version,
+                size = f.Size,
+                failedRules = f.FailedRules.Select(r => r["name"]?.ToString()).OfType<string>().ToList(),
+                replayable = f.NotReplayable is null,
+            }),
+        });
     }
 
     private async Task<CatalogApiResponse> GetLineageAsync(Request request, CancellationToken cancellationToken)

@@ -293,6 +293,11 @@ internal static class CatalogOpenApi
             ("columns", ArrayOf(Object(("name", Type("string")), ("type", Type("string"))))),
             ("offset", Type("integer", format: "int64")), ("limit", Type("integer")), ("total", Type("integer", format: "int64")),
             ("nextOffset", Type("integer", true, "int64")), ("rows", ArrayOf(new JsonObject { ["type"] = "object" }))),
+        ["QuarantineList"] = Object(("productId", Type("string")), ("items", ArrayOf(Object(
+            ("file", Type("string")), ("landingName", Type("string", true)), ("quarantinedAt", Type("string", true, "date-time")),
+            ("stage", Type("string", true)), ("reason", Described(Type("string", true), "Why the run stopped, with values of classified columns redacted.")),
+            ("runId", Type("string", true)), ("version", Type("string", true)), ("size", Type("integer", format: "int64")),
+            ("failedRules", ArrayOf(Type("string"))), ("replayable", Type("boolean")))))),
         ["QualityHistory"] = Object(("productId", Type("string")), ("items", ArrayOf(Ref("QualityRun")))),
     };
 }

@@ -43,12 +43,23 @@ public sealed class ReleaseDataApi
                 releases: new ReleaseReader(storage),
                 access: (id, _) => Task.FromResult(
                     products.All.FirstOrDefault(p => p.Id == id && (mode.Domain is null || p.Domain == mode.Domain)) is { } spec ? ReleaseAccess.FromSpec(spec) : null),
-                requireAuthenticatedReaders: true)
+                requireAuthenticatedReaders: true,
+                quarantine: new Quarantine.QuarantineClient(storage, new DomainProducts(products, mode.Domain)))
             {
                 // DataMesh__RowsTimeLimit (e.g. 00:00:30): how long the rows route may read one page.
                 RowsTimeLimit = configuration?.GetValue<TimeSpan?>("DataMesh:RowsTimeLimit") ?? CatalogHttpApi.DefaultRowsTimeLimit,
             };
     }
+
+    /// <summary>
+    /// A product's quarantined files with their reasons (redacted), for callers its access lets read its history; the
+    /// domain app answers from its own quarantine container, the hub (which reads no domain's storage) with 404.
+    /// </summary>
+    [Function("ListQuarantine")]
+    public Task<HttpResponseData> ListQuarantineAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "products/{id}/quarantine")] HttpRequestData request,
+        string id,
+        CancellationToken cancellationToken) => CatalogApi.AnswerAsync(_api, request, _authentication, cancellationToken);
 
     [Function("GetReleaseRows")]
     public Task<HttpResponseData> GetReleaseRowsAsync(
@@ -69,4 +80,13 @@ public sealed class ReleaseDataApi
         string version,
         string release,
         CancellationToken cancellationToken) => CatalogApi.AnswerAsync(_api, request, _authentication, cancellationToken);
+
+    /// <summary>The products of this app's own domain (all of them when it serves every domain).</summary>
+    private sealed class DomainProducts(IProductRegistry products, string? domain) : IProductRegistry
+    {
+        public IReadOnlyCollection<DataMesh.Specs.ProductSpec> All => products.All.Where(p => domain is null || p.Domain == domain).ToList();
+
+        public DataMesh.Specs.ProductSpec Get(string productId) =>
+            All.FirstOrDefault(p => p.Id == productId) ?? throw new KeyNotFoundException($"Product '{productId}' is not served by this app.");
+    }
 }

@@ -71,5 +71,6 @@ export async function allProducts(signal) {
 
 export const getProduct = (id, signal) => getJson(`products/${encode(id)}`, {}, signal);
 export const getRuns = (id, limit, signal) => getJson(`products/${encode(id)}/runs`, { limit }, signal);
+export const getQuarantine = (id, signal) => getJson(`products/${encode(id)}/quarantine`, {}, signal);
 export const getQuality = (id, limit, signal) => getJson(`products/${encode(id)}/quality`, { limit }, signal);
 export const getLineage = (id, depth, signal) => getJson(`products/${encode(id)}/lineage`, { direction: 'both', depth }, signal);

@@ -399,6 +399,11 @@ async function showProduct(id, signal) {
   const withheld = detail.historyWithheld
     ? h('p', { class: 'muted', 'data-withheld': 'true' }, detail.historyWithheld)
     : null;
+  // Quarantined inputs come from the domain's own storage: a host without it (the hub) answers 404, a caller the
+  // product's access refuses 401/403; either way the section says so instead of failing the page.
+  const quarantine = detail.historyWithheld
+    ? null
+    : await api.getQuarantine(id, signal).catch((error) => ([401, 403, 404].includes(error.status) ? null : Promise.reject(error)));
   const product = detail.product;
   const contract = detail.contract;
   const failedRuns = detail.runs.filter((r) => r.status !== 'Published').length;
@@ -499,7 +504,21 @@ async function showProduct(id, signal) {
               h('code', { class: 'run-id' }, run.runId),
             ],
           })), { hideCaption: true, scrollable: true, className: 'runs' })
-        : h('p', { class: 'muted' }, 'No runs announced yet.')));
+        : h('p', { class: 'muted' }, 'No runs announced yet.')),
+    section('quarantine', 'Quarantined files',
+      withheld || !quarantine ? (withheld || h('p', { class: 'muted' }, 'Quarantined files are not shown here.')).cloneNode(true) : quarantine.items.length
+        ? table(`Quarantined files of ${id}`, ['File', 'When', 'Stage', 'Reason', 'Run'],
+          quarantine.items.map((q) => ({
+            attributes: { 'data-quarantined': q.file },
+            cells: [
+              h('code', null, q.file),
+              q.quarantinedAt ? time(q.quarantinedAt) : '–',
+              q.stage || '–',
+              [q.reason || '–', q.failedRules.length ? h('span', { class: 'muted' }, ` (failed: ${q.failedRules.join(', ')})`) : null],
+              q.runId ? h('code', { class: 'run-id' }, q.runId) : '–',
+            ],
+          })), { hideCaption: true, scrollable: true, className: 'quarantine' })
+        : h('p', { class: 'muted' }, 'Nothing quarantined.')));
   setStatus(`Showing ${id}: ${detail.releases.length} release(s), ${detail.runs.length} run(s).`);
   focusHeading();
 }
