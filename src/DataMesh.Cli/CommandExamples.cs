@@ -23,6 +23,9 @@ internal static class CommandExamples
         ["catalog"] = ["datamesh catalog list", "datamesh catalog show finance.revenue-global --json"],
         ["catalog list"] = ["datamesh catalog list --json"],
         ["catalog show"] = ["datamesh catalog show finance.revenue-global"],
+        ["runs"] = ["datamesh runs list finance.ledger-emea", "datamesh runs show <run-id>"],
+        ["runs list"] = ["datamesh runs list", "datamesh runs list finance.ledger-emea --limit 10", "datamesh runs list finance.ledger-emea --limit 10 --after <cursor> --json"],
+        ["runs show"] = ["datamesh runs show <run-id>", "datamesh runs show <run-id> --json"],
         ["query"] = [
             "datamesh query finance.revenue-global \"SELECT region, sum(revenue) FROM revenue_global GROUP BY ALL\"",
             "datamesh query finance.ledger-emea@^1 \"SELECT count(*) FROM ledger_emea\" --format csv",

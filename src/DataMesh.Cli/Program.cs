@@ -21,6 +21,7 @@ var root = new RootCommand("datamesh: data products as code on a local mesh (Azu
     DemoCommand.Create(),
     UpCommand.Create(),
     CatalogCommand.Create(),
+    RunsCommand.Create(),
     QueryCommand.Create(),
     BenchCommand.Create(),
     InfraCommand.Create(),
