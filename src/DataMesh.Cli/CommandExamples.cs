@@ -27,6 +27,9 @@ internal static class CommandExamples
         ["catalog"] = ["datamesh catalog list", "datamesh catalog show finance.revenue-global --json"],
         ["catalog list"] = ["datamesh catalog list --json"],
         ["catalog show"] = ["datamesh catalog show finance.revenue-global"],
+        ["runs"] = ["datamesh runs list finance.ledger-emea", "datamesh runs show <run-id>"],
+        ["runs list"] = ["datamesh runs list", "datamesh runs list finance.ledger-emea --limit 10", "datamesh runs list finance.ledger-emea --limit 10 --after <cursor> --json"],
+        ["runs show"] = ["datamesh runs show <run-id>", "datamesh runs show <run-id> --json"],
         ["runs cancel"] = ["datamesh runs cancel finance.ledger-emea-20261201T101500000-1a2b3c4d", "datamesh runs cancel finance.ledger-emea-20261201T101500000-1a2b3c4d --json"],
         ["query"] = [
             "datamesh query finance.revenue-global \"SELECT region, sum(revenue) FROM revenue_global GROUP BY ALL\"",

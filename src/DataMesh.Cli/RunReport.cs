@@ -28,6 +28,17 @@ internal static class RunReport
             }
         }
 
+        foreach (var line in DriftLines(result.Inputs))
+        {
+            AnsiConsole.MarkupLine($"  [yellow]drift[/] {Markup.Escape(line)}");
+        }
+
+        var warnings = result.Quality.Count(r => !r.Passed && r.Severity != "error");
+        if (warnings > 0)
+        {
+            AnsiConsole.MarkupLine($"  [yellow]{warnings} warning rule(s) failed[/] (they do not block a release; see the table below)");
+        }
+
         if (result.Quality.Count > 0)
         {
             var table = new Table().Border(TableBorder.Rounded).AddColumns("rule", "severity", "measured", "expected", "result");
@@ -42,6 +53,31 @@ internal static class RunReport
             }
 
             AnsiConsole.Write(table);
+        }
+    }
+
+    /// <summary>
+    /// One line per drift finding and per input whose schema was auto-detected, by input and column name (never a
+    /// value): what <c>run</c>, <c>drop</c>, <c>demo</c> and <c>runs show</c> print.
+    /// </summary>
+    public static IEnumerable<string> DriftLines(IReadOnlyList<InputReport> inputs)
+    {
+        foreach (var input in inputs)
+        {
+            if (input.AutoDetected)
+            {
+                yield return $"input {input.Name}: schema auto-detected (no declared columns)";
+            }
+
+            foreach (var drift in input.Drift)
+            {
+                yield return drift.Kind switch
+                {
+                    "missing-column" => $"input {input.Name}: column '{drift.Column}' missing, read as NULL ({drift.Detail})",
+                    "unexpected-column" => $"input {input.Name}: column '{drift.Column}' not declared, read with an auto-detected type",
+                    _ => $"input {input.Name}: {drift.Kind} in '{drift.Column}' ({drift.Count} row(s))",
+                };
+            }
         }
     }
 }

@@ -105,6 +105,33 @@ public sealed partial class CatalogBrowserTests(SampleMeshFixture mesh, ITestOut
     }
 
     [ChromiumFact]
+    public async Task Catalog_FileWithAnUndeclaredColumn_ReleaseAndRunShowTheDrift()
+    {
+        // Arrange: payroll (read by no product) gets a file with a column it does not declare.
+        const string payroll = "workforce.payroll";
+        var run = await mesh.DropAndWaitForRunAsync(payroll, "payroll_2026-12.csv",
+            "employee_id,period,gross,net,currency,bonus\nE1001,2026-12,6186.01,4150.93,EUR,100.00\n");
+        Assert.Equal(CatalogRunStatus.Published, run.GetProperty("status").GetString());
+        var drift = run.GetProperty("inputs").EnumerateArray().SelectMany(i => i.GetProperty("drift").EnumerateArray()).ToList();
+        Assert.Contains(drift, d => d.GetProperty("column").GetString() == "bonus" && d.GetProperty("kind").GetString() == "unexpected-column");
+        await using var session = await BrowserSession.OpenAsync(mesh, output, "drift");
+        var page = session.Page;
+
+        // Act
+        await page.SetExtraHTTPHeadersAsync(new Dictionary<string, string> { ["X-DataMesh-Domain"] = "workforce" });
+        await page.GotoAsync($"ui/#/products/{payroll}");
+
+        // Assert: the release it made and its run both say which column drifted, and how it was read.
+        await Expect(page.Locator("h1")).ToHaveTextAsync(payroll);
+        var release = page.Locator($"#section-releases tbody tr:has(code.run-id:text-is('{run.GetProperty("runId").GetString()}'))");
+        await Expect(release.Locator("[data-drift] [data-drift-kind=unexpected-column]")).ToContainTextAsync("column bonus not declared");
+        var runRow = page.Locator($"#section-runs tbody tr:has(code.run-id:text-is('{run.GetProperty("runId").GetString()}'))");
+        await Expect(runRow.Locator("[data-drift] [data-drift-kind=unexpected-column]")).ToContainTextAsync("bonus");
+        await runRow.ScrollIntoViewIfNeededAsync();
+        await session.ScreenshotAsync("payroll-drift");
+    }
+
+    [ChromiumFact]
     public async Task Catalog_ProductWithRejectedSample_ShowsTheQualityFailedRunWithItsReason()
     {
         // Arrange: the run the quality gate stopped, as the API records it.

@@ -142,6 +142,29 @@ public sealed class SampleMeshFixture : IAsyncLifetime
         return document.RootElement.Clone();
     }
 
+    /// <summary>
+    /// Uploads <paramref name="content"/> as <paramref name="fileName"/> to a product's first landing input, as any
+    /// storage client would, and waits until the catalog records a run of the product that is not one of those it had.
+    /// </summary>
+    /// <returns>The new run as the API answers it.</returns>
+    public async Task<JsonElement> DropAndWaitForRunAsync(string productId, string fileName, string content)
+    {
+        var spec = ProductRegistry.LoadFrom(Path.Combine(_root!, "pipelines")).Get(productId);
+        var before = (await GetJsonAsync($"/api/products/{productId}/runs")).GetProperty("items").EnumerateArray()
+            .Select(r => r.GetProperty("runId").GetString()).ToHashSet();
+        var file = Path.Combine(_root!, fileName);
+        await File.WriteAllTextAsync(file, content);
+        await UploadAsync(MeshStorage.FromConnectionString(_azurite.ConnectionString), spec, file);
+        JsonElement? run = null;
+        await WaitUntilAsync($"a run of {productId} reading {fileName}", async () =>
+        {
+            run = (await GetJsonAsync($"/api/products/{productId}/runs")).GetProperty("items").EnumerateArray()
+                .FirstOrDefault(r => !before.Contains(r.GetProperty("runId").GetString()));
+            return run is { ValueKind: JsonValueKind.Object };
+        });
+        return run!.Value;
+    }
+
     private void StartUp()
     {
         var port = LoopbackPort.Free();

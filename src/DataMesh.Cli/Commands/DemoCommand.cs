@@ -166,6 +166,11 @@ internal static class DemoCommand
                 outcome += $"\n  {(q.Severity == "error" ? "[red]✗[/]" : "[yellow]![/]")} {Markup.Escape(q.Name)}: {measured}, expected {Markup.Escape(q.Expectation)}";
             }
 
+            foreach (var line in RunReport.DriftLines(r.Inputs))
+            {
+                outcome += $"\n  [yellow]drift[/] {Markup.Escape(line)}";
+            }
+
             table.AddRow(
                 Markup.Escape(r.Product),
                 Markup.Escape(r.Version),

@@ -56,6 +56,7 @@ internal static class CatalogColumns
     internal const string ColumnsOmitted = "ColumnsOmitted";
     internal const string Classifications = "Classifications";
     internal const string Inputs = "Inputs";
+    internal const string InputsOmitted = "InputsOmitted";
     internal const string ColumnLineage = "ColumnLineage";
     internal const string ColumnLineageOmitted = "ColumnLineageOmitted";
 

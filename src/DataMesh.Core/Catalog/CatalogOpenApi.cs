@@ -239,6 +239,11 @@ internal static class CatalogOpenApi
             ("name", Type("string")), ("property", Type("string", true)), ("metric", Type("string")), ("severity", Type("string")),
             ("measured", Type("number")), ("unit", Type("string")), ("expectation", Type("string")), ("passed", Type("boolean")),
             ("failedRows", Type("integer", format: "int64"))),
+        ["InputReport"] = Object(
+            ("name", Type("string")), ("files", Type("integer")), ("autoDetected", Type("boolean")), ("read", Type("string", true)),
+            ("drift", ArrayOf(Object(
+                ("column", Type("string")), ("kind", Described(Type("string"), "missing-column, unexpected-column, uncastable, or a reader error kind.")),
+                ("count", Type("integer", format: "int64")), ("sampleLines", ArrayOf(Type("integer", format: "int64"))), ("detail", Type("string")), ("blocking", Type("boolean")))))),
         ["Quality"] = Object(("passed", Type("boolean")), ("rows", Type("integer", format: "int64")), ("rules", ArrayOf(Ref("QualityRule")))),
         ["Release"] = Object(
             ("productId", Type("string")), ("version", Type("string")), ("release", Type("integer")), ("runId", Type("string")),
@@ -248,6 +253,7 @@ internal static class CatalogOpenApi
             ("qualityPassed", Type("boolean")), ("quality", Ref("Quality")), ("qualityRulesOmitted", Type("integer")),
             ("upstream", ArrayOf(Object(("productId", Type("string")), ("version", Type("string")), ("release", Type("integer"))))),
             ("upstreamOmitted", Type("integer")), ("landing", ArrayOf(Type("object"))), ("landingOmitted", Type("integer")),
+            ("inputs", Described(ArrayOf(Ref("InputReport")), "How the run read each input: declared or auto-detected schema, and its drift.")), ("inputsOmitted", Type("integer")),
             ("publishedAt", Type("string", format: "date-time")), ("dataEndpoint", Type("string", true))),
         ["ReleaseChanges"] = Object(
             ("mode", new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("replace", "append", "merge", "partitions") }),
@@ -261,7 +267,9 @@ internal static class CatalogOpenApi
         ["Run"] = Object(
             ("productId", Type("string")), ("runId", Type("string")), ("status", new JsonObject { ["type"] = "string", ["enum"] = new JsonArray(CatalogRunStatus.Published, CatalogRunStatus.QualityFailed, CatalogRunStatus.Failed, CatalogRunStatus.Cancelled) }),
             ("stage", Type("string", true)), ("error", Type("string", true)), ("version", Type("string")), ("release", Type("integer", true)),
-            ("quarantined", ArrayOf(Type("string"))), ("quality", Ref("Quality")), ("at", Type("string", format: "date-time"))),
+            ("quarantined", ArrayOf(Type("string"))), ("quality", Ref("Quality")),
+            ("inputs", Described(ArrayOf(Ref("InputReport")), "How the run read each input: declared or auto-detected schema, and its drift.")), ("inputsOmitted", Type("integer")),
+            ("at", Type("string", format: "date-time"))),
         ["RunList"] = Object(("productId", Type("string")), ("items", ArrayOf(Ref("Run"))), ("continuationToken", Type("string", true))),
         ["ProductDetail"] = Object(
             ("product", Ref("Product")),

@@ -233,6 +233,7 @@ public sealed class CatalogProjection
             [CatalogColumns.PublishedAt] = data.PublishedAt,
             [CatalogColumns.EventId] = cloudEvent.Id,
         };
+        AddInputs(release, data.Inputs);
         // Where the release's data is served (the domain app that announced it). A malformed value is left out rather
         // than rejecting the release: the release exists either way, only the hub's redirect to it is lost.
         if (ReleaseDataEndpoint.Of(cloudEvent) is { } dataEndpoint)
@@ -263,6 +264,7 @@ public sealed class CatalogProjection
             [CatalogColumns.EventId] = cloudEvent.Id,
         };
         AddStages(run, data.Stages);
+        AddInputs(run, data.Inputs);
         AddOpenLineage(run, data.OpenLineage);
         var runs = await TableAsync(CatalogTables.Runs, cancellationToken).ConfigureAwait(false);
         var previous = await runs.GetEntityIfExistsAsync<TableEntity>(productKey, run.RowKey, [CatalogColumns.At], cancellationToken).ConfigureAwait(false);
@@ -325,6 +327,7 @@ public sealed class CatalogProjection
             [CatalogColumns.EventId] = cloudEvent.Id,
         };
         AddStages(run, data.Stages);
+        AddInputs(run, data.Inputs);
         AddOpenLineage(run, data.OpenLineage);
         if (data.Quality is { } quality)
         {
@@ -397,6 +400,17 @@ public sealed class CatalogProjection
             var (json, omitted) = CatalogJson.SerializeList(stages);
             run[CatalogColumns.Stages] = json;
             run[CatalogColumns.StagesOmitted] = omitted;
+        }
+    }
+
+    /// <summary>How the run read its inputs (schema declared or auto-detected, drift) as JSON on a release or run row, when the event carries it.</summary>
+    private static void AddInputs(TableEntity row, IReadOnlyList<InputReport> inputs)
+    {
+        if (inputs.Count > 0)
+        {
+            var (json, omitted) = CatalogJson.SerializeList(inputs);
+            row[CatalogColumns.Inputs] = json;
+            row[CatalogColumns.InputsOmitted] = omitted;
         }
     }
 

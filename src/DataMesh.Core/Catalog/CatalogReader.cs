@@ -103,6 +103,17 @@ public sealed class CatalogReader
     }
 
     /// <summary>
+    /// A run by its id, whatever its product: one query of the runs table on the row key, across products (for tools
+    /// such as <c>datamesh runs show</c>, not for the API). Null when no product announced it.
+    /// </summary>
+    public async Task<CatalogRun?> FindRunAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        var rows = await QueryAsync(_storage.Table(CatalogTables.Runs), TableClient.CreateQueryFilter($"RowKey eq {CatalogKeys.Encode(runId)}"), cancellationToken).ConfigureAwait(false);
+        return rows.Select(ToRun).FirstOrDefault(r => r.RunId == runId);
+    }
+
+    /// <summary>
     /// One page of a product search, in key order (domain, then name). The domain filter is applied by the table
     /// service (it is the partition key); the others are matched here while the rows stream by. Each page starts
     /// after the last key of the previous one, so pages neither repeat nor skip products.
@@ -621,6 +632,8 @@ public sealed class CatalogReader
         UpstreamOmitted = row.GetInt32(CatalogColumns.UpstreamOmitted) ?? 0,
         Landing = row.GetString(CatalogColumns.Landing) is { } landing ? CatalogJson.Deserialize<List<LandingBlob>>(landing) : [],
         LandingOmitted = row.GetInt32(CatalogColumns.LandingOmitted) ?? 0,
+        Inputs = row.GetString(CatalogColumns.Inputs) is { } inputs ? CatalogJson.Deserialize<List<InputReport>>(inputs) : [],
+        InputsOmitted = row.GetInt32(CatalogColumns.InputsOmitted) ?? 0,
         PublishedAt = row.GetDateTimeOffset(CatalogColumns.PublishedAt) ?? DateTimeOffset.MinValue,
         DataEndpoint = row.GetString(CatalogColumns.DataEndpoint),
     };
@@ -636,6 +649,8 @@ public sealed class CatalogReader
         Release = row.GetInt32(CatalogColumns.Release),
         Quarantined = row.GetString(CatalogColumns.Quarantined) is { } quarantined ? CatalogJson.Deserialize<List<string>>(quarantined) : [],
         Quality = row.GetString(CatalogColumns.Quality) is { } quality ? CatalogJson.Deserialize<QualitySummary>(quality) : null,
+        Inputs = row.GetString(CatalogColumns.Inputs) is { } inputs ? CatalogJson.Deserialize<List<InputReport>>(inputs) : [],
+        InputsOmitted = row.GetInt32(CatalogColumns.InputsOmitted) ?? 0,
         At = row.GetDateTimeOffset(CatalogColumns.At) ?? DateTimeOffset.MinValue,
         Stages = row.GetString(CatalogColumns.Stages) is { } stages ? CatalogJson.Deserialize<List<StageTiming>>(stages) : [],
         StagesOmitted = row.GetInt32(CatalogColumns.StagesOmitted) ?? 0,

@@ -38,6 +38,15 @@ public sealed record CatalogRelease
 
     public IReadOnlyList<LandingBlob> Landing { get; init; } = [];
 
+    /// <summary>
+    /// How the run read each input: schema declared or auto-detected, and its drift (missing optional columns,
+    /// unexpected columns), by column name; empty when the run announced none (a run that failed before reading).
+    /// </summary>
+    public IReadOnlyList<InputReport> Inputs { get; init; } = [];
+
+    /// <summary>Inputs left out of <see cref="Inputs"/> to fit the table's property limit.</summary>
+    public int InputsOmitted { get; init; }
+
     /// <summary>Landing blobs left out of <see cref="Landing"/> to fit the table's property limit.</summary>
     public int LandingOmitted { get; init; }
 

@@ -26,6 +26,15 @@ public sealed record CatalogRun
 
     public QualitySummary? Quality { get; init; }
 
+    /// <summary>
+    /// How the run read each input: schema declared or auto-detected, and its drift (missing optional columns,
+    /// unexpected columns), by column name; empty when the run announced none (a run that failed before reading).
+    /// </summary>
+    public IReadOnlyList<InputReport> Inputs { get; init; } = [];
+
+    /// <summary>Inputs left out of <see cref="Inputs"/> to fit the table's property limit.</summary>
+    public int InputsOmitted { get; init; }
+
     public required DateTimeOffset At { get; init; }
 
     /// <summary>The run's stage timeline (every attempt of every stage up to the outcome), for a timeline view.</summary>

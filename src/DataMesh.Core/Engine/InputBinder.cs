@@ -52,6 +52,12 @@ public static partial class InputBinder
             drift.Add(new DriftFinding(name, "unexpected-column", 0, [], "in the file but not declared: read with an auto-detected type", Blocking: false));
         }
 
+        if (port.OnDrift == DriftPolicy.Block)
+        {
+            // The input asked for files that match its columns exactly: what would warn stops the run instead.
+            drift = [.. drift.Select(d => d.Blocking ? d : d with { Blocking = true, BlockedByPolicy = true })];
+        }
+
         if (drift.Any(d => d.Blocking))
         {
             return new InputReport(port.Name, files.Count, AutoDetected: false, drift);
@@ -135,6 +141,8 @@ public static partial class InputBinder
         $"input '{input}' does not match its declared columns: " + string.Join("; ", findings.Select(f =>
             f.Kind switch
             {
+                "missing-column" when f.BlockedByPolicy => $"optional column '{f.Column}' is missing ({f.Detail}) and the input says onDrift: block",
+                "unexpected-column" when f.BlockedByPolicy => $"column '{f.Column}' is in the file but not declared, and the input says onDrift: block",
                 "missing-column" => $"required column '{f.Column}' is missing ({f.Detail})",
                 "uncastable" => $"{f.Count} value(s) of '{f.Column}' do not cast to the declared type — {f.Detail}",
                 _ => $"{f.Kind} ({f.Count} row(s)) in '{f.Column}' — {f.Detail}",

@@ -37,6 +37,9 @@ public sealed record ProductVersionPublishedData
     /// <summary>Exact landing blobs read (lineage).</summary>
     public IReadOnlyList<LandingBlob> Landing { get; init; } = [];
 
+    /// <summary>How each input was read: declared or auto-detected schema, and the drift it carried (column names, never values).</summary>
+    public IReadOnlyList<InputReport> Inputs { get; init; } = [];
+
     /// <summary>The run's stage timeline up to its outcome: every attempt of every stage (<see cref="PipelineResult.Stages"/>).</summary>
     public IReadOnlyList<StageTiming> Stages { get; init; } = [];
 

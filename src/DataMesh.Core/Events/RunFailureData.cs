@@ -27,6 +27,9 @@ public abstract record RunFailureData
     /// <summary>Names of the landing blobs moved to the <c>quarantine</c> container.</summary>
     public IReadOnlyList<string> Quarantined { get; init; } = [];
 
+    /// <summary>How each input was read when the run got that far (a quality-failed run), with its drift; empty otherwise.</summary>
+    public IReadOnlyList<InputReport> Inputs { get; init; } = [];
+
     /// <summary>The run's stage timeline up to its outcome: every attempt of every stage (<see cref="PipelineResult.Stages"/>).</summary>
     public IReadOnlyList<StageTiming> Stages { get; init; } = [];
 

@@ -134,6 +134,7 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
             Upstream = publishInput.Upstream,
             Stages = [.. stages],
         };
+        LogDrift(logger, result);
         LogRunEnded(logger, input.ProductId, input.RunId, result.Status, $"release {published.Release}, {published.Rows} rows");
         return await AnnounceAsync(context, stages, new AnnounceInput(result, published, publishInput, quality) { LandingBlobs = input.LandingBlobs });
     }
@@ -163,6 +164,7 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
             Quarantined = quarantined,
             Stages = [.. stages],
         };
+        LogDrift(logger, failed);
         LogRunEnded(logger, input.ProductId, input.RunId, failed.Status, reason);
         return await AnnounceAsync(context, stages, new AnnounceInput(failed, null, null, quality) { LandingBlobs = input.LandingBlobs });
     }
@@ -320,6 +322,29 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
 
     /// <summary>A retry policy and which failures it retries.</summary>
     private sealed record StageRetryPolicy(RetryPolicy Policy, Func<TaskFailureDetails, bool> IsRetried);
+
+    /// <summary>One structured warning per drift finding and per failed warning-level rule of a run that read its inputs.</summary>
+    private static void LogDrift(ILogger logger, PipelineResult result)
+    {
+        foreach (var input in result.Inputs)
+        {
+            foreach (var drift in input.Drift)
+            {
+                LogInputDrift(logger, result.RunId, result.Product, input.Name, drift.Column, drift.Kind, drift.Detail);
+            }
+        }
+
+        foreach (var rule in result.Quality.Where(r => !r.Passed && r.Severity != "error"))
+        {
+            LogQualityWarning(logger, result.RunId, result.Product, rule.Name, rule.Measured, rule.Unit, rule.Expectation);
+        }
+    }
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Run {RunId} of {ProductId}: input {Input} drifted: {Kind} '{Column}' ({Detail})")]
+    private static partial void LogInputDrift(ILogger logger, string runId, string productId, string input, string column, string kind, string detail);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Run {RunId} of {ProductId}: warning rule {Rule} measured {Measured} {Unit}, expected {Expectation}")]
+    private static partial void LogQualityWarning(ILogger logger, string runId, string productId, string rule, decimal measured, string unit, string expectation);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Run {RunId}: clean-up of staged data failed: {Reason}")]
     private static partial void LogCleanUpFailed(ILogger logger, string runId, string reason);

@@ -11,4 +11,8 @@ public sealed record InputReport(string Name, int Files, bool AutoDetected, IRea
 /// A difference between a landing file and the columns its input declares: <c>missing-column</c>,
 /// <c>unexpected-column</c> or <c>uncastable</c> (with the count and sample line numbers), or a reader error kind.
 /// </summary>
-public sealed record DriftFinding(string Column, string Kind, long Count, IReadOnlyList<long> SampleLines, string Detail, bool Blocking);
+public sealed record DriftFinding(string Column, string Kind, long Count, IReadOnlyList<long> SampleLines, string Detail, bool Blocking)
+{
+    /// <summary>True when the finding blocks only because its input declares <c>onDrift: block</c> (it would warn otherwise).</summary>
+    public bool BlockedByPolicy { get; init; }
+}

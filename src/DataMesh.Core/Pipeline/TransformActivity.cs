@@ -123,7 +123,8 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
                 throw new InputRejectedException($"{spec.Id}: {InputBinder.Describe(port.Name, report.Drift.Where(d => d.Blocking))}");
             }
 
-            reports.Add(report);
+            // Drift leaves the domain (events, catalog, logs): the header it quotes is names, unless the file has none.
+            reports.Add(report with { Drift = [.. report.Drift.Select(d => d with { Detail = ErrorRedaction.Redact(spec, d.Detail) })] });
         }
 
         session.Lock();

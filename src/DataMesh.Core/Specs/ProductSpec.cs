@@ -75,6 +75,12 @@ public sealed record InputSpec
     /// </summary>
     public UpstreamRead Read { get; init; } = UpstreamRead.Snapshot;
 
+    /// <summary>
+    /// What drift from the declared columns does to a landing input's run (<c>onDrift</c>): <see cref="DriftPolicy.Warn"/>
+    /// (the default) publishes and reports it; <see cref="DriftPolicy.Block"/> quarantines the file, naming the drift.
+    /// </summary>
+    public DriftPolicy OnDrift { get; init; } = DriftPolicy.Warn;
+
     public bool IsLanding => Landing is not null;
 }
 

@@ -167,4 +167,38 @@ internal sealed partial class ProductSpecReader
 
         return (UpstreamRead)index;
     }
+
+    private DriftPolicy ReadDriftPolicy(YamlMappingReader input, bool hasLanding, bool hasColumns)
+    {
+        var onDrift = input.String("onDrift");
+        if (onDrift is null)
+        {
+            return DriftPolicy.Warn;
+        }
+
+        string[] policies = ["warn", "block"];
+        var index = Array.IndexOf(policies, onDrift);
+        if (index < 0)
+        {
+            _sink.Error(input.Value("onDrift")!, SpecDiagnosticCodes.InvalidDriftPolicy,
+                $"{input.FieldPath("onDrift")}: '{onDrift}' is not a drift policy{Spelling.Suggest(onDrift, policies)}; use warn (publish and report the drift, the default) or block (quarantine a file that drifts from the declared columns).");
+            return DriftPolicy.Warn;
+        }
+
+        if (!hasLanding)
+        {
+            _sink.Error(input.KeyNode("onDrift")!, SpecDiagnosticCodes.InvalidDriftPolicy,
+                $"{input.FieldPath("onDrift")}: only applies to landing inputs (a product input reads a release its contract describes); remove it.");
+            return DriftPolicy.Warn;
+        }
+
+        if (index == 1 && !hasColumns)
+        {
+            _sink.Error(input.KeyNode("onDrift")!, SpecDiagnosticCodes.InvalidDriftPolicy,
+                $"{input.FieldPath("onDrift")}: block needs declared columns to measure drift against; declare the input's columns: (name, type, required) or remove onDrift.");
+            return DriftPolicy.Warn;
+        }
+
+        return (DriftPolicy)index;
+    }
 }

@@ -21,7 +21,7 @@ internal sealed partial class ProductSpecReader
     private static readonly string[] TopLevelKeys =
         ["apiVersion", "kind", "domain", "name", "version", "description", "owner", "tags", "inputs", "transform", "output", "sla", "access", "limits"];
 
-    private static readonly string[] InputKeys = ["name", "landing", "product", "versions", "read", "columns"];
+    private static readonly string[] InputKeys = ["name", "landing", "product", "versions", "read", "columns", "onDrift"];
     private static readonly string[] ColumnKeys = ["name", "type", "required"];
     private static readonly string[] OwnerKeys = ["team", "email"];
     private static readonly string[] TransformKeys = ["sql"];
@@ -263,6 +263,7 @@ internal sealed partial class ProductSpecReader
 
         var read = ReadUpstreamRead(input, hasProduct);
         var columns = ReadColumns(input);
+        var onDrift = ReadDriftPolicy(input, hasLanding, columns.Count > 0);
         if (name is null || (landing is null && product is null) || (hasLanding && hasProduct))
         {
             return null;
@@ -276,6 +277,7 @@ internal sealed partial class ProductSpecReader
             Versions = product is null ? null : versions,
             Read = read,
             Columns = columns,
+            OnDrift = onDrift,
         };
     }
 

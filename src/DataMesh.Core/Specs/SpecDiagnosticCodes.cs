@@ -119,4 +119,7 @@ public static class SpecDiagnosticCodes
 
     /// <summary>A declared input column's type is not one DuckDB knows (asked of DuckDB at read, e.g. <c>integr</c>).</summary>
     public const string UnknownColumnType = "DM1070";
+
+    /// <summary><c>onDrift</c> is not <c>warn</c> or <c>block</c>, or is set where drift cannot be measured (a product input, no declared columns).</summary>
+    public const string InvalidDriftPolicy = "DM1090";
 }

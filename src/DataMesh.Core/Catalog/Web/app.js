@@ -335,6 +335,41 @@ function runReason(run) {
   return h('div', { class: 'reason' }, lines);
 }
 
+// How a run read its inputs: drift from the declared columns (by column name, never a value) and schemas guessed for
+// lack of declared columns. Stored with the release and the run by the catalog.
+function driftCell(item) {
+  const inputs = item.inputs || [];
+  const notes = inputs.flatMap((input) => [
+    ...(input.autoDetected ? [h('li', { 'data-drift-kind': 'auto-detected' }, `${input.name}: schema auto-detected (no declared columns)`)] : []),
+    ...(input.drift || []).map((d) => h('li', { 'data-drift-kind': d.kind }, `${input.name}: ${driftText(d)}`)),
+  ]);
+  if (!notes.length) {
+    return h('span', { class: 'muted' }, inputs.length ? 'none' : '–');
+  }
+  return h('ul', { class: 'drift-list', 'data-drift': 'true' }, notes);
+}
+
+function driftText(drift) {
+  switch (drift.kind) {
+    case 'missing-column': return `column ${drift.column} missing: read as NULL`;
+    case 'unexpected-column': return `column ${drift.column} not declared: read with an auto-detected type`;
+    default: return `${drift.kind} in ${drift.column}${drift.count ? ` (${formatNumber(drift.count)} row(s))` : ''}`;
+  }
+}
+
+// A consumer whose declared range stops short of its upstream's newest version (a newer major), or that nothing
+// published satisfies: shown on the product itself, not only in its lineage.
+function pinnedBadges(id, lineage) {
+  return (lineage.edges || [])
+    .filter((e) => e.downstream === id && (e.status === 'behind' || e.status === 'unsatisfied'))
+    .map((e) => h('span', {
+      class: 'badge badge-warn', 'data-edge-status': e.status,
+      title: e.status === 'behind'
+        ? `Reads ${e.upstream} ${e.versions}; ${e.upstream} is at ${e.upstreamVersion}. See datamesh impact ${e.upstream}.`
+        : `Reads ${e.upstream} ${e.versions}; nothing published in that range.`,
+    }, e.status === 'behind' ? `behind ${e.upstream} ${e.upstreamVersion}` : `${e.upstream} ${e.versions} unsatisfied`));
+}
+
 // What a release changed, e.g. "append on #3 · +1,200 added, 0 replaced, 0 removed · 2 partitions"; releases
 // announced before output modes carry no changes.
 function changesCell(release) {
@@ -422,7 +457,8 @@ async function showProduct(id, signal) {
       h('div', { class: 'head-badges' },
         freshnessBadge(detail.freshness),
         product.visibility ? badge(`visibility: ${product.visibility}`, 'info') : null,
-        product.latestVersion ? badge(`v${product.latestVersion} #${product.latestRelease}`, 'neutral') : badge('not published', 'warn'))),
+        product.latestVersion ? badge(`v${product.latestVersion} #${product.latestRelease}`, 'neutral') : badge('not published', 'warn'),
+        ...pinnedBadges(id, lineage))),
     h('nav', { class: 'jump', 'aria-label': 'On this page' },
       h('a', { href: productHref(id, 'lineage'), class: 'button-secondary', 'data-action': 'open-lineage' }, 'Lineage graph'),
       h('span', { class: 'muted' }, `${detail.releases.length}${detail.moreReleases ? '+' : ''} release(s) · ${detail.runs.length}${detail.moreRuns ? '+' : ''} run(s)${failedRuns ? `, ${failedRuns} not published` : ''}`)),
@@ -467,7 +503,7 @@ async function showProduct(id, signal) {
     section('column-lineage', 'Column lineage', renderColumnLineage(id, lineage)),
     section('releases', 'Releases',
       withheld ? withheld.cloneNode(true) : detail.releases.length
-        ? table(`Releases of ${id}`, ['Release', 'Total rows', 'Changes', 'Published', 'Quality', 'Built from', 'Run'],
+        ? table(`Releases of ${id}`, ['Release', 'Total rows', 'Changes', 'Published', 'Quality', 'Built from', 'Drift', 'Run'],
           detail.releases.map((r) => [
             releaseLabel(r.version, r.release),
             formatNumber(r.rows),
@@ -477,6 +513,7 @@ async function showProduct(id, signal) {
             r.upstream.length
               ? h('ul', { class: 'inline-list' }, r.upstream.map((u) => h('li', null, h('a', { href: productHref(u.productId) }, u.productId), ` ${releaseLabel(u.version, u.release)}`)))
               : (r.landing.length ? `${r.landing.length} landing file(s)` : '–'),
+            driftCell(r),
             h('code', { class: 'run-id' }, r.runId),
           ]), { rowHeaders: true, hideCaption: true, scrollable: true, className: 'releases' })
         : h('p', { class: 'muted' }, 'No release published yet.')),
@@ -491,7 +528,7 @@ async function showProduct(id, signal) {
         : h('p', { class: 'muted' }, 'No run has reached the quality gate yet.')),
     section('runs', 'Runs',
       withheld ? withheld.cloneNode(true) : detail.runs.length
-        ? table(`Runs of ${id}`, ['When', 'Status', 'Stage', 'Release', 'Reason', 'Timeline', 'Run'],
+        ? table(`Runs of ${id}`, ['When', 'Status', 'Stage', 'Release', 'Reason', 'Drift', 'Timeline', 'Run'],
           detail.runs.map((run) => ({
             attributes: { class: run.status === 'Published' ? null : 'row-failed', 'data-status': run.status },
             cells: [
@@ -500,6 +537,7 @@ async function showProduct(id, signal) {
               run.stage || '–',
               releaseLabel(run.version, run.release),
               runReason(run),
+              driftCell(run),
               stageTimeline(run),
               h('code', { class: 'run-id' }, run.runId),
             ],
