@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using System.Xml.Linq;
 using DataMesh.Infra.Tests.Arm;
+using YamlDotNet.RepresentationModel;
 
 namespace DataMesh.Infra.Tests;
 
@@ -96,6 +98,29 @@ public sealed class FlexConsumptionTests(InfraFixture infra)
         Assert.Equal(BuiltInRole.KeyVaultSecretsUser, grant.RoleDefinitionId);
         Assert.Equal("Group", grant.PrincipalType);
         Assert.Equal(vault, grant.Scope);
+    }
+
+    [Fact]
+    public void AzureYaml_FunctionsService_PublishesTheProjectForLinuxX64ReadyToRun()
+    {
+        // Arrange: azd packages a dotnet service with `dotnet publish <project>`: only the project's own properties apply.
+        using var reader = new StringReader(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "azure.yaml")));
+        var yaml = new YamlStream();
+        yaml.Load(reader);
+        var service = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["services"])["functions"];
+        var project = ((YamlScalarNode)service["project"]).Value!;
+
+        // Act
+        var properties = XDocument.Load(Path.Combine(RepositoryRoot.Path, project, "DataMesh.Functions.csproj"))
+            .Descendants("PropertyGroup").Elements()
+            .GroupBy(e => e.Name.LocalName)
+            .ToDictionary(g => g.Key, g => g.Last().Value.Trim(), StringComparer.Ordinal);
+
+        // Assert
+        Assert.Equal("linux-x64", properties.GetValueOrDefault("RuntimeIdentifier"));
+        Assert.Equal("false", properties.GetValueOrDefault("SelfContained"));
+        Assert.Equal("true", properties.GetValueOrDefault("PublishReadyToRun"));
+        Assert.DoesNotContain("RuntimeIdentifiers", properties.Keys);
     }
 
     [Fact]
