@@ -48,6 +48,14 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
+@description('Always-ready instances of the `durable` scale group (main.bicep: durableAlwaysReady; cost in infra/README.md).')
+@minValue(0)
+@maxValue(20)
+param durableAlwaysReady int = 0
+
+@description('Optional: an Entra group whose members may re-provision this domain (Key Vault Secrets User on its vault: azd reads the masking key back).')
+param operatorsGroupId string = ''
+
 @secure()
 @minLength(12)
 @description('The domain\'s masking key for `hash` masking, stored in this domain\'s Key Vault (azd: secretOrRandomPassword, see main.parameters.json).')
@@ -173,6 +181,7 @@ module keyVault 'modules/key-vault.bicep' = {
     appPrincipalId: appIdentity.properties.principalId
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
+    operatorsGroupId: operatorsGroupId
   }
 }
 
@@ -193,7 +202,8 @@ module app 'modules/function-app.bicep' = {
     name: functionAppName
     planName: '${abbrs.webServerFarms}${resourceToken}'
     location: location
-    tags: union(tags, { 'azd-service-name': serviceName })
+    tags: tags
+    serviceName: serviceName
     identityId: appIdentity.id
     identityClientId: appIdentity.properties.clientId
     storageAccountName: storage.outputs.name
@@ -201,6 +211,7 @@ module app 'modules/function-app.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    alwaysReady: durableAlwaysReady > 0 ? [{ name: 'durable', instanceCount: durableAlwaysReady }] : []
     meshApiClientId: meshApiClientId
     appSettings: union(disabledFunctions, upstreamAccountSettings, {
       DataMesh__Mode: 'domain'

@@ -124,7 +124,8 @@ module app 'modules/function-app.bicep' = {
     name: '${abbrs.webSitesFunctions}${resourceToken}'
     planName: '${abbrs.webServerFarms}${resourceToken}'
     location: location
-    tags: union(tags, { 'azd-service-name': serviceName })
+    tags: tags
+    serviceName: serviceName
     identityId: appIdentity.id
     identityClientId: appIdentity.properties.clientId
     storageAccountName: storage.outputs.name

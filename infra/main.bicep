@@ -11,7 +11,40 @@ import { MeshRegistry, MeshSubscriptions } from 'types.bicep'
 param environmentName string
 
 @minLength(1)
-@description('Primary location for all resources.')
+@description('Primary location for all resources: a region with Flex Consumption (`az functionapp list-flexconsumption-locations`, or the Flex Consumption docs), so a wrong region fails at parameter validation, not late at site creation.')
+@allowed([
+  'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'ukwest'
+  'westcentralus'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
 @metadata({
   azd: {
     type: 'location'
@@ -59,6 +92,14 @@ param maskingKey string = ''
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
 
+@description('Domain mode: always-ready instances of the app\'s `durable` scale group (orchestrators and activities). 0 (the default) scales to zero: a run after an idle period waits for a cold start. The Durable docs recommend 1 on Flex Consumption; each instance is billed all the time at the always-ready baseline rate for instanceMemoryMB (2048 MB: 2 GB x 2,592,000 s = 5,184,000 GB-s per 30-day month, no free grant) plus its execution time. infra/README.md, "Durable Functions on Flex Consumption".')
+@minValue(0)
+@maxValue(20)
+param durableAlwaysReady int = 0
+
+@description('Domain mode, optional: object id of an Entra group (operators, CI principals) that may re-provision this domain: it gets Key Vault Secrets User on the domain\'s vault, so azd\'s secretOrRandomPassword can read the masking key back (main.parameters.json). Without it only the first deployer (principalId) can.')
+param domainOperatorsGroupId string = ''
+
 @minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 40
@@ -95,6 +136,8 @@ module domainDeployment 'domain.bicep' = if (mode == 'domain') {
     maskingKey: maskingKey
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    durableAlwaysReady: durableAlwaysReady
+    operatorsGroupId: domainOperatorsGroupId
   }
 }
 

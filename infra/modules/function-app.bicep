@@ -9,8 +9,11 @@ param planName string
 
 param location string
 
-@description('Tags of the app; azd finds the service by its azd-service-name tag.')
+@description('Tags of the plan and the app.')
 param tags object
+
+@description('The azure.yaml service deployed to this app: its azd-service-name tag, on the site only (azd deploys to the one resource that carries it; a tagged plan would be a second match).')
+param serviceName string
 
 @description('Resource id of the user-assigned identity the app runs as.')
 param identityId string
@@ -39,6 +42,9 @@ param instanceMemoryMB int = 2048
 @minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 40
+
+@description('Always-ready instances per scale group or function (e.g. [{ name: \'durable\', instanceCount: 1 }]); empty scales every group to zero.')
+param alwaysReady { name: string, instanceCount: int }[] = []
 
 resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
   name: storageAccountName
@@ -79,7 +85,7 @@ resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
 resource site 'Microsoft.Web/sites@2025-03-01' = {
   name: name
   location: location
-  tags: tags
+  tags: union(tags, { 'azd-service-name': serviceName })
   kind: 'functionapp,linux'
   identity: {
     type: 'UserAssigned'
@@ -126,6 +132,7 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
       scaleAndConcurrency: {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
+        alwaysReady: alwaysReady
       }
       runtime: {
         name: 'dotnet-isolated'

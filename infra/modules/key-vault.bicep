@@ -33,6 +33,9 @@ param deployerPrincipalId string = ''
 @allowed(['User', 'ServicePrincipal', 'Group'])
 param deployerPrincipalType string = 'User'
 
+@description('Optional: object id of an Entra group (a second operator, a CI principal) that reads the masking key back to re-provision the domain: without it only deployerPrincipalId can, and azd\'s secretOrRandomPassword fails for anyone else.')
+param operatorsGroupId string = ''
+
 @minValue(7)
 @maxValue(90)
 param softDeleteRetentionInDays int = 90
@@ -40,7 +43,7 @@ param softDeleteRetentionInDays int = 90
 // Key Vault Secrets User: read secret values, nothing else (no writes, no keys or certificates).
 var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
 
-resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
+resource vault 'Microsoft.KeyVault/vaults@2026-05-15' = {
   name: name
   location: location
   tags: tags
@@ -69,7 +72,7 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   }
 }
 
-resource maskingKeySecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = {
+resource maskingKeySecret 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = {
   parent: vault
   name: keySecretName
   properties: {
@@ -94,6 +97,18 @@ resource deployerReadsSecrets 'Microsoft.Authorization/roleAssignments@2022-04-0
   properties: {
     principalId: deployerPrincipalId
     principalType: deployerPrincipalType
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
+  }
+}
+
+// Re-provisioning reads the masking key back (secretOrRandomPassword): the operators group may read secrets of this
+// vault, as the first deployer does, and nothing else.
+resource operatorsReadSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorsGroupId)) {
+  name: guid(vault.id, operatorsGroupId, keyVaultSecretsUser)
+  scope: vault
+  properties: {
+    principalId: operatorsGroupId
+    principalType: 'Group'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
   }
 }

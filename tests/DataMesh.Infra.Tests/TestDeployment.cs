@@ -52,6 +52,12 @@ internal static class TestDeployment
 
     public const string DeployerPrincipalId = "00000000-0000-0000-0000-0000000000de";
 
+    /// <summary>The domain's operators group (DATAMESH_OPERATORS_GROUP_ID): a second operator or CI may re-provision.</summary>
+    public const string OperatorsGroupId = "00000000-0000-0000-0000-0000000000cc";
+
+    /// <summary>Always-ready instances the domain snapshot gives its durable group (the hub keeps the default, none).</summary>
+    public const int DurableAlwaysReady = 1;
+
     /// <summary>The mesh API app registration's appId (MESH_API_CLIENT_ID), as the hub's preprovision hook sets it.</summary>
     public const string MeshApiClientId = "6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5";
 
@@ -92,6 +98,8 @@ internal static class TestDeployment
         param meshApiClientId = '{{MeshApiClientId}}'
         param meshOperatorPrincipalId = '{{OperatorPrincipalId}}'
         param principalId = '{{DeployerPrincipalId}}'
+        param domainOperatorsGroupId = '{{OperatorsGroupId}}'
+        param durableAlwaysReady = {{DurableAlwaysReady}}
         param maskingKey = '{{MaskingKey}}'
         param upstreamSubscriptions = {
           version: 2

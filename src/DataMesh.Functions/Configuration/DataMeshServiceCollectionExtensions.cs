@@ -1,6 +1,5 @@
 using Azure.Core;
 using Azure.Data.Tables;
-using Azure.Identity;
 using Azure.Messaging.EventGrid;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
@@ -43,10 +42,12 @@ internal static class DataMeshServiceCollectionExtensions
             })
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<DataMeshAppOptions>, DataMeshAppOptionsValidator>();
+        // One credential for every Azure client of the app (AppCredential: the managed identity in Azure).
+        services.AddSingleton(sp => AppCredential.For(Options(sp).ManagedIdentityClientId));
 
         services.AddAzureClients(clients =>
         {
-            clients.UseCredential(sp => Credential(Options(sp)));
+            clients.UseCredential(Credential);
             clients.AddClient<BlobServiceClient, BlobClientOptions>((options, credential, sp) =>
                 Options(sp).Storage is { UsesConnectionString: true } local
                     ? new BlobServiceClient(local.ConnectionString, options)
@@ -83,7 +84,7 @@ internal static class DataMeshServiceCollectionExtensions
                     blobs,
                     options.IsHub ? null : options.Domain,
                     options.Domains.ToDictionary(d => d.Name, d => new Uri(d.StorageEndpoint), StringComparer.Ordinal),
-                    endpoint => new BlobServiceClient(endpoint, Credential(options)),
+                    endpoint => new BlobServiceClient(endpoint, Credential(sp)),
                     storageOptions);
             return new MeshStorage(
                 blobs,
@@ -165,14 +166,7 @@ internal static class DataMeshServiceCollectionExtensions
         : options.Domains.Count > 0 && !options.Storage.UsesConnectionString ? new AnnouncedReleaseCheck(storage) { AcceptWhenForbidden = true }
         : null;
 
-    private static TokenCredential Credential(DataMeshAppOptions options) =>
-        string.IsNullOrWhiteSpace(options.ManagedIdentityClientId)
-            ? new DefaultAzureCredential()
-            : new DefaultAzureCredential(new DefaultAzureCredentialOptions
-            {
-                ManagedIdentityClientId = options.ManagedIdentityClientId,
-                WorkloadIdentityClientId = options.ManagedIdentityClientId,
-            });
+    private static TokenCredential Credential(IServiceProvider services) => services.GetRequiredService<TokenCredential>();
 
     private static ProductRegistry LoadProducts(DataMeshAppOptions options)
     {

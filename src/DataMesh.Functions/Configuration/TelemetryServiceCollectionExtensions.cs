@@ -1,4 +1,3 @@
-using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using DataMesh.Telemetry;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
@@ -36,10 +35,7 @@ internal static class TelemetryServiceCollectionExtensions
         if (configuration[ConnectionStringSetting] is { Length: > 0 } connectionString)
         {
             // Entra ID ingestion: local auth is disabled on the component and the identity holds Monitoring Metrics Publisher.
-            var credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions
-            {
-                ManagedIdentityClientId = configuration[DataMeshServiceCollectionExtensions.ClientIdSetting],
-            });
+            var credential = AppCredential.For(configuration[DataMeshServiceCollectionExtensions.ClientIdSetting]);
             telemetry
                 .WithTracing(tracing => tracing.AddAzureMonitorTraceExporter(o => (o.ConnectionString, o.Credential) = (connectionString, credential)))
                 .WithMetrics(metrics => metrics.AddAzureMonitorMetricExporter(o => (o.ConnectionString, o.Credential) = (connectionString, credential)));

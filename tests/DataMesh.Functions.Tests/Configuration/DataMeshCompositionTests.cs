@@ -1,3 +1,5 @@
+using Azure.Core;
+using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using DataMesh.Events;
@@ -304,6 +306,32 @@ public sealed class DataMeshCompositionTests
 
         // Assert
         Assert.IsType(type, instance);
+    }
+
+    [Fact]
+    public void AddDataMesh_AzureSettings_ReachesAzureAsTheAppsManagedIdentityOnly()
+    {
+        // Arrange
+        using var services = Compose(AzureSettings);
+
+        // Act
+        var credential = services.GetRequiredService<TokenCredential>();
+
+        // Assert: the identity AZURE_CLIENT_ID names, with no chain of developer sign-ins probed before it.
+        Assert.IsType<ManagedIdentityCredential>(credential);
+    }
+
+    [Fact]
+    public void AddDataMesh_LocalSettingsWithoutClientId_UsesTheDevelopersSignIn()
+    {
+        // Arrange
+        using var services = Compose(LocalSettings);
+
+        // Act
+        var credential = services.GetRequiredService<TokenCredential>();
+
+        // Assert
+        Assert.IsType<DefaultAzureCredential>(credential);
     }
 
     private static ServiceProvider Compose(Dictionary<string, string?> settings)

@@ -10,12 +10,13 @@ namespace DataMesh.Functions.Tests.Publish;
 /// </summary>
 public sealed class PublishOutputFixture : IAsyncLifetime
 {
-    private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(8);
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(15);
 
     // Debug or Release: the configuration these tests (and so the referenced app) were built in.
     private static readonly string Configuration =
         typeof(PublishOutputFixture).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
 
+    /// <summary>Where the package is: the folder azd zips and uploads (dotnet publish with the project's own settings).</summary>
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), "datamesh-functions-publish-" + Guid.NewGuid().ToString("N")[..8]);
 
     /// <summary>How long <c>dotnet publish</c> took.</summary>

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Reflection.PortableExecutable;
 using System.Text.Json;
 using DataMesh.Pipeline;
 using Microsoft.DurableTask;
@@ -259,6 +261,77 @@ public sealed class PublishOutputTests(PublishOutputFixture publish, ITestOutput
     }
 
     [Fact]
+    public void HostJson_DurableTask_SetForFlexConsumption()
+    {
+        // Act
+        using var document = JsonDocument.Parse(File.ReadAllText(publish.PathOf("host.json")));
+        var provider = document.RootElement.GetProperty("extensions").GetProperty("durableTask").GetProperty("storageProvider");
+
+        // Assert: the Durable docs ask Flex apps for a queue polling interval of 10 s or less (the default is 30 s);
+        // the partition count is fixed when the task hub is created, so it is written down, not left to a default.
+        Assert.InRange(TimeSpan.Parse(Text(provider, "maxQueuePollingInterval"), CultureInfo.InvariantCulture), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+        Assert.Equal(4, provider.GetProperty("partitionCount").GetInt32());
+    }
+
+    [Fact]
+    public void HostJson_TelemetryMode_IsOpenTelemetrySoHostAndWorkerSpansCorrelate()
+    {
+        // Act
+        using var document = JsonDocument.Parse(File.ReadAllText(publish.PathOf("host.json")));
+
+        // Assert
+        Assert.Equal("OpenTelemetry", Text(document.RootElement, "telemetryMode"));
+    }
+
+    [Fact]
+    public void Package_NativeLibraries_AreDuckDbForLinuxX64Only()
+    {
+        // Act
+        var natives = Directory.EnumerateFiles(publish.Directory, "*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".so", StringComparison.Ordinal) || f.EndsWith(".dylib", StringComparison.Ordinal)
+                || Path.GetFileName(f).Equals("duckdb.dll", StringComparison.OrdinalIgnoreCase))
+            .Select(f => Path.GetRelativePath(publish.Directory, f).Replace('\\', '/'))
+            .ToList();
+
+        // Assert: Flex Consumption runs linux-x64; osx, win and linux-arm64 builds of DuckDB would only be downloaded.
+        Assert.Equal(["libduckdb.so"], natives);
+        Assert.False(Directory.Exists(publish.PathOf("runtimes")), "runtimes/ holds other platforms' natives: publish for linux-x64 only");
+        Assert.True(IsElfForX64(publish.PathOf("libduckdb.so")), "libduckdb.so is not a linux-x64 (ELF x86-64) library");
+    }
+
+    [Fact]
+    public void Package_Size_StaysWithinTheBoundFlexPullsAtColdStart()
+    {
+        // Arrange: 126 MB when this bound was set (102 MB of it before ReadyToRun, 351 MB with every platform's DuckDB).
+        const long boundBytes = 160L * 1024 * 1024;
+
+        // Act
+        var files = Directory.EnumerateFiles(publish.Directory, "*", SearchOption.AllDirectories).Select(f => new FileInfo(f)).ToList();
+        var total = files.Sum(f => f.Length);
+        output.WriteLine($"package: {total / (1024.0 * 1024):F1} MB in {files.Count} files");
+        foreach (var file in files.OrderByDescending(f => f.Length).Take(5))
+        {
+            output.WriteLine($"  {file.Length / (1024.0 * 1024),6:F1} MB {Path.GetRelativePath(publish.Directory, file.FullName)}");
+        }
+
+        // Assert
+        Assert.True(total <= boundBytes, $"The package is {total / (1024 * 1024)} MB, over the {boundBytes / (1024 * 1024)} MB bound: see which files grew above.");
+        Assert.DoesNotContain(files, f => f.Extension == ".xml" && File.Exists(Path.ChangeExtension(f.FullName, ".dll")));
+    }
+
+    [Fact]
+    public void Package_AppAssembly_IsPrecompiledReadyToRun()
+    {
+        // Act
+        using var stream = File.OpenRead(publish.PathOf("DataMesh.Core.dll"));
+        using var reader = new PEReader(stream);
+
+        // Assert: a ReadyToRun image carries a managed native header (IL-only assemblies have none).
+        Assert.NotNull(reader.PEHeaders.CorHeader);
+        Assert.True(reader.PEHeaders.CorHeader.ManagedNativeHeaderDirectory.Size > 0, "DataMesh.Core.dll is IL only: PublishReadyToRun is off");
+    }
+
+    [Fact]
     public void Package_Products_DeployedWithoutSampleData()
     {
         // Assert
@@ -282,6 +355,15 @@ public sealed class PublishOutputTests(PublishOutputFixture publish, ITestOutput
         var functions = Functions();
         Assert.True(functions.ContainsKey(function), $"functions.metadata has no function '{function}' (it has: {string.Join(", ", functions.Keys)})");
         return functions[function];
+    }
+
+    // ELF header: magic 0x7F 'E' 'L' 'F', then e_machine (offset 18, little-endian) 0x3E for x86-64.
+    private static bool IsElfForX64(string path)
+    {
+        Span<byte> header = stackalloc byte[20];
+        using var stream = File.OpenRead(path);
+        stream.ReadExactly(header);
+        return header[..4].SequenceEqual("\u007fELF"u8) && header[18] == 0x3E && header[19] == 0;
     }
 
     private static string Text(JsonElement element, string property) =>
