@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using DataMesh.Infra.Tests.Arm;
@@ -40,45 +39,37 @@ public sealed partial class AzdProjectTests(InfraFixture infra)
     }
 
     [Fact]
-    public void AzureYaml_Hooks_RunExecutableScriptsThatParse()
+    public void AzureYaml_Hooks_AreOneLineCallsOfTheCliForShAndPwsh()
     {
         var hooks = Mapping(AzureYaml, "hooks");
-        var scripts = hooks.Children.Select(h => (Hook: ((YamlScalarNode)h.Key).Value!, Run: Scalar((YamlMappingNode)h.Value, "run"))).ToList();
 
-        Assert.Contains(scripts, s => s.Hook == "preprovision");
-        Assert.All(scripts, s =>
+        // The logic is C# (datamesh infra hook, tested in EndToEnd.Tests' InfraHookTests); the hooks only call it, the
+        // same on Linux and macOS (sh) as on Windows (pwsh).
+        Assert.Equal(["postprovision", "prepackage", "preprovision"], hooks.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).Order(StringComparer.Ordinal));
+        Assert.All(hooks.Children, h =>
         {
-            var path = Path.Combine(RepositoryRoot.Path, s.Run);
-            Assert.True(File.Exists(path), $"{s.Hook}: {s.Run} does not exist");
-            if (!OperatingSystem.IsWindows())
+            var name = ((YamlScalarNode)h.Key).Value!;
+            var hook = (YamlMappingNode)h.Value;
+            Assert.False(hook.Children.ContainsKey(new YamlScalarNode("run")), $"{name}: a run for every OS; use posix and windows");
+            foreach (var (variant, shell) in new[] { ("posix", "sh"), ("windows", "pwsh") })
             {
-                Assert.True(File.GetUnixFileMode(path).HasFlag(UnixFileMode.UserExecute), $"{s.Run} is not executable");
+                var entry = Mapping(hook, variant);
+                Assert.Equal(shell, Scalar(entry, "shell"));
+                Assert.Equal($"dotnet run --project src/DataMesh.Cli -c Release -- infra hook {name}", Scalar(entry, "run"));
+                Assert.Equal("false", Scalar(entry, "continueOnError"));
             }
-
-            var (exitCode, output) = Run("sh", "-n", path);
-            Assert.True(exitCode == 0, $"{s.Run}: {output}");
         });
+        Assert.True(File.Exists(Path.Combine(RepositoryRoot.Path, "src", "DataMesh.Cli", "DataMesh.Cli.csproj")));
+        Assert.False(Directory.Exists(Path.Combine(RepositoryRoot.Path, "infra", "hooks")), "infra/hooks/: the hooks' logic is C# now");
     }
 
     [Fact]
-    public void PreprovisionHook_ValidatesTheSpecsFirst()
+    public void MainBicep_LoadsTheSubscriptionsFileThePreprovisionHookRegenerates()
     {
-        var preprovision = File.ReadAllText(Path.Combine(RepositoryRoot.Path, Scalar(Mapping(Mapping(AzureYaml, "hooks"), "preprovision"), "run")));
-        var validate = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "infra", "hooks", "validate.sh"));
-
-        Assert.Contains("infra/hooks/validate.sh", preprovision, StringComparison.Ordinal);
-        Assert.Matches(ValidateCommand(), validate);
-    }
-
-    [Fact]
-    public void PreprovisionHook_RegeneratesTheSubscriptionsFileMainBicepLoads()
-    {
-        var preprovision = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "infra", "hooks", "preprovision.sh"));
         var main = File.ReadAllText(Path.Combine(InfraFixture.SourceDirectory, "main.bicep"));
+        var hook = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "src", "DataMesh.Cli", "Commands", "InfraHookCommand.cs"));
 
-        Assert.Matches(@"DataMesh\.Cli.*-- infra --out infra/generated/subscriptions\.json", preprovision);
-        // No fallback to a hand-edited file: a CLI without the command fails the hook.
-        Assert.DoesNotContain("--help", preprovision, StringComparison.Ordinal);
+        Assert.Contains("\"infra/generated/subscriptions.json\"", hook, StringComparison.Ordinal);
         Assert.Contains("loadJsonContent('generated/subscriptions.json')", main, StringComparison.Ordinal);
     }
 
@@ -183,26 +174,9 @@ public sealed partial class AzdProjectTests(InfraFixture infra)
             ? value
             : throw new Xunit.Sdk.XunitException($"azure.yaml: no scalar '{key}'");
 
-    private static (int ExitCode, string Output) Run(string fileName, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardError.ReadToEnd() + process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output);
-    }
-
     [GeneratedRegex(@"^\$\{[A-Z][A-Z0-9_]*(=[^}]*)?\}$")]
     private static partial Regex AzdVariable();
 
     [GeneratedRegex(@"^\$\(secretOrRandomPassword \$\{(?<vault>[A-Z][A-Z0-9_]*)\} (?<secret>[a-z0-9-]+)\)$")]
     private static partial Regex AzdSecret();
-
-    [GeneratedRegex(@"DataMesh\.Cli.*-- validate pipelines")]
-    private static partial Regex ValidateCommand();
 }

@@ -12,7 +12,7 @@ namespace DataMesh.Cli.Commands;
 /// need (<c>infra/generated/subscriptions.json</c>, loaded by <c>infra/main.bicep</c>); with <c>--check</c> only says
 /// whether the file is up to date, for CI and hooks. Exit 1 when the specs are invalid or (with <c>--check</c>) the file is stale.
 /// <c>datamesh infra app-roles [--existing FILE]</c> prints the mesh API app registration's app roles for the hub's
-/// preprovision hook (<see cref="MeshApiAppRoles"/>).
+/// preprovision hook computes (<see cref="MeshApiAppRoles"/>); <c>datamesh infra hook</c> runs the azd hooks (<see cref="InfraHookCommand"/>).
 /// </summary>
 internal static class InfraCommand
 {
@@ -32,62 +32,63 @@ internal static class InfraCommand
         var json = CommonOptions.Json();
         var command = new Command("infra", "Generate infra/generated/subscriptions.json (each domain's upstream products, read by infra/main.bicep) from the specs.")
         {
-            pipelines, output, check, json, AppRoles(),
+            pipelines, output, check, json, AppRoles(), InfraHookCommand.Create(),
         };
-        command.SetAction(async (parse, cancellationToken) =>
-        {
-            var root = parse.GetValue(pipelines)!;
-            var file = parse.GetValue(output)!;
-            var checkOnly = parse.GetValue(check);
-            var (registry, failed) = await LoadSpecsAsync(root, "and run datamesh infra again").ConfigureAwait(false);
-            if (registry is null)
-            {
-                return failed;
-            }
-
-            if (registry.All.Count == 0)
-            {
-                await Console.Error.WriteLineAsync($"error: no product under '{root}': nothing to subscribe to.").ConfigureAwait(false);
-                return ExitCodes.UsageOrEnvironment;
-            }
-
-            var text = UpstreamSubscriptionsFile.Generate(registry.All);
-            var domains = UpstreamSubscriptionsFile.UpstreamProducts(registry.All);
-            var current = file.Exists ? await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false) : null;
-            var upToDate = string.Equals(current?.ReplaceLineEndings("\n"), text, StringComparison.Ordinal);
-            var written = false;
-            if (!checkOnly && !upToDate)
-            {
-                file.Directory?.Create();
-                await File.WriteAllTextAsync(file.FullName, text, cancellationToken).ConfigureAwait(false);
-                written = true;
-            }
-
-            if (parse.GetValue(json))
-            {
-                CliJson.Write(new { file = file.FullName, check = checkOnly, upToDate, written, domains });
-            }
-            else
-            {
-                foreach (var (domain, upstream) in domains)
-                {
-                    await Console.Error.WriteLineAsync($"{domain}: {(upstream.Count == 0 ? "no upstream products" : string.Join(", ", upstream))}").ConfigureAwait(false);
-                }
-
-                var verdict = (checkOnly, upToDate) switch
-                {
-                    (_, true) => $"{file} is up to date.",
-                    (true, false) => current is null
-                        ? $"error: {file} does not exist: run `datamesh infra --out {file}` and commit it."
-                        : $"error: {file} is stale: the specs under {root} need other upstream subscriptions. Run `datamesh infra --out {file}` and commit the result.",
-                    (false, false) => $"wrote {file}.",
-                };
-                await Console.Error.WriteLineAsync(verdict).ConfigureAwait(false);
-            }
-
-            return checkOnly && !upToDate ? ExitCodes.CheckFailed : ExitCodes.Success;
-        });
+        command.SetAction((parse, cancellationToken) =>
+            WriteSubscriptionsAsync(parse.GetValue(pipelines)!, parse.GetValue(output)!, parse.GetValue(check), parse.GetValue(json), cancellationToken));
         return command;
+    }
+
+    /// <summary>Writes (or with <paramref name="checkOnly"/> compares) the upstream subscriptions file of the specs under <paramref name="root"/>; the exit code.</summary>
+    internal static async Task<int> WriteSubscriptionsAsync(DirectoryInfo root, FileInfo file, bool checkOnly, bool json, CancellationToken cancellationToken)
+    {
+        var (registry, failed) = await LoadSpecsAsync(root, "and run datamesh infra again").ConfigureAwait(false);
+        if (registry is null)
+        {
+            return failed;
+        }
+
+        if (registry.All.Count == 0)
+        {
+            await Console.Error.WriteLineAsync($"error: no product under '{root}': nothing to subscribe to.").ConfigureAwait(false);
+            return ExitCodes.UsageOrEnvironment;
+        }
+
+        var text = UpstreamSubscriptionsFile.Generate(registry.All);
+        var domains = UpstreamSubscriptionsFile.UpstreamProducts(registry.All);
+        var current = file.Exists ? await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false) : null;
+        var upToDate = string.Equals(current?.ReplaceLineEndings("\n"), text, StringComparison.Ordinal);
+        var written = false;
+        if (!checkOnly && !upToDate)
+        {
+            file.Directory?.Create();
+            await File.WriteAllTextAsync(file.FullName, text, cancellationToken).ConfigureAwait(false);
+            written = true;
+        }
+
+        if (json)
+        {
+            CliJson.Write(new { file = file.FullName, check = checkOnly, upToDate, written, domains });
+        }
+        else
+        {
+            foreach (var (domain, upstream) in domains)
+            {
+                await Console.Error.WriteLineAsync($"{domain}: {(upstream.Count == 0 ? "no upstream products" : string.Join(", ", upstream))}").ConfigureAwait(false);
+            }
+
+            var verdict = (checkOnly, upToDate) switch
+            {
+                (_, true) => $"{file} is up to date.",
+                (true, false) => current is null
+                    ? $"error: {file} does not exist: run `datamesh infra --out {file}` and commit it."
+                    : $"error: {file} is stale: the specs under {root} need other upstream subscriptions. Run `datamesh infra --out {file}` and commit the result.",
+                (false, false) => $"wrote {file}.",
+            };
+            await Console.Error.WriteLineAsync(verdict).ConfigureAwait(false);
+        }
+
+        return checkOnly && !upToDate ? ExitCodes.CheckFailed : ExitCodes.Success;
     }
 
     /// <summary><c>infra app-roles</c>: the JSON array <c>az ad app update --app-roles</c> takes, on stdout.</summary>
@@ -149,7 +150,7 @@ internal static class InfraCommand
     }
 
     /// <summary>The specs under <paramref name="root"/>, or null and the exit code after saying why they cannot be read.</summary>
-    private static async Task<(ProductRegistry? Registry, int ExitCode)> LoadSpecsAsync(DirectoryInfo root, string then)
+    internal static async Task<(ProductRegistry? Registry, int ExitCode)> LoadSpecsAsync(DirectoryInfo root, string then)
     {
         if (!root.Exists)
         {

@@ -8,7 +8,7 @@ namespace DataMesh.Consumption;
 /// The app roles of the mesh API app registration (Microsoft Graph <c>application.appRoles</c>), which Azure callers
 /// read data with (<see cref="DataReader.FromAppRoles"/>): <see cref="DataReader.OperatorRole"/> and one
 /// <c>DataMesh.Domain.&lt;domain&gt;</c> per domain of the mesh, each assignable to users, groups and applications
-/// (managed identities included). <c>datamesh infra app-roles</c> prints them for the hub's preprovision hook.
+/// (managed identities included). The hub's preprovision hook (<c>datamesh infra hook ensure-app</c>) writes them; <c>datamesh infra app-roles</c> prints them.
 /// </summary>
 /// <remarks>
 /// Written to be applied again and again: a role keeps the id it has in the registration (Graph identifies roles by
