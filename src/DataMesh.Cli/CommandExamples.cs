@@ -43,6 +43,9 @@ internal static class CommandExamples
         ["bench concurrency"] = ["datamesh bench concurrency --products 50"],
         ["infra"] = ["datamesh infra", "datamesh infra --check"],
         ["infra app-roles"] = ["datamesh infra app-roles", "datamesh infra app-roles --existing current-roles.json"],
+        ["infra hook"] = ["datamesh infra hook preprovision", "datamesh infra hook postprovision"],
+        ["infra hook ensure-app"] = ["datamesh infra hook ensure-app --app-id 0a1b2c3d-0000-4000-8000-00000000a991", "datamesh infra hook ensure-app --app-name datamesh-mesh-api"],
+        ["infra hook grant-domain"] = ["datamesh infra hook grant-domain --domain finance --mesh-api-client-id <appId> --principal-id <id>"],
     };
 
     /// <summary>Appends the examples (keyed by command path, e.g. <c>bench catalog</c>) and, on the root, the exit codes.</summary>

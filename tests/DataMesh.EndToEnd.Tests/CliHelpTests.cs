@@ -6,6 +6,7 @@ public sealed class CliHelpTests
     public static TheoryData<string> Commands => new()
     {
         "init", "validate", "new", "diff", "impact", "run", "drop", "backfill", "quarantine", "quarantine list", "quarantine show", "quarantine replay", "demo", "up", "catalog", "catalog list", "catalog show", "query", "infra", "infra app-roles",
+        "infra hook", "infra hook ensure-app", "infra hook grant-domain",
         "bench", "bench latency", "bench catalog", "bench concurrency", "runs", "runs list", "runs show", "runs cancel",
     };
 
