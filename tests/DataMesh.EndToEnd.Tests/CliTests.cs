@@ -97,12 +97,16 @@ public sealed class CliTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Fact]
-    public async Task Run_MissingInputOption_ExitsTwo()
+    public async Task Run_WithoutInputAndNothingPublishedOrLanded_RerunFailsSayingWhereItLooked()
     {
-        var result = await CliAsync("run", _product.Directory);
+        // Without --input a run is a rerun (issue 19): a product with nothing in landing nor in the archive has nothing
+        // to rebuild from, and says where it looked.
+        var result = await CliAsync("run", _product.Directory, "--json");
 
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("--input", result.StdErr, StringComparison.Ordinal);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"Rerun of {_product.Id}: a new run {_product.Id}-rerun-", result.StdErr, StringComparison.Ordinal);
+        using var json = System.Text.Json.JsonDocument.Parse(result.StdOut);
+        Assert.Contains("has no file under landing path 'orders/'", json.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
     [Theory]
