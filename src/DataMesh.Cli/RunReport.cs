@@ -47,7 +47,7 @@ internal static class RunReport
                 table.AddRow(
                     Markup.Escape(rule.Name),
                     rule.Severity,
-                    $"{rule.Measured} {rule.Unit}",
+                    rule.DescribeMeasured(),
                     Markup.Escape(rule.Expectation),
                     rule.Passed ? "[green]pass[/]" : rule.Severity == "error" ? "[red]FAIL[/]" : "[yellow]warn[/]");
             }

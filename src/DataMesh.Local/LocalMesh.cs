@@ -86,6 +86,9 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
     public ProductRegistry Products { get; }
 
+    /// <summary>The hub's storage account and every product domain's, as storage tools reach them (<see cref="LocalStorage.Accounts"/>).</summary>
+    public IReadOnlyList<MeshStorageAccount> StorageAccounts => _storage.Accounts(Products.All.Select(p => p.Domain));
+
     /// <summary>Where this mesh announces product events: the local Event Grid topic, through <c>EventGridPublisherClient</c>.</summary>
     public IProductEventPublisher Events { get; }
 

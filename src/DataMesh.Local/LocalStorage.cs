@@ -106,6 +106,37 @@ public sealed class LocalStorage : IAsyncDisposable
         });
     }
 
+    /// <summary>
+    /// The accounts a storage tool can open: the hub's and those of <paramref name="domains"/>, each with its endpoints,
+    /// key file and connection string (one entry when one connection string holds the whole mesh).
+    /// </summary>
+    public IReadOnlyList<MeshStorageAccount> Accounts(IEnumerable<string> domains)
+    {
+        ArgumentNullException.ThrowIfNull(domains);
+        if (_azurite is null)
+        {
+            var blobs = new BlobServiceClient(ConnectionString);
+            return
+            [
+                new MeshStorageAccount(
+                    blobs.AccountName, null, blobs.Uri, new QueueServiceClient(ConnectionString).Uri, new TableServiceClient(ConnectionString).Uri, KeyFile: null, ConnectionString),
+            ];
+        }
+
+        var accounts = new List<MeshStorageAccount> { Account(StorageAccountName.Hub, domain: null) };
+        accounts.AddRange(domains.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(d => Account(StorageAccountName.ForDomain(d), d)));
+        return accounts;
+
+        MeshStorageAccount Account(string account, string? domain) => new(
+            account,
+            domain,
+            _azurite.BlobEndpoint(account),
+            _azurite.QueueEndpoint(account),
+            _azurite.TableEndpoint(account),
+            Path.Combine(_azurite.AccountKeys!.Directory, account),
+            _azurite.ConnectionStringFor(account));
+    }
+
     /// <summary>Stops the embedded Azurite when this process started it.</summary>
     public async ValueTask DisposeAsync()
     {

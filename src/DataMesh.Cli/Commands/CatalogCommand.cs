@@ -22,6 +22,12 @@ internal static class CatalogCommand
         var command = new Command("list", "List the products the catalog knows, with their latest release.") { json };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (MeshFolder.Missing(new LocalMeshOptions()) is { } missing)
+            {
+                await Console.Error.WriteLineAsync(missing).ConfigureAwait(false);
+                return ExitCodes.UsageOrEnvironment;
+            }
+
             await using var storage = await LocalStorage.OpenAsync(new LocalMeshOptions(), cancellationToken).ConfigureAwait(false);
             var products = await new CatalogReader(storage.Storage).ListProductsAsync(cancellationToken).ConfigureAwait(false);
             if (parse.GetValue(json))
@@ -57,6 +63,12 @@ internal static class CatalogCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var productId = parse.GetValue(id)!;
+            if (MeshFolder.Missing(new LocalMeshOptions()) is { } missing)
+            {
+                await Console.Error.WriteLineAsync(missing).ConfigureAwait(false);
+                return ExitCodes.UsageOrEnvironment;
+            }
+
             await using var storage = await LocalStorage.OpenAsync(new LocalMeshOptions(), cancellationToken).ConfigureAwait(false);
             var reader = new CatalogReader(storage.Storage);
             var product = await reader.GetProductAsync(productId, cancellationToken).ConfigureAwait(false);

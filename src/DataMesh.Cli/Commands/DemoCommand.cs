@@ -162,7 +162,7 @@ internal static class DemoCommand
             };
             foreach (var q in failed)
             {
-                var measured = q.Metric is "sql" or "rowCount" || q.Unit == "percent" ? $"measured {q.Measured} {q.Unit}" : $"{q.FailedRows} row(s)";
+                var measured = q.Metric is "sql" or "rowCount" || q.Unit == "percent" ? $"measured {q.DescribeMeasured()}" : $"{q.FailedRows} row(s)";
                 outcome += $"\n  {(q.Severity == "error" ? "[red]✗[/]" : "[yellow]![/]")} {Markup.Escape(q.Name)}: {measured}, expected {Markup.Escape(q.Expectation)}";
             }
 

@@ -60,6 +60,19 @@ internal static class QueryCommand
                 return ExitCodes.UsageOrEnvironment;
             }
 
+            // Checked before anything runs: a result with nowhere to go is the environment's problem (exit 2), not the query's.
+            if (outFile?.Directory is { Exists: false } folder)
+            {
+                await Console.Error.WriteLineAsync($"error: --out {outFile}: the folder {folder.FullName} does not exist; create it or write elsewhere.").ConfigureAwait(false);
+                return ExitCodes.UsageOrEnvironment;
+            }
+
+            if (MeshFolder.Missing(new LocalMeshOptions()) is { } missing)
+            {
+                await Console.Error.WriteLineAsync(missing).ConfigureAwait(false);
+                return ExitCodes.UsageOrEnvironment;
+            }
+
             if (!TryReadTimeout(parse.GetValue(timeoutOption), out var timeout))
             {
                 await Console.Error.WriteLineAsync($"error: --timeout '{parse.GetValue(timeoutOption)}' is not a positive duration; write e.g. PT30S, PT10M or 00:10:00.").ConfigureAwait(false);

@@ -67,16 +67,30 @@ internal static class UpCommand
         var url = $"http://127.0.0.1:{port}";
         var app = CatalogApi(mesh, url);
         await app.StartAsync(CancellationToken.None).ConfigureAwait(false);
-        var marker = UpMarker.Write(new LocalMeshOptions().ResolveStateDirectory(), url);
+        var stateDirectory = new LocalMeshOptions().ResolveStateDirectory();
+        var marker = UpMarker.Write(stateDirectory, url);
+        // The storage addresses and keys go to this terminal only (stdout), as a local emulator shows its own: never to
+        // the logger, whose output may be shipped elsewhere, nor to the catalog.
+        var accounts = mesh.StorageAccounts;
+        var portsFile = accounts.Any(a => a.KeyFile is not null) ? Path.Combine(stateDirectory, "storage-ports.json") : null;
         if (asJson)
         {
             // One document once serving; the mesh's activity goes to stderr.
-            CliJson.Write(new { status = "up", catalog = $"{url}/", api = $"{url}/api", openApi = $"{url}/api/openapi.json", products = mesh.Products.All.Count });
+            CliJson.Write(new
+            {
+                status = "up",
+                catalog = $"{url}/",
+                api = $"{url}/api",
+                openApi = $"{url}/api/openapi.json",
+                products = mesh.Products.All.Count,
+                storage = new { portsFile, accounts },
+            });
         }
         else
         {
             AnsiConsole.MarkupLine($"[green]Mesh up[/]: {mesh.Products.All.Count} product(s).");
             AnsiConsole.MarkupLine($"Catalog: [link]{url}/[/] (API at [link]{url}/api/products[/]).");
+            WriteStorage(accounts, portsFile);
             AnsiConsole.MarkupLine($"Drop files into the landing containers (e.g. [grey]datamesh drop[/] from another terminal, Azure Storage Explorer, azcopy). Ctrl+C stops.");
         }
         try
@@ -88,6 +102,33 @@ internal static class UpCommand
             File.Delete(marker);
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Each account's endpoints, where its key lives, and its connection string (for Storage Explorer, <c>az storage</c>).</summary>
+    private static void WriteStorage(IReadOnlyList<MeshStorageAccount> accounts, string? portsFile)
+    {
+        AnsiConsole.MarkupLine(portsFile is null
+            ? "Storage: the account of DATAMESH_STORAGE."
+            : $"Storage: Azurite on fixed ports (kept in {Markup.Escape(portsFile)}), so these addresses and the catalog's release locations hold whenever this mesh runs.");
+        foreach (var account in accounts)
+        {
+            var holds = account.Domain is { } domain ? $"domain {domain}" : account.KeyFile is null ? "the whole mesh" : "hub: catalog, queues";
+            AnsiConsole.MarkupLine($"  [bold]{Markup.Escape(account.Account)}[/] ({Markup.Escape(holds)}): blob {Markup.Escape(account.BlobEndpoint.ToString())}, queue {Markup.Escape(account.QueueEndpoint.ToString())}, table {Markup.Escape(account.TableEndpoint.ToString())}");
+        }
+
+        if (accounts.FirstOrDefault(a => a.KeyFile is not null)?.KeyFile is { } keyFile)
+        {
+            AnsiConsole.MarkupLine($"Keys: one owner-only file per account in {Markup.Escape(Path.GetDirectoryName(keyFile)!)}. Connection strings (Storage Explorer: Connect > Storage account or service > Connection string; `az storage ... --connection-string`; azcopy takes a SAS URL made with one). They hold the key: keep them on this machine.");
+        }
+        else
+        {
+            AnsiConsole.MarkupLine("Connection string (the one you set in DATAMESH_STORAGE; it holds the key: keep it on this machine):");
+        }
+
+        foreach (var account in accounts)
+        {
+            AnsiConsole.MarkupLine($"  {Markup.Escape(account.Domain ?? account.Account)}: {Markup.Escape(account.ConnectionString)}");
         }
     }
 
@@ -134,7 +175,11 @@ internal static class UpCommand
                 context.Response.Headers[name] = value;
             }
 
-            await context.Response.Body.WriteAsync(answer.Body, context.RequestAborted).ConfigureAwait(false);
+            // A 304 (If-None-Match matched) carries no body, and Kestrel refuses a write to one, even an empty write.
+            if (answer.Body.Length > 0)
+            {
+                await context.Response.Body.WriteAsync(answer.Body, context.RequestAborted).ConfigureAwait(false);
+            }
         });
         return app;
     }

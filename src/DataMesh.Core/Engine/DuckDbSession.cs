@@ -176,6 +176,14 @@ public sealed class DuckDbSession : IDisposable
         if (root.TryGetProperty("error", out var error) && error.GetBoolean())
         {
             var message = root.TryGetProperty("error_message", out var m) ? m.GetString() : "not a SELECT";
+            // DuckDB parsed it but serialises only SELECTs: the SQL is another statement (DDL, DML, COPY, SET...), which
+            // its own message ("Only SELECT statements can be serialized to json!") does not say.
+            if (message?.StartsWith("Only SELECT statements", StringComparison.Ordinal) == true)
+            {
+                throw new InvalidOperationException(
+                    $"{what} must be exactly one SELECT statement (a WITH ... SELECT included), which only reads; this is {StatementKind(sql)}, which is not run.");
+            }
+
             throw new InvalidOperationException($"{what} must be exactly one SELECT statement: {message}");
         }
 
@@ -186,6 +194,14 @@ public sealed class DuckDbSession : IDisposable
         }
 
         return sql.Trim().TrimEnd(';').TrimEnd();
+    }
+
+    /// <summary>"a CREATE statement" from the first keyword of a statement that is not a SELECT (comments skipped).</summary>
+    private static string StatementKind(string sql)
+    {
+        var text = System.Text.RegularExpressions.Regex.Replace(sql, @"--[^\n]*|/\*.*?\*/", " ", System.Text.RegularExpressions.RegexOptions.Singleline).TrimStart(' ', '\t', '\r', '\n', '(', ';');
+        var keyword = new string(text.TakeWhile(char.IsAsciiLetter).ToArray()).ToUpperInvariant();
+        return keyword is "SELECT" or "WITH" or "" ? "a statement other than a SELECT" : $"{(keyword[0] is 'A' or 'E' or 'I' or 'O' or 'U' ? "an" : "a")} {keyword} statement";
     }
 
     /// <summary>

@@ -33,21 +33,35 @@ public static partial class InputBinder
 
         // One sniff of the first file gives the header and the dialect; the read below is told the dialect, so DuckDB
         // does not search for it a second time (the search, not the data, is most of a sniff's cost).
-        var (header, dialect) = Sniff(session, port, files);
-        var present = new HashSet<string>(header, StringComparer.OrdinalIgnoreCase);
+        var (header, dialect) = Sniff(session, port, files[0]);
+        // DuckDB reads several files by the first one's columns and fails on a file that lacks one of them ("Schema
+        // mismatch"), or blames the product's SQL for what follows: every file's header is read, and files whose headers
+        // differ are read by column name, each value under its own column whatever its position.
+        var headers = new List<(string File, List<string> Header)> { (files[0], header) };
+        headers.AddRange(files.Skip(1).Select(f => (f, Sniff(session, port, f).Header)));
+        var byName = headers.Any(h => !h.Header.SequenceEqual(header, StringComparer.OrdinalIgnoreCase));
+        var present = new HashSet<string>(headers.SelectMany(h => h.Header), StringComparer.OrdinalIgnoreCase);
         var declared = new HashSet<string>(port.Columns.Select(c => c.Name), StringComparer.OrdinalIgnoreCase);
         var drift = new List<DriftFinding>();
-        foreach (var column in port.Columns.Where(c => !present.Contains(c.Name)))
+        foreach (var column in port.Columns)
         {
+            var lacking = headers.Where(h => !h.Header.Contains(column.Name, StringComparer.OrdinalIgnoreCase)).ToList();
+            if (lacking.Count == 0)
+            {
+                continue;
+            }
+
+            var (file, fileHeader) = lacking[0];
+            var where = headers.Count == 1 ? "" : lacking.Count == headers.Count ? " of any file" : $" of {string.Join(", ", lacking.Select(l => Path.GetFileName(l.File)))}";
             drift.Add(new DriftFinding(
                 column.Name, "missing-column", 0, [],
-                header.Count == 1
-                    ? $"the header has a single column '{Shorten(header[0], 80)}': is the delimiter right?"
-                    : $"not in the header ({string.Join(", ", header.Select(h => Shorten(h, 40)))})",
+                fileHeader.Count == 1
+                    ? $"the header of {Path.GetFileName(file)} has a single column '{Shorten(fileHeader[0], 80)}': is the delimiter right?"
+                    : $"not in the header{where} ({string.Join(", ", fileHeader.Select(h => Shorten(h, 40)))})",
                 Blocking: column.Required));
         }
 
-        foreach (var name in header.Where(h => !declared.Contains(h)))
+        foreach (var name in headers.SelectMany(h => h.Header).Distinct(StringComparer.OrdinalIgnoreCase).Where(h => !declared.Contains(h)))
         {
             drift.Add(new DriftFinding(name, "unexpected-column", 0, [], "in the file but not declared: read with an auto-detected type", Blocking: false));
         }
@@ -66,22 +80,23 @@ public static partial class InputBinder
         var types = port.Columns.Where(c => present.Contains(c.Name)).ToList();
         var missingOptional = port.Columns.Where(c => !present.Contains(c.Name)).ToList();
         var fill = string.Concat(missingOptional.Select(c => $", CAST(NULL AS {c.Type.ToUpperInvariant()}) AS {Sql.Identifier(c.Name)}"));
-        var reader = captureRejects
+        // DuckDB records no rejects when it reads by name: such a read stays strict, and its first bad value stops the run.
+        var reader = captureRejects && !byName
             ? InputViewSql.CsvReader(port, files, types, RejectsTable(port), RejectsScan(port), dialect)
-            : InputViewSql.CsvReader(port, files, types, sniffed: dialect);
+            : InputViewSql.CsvReader(port, files, types, sniffed: dialect, unionByName: byName);
         session.Execute($"CREATE OR REPLACE VIEW {Sql.Identifier(port.Name)} AS SELECT *{fill} FROM {reader}");
         return new InputReport(port.Name, files.Count, AutoDetected: false, drift);
     }
 
     /// <summary>
-    /// The header of the first file (names only: every column read as text) and its dialect, for the options the port
+    /// The header of a file (names only: every column read as text) and its dialect, for the options the port
     /// does not declare itself: the delimiter and line ending DuckDB detected, and the quote and escape characters it
     /// detected — or, when the sample quotes nothing, the CSV standard's <c>"</c> (a file may quote a field only later).
     /// Given every dialect option, the read skips DuckDB's dialect search (~70 ms of a small file's ~100).
     /// </summary>
-    private static (List<string> Header, Dictionary<string, string> Dialect) Sniff(DuckDbSession session, InputSpec port, IReadOnlyList<string> files)
+    private static (List<string> Header, Dictionary<string, string> Dialect) Sniff(DuckDbSession session, InputSpec port, string file)
     {
-        return session.Query($"SELECT Delimiter, NewLineDelimiter, Quote, Escape, Columns FROM {InputViewSql.CsvSniff(port, files[0])}", r =>
+        return session.Query($"SELECT Delimiter, NewLineDelimiter, Quote, Escape, Columns FROM {InputViewSql.CsvSniff(port, file)}", r =>
         {
             var names = ((System.Collections.IEnumerable)r.GetValue(4)).Cast<IDictionary<string, object>>().Select(c => (string)c["name"]).ToList();
             var dialect = new Dictionary<string, string>(StringComparer.Ordinal) { ["delim"] = r.GetString(0) };
@@ -113,7 +128,9 @@ public static partial class InputBinder
     public static IReadOnlyList<DriftFinding> CollectRejects(DuckDbSession session, InputSpec port)
     {
         ArgumentNullException.ThrowIfNull(session);
-        if (!CapturesRejects(port))
+        // A read by column name (files with different headers) records no rejects: it failed on its first bad value instead.
+        if (!CapturesRejects(port)
+            || Convert.ToInt64(session.Scalar($"SELECT count(*) FROM duckdb_tables() WHERE table_name = {Sql.Literal(RejectsTable(port).Trim('"'))}"), System.Globalization.CultureInfo.InvariantCulture) == 0)
         {
             return [];
         }

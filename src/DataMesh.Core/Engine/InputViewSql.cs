@@ -30,7 +30,8 @@ public static class InputViewSql
         var fileList = Sql.List(files);
         var reader = landing.Format.ToLowerInvariant() switch
         {
-            "csv" => CsvReader(input, files),
+            // Without declared columns every file is read by its own header's names: files may order or add columns differently.
+            "csv" => CsvReader(input, files, unionByName: files.Count > 1),
             "json" => $"read_json({fileList}, format = 'array'{JsonColumns(input)})",
             "ndjson" => $"read_json({fileList}, format = 'newline_delimited'{JsonColumns(input)})",
             "parquet" => $"read_parquet({fileList}, union_by_name = true)",
@@ -51,7 +52,8 @@ public static class InputViewSql
         IReadOnlyList<InputColumn>? types = null,
         string? rejectsTable = null,
         string? rejectsScan = null,
-        IReadOnlyDictionary<string, string>? sniffed = null)
+        IReadOnlyDictionary<string, string>? sniffed = null,
+        bool unionByName = false)
     {
         ArgumentNullException.ThrowIfNull(input);
         var landing = input.Landing ?? throw new ArgumentException($"Input '{input.Name}' is not a landing input.", nameof(input));
@@ -92,6 +94,12 @@ public static class InputViewSql
         else if (input.Columns.Count > 0)
         {
             args.Add("columns = {" + string.Join(", ", input.Columns.Select(c => $"{Sql.Literal(c.Name)}: {Sql.Literal(ReadType(c))}")) + "}");
+        }
+
+        if (unionByName)
+        {
+            // Each file's columns by name (DuckDB supports no rejects table then: callers pass none).
+            args.Add("union_by_name = true");
         }
 
         var read = $"read_csv({Sql.List(files)}, {string.Join(", ", args)})";

@@ -57,7 +57,7 @@ public static partial class ProductScaffold
             kind: DataProduct
             domain: {{domain}}
             name: {{name}}
-            version: 0.1.0
+            version: 1.0.0
             description: {{title}} records delivered to the {{domain}} landing path, typed and checked; one row per record.
             owner: { team: {{Quote(team)}}, email: {{Quote(email)}} }
             tags: [{{domain}}]
@@ -82,7 +82,7 @@ public static partial class ProductScaffold
             kind: DataContract
             id: urn:datamesh:{domain}:{name}
             name: {title}
-            version: 0.1.0
+            version: 1.0.0
             status: draft
             description:
               purpose: {title} records of the {domain} domain, one row per record.

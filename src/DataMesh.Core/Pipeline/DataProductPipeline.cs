@@ -146,7 +146,7 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
     {
         var logger = context.CreateReplaySafeLogger<DataProductPipeline>();
         var failures = quality.BlockingFailures.ToList();
-        var reason = "quality gate failed: " + string.Join("; ", failures.Select(r => $"{r.Name} measured {r.Measured} {r.Unit}, expected {r.Expectation}"));
+        var reason = "quality gate failed: " + string.Join("; ", failures.Select(r => $"{r.Name} measured {r.DescribeMeasured()}, expected {r.Expectation}"));
         var (quarantined, quarantineError) = await QuarantineAsync(
             context, stages, new QuarantineInput(input.RunId, input.ProductId, landingBlobs, "quality", reason, quality) { ETags = ingestedETags });
         var failed = new PipelineResult
@@ -180,8 +180,15 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
             && !exception.FailureDetails.IsCausedBy<UpstreamReadRefusedException>();
         if (exception.FailureDetails.IsCausedBy<InputRejectedException>())
         {
-            // Input problems found while reading (e.g. values that do not cast, seen during the transform's scan).
+            // Input problems found while reading (e.g. values that do not cast, seen during the transform's scan): the
+            // typed read of the landing files is ingest's work even where the transform's scan does it, so the failed
+            // attempt in the timeline says ingest too, as the run's stage, its quarantine reason and the CLI do.
             stage = "ingest";
+            var failed = stages.FindLastIndex(s => s.Outcome == "failed");
+            if (failed >= 0 && stages[failed].Stage != stage)
+            {
+                stages[failed] = stages[failed] with { Stage = stage };
+            }
         }
 
         var reason = exception.FailureDetails.ErrorMessage;

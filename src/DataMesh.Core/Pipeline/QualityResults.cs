@@ -23,6 +23,13 @@ public sealed record QualityRuleResult(
     /// <summary>A few failing rows (column → value), with columns classified pii/restricted masked as <c>***</c>.</summary>
     public IReadOnlyList<IReadOnlyDictionary<string, string?>> Samples { get; init; } = [];
 
+    /// <summary>The measured value with its unit, in words: "1 row", "3 rows", "10 percent".</summary>
+    public string DescribeMeasured()
+    {
+        var value = Measured.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Unit == "rows" && Measured == 1 ? $"{value} row" : $"{value} {Unit}";
+    }
+
     /// <summary>Value equality, samples included (compared row by row, column by column).</summary>
     public bool Equals(QualityRuleResult? other) =>
         other is not null

@@ -28,4 +28,10 @@ internal static partial class AzuriteLog
 
     [LoggerMessage(EventId = 4107, Level = LogLevel.Information, Message = "Stopped Azurite (pid {ProcessId})")]
     public static partial void Stopped(ILogger logger, int processId);
+
+    [LoggerMessage(EventId = 4108, Level = LogLevel.Information, Message = "The mesh's storage listens on blob {BlobPort}, queue {QueuePort}, table {TablePort} from now on (kept in {PortsFile})")]
+    public static partial void PortsChosen(ILogger logger, int blobPort, int queuePort, int tablePort, string portsFile);
+
+    [LoggerMessage(EventId = 4109, Level = LogLevel.Warning, Message = "The mesh's storage ports {BlobPort}/{QueuePort}/{TablePort} (kept in {PortsFile}) are taken by another program, so Azurite runs on {ActualBlob}/{ActualQueue}/{ActualTable} this time: release locations recorded now point there and stop working when it stops. Stop the other program and restart the mesh, or delete {PortsFile} to choose new ports")]
+    public static partial void PortsTaken(ILogger logger, int blobPort, int queuePort, int tablePort, string portsFile, int actualBlob, int actualQueue, int actualTable);
 }

@@ -103,15 +103,23 @@ public sealed class AzuriteServer : IAsyncDisposable
     /// <summary>The blob endpoint of an account of this instance (path-style: the account is the first segment).</summary>
     public Uri BlobEndpoint(string account) => new($"http://{Loopback}:{BlobPort}/{account}");
 
+    /// <summary>The queue endpoint of an account of this instance.</summary>
+    public Uri QueueEndpoint(string account) => new($"http://{Loopback}:{QueuePort}/{account}");
+
+    /// <summary>The table endpoint of an account of this instance.</summary>
+    public Uri TableEndpoint(string account) => new($"http://{Loopback}:{TablePort}/{account}");
+
     /// <summary>The connection string of one of the mesh's accounts, with its key (made on first use, which adds the account).</summary>
     /// <exception cref="InvalidOperationException">This instance serves only the development account.</exception>
     public string ConnectionStringFor(string account) =>
         CreateConnectionString(
-            new AzuritePortsRecord(BlobPort, QueuePort, TablePort),
+            Ports,
             account,
             (AccountKeys ?? throw new InvalidOperationException("This Azurite serves only the development account.")).KeyOf(account));
 
     public int BlobPort { get; }
+
+    private AzuritePortsRecord Ports => new(BlobPort, QueuePort, TablePort);
 
     public int QueuePort { get; }
 
@@ -137,7 +145,7 @@ public sealed class AzuriteServer : IAsyncDisposable
     {
         options ??= new AzuriteOptions();
         var installation = await AzuriteInstallation.FindOrInstallAsync(options, cancellationToken).ConfigureAwait(false);
-        return await LaunchAsync(installation, options, options.DataDirectory, stateDirectory: null, cancellationToken).ConfigureAwait(false);
+        return await LaunchAsync(installation, options, options.DataDirectory, stateDirectory: null, _ => ReserveFreePorts(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -183,7 +191,7 @@ public sealed class AzuriteServer : IAsyncDisposable
 
         var dataDirectory = Path.Combine(stateDirectory, DataFolderName);
         Directory.CreateDirectory(dataDirectory);
-        var server = await LaunchAsync(installation, options, dataDirectory, stateDirectory, cancellationToken).ConfigureAwait(false);
+        var server = await LaunchOnMeshPortsAsync(installation, options, dataDirectory, stateDirectory, cancellationToken).ConfigureAwait(false);
         try
         {
             new AzuriteInstanceRecord(server.ProcessId, new AzuritePortsRecord(server.BlobPort, server.QueuePort, server.TablePort), DateTimeOffset.UtcNow)
@@ -286,12 +294,44 @@ public sealed class AzuriteServer : IAsyncDisposable
         return null;
     }
 
+    /// <summary>
+    /// Starts a mesh's Azurite on the ports stored in <see cref="MeshStoragePorts.FileName"/>, so its storage URIs stay
+    /// the same across restarts; the first start chooses them and stores them. Stored ports another program holds are
+    /// not taken from it: this start runs on free ports and says so (they are not stored: the next start tries again).
+    /// </summary>
+    private static async Task<AzuriteServer> LaunchOnMeshPortsAsync(
+        AzuriteInstallation installation, AzuriteOptions options, string dataDirectory, string stateDirectory, CancellationToken cancellationToken)
+    {
+        var file = MeshStoragePorts.PathIn(stateDirectory);
+        if (MeshStoragePorts.Read(stateDirectory) is not { } stored)
+        {
+            var chosen = await LaunchAsync(
+                installation, options, dataDirectory, stateDirectory, attempt => MeshStoragePorts.Choose(stateDirectory, attempt) ?? ReserveFreePorts(), cancellationToken)
+                .ConfigureAwait(false);
+            MeshStoragePorts.Write(stateDirectory, chosen.Ports);
+            AzuriteLog.PortsChosen(options.Logger, chosen.BlobPort, chosen.QueuePort, chosen.TablePort, file);
+            return chosen;
+        }
+
+        var free = MeshStoragePorts.AreFree(stored);
+        var server = await LaunchAsync(
+            installation, options, dataDirectory, stateDirectory, attempt => attempt == 1 && free ? stored : ReserveFreePorts(), cancellationToken)
+            .ConfigureAwait(false);
+        if (server.Ports != stored)
+        {
+            AzuriteLog.PortsTaken(options.Logger, stored.Blob, stored.Queue, stored.Table, file, server.BlobPort, server.QueuePort, server.TablePort);
+        }
+
+        return server;
+    }
+
     private static async Task<AzuriteServer> LaunchAsync(
-        AzuriteInstallation installation, AzuriteOptions options, string? dataDirectory, string? stateDirectory, CancellationToken cancellationToken)
+        AzuriteInstallation installation, AzuriteOptions options, string? dataDirectory, string? stateDirectory, Func<int, AzuritePortsRecord> portsFor,
+        CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var ports = ReserveFreePorts();
+            var ports = portsFor(attempt);
             var output = new ProcessOutputTail();
             var stopwatch = Stopwatch.StartNew();
             var process = Launch(installation, options, ports, dataDirectory, output);

@@ -76,6 +76,21 @@ public sealed class SqlSandboxProbeTests : IDisposable
     };
 
     [Theory]
+    [InlineData("CREATE TABLE copy_of AS SELECT * FROM orders", "a CREATE statement")]
+    [InlineData("INSERT INTO orders VALUES (2, 3.50)", "an INSERT statement")]
+    [InlineData("-- tidy up\nDROP VIEW orders", "a DROP statement")]
+    public void RequireSingleSelect_DdlOrDml_SaysOnlyASingleSelectRunsNotDuckDbsJsonMessage(string sql, string kind)
+    {
+        // Act
+        var refused = Assert.Throws<InvalidOperationException>(() => _session.RequireSingleSelect(sql, "the query"));
+
+        // Assert: plain words, not DuckDB's "Only SELECT statements can be serialized to json!".
+        Assert.DoesNotContain("json", refused.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("the query must be exactly one SELECT statement", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"this is {kind}", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [MemberData(nameof(NotASelect))]
     public void RequireSingleSelect_StatementOtherThanOneSelect_RefusedAndNothingWritten(string kind, string sql)
     {

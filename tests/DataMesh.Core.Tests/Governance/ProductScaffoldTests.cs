@@ -27,9 +27,23 @@ public sealed class ProductScaffoldTests : IDisposable
 
         // Assert
         Assert.Empty(result.Diagnostics);
-        Assert.Equal(("supply-chain.purchase-orders", "0.1.0", visibility), (result.Spec!.Id, result.Spec.Version, result.Spec.Access.Visibility));
+        Assert.Equal(("supply-chain.purchase-orders", "1.0.0", visibility), (result.Spec!.Id, result.Spec.Version, result.Spec.Access.Visibility));
         Assert.Empty(findings);
         Assert.All(ProductScaffold.Files, f => Assert.True(File.Exists(Path.Combine(directory, f)), f));
+    }
+
+    [Fact]
+    public void Write_NewProduct_VersionIsReadableByACaretOneConsumer()
+    {
+        // Act
+        var directory = ProductScaffold.Write(Path.Combine(_temp.Path, "pipelines"), "finance", "ledger-apac");
+        var spec = ProductSpecLoader.Read(directory).Spec!;
+
+        // Assert: a consumer declaring `versions: ^1` (the ranges `new` users write first) reads the scaffold's releases.
+        Assert.True(
+            Semver.SemVersion.Parse(spec.Version, Semver.SemVersionStyles.Strict).Satisfies(Semver.SemVersionRange.ParseNpm("^1")),
+            $"the scaffold's version {spec.Version} is outside ^1");
+        Assert.Equal(spec.Version, spec.Contract.Version);
     }
 
     [Fact]
