@@ -173,8 +173,11 @@ public sealed class SampleMeshFixture : IAsyncLifetime
         start.ArgumentList.Add("up");
         start.ArgumentList.Add("--port");
         start.ArgumentList.Add(port.ToString(CultureInfo.InvariantCulture));
-        start.Environment["DATAMESH_STORAGE"] = _azurite.ConnectionString;
-        start.Environment["DATAMESH_HOME"] = Path.Combine(_root!, ".datamesh");
+        foreach (var (name, value) in _azurite.CliEnvironment(Path.Combine(_root!, ".datamesh")))
+        {
+            start.Environment[name] = value;
+        }
+
         start.Environment["NO_COLOR"] = "1";
         start.Environment["COLUMNS"] = "240";
         _up = new Process { StartInfo = start };
@@ -221,7 +224,7 @@ public sealed class SampleMeshFixture : IAsyncLifetime
     private async Task SeedAsync()
     {
         var products = ProductRegistry.LoadFrom(Path.Combine(_root!, "pipelines"));
-        var storage = MeshStorage.FromConnectionString(_azurite.ConnectionString);
+        var storage = await _azurite.OpenMeshStorageAsync();
         foreach (var level in products.All.GroupBy(p => Depth(products, p.Id, 0)).OrderBy(g => g.Key))
         {
             var dropped = new List<string>();

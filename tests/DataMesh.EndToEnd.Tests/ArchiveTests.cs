@@ -221,11 +221,7 @@ public sealed class ArchiveTests(AzuriteFixture azurite) : IAsyncLifetime
         Directory.Move(product.Directory, Path.Combine(pipelines, product.Name));
 
         // Act
-        var result = await CliRunner.RunAsync(product.Root, new Dictionary<string, string>
-        {
-            ["DATAMESH_STORAGE"] = azurite.ConnectionString,
-            ["DATAMESH_HOME"] = Path.Combine(product.Root, ".datamesh"),
-        }, "backfill", product.Id, "--from", "2026-10-01", "--to", "2026-10-31");
+        var result = await CliRunner.RunAsync(product.Root, azurite.CliEnvironment(Path.Combine(product.Root, ".datamesh")), "backfill", product.Id, "--from", "2026-10-01", "--to", "2026-10-31");
 
         // Assert
         Assert.True(result.ExitCode == 2, result.StdErr + result.StdOut);
@@ -255,6 +251,7 @@ public sealed class ArchiveTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         var options = new LocalMeshOptions
         {
+            Azurite = azurite.Server,
             ConnectionString = azurite.ConnectionString,
             Namespace = AzuriteFixture.CreateNamespace(),
             LoadPipelinesFolder = false,

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Azure.Storage.Blobs;
+using DataMesh.Storage;
 using DataMesh.Testing;
 
 namespace DataMesh.EndToEnd.Tests;
@@ -39,6 +41,43 @@ public sealed class CliTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal([1, 2], releases);
         Assert.Equal(2, catalog.RootElement.GetProperty("product").GetProperty("latestRelease").GetInt32());
         Assert.All(catalog.RootElement.GetProperty("releases").EnumerateArray(), r => Assert.True(r.TryGetProperty("changes", out _), "each release says what it changed (null before output modes)"));
+    }
+
+    /// <remarks>
+    /// The CLI runs on the mesh's topology as <c>demo</c> and <c>up</c> do: attached to the run's Azurite through the state
+    /// folder, each domain in its own account with its own key, the catalog in the hub's. Only a run given the user's
+    /// one-account <c>DATAMESH_STORAGE</c> keeps both in that account.
+    /// </remarks>
+    [Fact]
+    public async Task Run_ProductsOfTwoDomains_EachReleaseLocationNamesItsOwnDomainsAccount()
+    {
+        // Arrange: a product of a second domain, run on the same mesh (the same state folder).
+        using var other = new TestProduct("cli" + Guid.NewGuid().ToString("N")[..6]);
+
+        // Act
+        var first = await CliAsync("run", _product.Directory, "--input", _product.WriteOrders("orders-1.csv", rows: 10), "--json");
+        var second = await CliAsync("run", other.Directory, "--input", other.WriteOrders("orders-1.csv", rows: 10), "--json");
+
+        // Assert
+        Assert.True(first.ExitCode == 0, first.StdErr);
+        Assert.True(second.ExitCode == 0, second.StdErr);
+        var firstAccount = StorageAccountName.Of(new Uri(JsonDocument.Parse(first.StdOut).RootElement.GetProperty("location").GetString()!));
+        var secondAccount = StorageAccountName.Of(new Uri(JsonDocument.Parse(second.StdOut).RootElement.GetProperty("location").GetString()!));
+        var hub = new BlobServiceClient(azurite.ConnectionString);
+        if (azurite.Server is null)
+        {
+            Assert.Equal(hub.AccountName, firstAccount);
+            Assert.Equal(hub.AccountName, secondAccount);
+            return;
+        }
+
+        Assert.Equal(StorageAccountName.ForDomain(_product.Domain), firstAccount);
+        Assert.Equal(StorageAccountName.ForDomain(other.Domain), secondAccount);
+        Assert.NotEqual(firstAccount, secondAccount);
+        Assert.DoesNotContain(StorageAccountName.Hub, new[] { firstAccount, secondAccount });
+        // The hub's key holds none of the domains' containers: they are in the domains' own accounts only.
+        Assert.False((await hub.GetBlobContainerClient($"{_product.Domain}-products").ExistsAsync()).Value);
+        Assert.True((await new BlobServiceClient(azurite.Server.ConnectionStringFor(firstAccount)).GetBlobContainerClient($"{_product.Domain}-products").ExistsAsync()).Value);
     }
 
     [Fact]
@@ -137,9 +176,5 @@ public sealed class CliTests(AzuriteFixture azurite) : IDisposable
     }
 
     private Task<CliRunner.CliResult> CliAsync(params string[] args) =>
-        CliRunner.RunAsync(_product.Root, new Dictionary<string, string>
-        {
-            ["DATAMESH_STORAGE"] = azurite.ConnectionString,
-            ["DATAMESH_HOME"] = Path.Combine(_product.Root, ".datamesh"),
-        }, args);
+        CliRunner.RunAsync(_product.Root, azurite.CliEnvironment(Path.Combine(_product.Root, ".datamesh")), args);
 }

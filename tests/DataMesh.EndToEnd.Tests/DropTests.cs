@@ -33,11 +33,7 @@ public sealed class DropTests(AzuriteFixture azurite) : IDisposable
 
     private async Task<List<(string Product, string Status, int Release)>> DropAsync(string product, string file)
     {
-        var result = await CliRunner.RunAsync(_root, new Dictionary<string, string>
-        {
-            ["DATAMESH_STORAGE"] = azurite.ConnectionString,
-            ["DATAMESH_HOME"] = Path.Combine(_root, ".datamesh"),
-        }, "drop", product, file, "--json");
+        var result = await CliRunner.RunAsync(_root, azurite.CliEnvironment(Path.Combine(_root, ".datamesh")), "drop", product, file, "--json");
         Assert.True(result.ExitCode == 0, result.StdErr + result.StdOut);
         using var runs = JsonDocument.Parse(result.StdOut);
         return runs.RootElement.EnumerateArray()

@@ -40,7 +40,7 @@ public sealed class QueryEscapeProbeTests(AzuriteFixture azurite) : IDisposable
         var result = await CliAsync("query", _product.Id, "SELECT content AS v FROM read_text('.datamesh/masking-salt')", "--format", format, "--out", "result." + format);
 
         // Assert: refused by the sandbox, the salt nowhere in what came out.
-        Assert.Equal(1, result.ExitCode);
+        Assert.True(result.ExitCode == 1, result.StdErr);
         Assert.Contains("Permission Error", result.StdErr, StringComparison.Ordinal);
         Assert.DoesNotContain(secret, result.StdOut + result.StdErr, StringComparison.Ordinal);
         Assert.False(File.Exists(outFile) && (await File.ReadAllBytesAsync(outFile)).Length > 0 && (await File.ReadAllTextAsync(outFile)).Contains(secret, StringComparison.Ordinal));
@@ -61,7 +61,7 @@ public sealed class QueryEscapeProbeTests(AzuriteFixture azurite) : IDisposable
             var result = await CliAsync("query", _product.Id, $"SELECT * FROM read_csv('{secretFile}')", "--format", "csv", "--out", Path.Combine(folder, "x.csv"));
 
             // Assert
-            Assert.Equal(1, result.ExitCode);
+            Assert.True(result.ExitCode == 1, result.StdErr);
             Assert.Contains("Permission Error", result.StdErr, StringComparison.Ordinal);
             Assert.False(File.Exists(Path.Combine(folder, "x.csv")) && (await File.ReadAllTextAsync(Path.Combine(folder, "x.csv"))).Contains("not-for-the-query", StringComparison.Ordinal));
         }
@@ -96,9 +96,5 @@ public sealed class QueryEscapeProbeTests(AzuriteFixture azurite) : IDisposable
     }
 
     private Task<CliRunner.CliResult> CliAsync(params string[] args) =>
-        CliRunner.RunAsync(_product.Root, new Dictionary<string, string>
-        {
-            ["DATAMESH_STORAGE"] = azurite.ConnectionString,
-            ["DATAMESH_HOME"] = Path.Combine(_product.Root, ".datamesh"),
-        }, args);
+        CliRunner.RunAsync(_product.Root, azurite.CliEnvironment(Path.Combine(_product.Root, ".datamesh")), args);
 }

@@ -124,6 +124,8 @@ internal sealed class TestProduct : IDisposable
     {
         var options = new DataMesh.Local.LocalMeshOptions
         {
+            // The topology the CLI attaches to (AzuriteFixture.CliEnvironment): the hub account and one per domain.
+            Azurite = azurite.Server,
             ConnectionString = azurite.ConnectionString,
             LoadPipelinesFolder = false,
             StateDirectory = Path.Combine(Root, ".datamesh"),

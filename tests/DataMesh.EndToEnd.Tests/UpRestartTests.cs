@@ -26,7 +26,7 @@ public sealed class UpRestartTests(AzuriteFixture azurite) : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(pipelines)!);
         Directory.Move(_product.Directory, pipelines);
         var file = _product.WriteOrders("big.csv", rows: BigFileRows);
-        var storage = MeshStorage.FromConnectionString(azurite.ConnectionString);
+        var storage = await azurite.OpenMeshStorageAsync();
         var first = Start(out var firstLog);
         try
         {
@@ -84,7 +84,7 @@ public sealed class UpRestartTests(AzuriteFixture azurite) : IDisposable
         var pipelines = Path.Combine(_product.Root, "pipelines", _product.Domain, _product.Name);
         Directory.CreateDirectory(Path.GetDirectoryName(pipelines)!);
         Directory.Move(_product.Directory, pipelines);
-        var storage = MeshStorage.FromConnectionString(azurite.ConnectionString);
+        var storage = await azurite.OpenMeshStorageAsync();
         var store = new ReleaseStore(storage.Products(_product.Domain));
         using (var first = Start(out _))
         {
@@ -99,7 +99,7 @@ public sealed class UpRestartTests(AzuriteFixture azurite) : IDisposable
         {
             // Act: start again, the blobs reached through a new port; drop the sentinel.
             await using var forwarder = new PortForwarder(BlobPort(azurite.ConnectionString));
-            using var host = Start(out var log, BlobPortReplaced(azurite.ConnectionString, forwarder.Port));
+            using var host = Start(out var log, forwarder.Port);
             var sentinel = $"orders/sentinel-{restart}.csv";
             await WaitUntilAsync(() => Task.FromResult(log.Any(l => l.Contains("Mesh up", StringComparison.Ordinal))), host, log: log);
             await storage.Landing(_product.Domain).GetBlobClient(sentinel).UploadAsync(_product.WriteOrders($"sentinel-{restart}.csv", rows: 10, idOffset: 1000 * restart));
@@ -126,24 +126,25 @@ public sealed class UpRestartTests(AzuriteFixture azurite) : IDisposable
     private static int BlobPort(string connectionString) =>
         int.Parse(System.Text.RegularExpressions.Regex.Match(connectionString, @"BlobEndpoint=http://127\.0\.0\.1:(\d+)/").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
 
-    private static string BlobPortReplaced(string connectionString, int port) =>
-        connectionString.Replace($"BlobEndpoint=http://127.0.0.1:{BlobPort(connectionString)}/", $"BlobEndpoint=http://127.0.0.1:{port}/", StringComparison.Ordinal);
-
     private static async Task StopAsync(Process host)
     {
         host.Kill(entireProcessTree: true);
         await host.WaitForExitAsync();
     }
 
-    private Process Start(out ConcurrentQueue<string> log, string? connectionString = null)
+    /// <summary>Starts <c>up</c> on the run's Azurite, its blob service reached through <paramref name="blobPort"/> when given (a forwarder).</summary>
+    private Process Start(out ConcurrentQueue<string> log, int? blobPort = null)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _product.Root, RedirectStandardError = true, RedirectStandardOutput = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "datamesh.dll"));
         start.ArgumentList.Add("up");
         start.ArgumentList.Add("--port");
         start.ArgumentList.Add(LoopbackPort.Free().ToString(System.Globalization.CultureInfo.InvariantCulture));
-        start.Environment["DATAMESH_STORAGE"] = connectionString ?? azurite.ConnectionString;
-        start.Environment["DATAMESH_HOME"] = Path.Combine(_product.Root, ".datamesh");
+        foreach (var (name, value) in azurite.CliEnvironment(Path.Combine(_product.Root, ".datamesh"), blobPort))
+        {
+            start.Environment[name] = value;
+        }
+
         var process = new Process { StartInfo = start };
         var lines = new ConcurrentQueue<string>();
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lines.Enqueue(e.Data); } };

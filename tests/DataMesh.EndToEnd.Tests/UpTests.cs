@@ -27,15 +27,18 @@ public sealed class UpTests(AzuriteFixture azurite) : IDisposable
         start.ArgumentList.Add("up");
         start.ArgumentList.Add("--port");
         start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        start.Environment["DATAMESH_STORAGE"] = azurite.ConnectionString;
-        start.Environment["DATAMESH_HOME"] = Path.Combine(_product.Root, ".datamesh");
+        foreach (var (name, value) in azurite.CliEnvironment(Path.Combine(_product.Root, ".datamesh")))
+        {
+            start.Environment[name] = value;
+        }
+
         using var up = Process.Start(start)!;
         var stderr = up.StandardError.ReadToEndAsync();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         try
         {
             // Act: the SDK uploads straight into the landing container, as Storage Explorer or azcopy would.
-            var storage = MeshStorage.FromConnectionString(azurite.ConnectionString);
+            var storage = await azurite.OpenMeshStorageAsync();
             await WaitUntilAsync(async () => await storage.Landing(_product.Domain).ExistsAsync());
             await storage.Landing(_product.Domain).GetBlobClient("orders/from-any-tool.csv").UploadAsync(_product.WriteOrders("o.csv", rows: 15));
 

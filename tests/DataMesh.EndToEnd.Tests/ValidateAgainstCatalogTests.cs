@@ -31,7 +31,7 @@ public sealed partial class ValidateAgainstCatalogTests(AzuriteFixture azurite) 
         await PublishAsync(_product);
         RemoveStatusColumn(_product);
 
-        var result = await ValidateAsync(_product, azurite.ConnectionString, "--against", "catalog");
+        var result = await ValidateAsync(_product, storage: null, "--against", "catalog");
 
         Assert.True(result.ExitCode == 1, result.StdErr);
         var specPath = Regex.Escape(Path.Combine(_product.Name, "product.yaml")); // shown relative to the working directory
@@ -46,7 +46,7 @@ public sealed partial class ValidateAgainstCatalogTests(AzuriteFixture azurite) 
         RemoveStatusColumn(_product);
         SetVersion(_product, "2.0.0");
 
-        var result = await ValidateAsync(_product, azurite.ConnectionString, "--against", "catalog");
+        var result = await ValidateAsync(_product, storage: null, "--against", "catalog");
 
         Assert.True(result.ExitCode == 0, result.StdErr);
         Assert.DoesNotContain("DM2040", result.StdErr, StringComparison.Ordinal);
@@ -58,7 +58,7 @@ public sealed partial class ValidateAgainstCatalogTests(AzuriteFixture azurite) 
     {
         RemoveStatusColumn(_product);
 
-        var result = await ValidateAsync(_product, azurite.ConnectionString, "--against", "catalog");
+        var result = await ValidateAsync(_product, storage: null, "--against", "catalog");
 
         Assert.True(result.ExitCode == 0, result.StdErr);
         Assert.Contains("0 product(s) compared with their last release", result.StdErr, StringComparison.Ordinal);
@@ -86,6 +86,8 @@ public sealed partial class ValidateAgainstCatalogTests(AzuriteFixture azurite) 
     {
         var options = new LocalMeshOptions
         {
+            // The topology the CLI attaches to: the hub account and the domain's own.
+            Azurite = azurite.Server,
             ConnectionString = azurite.ConnectionString,
             Namespace = "",
             LoadPipelinesFolder = false,
@@ -118,12 +120,15 @@ public sealed partial class ValidateAgainstCatalogTests(AzuriteFixture azurite) 
     /// <summary>The fixture's account with every endpoint on port 1, where nothing listens.</summary>
     private string UnreachableStorage() => LoopbackPort().Replace(azurite.ConnectionString, "${host}:1");
 
-    private Task<CliRunner.CliResult> ValidateAsync(TestProduct product, string storage, params string[] options) =>
-        CliRunner.RunAsync(product.Root, new Dictionary<string, string>
-        {
-            ["DATAMESH_STORAGE"] = storage,
-            ["DATAMESH_HOME"] = Path.Combine(product.Root, ".datamesh"),
-        }, ["validate", product.Directory, .. options]);
+    /// <summary>Validates on the run's Azurite (per-domain accounts), or on <paramref name="storage"/> as the user's one-account DATAMESH_STORAGE.</summary>
+    private Task<CliRunner.CliResult> ValidateAsync(TestProduct product, string? storage, params string[] options)
+    {
+        var state = Path.Combine(product.Root, ".datamesh");
+        var environment = storage is null
+            ? azurite.CliEnvironment(state)
+            : new Dictionary<string, string> { ["DATAMESH_STORAGE"] = storage, ["DATAMESH_HOME"] = state };
+        return CliRunner.RunAsync(product.Root, environment, ["validate", product.Directory, .. options]);
+    }
 
     [GeneratedRegex(@"(?<host>http://[^:/;]+):\d+")]
     private static partial Regex LoopbackPort();

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using DataMesh.Local;
 using DataMesh.Local.Azurite;
 using DataMesh.Storage;
 using Xunit;
@@ -31,6 +32,43 @@ public sealed class AzuriteFixture : IAsyncLifetime
     /// <summary>Clients over the shared account whose containers, queues and tables carry a fresh namespace.</summary>
     public MeshStorage CreateStorage() =>
         MeshStorage.FromConnectionString(ConnectionString, new MeshStorageOptions { Namespace = CreateNamespace() });
+
+    /// <summary>
+    /// The environment a <c>datamesh</c> process needs to run a mesh whose state is in <paramref name="stateDirectory"/> on
+    /// this run's Azurite, shaped as <c>demo</c>/<c>up</c> shape their own: the state folder's <c>azurite.json</c> names
+    /// this Azurite and its key folder (<see cref="AzuriteServer.RecordIn"/>), so the CLI attaches to it and puts the
+    /// catalog in the hub account and each domain in its own account with its own key. Only when <c>DATAMESH_STORAGE</c>
+    /// supplied this run's storage is it passed on (the user's explicit choice of one account for the whole mesh).
+    /// </summary>
+    /// <param name="stateDirectory">The mesh's state folder (<c>DATAMESH_HOME</c>).</param>
+    /// <param name="blobPort">Another port in front of the blob service (a proxy) for the CLI to reach it through.</param>
+    public Dictionary<string, string> CliEnvironment(string stateDirectory, int? blobPort = null)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["DATAMESH_HOME"] = stateDirectory };
+        if (_server is null)
+        {
+            environment[AzuriteServer.StorageVariable] = blobPort is { } port
+                ? System.Text.RegularExpressions.Regex.Replace(ConnectionString, @"(BlobEndpoint=https?://[^:/;]+):\d+", $"${{1}}:{port}")
+                : ConnectionString;
+        }
+        else
+        {
+            _server.RecordIn(stateDirectory, blobPort);
+        }
+
+        return environment;
+    }
+
+    /// <summary>
+    /// The mesh operator's view of a mesh without a namespace (as the CLI runs it): the hub account, and each domain's
+    /// own account with its own key; one account for everything when <c>DATAMESH_STORAGE</c> supplied the storage.
+    /// </summary>
+    public async Task<MeshStorage> OpenMeshStorageAsync()
+    {
+        // An Azurite given to LocalStorage is not owned by it: there is nothing to dispose.
+        var local = await LocalStorage.OpenAsync(new LocalMeshOptions { Azurite = _server, ConnectionString = ConnectionString }).ConfigureAwait(false);
+        return local.Storage;
+    }
 
     /// <summary>A unique storage namespace: "t" and 8 lowercase hex digits.</summary>
     public static string CreateNamespace() => "t" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));

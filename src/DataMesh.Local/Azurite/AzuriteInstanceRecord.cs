@@ -3,11 +3,16 @@ using System.Text.Json.Serialization;
 
 namespace DataMesh.Local.Azurite;
 
-/// <summary>The content of <c>azurite.json</c>: which Azurite serves a state directory.</summary>
+/// <summary>
+/// The content of <c>azurite.json</c>: which Azurite serves a state directory, and the folder of the account keys it serves
+/// (<c>accountKeys</c>, a path, never a key; absent in records written before it existed, which means the state folder's
+/// <c>storage-keys</c>).
+/// </summary>
 internal sealed record AzuriteInstanceRecord(
     [property: JsonPropertyName("pid")] int ProcessId,
     [property: JsonPropertyName("ports")] AzuritePortsRecord? Ports,
-    [property: JsonPropertyName("startedAt")] DateTimeOffset StartedAt)
+    [property: JsonPropertyName("startedAt")] DateTimeOffset StartedAt,
+    [property: JsonPropertyName("accountKeys")] string? AccountKeysDirectory = null)
 {
     /// <summary>Reads the record; null when the file is missing or unreadable, which counts as stale.</summary>
     public static AzuriteInstanceRecord? TryRead(string path)

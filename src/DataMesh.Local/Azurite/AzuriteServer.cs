@@ -30,7 +30,9 @@ public sealed class AzuriteServer : IAsyncDisposable
     private const string SetSid = "/usr/bin/setsid";
 
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan AttachProbeWindow = TimeSpan.FromSeconds(5);
+    // Silence (not a refusal) from a recorded instance whose process lives is a busy Azurite, still the mesh's: replacing
+    // it would start a second one on the same data. On a loaded machine (a test run's shared Azurite) 5 s was too short.
+    private static readonly TimeSpan AttachProbeWindow = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan GracefulStopTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(50);
 
@@ -194,7 +196,8 @@ public sealed class AzuriteServer : IAsyncDisposable
         var server = await LaunchOnMeshPortsAsync(installation, options, dataDirectory, stateDirectory, cancellationToken).ConfigureAwait(false);
         try
         {
-            new AzuriteInstanceRecord(server.ProcessId, new AzuritePortsRecord(server.BlobPort, server.QueuePort, server.TablePort), DateTimeOffset.UtcNow)
+            new AzuriteInstanceRecord(
+                server.ProcessId, new AzuritePortsRecord(server.BlobPort, server.QueuePort, server.TablePort), DateTimeOffset.UtcNow, options.AccountKeys?.Directory)
                 .WriteAtomically(stateFile);
         }
         catch
@@ -205,6 +208,27 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
 
         return server;
+    }
+
+    /// <summary>
+    /// Records this running instance in a mesh's state folder (its <c>azurite.json</c>: process, ports and key folder), so
+    /// that every datamesh process on that folder (<c>DATAMESH_HOME</c>) attaches to it and puts the mesh in its accounts,
+    /// the hub's and one per domain with their own keys, instead of starting an Azurite of its own. The way to share one
+    /// Azurite between meshes (a test run's): nothing is passed but a path. The record stays when this instance stops
+    /// (a record naming a dead process is replaced at the next start).
+    /// </summary>
+    /// <param name="stateDirectory">The mesh's state folder.</param>
+    /// <param name="blobPort">Another port in front of this instance's blob service (a proxy) to record instead of its own.</param>
+    /// <exception cref="InvalidOperationException">This instance serves only the development account, not the mesh's own.</exception>
+    public void RecordIn(string stateDirectory, int? blobPort = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(stateDirectory);
+        var keys = AccountKeys ?? throw new InvalidOperationException(
+            "This Azurite serves only the development account: a mesh attached to it would hold every domain in one account. Start it with AzuriteOptions.AccountKeys.");
+        stateDirectory = Path.GetFullPath(stateDirectory);
+        Directory.CreateDirectory(stateDirectory);
+        new AzuriteInstanceRecord(ProcessId, new AzuritePortsRecord(blobPort ?? BlobPort, QueuePort, TablePort), DateTimeOffset.UtcNow, keys.Directory)
+            .WriteAtomically(Path.Combine(stateDirectory, StateFileName));
     }
 
     /// <summary>Stops an owned instance (its whole process tree) and waits for it to exit; does nothing when attached.</summary>
@@ -283,7 +307,19 @@ public sealed class AzuriteServer : IAsyncDisposable
             && await AnswersAsync(ports, AttachProbeWindow, cancellationToken).ConfigureAwait(false))
         {
             AzuriteLog.Attached(options.Logger, record.ProcessId, stateFile);
-            return new AzuriteServer(process: null, record.ProcessId, ports, stateDirectory: null, options);
+            // The keys of the accounts that instance serves: the folder it reads them from, which the record names.
+            var served = record.AccountKeysDirectory is { Length: > 0 } folder
+                ? new AzuriteOptions
+                {
+                    DataDirectory = options.DataDirectory,
+                    DebugLogPath = options.DebugLogPath,
+                    StartTimeout = options.StartTimeout,
+                    ToolsDirectory = options.ToolsDirectory,
+                    Logger = options.Logger,
+                    AccountKeys = new AzuriteAccountKeys(folder),
+                }
+                : options;
+            return new AzuriteServer(process: null, record.ProcessId, ports, stateDirectory: null, served);
         }
 
         if (logStale)
