@@ -227,17 +227,24 @@ public sealed class SnapshotBuilder(ProductSpec spec, ReleaseStore store, string
         var order = string.Join(", ", spec.Output.Key.Select(Sql.Identifier));
         var size = MergeFileRows.ToString(CultureInfo.InvariantCulture);
 
-        // The file number comes from the row's rank in key order, so files cover disjoint key ranges whatever order the
-        // engine writes in (insertion order is not preserved in this session).
-        db.Execute($"CREATE TEMP TABLE sorted_output AS SELECT *, (row_number() OVER (ORDER BY {order}) - 1) // {size} AS __merge_file FROM ({select})", cancellationToken);
-        var count = Convert.ToInt64(db.Scalar("SELECT coalesce(max(__merge_file) + 1, 0) FROM sorted_output"), CultureInfo.InvariantCulture);
+        // Cut points come from the first key column alone (a sort of one column, not of whole rows); each file then holds
+        // the rows between two cut points, so files cover disjoint ranges whatever order the engine writes in.
+        var first = Sql.Identifier(spec.Output.Key[0]);
+        db.Execute($"CREATE TEMP TABLE sorted_output AS {select}", cancellationToken);
+        var cuts = db.Query(
+            $"SELECT CAST(k AS VARCHAR) FROM (SELECT k, row_number() OVER (ORDER BY k) AS n FROM (SELECT DISTINCT {first} AS k FROM sorted_output WHERE {first} IS NOT NULL)) WHERE (n - 1) % {size} = 0 ORDER BY k",
+            r => r.GetString(0)).ToList();
         var files = new List<OwnSnapshotFile>();
-        for (var i = 0L; i < count; i++)
+        for (var i = 0; i < Math.Max(1, cuts.Count); i++)
         {
+            var from = i == 0 ? "" : $"{first} >= CAST({Sql.Literal(cuts[i])} AS {keyType})";
+            var below = $"{first} < CAST({Sql.Literal(cuts[Math.Min(i + 1, cuts.Count - 1)])} AS {keyType})";
+            var to = i + 1 < cuts.Count ? (i == 0 ? $"({first} IS NULL OR {below})" : below) : "";
+            var where = string.Join(" AND ", new[] { from, to }.Where(c => c.Length > 0));
             var path = $"part-{i.ToString("D5", CultureInfo.InvariantCulture)}.parquet";
             var local = Path.Combine(target, path);
             db.Execute(
-                $"COPY (SELECT * EXCLUDE (__merge_file) FROM sorted_output WHERE __merge_file = {i.ToString(CultureInfo.InvariantCulture)} ORDER BY {order}) TO {Sql.Literal(local)} ({CopyOptions})",
+                $"COPY (SELECT * FROM sorted_output{(where.Length == 0 ? "" : " WHERE " + where)} ORDER BY {order}) TO {Sql.Literal(local)} ({CopyOptions})",
                 cancellationToken);
             files.Add(new OwnSnapshotFile(path, local, FooterRows([local])[Path.GetFullPath(local)], Rewritten: false) { Key = KeyRangeOf(db, local, keyType) });
         }
