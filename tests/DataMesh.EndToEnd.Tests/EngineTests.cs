@@ -42,7 +42,7 @@ public sealed class EngineTests(AzuriteFixture azurite)
               - { metric: rowCount, mustBe: 3 }
         """;
 
-    private const string MaskedContract = """
+    internal const string MaskedContract = """
         apiVersion: v3.1.0
         kind: DataContract
         id: urn:test:people

@@ -63,6 +63,30 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
         return new TransformResult(prefix, rows, schema, schemaHash) { Inputs = inputs, Files = files, Quality = quality };
     }
 
+    /// <summary>
+    /// Drift leaves the domain (run result, events, catalog, API, logs). Its names come from the file's header, and a
+    /// file without a header line puts its first row there: in a product with classified columns (the rule of
+    /// <see cref="ErrorRedaction"/>, failing closed), undeclared column names and header listings are withheld.
+    /// </summary>
+    private static InputReport WithoutValues(ProductSpec spec, InputReport report)
+    {
+        if (!ErrorRedaction.Applies(spec) || report.Drift.Count == 0)
+        {
+            return report;
+        }
+
+        const string Withheld = "names withheld: the product has classified columns, and a file without a header line puts values where names go";
+        return report with
+        {
+            Drift = [.. report.Drift.Select(d => d.Kind switch
+            {
+                "unexpected-column" => d with { Column = ErrorRedaction.Marker, Detail = $"in the file but not declared ({Withheld})" },
+                "missing-column" => d with { Detail = $"not in the header ({Withheld})" },
+                _ => d with { Detail = ErrorRedaction.Redact(spec, d.Detail) },
+            })],
+        };
+    }
+
     /// <summary>SHA-256 of the column names and types in order: equal hashes, same shape.</summary>
     public static string SchemaHash(IEnumerable<OutputColumn> schema) =>
         FileHash.Sha256(string.Join('\n', schema.Select(c => $"{c.Name}:{c.Type}")));
@@ -123,8 +147,7 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
                 throw new InputRejectedException($"{spec.Id}: {InputBinder.Describe(port.Name, report.Drift.Where(d => d.Blocking))}");
             }
 
-            // Drift leaves the domain (events, catalog, logs): the header it quotes is names, unless the file has none.
-            reports.Add(report with { Drift = [.. report.Drift.Select(d => d with { Detail = ErrorRedaction.Redact(spec, d.Detail) })] });
+            reports.Add(WithoutValues(spec, report));
         }
 
         session.Lock();
