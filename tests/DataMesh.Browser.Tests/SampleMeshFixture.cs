@@ -154,7 +154,7 @@ public sealed class SampleMeshFixture : IAsyncLifetime
             .Select(r => r.GetProperty("runId").GetString()).ToHashSet();
         var file = Path.Combine(_root!, fileName);
         await File.WriteAllTextAsync(file, content);
-        await UploadAsync(MeshStorage.FromConnectionString(_azurite.ConnectionString), spec, file);
+        await UploadAsync(await _azurite.OpenMeshStorageAsync(), spec, file);
         JsonElement? run = null;
         await WaitUntilAsync($"a run of {productId} reading {fileName}", async () =>
         {

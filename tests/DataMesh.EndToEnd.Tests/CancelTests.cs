@@ -34,11 +34,7 @@ public sealed class CancelTests(AzuriteFixture azurite) : IDisposable
     {
         // Arrange: a mesh on the shared Azurite (reachable after the CLI is gone), a large input.
         var file = _product.WriteOrders("big.csv", rows: BigFileRows);
-        var environment = new Dictionary<string, string>
-        {
-            ["DATAMESH_STORAGE"] = azurite.ConnectionString,
-            ["DATAMESH_HOME"] = Path.Combine(_product.Root, ".datamesh"),
-        };
+        var environment = azurite.CliEnvironment(Path.Combine(_product.Root, ".datamesh"));
 
         // Act
         var (exitCode, exited, stderr) = await InterruptRunAsync(file, environment, wholeGroup: false);
@@ -46,7 +42,7 @@ public sealed class CancelTests(AzuriteFixture azurite) : IDisposable
         // Assert
         Assert.True(exited, $"the CLI was still running {ExitWithin.TotalSeconds} s after SIGINT; stderr:\n{stderr}");
         Assert.True(exitCode == 130, $"exit code {exitCode}; stderr:\n{stderr}");
-        await AssertCancelledAsync(MeshStorage.FromConnectionString(azurite.ConnectionString), stderr);
+        await AssertCancelledAsync(await azurite.OpenMeshStorageAsync(), stderr);
     }
 
     [Fact]

@@ -71,7 +71,7 @@ public sealed class HostKillTests(AzuriteFixture azurite)
         Assert.True(Directory.Exists(workspace), "the killed run left no workspace to clean");
 
         // Act: a new host whose bound the run has passed.
-        await using var mesh = await LocalMesh.StartAsync(HostOptions(product, ns, state, o => o.StuckRunAfter = TimeSpan.FromSeconds(2)));
+        await using var mesh = await StartHostAsync(HostOptions(product, ns, state, o => o.StuckRunAfter = TimeSpan.FromSeconds(2)));
         var run = await EventuallyAsync(
             async () =>
             {
@@ -115,7 +115,7 @@ public sealed class HostKillTests(AzuriteFixture azurite)
         using var product = new TestProduct("killm" + Guid.NewGuid().ToString("N")[..6], "orders-merge", Sql, Contract, output: "{ contract: contract.odcs.yaml, mode: merge, key: [order_id] }");
         var (ns, state, storage) = await PrepareAsync(product);
         var store = new ReleaseStore(storage.Products(product.Domain));
-        await using (var first = await LocalMesh.StartAsync(HostOptions(product, ns, state)))
+        await using (var first = await StartHostAsync(HostOptions(product, ns, state)))
         {
             var day1 = Path.Combine(product.Root, "day-1.csv");
             await File.WriteAllTextAsync(day1, "order_id,customer,amount,status\n1,a,1.00,open\n2,b,2.00,open\n3,c,3.00,open\n");
@@ -133,7 +133,7 @@ public sealed class HostKillTests(AzuriteFixture azurite)
         Assert.Equal(PipelineFaults.BeforeManifest, await File.ReadAllTextAsync(Path.Combine(state, "killed-at")));
         Assert.Equal([1], await store.ListReleasesAsync(product.Name, "1.0.0"));
         PipelineResult result;
-        await using (var mesh = await LocalMesh.StartAsync(HostOptions(product, ns, state)))
+        await using (var mesh = await StartHostAsync(HostOptions(product, ns, state)))
         {
             result = await mesh.RunAsync(request, TimeSpan.FromMinutes(5));
         }
@@ -184,7 +184,7 @@ public sealed class HostKillTests(AzuriteFixture azurite)
 
             // A new host resumes it (the redelivered trigger collapses into the run), a reader polling releases meanwhile.
             var violations = new List<string>();
-            await using (var mesh = await LocalMesh.StartAsync(HostOptions(product, ns, state)))
+            await using (var mesh = await StartHostAsync(HostOptions(product, ns, state)))
             {
                 using var stop = new CancellationTokenSource();
                 var reader = ReadReleasesUntilAsync(store, product, violations, stop.Token);
@@ -206,7 +206,7 @@ public sealed class HostKillTests(AzuriteFixture azurite)
         }
 
         // Every run ended once: asked again, each answers with its one release at once (none is running, none re-runs).
-        await using (var mesh = await LocalMesh.StartAsync(HostOptions(product, ns, state)))
+        await using (var mesh = await StartHostAsync(HostOptions(product, ns, state)))
         {
             for (var i = 0; i < requests.Count; i++)
             {
@@ -242,6 +242,16 @@ public sealed class HostKillTests(AzuriteFixture azurite)
         var storage = MeshStorage.FromConnectionString(azurite.ConnectionString, new MeshStorageOptions { Namespace = ns });
         await storage.EnsureDomainAsync(product.Domain);
         return (ns, state, storage);
+    }
+
+    /// <summary>
+    /// Starts an in-process host with a bound: a start that cannot reach storage fails the test instead of hanging the
+    /// class (xUnit has no default timeout; one of 36 kill cycles once hung here).
+    /// </summary>
+    private static async Task<LocalMesh> StartHostAsync(LocalMeshOptions options)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        return await LocalMesh.StartAsync(options, timeout.Token);
     }
 
     private LocalMeshOptions HostOptions(TestProduct product, string ns, string state, Action<LocalMeshOptions>? configure = null)

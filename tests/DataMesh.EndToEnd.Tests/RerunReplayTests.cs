@@ -192,9 +192,5 @@ public sealed class RerunReplayTests(AzuriteFixture azurite) : IDisposable
     }
 
     private Task<CliRunner.CliResult> CliAsync(params string[] args) =>
-        CliRunner.RunAsync(_root, new Dictionary<string, string>
-        {
-            ["DATAMESH_STORAGE"] = azurite.ConnectionString,
-            ["DATAMESH_HOME"] = Path.Combine(_root, ".datamesh"),
-        }, args);
+        CliRunner.RunAsync(_root, azurite.CliEnvironment(Path.Combine(_root, ".datamesh")), args);
 }

@@ -28,12 +28,8 @@ public sealed partial class RunsCancelTests(AzuriteFixture azurite) : IDisposabl
         Directory.CreateDirectory(Path.GetDirectoryName(pipelines)!);
         Directory.Move(_product.Directory, pipelines);
         var file = _product.WriteOrders("big.csv", rows: BigFileRows);
-        var storage = MeshStorage.FromConnectionString(azurite.ConnectionString);
-        var environment = new Dictionary<string, string>
-        {
-            ["DATAMESH_STORAGE"] = azurite.ConnectionString,
-            ["DATAMESH_HOME"] = Path.Combine(_product.Root, ".datamesh"),
-        };
+        var storage = await azurite.OpenMeshStorageAsync();
+        var environment = azurite.CliEnvironment(Path.Combine(_product.Root, ".datamesh"));
         using var up = Start(environment, out var log);
         try
         {
@@ -67,11 +63,7 @@ public sealed partial class RunsCancelTests(AzuriteFixture azurite) : IDisposabl
     public async Task RunsCancel_UnknownRun_Exits2SayingSo()
     {
         // Act
-        var result = await CliRunner.RunAsync(_product.Root, new Dictionary<string, string>
-        {
-            ["DATAMESH_STORAGE"] = azurite.ConnectionString,
-            ["DATAMESH_HOME"] = Path.Combine(_product.Root, ".datamesh"),
-        }, "runs", "cancel", "no-such-run");
+        var result = await CliRunner.RunAsync(_product.Root, azurite.CliEnvironment(Path.Combine(_product.Root, ".datamesh")), "runs", "cancel", "no-such-run");
 
         // Assert
         Assert.Equal(2, result.ExitCode);

@@ -81,9 +81,5 @@ public sealed class RunsCliTests(AzuriteFixture azurite) : IDisposable
     }
 
     private Task<CliRunner.CliResult> CliAsync(params string[] args) =>
-        CliRunner.RunAsync(_product.Root, new Dictionary<string, string>
-        {
-            ["DATAMESH_STORAGE"] = azurite.ConnectionString,
-            ["DATAMESH_HOME"] = Path.Combine(_product.Root, ".datamesh"),
-        }, args);
+        CliRunner.RunAsync(_product.Root, azurite.CliEnvironment(Path.Combine(_product.Root, ".datamesh")), args);
 }

@@ -134,6 +134,8 @@ public sealed partial class RoleAssignmentTests(InfraFixture infra)
             // The deploying user may drop files into landing, and read the masking key back when azd provisions again.
             (own.Container("landing"), BuiltInRole.StorageBlobDataContributor, TestDeployment.DeployerPrincipalId),
             (vault, BuiltInRole.KeyVaultSecretsUser, TestDeployment.DeployerPrincipalId),
+            // The domain's operators group (a second operator, a CI principal) may read it back to re-provision too.
+            (vault, BuiltInRole.KeyVaultSecretsUser, TestDeployment.OperatorsGroupId),
         };
 
         AssertGrants(expected, Assignments(infra.Domain));

@@ -14,7 +14,7 @@ namespace DataMesh.Local.Durable;
 /// Functions uses in Azure) on Azurite, hosting the same class-based pipeline tasks as the Functions app.
 /// Runs survive a killed process: a restarted engine resumes them where their history stops.
 /// </summary>
-public sealed class LocalDurableEngine : IAsyncDisposable
+public sealed partial class LocalDurableEngine : IAsyncDisposable
 {
     private static readonly JsonSerializerOptions ResultJson = new() { PropertyNameCaseInsensitive = true };
     // Every state: a run id that exists, however it ended, is never started again (the Functions trigger's rule too,
@@ -30,11 +30,13 @@ public sealed class LocalDurableEngine : IAsyncDisposable
     private readonly TaskHubClient _client;
     private readonly AzureStorageOrchestrationService _service;
     private readonly EpisodeSignal _episodes;
+    private readonly ILogger _logger;
     private bool _stopped;
     private bool _stopWithoutWaiting;
 
-    private LocalDurableEngine(TaskHubWorker? worker, TaskHubClient client, AzureStorageOrchestrationService service, EpisodeSignal episodes)
+    private LocalDurableEngine(TaskHubWorker? worker, TaskHubClient client, AzureStorageOrchestrationService service, EpisodeSignal episodes, ILoggerFactory loggerFactory)
     {
+        _logger = loggerFactory.CreateLogger<LocalDurableEngine>();
         _service = service;
         _worker = worker;
         _client = client;
@@ -117,7 +119,7 @@ public sealed class LocalDurableEngine : IAsyncDisposable
         await worker.StartAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
 
         var client = new TaskHubClient(service, new SystemTextJsonDataConverter(), loggerFactory);
-        return new LocalDurableEngine(worker, client, service, episodes);
+        return new LocalDurableEngine(worker, client, service, episodes, loggerFactory);
     }
 
     /// <summary>
@@ -134,7 +136,7 @@ public sealed class LocalDurableEngine : IAsyncDisposable
             LoggerFactory = loggerFactory,
         });
         await service.CreateIfNotExistsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new LocalDurableEngine(worker: null, new TaskHubClient(service, new SystemTextJsonDataConverter(), loggerFactory), service, new EpisodeSignal());
+        return new LocalDurableEngine(worker: null, new TaskHubClient(service, new SystemTextJsonDataConverter(), loggerFactory), service, new EpisodeSignal(), loggerFactory);
     }
 
     /// <summary>
@@ -251,7 +253,13 @@ public sealed class LocalDurableEngine : IAsyncDisposable
     /// </summary>
     public void StopWithoutWaiting() => _stopWithoutWaiting = true;
 
-    /// <summary>Stops the worker, letting in-flight work items finish (unless <see cref="StopWithoutWaiting"/> was called).</summary>
+    /// <summary>How long <see cref="DisposeAsync"/> waits for the worker to stop before abandoning it.</summary>
+    public static readonly TimeSpan StopLimit = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Stops the worker, letting in-flight work items finish (unless <see cref="StopWithoutWaiting"/> was called), for at
+    /// most <see cref="StopLimit"/>.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (!_stopped)
@@ -259,9 +267,24 @@ public sealed class LocalDurableEngine : IAsyncDisposable
             _stopped = true;
             if (_worker is not null)
             {
-                await _worker.StopAsync(isForced: _stopWithoutWaiting).ConfigureAwait(false);
-                _worker.Dispose();
+                // Bounded: the Azure Storage backend's stop can hang in its partition manager (Azure/durabletask#848),
+                // and a host that never finishes stopping hangs the command (or test) that owns it for ever. Past the
+                // bound the in-flight work is abandoned, which is safe: its messages become visible again and the next
+                // host resumes the runs from their history (at most once: publish is idempotent per run).
+                var stop = _worker.StopAsync(isForced: _stopWithoutWaiting);
+                if (await Task.WhenAny(stop, Task.Delay(StopLimit)).ConfigureAwait(false) == stop)
+                {
+                    await stop.ConfigureAwait(false);
+                    _worker.Dispose();
+                }
+                else
+                {
+                    LogStopAbandoned(_logger, StopLimit.TotalSeconds);
+                }
             }
         }
     }
+
+    [LoggerMessage(EventId = 4120, Level = LogLevel.Warning, Message = "The durable worker did not stop within {Seconds} s; abandoning it (its in-flight work resumes on the next host start).")]
+    private static partial void LogStopAbandoned(ILogger logger, double seconds);
 }

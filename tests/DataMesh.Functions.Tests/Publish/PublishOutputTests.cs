@@ -123,7 +123,7 @@ public sealed class PublishOutputTests(PublishOutputFixture publish, ITestOutput
     {
         // Arrange: App Service authentication validates tokens in front of the data routes and the product's access
         // decides; a function key there would be a second secret per app that a redirect to another app cannot carry.
-        var anonymous = new[] { "GetReleaseRows", "GetReleaseFile", "GetOpenApiDocument", "CatalogWeb" };
+        var anonymous = new[] { "GetReleaseRows", "GetReleaseFile", "ListQuarantine", "GetOpenApiDocument", "CatalogWeb" };
 
         // Act
         var levels = Functions()
