@@ -142,12 +142,14 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
                 throw Unreadable(spec, port, ex);
             }
 
-            if (report.Drift.Any(d => d.Blocking))
+            // The rejection leaves the domain too (run error, quarantine reason, events): described without values.
+            var reported = WithoutValues(spec, report);
+            if (reported.Drift.Any(d => d.Blocking))
             {
-                throw new InputRejectedException($"{spec.Id}: {InputBinder.Describe(port.Name, report.Drift.Where(d => d.Blocking))}");
+                throw new InputRejectedException($"{spec.Id}: {InputBinder.Describe(port.Name, reported.Drift.Where(d => d.Blocking))}");
             }
 
-            reports.Add(WithoutValues(spec, report));
+            reports.Add(reported);
         }
 
         session.Lock();
