@@ -36,15 +36,9 @@ public sealed partial class BackfillFunction(IProductRegistry products, MeshStor
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(client);
-        var (caller, refusal) = await authentication.IdentifyAsync(request, cancellationToken);
-        if (caller is null)
+        if (await PipelineHttp.RefuseUnlessOperatorAsync(request, authentication, "A backfill needs", cancellationToken) is { } refused)
         {
-            return await Catalog.CatalogApi.InvalidTokenAsync(request, refusal ?? "the bearer token is refused", cancellationToken);
-        }
-
-        if (!caller.IsOperator)
-        {
-            return await ErrorAsync(request, HttpStatusCode.Forbidden, $"A backfill needs the {Consumption.DataReader.OperatorRole} app role (a bearer token validated by App Service authentication).", cancellationToken);
+            return refused;
         }
 
         var spec = products.All.FirstOrDefault(p => p.Id == id);

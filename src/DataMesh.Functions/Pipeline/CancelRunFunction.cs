@@ -32,15 +32,9 @@ public sealed partial class CancelRunFunction(IProductRegistry products, AppServ
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(client);
-        var (caller, refusal) = await authentication.IdentifyAsync(request, cancellationToken);
-        if (caller is null)
+        if (await PipelineHttp.RefuseUnlessOperatorAsync(request, authentication, "Cancelling a run needs", cancellationToken) is { } refused)
         {
-            return await Catalog.CatalogApi.InvalidTokenAsync(request, refusal ?? "the bearer token is refused", cancellationToken);
-        }
-
-        if (!caller.IsOperator)
-        {
-            return await PipelineHttp.ErrorAsync(request, HttpStatusCode.Forbidden, $"Cancelling a run needs the {Consumption.DataReader.OperatorRole} app role (a bearer token validated by App Service authentication).", cancellationToken);
+            return refused;
         }
 
         var outcome = await RunCancellation.CancelAsync(client, runId, "an operator (api/runs/{runId}/cancel)", cancellationToken);

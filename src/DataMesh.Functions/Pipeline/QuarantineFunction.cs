@@ -127,15 +127,9 @@ public sealed partial class QuarantineFunction(IProductRegistry products, MeshSt
     /// <summary>401/403/404 as the backfill route answers them; null when an operator asks about a product served here.</summary>
     private async Task<HttpResponseData?> RefuseAsync(HttpRequestData request, string id, CancellationToken cancellationToken)
     {
-        var (caller, refusal) = await authentication.IdentifyAsync(request, cancellationToken);
-        if (caller is null)
+        if (await PipelineHttp.RefuseUnlessOperatorAsync(request, authentication, "Reading or replaying quarantined files needs", cancellationToken) is { } refused)
         {
-            return await Catalog.CatalogApi.InvalidTokenAsync(request, refusal ?? "the bearer token is refused", cancellationToken);
-        }
-
-        if (!caller.IsOperator)
-        {
-            return await PipelineHttp.ErrorAsync(request, HttpStatusCode.Forbidden, $"Reading or replaying quarantined files needs the {Consumption.DataReader.OperatorRole} app role (a bearer token validated by App Service authentication).", cancellationToken);
+            return refused;
         }
 
         return products.All.Any(p => p.Id == id)
