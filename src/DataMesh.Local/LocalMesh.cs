@@ -84,6 +84,13 @@ public sealed partial class LocalMesh : IAsyncDisposable
     /// </summary>
     public MeshStorage PipelineStorage(string domain) => _storage.ForDomain(domain, ProductReadGrants.UpstreamDomains(Products.All, domain));
 
+    /// <summary>
+    /// The runtime the durable worker runs every pipeline activity with: each domain's pipeline reaches domain data only
+    /// through <see cref="PipelineRuntime.StorageFor"/> (<see cref="PipelineStorage"/>); its host-wide
+    /// <see cref="PipelineRuntime.Storage"/> is the hub (outbox, task hub) and holds no domain's key.
+    /// </summary>
+    public PipelineRuntime Runtime => _runtime ?? throw new InvalidOperationException("The mesh is not started.");
+
     public ProductRegistry Products { get; }
 
     /// <summary>The hub's storage account and every product domain's, as storage tools reach them (<see cref="LocalStorage.Accounts"/>).</summary>
@@ -167,7 +174,8 @@ public sealed partial class LocalMesh : IAsyncDisposable
             topic = await LocalDomainTopics.StartAsync(
                 products.All.Select(p => p.Domain), domain => StateSecret(topicKeys, domain), MeshTopicSubscriptions.For(products, storage), options.LoggerFactory, cancellationToken).ConfigureAwait(false);
             var events = topic.PublisherPerDomain();
-            var runtime = new PipelineRuntime(storage, products, events, pipelineOptions, options.LoggerFactory, policies: policies)
+            // The runtime holds the hub (outbox, task hub) and no domain's key: each domain's pipeline gets its own below.
+            var runtime = new PipelineRuntime(local.PipelineHub(), products, events, pipelineOptions, options.LoggerFactory, policies: policies)
             {
                 // Each domain's pipeline holds its own account's key and the read grants the specs give it now.
                 DomainStorage = domain => local.ForDomain(domain, ProductReadGrants.UpstreamDomains(products.All, domain)),

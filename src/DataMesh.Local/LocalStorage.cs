@@ -107,6 +107,21 @@ public sealed class LocalStorage : IAsyncDisposable
     }
 
     /// <summary>
+    /// The host-wide storage a pipeline runtime holds besides each domain's view (<see cref="ForDomain"/>): the hub
+    /// account (outbox, task hub) with its key, and every domain's account without any credential, so a pipeline reaches
+    /// domain data only through its own domain's view. With one shared account it is <see cref="Storage"/>.
+    /// </summary>
+    public MeshStorage PipelineHub()
+    {
+        if (_azurite is null)
+        {
+            return Storage;
+        }
+
+        return Routed(domain => new DomainStorage(domain, new BlobServiceClient(_azurite.BlobEndpoint(StorageAccountName.ForDomain(domain))), _options));
+    }
+
+    /// <summary>
     /// The accounts a storage tool can open: the hub's and those of <paramref name="domains"/>, each with its endpoints,
     /// key file and connection string (one entry when one connection string holds the whole mesh).
     /// </summary>

@@ -18,6 +18,8 @@ public sealed class ConsumerGatePipelineTests(AzuriteFixture azurite) : IDisposa
         // Arrange: ledger 1.0.0 published.
         var options = new LocalMeshOptions
         {
+            // The run\'s Azurite: each domain in its own account (one account only when DATAMESH_STORAGE chose it).
+            Azurite = azurite.Server,
             ConnectionString = azurite.ConnectionString,
             Namespace = AzuriteFixture.CreateNamespace(),
             LoadPipelinesFolder = false,

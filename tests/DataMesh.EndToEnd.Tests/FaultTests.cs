@@ -356,7 +356,8 @@ public sealed class FaultTests(AzuriteFixture azurite) : IAsyncLifetime
     private async Task<LocalDurableEngine> PipelineHostAsync(LocalMesh mesh, TestProduct product, IProductEventPublisher events)
     {
         var options = new PipelineOptions { WorkDirectory = Path.Combine(product.Root, "pipeline-host") };
-        var runtime = new PipelineRuntime(mesh.Storage, mesh.Products, events, options);
+        // Each domain's pipeline holds only its own account's key and its read grants, as in the mesh's own host.
+        var runtime = new PipelineRuntime(mesh.Storage, mesh.Products, events, options) { DomainStorage = mesh.PipelineStorage };
         var engine = await LocalDurableEngine.StartAsync(mesh.ConnectionString, "FaultHost" + AzuriteFixture.CreateNamespace(), runtime);
         _hosts.Add(engine);
         return engine;
@@ -373,6 +374,8 @@ public sealed class FaultTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         var options = new LocalMeshOptions
         {
+            // The run\'s Azurite: each domain in its own account (one account only when DATAMESH_STORAGE chose it).
+            Azurite = azurite.Server,
             ConnectionString = azurite.ConnectionString,
             Namespace = AzuriteFixture.CreateNamespace(),
             LoadPipelinesFolder = false,

@@ -64,7 +64,8 @@ public sealed class HostKillTests(AzuriteFixture azurite)
         const string blob = "orders/orders-1.csv";
         await storage.Landing(product.Domain).GetBlobClient(blob).UploadAsync(product.WriteOrders("orders-1.csv", rows: 60));
         var request = new PipelineRequest { RunId = $"stuck-{Guid.NewGuid():N}", ProductId = product.Id, LandingBlobs = [blob], Trigger = "blob" };
-        await RunFaultHostAsync(azurite.ConnectionString, ns, state, product, request, PipelineFaults.AfterTransform);
+        await RunFaultHostAsync(ns, state, product, request, PipelineFaults.AfterTransform);
+        // The task hub is in the hub's account (catalog, queues), as the local mesh keeps it.
         var workItems = new Azure.Storage.Queues.QueueClient(azurite.ConnectionString, $"datamesh{ns}-workitems");
         await workItems.ClearMessagesAsync();
         var workspace = Path.Combine(state, "runs", RunWorkspace.SafeName(request.RunId));
@@ -129,7 +130,7 @@ public sealed class HostKillTests(AzuriteFixture azurite)
         var request = new PipelineRequest { RunId = $"killm-{Guid.NewGuid():N}", ProductId = product.Id, LandingBlobs = [blob], Trigger = "blob" };
 
         // Act
-        await RunFaultHostAsync(azurite.ConnectionString, ns, state, product, request, PipelineFaults.BeforeManifest);
+        await RunFaultHostAsync(ns, state, product, request, PipelineFaults.BeforeManifest);
         Assert.Equal(PipelineFaults.BeforeManifest, await File.ReadAllTextAsync(Path.Combine(state, "killed-at")));
         Assert.Equal([1], await store.ListReleasesAsync(product.Name, "1.0.0"));
         PipelineResult result;
@@ -170,7 +171,7 @@ public sealed class HostKillTests(AzuriteFixture azurite)
             File.Delete(Path.Combine(state, "killed-at"));
 
             // The first host dies at the point; what it left is never a partial release.
-            var exitCode = await RunFaultHostAsync(azurite.ConnectionString, ns, state, product, request, point);
+            var exitCode = await RunFaultHostAsync(ns, state, product, request, point);
             Assert.Equal(point, await File.ReadAllTextAsync(Path.Combine(state, "killed-at")));
             Assert.NotEqual(3, exitCode);
             Assert.Empty(await IncompleteReleasesAsync(store, product));
@@ -239,7 +240,8 @@ public sealed class HostKillTests(AzuriteFixture azurite)
         var ns = AzuriteFixture.CreateNamespace();
         var state = Path.Combine(product.Root, ".datamesh");
         Directory.CreateDirectory(state);
-        var storage = MeshStorage.FromConnectionString(azurite.ConnectionString, new MeshStorageOptions { Namespace = ns });
+        // The mesh's topology: the domain's containers in its own account (the fault host attaches to the same Azurite).
+        var storage = await azurite.OpenMeshStorageAsync(ns);
         await storage.EnsureDomainAsync(product.Domain);
         return (ns, state, storage);
     }
@@ -258,6 +260,8 @@ public sealed class HostKillTests(AzuriteFixture azurite)
     {
         var options = new LocalMeshOptions
         {
+            // The run\'s Azurite: each domain in its own account (one account only when DATAMESH_STORAGE chose it).
+            Azurite = azurite.Server,
             ConnectionString = azurite.ConnectionString,
             Namespace = ns,
             StateDirectory = state,
@@ -329,7 +333,7 @@ public sealed class HostKillTests(AzuriteFixture azurite)
         }
     }
 
-    private static async Task<int> RunFaultHostAsync(string storage, string ns, string state, TestProduct product, PipelineRequest request, string point)
+    private async Task<int> RunFaultHostAsync(string ns, string state, TestProduct product, PipelineRequest request, string point)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -337,9 +341,17 @@ public sealed class HostKillTests(AzuriteFixture azurite)
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { FaultHostPath(), storage, ns, state, product.Directory, product.Id, request.RunId, request.LandingBlobs[0] })
+        foreach (var arg in new[] { FaultHostPath(), ns, state, product.Directory, product.Id, request.RunId, request.LandingBlobs[0] })
         {
             start.ArgumentList.Add(arg);
+        }
+
+        // The fault host attaches to this run's Azurite through the state folder, as the CLI does: the hub account and
+        // each domain's own, never one shared connection string (only DATAMESH_STORAGE's explicit one-account choice).
+        start.Environment.Remove(DataMesh.Local.Azurite.AzuriteServer.StorageVariable);
+        foreach (var (name, value) in azurite.CliEnvironment(state))
+        {
+            start.Environment[name] = value;
         }
 
         start.Environment["DATAMESH_FAULT_POINT"] = point;

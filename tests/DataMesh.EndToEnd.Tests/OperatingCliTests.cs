@@ -48,13 +48,13 @@ public sealed class OperatingCliTests(AzuriteFixture azurite) : IDisposable
     {
         // Arrange: a published release to query.
         var state = Path.Combine(_product.Root, ".datamesh");
-        var run = await CliAsync(_product.Root, azurite.ConnectionString, state, "run", _product.Directory, "--input", _product.WriteOrders("orders-1.csv", rows: 10));
+        var run = await CliAsync(_product.Root, azurite.CliEnvironment(state), state, "run", _product.Directory, "--input", _product.WriteOrders("orders-1.csv", rows: 10));
         Assert.True(run.ExitCode == 0, run.StdErr);
         var missing = Path.Combine(_product.Root, "no-such-folder");
 
         // Act
         var query = await CliAsync(
-            _product.Root, azurite.ConnectionString, state, "query", _product.Id, "SELECT count(*) AS n FROM orders_clean", "--format", "csv", "--out", Path.Combine(missing, "n.csv"));
+            _product.Root, azurite.CliEnvironment(state), state, "query", _product.Id, "SELECT count(*) AS n FROM orders_clean", "--format", "csv", "--out", Path.Combine(missing, "n.csv"));
 
         // Assert: an environment error (README: exit 2), naming the folder.
         Assert.True(query.ExitCode == 2, $"exit {query.ExitCode}: {query.StdErr}");
@@ -68,7 +68,7 @@ public sealed class OperatingCliTests(AzuriteFixture azurite) : IDisposable
         // Arrange
         MoveProductUnderPipelines();
         var port = LoopbackPort.Free();
-        using var up = StartUp(port, azurite.ConnectionString);
+        using var up = StartUp(port, azurite.CliEnvironment(Path.Combine(_product.Root, ".datamesh")));
         var stderr = up.StandardError.ReadToEndAsync();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         try
@@ -217,7 +217,7 @@ public sealed class OperatingCliTests(AzuriteFixture azurite) : IDisposable
         Directory.Move(_product.Directory, pipelines);
     }
 
-    private Process StartUp(int port, string? storage, params string[] extra)
+    private Process StartUp(int port, IReadOnlyDictionary<string, string>? storage, params string[] extra)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _product.Root, RedirectStandardError = true, RedirectStandardOutput = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "datamesh.dll"));
@@ -244,21 +244,21 @@ public sealed class OperatingCliTests(AzuriteFixture azurite) : IDisposable
         await up.WaitForExitAsync(exit.Token);
     }
 
-    private static void SetStorage(ProcessStartInfo start, string? storage, string state)
+    /// <summary>
+    /// The mesh in <paramref name="state"/> on <paramref name="storage"/> (the run's Azurite as
+    /// <see cref="AzuriteFixture.CliEnvironment"/> gives it: each domain in its own account), or on its own Azurite (null).
+    /// </summary>
+    private static void SetStorage(ProcessStartInfo start, IReadOnlyDictionary<string, string>? storage, string state)
     {
-        if (storage is null)
-        {
-            start.Environment.Remove("DATAMESH_STORAGE");
-        }
-        else
-        {
-            start.Environment["DATAMESH_STORAGE"] = storage;
-        }
-
+        start.Environment.Remove("DATAMESH_STORAGE");
         start.Environment["DATAMESH_HOME"] = state;
+        foreach (var (name, value) in storage ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
     }
 
-    private static async Task<CliRunner.CliResult> CliAsync(string folder, string? storage, string state, params string[] args)
+    private static async Task<CliRunner.CliResult> CliAsync(string folder, IReadOnlyDictionary<string, string>? storage, string state, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "datamesh.dll"));

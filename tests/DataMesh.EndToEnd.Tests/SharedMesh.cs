@@ -34,6 +34,8 @@ internal sealed class SharedMesh
                 _created = _products("shared" + Guid.NewGuid().ToString("N")[..6]);
                 var options = new LocalMeshOptions
                 {
+                    // The run's Azurite: each domain in its own account (one account only when DATAMESH_STORAGE chose it).
+                    Azurite = azurite.Server,
                     ConnectionString = azurite.ConnectionString,
                     Namespace = AzuriteFixture.CreateNamespace(),
                     LoadPipelinesFolder = false,

@@ -1,6 +1,9 @@
 // The host process of the host-kill tests (tests/DataMesh.EndToEnd.Tests/HostKillTests.cs): starts a local mesh on the
-// given storage, namespace and state folder, runs one pipeline request, and kills itself (SIGKILL, no clean-up) when
-// the run reaches the fault point (one of PipelineFaults' points: the 8th argument, else DATAMESH_FAULT_POINT).
+// given namespace and state folder, runs one pipeline request, and kills itself (SIGKILL, no clean-up) when the run
+// reaches the fault point (one of PipelineFaults' points: the 7th argument, else DATAMESH_FAULT_POINT).
+// Its storage is the state folder's Azurite (azurite.json, as the CLI attaches to it): the hub's account and one per
+// domain, each domain's pipeline holding only its own key and its grants; DATAMESH_STORAGE only as the explicit
+// one-account choice.
 // DATAMESH_TAKE_OVER_AFTER (seconds) shortens how long its work, once it is dead, waits for the next host.
 // Exit codes: killed by the signal when the point was reached, 3 when the run ended without reaching it, 2 on bad
 // arguments.
@@ -9,17 +12,16 @@ using System.Globalization;
 using DataMesh.Local;
 using DataMesh.Pipeline;
 
-var point = args.Length == 8 ? args[7] : Environment.GetEnvironmentVariable("DATAMESH_FAULT_POINT");
-if (args.Length is not (7 or 8) || string.IsNullOrEmpty(point))
+var point = args.Length == 7 ? args[6] : Environment.GetEnvironmentVariable("DATAMESH_FAULT_POINT");
+if (args.Length is not (6 or 7) || string.IsNullOrEmpty(point))
 {
-    await Console.Error.WriteLineAsync("usage: DataMesh.FaultHost STORAGE NAMESPACE STATE_DIR PRODUCT_DIR PRODUCT_ID RUN_ID LANDING_BLOB [FAULT_POINT] (or DATAMESH_FAULT_POINT)");
+    await Console.Error.WriteLineAsync("usage: DataMesh.FaultHost NAMESPACE STATE_DIR PRODUCT_DIR PRODUCT_ID RUN_ID LANDING_BLOB [FAULT_POINT] (or DATAMESH_FAULT_POINT)");
     return 2;
 }
 
-var (storage, ns, state, productDir, productId, runId, blob) = (args[0], args[1], args[2], args[3], args[4], args[5], args[6]);
+var (ns, state, productDir, productId, runId, blob) = (args[0], args[1], args[2], args[3], args[4], args[5]);
 var options = new LocalMeshOptions
 {
-    ConnectionString = storage,
     Namespace = ns,
     StateDirectory = state,
     LoadPipelinesFolder = false,

@@ -60,13 +60,14 @@ public sealed class AzuriteFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// The mesh operator's view of a mesh without a namespace (as the CLI runs it): the hub account, and each domain's
-    /// own account with its own key; one account for everything when <c>DATAMESH_STORAGE</c> supplied the storage.
+    /// The mesh operator's view of a mesh in <paramref name="ns"/> (none: as the CLI runs it): the hub account, and each
+    /// domain's own account with its own key; one account for everything when <c>DATAMESH_STORAGE</c> supplied the storage.
     /// </summary>
-    public async Task<MeshStorage> OpenMeshStorageAsync()
+    /// <param name="ns">The mesh's storage namespace (<see cref="LocalMeshOptions.Namespace"/>); empty: none.</param>
+    public async Task<MeshStorage> OpenMeshStorageAsync(string ns = "")
     {
         // An Azurite given to LocalStorage is not owned by it: there is nothing to dispose.
-        var local = await LocalStorage.OpenAsync(new LocalMeshOptions { Azurite = _server, ConnectionString = ConnectionString }).ConfigureAwait(false);
+        var local = await LocalStorage.OpenAsync(new LocalMeshOptions { Azurite = _server, ConnectionString = ConnectionString, Namespace = ns }).ConfigureAwait(false);
         return local.Storage;
     }
 

@@ -21,6 +21,8 @@ public sealed class LocalMeshEventsTests(AzuriteFixture azurite) : IAsyncLifetim
     {
         var options = new LocalMeshOptions
         {
+            // The run's Azurite: each domain in its own account (one account only when DATAMESH_STORAGE chose it).
+            Azurite = azurite.Server,
             ConnectionString = azurite.ConnectionString,
             Namespace = AzuriteFixture.CreateNamespace(),
             LoadPipelinesFolder = false,

@@ -96,6 +96,37 @@ public sealed class DomainIsolationProbeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Runtime_EveryStorageADomainsPipelineIsGiven_RefusedOnAnotherDomainsContainersExceptAGrantedProducts()
+    {
+        // Arrange: marketing admits sales; the runtime the mesh's durable worker runs every pipeline activity with.
+        SetReaders("sales");
+        _mesh.Products.Add(ProductSpecLoader.Load(_marketing));
+        var runtime = _mesh.Runtime;
+        var sales = runtime.StorageFor("sales");
+
+        // Act / Assert: sales' pipeline reaches its own containers and reads (never writes) the granted products.
+        await ListAsync(sales.Landing("sales"));
+        await ListAsync(sales.Products("marketing"));
+        var write = await Assert.ThrowsAsync<RequestFailedException>(() => sales.Products("marketing").GetBlobClient("forged/x.parquet").UploadAsync(BinaryData.FromString("x")));
+        Assert.Equal(403, write.Status);
+
+        // Nothing else of another domain, whether through its own view or the runtime's host-wide one (outbox, task
+        // hub): the runtime holds no other domain's key, as a domain's managed identity has no role on another's account.
+        foreach (var container in new[]
+        {
+            sales.Landing("marketing"), sales.Archive("marketing"), sales.Products("finance"),
+            runtime.Storage.Landing("marketing"), runtime.Storage.Products("marketing"), runtime.Storage.Landing("sales"), runtime.Storage.Products("finance"),
+        })
+        {
+            var refused = await Assert.ThrowsAsync<RequestFailedException>(() => ListAsync(container));
+            Assert.Equal(403, refused.Status);
+        }
+
+        var read = await Assert.ThrowsAsync<RequestFailedException>(() => runtime.Storage.Products("marketing").GetBlobClient("campaign-performance/x").DownloadContentAsync());
+        Assert.Equal(403, read.Status);
+    }
+
+    [Fact]
     public async Task RunAsync_ConsumerNotAdmitted_FailsWithTheStorageRefusalExplainedThenSucceedsOnceTheSpecAdmitsIt()
     {
         // Arrange: both upstreams published.
