@@ -210,33 +210,35 @@ public sealed class SnapshotBuilder(
         var referenced = baseFiles.Where((_, i) => !candidates.Contains(i)).ToList();
         if (baseLocal.Count > 0)
         {
-            // The rows each file already drops (its deletion file) are not part of the base: a key found only there is new.
-            db.Execute($"CREATE TEMP TABLE dropped (filename VARCHAR, {DeletionFiles.PositionColumn} BIGINT)");
-            foreach (var (data, positions) in baseLocal.Where(l => l.Deletes is not null))
+            // Each file alone (only its key columns and row numbers are read): the positions of its rows whose key the output
+            // holds, without the rows its deletion file already drops (a key found only there is new).
+            var keys = string.Join(", ", spec.Output.Key.Select(k => "b." + Sql.Identifier(k)));
+            var pos = DeletionFiles.PositionColumn;
+            db.Execute($"CREATE TEMP TABLE hits AS SELECT 0::INTEGER AS f, 0::BIGINT AS {pos}, {keys} FROM read_parquet({Sql.Literal(baseLocal[0].Data)}, hive_partitioning = false) b LIMIT 0");
+            for (var i = 0; i < baseLocal.Count; i++)
             {
-                db.Execute($"INSERT INTO dropped SELECT {Sql.Literal(data)}, {DeletionFiles.PositionColumn} FROM read_parquet({Sql.Literal(positions!)})");
+                var (data, positions) = baseLocal[i];
+                var source = positions is null
+                    ? $"read_parquet({Sql.Literal(data)}, file_row_number = true, hive_partitioning = false)"
+                    : $"(SELECT d.* FROM read_parquet({Sql.Literal(data)}, file_row_number = true, hive_partitioning = false) d ANTI JOIN read_parquet({Sql.Literal(positions)}) x ON d.file_row_number = x.{pos})";
+                db.Execute($"INSERT INTO hits SELECT {i.ToString(CultureInfo.InvariantCulture)}, b.file_row_number, {keys} FROM {source} b SEMI JOIN incoming n ON {on}", cancellationToken);
             }
 
-            db.Execute($"""
-                CREATE VIEW base AS
-                SELECT b.* FROM read_parquet({Sql.List(baseLocal.Select(l => l.Data))}, filename = true, file_row_number = true) b
-                ANTI JOIN dropped d ON b.filename = d.filename AND b.file_row_number = d.{DeletionFiles.PositionColumn}
-                """);
             var counts = db.Query(
-                $"SELECT count(*) FILTER (WHERE NOT {deleted}), count(*) FILTER (WHERE {deleted}) FROM incoming n SEMI JOIN base b ON {on}",
+                $"SELECT count(*) FILTER (WHERE NOT {deleted}), count(*) FILTER (WHERE {deleted}) FROM incoming n SEMI JOIN hits b ON {on}",
                 r => (Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture))).Single();
             (replaced, removed) = counts;
-            db.Execute($"CREATE TEMP TABLE hits AS SELECT b.filename, b.file_row_number AS {DeletionFiles.PositionColumn} FROM base b SEMI JOIN incoming n ON {on}", cancellationToken);
-            var hits = db.Query("SELECT filename, count(*) FROM hits GROUP BY filename", r => (r.GetString(0), Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture)))
-                .ToDictionary(h => h.Item1, h => h.Item2, StringComparer.Ordinal);
+            var hits = db.Query("SELECT f, count(*) FROM hits GROUP BY f", r => (Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture)))
+                .ToDictionary(h => h.Item1, h => h.Item2);
 
             // Only the files holding a key of the output change; the others stay referenced as they are. A large file
             // keeps its bytes and gets a deletion file of the positions it drops (merge-on-read: the merge costs the new
             // rows, not the table); a small one, or one that would drop most of its rows, is rewritten without them.
             var (rewrites, deletionFiles) = (0, 0);
-            foreach (var (file, (local, dropped)) in scanned.Zip(baseLocal))
+            for (var i = 0; i < scanned.Count; i++)
             {
-                if (!hits.TryGetValue(local, out var hit))
+                var (file, (local, dropped)) = (scanned[i], baseLocal[i]);
+                if (!hits.TryGetValue(i, out var hit))
                 {
                     referenced.Add(file);
                     continue;
@@ -251,7 +253,7 @@ public sealed class SnapshotBuilder(
                     var target = Target(path);
                     var positions = DeletionFiles.Write(
                         db,
-                        $"SELECT {DeletionFiles.PositionColumn} FROM hits WHERE filename = {Sql.Literal(local)} UNION ALL SELECT {DeletionFiles.PositionColumn} FROM dropped WHERE filename = {Sql.Literal(local)}",
+                        $"SELECT {pos} FROM hits WHERE f = {i.ToString(CultureInfo.InvariantCulture)}" + (dropped is null ? "" : $" UNION ALL SELECT {pos} FROM read_parquet({Sql.Literal(dropped)})"),
                         target,
                         cancellationToken);
                     _ownDeletes[path] = target;
