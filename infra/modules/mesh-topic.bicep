@@ -27,6 +27,7 @@ param catalogEventTypes string[] = [
   'DataMesh.QualityCheckFailed'
   'DataMesh.PipelineRunFailed'
   'DataMesh.FreshnessBreached'
+  'DataMesh.ReleaseExpired'
 ]
 
 var eventGridDataSender = 'd5a91429-5739-47e2-a06b-3470a27159e7'

@@ -1,5 +1,6 @@
 using DataMesh.Catalog;
 using DataMesh.Consumption;
+using DataMesh.Events;
 using DataMesh.Publishing;
 using Microsoft.Extensions.Logging;
 
@@ -35,6 +36,9 @@ public sealed partial class LocalMesh
         foreach (var result in compacted.Where(r => r.Status == CompactionStatus.Compacted))
         {
             LogCompacted(_logger, result.ProductId, result.Version, result.BasedOn ?? 0, result.Release ?? 0, result.FilesBefore, result.FilesAfter);
+
+            // Announced like any release: the catalog records it, consumers see a release with no changes.
+            await Events.PublishAsync(await ReleaseAnnouncements.CompactedAsync(Storage, Products.Get(result.ProductId), result, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
 
         return (swept, compacted);
@@ -44,7 +48,8 @@ public sealed partial class LocalMesh
     {
         GracePeriod = _retentionGracePeriod,
         ReaderCacheDirectories = [ReleaseCacheOptions.FromEnvironment(Environment.GetEnvironmentVariable).Directory],
-        OnExpired = new CatalogReleaseRetirement(Storage).RemoveAsync,
+        // Announced on the domain's topic; the catalog drops the release from its list on the event.
+        OnExpired = ReleaseAnnouncements.PublishExpired(Events),
     }, time);
 
     [LoggerMessage(EventId = 2020, Level = LogLevel.Information, Message = "{ProductId}: retention expired [{Expired}], deleted {Deleted} file(s); held by readers [{Held}]")]

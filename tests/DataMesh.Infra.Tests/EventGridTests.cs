@@ -22,6 +22,7 @@ public sealed partial class EventGridTests(InfraFixture infra)
         "DataMesh.PipelineRunFailed",
         "DataMesh.ProductVersionPublished",
         "DataMesh.QualityCheckFailed",
+        "DataMesh.ReleaseExpired",
     ];
 
     [Fact]

@@ -11,7 +11,7 @@ namespace DataMesh.Cli.Commands;
 /// <summary>
 /// <c>datamesh bench incremental</c>: what a release costs once a product is a dataset (issue 16's figures), each against
 /// a baseline measured in the same run: appending a day to a 100-day partitioned product against publishing its first
-/// day; merging 1% changed keys into a large table against processing that slice alone (the full load beside it); and a
+/// day; merging 1% changed keys into a large table, spread over the key range and clustered in one range, each against processing that slice alone (the full load beside it); and a
 /// <c>read: changes</c> consumer rebuilding the one partition that changed against building over that slice alone (its
 /// first, full build beside it). Run times are the runs' own stage timelines (first stage start to last stage end), so
 /// the triggers a release sets off are never counted in another run. Not a test: no thresholds, figures only.
@@ -65,6 +65,7 @@ internal static class BenchIncrementalCommand
         options.ExtraProductDirectories.Add(WriteTotals(root, "totals-slice", firsts[0]));
         options.ExtraProductDirectories.Add(WriteCustomers(root, "customers"));
         options.ExtraProductDirectories.Add(WriteCustomers(root, "customers-slice"));
+        options.ExtraProductDirectories.Add(WriteCustomers(root, "customers-clustered-slice"));
 
         var files = Path.Combine(root, "files");
         Directory.CreateDirectory(files);
@@ -79,8 +80,9 @@ internal static class BenchIncrementalCommand
 
         var table = Path.Combine(files, "customers-full.parquet");
         var changes = Path.Combine(files, "customers-changes.parquet");
+        var clustered = Path.Combine(files, "customers-clustered.parquet");
         var changedRows = Math.Max(1, (int)(settings.TableRows * settings.Changed));
-        WriteCustomers(table, changes, settings.TableRows, changedRows);
+        WriteCustomers(table, changes, clustered, settings.TableRows, changedRows);
         Report(asJson, $"generated {settings.Days} days of {settings.DayRows:N0} rows and a table of {settings.TableRows:N0} rows with {changedRows:N0} changed keys in {generate.Elapsed.TotalSeconds:N1} s");
 
         // The mesh's own accounts (hub and one per domain), keyed in the bench's state folder.
@@ -126,6 +128,11 @@ internal static class BenchIncrementalCommand
         var slice = await PublishAsync(mesh, "customers-slice", changes, cancellationToken).ConfigureAwait(false);
         Report(asJson, $"customers: {changedRows:N0} changed keys merged in {merge:N2} s; the same rows alone in {slice:N2} s");
 
+        // Clustered: as many changed keys in one narrow range (recent customers), merged into the same table after the spread ones.
+        var clusteredMerge = await PublishAsync(mesh, "customers", clustered, cancellationToken).ConfigureAwait(false);
+        var clusteredSlice = await PublishAsync(mesh, "customers-clustered-slice", clustered, cancellationToken).ConfigureAwait(false);
+        Report(asJson, $"customers: {changedRows:N0} changed keys of one range merged in {clusteredMerge:N2} s; the same rows alone in {clusteredSlice:N2} s");
+
         var snapshot = await new Consumption.ReleaseReader(mesh.Storage, Path.Combine(root, "cache")).SelectAsync($"{Domain}.daily", null, cancellationToken).ConfigureAwait(false);
         var expectedRows = (long)(settings.Days + settings.Rounds) * settings.DayRows;
         if (snapshot?.Manifest.Rows != expectedRows)
@@ -134,10 +141,19 @@ internal static class BenchIncrementalCommand
             return ExitCodes.CheckFailed;
         }
 
+        var customers = await new Consumption.ReleaseReader(mesh.Storage, Path.Combine(root, "cache")).SelectAsync($"{Domain}.customers", null, cancellationToken).ConfigureAwait(false);
+        var expectedCustomers = (long)settings.TableRows + (changedRows / 10);
+        if (customers?.Manifest.Rows != expectedCustomers)
+        {
+            await Console.Error.WriteLineAsync($"error: {Domain}.customers holds {customers?.Manifest.Rows:N0} rows, not the {expectedCustomers:N0} of its load and merges.").ConfigureAwait(false);
+            return ExitCodes.CheckFailed;
+        }
+
         var rows = new List<Row>
         {
             new($"append day {settings.Days + 1} of {settings.Days}", $"day 1 of an empty product", Median(firstDay), Median(appended), null),
-            new($"merge {changedRows:N0} changed keys into {settings.TableRows:N0} rows", "the same rows alone", slice, merge, fullLoad),
+            new($"merge {changedRows:N0} changed keys (spread) into {settings.TableRows:N0} rows", "the same rows alone", slice, merge, fullLoad),
+            new($"merge {changedRows:N0} changed keys (clustered) into {settings.TableRows:N0} rows", "the same rows alone", clusteredSlice, clusteredMerge, fullLoad),
             new($"read: changes consumer, 1 changed partition of {settings.Days + 1}", "built over that day alone", sliceConsumer, Median(incrementalConsumer), fullConsumer),
         };
         Print(asJson, settings, rows);
@@ -190,8 +206,11 @@ internal static class BenchIncrementalCommand
         ) TO {Engine.Sql.Literal(path)} (FORMAT parquet, COMPRESSION zstd)
         """);
 
-    /// <summary>The full table, and its changed keys spread over the whole key range (a multiplier prime to the size).</summary>
-    private static void WriteCustomers(string full, string changes, int rows, int changed) => Execute($"""
+    /// <summary>
+    /// The full table; its changed keys spread over the whole key range (a multiplier prime to the size); and as many
+    /// changed keys clustered in one range (consecutive keys at the top of the table, the last tenth of them new: recent customers).
+    /// </summary>
+    private static void WriteCustomers(string full, string changes, string clustered, int rows, int changed) => Execute($"""
         COPY (
           SELECT i AS customer_id, 'Customer ' || i AS name, ['retail', 'business', 'public'][1 + i % 3] AS segment, DATE '2026-01-01' AS updated_on
           FROM range({rows}) t(i)
@@ -200,6 +219,10 @@ internal static class BenchIncrementalCommand
           SELECT (i * 99991) % {rows} AS customer_id, 'Customer ' || i || ' (moved)' AS name, 'business' AS segment, DATE '2026-02-01' AS updated_on
           FROM range({changed}) t(i)
         ) TO {Engine.Sql.Literal(changes)} (FORMAT parquet, COMPRESSION zstd);
+        COPY (
+          SELECT {rows} - {changed - (changed / 10)} + i AS customer_id, 'Customer ' || i || ' (renamed)' AS name, 'public' AS segment, DATE '2026-03-01' AS updated_on
+          FROM range({changed}) t(i)
+        ) TO {Engine.Sql.Literal(clustered)} (FORMAT parquet, COMPRESSION zstd);
         """);
 
     private static void Execute(string sql)

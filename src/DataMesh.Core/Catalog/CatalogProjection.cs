@@ -82,6 +82,24 @@ public sealed class CatalogProjection
             case ProductEventTypes.FreshnessBreached:
                 await ApplyFreshnessBreachedAsync(cloudEvent, Read<FreshnessBreachedData>(cloudEvent), cancellationToken).ConfigureAwait(false);
                 break;
+            case ProductEventTypes.ReleaseExpired:
+            {
+                // Retention took the release out of its product's listings: it leaves the catalog's list (idempotent).
+                var expired = Read<ReleaseExpiredData>(cloudEvent);
+                CheckProduct(cloudEvent, expired.ProductId, expired.Domain, expired.Name);
+                await new CatalogReleaseRetirement(_storage).RemoveAsync(
+                    new Publishing.ReleaseExpiry
+                    {
+                        ProductId = expired.ProductId,
+                        Version = expired.Version,
+                        Release = expired.Release,
+                        Rule = expired.Rule,
+                        ExpiredAt = expired.ExpiredAt,
+                        DeleteAfter = expired.ExpiredAt,
+                    },
+                    cancellationToken).ConfigureAwait(false);
+                break;
+            }
             default:
                 throw Rejected(cloudEvent, "the catalog does not know its type");
         }

@@ -206,7 +206,8 @@ public sealed class ReleaseCache
         {
             var local = ReleaseSnapshot.LocalPath(folder, file);
             var info = new FileInfo(local);
-            if (!info.Exists || info.Length != file.Size)
+            // A file with a deletion file is stored without the rows it drops: its size is not the blob's.
+            if (!info.Exists || (file.Deletes is null && info.Length != file.Size))
             {
                 throw new InvalidDataException(
                     $"Cached release file {local} is {(info.Exists ? $"{info.Length} bytes, not the manifest's {file.Size}" : "missing")}: delete {folder} and read the release again.");

@@ -246,10 +246,12 @@ public sealed record ReleaseSelection(string ProductId, string Domain, string Ve
 
     /// <summary>
     /// The manifest's file named <paramref name="snapshotPath"/> (<see cref="ReleaseFile.SnapshotPath"/>: its path for
-    /// a file the release wrote, <c>VERSION/RELEASE/PATH</c> for one it references); compared, never resolved.
+    /// a file the release wrote, <c>VERSION/RELEASE/PATH</c> for one it references), or the deletion file of one
+    /// (<see cref="ReleaseFile.Deletes"/>: a reader of raw files drops the positions it lists); compared, never resolved.
     /// </summary>
     public ReleaseFile? FindFile(string snapshotPath) =>
-        Manifest.Files.FirstOrDefault(f => string.Equals(f.SnapshotPath(Version), snapshotPath, StringComparison.Ordinal));
+        Manifest.Files.SelectMany(f => f.Deletes is { } deletes ? new[] { f, deletes } : [f])
+            .FirstOrDefault(f => string.Equals(f.SnapshotPath(Version), snapshotPath, StringComparison.Ordinal));
 
     /// <summary>The newest release when it lies outside the requested range (<c>VERSION#RELEASE</c>): the reader is pinned behind it.</summary>
     public string? NewerOutsideRange { get; init; }

@@ -43,6 +43,15 @@ public static class ProductEventFactory
         return Create(data.Domain, data.Name, ProductEventTypes.FreshnessBreached, $"{data.ProductId}/freshness/{release}", $"{data.ProductId}/freshness", data.DetectedAt, data);
     }
 
+    /// <summary>A <c>DataMesh.ReleaseExpired</c> event; its id names the release, so expiring it again is a duplicate.</summary>
+    public static CloudEvent CreateReleaseExpired(ReleaseExpiredData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        CheckProductId(data.ProductId, data.Domain, data.Name);
+        var subject = ProductEventTypes.Subject(data.ProductId, data.Version, data.Release);
+        return Create(data.Domain, data.Name, ProductEventTypes.ReleaseExpired, $"{subject}/expired", subject, data.ExpiredAt, data);
+    }
+
     /// <summary>Subject of a run's failure event: <c>&lt;productId&gt;/&lt;version&gt;/runs/&lt;runId&gt;</c>.</summary>
     public static string RunSubject(string productId, string version, string runId) => $"{productId}/{version}/runs/{runId}";
 

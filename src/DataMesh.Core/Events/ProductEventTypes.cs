@@ -8,6 +8,9 @@ public static class ProductEventTypes
     public const string PipelineRunFailed = "DataMesh.PipelineRunFailed";
     public const string FreshnessBreached = "DataMesh.FreshnessBreached";
 
+    /// <summary>A release left its product's retention (<see cref="ReleaseExpiredData"/>): the catalog drops it from its list.</summary>
+    public const string ReleaseExpired = "DataMesh.ReleaseExpired";
+
     /// <summary>CloudEvent <c>source</c> of a product: <c>/domains/&lt;domain&gt;/products/&lt;name&gt;</c>.</summary>
     public static string Source(string domain, string name) => $"/domains/{domain}/products/{name}";
 

@@ -22,8 +22,9 @@ public sealed class PipelineOptions
     public int RowGroupSize { get; set; } = 122_880;
 
     /// <summary>
-    /// Rows per file an unpartitioned <c>merge</c> writes from its output, sorted by key, so a later merge of a few keys
-    /// rewrites only the files whose key ranges hold them (<see cref="Publishing.SnapshotBuilder.MergeFileRows"/>).
+    /// When above 0, rows per file an unpartitioned <c>merge</c> writes from its output, sorted by key, so a later merge
+    /// of clustered keys reads only the files whose key ranges hold them (<see cref="Publishing.SnapshotBuilder.MergeFileRows"/>);
+    /// 0 (the default) writes the output's files unsorted: merges give large files deletion files instead of rewriting them.
     /// </summary>
     public int MergeFileRows { get; set; } = Publishing.SnapshotBuilder.DefaultMergeFileRows;
 

@@ -62,6 +62,7 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
             var folder = ReleaseStore.Folder(spec.Name, spec.Version, release);
             var uploads = plan.Own.Select(async f => await store.UploadFileAsync(folder, f.Path, f.LocalPath, cancellationToken).ConfigureAwait(false) with { Rows = f.Rows, Rewritten = f.Rewritten, Key = f.Key });
             var files = await Task.WhenAll(uploads).ConfigureAwait(false);
+            var referenced = await plan.UploadDeletionsAsync(store, folder, cancellationToken).ConfigureAwait(false);
             await store.Container.GetBlobClient(folder + PublishGate.ContractSnapshotName)
                 .UploadAsync(BinaryData.FromString(await File.ReadAllTextAsync(spec.Contract.Path, cancellationToken).ConfigureAwait(false)), overwrite: true, cancellationToken).ConfigureAwait(false);
             await runtime.Options.Faults.InjectAsync(PipelineFaults.BeforeManifest, input.RunId).ConfigureAwait(false);
@@ -76,7 +77,7 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
                 Rows = plan.Rows,
                 Schema = schema,
                 SchemaHash = schemaHash,
-                Files = [.. files, .. plan.Referenced],
+                Files = [.. files, .. referenced],
                 Changes = plan.Changes,
                 Quality = quality,
                 Lineage = new ReleaseLineage(input.Landing.Select(f => f.Blob).ToList(), input.Upstream) { Inputs = input.Output.Inputs },

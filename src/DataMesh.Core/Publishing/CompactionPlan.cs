@@ -38,6 +38,9 @@ public sealed class CompactionPlan : IDisposable
     /// <summary>True when compaction would reduce the number of files.</summary>
     public bool ReducesFiles => Written.Count + Referenced.Count < BaseManifest.Files.Count;
 
+    /// <summary>True when compaction rewrites a file without the rows its deletion file drops.</summary>
+    public bool FoldsDeletions => Written.Count > 0 && Referenced.Count(f => f.Deletes is not null) < BaseManifest.Files.Count(f => f.Deletes is not null);
+
     public void Dispose()
     {
         if (Directory.Exists(WorkDirectory))

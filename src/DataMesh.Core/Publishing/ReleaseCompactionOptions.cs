@@ -12,6 +12,13 @@ public sealed class ReleaseCompactionOptions
     /// </summary>
     public int MinSmallFiles { get; set; } = 16;
 
+    /// <summary>
+    /// Compaction is also due when the rows the snapshot's deletion files drop (<see cref="ReleaseFile.Deletes"/>) reach
+    /// this share of the rows its files store: 0.1 by default. Every file with a deletion file is then rewritten without
+    /// those rows (the deletions are folded), so readers stop reading and dropping them.
+    /// </summary>
+    public double DeletedShare { get; set; } = 0.1;
+
     /// <summary>The size a compacted file grows to before the next one starts: 128 MB by default (the small files' bytes, before recompression).</summary>
     public long TargetFileBytes { get; set; } = 128L * 1024 * 1024;
 

@@ -11,7 +11,9 @@ namespace DataMesh.Publishing;
 /// one footer each). Compaction is due when the snapshot holds at least <see cref="ReleaseCompactionOptions.MinSmallFiles"/>
 /// files smaller than <see cref="ReleaseCompactionOptions.SmallFileBytes"/>; only those are rewritten, per Hive folder
 /// (a partition's rows stay in its partition), into files of up to <see cref="ReleaseCompactionOptions.TargetFileBytes"/>;
-/// large files are referenced as they are.
+/// large files are referenced as they are. It is also due when the deletion files of merges drop at least
+/// <see cref="ReleaseCompactionOptions.DeletedShare"/> of the stored rows: every file with a deletion file is then
+/// rewritten without the rows it drops (the deletions are folded into the data), whatever its size.
 /// <para>The new release is published like any other: claimed create-only, its files uploaded, then its manifest, all
 /// under the version's <see cref="PublishLock"/> and only if the release compacted is still the newest (a publish
 /// that landed meanwhile wins: nothing is written and the next pass compacts the new newest). Its changes record zero
@@ -74,13 +76,15 @@ public sealed class ReleaseCompactor
         var manifest = await store.ReadManifestAsync(newest.Folder, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"{productId} {version}#{newest.Release}: its manifest vanished while read.");
         var count = manifest.Files.Count;
-        if (manifest.Files.Count(f => f.Size < _options.SmallFileBytes) < _options.MinSmallFiles)
+        var deletedRows = manifest.Files.Sum(f => f.Deletes?.Rows ?? 0);
+        var deletedDue = deletedRows > 0 && deletedRows >= (manifest.Rows + deletedRows) * _options.DeletedShare;
+        if (manifest.Files.Count(f => f.Size < _options.SmallFileBytes) < _options.MinSmallFiles && !deletedDue)
         {
             return new CompactionResult(CompactionStatus.NotNeeded, productId, version, newest.Release, null, count, count);
         }
 
         using var plan = await BuildAsync(domain, productName, version, mode, keyColumn, newest.Release, manifest, cancellationToken).ConfigureAwait(false);
-        return plan.ReducesFiles
+        return plan.ReducesFiles || plan.FoldsDeletions
             ? await CommitAsync(plan, cancellationToken).ConfigureAwait(false)
             : new CompactionResult(CompactionStatus.NotNeeded, productId, version, newest.Release, null, count, count);
     }
@@ -169,7 +173,7 @@ public sealed class ReleaseCompactor
             {
                 var chunk = new List<ReleaseFile>();
                 long bytes = 0;
-                foreach (var file in group.Where(f => f.Size < _options.SmallFileBytes))
+                foreach (var file in group.Where(f => f.Size < _options.SmallFileBytes || f.Deletes is not null))
                 {
                     if (chunk.Count > 0 && bytes + file.Size > _options.TargetFileBytes)
                     {
@@ -184,10 +188,10 @@ public sealed class ReleaseCompactor
                 chunks.Add((group.Key, chunk));
             }
 
-            // A chunk of one file gains nothing: that file is referenced like the large ones.
-            chunks.RemoveAll(c => c.Files.Count < 2);
+            // A chunk of one file gains nothing, unless the rewrite folds its deletion file: else it is referenced like the large ones.
+            chunks.RemoveAll(c => c.Files.Count < 2 && c.Files.All(f => f.Deletes is null));
             var rewritten = chunks.SelectMany(c => c.Files).ToHashSet();
-            plan.Referenced.AddRange(manifest.Files.Where(f => !rewritten.Contains(f)).Select(f => f.Release is null ? f with { Release = basedOn } : f));
+            plan.Referenced.AddRange(manifest.Files.Where(f => !rewritten.Contains(f)).Select(f => f.ReferencedFrom(basedOn, version, version)));
             if (chunks.Count == 0)
             {
                 return plan;
@@ -212,7 +216,19 @@ public sealed class ReleaseCompactor
                 foreach (var file in members)
                 {
                     var local = Path.Combine(input, (downloaded++).ToString("D6", CultureInfo.InvariantCulture) + ".parquet");
-                    await container.GetBlobClient(ReleaseStore.FileBlobName(productName, version, basedOn, file)).DownloadToAsync(local, cancellationToken).ConfigureAwait(false);
+                    if (file.Deletes is null)
+                    {
+                        await container.GetBlobClient(ReleaseStore.FileBlobName(productName, version, basedOn, file)).DownloadToAsync(local, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        // The rows the file's deletion file drops are folded away: the compacted file holds only the rest.
+                        var (data, deletes) = (local + ".data", local + ".deletes");
+                        await container.GetBlobClient(ReleaseStore.FileBlobName(productName, version, basedOn, file)).DownloadToAsync(data, cancellationToken).ConfigureAwait(false);
+                        await container.GetBlobClient(ReleaseStore.FileBlobName(productName, version, basedOn, file.Deletes)).DownloadToAsync(deletes, cancellationToken).ConfigureAwait(false);
+                        DeletionFiles.Apply(session, data, deletes, local, cancellationToken);
+                    }
+
                     locals.Add(local);
                 }
 

@@ -71,11 +71,38 @@ public sealed record ReleaseFile(string Path, long Size, string Sha256)
     public KeyRange? Key { get; init; }
 
     /// <summary>
+    /// The file's deletion file (merge-on-read), when a merge removed rows from it without rewriting it: a Parquet file of
+    /// one column <c>pos</c> (BIGINT), the 0-based positions (DuckDB's <c>file_row_number</c>) of the rows that are no
+    /// longer part of the table. It lives in the folder of the release that wrote it (its own <see cref="Release"/> and
+    /// <see cref="Version"/>, read like this file's); its <see cref="Rows"/> count the positions. This file's
+    /// <see cref="Rows"/> are then the rows left. Every reader drops those rows (<see cref="DeletionFiles"/>); a release
+    /// keeps the file once per data file: a later merge writes a new one holding the earlier positions too.
+    /// </summary>
+    public ReleaseFile? Deletes { get; init; }
+
+    /// <summary>
     /// The file's name within a snapshot, unique across the files of one release: <see cref="Path"/> for a file the
     /// release wrote, <c>VERSION/RELEASE/PATH</c> of its writer for a referenced one (readers use it as the local name).
     /// </summary>
     public string SnapshotPath(string releaseVersion) =>
         Release is null ? Path : $"{Version ?? releaseVersion}/{Release.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}/{Path}";
+
+    /// <summary>
+    /// This file of release <paramref name="baseRelease"/> (version <paramref name="baseVersion"/>) as a release of
+    /// <paramref name="releaseVersion"/> that references it lists it: in the folder of the release that wrote it, its
+    /// deletion file likewise, the version named only when it differs from the referencing release's.
+    /// </summary>
+    public ReleaseFile ReferencedFrom(int baseRelease, string baseVersion, string releaseVersion)
+    {
+        var version = Version ?? baseVersion;
+        return this with
+        {
+            Release = Release ?? baseRelease,
+            Version = version == releaseVersion ? null : version,
+            Rewritten = false,
+            Deletes = Deletes?.ReferencedFrom(baseRelease, baseVersion, releaseVersion),
+        };
+    }
 }
 
 /// <summary>What a release was built from.</summary>

@@ -202,14 +202,14 @@ public sealed class ReleaseRetention
                 }
 
                 var manifest = await ManifestAsync(container, entry.Folder, cancellationToken).ConfigureAwait(false);
-                kept.UnionWith(manifest.Files.Select(f => ReleaseStore.FileBlobName(productName, entry.Version, entry.Release, f)));
+                kept.UnionWith(BlobNames(productName, entry.Version, entry.Release, manifest));
             }
 
             var candidates = new SortedSet<string>(StringComparer.Ordinal);
             foreach (var (entry, _) in deleting)
             {
                 var manifest = await ManifestAsync(container, entry.Folder, cancellationToken).ConfigureAwait(false);
-                candidates.UnionWith(manifest.Files.Select(f => ReleaseStore.FileBlobName(productName, entry.Version, entry.Release, f)));
+                candidates.UnionWith(BlobNames(productName, entry.Version, entry.Release, manifest));
             }
 
             candidates.ExceptWith(kept);
@@ -339,4 +339,8 @@ public sealed class ReleaseRetention
     }
 
     private sealed record ReleaseEntry(string Version, int Release, string Folder, bool HasManifest, bool HasMarker);
+
+    /// <summary>The blobs a release's snapshot reads: its data files and their deletion files.</summary>
+    private static IEnumerable<string> BlobNames(string productName, string version, int release, ReleaseManifest manifest) =>
+        manifest.Files.SelectMany(f => f.Deletes is { } deletes ? new[] { f, deletes } : [f]).Select(f => ReleaseStore.FileBlobName(productName, version, release, f));
 }

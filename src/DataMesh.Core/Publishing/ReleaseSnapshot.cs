@@ -38,14 +38,20 @@ public static class ReleaseSnapshot
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(file);
-        return new SnapshotFile(ReleaseStore.FileBlobName(productName, manifest.Version, manifest.Release, file), file.SnapshotPath(manifest.Version), file.Size);
+        return new SnapshotFile(ReleaseStore.FileBlobName(productName, manifest.Version, manifest.Release, file), file.SnapshotPath(manifest.Version), file.Size)
+        {
+            Deletes = file.Deletes is { } deletes
+                ? new SnapshotFile(ReleaseStore.FileBlobName(productName, manifest.Version, manifest.Release, deletes), deletes.SnapshotPath(manifest.Version), deletes.Size)
+                : null,
+        };
     }
 
     /// <summary>
     /// Copies <paramref name="files"/> from <paramref name="container"/> under <paramref name="localRoot"/> (each at its
     /// <see cref="SnapshotFile.LocalPath"/>) and returns their local paths in the same order. A file already there is
     /// kept (releases are immutable, and a file only gets its name once completely downloaded), so a retry downloads
-    /// only what is missing.
+    /// only what is missing. A file with a deletion file is stored locally without the rows it drops (the blob and its
+    /// deletion file are fetched beside it, applied, then removed), so every reader of the local files reads the snapshot.
     /// </summary>
     public static async Task<List<string>> DownloadAsync(BlobContainerClient container, IEnumerable<SnapshotFile> files, string localRoot, CancellationToken cancellationToken = default)
     {
@@ -63,14 +69,28 @@ public static class ReleaseSnapshot
 
             Directory.CreateDirectory(Path.GetDirectoryName(local)!);
             var partial = $"{local}.{Guid.NewGuid():N}.partial";
+            var data = $"{local}.{Guid.NewGuid():N}.data";
+            var deletes = $"{local}.{Guid.NewGuid():N}.deletes";
             try
             {
-                await container.GetBlobClient(file.BlobName).DownloadToAsync(partial, cancellationToken).ConfigureAwait(false);
+                if (file.Deletes is null)
+                {
+                    await container.GetBlobClient(file.BlobName).DownloadToAsync(partial, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await container.GetBlobClient(file.BlobName).DownloadToAsync(data, cancellationToken).ConfigureAwait(false);
+                    await container.GetBlobClient(file.Deletes.BlobName).DownloadToAsync(deletes, cancellationToken).ConfigureAwait(false);
+                    DeletionFiles.Apply(localRoot, data, deletes, partial, cancellationToken);
+                }
+
                 File.Move(partial, local, overwrite: true);
             }
             finally
             {
                 File.Delete(partial);
+                File.Delete(data);
+                File.Delete(deletes);
             }
         }
 

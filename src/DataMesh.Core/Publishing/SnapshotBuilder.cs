@@ -13,22 +13,35 @@ namespace DataMesh.Publishing;
 /// (<see cref="ReleaseFile.Key"/>, recorded for every file it writes) may hold a key of the output, and every file of a
 /// manifest written before bounds. Runs under the publish lock, so the base cannot move while it builds.
 /// </summary>
-public sealed class SnapshotBuilder(ProductSpec spec, ReleaseStore store, string directory, DuckDbSessionOptions session, int rowGroupSize, int mergeFileRows = SnapshotBuilder.DefaultMergeFileRows)
+public sealed class SnapshotBuilder(
+    ProductSpec spec, ReleaseStore store, string directory, DuckDbSessionOptions session, int rowGroupSize,
+    int mergeFileRows = SnapshotBuilder.DefaultMergeFileRows, int deletionMinRows = DeletionFiles.DefaultMinRows)
 {
-    /// <summary>Rows of each file an unpartitioned merge writes from its output, sorted by key (<see cref="MergeFileRows"/>).</summary>
-    public const int DefaultMergeFileRows = 1_000_000;
+    /// <summary>0: an unpartitioned merge writes its output's files as they are, unsorted (<see cref="MergeFileRows"/>).</summary>
+    public const int DefaultMergeFileRows = 0;
 
     /// <summary>
-    /// At most this many rows per file an unpartitioned merge writes from its output: the rows are sorted by the key and
-    /// cut into files of consecutive keys, so each file's bounds cover a narrow key range and a later merge of a few keys
-    /// reads and rewrites only the files whose ranges hold them.
+    /// When above 0, at most this many rows per file an unpartitioned merge writes from its output: the rows are sorted by
+    /// the key and cut into files of consecutive keys, so each file's bounds cover a narrow key range and a later merge of
+    /// clustered keys reads only the files whose ranges hold them. Off by default: the sort costs the load more than it
+    /// saves a merge, since a merge no longer rewrites the files it touches (deletion files, <see cref="DeletionMinRows"/>).
     /// </summary>
-    public int MergeFileRows { get; } = mergeFileRows > 0 ? mergeFileRows : throw new ArgumentOutOfRangeException(nameof(mergeFileRows), mergeFileRows, "A merge file holds at least one row.");
+    public int MergeFileRows { get; } = mergeFileRows >= 0 ? mergeFileRows : throw new ArgumentOutOfRangeException(nameof(mergeFileRows), mergeFileRows, "A merge file holds at least one row (0: unsorted files).");
+
+    /// <summary>
+    /// A file a merge touches gets a deletion file (<see cref="ReleaseFile.Deletes"/>) instead of a rewrite when it holds
+    /// at least this many rows and its dropped rows stay under <see cref="DeletionFiles.MaxDeletedShare"/> of them.
+    /// </summary>
+    public int DeletionMinRows { get; } = deletionMinRows >= 1 ? deletionMinRows : throw new ArgumentOutOfRangeException(nameof(deletionMinRows), deletionMinRows, "At least 1.");
+
+    private readonly Dictionary<string, string> _ownDeletes = new(StringComparer.Ordinal);
 
     /// <summary>Where base files read by this builder are kept locally (by version and release).</summary>
     public string BaseDirectory => Path.Combine(directory, "base");
 
     private string OwnDirectory => Path.Combine(directory, "own");
+
+    private string AppliedDirectory => Path.Combine(directory, "applied");
 
     /// <summary>
     /// The snapshot of the next release on <paramref name="base"/> (null: the first of its table) and the run's output
@@ -37,11 +50,13 @@ public sealed class SnapshotBuilder(ProductSpec spec, ReleaseStore store, string
     public async Task<SnapshotPlan> BuildAsync(SnapshotBase? @base, IReadOnlyList<(string Path, string Local)> output, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
-        if (Directory.Exists(OwnDirectory))
+        foreach (var stale in new[] { OwnDirectory, AppliedDirectory }.Where(Directory.Exists))
         {
-            // Files of an earlier attempt are not this attempt's.
-            Directory.Delete(OwnDirectory, recursive: true);
+            // Files of an earlier attempt are not this attempt's (its deletion files may differ from this one's).
+            Directory.Delete(stale, recursive: true);
         }
+
+        _ownDeletes.Clear();
 
         Directory.CreateDirectory(OwnDirectory);
         var rows = FooterRows(output.Select(o => o.Local));
@@ -83,18 +98,64 @@ public sealed class SnapshotBuilder(ProductSpec spec, ReleaseStore store, string
         };
     }
 
-    /// <summary>Local copies of referenced files (downloaded once, kept under <see cref="BaseDirectory"/>), in order.</summary>
+    /// <summary>
+    /// Local copies of referenced files (downloaded once, kept under <see cref="BaseDirectory"/>), in order, each holding
+    /// the snapshot's rows: a file with a deletion file is copied without the rows it drops.
+    /// </summary>
     public async Task<List<string>> DownloadAsync(IEnumerable<ReleaseFile> referenced, CancellationToken cancellationToken = default)
     {
+        var files = referenced.ToList();
+        var raw = await DownloadRawAsync(files, cancellationToken).ConfigureAwait(false);
         var paths = new List<string>();
-        foreach (var file in referenced)
+        foreach (var (file, (data, deletes)) in files.Zip(raw))
         {
-            var (version, release) = (file.Version ?? spec.Version, file.Release!.Value);
-            var root = Path.Combine(BaseDirectory, RunWorkspaceName(version), release.ToString(CultureInfo.InvariantCulture));
-            paths.AddRange(await store.DownloadFilesAsync(ReleaseStore.Folder(spec.Name, version, release), [file.Path], root, cancellationToken).ConfigureAwait(false));
+            if (deletes is null)
+            {
+                paths.Add(data);
+                continue;
+            }
+
+            var applied = Path.Combine(AppliedDirectory, RunWorkspaceName(file.Version ?? spec.Version), file.Release!.Value.ToString(CultureInfo.InvariantCulture), file.Path.Replace('/', Path.DirectorySeparatorChar));
+            if (!File.Exists(applied))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(applied)!);
+                using var db = DuckDbSession.OpenLocked(session);
+                DeletionFiles.Apply(db, data, deletes, applied + ".partial", cancellationToken);
+                File.Move(applied + ".partial", applied, overwrite: true);
+            }
+
+            paths.Add(applied);
         }
 
         return paths;
+    }
+
+    /// <summary>Local copies of referenced files as stored, each with its deletion file's local copy (null when it has none).</summary>
+    private async Task<List<(string Data, string? Deletes)>> DownloadRawAsync(IReadOnlyList<ReleaseFile> referenced, CancellationToken cancellationToken)
+    {
+        var paths = new List<(string, string?)>();
+        foreach (var file in referenced)
+        {
+            var data = await DownloadOneAsync(file, cancellationToken).ConfigureAwait(false);
+            string? deletes = file.Deletes switch
+            {
+                null => null,
+
+                // Written by this build: not uploaded yet.
+                { Release: null } own => _ownDeletes[own.Path],
+                { } stored => await DownloadOneAsync(stored, cancellationToken).ConfigureAwait(false),
+            };
+            paths.Add((data, deletes));
+        }
+
+        return paths;
+    }
+
+    private async Task<string> DownloadOneAsync(ReleaseFile file, CancellationToken cancellationToken)
+    {
+        var (version, release) = (file.Version ?? spec.Version, file.Release!.Value);
+        var root = Path.Combine(BaseDirectory, RunWorkspaceName(version), release.ToString(CultureInfo.InvariantCulture));
+        return (await store.DownloadFilesAsync(ReleaseStore.Folder(spec.Name, version, release), [file.Path], root, cancellationToken).ConfigureAwait(false)).Single();
     }
 
     /// <summary>The Hive partition of a file path: its folders (<c>day=2026-11-02</c>), empty for an unpartitioned file.</summary>
@@ -142,47 +203,81 @@ public sealed class SnapshotBuilder(ProductSpec spec, ReleaseStore store, string
         // Base files whose key bounds hold no key of the output keep all their rows: referenced without being read.
         var candidates = Candidates(db, baseFiles, keyType);
         var scanned = baseFiles.Where((_, i) => candidates.Contains(i)).ToList();
-        var baseLocal = await DownloadAsync(scanned, cancellationToken).ConfigureAwait(false);
+        var baseLocal = await DownloadRawAsync(scanned, cancellationToken).ConfigureAwait(false);
         long replaced = 0, removed = 0;
         var own = new List<OwnSnapshotFile>();
+        var deletions = new List<OwnSnapshotFile>();
         var referenced = baseFiles.Where((_, i) => !candidates.Contains(i)).ToList();
         if (baseLocal.Count > 0)
         {
-            db.Execute($"CREATE VIEW base AS SELECT * FROM read_parquet({Sql.List(baseLocal)}, filename = true)");
+            // Each file alone (only its key columns and row numbers are read): the positions of its rows whose key the output
+            // holds, without the rows its deletion file already drops (a key found only there is new).
+            var keys = string.Join(", ", spec.Output.Key.Select(k => "b." + Sql.Identifier(k)));
+            var pos = DeletionFiles.PositionColumn;
+            db.Execute($"CREATE TEMP TABLE hits AS SELECT 0::INTEGER AS f, 0::BIGINT AS {pos}, {keys} FROM read_parquet({Sql.Literal(baseLocal[0].Data)}, hive_partitioning = false) b LIMIT 0");
+            for (var i = 0; i < baseLocal.Count; i++)
+            {
+                var (data, positions) = baseLocal[i];
+                var source = positions is null
+                    ? $"read_parquet({Sql.Literal(data)}, file_row_number = true, hive_partitioning = false)"
+                    : $"(SELECT d.* FROM read_parquet({Sql.Literal(data)}, file_row_number = true, hive_partitioning = false) d ANTI JOIN read_parquet({Sql.Literal(positions)}) x ON d.file_row_number = x.{pos})";
+                db.Execute($"INSERT INTO hits SELECT {i.ToString(CultureInfo.InvariantCulture)}, b.file_row_number, {keys} FROM {source} b SEMI JOIN incoming n ON {on}", cancellationToken);
+            }
+
             var counts = db.Query(
-                $"SELECT count(*) FILTER (WHERE NOT {deleted}), count(*) FILTER (WHERE {deleted}) FROM incoming n SEMI JOIN base b ON {on}",
+                $"SELECT count(*) FILTER (WHERE NOT {deleted}), count(*) FILTER (WHERE {deleted}) FROM incoming n SEMI JOIN hits b ON {on}",
                 r => (Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture))).Single();
             (replaced, removed) = counts;
-            var touched = db.Query($"SELECT DISTINCT b.filename FROM base b SEMI JOIN incoming n ON {on}", r => Path.GetFullPath(r.GetString(0))).ToHashSet(StringComparer.Ordinal);
+            var hits = db.Query("SELECT f, count(*) FROM hits GROUP BY f", r => (Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture)))
+                .ToDictionary(h => h.Item1, h => h.Item2);
 
-            // Only the files holding a key of the output are rewritten, without those rows; the others stay referenced.
-            var index = 0;
-            foreach (var (file, local) in scanned.Zip(baseLocal))
+            // Only the files holding a key of the output change; the others stay referenced as they are. A large file
+            // keeps its bytes and gets a deletion file of the positions it drops (merge-on-read: the merge costs the new
+            // rows, not the table); a small one, or one that would drop most of its rows, is rewritten without them.
+            var (rewrites, deletionFiles) = (0, 0);
+            for (var i = 0; i < scanned.Count; i++)
             {
-                if (!touched.Contains(Path.GetFullPath(local)))
+                var (file, (local, dropped)) = (scanned[i], baseLocal[i]);
+                if (!hits.TryGetValue(i, out var hit))
                 {
                     referenced.Add(file);
                     continue;
                 }
 
                 var partition = PartitionOf(file.Path);
-                var path = (partition.Length == 0 ? "" : partition + "/") + $"part-rw-{index++:D5}.parquet";
-                var target = Path.Combine(OwnDirectory, path.Replace('/', Path.DirectorySeparatorChar));
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                db.Execute($"COPY (SELECT b.* FROM read_parquet({Sql.Literal(local)}) b ANTI JOIN incoming n ON {on}) TO {Sql.Literal(target)} ({CopyOptions})", cancellationToken);
-                var kept = FooterRows([target])[Path.GetFullPath(target)];
-                if (kept == 0)
+                var prefix = partition.Length == 0 ? "" : partition + "/";
+                var stored = file.Rows + (file.Deletes?.Rows ?? 0);
+                if (stored >= DeletionMinRows && (file.Deletes?.Rows ?? 0) + hit < stored * DeletionFiles.MaxDeletedShare)
                 {
-                    File.Delete(target);
+                    var path = prefix + $"part-del-{deletionFiles++:D5}.parquet";
+                    var target = Target(path);
+                    var positions = DeletionFiles.Write(
+                        db,
+                        $"SELECT {pos} FROM hits WHERE f = {i.ToString(CultureInfo.InvariantCulture)}" + (dropped is null ? "" : $" UNION ALL SELECT {pos} FROM read_parquet({Sql.Literal(dropped)})"),
+                        target,
+                        cancellationToken);
+                    _ownDeletes[path] = target;
+                    deletions.Add(new OwnSnapshotFile(path, target, positions, Rewritten: false));
+                    referenced.Add(file with { Rows = file.Rows - hit, Deletes = new ReleaseFile(path, 0, "") { Rows = positions } });
                     continue;
                 }
 
-                own.Add(new OwnSnapshotFile(path, target, kept, Rewritten: true) { Key = KeyRangeOf(db, target, keyType) });
+                var rewrite = prefix + $"part-rw-{rewrites++:D5}.parquet";
+                var rewritten = Target(rewrite);
+                db.Execute($"COPY (SELECT b.* FROM ({DeletionFiles.Select(local, dropped)}) b ANTI JOIN incoming n ON {on}) TO {Sql.Literal(rewritten)} ({CopyOptions})", cancellationToken);
+                var kept = FooterRows([rewritten])[Path.GetFullPath(rewritten)];
+                if (kept == 0)
+                {
+                    File.Delete(rewritten);
+                    continue;
+                }
+
+                own.Add(new OwnSnapshotFile(rewrite, rewritten, kept, Rewritten: true) { Key = KeyRangeOf(db, rewritten, keyType) });
             }
         }
 
         var written = spec.Output.DeleteWhen is null ? "SELECT * FROM incoming" : $"SELECT * FROM incoming WHERE NOT {deleted}";
-        if (spec.Output.PartitionBy.Count == 0 && upserts > 0)
+        if (spec.Output.PartitionBy.Count == 0 && upserts > 0 && MergeFileRows > 0)
         {
             own.AddRange(WriteSorted(db, written, keyType, cancellationToken));
         }
@@ -210,6 +305,7 @@ public sealed class SnapshotBuilder(ProductSpec spec, ReleaseStore store, string
         {
             Own = own,
             Referenced = referenced,
+            Deletions = deletions,
             Scanned = scanned,
             Changes = changes with { RowsAdded = upserts - replaced, RowsReplaced = replaced, RowsRemoved = removed },
         };
@@ -251,6 +347,14 @@ public sealed class SnapshotBuilder(ProductSpec spec, ReleaseStore store, string
 
         db.Execute("DROP TABLE sorted_output");
         return files;
+    }
+
+    /// <summary>Where a file this release writes at <paramref name="path"/> (relative to its folder) is built.</summary>
+    private string Target(string path)
+    {
+        var target = Path.Combine(OwnDirectory, path.Replace('/', Path.DirectorySeparatorChar));
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        return target;
     }
 
     /// <summary>The DuckDB type of the first key column in <paramref name="view"/>.</summary>
@@ -296,11 +400,7 @@ public sealed class SnapshotBuilder(ProductSpec spec, ReleaseStore store, string
     private string CopyOptions => $"FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {rowGroupSize.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>A base file as this release's manifest lists it: in the folder of the release that wrote it.</summary>
-    private ReleaseFile Reference(SnapshotBase @base, ReleaseFile file)
-    {
-        var version = file.Version ?? @base.Version;
-        return file with { Release = file.Release ?? @base.Release, Version = version == spec.Version ? null : version, Rewritten = false };
-    }
+    private ReleaseFile Reference(SnapshotBase @base, ReleaseFile file) => file.ReferencedFrom(@base.Release, @base.Version, spec.Version);
 
     /// <summary>
     /// Base files with their row counts: manifests written before snapshots have none, and the files' Parquet footers are

@@ -8,4 +8,12 @@ namespace DataMesh.Publishing;
 /// <param name="BlobName">The blob's name in the product's domain <c>products</c> container.</param>
 /// <param name="LocalPath">The file's name within the snapshot, <c>/</c>-separated (Hive folders kept).</param>
 /// <param name="Size">Bytes of the file, as its manifest records them.</param>
-public sealed record SnapshotFile(string BlobName, string LocalPath, long Size);
+public sealed record SnapshotFile(string BlobName, string LocalPath, long Size)
+{
+    /// <summary>
+    /// The file's deletion file (<see cref="ReleaseFile.Deletes"/>; its <see cref="LocalPath"/> is its name within the
+    /// snapshot): a reader's local copy is then the data file without those rows (<see cref="ReleaseSnapshot.DownloadAsync"/>),
+    /// not the blob's bytes, and <see cref="Size"/> is the blob's.
+    /// </summary>
+    public SnapshotFile? Deletes { get; init; }
+}

@@ -15,11 +15,34 @@ public sealed record SnapshotPlan
     /// <summary>What changed against the base (files counted by the publisher).</summary>
     public required ReleaseChanges Changes { get; init; }
 
+    /// <summary>
+    /// Deletion files this release writes (a merge's, <see cref="ReleaseFile.Deletes"/>): each is named by
+    /// <see cref="OwnSnapshotFile.Path"/> in the <see cref="ReleaseFile.Deletes"/> of one referenced file (with no
+    /// <see cref="ReleaseFile.Release"/> yet, size and checksum set at upload); <see cref="OwnSnapshotFile.Rows"/> counts its positions.
+    /// </summary>
+    public IReadOnlyList<OwnSnapshotFile> Deletions { get; init; } = [];
+
     /// <summary>Base files the build downloaded and read (a merge's candidates: files whose key bounds may hold a key of the output).</summary>
     public IReadOnlyList<ReleaseFile> Scanned { get; init; } = [];
 
     /// <summary>Rows of the whole snapshot.</summary>
     public long Rows => Own.Sum(f => f.Rows) + Referenced.Sum(f => f.Rows);
+
+    /// <summary>
+    /// Uploads the <see cref="Deletions"/> to the release's <paramref name="folder"/> and returns <see cref="Referenced"/>
+    /// as the manifest lists them: each deletion file with its size and checksum.
+    /// </summary>
+    public async Task<List<ReleaseFile>> UploadDeletionsAsync(ReleaseStore store, string folder, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var uploaded = new Dictionary<string, ReleaseFile>(StringComparer.Ordinal);
+        foreach (var deletion in Deletions)
+        {
+            uploaded[deletion.Path] = await store.UploadFileAsync(folder, deletion.Path, deletion.LocalPath, cancellationToken).ConfigureAwait(false) with { Rows = deletion.Rows };
+        }
+
+        return Referenced.Select(f => f.Deletes is { Release: null } deletes ? f with { Deletes = uploaded[deletes.Path] } : f).ToList();
+    }
 }
 
 /// <summary>

@@ -135,10 +135,14 @@ internal static class DataMeshServiceCollectionExtensions
         services.AddSingleton(sp => new FreshnessMonitor(
             sp.GetRequiredService<IProductRegistry>(), sp.GetRequiredService<MeshStorage>(), sp.GetRequiredService<IProductEventPublisher>(), TimeProvider.System));
         // Retention and compaction (ReleaseMaintenanceTimer, domain app). The catalog is the hub's, which this app cannot
-        // write: an expired release is refused to readers here, and stays listed in the hub (docs/design-notes/retention.md).
+        // write: an expired release is refused to readers here and announced (ReleaseExpired), on which the hub drops it.
         services.AddSingleton(sp => new ReleaseRetention(
             sp.GetRequiredService<MeshStorage>(),
-            new ReleaseRetentionOptions { GracePeriod = Options(sp).RetentionGracePeriod },
+            new ReleaseRetentionOptions
+            {
+                GracePeriod = Options(sp).RetentionGracePeriod,
+                OnExpired = ReleaseAnnouncements.PublishExpired(sp.GetRequiredService<IProductEventPublisher>()),
+            },
             TimeProvider.System));
         services.AddSingleton(sp => new ReleaseCompactor(sp.GetRequiredService<MeshStorage>(), new ReleaseCompactionOptions { WorkDirectory = Options(sp).Pipeline.WorkDirectory }));
         services.AddHostedService<StartupProductCheck>();

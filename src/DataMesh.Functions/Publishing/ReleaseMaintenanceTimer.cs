@@ -1,6 +1,8 @@
+using DataMesh.Events;
 using DataMesh.Functions.Configuration;
 using DataMesh.Pipeline;
 using DataMesh.Publishing;
+using DataMesh.Storage;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +15,8 @@ namespace DataMesh.Functions.Publishing;
 /// lock, so an overlapping run on another instance is harmless.
 /// </summary>
 public sealed partial class ReleaseMaintenanceTimer(
-    IProductRegistry products, ReleaseRetention retention, ReleaseCompactor compactor, DataMeshAppMode mode, ILogger<ReleaseMaintenanceTimer> logger)
+    IProductRegistry products, ReleaseRetention retention, ReleaseCompactor compactor, DataMeshAppMode mode, MeshStorage storage, IProductEventPublisher events,
+    ILogger<ReleaseMaintenanceTimer> logger)
 {
     /// <summary>NCRONTAB (with seconds) of the pass.</summary>
     public const string Schedule = "0 */15 * * * *";
@@ -39,6 +42,9 @@ public sealed partial class ReleaseMaintenanceTimer(
             if (compacted.Status == CompactionStatus.Compacted)
             {
                 LogCompacted(logger, compacted.ProductId, compacted.Version, compacted.BasedOn ?? 0, compacted.Release ?? 0, compacted.FilesBefore, compacted.FilesAfter);
+
+                // Announced like any release: the catalog records it, consumers see a release with no changes.
+                await events.PublishAsync(await ReleaseAnnouncements.CompactedAsync(storage, products.Get(compacted.ProductId), compacted, cancellationToken), cancellationToken);
             }
         }
     }

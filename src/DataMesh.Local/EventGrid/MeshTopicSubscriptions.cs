@@ -19,6 +19,7 @@ public static class MeshTopicSubscriptions
         ProductEventTypes.QualityCheckFailed,
         ProductEventTypes.PipelineRunFailed,
         ProductEventTypes.FreshnessBreached,
+        ProductEventTypes.ReleaseExpired,
     ];
 
     /// <summary>

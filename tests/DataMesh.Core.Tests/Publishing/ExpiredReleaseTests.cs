@@ -43,6 +43,67 @@ public sealed class ExpiredReleaseTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Sweep_AnnouncingExpiry_CatalogDropsTheReleaseOnTheReleaseExpiredEvent()
+    {
+        // Arrange: releases 1-3 in storage and in the catalog; keep the newest 1; expiries are announced, not written.
+        var storage = azurite.CreateStorage();
+        using var chain = new SnapshotChain(storage, "finance", "ledger-emea", "1.2.0");
+        var projection = new CatalogProjection(storage);
+        for (var release = 1; release <= 3; release++)
+        {
+            await chain.WriteAsync(release, T0, [("part-0.parquet", release, release + 1)], mode: OutputMode.Replace);
+            await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(release: release)));
+        }
+
+        var events = new RecordingPublisher();
+        var retention = new ReleaseRetention(storage, new ReleaseRetentionOptions
+        {
+            ReaderCacheDirectories = [],
+            OnExpired = ReleaseAnnouncements.PublishExpired(events),
+        }, new ManualClock(T0));
+        await retention.SweepAsync("finance", "ledger-emea", new RetentionSpec { Releases = 1 });
+
+        // Act: the catalog applies what retention announced (twice: a redelivery changes nothing).
+        foreach (var cloudEvent in events.Sent.Concat(events.Sent))
+        {
+            await projection.ApplyAsync(cloudEvent);
+        }
+
+        // Assert: one ReleaseExpired per expired release, and the catalog's list holds the newest only.
+        Assert.Equal(
+            [("DataMesh.ReleaseExpired", "finance.ledger-emea/1.2.0/1"), ("DataMesh.ReleaseExpired", "finance.ledger-emea/1.2.0/2")],
+            events.Sent.Select(e => (e.Type, e.Subject!)).Order());
+        var reader = new CatalogReader(storage);
+        Assert.Equal([3], (await reader.GetReleasesAsync("finance.ledger-emea")).Select(r => r.Release));
+        Assert.Equal(3, (await reader.GetProductAsync("finance.ledger-emea"))!.LatestRelease);
+    }
+
+    [Fact]
+    public async Task CompactedAsync_CompactionRelease_IsAnnouncedAndTheCatalogRecordsIt()
+    {
+        // Arrange: release 1 of two small files, in the catalog; compaction writes release 2.
+        var storage = azurite.CreateStorage();
+        using var chain = new SnapshotChain(storage, "finance", "ledger-emea", "1.2.0");
+        await chain.WriteAsync(1, T0, [("part-0.parquet", 0, 10), ("part-1.parquet", 10, 20)], mode: OutputMode.Append);
+        var projection = new CatalogProjection(storage);
+        await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(release: 1)));
+        var result = await new ReleaseCompactor(storage, new ReleaseCompactionOptions { MinSmallFiles = 2, WorkDirectory = Path.GetTempPath() }, new ManualClock(T0.AddDays(1)))
+            .CompactAsync("finance", "ledger-emea", "1.2.0", OutputMode.Append);
+        Assert.Equal(CompactionStatus.Compacted, result.Status);
+
+        // Act
+        var announced = await ReleaseAnnouncements.CompactedAsync(storage, Spec("finance", "ledger-emea", "1.2.0"), result);
+        await projection.ApplyAsync(announced);
+
+        // Assert: a ProductVersionPublished of release 2 with the snapshot's rows; the catalog lists it as the latest.
+        Assert.Equal(("DataMesh.ProductVersionPublished", "finance.ledger-emea/1.2.0/2"), (announced.Type, announced.Subject));
+        var reader = new CatalogReader(storage);
+        Assert.Equal([1, 2], (await reader.GetReleasesAsync("finance.ledger-emea")).Select(r => r.Release).Order());
+        var product = await reader.GetProductAsync("finance.ledger-emea");
+        Assert.Equal((2, 20L), (product!.LatestRelease, (await reader.GetReleasesAsync("finance.ledger-emea")).Single(r => r.Release == 2).Rows));
+    }
+
+    [Fact]
     public async Task GetReleaseRows_ExpiredRelease_Answers410NamingTheRetention()
     {
         // Arrange
@@ -79,6 +140,32 @@ public sealed class ExpiredReleaseTests(AzuriteFixture azurite)
         finally
         {
             cache.Delete(recursive: true);
+        }
+    }
+
+    private static ProductSpec Spec(string domain, string name, string version) => new()
+    {
+        Domain = domain,
+        Name = name,
+        Version = version,
+        Inputs = [],
+        TransformSqlPath = "transform.sql",
+        Output = new OutputSpec { Contract = "contract.odcs.yaml", Mode = OutputMode.Append },
+        Directory = Path.GetTempPath(),
+        SpecPath = Path.Combine(Path.GetTempPath(), "product.yaml"),
+        Contract = new Contracts.DataContract { ApiVersion = "v3.1.0", Id = "urn:test:ledger", Version = "1.0.0", Path = "contract.odcs.yaml", Schema = [] },
+        TransformSql = "",
+    };
+
+    /// <summary>The events a sweep announces, in order (the topic is not under test here; the catalog's handling is).</summary>
+    private sealed class RecordingPublisher : IProductEventPublisher
+    {
+        public List<Azure.Messaging.CloudEvent> Sent { get; } = [];
+
+        public Task PublishAsync(Azure.Messaging.CloudEvent cloudEvent, CancellationToken cancellationToken = default)
+        {
+            Sent.Add(cloudEvent);
+            return Task.CompletedTask;
         }
     }
 }

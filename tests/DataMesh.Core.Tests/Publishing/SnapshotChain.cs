@@ -98,7 +98,7 @@ internal sealed class SnapshotChain(MeshStorage storage, string domain, string n
             Rows = plan.Rows,
             Schema = [new OutputColumn("id", "BIGINT"), new OutputColumn("label", "VARCHAR")],
             SchemaHash = "test",
-            Files = [.. files, .. plan.Referenced],
+            Files = [.. files, .. await plan.UploadDeletionsAsync(Store, folder)],
             Changes = plan.Changes,
             Quality = new QualitySummary(true, 0, []),
             Lineage = new ReleaseLineage([], []),
