@@ -161,6 +161,8 @@ output AZURE_RESOURCE_GROUP string = rg.name
 output DATAMESH_MODE string = mode
 output AZURE_FUNCTION_APP_NAME string = mode == 'hub' ? hubDeployment!.outputs.functionAppName : domainDeployment!.outputs.functionAppName
 output AZURE_STORAGE_ACCOUNT_NAME string = mode == 'hub' ? hubDeployment!.outputs.storageAccountName : domainDeployment!.outputs.storageAccountName
+// The hub's web catalog: its postprovision hook registers this address as the mesh API's SPA redirect URI (sign-in).
+output DATAMESH_CATALOG_URL string = mode == 'hub' ? 'https://${hubDeployment!.outputs.functionAppHostName}/api/catalog/' : ''
 output SERVICE_FUNCTIONS_URI string = 'https://${mode == 'hub' ? hubDeployment!.outputs.functionAppHostName : domainDeployment!.outputs.functionAppHostName}'
 output DATAMESH_DOMAIN string = mode == 'domain' ? domainName : ''
 // secretOrRandomPassword reads the masking key back from this vault at the next provision (main.parameters.json).

@@ -55,7 +55,10 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
 }
 
 // The app validates bearer tokens itself too (BearerTokenValidator), not only App Service authentication's header.
+// The hub's web catalog signs people in with the same settings (authorization code + PKCE in the page, as a SPA of the
+// mesh API registration: docs/design-notes/catalog-sign-in.md), at the login endpoint of the cloud deployed to.
 var tokenSettings = empty(meshApiClientId) ? {} : {
+  DataMesh__Authentication__Instance: environment().authentication.loginEndpoint
   DataMesh__Authentication__TenantId: tenant().tenantId
   DataMesh__Authentication__Audience: 'api://${meshApiClientId}'
   DataMesh__Authentication__ClientId: meshApiClientId
@@ -159,7 +162,8 @@ resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2
 }
 
 // App Service authentication (Easy Auth), bearer tokens only. A caller without a token is let through as anonymous
-// (public products and discovery); a token that is present must be valid for the mesh API, or the platform answers 401
+// (the app answers 401 itself: the catalog's pages load, sign in in the page and send a token; never a redirect to a
+// login page, which API clients could not follow); a token that is present must be valid for the mesh API, or the platform answers 401
 // before the app sees the request. The platform sets WEBSITE_AUTH_ENABLED=true and passes the validated caller, app
 // roles included, in X-MS-CLIENT-PRINCIPAL, stripping any copy the client sent: the app trusts that header only then.
 // No client secret and no token store: the app never signs anyone in, it only validates tokens.

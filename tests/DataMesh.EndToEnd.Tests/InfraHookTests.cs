@@ -16,6 +16,7 @@ public sealed class InfraHookTests : IDisposable
     private const string ServicePrincipalId = "5e5e5e5e-0000-4000-8000-0000000005e5";
     private const string AppPrincipalId = "a9a9a9a9-0000-4000-8000-0000000000a9";
     private const string HookPrefix = "dotnet run --project src/DataMesh.Cli -c Release -- infra hook ";
+    private const string CatalogUrl = "https://func-hub.azurewebsites.net/api/catalog/";
 
     private static readonly string Repository = FindRepository();
 
@@ -371,6 +372,53 @@ public sealed class InfraHookTests : IDisposable
         Assert.Equal("dotnet " + run["dotnet ".Length..], File.ReadAllLines(Path.Combine(State, "dotnet.log")).Single());
         Assert.Equal(roleId, Assert.Single(_graph.Assignments)["appRoleId"]!.GetValue<string>());
         Assert.Contains("Domain finance provisioned in", result.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Postprovision_HubCatalogNotYetARedirectUri_AddsItAsASpaRedirectUriKeepingTheOthers()
+    {
+        // Arrange: the registration already has another SPA redirect URI (someone's own client).
+        ExistingMeshApi();
+        _graph.Applications[0]["spa"] = new JsonObject { ["redirectUris"] = new JsonArray("https://tools.example.org/") };
+
+        // Act
+        var result = await HookAsync("postprovision", Hub(("MESH_API_CLIENT_ID", NewAppId), ("DATAMESH_CATALOG_URL", CatalogUrl)));
+
+        // Assert
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Equal(["https://tools.example.org/", CatalogUrl], _graph.Applications[0]["spa"]!["redirectUris"]!.AsArray().Select(u => u!.GetValue<string>()));
+        Assert.Contains("is now a SPA redirect URI", result.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Postprovision_HubCatalogAlreadyARedirectUri_WritesNothing()
+    {
+        // Arrange
+        ExistingMeshApi();
+        _graph.Applications[0]["spa"] = new JsonObject { ["redirectUris"] = new JsonArray(CatalogUrl) };
+
+        // Act
+        var result = await HookAsync("postprovision", Hub(("MESH_API_CLIENT_ID", NewAppId), ("DATAMESH_CATALOG_URL", CatalogUrl)));
+
+        // Assert
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Empty(_graph.Writes());
+        Assert.Contains("is already a SPA redirect URI", result.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Postprovision_HubMayNotUpdateTheRegistration_WarnsWithTheCommandForAnOwnerAndExitsZero()
+    {
+        // Arrange
+        ExistingMeshApi();
+        _graph.Forbidden.Add("PATCH /v1.0/applications");
+
+        // Act
+        var result = await HookAsync("postprovision", Hub(("MESH_API_CLIENT_ID", NewAppId), ("DATAMESH_CATALOG_URL", CatalogUrl)));
+
+        // Assert: the hub is provisioned and deploys; only the page cannot sign anyone in until an owner runs the command.
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains(HookPrefix + $"ensure-app --app-id {NewAppId} --catalog-url {CatalogUrl}", result.StdErr, StringComparison.Ordinal);
     }
 
     /// <summary>A hub registration and service principal holding the finance role, as a hub's preprovision leaves them; the role id.</summary>

@@ -42,14 +42,18 @@ internal static partial class InfraHookCommand
 
         var appId = new Option<string?>("--app-id") { Description = "The registration's appId (default: MESH_API_CLIENT_ID)." };
         var appName = new Option<string?>("--app-name") { Description = "The registration's display name when no appId is given (default: datamesh-<AZURE_ENV_NAME>-api)." };
-        var ensureApp = new Command("ensure-app", "Create or update the mesh API app registration (audience, app roles of the domains under pipelines/, v2 tokens, service principal); under azd, azd env set MESH_API_CLIENT_ID.")
+        var catalogUrl = new Option<string?>("--catalog-url") { Description = "The hub's web catalog (https://<hub>/api/catalog/), made a SPA redirect URI of the registration so people sign in there." };
+        var ensureApp = new Command("ensure-app", "Create or update the mesh API app registration (audience, app roles of the domains under pipelines/, v2 tokens, service principal; the web catalog's redirect URI with --catalog-url); under azd, azd env set MESH_API_CLIENT_ID.")
         {
-            appId, appName,
+            appId, appName, catalogUrl,
         };
         ensureApp.SetAction((parse, cancellationToken) => Guarded(async () =>
         {
-            await EnsureAppAsync(parse.GetValue(appId), parse.GetValue(appName), cancellationToken).ConfigureAwait(false);
-            return ExitCodes.Success;
+            var id = await EnsureAppAsync(parse.GetValue(appId), parse.GetValue(appName), cancellationToken).ConfigureAwait(false);
+            return parse.GetValue(catalogUrl) is not { Length: > 0 } url
+                || await new MeshApiRegistration(Graph(), Console.Out, Console.Error).EnsureCatalogRedirectAsync(id, url, cancellationToken).ConfigureAwait(false)
+                ? ExitCodes.Success
+                : ExitCodes.CheckFailed;
         }));
 
         var domain = new Option<string?>("--domain") { Description = "The domain (default: DATAMESH_DOMAIN)." };
@@ -134,6 +138,13 @@ internal static partial class InfraHookCommand
     {
         if (Variable("DATAMESH_MODE") == "hub")
         {
+            // The web catalog signs people in as a SPA of the mesh API: its address, known only now, is a redirect URI.
+            // A refusal is a warning with the command to run; the hub is provisioned and deploys either way.
+            if (Variable("MESH_API_CLIENT_ID") is { } meshApi && Variable("DATAMESH_CATALOG_URL") is { } catalog)
+            {
+                await new MeshApiRegistration(Graph(), Console.Out, Console.Error).EnsureCatalogRedirectAsync(meshApi, catalog, cancellationToken).ConfigureAwait(false);
+            }
+
             Console.Write(ProvisionSummary.Hub(Variable));
             return ExitCodes.Success;
         }
@@ -145,7 +156,7 @@ internal static partial class InfraHookCommand
         return ExitCodes.Success;
     }
 
-    private static async Task EnsureAppAsync(string? appId, string? appName, CancellationToken cancellationToken)
+    private static async Task<string> EnsureAppAsync(string? appId, string? appName, CancellationToken cancellationToken)
     {
         var environment = Variable("AZURE_ENV_NAME");
         var name = appName ?? Variable("MESH_API_APP_NAME") ?? (environment is null
@@ -162,10 +173,11 @@ internal static partial class InfraHookCommand
         if (environment is null)
         {
             Console.WriteLine($"MESH_API_CLIENT_ID={id}: in the hub's azd environment, azd env set MESH_API_CLIENT_ID {id}");
-            return;
+            return id;
         }
 
         await AzdEnvSetAsync("MESH_API_CLIENT_ID", id, cancellationToken).ConfigureAwait(false);
+        return id;
     }
 
     private static async Task<bool> GrantDomainAsync(string? domain, string? appId, string? principalId, CancellationToken cancellationToken)

@@ -100,6 +100,14 @@ public sealed partial class CatalogHttpApi
     /// </summary>
     public TimeSpan RowsTimeLimit { get; init; } = DefaultRowsTimeLimit;
 
+    /// <summary>
+    /// Every route but the OpenAPI document answers 401 to a caller that is not <see cref="DataReader.IsAuthenticated"/>:
+    /// the catalog is for the organisation's signed-in people (the web catalog signs in with Entra ID in Azure), and it
+    /// has no function key in any URL to stand in for that. What a signed-in caller sees past discovery still follows
+    /// the product's access (history routes 403, <c>historyWithheld</c>). Off for the loopback-only local host.
+    /// </summary>
+    public bool RequireSignedInCallers { get; init; }
+
     /// <summary>Every route, in the order the OpenAPI document lists them.</summary>
     public static IReadOnlyList<CatalogApiRoute> Routes { get; } =
     [
@@ -196,6 +204,14 @@ public sealed partial class CatalogHttpApi
                 $"'{Shorten(id)}' is not a product id: use <domain>.<name>, e.g. finance.ledger-emea (letters, digits, '-' and '_', at most {MaxTextLength} characters).",
                 instance,
                 productId: Shorten(id));
+        }
+
+        if (RequireSignedInCallers && !caller.IsAuthenticated && match.Route.OperationId != "GetOpenApiDocument")
+        {
+            var refused = Problem(401, "sign-in-required", "Sign-in required",
+                "The catalog answers signed-in callers only: open the web catalog and sign in with your Entra ID account, or send an Entra ID bearer token for the mesh API (api://<MESH_API_CLIENT_ID>).",
+                instance, productId: match.Values.GetValueOrDefault("id"));
+            return refused with { Headers = new Dictionary<string, string> { ["WWW-Authenticate"] = "Bearer" }, Body = head ? "" : refused.Body };
         }
 
         if (_requireAuthenticatedReaders && !caller.IsAuthenticated && match.Route.OperationId is "GetReleaseRows" or "GetReleaseFile")

@@ -92,13 +92,41 @@ public sealed class CatalogWebAssets
     /// <param name="method">HTTP method.</param>
     /// <param name="path">Path below the UI's root, e.g. <c>app.js</c>.</param>
     /// <param name="ifNoneMatch">The request's <c>If-None-Match</c> header, when sent: a matching ETag answers 304.</param>
-    public Response Serve(string method, string? path, string? ifNoneMatch = null)
+    /// <param name="signIn">
+    /// How the page signs people in (the hub in Azure), served as <see cref="CatalogSignIn.SettingsPath"/> with the token
+    /// endpoint let through the Content-Security-Policy; null (<c>datamesh up</c>): the page stays open, no sign-in.
+    /// </param>
+    public Response Serve(string method, string? path, string? ifNoneMatch = null, CatalogSignIn? signIn = null)
+    {
+        var answer = ServeAsset(method, path, ifNoneMatch, signIn);
+        if (signIn is null)
+        {
+            return answer;
+        }
+
+        // The page posts the authorization code to the tenant's token endpoint: the one origin it may reach besides its own.
+        var headers = new Dictionary<string, string>(answer.Headers, StringComparer.OrdinalIgnoreCase)
+        {
+            ["Content-Security-Policy"] = ContentSecurityPolicy.Replace("connect-src 'self'", $"connect-src 'self' {signIn.TokenOrigin}", StringComparison.Ordinal),
+        };
+        return answer with { Headers = headers };
+    }
+
+    private Response ServeAsset(string method, string? path, string? ifNoneMatch, CatalogSignIn? signIn)
     {
         ArgumentNullException.ThrowIfNull(method);
         var isHead = string.Equals(method, "HEAD", StringComparison.OrdinalIgnoreCase);
         if (!isHead && !string.Equals(method, "GET", StringComparison.OrdinalIgnoreCase))
         {
             return Text(405, "The web catalog only serves GET and HEAD.", new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["Allow"] = "GET, HEAD" });
+        }
+
+        if (path == CatalogSignIn.SettingsPath)
+        {
+            // Generated, not embedded: the hub's settings decide it, and it must never be cached past a change of them.
+            var settings = System.Text.Encoding.UTF8.GetBytes(signIn?.ToJson() ?? CatalogSignIn.OffSettings);
+            var noStore = new Dictionary<string, string>(SecurityHeaders, StringComparer.OrdinalIgnoreCase) { ["Cache-Control"] = "no-store" };
+            return new Response(200, ContentTypes[".json"], isHead ? [] : settings, noStore) { Path = CatalogSignIn.SettingsPath };
         }
 
         if (!TryFind(path, out var name, out var asset))

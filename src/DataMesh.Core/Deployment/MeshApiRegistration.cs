@@ -149,6 +149,58 @@ public sealed class MeshApiRegistration(GraphClient graph, TextWriter output, Te
         }
     }
 
+    /// <summary>
+    /// Registers the hub's web catalog <paramref name="catalogUrl"/> (<c>https://&lt;hub&gt;/api/catalog/</c>) as a
+    /// single-page-application redirect URI of the mesh API <paramref name="appId"/>, so the page can sign people in
+    /// (authorization code + PKCE, no secret) and redeem the code cross-origin. Adds it to the URIs already there, and
+    /// changes nothing when it is one of them. False (after a warning naming what to run) when it could not: the hub runs,
+    /// only its catalog page cannot sign anyone in until then.
+    /// </summary>
+    public async Task<bool> EnsureCatalogRedirectAsync(string appId, string catalogUrl, CancellationToken cancellationToken)
+    {
+        var command = $"{HookCommand} ensure-app --app-id {appId} --catalog-url {catalogUrl}";
+        // The appId goes into a Graph URL; the URL must be the hub's HTTPS page (Entra allows http for localhost only).
+        if (!Guid.TryParseExact(appId, "D", out _) || !Uri.TryCreate(catalogUrl, UriKind.Absolute, out var url) || url.Scheme != Uri.UriSchemeHttps
+            || !url.AbsolutePath.EndsWith('/') || url.Query.Length > 0 || url.Fragment.Length > 0)
+        {
+            await errors.WriteLineAsync(
+                $"warning: the web catalog was given no sign-in: mesh API '{appId}' must be an appId (GUID) and the catalog '{catalogUrl}' an https URL ending in /api/catalog/ "
+                + "(MESH_API_CLIENT_ID and DATAMESH_CATALOG_URL as the hub's provision output them).").ConfigureAwait(false);
+            return false;
+        }
+
+        try
+        {
+            if ((await graph.GetAsync($"applications(appId='{appId}')?$select=id,spa", cancellationToken).ConfigureAwait(false))?.AsObject() is not { } app)
+            {
+                await errors.WriteLineAsync(
+                    $"warning: the web catalog cannot sign anyone in: no app registration has the appId {appId} (MESH_API_CLIENT_ID): provision the hub again.").ConfigureAwait(false);
+                return false;
+            }
+
+            var uris = app["spa"]?["redirectUris"]?.AsArray().Select(u => u?.GetValue<string>()).OfType<string>().ToList() ?? [];
+            if (uris.Contains(url.AbsoluteUri, StringComparer.Ordinal))
+            {
+                await output.WriteLineAsync($"Web catalog sign-in: {url.AbsoluteUri} is already a SPA redirect URI of the mesh API.").ConfigureAwait(false);
+                return true;
+            }
+
+            // Graph replaces the whole list: send the ones there plus the catalog's.
+            var patch = new JsonObject { ["spa"] = new JsonObject { ["redirectUris"] = new JsonArray([.. uris.Append(url.AbsoluteUri).Select(u => (JsonNode)u)]) } };
+            await graph.PatchAsync($"applications(appId='{appId}')", patch, cancellationToken).ConfigureAwait(false);
+            await output.WriteLineAsync($"Web catalog sign-in: {url.AbsoluteUri} is now a SPA redirect URI of the mesh API.").ConfigureAwait(false);
+            return true;
+        }
+        catch (GraphRequestException ex)
+        {
+            var who = ex.IsSignIn ? "Sign in with azd auth login" : "Updating the registration needs its ownership or the Cloud Application Administrator role; ask an owner";
+            await errors.WriteLineAsync(
+                $"warning: the web catalog cannot sign anyone in yet: {url.AbsoluteUri} could not be made a SPA redirect URI of the mesh API {appId}: {ex.Message}\n"
+                + $"  {who} to run, in a clone of this repository: {command}").ConfigureAwait(false);
+            return false;
+        }
+    }
+
     private async Task<JsonObject?> GetAppAsync(string appId, CancellationToken cancellationToken) =>
         (await graph.GetAsync($"applications(appId='{Uri.EscapeDataString(appId)}')?{Select}", cancellationToken).ConfigureAwait(false))?.AsObject();
 

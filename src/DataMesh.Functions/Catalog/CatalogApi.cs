@@ -10,34 +10,35 @@ namespace DataMesh.Functions.Catalog;
 /// <summary>
 /// The catalog's HTTP API as Azure Functions (routes under <c>api/</c>, one function per route of
 /// <see cref="CatalogHttpApi.Routes"/>). Each only hands the request to <see cref="CatalogHttpApi"/>, the same code the
-/// local <c>datamesh up</c> serves. The routes that carry a product's history (releases, runs, quality) answer only
-/// callers the product's access lets read its data, as the data routes do: the caller is who App Service
-/// authentication says (anonymous without a validated token, so 401 there and no history in the product's detail).
+/// local <c>datamesh up</c> serves. No function key: with sign-in configured (<see cref="AppServiceAuthentication.SignInRequired"/>,
+/// as the Bicep always sets it) every route but the OpenAPI document answers 401 to a caller without a validated Entra
+/// token (the web catalog signs people in and sends theirs). The routes that carry a product's history (releases, runs,
+/// quality) answer only callers the product's access lets read its data, as the data routes do.
 /// </summary>
 public sealed class CatalogApi(CatalogReader catalog, AppServiceAuthentication authentication)
 {
-    private readonly CatalogHttpApi _api = new(catalog, requireAuthenticatedReaders: true);
+    private readonly CatalogHttpApi _api = new(catalog, requireAuthenticatedReaders: true) { RequireSignedInCallers = authentication.SignInRequired };
 
     [Function("ListProducts")]
     public Task<HttpResponseData> ListProductsAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "products")] HttpRequestData request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "products")] HttpRequestData request,
         CancellationToken cancellationToken) => AnswerAsync(_api, request, cancellationToken);
 
     [Function("GetProduct")]
     public Task<HttpResponseData> GetProductAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "products/{id}")] HttpRequestData request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "products/{id}")] HttpRequestData request,
         string id,
         CancellationToken cancellationToken) => AnswerAsync(_api, request, cancellationToken);
 
     [Function("ListReleases")]
     public Task<HttpResponseData> ListReleasesAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "products/{id}/releases")] HttpRequestData request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "products/{id}/releases")] HttpRequestData request,
         string id,
         CancellationToken cancellationToken) => AnswerAsync(_api, request, cancellationToken);
 
     [Function("GetRelease")]
     public Task<HttpResponseData> GetReleaseAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "products/{id}/releases/{version}/{release}")] HttpRequestData request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "products/{id}/releases/{version}/{release}")] HttpRequestData request,
         string id,
         string version,
         string release,
@@ -45,19 +46,19 @@ public sealed class CatalogApi(CatalogReader catalog, AppServiceAuthentication a
 
     [Function("ListRuns")]
     public Task<HttpResponseData> ListRunsAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "products/{id}/runs")] HttpRequestData request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "products/{id}/runs")] HttpRequestData request,
         string id,
         CancellationToken cancellationToken) => AnswerAsync(_api, request, cancellationToken);
 
     [Function("GetLineage")]
     public Task<HttpResponseData> GetLineageAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "products/{id}/lineage")] HttpRequestData request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "products/{id}/lineage")] HttpRequestData request,
         string id,
         CancellationToken cancellationToken) => AnswerAsync(_api, request, cancellationToken);
 
     [Function("GetQualityHistory")]
     public Task<HttpResponseData> GetQualityHistoryAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "products/{id}/quality")] HttpRequestData request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "products/{id}/quality")] HttpRequestData request,
         string id,
         CancellationToken cancellationToken) => AnswerAsync(_api, request, cancellationToken);
 

@@ -1,18 +1,22 @@
 using System.Net;
 using DataMesh.Catalog;
+using DataMesh.Functions.Configuration;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
+using Microsoft.Extensions.Configuration;
 
 namespace DataMesh.Functions.Catalog;
 
 /// <summary>
 /// The web catalog in the hub app, at <c>/api/catalog/</c>: the static files of <see cref="CatalogWebAssets"/>, the same
-/// ones <c>datamesh up</c> serves. Anonymous, as they hold no data; the pages read the catalog through the API
-/// functions, which keep their function keys (open the catalog as <c>/api/catalog/?code=KEY</c> and the pages pass the
-/// key on).
+/// ones <c>datamesh up</c> serves. Anonymous, as they hold no data. With the app's token validation configured
+/// (<c>DataMesh__Authentication__TenantId</c> and <c>__ClientId</c>), the page signs people in with Entra ID
+/// (<see cref="CatalogSignIn"/>, served as <c>sign-in.json</c>) and calls the API with their bearer token; no key in any URL.
 /// </summary>
-public sealed class CatalogWebFunction
+public sealed class CatalogWebFunction(IConfiguration configuration)
 {
+    private readonly CatalogSignIn? _signIn = SignInOf(configuration);
+
     /// <summary>The UI's root below the host's route prefix.</summary>
     public const string RoutePrefix = "catalog";
 
@@ -37,7 +41,7 @@ public sealed class CatalogWebFunction
         }
 
         var ifNoneMatch = request.Headers.TryGetValues("If-None-Match", out var tags) ? string.Join(",", tags) : null;
-        var answer = CatalogWebAssets.Default.Serve(request.Method, below.TrimStart('/'), ifNoneMatch);
+        var answer = CatalogWebAssets.Default.Serve(request.Method, below.TrimStart('/'), ifNoneMatch, _signIn);
         var response = request.CreateResponse((HttpStatusCode)answer.StatusCode);
         response.Headers.Add("Content-Type", answer.ContentType);
         foreach (var (name, value) in answer.Headers)
@@ -51,5 +55,16 @@ public sealed class CatalogWebFunction
         }
 
         return response;
+    }
+
+    /// <summary>
+    /// The page's sign-in: the tenant and the mesh API's client id the app validates tokens with (one registration is
+    /// both the API and the catalog's SPA); null without them.
+    /// </summary>
+    internal static CatalogSignIn? SignInOf(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.GetSection(BearerTokenValidator.Section);
+        return CatalogSignIn.For(section["Instance"] ?? BearerTokenValidator.DefaultInstance, section["TenantId"], section["ClientId"]);
     }
 }

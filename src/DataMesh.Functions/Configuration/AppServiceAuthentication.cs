@@ -33,6 +33,13 @@ public sealed class AppServiceAuthentication
     /// <summary>True when App Service authentication fronts the app, so <see cref="ClientPrincipalHeader"/> can be trusted.</summary>
     public bool Enabled { get; }
 
+    /// <summary>
+    /// True when callers can be told apart (the app validates tokens, or App Service authentication fronts it): the
+    /// catalog routes then answer signed-in callers only. False only where nothing could sign anyone in (<c>func start</c>
+    /// without <c>DataMesh__Authentication__*</c>), where they stay open like <c>datamesh up</c>'s.
+    /// </summary>
+    public bool SignInRequired => Enabled || Tokens is not null;
+
     /// <summary>Reads <see cref="EnabledSetting"/> from the app's configuration (environment variables included).</summary>
     public static AppServiceAuthentication FromConfiguration(IConfiguration configuration)
     {

@@ -175,9 +175,9 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task RunsAndProduct_CallerWithoutAValidatedToken_RunsAnswer401AndTheProductWithholdsItsHistory()
+    public async Task RunsAndProduct_CallerWithoutAValidatedToken_BothAnswer401()
     {
-        // Arrange
+        // Arrange: App Service authentication is on, so sign-in is required (no function key stands in for it).
         await ProjectAsync(Published(release: 1));
         var api = Api();
 
@@ -185,13 +185,9 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
         var runs = await api.ListRunsAsync(AnonymousRequest("products/finance.ledger-emea/runs"), "finance.ledger-emea", CancellationToken.None);
         var detail = await api.GetProductAsync(AnonymousRequest("products/finance.ledger-emea"), "finance.ledger-emea", CancellationToken.None);
 
-        // Assert
+        // Assert: a signed-in caller the product's access refuses is CatalogSignInTests' (403, history withheld).
         Assert.Equal(HttpStatusCode.Unauthorized, runs.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, detail.StatusCode);
-        using var body = Json(detail);
-        Assert.Equal(0, body.RootElement.GetProperty("runs").GetArrayLength());
-        Assert.Equal(0, body.RootElement.GetProperty("releases").GetArrayLength());
-        Assert.Contains("authenticated", body.RootElement.GetProperty("historyWithheld").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, detail.StatusCode);
     }
 
     [Fact]

@@ -1,8 +1,10 @@
 // The catalog's JSON API, read-only. Every call goes to the same origin under /api (the Functions host's route
-// prefix, and what `datamesh up` serves); a function key given to the page as ?code=... is passed on.
+// prefix, and what `datamesh up` serves). In Azure the page signs in first (auth.js) and sends the access token in the
+// Authorization header; no key or token ever goes in a URL.
+
+import { authorization, signInAgain } from './auth.js';
 
 const apiBase = new URL('/api/', window.location.origin);
-const functionKey = new URLSearchParams(window.location.search).get('code');
 
 /** An API answer that is not a success: carries the problem's detail for the user. */
 export class ApiError extends Error {
@@ -22,12 +24,11 @@ export async function getJson(path, params = {}, signal = undefined) {
       url.searchParams.set(name, String(value));
     }
   }
-  if (functionKey) {
-    url.searchParams.set('code', functionKey);
-  }
+  // Outside the try: a sign-in that fails says so itself, it is not an unreachable API.
+  const headers = { Accept: 'application/json', ...(await authorization()) };
   let response;
   try {
-    response = await fetch(url, { headers: { Accept: 'application/json' }, signal, credentials: 'same-origin' });
+    response = await fetch(url, { headers, signal, credentials: 'same-origin' });
   } catch (error) {
     if (error.name === 'AbortError') {
       throw error;
@@ -41,6 +42,11 @@ export async function getJson(path, params = {}, signal = undefined) {
   } catch {
     body = null;
   }
+  // A token the API refuses as such (not a product's access, which is 401 only without a token): sign in again.
+  if (response.status === 401 && /invalid_token/.test(response.headers.get('WWW-Authenticate') || '') && await signInAgain()) {
+    return new Promise(() => {});
+  }
+
   if (!response.ok) {
     const detail = body && (body.detail || body.error || body.title);
     throw new ApiError(response.status, detail || `The catalog API answered ${response.status} for ${url.pathname}.`, url.pathname);

@@ -4,6 +4,7 @@
 //   #/products/{id}/lineage     the lineage graph alone (?depth=1..5)
 
 import * as api from './api.js';
+import * as auth from './auth.js';
 import {
   h, svg, productHref, formatNumber, formatDuration, time, badge, classificationBadge, freshnessBadge, runStatusBadge,
   table, describeMeasurement, describeRuleFailure,
@@ -601,8 +602,16 @@ document.querySelector('[data-skip]')?.addEventListener('click', (event) => {
   event.preventDefault();
   document.getElementById('main').focus();
 });
-window.addEventListener('hashchange', route);
-route();
+// In Azure, sign in before the first call (the page may leave for the tenant's sign-in and come back); locally, open.
+auth.ready().then((session) => {
+  if (session) {
+    document.getElementById('signed-in').replaceChildren('Signed in', session.name ? ` as ${session.name}` : '');
+    document.getElementById('signed-in').hidden = false;
+  }
+
+  window.addEventListener('hashchange', route);
+  route();
+}, (error) => showError(error));
 
 // A run's stages on one time axis (every attempt, retries included), drawn as SVG bars with the same facts as a list
 // for screen readers and keyboard users. Bars are sized with attributes, not styles (the page's CSP has no inline styles).
