@@ -57,7 +57,8 @@ internal static class BenchMemoryCommand
                 using var sampler = new ResidentSet.Sampler(SampleEvery);
                 var request = new PipelineRequest { RunId = "bench-" + Guid.NewGuid().ToString("N")[..8], ProductId = "bench.ledger", LandingBlobs = [blob], Trigger = "bench" };
                 var watch = Stopwatch.StartNew();
-                var result = await CliProgress.RunAsync(asJson, "pipeline", progress => mesh.RunAsync(request, cancellationToken: cancellationToken, progress: progress)).ConfigureAwait(false);
+                // Large inputs on a loaded machine outlast the mesh's default wait: the bench waits for the run, however long.
+                var result = await CliProgress.RunAsync(asJson, "pipeline", progress => mesh.RunAsync(request, timeout: TimeSpan.FromHours(3), cancellationToken: cancellationToken, progress: progress)).ConfigureAwait(false);
                 watch.Stop();
                 var samples = sampler.Stop();
                 if (result.Status != PipelineStatus.Published)
