@@ -141,7 +141,9 @@ module app 'modules/function-app.bicep' = {
       DataMesh__Storage__QueueServiceUri: storage.outputs.queueEndpoint
       DataMesh__Storage__TableServiceUri: storage.outputs.tableEndpoint
       DataMesh__Events__TopicEndpoint: topic.outputs.endpoint
-      DataMesh__Pipeline__MemoryLimit: '${instanceMemoryMB / 2}MB'
+      // The DuckDB memory limit, threads and spill cap derive from the instance size in the app (EngineLimits), with
+      // headroom for the Functions host and the .NET worker; DataMesh__Pipeline__MemoryLimit would override it.
+      DataMesh__Pipeline__InstanceMemoryMB: string(instanceMemoryMB)
     })
   }
 }

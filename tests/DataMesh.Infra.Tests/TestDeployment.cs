@@ -119,6 +119,9 @@ internal static class TestDeployment
     /// marketing, deployed with the repository's own generated/subscriptions.json (from pipelines/): its
     /// campaign-performance is restricted to sales; sales and workforce are both registered.
     /// </summary>
+    /// <summary>The marketing domain runs on the larger Flex instance: its settings must follow the parameter, not a default.</summary>
+    public const int MarketingInstanceMemoryMB = 4096;
+
     public static string MarketingParameters => $$"""
         using 'main.bicep'
 
@@ -128,6 +131,7 @@ internal static class TestDeployment
         param domain = 'marketing'
         param meshApiClientId = '{{MeshApiClientId}}'
         param maskingKey = '{{MaskingKey}}'
+        param instanceMemoryMB = {{MarketingInstanceMemoryMB}}
         param registry = {{RegistryObject}}
         """;
 

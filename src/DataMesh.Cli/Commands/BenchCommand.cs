@@ -334,9 +334,10 @@ internal static class BenchCommand
         connection.Open();
         using var command = connection.CreateCommand();
         var pipeline = new PipelineOptions();
+        var limits = pipeline.EngineLimits();
         command.CommandText = $"""
-            SET memory_limit = {Engine.Sql.Literal(pipeline.MemoryLimit)};
-            SET threads = {pipeline.Threads};
+            SET memory_limit = {Engine.Sql.Literal(limits.MemoryLimit)};
+            SET threads = {limits.Threads};
             SET preserve_insertion_order = false;
             CREATE VIEW gl_entries AS SELECT * FROM read_csv({Engine.Sql.Literal(csv)}, header = true, columns = {Columns});
             COPY ({spec.TransformSql.Trim().TrimEnd(';')}) TO {Engine.Sql.Literal(output)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {pipeline.RowGroupSize});

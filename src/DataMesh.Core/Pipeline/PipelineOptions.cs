@@ -6,17 +6,28 @@ public sealed class PipelineOptions
     /// <summary>Local scratch folder; each run works in <c>&lt;WorkDirectory&gt;/&lt;runId&gt;/</c>.</summary>
     public string WorkDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "datamesh-runs");
 
-    /// <summary>DuckDB <c>memory_limit</c>; the default leaves room in a 2 GB Flex Consumption instance.</summary>
-    public string MemoryLimit { get; set; } = "1GB";
+    /// <summary>
+    /// Memory of the Functions instance the app runs on, in MB (<c>DataMesh__Pipeline__InstanceMemoryMB</c>, set by the
+    /// Bicep from <c>instanceMemoryMB</c>); 0 (the default) takes the machine's memory. The DuckDB limits derive from it
+    /// (<see cref="EngineLimits"/>).
+    /// </summary>
+    public int InstanceMemoryMB { get; set; }
+
+    /// <summary>DuckDB <c>memory_limit</c> (e.g. <c>1GB</c>); unset (the default), derived from the instance (<see cref="EngineLimits"/>).</summary>
+    public string? MemoryLimit { get; set; }
 
     /// <summary>
     /// Most a stage's DuckDB session may spill to the run's <c>tmp/</c> folder (<c>max_temp_directory_size</c>); past it
-    /// the stage fails. DuckDB's own default is 90 % of the free disk.
+    /// the stage fails. Unset (the default): half the free disk under <see cref="WorkDirectory"/>, at most 10 GB, where
+    /// DuckDB's own default is 90 % of the free disk.
     /// </summary>
-    public string MaxSpillSize { get; set; } = Engine.DuckDbSessionOptions.DefaultMaxTempDirectorySize;
+    public string? MaxSpillSize { get; set; }
 
-    /// <summary>DuckDB <c>threads</c>.</summary>
-    public int Threads { get; set; } = Math.Max(1, Math.Min(Environment.ProcessorCount, 4));
+    /// <summary>DuckDB <c>threads</c>; unset (the default), derived from the cores and the memory limit (<see cref="EngineLimits"/>).</summary>
+    public int? Threads { get; set; }
+
+    /// <summary>The DuckDB limits of this host: the ones set here, the others derived from <see cref="InstanceResources.Of"/>.</summary>
+    public EngineLimits EngineLimits() => Pipeline.EngineLimits.Derive(this, InstanceResources.Of(this));
 
     /// <summary>Rows per Parquet row group.</summary>
     public int RowGroupSize { get; set; } = 122_880;

@@ -79,4 +79,19 @@ public sealed class PipelineRuntime(
     public WorkspaceTrash Trash => LazyInitializer.EnsureInitialized(ref _trash, () => new WorkspaceTrash(Options.WorkDirectory, LoggerFactory.CreateLogger<WorkspaceTrash>()));
 
     private WorkspaceTrash? _trash;
+
+    /// <summary>
+    /// The DuckDB limits of this host's run sessions (<see cref="Pipeline.EngineLimits"/>): derived once, from the options
+    /// as they are at the first stage, and logged.
+    /// </summary>
+    public EngineLimits EngineLimits => LazyInitializer.EnsureInitialized(ref _engineLimits, () =>
+    {
+        var limits = Options.EngineLimits();
+        LoggerFactory.CreateLogger<EngineLimits>().LogInformation(
+            "DuckDB limits of the runs: memory_limit {MemoryLimit}, threads {Threads}, spill cap {MaxSpillSize} ({Source})",
+            limits.MemoryLimit, limits.Threads, limits.MaxSpillSize, limits.Source);
+        return limits;
+    });
+
+    private EngineLimits? _engineLimits;
 }

@@ -106,9 +106,9 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
         {
             AllowedDirectories = [workspace.OutputDirectory, workspace.MaskedDirectory, workspace.SnapshotDirectory],
             TempDirectory = workspace.TempDirectory,
-            MemoryLimit = runtime.Options.MemoryLimit,
-            Threads = runtime.Options.Threads,
-            MaxTempDirectorySize = runtime.Options.MaxSpillSize,
+            MemoryLimit = runtime.EngineLimits.MemoryLimit,
+            Threads = runtime.EngineLimits.Threads,
+            MaxTempDirectorySize = runtime.EngineLimits.MaxSpillSize,
             Cancellation = cancellationToken,
         };
     }
@@ -163,9 +163,9 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
         {
             AllowedDirectories = [workspace.OutputDirectory, workspace.MaskedDirectory],
             TempDirectory = workspace.TempDirectory,
-            MemoryLimit = runtime.Options.MemoryLimit,
-            Threads = runtime.Options.Threads,
-            MaxTempDirectorySize = runtime.Options.MaxSpillSize,
+            MemoryLimit = runtime.EngineLimits.MemoryLimit,
+            Threads = runtime.EngineLimits.Threads,
+            MaxTempDirectorySize = runtime.EngineLimits.MaxSpillSize,
             Cancellation = cancellationToken,
         });
         for (var i = 0; i < scopes.Count; i++)

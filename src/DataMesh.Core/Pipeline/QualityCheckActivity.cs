@@ -110,9 +110,9 @@ public sealed class QualityCheckActivity(PipelineRuntime runtime) : TaskActivity
             {
                 AllowedDirectories = [workspace.OutputDirectory],
                 TempDirectory = workspace.TempDirectory,
-                MemoryLimit = runtime.Options.MemoryLimit,
-                Threads = runtime.Options.Threads,
-                MaxTempDirectorySize = runtime.Options.MaxSpillSize,
+                MemoryLimit = runtime.EngineLimits.MemoryLimit,
+                Threads = runtime.EngineLimits.Threads,
+                MaxTempDirectorySize = runtime.EngineLimits.MaxSpillSize,
                 Cancellation = cancellationToken,
             },
             $"CREATE VIEW {QualityGate.OutputView} AS SELECT * FROM read_parquet({Sql.List(files)})");

@@ -105,9 +105,9 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
         {
             AllowedDirectories = [workspace.InputsDirectory, workspace.OutputDirectory],
             TempDirectory = workspace.TempDirectory,
-            MemoryLimit = runtime.Options.MemoryLimit,
-            Threads = runtime.Options.Threads,
-            MaxTempDirectorySize = runtime.Options.MaxSpillSize,
+            MemoryLimit = runtime.EngineLimits.MemoryLimit,
+            Threads = runtime.EngineLimits.Threads,
+            MaxTempDirectorySize = runtime.EngineLimits.MaxSpillSize,
             Cancellation = cancellationToken,
         });
 

@@ -29,7 +29,7 @@ internal sealed class DataMeshAppOptions
 
     public EventTopicOptions Events { get; set; } = new();
 
-    /// <summary>Engine settings of the pipeline stages (<c>DataMesh__Pipeline__MemoryLimit</c>, ...).</summary>
+    /// <summary>Engine settings of the pipeline stages (<c>DataMesh__Pipeline__InstanceMemoryMB</c>, <c>DataMesh__Pipeline__MemoryLimit</c>, ...).</summary>
     public PipelineOptions Pipeline { get; set; } = new();
 
     /// <summary>

@@ -8,6 +8,9 @@ namespace DataMesh.Functions.Configuration;
 /// </summary>
 internal sealed class DataMeshAppOptionsValidator : IValidateOptions<DataMeshAppOptions>
 {
+    /// <summary>Flex Consumption's smallest instance size, in MB.</summary>
+    private const int MinimumInstanceMemoryMB = 512;
+
     public ValidateOptionsResult Validate(string? name, DataMeshAppOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -76,9 +79,16 @@ internal sealed class DataMeshAppOptionsValidator : IValidateOptions<DataMeshApp
 
         ValidateStorage(options.Storage, errors);
         ValidateEvents(options, errors);
-        if (options.Pipeline.Threads < 1 || options.Pipeline.RowGroupSize < 1 || string.IsNullOrWhiteSpace(options.Pipeline.MemoryLimit))
+        if (options.Pipeline.Threads < 1 || options.Pipeline.RowGroupSize < 1)
         {
-            errors.Add("DataMesh__Pipeline__Threads and DataMesh__Pipeline__RowGroupSize must be positive and DataMesh__Pipeline__MemoryLimit set (e.g. '1GB').");
+            errors.Add("DataMesh__Pipeline__Threads (when set) and DataMesh__Pipeline__RowGroupSize must be positive.");
+        }
+
+        // The DuckDB limits derive from the instance size (EngineLimits); below Flex Consumption's smallest instance the
+        // Functions host and the worker leave DuckDB nothing.
+        if (options.Pipeline.InstanceMemoryMB is < 0 or (> 0 and < MinimumInstanceMemoryMB))
+        {
+            errors.Add($"DataMesh__Pipeline__InstanceMemoryMB '{options.Pipeline.InstanceMemoryMB}' is not an instance size: use the plan's instanceMemoryMB (2048 or 4096), or leave it unset to take the machine's memory.");
         }
 
         if (options.Pipeline.StuckRunAfter <= TimeSpan.Zero)

@@ -1,0 +1,78 @@
+using System.Globalization;
+
+namespace DataMesh.Pipeline;
+
+/// <summary>
+/// The DuckDB limits of a run's sessions (memory, threads, spill cap), derived from the instance the run works on so a
+/// run's peak memory is bounded by the instance, not by its input. Settings given explicitly in
+/// <see cref="PipelineOptions"/> win over the derived ones.
+/// </summary>
+/// <remarks>
+/// An instance's memory is shared by the Functions host process, the .NET worker outside DuckDB, and DuckDB. DuckDB's
+/// <c>memory_limit</c> bounds its buffer pool (hash tables, sorts, the CSV and Parquet buffers it manages) and it spills
+/// past it, but per-thread state and allocator slack come on top: it gets <see cref="DuckDbShare"/> of what the hosts
+/// leave. One stage runs per instance at a time (host.json <c>maxConcurrentActivityFunctions: 1</c>); raise that and
+/// the limit must be divided by it.
+/// </remarks>
+/// <param name="MemoryLimit">DuckDB <c>memory_limit</c> (e.g. <c>1011MiB</c>).</param>
+/// <param name="Threads">DuckDB <c>threads</c>.</param>
+/// <param name="MaxSpillSize">DuckDB <c>max_temp_directory_size</c>: the most a session spills under the run's <c>tmp/</c>.</param>
+/// <param name="Source">Where the figures come from, for logs and <c>datamesh bench memory</c>.</param>
+public sealed record EngineLimits(string MemoryLimit, int Threads, string MaxSpillSize, string Source)
+{
+    public const long Megabyte = 1024L * 1024;
+
+    /// <summary>The Functions host process beside the worker on an Azure instance (the host runtime, its triggers' polling).</summary>
+    public const int FunctionsHostMB = 300;
+
+    /// <summary>
+    /// The .NET worker outside DuckDB: runtime, JIT, managed heap, Azure SDK and Durable clients, blob transfer buffers
+    /// (163-275 MB measured in the local mesh process around a run, <c>datamesh bench memory</c>), with margin.
+    /// </summary>
+    public const int WorkerMB = 400;
+
+    /// <summary>DuckDB's share of what the hosts leave: the rest covers its memory outside the buffer pool.</summary>
+    public const double DuckDbShare = 0.75;
+
+    /// <summary>
+    /// The instance a local mesh acts as (Flex Consumption's default size), unless the machine has less than twice that:
+    /// a run sized locally then fits the Azure instance, and a laptop keeps half its memory for Azurite and the rest.
+    /// </summary>
+    public const int LocalInstanceMB = 2048;
+
+    /// <summary>Least <c>memory_limit</c> derived: below it DuckDB cannot hold a CSV reader's and a Parquet writer's buffers.</summary>
+    public const int MinimumMemoryLimitMB = 128;
+
+    /// <summary>Memory per DuckDB thread (its own advice is at least 125 MB; aggregations want more).</summary>
+    public const int MemoryPerThreadMB = 256;
+
+    /// <summary>Most threads derived: past 4 a single run's scan and write gain little on the instance sizes Flex has.</summary>
+    public const int MaxThreads = 4;
+
+    /// <summary>Largest spill cap derived, and the cap when the free disk is unknown.</summary>
+    public const long MaxSpillMB = 10L * 1024;
+
+    /// <summary>The limits for <paramref name="options"/> on <paramref name="host"/>: explicit settings, else derived.</summary>
+    public static EngineLimits Derive(PipelineOptions options, InstanceResources host)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(host);
+        var hostMB = host.MemoryBytes / Megabyte;
+        var (instanceMB, reserved, source) = host.IsInstance
+            ? (hostMB, FunctionsHostMB + WorkerMB, $"instance of {hostMB} MB")
+            : (Math.Min(hostMB / 2, LocalInstanceMB), WorkerMB, $"machine of {hostMB} MB, as an instance of {Math.Min(hostMB / 2, LocalInstanceMB)} MB");
+        var memoryMB = Math.Max(MinimumMemoryLimitMB, (long)((instanceMB - reserved) * DuckDbShare));
+        var memoryLimit = string.IsNullOrWhiteSpace(options.MemoryLimit) ? Size(memoryMB) : options.MemoryLimit.Trim();
+        var threads = options.Threads ?? (int)Math.Clamp(Math.Min(host.ProcessorCount, memoryMB / MemoryPerThreadMB), 1, MaxThreads);
+
+        // Half the free disk at most, so a spilling run leaves room for the run's own files and other runs.
+        var spillMB = host.FreeDiskBytes is { } free ? Math.Clamp(free / Megabyte / 2, 1, MaxSpillMB) : MaxSpillMB;
+        var maxSpill = string.IsNullOrWhiteSpace(options.MaxSpillSize) ? Size(spillMB) : options.MaxSpillSize.Trim();
+        var given = new[] { (options.MemoryLimit, "memory_limit"), (options.Threads?.ToString(CultureInfo.InvariantCulture), "threads"), (options.MaxSpillSize, "spill cap") }
+            .Where(s => !string.IsNullOrWhiteSpace(s.Item1)).Select(s => s.Item2).ToList();
+        return new EngineLimits(memoryLimit, threads, maxSpill, given.Count == 0 ? source : $"{source}; set: {string.Join(", ", given)}");
+    }
+
+    /// <summary>DuckDB's binary megabytes (<c>MiB</c>), so the limit is the figure computed, not 1000-based.</summary>
+    private static string Size(long megabytes) => megabytes.ToString(CultureInfo.InvariantCulture) + "MiB";
+}

@@ -1,0 +1,121 @@
+using DataMesh.Engine;
+using DataMesh.Pipeline;
+
+namespace DataMesh.Core.Tests.Pipeline;
+
+/// <summary>
+/// The DuckDB limits derive from the instance, not a fixed figure (issue 20 item 3): headroom for the Functions host and
+/// the .NET worker, DuckDB's share of the rest, threads by cores and memory, the spill cap by free disk; set ones win.
+/// </summary>
+public sealed class EngineLimitsTests
+{
+    private const long GiB = 1024L * 1024 * 1024;
+
+    [Fact]
+    public void Derive_FlexInstanceOf2048MB_LeavesTheHostsTheirHeadroom()
+    {
+        var limits = EngineLimits.Derive(new PipelineOptions(), new InstanceResources(2048 * EngineLimits.Megabyte, 2, 100 * GiB, IsInstance: true));
+
+        // (2048 - 300 Functions host - 400 worker) x 0.75
+        Assert.Equal("1011MiB", limits.MemoryLimit);
+        Assert.Equal(2, limits.Threads);
+        Assert.Equal("10240MiB", limits.MaxSpillSize);
+        Assert.Contains("instance of 2048 MB", limits.Source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Derive_FlexInstanceOf4096MB_GivesDuckDbTheLargerInstance()
+    {
+        var limits = EngineLimits.Derive(new PipelineOptions(), new InstanceResources(4096 * EngineLimits.Megabyte, 8, 100 * GiB, IsInstance: true));
+
+        // (4096 - 700) x 0.75; threads capped at 4
+        Assert.Equal("2547MiB", limits.MemoryLimit);
+        Assert.Equal(EngineLimits.MaxThreads, limits.Threads);
+    }
+
+    [Fact]
+    public void Derive_LargeMachine_ActsAsTheDefaultInstanceWithoutAFunctionsHost()
+    {
+        var limits = EngineLimits.Derive(new PipelineOptions(), new InstanceResources(32 * GiB, 16, 100 * GiB, IsInstance: false));
+
+        // A 32 GB laptop is sized as a 2048 MB instance: (2048 - 400 worker) x 0.75.
+        Assert.Equal("1236MiB", limits.MemoryLimit);
+        Assert.Equal(4, limits.Threads);
+    }
+
+    [Fact]
+    public void Derive_SmallMachine_HalfItsMemoryAndOneThread()
+    {
+        var limits = EngineLimits.Derive(new PipelineOptions(), new InstanceResources(1536 * EngineLimits.Megabyte, 4, 3 * GiB, IsInstance: false));
+
+        // 768 MB as the instance: (768 - 400) x 0.75 = 276 MB, one thread per 256 MB; spill half of 3 GB free.
+        Assert.Equal("276MiB", limits.MemoryLimit);
+        Assert.Equal(1, limits.Threads);
+        Assert.Equal("1536MiB", limits.MaxSpillSize);
+    }
+
+    [Fact]
+    public void Derive_TinyMachine_NeverBelowTheMinimum()
+    {
+        var limits = EngineLimits.Derive(new PipelineOptions(), new InstanceResources(512 * EngineLimits.Megabyte, 1, null, IsInstance: false));
+
+        Assert.Equal($"{EngineLimits.MinimumMemoryLimitMB}MiB", limits.MemoryLimit);
+        Assert.Equal(1, limits.Threads);
+        Assert.Equal("10240MiB", limits.MaxSpillSize);
+    }
+
+    [Fact]
+    public void Derive_ExplicitSettings_WinOverTheDerivedOnes()
+    {
+        var options = new PipelineOptions { MemoryLimit = "3GB", Threads = 7, MaxSpillSize = "1GB" };
+
+        var limits = EngineLimits.Derive(options, new InstanceResources(2048 * EngineLimits.Megabyte, 2, 100 * GiB, IsInstance: true));
+
+        Assert.Equal(("3GB", 7, "1GB"), (limits.MemoryLimit, limits.Threads, limits.MaxSpillSize));
+        Assert.Contains("set: memory_limit, threads, spill cap", limits.Source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Derive_OnlyMemoryLimitSet_ThreadsStillDerived()
+    {
+        var limits = EngineLimits.Derive(new PipelineOptions { MemoryLimit = "512MB" }, new InstanceResources(4096 * EngineLimits.Megabyte, 2, 100 * GiB, IsInstance: true));
+
+        Assert.Equal("512MB", limits.MemoryLimit);
+        Assert.Equal(2, limits.Threads);
+    }
+
+    [Fact]
+    public void Of_InstanceMemoryMBSet_TakesTheInstanceNotTheMachine()
+    {
+        var host = InstanceResources.Of(new PipelineOptions { InstanceMemoryMB = 4096 });
+
+        Assert.True(host.IsInstance);
+        Assert.Equal(4096 * EngineLimits.Megabyte, host.MemoryBytes);
+    }
+
+    [Fact]
+    public void Of_NoInstanceSize_TakesWhatTheRuntimeSeesOfTheMachine()
+    {
+        var host = InstanceResources.Of(new PipelineOptions());
+
+        Assert.False(host.IsInstance);
+        Assert.Equal(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, host.MemoryBytes);
+    }
+
+    [Fact]
+    public void MemoryLimit_Derived_DuckDbAcceptsItAsTheFigureComputed()
+    {
+        var root = Directory.CreateTempSubdirectory("dm-engine-limits-").FullName;
+        try
+        {
+            var limits = EngineLimits.Derive(new PipelineOptions(), new InstanceResources(2048 * EngineLimits.Megabyte, 2, 100 * GiB, IsInstance: true));
+            using var session = DuckDbSession.Open(new DuckDbSessionOptions { AllowedDirectories = [root], TempDirectory = Path.Combine(root, "tmp"), MemoryLimit = limits.MemoryLimit, MaxTempDirectorySize = limits.MaxSpillSize });
+
+            Assert.Equal("1011.0 MiB", session.Scalar("SELECT current_setting('memory_limit')"));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+}

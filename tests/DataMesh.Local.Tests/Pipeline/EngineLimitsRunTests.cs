@@ -1,0 +1,87 @@
+using DataMesh.Engine;
+using DataMesh.Pipeline;
+using DataMesh.Testing;
+
+namespace DataMesh.Local.Tests.Pipeline;
+
+/// <summary>
+/// A run's DuckDB sessions get the limits derived from the instance (issue 20 item 3), not a fixed figure: the
+/// transform reads its own session's settings back.
+/// </summary>
+[Collection("azurite")]
+public sealed class EngineLimitsRunTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("dm-engine-limits-run-").FullName;
+    private readonly PipelineOptions _pipeline = new() { InstanceMemoryMB = 4096 };
+    private LocalMesh _mesh = null!;
+
+    public async Task InitializeAsync()
+    {
+        var product = Path.Combine(_root, "settings");
+        Directory.CreateDirectory(product);
+        await File.WriteAllTextAsync(Path.Combine(product, "product.yaml"), """
+            apiVersion: datamesh/v1
+            kind: DataProduct
+            domain: probe
+            name: settings
+            version: 1.0.0
+            description: Reads its DuckDB session's settings back.
+            owner: { team: Probe, email: probe@example.com }
+            inputs:
+              - name: rows
+                landing: { path: rows/, format: csv }
+                columns:
+                  - { name: id, type: integer, required: true }
+            transform: { sql: transform.sql }
+            output: { contract: contract.odcs.yaml }
+            """);
+        // A run returns its error, not its data: the settings come back through error(), which fails the transform.
+        await File.WriteAllTextAsync(Path.Combine(product, "transform.sql"),
+            "SELECT error('memory_limit=' || current_setting('memory_limit') || ';threads=' || current_setting('threads') || ';') AS id FROM rows");
+        await File.WriteAllTextAsync(Path.Combine(product, "contract.odcs.yaml"), """
+            apiVersion: v3.1.0
+            kind: DataContract
+            id: urn:probe:settings
+            version: 1.0.0
+            schema:
+              - name: settings
+                properties:
+                  - { name: id, physicalType: integer, required: true }
+            """);
+        await File.WriteAllTextAsync(Path.Combine(_root, "rows.csv"), "id\n1\n");
+        var options = new LocalMeshOptions
+        {
+            Azurite = azurite.Server,
+            ConnectionString = azurite.ConnectionString,
+            Namespace = AzuriteFixture.CreateNamespace(),
+            LoadPipelinesFolder = false,
+            StateDirectory = Path.Combine(_root, ".datamesh"),
+            Pipeline = _pipeline,
+        };
+        options.ExtraProductDirectories.Add(product);
+        _mesh = await LocalMesh.StartAsync(options);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _mesh.DisposeAsync();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public async Task RunAsync_InstanceOf4096MB_TransformSessionHasTheDerivedLimit()
+    {
+        // Arrange: what DuckDB shows for the limit derived for a 4096 MB instance ((4096 - 700) x 0.75, not the old 1GB).
+        var limits = _pipeline.EngineLimits();
+        using var reference = DuckDbSession.Open(new DuckDbSessionOptions { AllowedDirectories = [_root], TempDirectory = Path.Combine(_root, "tmp"), MemoryLimit = limits.MemoryLimit });
+        var expected = (string?)reference.Scalar("SELECT current_setting('memory_limit')");
+
+        // Act
+        var result = await _mesh.RunAsync("probe.settings", [Path.Combine(_root, "rows.csv")], TimeSpan.FromMinutes(5));
+
+        // Assert
+        Assert.Equal("2547MiB", limits.MemoryLimit);
+        Assert.Contains($"memory_limit={expected};", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"threads={limits.Threads};", result.Error, StringComparison.Ordinal);
+    }
+}
