@@ -44,7 +44,8 @@ if (parse.Errors.Count > 0)
 using var interrupt = CliInterrupt.Listen();
 try
 {
-    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = CliInterrupt.Grace }).ConfigureAwait(false);
+    // Ctrl+C is CliInterrupt's (see there why System.CommandLine's own handling is off).
+    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, interrupt.Token).ConfigureAwait(false);
 }
 catch (Exception ex) when (interrupt.Requested || ex is OperationCanceledException)
 {

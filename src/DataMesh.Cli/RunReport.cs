@@ -74,7 +74,7 @@ internal static class RunReport
                 yield return drift.Kind switch
                 {
                     "missing-column" => $"input {input.Name}: column '{drift.Column}' missing, read as NULL ({drift.Detail})",
-                    "unexpected-column" => $"input {input.Name}: column '{drift.Column}' not declared, read with an auto-detected type",
+                    "unexpected-column" => $"input {input.Name}: column '{drift.Column}' not declared, read with an auto-detected type{(drift.DetectedType is { } type ? $" ({type})" : "")}",
                     _ => $"input {input.Name}: {drift.Kind} in '{drift.Column}' ({drift.Count} row(s))",
                 };
             }

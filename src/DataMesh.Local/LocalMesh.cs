@@ -36,7 +36,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
     private readonly LocalDurableEngine _engine;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _triggeredRuns = new(StringComparer.Ordinal);
 
-    // Every run this process scheduled (asked for or triggered), in order: what a Ctrl+C cancels.
+    // Every run this process scheduled (asked for or triggered) that it has not seen end: what a Ctrl+C cancels.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _startedRuns = new(StringComparer.Ordinal);
     private readonly CatalogProjection _projection;
     private readonly OutboxRelay _relay;
@@ -243,6 +243,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
         _startedRuns.TryAdd(request.RunId, 0);
         await _engine.ScheduleAsync(request, cancellationToken).ConfigureAwait(false);
         var result = await _engine.WaitAsync(request.RunId, timeout ?? TimeSpan.FromMinutes(10), cancellationToken, progress).ConfigureAwait(false);
+        _startedRuns.TryRemove(request.RunId, out _);
         await ProcessCatalogEventsAsync(cancellationToken).ConfigureAwait(false);
         await ProcessTriggersAsync(cancellationToken).ConfigureAwait(false);
         return result;
@@ -362,7 +363,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
             {
                 var followed = progress is null ? null : new RunProgressForRun(progress, runId);
                 results.Add(await _engine.WaitAsync(runId, timeout ?? TimeSpan.FromMinutes(10), cancellationToken, followed).ConfigureAwait(false));
-                _triggeredRuns.TryRemove(runId, out _);
+                Ended(runId);
             }
 
             await ProcessCatalogEventsAsync(cancellationToken).ConfigureAwait(false);
@@ -382,6 +383,9 @@ public sealed partial class LocalMesh : IAsyncDisposable
     /// <param name="cancellationToken">Bounds the whole cancellation: what is not done by then is finished by the next host's detector.</param>
     public Task<IReadOnlyList<string>> CancelStartedRunsAsync(string by, CancellationToken cancellationToken = default) =>
         CancelRunsAsync(_startedRuns.Keys.ToList(), by, cancellationToken);
+
+    /// <summary>The runs this mesh scheduled and has not yet seen end: what <see cref="CancelStartedRunsAsync"/> cancels.</summary>
+    public IReadOnlyCollection<string> UnfinishedRuns => _startedRuns.Keys.ToList();
 
     /// <summary>The runs cancelled on <see cref="LocalMeshOptions.Interrupt"/> (empty until it fired and the cancellation ended).</summary>
     public IReadOnlyList<string> InterruptedRuns { get; private set; } = [];
@@ -451,10 +455,17 @@ public sealed partial class LocalMesh : IAsyncDisposable
         await ProcessCatalogEventsAsync(cancellationToken).ConfigureAwait(false);
         foreach (var runId in cancelled)
         {
-            _triggeredRuns.TryRemove(runId, out _);
+            Ended(runId);
         }
 
         return cancelled;
+    }
+
+    /// <summary>Forgets a run this mesh saw end: a long-running <c>up</c> keeps only the runs still going.</summary>
+    private void Ended(string runId)
+    {
+        _triggeredRuns.TryRemove(runId, out _);
+        _startedRuns.TryRemove(runId, out _);
     }
 
     /// <summary>
@@ -560,13 +571,13 @@ public sealed partial class LocalMesh : IAsyncDisposable
                     {
                         if (await _engine.TryGetResultAsync(runId).ConfigureAwait(false) is { } result)
                         {
-                            _triggeredRuns.TryRemove(runId, out _);
+                            Ended(runId);
                             LogRunEnded(_logger, result.Product, result.RunId, result.Status, result.Error ?? $"release {result.Release}, {result.Rows} rows");
                         }
                     }
                     catch (InvalidOperationException ex)
                     {
-                        _triggeredRuns.TryRemove(runId, out _);
+                        Ended(runId);
                         LogServeProblem(_logger, ex.Message);
                     }
                 }

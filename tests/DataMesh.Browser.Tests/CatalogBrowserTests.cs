@@ -128,11 +128,36 @@ public sealed partial class CatalogBrowserTests(SampleMeshFixture mesh, ITestOut
         var wait = TimeSpan.FromSeconds(60).TotalMilliseconds;
         await Expect(page.Locator("h1")).ToHaveTextAsync(payroll, new() { Timeout = (float)wait });
         var release = page.Locator($"#section-releases tbody tr:has(code.run-id:text-is('{run.GetProperty("runId").GetString()}'))");
-        await Expect(release.Locator("[data-drift] [data-drift-kind=unexpected-column]")).ToContainTextAsync("not declared: read with an auto-detected type", new() { Timeout = (float)wait });
+        await Expect(release.Locator("[data-drift] [data-drift-kind=unexpected-column]")).ToContainTextAsync("not declared: read with an auto-detected type (DOUBLE)", new() { Timeout = (float)wait });
         var runRow = page.Locator($"#section-runs tbody tr:has(code.run-id:text-is('{run.GetProperty("runId").GetString()}'))");
         await Expect(runRow.Locator("[data-drift] [data-drift-kind=unexpected-column]")).ToContainTextAsync("not declared", new() { Timeout = (float)wait });
         await runRow.ScrollIntoViewIfNeededAsync();
         await session.ScreenshotAsync("payroll-drift");
+    }
+
+    [ChromiumFact]
+    public async Task Catalog_CancelledRun_ShownAsCancelledNotFailedWithWhoCancelledIt()
+    {
+        // Arrange: a run of the sales opportunities cancelled by Ctrl+C, as the catalog records it.
+        const string product = "sales.opportunities";
+        var runId = await mesh.RecordCancelledRunAsync(product, "Ctrl+C in datamesh run");
+        await using var session = await BrowserSession.OpenAsync(mesh, output, "cancelled");
+        var page = session.Page;
+
+        // Act
+        await page.SetExtraHTTPHeadersAsync(new Dictionary<string, string> { ["X-DataMesh-Domain"] = "sales" });
+        await page.GotoAsync($"ui/#/products/{product}");
+
+        // Assert: its own badge and row style (not the failed ones), and the reason says who cancelled it, where.
+        var wait = (float)TimeSpan.FromSeconds(60).TotalMilliseconds;
+        var row = page.Locator($"#section-runs tbody tr:has(code.run-id:text-is('{runId}'))");
+        await Expect(row).ToHaveAttributeAsync("data-status", "Cancelled", new() { Timeout = wait });
+        await Expect(row).ToHaveClassAsync("row-cancelled");
+        await Expect(row.Locator(".badge-cancelled")).ToHaveTextAsync("Cancelled");
+        await Expect(row.Locator(".badge-bad")).ToHaveCountAsync(0);
+        await Expect(row.Locator("[data-cancel-reason]")).ToContainTextAsync("cancelled: by Ctrl+C in datamesh run at stage transform");
+        await row.ScrollIntoViewIfNeededAsync();
+        await session.ScreenshotAsync("cancelled-run");
     }
 
     [ChromiumFact]

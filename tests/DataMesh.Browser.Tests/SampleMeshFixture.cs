@@ -165,6 +165,31 @@ public sealed class SampleMeshFixture : IAsyncLifetime
         return run!.Value;
     }
 
+    /// <summary>
+    /// Records a cancelled run of <paramref name="productId"/> as the catalog records any: its announcement
+    /// (<c>PipelineRunFailed</c> with reason <c>cancelled</c>) applied by the catalog projection to the mesh's catalog.
+    /// </summary>
+    /// <returns>The run's id.</returns>
+    public async Task<string> RecordCancelledRunAsync(string productId, string by)
+    {
+        var (domain, name) = (productId.Split('.', 2)[0], productId.Split('.', 2)[1]);
+        var runId = $"{name}-cancelled-{Guid.NewGuid().ToString("N")[..8]}";
+        var storage = await _azurite.OpenMeshStorageAsync();
+        await new DataMesh.Catalog.CatalogProjection(storage).ApplyAsync(DataMesh.Events.ProductEventFactory.CreatePipelineRunFailed(new DataMesh.Events.PipelineRunFailedData
+        {
+            ProductId = productId,
+            Domain = domain,
+            Name = name,
+            Version = ProductRegistry.LoadFrom(Path.Combine(_root!, "pipelines")).Get(productId).Version,
+            RunId = runId,
+            Stage = "transform",
+            Error = DataMesh.Pipeline.RunCancellation.Describe(by, "transform"),
+            Reason = DataMesh.Pipeline.RunCancellation.Reason,
+            FailedAt = DateTimeOffset.UtcNow,
+        }));
+        return runId;
+    }
+
     private void StartUp()
     {
         var port = LoopbackPort.Free();

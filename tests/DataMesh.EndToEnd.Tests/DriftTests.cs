@@ -83,6 +83,42 @@ public sealed class DriftTests(AzuriteFixture azurite)
         Assert.Equal(["orders/orders-3.csv"], result.Quarantined);
     }
 
+    [Fact]
+    public async Task Run_OnDriftBlock_TheFailedRunRecordsItsInputsInTheCatalog()
+    {
+        var (mesh, product) = await ProductAsync("orders-block");
+        var file = Write(product, "orders-4.csv", "order_id,customer,amount,status,coupon\n1,a,1.00,open,x\n");
+
+        var result = await mesh.RunAsync(product.Id, [file]);
+
+        Assert.Equal(PipelineStatus.Failed, result.Status);
+        Assert.Equal("ingest", result.Stage);
+        Assert.Contains(Assert.Single(result.Inputs).Drift, d => d.Column == "coupon" && d.Blocking && d.BlockedByPolicy);
+        var run = Assert.Single(await mesh.Catalog.GetRunsAsync(product.Id), r => r.RunId == result.RunId);
+        Assert.Equal(CatalogRunStatus.Failed, run.Status);
+        Assert.Contains(Assert.Single(run.Inputs).Drift, d => d.Column == "coupon" && d.Kind == "unexpected-column" && d.Blocking);
+        Assert.Equal(["orders/orders-4.csv"], run.Quarantined);
+    }
+
+    [Fact]
+    public async Task Run_UnexpectedColumns_TheDriftReportGivesTheirDetectedTypes()
+    {
+        var (mesh, product) = await ProductAsync("orders-warn");
+        var file = Write(product, "orders-types.csv", "order_id,customer,amount,status,score,channel\n1,a,1.00,open,7,web\n2,b,2.00,shipped,9,shop\n");
+
+        var result = await mesh.RunAsync(product.Id, [file]);
+
+        Assert.True(result.Status == PipelineStatus.Published, result.Error);
+        var release = await mesh.Catalog.GetReleaseAsync(product.Id, "1.0.0", result.Release!.Value);
+        Assert.NotNull(release);
+        Assert.Equal(
+            [("channel", "VARCHAR"), ("score", "BIGINT")],
+            Assert.Single(release.Inputs).Drift.Select(d => (d.Column, d.DetectedType)).Order());
+        var answer = await new CatalogHttpApi(mesh.Catalog).HandleAsync("GET", $"/api/products/{product.Id}/releases/1.0.0/{result.Release}", "");
+        using var json = JsonDocument.Parse(answer.Body);
+        Assert.Contains(json.RootElement.GetProperty("inputs")[0].GetProperty("drift").EnumerateArray(), d => d.GetProperty("column").GetString() == "score" && d.GetProperty("detectedType").GetString() == "BIGINT");
+    }
+
     private async Task<(LocalMesh Mesh, TestProduct Product)> ProductAsync(string name)
     {
         var mesh = await Mesh.GetAsync(azurite);

@@ -21,7 +21,7 @@ public sealed class RunsCliTests(AzuriteFixture azurite) : IDisposable
 
         Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
         Assert.Contains("drift", run.StdOut, StringComparison.Ordinal);
-        Assert.Contains("column 'channel' not declared", run.StdOut, StringComparison.Ordinal);
+        Assert.Contains("column 'channel' not declared, read with an auto-detected type (VARCHAR)", run.StdOut, StringComparison.Ordinal);
         Assert.Contains("column 'amount' missing, read as NULL", run.StdOut, StringComparison.Ordinal);
         var runId = System.Text.RegularExpressions.Regex.Match(run.StdOut, @"\(run (?<id>[^)]+)\)").Groups["id"].Value;
         Assert.NotEmpty(runId);
@@ -29,7 +29,7 @@ public sealed class RunsCliTests(AzuriteFixture azurite) : IDisposable
         var show = await CliAsync("runs", "show", runId);
 
         Assert.True(show.ExitCode == 0, show.StdOut + show.StdErr);
-        Assert.Contains("column 'channel' not declared", show.StdOut, StringComparison.Ordinal);
+        Assert.Contains("column 'channel' not declared, read with an auto-detected type (VARCHAR)", show.StdOut, StringComparison.Ordinal);
         Assert.Contains("transform", show.StdOut, StringComparison.Ordinal);
         Assert.Contains("Published", show.StdOut, StringComparison.Ordinal);
     }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using DataMesh.Catalog;
 using DataMesh.Local;
 using Spectre.Console;
@@ -181,48 +180,11 @@ internal static class RunsCommand
         reader.GetRunsPageAsync(productId, pageSize, after, cancellationToken);
 
     /// <summary>
-    /// A page of every product's runs, newest first. The local catalog is read whole (a tool's view, not the API's);
-    /// the cursor is the last run shown (when it ended and its id), so a page neither repeats nor skips a run.
+    /// A page of every product's runs, newest first, from the catalog's mesh-wide runs-by-time partition: one table
+    /// request a page, whatever the history's length, with the table's continuation as the cursor.
     /// </summary>
-    private static async Task<CatalogPage<CatalogRun>> AllProductsPageAsync(CatalogReader reader, int pageSize, string? after, CancellationToken cancellationToken)
-    {
-        var runs = new List<CatalogRun>();
-        foreach (var product in await reader.ListProductsAsync(cancellationToken).ConfigureAwait(false))
-        {
-            runs.AddRange(await reader.GetRunsAsync(product.ProductId, cancellationToken).ConfigureAwait(false));
-        }
-
-        var ordered = runs.OrderByDescending(r => r.At).ThenBy(r => r.RunId, StringComparer.Ordinal).ToList();
-        var start = 0;
-        if (!string.IsNullOrEmpty(after))
-        {
-            var (at, runId) = ReadCursor(after);
-            start = ordered.FindIndex(r => r.At < at || (r.At == at && string.CompareOrdinal(r.RunId, runId) > 0));
-            start = start < 0 ? ordered.Count : start;
-        }
-
-        var items = ordered.Skip(start).Take(pageSize).ToList();
-        var next = start + items.Count < ordered.Count && items.Count > 0 ? Cursor(items[^1]) : null;
-        return new CatalogPage<CatalogRun>(items, next);
-    }
-
-    private static string Cursor(CatalogRun run) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{run.At.UtcTicks.ToString(CultureInfo.InvariantCulture)}|{run.RunId}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static (DateTimeOffset At, string RunId) ReadCursor(string cursor)
-    {
-        try
-        {
-            var padded = cursor.Replace('-', '+').Replace('_', '/');
-            padded += new string('=', (4 - (padded.Length % 4)) % 4);
-            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(padded)).Split('|', 2);
-            return (new DateTimeOffset(long.Parse(parts[0], CultureInfo.InvariantCulture), TimeSpan.Zero), parts[1]);
-        }
-        catch (Exception ex) when (ex is FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException or OverflowException)
-        {
-            throw new CatalogContinuationException($"'{cursor}' is not a runs cursor.");
-        }
-    }
+    private static Task<CatalogPage<CatalogRun>> AllProductsPageAsync(CatalogReader reader, int pageSize, string? after, CancellationToken cancellationToken) =>
+        reader.GetMeshRunsPageAsync(pageSize, after, cancellationToken);
 
     /// <summary>From the first stage's start to the last stage's end, as the run's timeline records them.</summary>
     private static TimeSpan? Duration(CatalogRun run) =>

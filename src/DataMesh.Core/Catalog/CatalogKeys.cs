@@ -6,6 +6,12 @@ namespace DataMesh.Catalog;
 /// <summary>Table keys from ids: Azure Tables forbids <c>/ \ # ?</c> and control characters in keys.</summary>
 internal static class CatalogKeys
 {
+    /// <summary>
+    /// Partition of <see cref="CatalogTables.RunsByTime"/> holding a copy of every product's runs, newest first: the
+    /// mesh-wide history a page at a time. No product's key: a product id always holds a '.'.
+    /// </summary>
+    internal const string MeshRunsPartition = "~mesh";
+
     /// <summary>Percent-encodes the characters a key may not hold (and <c>%</c> itself, so the mapping is one to one).</summary>
     internal static string Encode(string value)
     {

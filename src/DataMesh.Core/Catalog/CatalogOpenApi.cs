@@ -243,7 +243,8 @@ internal static class CatalogOpenApi
             ("name", Type("string")), ("files", Type("integer")), ("autoDetected", Type("boolean")), ("read", Type("string", true)),
             ("drift", ArrayOf(Object(
                 ("column", Type("string")), ("kind", Described(Type("string"), "missing-column, unexpected-column, uncastable, or a reader error kind.")),
-                ("count", Type("integer", format: "int64")), ("sampleLines", ArrayOf(Type("integer", format: "int64"))), ("detail", Type("string")), ("blocking", Type("boolean")))))),
+                ("count", Type("integer", format: "int64")), ("sampleLines", ArrayOf(Type("integer", format: "int64"))), ("detail", Type("string")), ("blocking", Type("boolean")),
+                ("detectedType", Described(Type("string", true), "For an unexpected-column: the type the column was read with, as DuckDB detected it.")))))),
         ["Quality"] = Object(("passed", Type("boolean")), ("rows", Type("integer", format: "int64")), ("rules", ArrayOf(Ref("QualityRule")))),
         ["Release"] = Object(
             ("productId", Type("string")), ("version", Type("string")), ("release", Type("integer")), ("runId", Type("string")),

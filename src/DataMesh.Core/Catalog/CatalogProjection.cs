@@ -388,17 +388,23 @@ public sealed class CatalogProjection
     private async Task WriteRunByTimeAsync(TableEntity run, DateTimeOffset at, DateTimeOffset? previousAt, CancellationToken cancellationToken)
     {
         var table = await TableAsync(CatalogTables.RunsByTime, cancellationToken).ConfigureAwait(false);
-        var copy = new TableEntity(run) { PartitionKey = run.PartitionKey, RowKey = RunTimeKey(at, run.RowKey) };
-        await table.UpsertEntityAsync(copy, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-        if (previousAt is { } before && before != at)
+
+        // Two copies: in the product's partition (its history) and in the mesh's (every product's, for operators' tools).
+        var meshKey = $"{run.PartitionKey}~{run.RowKey}";
+        foreach (var (partition, runKey) in new[] { (run.PartitionKey, run.RowKey), (CatalogKeys.MeshRunsPartition, meshKey) })
         {
-            try
+            var copy = new TableEntity(run) { PartitionKey = partition, RowKey = RunTimeKey(at, runKey) };
+            await table.UpsertEntityAsync(copy, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            if (previousAt is { } before && before != at)
             {
-                await table.DeleteEntityAsync(run.PartitionKey, RunTimeKey(before, run.RowKey), ETag.All, cancellationToken).ConfigureAwait(false);
-            }
-            catch (RequestFailedException ex) when (ex.Status == 404)
-            {
-                // Never written, or removed by an earlier attempt.
+                try
+                {
+                    await table.DeleteEntityAsync(partition, RunTimeKey(before, runKey), ETag.All, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RequestFailedException ex) when (ex.Status == 404)
+                {
+                    // Never written, or removed by an earlier attempt.
+                }
             }
         }
     }

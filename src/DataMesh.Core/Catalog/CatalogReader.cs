@@ -94,6 +94,19 @@ public sealed class CatalogReader
         return new CatalogPage<CatalogRun>([.. rows.Select(ToRun)], next);
     }
 
+    /// <summary>
+    /// One page of every product's announced runs, most recent first, read like <see cref="GetRunsPageAsync"/> from the
+    /// mesh's partition of <see cref="CatalogTables.RunsByTime"/> (one request a page). For operators' tools, not for the
+    /// API: no product's access rules are applied. Runs announced before that partition existed are not in it.
+    /// </summary>
+    /// <exception cref="CatalogContinuationException">The token is not one this catalog issued.</exception>
+    public async Task<CatalogPage<CatalogRun>> GetMeshRunsPageAsync(int pageSize, string? continuationToken = null, CancellationToken cancellationToken = default)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {CatalogKeys.MeshRunsPartition}");
+        var (rows, next) = await ReadPartitionPageAsync(CatalogTables.RunsByTime, filter, pageSize, continuationToken, row => row.GetString(CatalogColumns.RunId), cancellationToken).ConfigureAwait(false);
+        return new CatalogPage<CatalogRun>([.. rows.Select(ToRun)], next);
+    }
+
     /// <summary>A product's announced runs, most recent first (the whole history: for tools, not for the API).</summary>
     public async Task<IReadOnlyList<CatalogRun>> GetRunsAsync(string productId, CancellationToken cancellationToken = default)
     {
@@ -477,12 +490,18 @@ public sealed class CatalogReader
     /// <paramref name="identity"/>, and the token of the next page (null when none is left): one request of
     /// <paramref name="pageSize"/> + 1 rows, whatever the partition holds.
     /// </summary>
-    private async Task<(List<TableEntity> Rows, string? Next)> ReadPageAsync(
+    private Task<(List<TableEntity> Rows, string? Next)> ReadPageAsync(
         string tableName, string productId, int pageSize, string? continuationToken, Func<TableEntity, string> identity, CancellationToken cancellationToken)
     {
         SplitProductId(productId);
+        return ReadPartitionPageAsync(tableName, PartitionFilter(productId), pageSize, continuationToken, identity, cancellationToken);
+    }
+
+    private async Task<(List<TableEntity> Rows, string? Next)> ReadPartitionPageAsync(
+        string tableName, string partitionFilter, int pageSize, string? continuationToken, Func<TableEntity, string> identity, CancellationToken cancellationToken)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
-        var filter = PartitionFilter(productId);
+        var filter = partitionFilter;
         if (!string.IsNullOrEmpty(continuationToken))
         {
             filter = $"({filter}) and ({TableClient.CreateQueryFilter($"RowKey gt {AfterKey(continuationToken)}")})";

@@ -85,7 +85,26 @@ public static partial class InputBinder
             ? InputViewSql.CsvReader(port, files, types, RejectsTable(port), RejectsScan(port), dialect)
             : InputViewSql.CsvReader(port, files, types, sniffed: dialect, unionByName: byName);
         session.Execute($"CREATE OR REPLACE VIEW {Sql.Identifier(port.Name)} AS SELECT *{fill} FROM {reader}");
-        return new InputReport(port.Name, files.Count, AutoDetected: false, drift);
+        return new InputReport(port.Name, files.Count, AutoDetected: false, WithDetectedTypes(session, port, drift));
+    }
+
+    /// <summary>
+    /// An undeclared column is read with the type DuckDB detects from the data: the drift report says which, so the
+    /// owner sees what declaring it would take (the view's columns, described without reading the data again).
+    /// </summary>
+    private static List<DriftFinding> WithDetectedTypes(DuckDbSession session, InputSpec port, List<DriftFinding> drift)
+    {
+        if (!drift.Any(d => d.Kind == "unexpected-column"))
+        {
+            return drift;
+        }
+
+        var types = session.Query($"SELECT column_name, column_type FROM (DESCRIBE {Sql.Identifier(port.Name)})", r => (Name: r.GetString(0), Type: r.GetString(1)))
+            .DistinctBy(c => c.Name, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(c => c.Name, c => c.Type, StringComparer.OrdinalIgnoreCase);
+        return [.. drift.Select(d => d.Kind == "unexpected-column" && types.TryGetValue(d.Column, out var type)
+            ? d with { DetectedType = type, Detail = $"in the file but not declared: read as {type} (auto-detected)" }
+            : d)];
     }
 
     /// <summary>

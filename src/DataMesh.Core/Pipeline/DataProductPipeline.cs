@@ -74,6 +74,19 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
             return await FailAsync(context, stages, input, plan.Version, "transform", ex, landingBlobs, ingestedETags);
         }
 
+        if (output.Rejected is { } rejected)
+        {
+            // A drift that blocks (onDrift: block, a missing required column): the input is refused as any rejected
+            // input is, and the run keeps what was found in its inputs, as a run stopped by the quality gate does.
+            var transform = stages.FindLastIndex(s => s.Stage == "transform");
+            if (transform >= 0)
+            {
+                stages[transform] = stages[transform] with { Outcome = "failed", Error = rejected };
+            }
+
+            return await FailAsync(context, stages, input, plan.Version, "ingest", rejected, causedByInput: true, inputRejected: true, landingBlobs, ingestedETags, output.Inputs);
+        }
+
         QualitySummary quality;
         try
         {
@@ -178,7 +191,19 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         var causedByInput = exception.FailureDetails.IsCausedBy<PipelineStageException>()
             && !exception.FailureDetails.IsCausedBy<UpstreamNotReadyException>()
             && !exception.FailureDetails.IsCausedBy<UpstreamReadRefusedException>();
-        if (exception.FailureDetails.IsCausedBy<InputRejectedException>())
+        return await FailAsync(
+            context, stages, input, version, stage, exception.FailureDetails.ErrorMessage, causedByInput, exception.FailureDetails.IsCausedBy<InputRejectedException>(), landingBlobs, etags, inputs: []);
+    }
+
+    /// <summary>
+    /// Ends a failed run: quarantines its landing input when the input caused the failure, logs and announces it.
+    /// <paramref name="inputs"/> is what the transform found in its inputs (a drift that blocked the run), else empty.
+    /// </summary>
+    private static async Task<PipelineResult> FailAsync(
+        TaskOrchestrationContext context, List<StageTiming> stages, PipelineRequest input, string version, string stage, string reason, bool causedByInput, bool inputRejected,
+        IReadOnlyList<string> landingBlobs, IReadOnlyDictionary<string, string> etags, IReadOnlyList<InputReport> inputs)
+    {
+        if (inputRejected)
         {
             // Input problems found while reading (e.g. values that do not cast, seen during the transform's scan): the
             // typed read of the landing files is ingest's work even where the transform's scan does it, so the failed
@@ -191,7 +216,6 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
             }
         }
 
-        var reason = exception.FailureDetails.ErrorMessage;
         IReadOnlyList<string> quarantined = [];
         if (causedByInput && landingBlobs.Count > 0)
         {
@@ -211,10 +235,13 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
             RunId = input.RunId,
             Stage = stage,
             Error = reason,
+            Inputs = inputs,
             Quarantined = quarantined,
             Stages = [.. stages],
         };
-        LogRunEnded(context.CreateReplaySafeLogger<DataProductPipeline>(), input.ProductId, input.RunId, result.Status, reason);
+        var logger = context.CreateReplaySafeLogger<DataProductPipeline>();
+        LogDrift(logger, result);
+        LogRunEnded(logger, input.ProductId, input.RunId, result.Status, reason);
         return await AnnounceAsync(context, stages, new AnnounceInput(result, null, null, null) { LandingBlobs = input.LandingBlobs });
     }
 

@@ -15,4 +15,7 @@ public sealed record DriftFinding(string Column, string Kind, long Count, IReadO
 {
     /// <summary>True when the finding blocks only because its input declares <c>onDrift: block</c> (it would warn otherwise).</summary>
     public bool BlockedByPolicy { get; init; }
+
+    /// <summary>For an <c>unexpected-column</c>: the type DuckDB detected and read the column with (e.g. <c>BIGINT</c>); null otherwise, or when the run was stopped before the read.</summary>
+    public string? DetectedType { get; init; }
 }

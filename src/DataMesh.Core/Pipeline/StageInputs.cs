@@ -92,6 +92,12 @@ public sealed record TransformResult(string StagedBlob, long Rows, IReadOnlyList
     /// and memory are warm); null when it could not take them, and the quality stage measures then.
     /// </summary>
     public QualityMeasurement? Quality { get; init; }
+
+    /// <summary>
+    /// Why the input was refused when a drift blocks the run (<c>onDrift: block</c>, a missing required column): the run
+    /// then fails at ingest with its input quarantined, and <see cref="Inputs"/> says what was found. Null otherwise.
+    /// </summary>
+    public string? Rejected { get; init; }
 }
 
 /// <summary>

@@ -48,7 +48,18 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
         }
 
         Directory.CreateDirectory(workspace.OutputDataDirectory);
-        var (rows, schema, inputs, files, quality) = Run(spec, workspace, localFiles, upstream, input.Partitions, cancellationToken);
+        (long Rows, List<OutputColumn> Schema, List<InputReport> Inputs, List<string> Files, QualityMeasurement? Quality) output;
+        try
+        {
+            output = Run(spec, workspace, localFiles, upstream, input.Partitions, cancellationToken);
+        }
+        catch (DriftBlockedException ex)
+        {
+            // Not thrown on: a failed activity carries only its message, and the run must keep what it found in its inputs.
+            return new TransformResult("", 0, [], "") { Inputs = ex.Inputs, Rejected = ex.Message };
+        }
+
+        var (rows, schema, inputs, files, quality) = output;
 
         var staging = runtime.StorageFor(spec.Domain).Staging(spec.Domain);
         var prefix = StagedOutput.Prefix(spec.Name, input.RunId);
@@ -146,7 +157,7 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
             var reported = WithoutValues(spec, report);
             if (reported.Drift.Any(d => d.Blocking))
             {
-                throw new InputRejectedException($"{spec.Id}: {InputBinder.Describe(port.Name, reported.Drift.Where(d => d.Blocking))}");
+                throw new DriftBlockedException($"{spec.Id}: {InputBinder.Describe(port.Name, reported.Drift.Where(d => d.Blocking))}", [.. reports, reported]);
             }
 
             reports.Add(reported);

