@@ -24,6 +24,7 @@ internal static class BenchSuiteCommand
         yield return Concurrency();
         yield return KeyedHashMasking();
         yield return BenchIncrementalCommand.Create();
+        yield return BenchBackfillCommand.Create();
     }
 
     /// <summary>
