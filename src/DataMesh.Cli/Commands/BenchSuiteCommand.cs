@@ -25,6 +25,7 @@ internal static class BenchSuiteCommand
         yield return KeyedHashMasking();
         yield return BenchIncrementalCommand.Create();
         yield return BenchMemoryCommand.Create();
+        yield return BenchBackfillCommand.Create();
     }
 
     /// <summary>

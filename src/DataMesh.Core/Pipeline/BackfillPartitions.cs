@@ -45,4 +45,49 @@ public static class BackfillPartitions
             $"CAST({Sql.Identifier(c.Key)} AS VARCHAR) IN ({string.Join(", ", c.Value.Order(StringComparer.Ordinal).Select(Sql.Literal))})"));
         return $"SELECT * FROM (\n{select}\n) AS backfill_partitions WHERE {where}";
     }
+
+    /// <summary>DuckDB's folder value for a NULL partition value (<c>col=__HIVE_DEFAULT_PARTITION__</c>).</summary>
+    public const string NullFolderValue = "__HIVE_DEFAULT_PARTITION__";
+
+    /// <summary>The <c>column</c>/value pairs of a Hive folder (<c>a=1/b=2</c>), values unescaped; null when a segment is not <c>column=value</c>.</summary>
+    public static IReadOnlyList<(string Column, string Value)>? Parse(string folder)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        var pairs = new List<(string, string)>();
+        foreach (var segment in folder.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = segment.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                return null;
+            }
+
+            pairs.Add((segment[..equals], Uri.UnescapeDataString(segment[(equals + 1)..])));
+        }
+
+        return pairs.Count == 0 ? null : pairs;
+    }
+
+    /// <summary>
+    /// <paramref name="select"/> reduced to the rows of exactly the Hive folders <paramref name="folders"/> (each folder
+    /// one conjunction of its columns' text, folders OR-ed: <c>a=1/b=2</c> and <c>a=3/b=4</c> never select <c>a=1/b=4</c>),
+    /// or <paramref name="select"/> itself for none. A part of a backfill's fan-out computes only its own partitions.
+    /// </summary>
+    public static string FilterFolders(IReadOnlyList<string> folders, string select)
+    {
+        ArgumentNullException.ThrowIfNull(folders);
+        if (folders.Count == 0)
+        {
+            return select;
+        }
+
+        var where = string.Join("\n   OR ", folders.Select(folder =>
+        {
+            var pairs = Parse(folder) ?? throw new ArgumentException($"'{folder}' is not a Hive partition folder (column=value/...).", nameof(folders));
+            return "(" + string.Join(" AND ", pairs.Select(p => p.Value == NullFolderValue
+                ? $"{Sql.Identifier(p.Column)} IS NULL"
+                : $"CAST({Sql.Identifier(p.Column)} AS VARCHAR) = {Sql.Literal(p.Value)}")) + ")";
+        }));
+        return $"SELECT * FROM (\n{select}\n) AS backfill_part WHERE {where}";
+    }
 }

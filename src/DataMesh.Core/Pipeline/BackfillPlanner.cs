@@ -18,6 +18,12 @@ public static class BackfillPlanner
     /// <summary>The <see cref="PipelineRequest.Trigger"/> of a backfill run.</summary>
     public const string Trigger = "backfill";
 
+    /// <summary>
+    /// Most activities of one backfill's fan-out: beyond it, consecutive partitions share a part, so the orchestration's
+    /// history (a few events per activity) and its messages stay bounded however many partitions a backfill spans.
+    /// </summary>
+    public const int MaxParts = 256;
+
     /// <summary>Plans the backfill of <paramref name="spec"/> over <paramref name="range"/>, with a new run id.</summary>
     public static async Task<BackfillPlan> PlanAsync(MeshStorage storage, ProductSpec spec, BackfillRange range, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
@@ -81,11 +87,15 @@ public static class BackfillPlanner
             return new BackfillPlan(null, $"{spec.Id}: no archived input arrived {range.Describe()} (container '{archive.Name}', under {string.Join(", ", landing)}); {held}. Widen --from/--to.");
         }
 
+        var written = spec.Output.Mode == OutputMode.Partitions
+            ? await PartitionsWrittenAsync(storage, spec, inRange.Select(i => (i.Version, i.Release)), cancellationToken).ConfigureAwait(false)
+            : [];
         if (range.Partitions.Count > 0)
         {
-            var selected = await SelectedAsync(storage, spec, range.Partitions, inRange.Select(i => (i.Version, i.Release)), cancellationToken).ConfigureAwait(false);
+            // A release that does not say which partitions it wrote may have written the selected ones: it is replayed
+            // too (the transform's filter keeps only the selected rows, so a wider replay is still right, only slower).
             var skipped = inRange.Count;
-            inRange = inRange.Where(i => selected.Contains((i.Version, i.Release))).ToList();
+            inRange = inRange.Where(i => written.GetValueOrDefault((i.Version, i.Release)) is not { } folders || folders.Any(f => BackfillPartitions.Selects(range.Partitions, f))).ToList();
             if (inRange.Count == 0)
             {
                 return new BackfillPlan(null, $"{spec.Id}: none of the {skipped} archived input(s) that arrived {range.Describe()} was published into the partitions {string.Join(", ", range.Partitions)} (their releases' changes.partitions name others). Check the values, as the partition folders spell them.");
@@ -93,45 +103,65 @@ public static class BackfillPlanner
         }
 
         var now = (time ?? TimeProvider.System).GetUtcNow();
+        var ordered = inRange.OrderBy(i => i.Arrived).ThenBy(i => i.Name, StringComparer.Ordinal).ToList();
         var request = new PipelineRequest
         {
             RunId = $"{spec.Id}-backfill-{now:yyyyMMddTHHmmssfff}-{Guid.NewGuid().ToString("N")[..8]}",
             ProductId = spec.Id,
-            ArchivedBlobs = inRange.OrderBy(i => i.Arrived).ThenBy(i => i.Name, StringComparer.Ordinal).Select(i => i.Name).ToList(),
+            ArchivedBlobs = ordered.Select(i => i.Name).ToList(),
             Partitions = range.Partitions,
+            Parts = spec.Output.Mode == OutputMode.Partitions ? Parts(spec, range.Partitions, ordered.Select(i => (i.Name, written.GetValueOrDefault((i.Version, i.Release)))).ToList()) : [],
             Trigger = Trigger,
         };
         return new BackfillPlan(request, null);
     }
 
     /// <summary>
-    /// The releases (version, number) of archived inputs whose rows may fall in the selected partitions: a release whose
-    /// manifest's <c>changes.partitions</c> names a selected one, and any release that does not say (no metadata on the
-    /// archived blob, no manifest, or one written before output modes): the transform's filter keeps only the selected
-    /// rows of what is replayed, so a wider replay is still right, only slower.
+    /// The fan-out of a <c>partitions</c>-mode backfill: one part per partition folder the replayed inputs' releases wrote
+    /// (within the selection), each with the inputs that wrote it; at most <see cref="MaxParts"/> parts (consecutive
+    /// folders grouped beyond that). Empty — one transform over every input — when an input's release does not say which
+    /// partitions it wrote, or names them with other columns than <c>output.partitionBy</c> now: its rows could land in
+    /// any partition, so no part could leave them out.
     /// </summary>
-    private static async Task<HashSet<(string? Version, int? Release)>> SelectedAsync(
-        MeshStorage storage, ProductSpec spec, IReadOnlyList<string> partitions, IEnumerable<(string? Version, int? Release)> releases, CancellationToken cancellationToken)
+    internal static IReadOnlyList<BackfillPart> Parts(ProductSpec spec, IReadOnlyList<string> selection, IReadOnlyList<(string Blob, IReadOnlyList<string>? Folders)> inputs)
+    {
+        if (inputs.Any(i => i.Folders is null || i.Folders.Any(f => BackfillPartitions.Parse(f) is not { } pairs || !pairs.Select(p => p.Column).SequenceEqual(spec.Output.PartitionBy, StringComparer.Ordinal))))
+        {
+            return [];
+        }
+
+        var folders = inputs.SelectMany(i => i.Folders!)
+            .Where(f => selection.Count == 0 || BackfillPartitions.Selects(selection, f))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var perPart = (folders.Count + MaxParts - 1) / MaxParts;
+        return folders.Chunk(Math.Max(1, perPart))
+            .Select(group => new BackfillPart(group, inputs.Where(i => i.Folders!.Intersect(group, StringComparer.Ordinal).Any()).Select(i => i.Blob).ToList()))
+            .ToList();
+    }
+
+    /// <summary>
+    /// The partition folders each release (version, number) of the archived inputs wrote, from its manifest's
+    /// <c>changes.partitions</c>; null for a release that does not say (no metadata on the archived blob, no manifest,
+    /// or one written before output modes).
+    /// </summary>
+    private static async Task<Dictionary<(string? Version, int? Release), IReadOnlyList<string>?>> PartitionsWrittenAsync(
+        MeshStorage storage, ProductSpec spec, IEnumerable<(string? Version, int? Release)> releases, CancellationToken cancellationToken)
     {
         var store = new Publishing.ReleaseStore(storage.Products(spec.Domain));
-        var selected = new HashSet<(string? Version, int? Release)>();
+        var written = new Dictionary<(string? Version, int? Release), IReadOnlyList<string>?>();
         foreach (var (version, release) in releases.Distinct())
         {
             if (version is null || release is null)
             {
-                selected.Add((version, release));
+                written[(version, release)] = null;
                 continue;
             }
 
             var manifest = await store.ReadManifestAsync(Publishing.ReleaseStore.Folder(spec.Name, version, release.Value), cancellationToken).ConfigureAwait(false);
-
-            if (manifest?.Changes is not { Partitions.Count: > 0 } changes || changes.Partitions.Any(p => BackfillPartitions.Selects(partitions, p)))
-            {
-                selected.Add((version, release));
-            }
+            written[(version, release)] = manifest?.Changes is { Partitions.Count: > 0 } changes ? changes.Partitions : null;
         }
 
-        return selected;
+        return written;
     }
 
     /// <summary>Parses <c>col=value,col=value</c> (the CLI's and the route's syntax) into pairs; null with a message when malformed.</summary>

@@ -66,12 +66,16 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         TransformResult output;
         try
         {
-            output = await CallStageAsync<TransformInput, TransformResult>(
-                context, stages, "transform", nameof(TransformActivity), new TransformInput(input.RunId, input.ProductId, ingested) { Upstream = plan.Upstream, Partitions = input.Partitions }, (i, a) => i with { Attempt = a }, StageAttempts);
+            // A partition backfill fans out, one activity per partition (TransformPartsAsync); any other run, one transform.
+            output = input.Parts.Count > 0
+                ? await TransformPartsAsync(context, stages, input, ingested, plan)
+                : await CallStageAsync<TransformInput, TransformResult>(
+                    context, stages, "transform", nameof(TransformActivity), new TransformInput(input.RunId, input.ProductId, ingested) { Upstream = plan.Upstream, Partitions = input.Partitions }, (i, a) => i with { Attempt = a }, StageAttempts);
         }
         catch (TaskFailedException ex)
         {
-            return await FailAsync(context, stages, input, plan.Version, "transform", ex, landingBlobs, ingestedETags);
+            // A backfill's inputs are archived, not landed: a failed part leaves them in the archive (nothing quarantined).
+            return await FailAsync(context, stages, input, plan.Version, "transform", ex, input.Parts.Count > 0 ? [] : landingBlobs, ingestedETags);
         }
 
         if (output.Rejected is { } rejected)
@@ -150,6 +154,96 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         LogDrift(logger, result);
         LogRunEnded(logger, input.ProductId, input.RunId, result.Status, $"release {published.Release}, {published.Rows} rows");
         return await AnnounceAsync(context, stages, new AnnounceInput(result, published, publishInput, quality) { LandingBlobs = input.LandingBlobs });
+    }
+
+    /// <summary>
+    /// Parts of a fan-out scheduled at once. More wait for a free slot: a cancelled backfill (its orchestration terminated)
+    /// leaves at most this many activities queued or running, and a host's activity slots stay open to other runs.
+    /// </summary>
+    public const int MaxPartsInFlight = 32;
+
+    /// <summary>
+    /// Runs <see cref="TransformActivity"/> once per part, at most <see cref="MaxPartsInFlight"/> at a time, each over the
+    /// ingested files its part replays, into the run's scratch (its own folder, the run's staging prefix: parts never
+    /// write the same partition). Their outputs together are the run's output: one quality gate and one publish follow.
+    /// Deterministic: the parts and their order come from the request. A failed part stops the scheduling, waits for the
+    /// parts still running (so clean-up finds all they staged) and throws its failure with the part's partitions named.
+    /// </summary>
+    private static async Task<TransformResult> TransformPartsAsync(
+        TaskOrchestrationContext context, List<StageTiming> stages, PipelineRequest input, IReadOnlyList<IngestedFile> ingested, IngestPlan plan)
+    {
+        var results = new TransformResult?[input.Parts.Count];
+        var running = new List<(Task<TransformResult> Task, int Index)>();
+        TaskFailedException? failure = null;
+        var next = 0;
+        while (running.Count > 0 || (failure is null && next < input.Parts.Count))
+        {
+            while (failure is null && next < input.Parts.Count && running.Count < MaxPartsInFlight)
+            {
+                var part = input.Parts[next];
+                var files = ingested.Where(f => part.ArchivedBlobs.Contains(f.Blob.Name, StringComparer.Ordinal)).ToList();
+                var transform = new TransformInput(input.RunId, input.ProductId, files) { Upstream = plan.Upstream, Partitions = input.Partitions, Part = next, Folders = part.Folders };
+                running.Add((CallStageAsync<TransformInput, TransformResult>(context, stages, "transform", nameof(TransformActivity), transform, (i, a) => i with { Attempt = a }, StageAttempts, part.Describe()), next));
+                next++;
+            }
+
+            var done = await Task.WhenAny(running.Select(r => r.Task));
+            var finished = running.First(r => r.Task == done);
+            running.Remove(finished);
+            try
+            {
+                results[finished.Index] = await done;
+            }
+            catch (TaskFailedException ex) when (failure is null)
+            {
+                // The part is named in the run's error: the run fails with it, nothing is published.
+                var part = input.Parts[finished.Index];
+                failure = new TaskFailedException(ex.TaskName, ex.TaskId, ex.FailureDetails with { ErrorMessage = $"partition {part.Describe()}: {ex.FailureDetails.ErrorMessage}" });
+            }
+            catch (TaskFailedException)
+            {
+                // A second failure while the first drains: the first is the one reported.
+            }
+        }
+
+        if (failure is not null)
+        {
+            throw failure;
+        }
+
+        return Combine(input.Parts, results!);
+    }
+
+    /// <summary>
+    /// The parts' outputs as one run's output: every part's files under the run's staging prefix, rows summed, the
+    /// inputs' reports merged per port. No measures: the quality stage measures the whole output once.
+    /// </summary>
+    private static TransformResult Combine(IReadOnlyList<BackfillPart> parts, IReadOnlyList<TransformResult> results)
+    {
+        var written = results.Where(r => r.Files.Count > 0).ToList();
+        var first = written.FirstOrDefault() ?? results[0];
+        var other = written.FirstOrDefault(r => r.SchemaHash != first.SchemaHash);
+        if (other is not null)
+        {
+            // Rows of one table in files of two shapes cannot make one snapshot: the product's fault (its inputs' types).
+            var index = results.ToList().IndexOf(other);
+            throw new TaskFailedException(nameof(TransformActivity), -1, new TaskFailureDetails(
+                typeof(PipelineStageException).FullName!,
+                $"partition {parts[index].Describe()}: its output's columns ({string.Join(", ", other.Schema.Select(c => $"{c.Name} {c.Type}"))}) differ from partition "
+                + $"{parts[results.ToList().IndexOf(first)].Describe()}'s ({string.Join(", ", first.Schema.Select(c => $"{c.Name} {c.Type}"))}): declare the input columns' types in product.yaml so every archived file reads alike.",
+                null, null, null));
+        }
+
+        var inputs = results.SelectMany(r => r.Inputs).GroupBy(i => i.Name, StringComparer.Ordinal)
+            .Select(g => g.First() with { Files = g.Sum(i => i.Files), Drift = g.SelectMany(i => i.Drift).Distinct().ToList() })
+            .ToList();
+        return first with
+        {
+            Rows = results.Sum(r => r.Rows),
+            Files = results.SelectMany(r => r.Files).Order(StringComparer.Ordinal).ToList(),
+            Inputs = inputs,
+            Quality = null,
+        };
     }
 
     /// <summary>A run stopped at the quality gate (its output, or the snapshot it would make): input quarantined, failure announced.</summary>
@@ -310,7 +404,8 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         string activity,
         TInput input,
         Func<TInput, int, TInput> withAttempt,
-        StageRetryPolicy retry)
+        StageRetryPolicy retry,
+        string? part = null)
     {
         var policy = retry.Policy;
         for (var attempt = 1; ; attempt++)
@@ -320,12 +415,12 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
             try
             {
                 var result = await context.CallActivityAsync<TResult>(activity, withAttempt(input, attempt));
-                stages.Add(new StageTiming(stage, attempt, startedAt, Now(context), "succeeded"));
+                stages.Add(new StageTiming(stage, attempt, startedAt, Now(context), "succeeded") { Part = part });
                 return result;
             }
             catch (TaskFailedException ex)
             {
-                stages.Add(new StageTiming(stage, attempt, startedAt, Now(context), "failed") { Error = ex.FailureDetails.ErrorMessage });
+                stages.Add(new StageTiming(stage, attempt, startedAt, Now(context), "failed") { Error = ex.FailureDetails.ErrorMessage, Part = part });
                 if (attempt >= policy.MaxNumberOfAttempts || !retry.IsRetried(ex.FailureDetails))
                 {
                     throw;

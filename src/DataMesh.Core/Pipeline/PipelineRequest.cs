@@ -21,6 +21,12 @@ public sealed record PipelineRequest
     /// </summary>
     public IReadOnlyList<string> Partitions { get; init; } = [];
 
+    /// <summary>
+    /// A partition backfill's fan-out (<see cref="BackfillPlanner"/>): one transform activity per part, each into scratch,
+    /// then one quality gate and one publish. Empty: one transform over every input (any other run).
+    /// </summary>
+    public IReadOnlyList<BackfillPart> Parts { get; init; } = [];
+
     /// <summary>What started the run, for the record: <c>cli</c>, <c>blob</c>, <c>upstream</c>, <c>http</c>, <c>backfill</c>.</summary>
     public string Trigger { get; init; } = "cli";
 }

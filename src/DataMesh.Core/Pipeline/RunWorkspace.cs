@@ -20,6 +20,9 @@ public sealed class RunWorkspace(string root)
     /// <summary>Where publish builds the release's snapshot: base files it reads, files it rewrites.</summary>
     public string SnapshotDirectory => Path.Combine(Root, "snapshot");
 
+    /// <summary>The scratch folder of part <paramref name="index"/> of a backfill's fan-out, inside this run's (so clean-up takes it too).</summary>
+    public RunWorkspace Part(int index) => new(Path.Combine(Root, "parts", index.ToString("D5", System.Globalization.CultureInfo.InvariantCulture)));
+
     public string InputDirectory(string inputName) => Path.Combine(InputsDirectory, SafeName(inputName));
 
     /// <summary>A file or folder name made of letters, digits, '-', '_' and '.' only (no traversal).</summary>

@@ -76,6 +76,15 @@ public sealed record TransformInput(string RunId, string ProductId, IReadOnlyLis
 
     /// <summary>A backfill's partition selection (<see cref="BackfillPartitions"/>): the output keeps only those partitions' rows.</summary>
     public IReadOnlyList<string> Partitions { get; init; } = [];
+
+    /// <summary>
+    /// Set for one part of a backfill's fan-out (its index): the transform works in its own scratch folder
+    /// (<see cref="RunWorkspace.Part"/>), keeps only the rows of <see cref="Folders"/> and stages them under the run's prefix.
+    /// </summary>
+    public int? Part { get; init; }
+
+    /// <summary>The Hive partition folders of <see cref="Part"/> (<see cref="BackfillPart.Folders"/>): the output keeps only their rows.</summary>
+    public IReadOnlyList<string> Folders { get; init; } = [];
 }
 
 /// <summary>The transform's output, staged as Parquet for the next stages.</summary>

@@ -13,4 +13,7 @@ public sealed record StageTiming(string Stage, int Attempt, DateTimeOffset Start
 {
     /// <summary>Why the attempt failed; null when it succeeded.</summary>
     public string? Error { get; init; }
+
+    /// <summary>For a transform of a backfill's fan-out, the partitions it computed (<see cref="BackfillPart.Describe"/>); null otherwise.</summary>
+    public string? Part { get; init; }
 }

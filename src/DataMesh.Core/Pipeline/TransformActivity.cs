@@ -27,7 +27,8 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
     private async Task<TransformResult> TransformAsync(TransformInput input, CancellationToken cancellationToken)
     {
         var spec = runtime.Products.Get(input.ProductId);
-        var workspace = runtime.Workspace(input.RunId);
+        // A part of a backfill's fan-out has its own scratch folder: parts run at once, on this instance or others.
+        var workspace = input.Part is int part ? runtime.Workspace(input.RunId).Part(part) : runtime.Workspace(input.RunId);
         var localFiles = new List<(IngestedFile File, string Path)>();
         foreach (var file in input.Files)
         {
@@ -51,7 +52,7 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
         (long Rows, List<OutputColumn> Schema, List<InputReport> Inputs, List<string> Files, QualityMeasurement? Quality) output;
         try
         {
-            output = Run(spec, workspace, localFiles, upstream, input.Partitions, cancellationToken);
+            output = Run(spec, workspace, localFiles, upstream, input, cancellationToken);
         }
         catch (DriftBlockedException ex)
         {
@@ -103,7 +104,7 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
         FileHash.Sha256(string.Join('\n', schema.Select(c => $"{c.Name}:{c.Type}")));
 
     private (long Rows, List<OutputColumn> Schema, List<InputReport> Inputs, List<string> Files, QualityMeasurement? Quality) Run(
-        ProductSpec spec, RunWorkspace workspace, List<(IngestedFile File, string Path)> files, Dictionary<string, LocalUpstream> upstream, IReadOnlyList<string> partitions, CancellationToken cancellationToken)
+        ProductSpec spec, RunWorkspace workspace, List<(IngestedFile File, string Path)> files, Dictionary<string, LocalUpstream> upstream, TransformInput input, CancellationToken cancellationToken)
     {
         // Spill left by an attempt that was killed is not this attempt's: DuckDB would not reuse it.
         if (Directory.Exists(workspace.TempDirectory))
@@ -170,7 +171,10 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
             select = session.RequireSingleSelect(spec.TransformSql, $"{spec.Id}: transform {sqlFile}");
 
             // A partition backfill writes only the partitions it names: the others keep their rows in the new snapshot.
-            select = BackfillPartitions.Filter(partitions, select);
+            select = BackfillPartitions.Filter(input.Partitions, select);
+
+            // A part of a backfill's fan-out computes its own partitions only: the parts' outputs never overlap.
+            select = BackfillPartitions.FilterFolders(input.Folders, select);
         }
         catch (Exception ex) when (ex is DuckDBException or InvalidOperationException)
         {
@@ -211,13 +215,20 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
         }
 
         var written = StagedOutput.ListFiles(workspace.OutputDataDirectory);
+        if (input.Part is not null && written.Count == 0)
+        {
+            // A part whose partitions hold no row now (the transform changed since): nothing to stage; the others decide.
+            return (0, [], reports, written, null);
+        }
+
         var outputFiles = Sql.List(written.Select(f => Path.Combine(workspace.OutputDataDirectory, f)));
         var schema = session.Query(
             $"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet({outputFiles}))",
             r => new OutputColumn(r.GetString(0), r.GetString(1)));
         // The Parquet footers hold the row counts: no scan of the data.
         var rows = Convert.ToInt64(session.Scalar($"SELECT CAST(coalesce(sum(num_rows), 0) AS BIGINT) FROM parquet_file_metadata({outputFiles})"), System.Globalization.CultureInfo.InvariantCulture);
-        return (rows, schema, reports, written, MeasureQuality(session, spec, schema, outputFiles));
+        // A part's measures would judge a slice: the one gate measures the parts together (QualityCheckActivity).
+        return (rows, schema, reports, written, input.Part is null ? MeasureQuality(session, spec, schema, outputFiles) : null);
     }
 
     /// <summary>

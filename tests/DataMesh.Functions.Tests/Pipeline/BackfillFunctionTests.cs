@@ -65,6 +65,60 @@ public sealed class BackfillFunctionTests(AzuriteFixture azurite)
         Assert.Empty(client.Scheduled);
     }
 
+    [Fact]
+    public async Task Backfill_OperatorOverArchivedPartitions_SchedulesThePipelineFanningOutOnePartPerPartition()
+    {
+        // Arrange: two archived ledger files of finance.ledger-emea (partitions by period), one per release, each
+        // release's manifest naming the period it wrote.
+        var spec = _products.Get("finance.ledger-emea");
+        await _storage.EnsureDomainAsync("finance");
+        var store = new DataMesh.Publishing.ReleaseStore(_storage.Products("finance"));
+        foreach (var (file, release, period) in new[] { ("oct.csv", 1, "period=2026-10"), ("nov.csv", 2, "period=2026-11") })
+        {
+            await _storage.Archive("finance").GetBlobClient("ledger/emea/" + file).UploadAsync(BinaryData.FromString("entry_id\n1\n"), new Azure.Storage.Blobs.Models.BlobUploadOptions
+            {
+                Metadata = new Dictionary<string, string>
+                {
+                    [ArchiveActivity.ProductMetadata] = spec.Id,
+                    [ArchiveActivity.VersionMetadata] = spec.Version,
+                    [ArchiveActivity.ReleaseMetadata] = release.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    [ArchiveActivity.ArrivedAtMetadata] = new DateTime(2026, 11, release, 0, 0, 0, DateTimeKind.Utc).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                },
+            });
+            await store.WriteManifestAsync(DataMesh.Publishing.ReleaseStore.Folder(spec.Name, spec.Version, release), new DataMesh.Publishing.ReleaseManifest
+            {
+                ProductId = spec.Id,
+                Version = spec.Version,
+                Release = release,
+                RunId = $"run-{release}",
+                CreatedAt = DateTimeOffset.UnixEpoch,
+                Rows = 1,
+                Schema = [],
+                SchemaHash = "",
+                Files = [],
+                Changes = new DataMesh.Publishing.ReleaseChanges { Partitions = [period] },
+                Quality = new QualitySummary(true, 1, []),
+                Lineage = new DataMesh.Publishing.ReleaseLineage([], []),
+                ContractId = "test",
+            });
+        }
+
+        var client = new RecordingDurableTaskClient();
+
+        // Act
+        var response = await Function(authentication: true).RunAsync(Request("{}", "DataMesh.Operator"), spec.Id, client, CancellationToken.None);
+
+        // Assert: the same orchestration as the local host, its request carrying the fan-out: one part per period.
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var (name, input, _) = Assert.Single(client.Scheduled);
+        Assert.Equal(nameof(DataProductPipeline), name.Name);
+        var request = Assert.IsType<PipelineRequest>(input);
+        Assert.Equal(BackfillPlanner.Trigger, request.Trigger);
+        Assert.Equal(
+            ["period=2026-10 <- ledger/emea/oct.csv", "period=2026-11 <- ledger/emea/nov.csv"],
+            request.Parts.Select(p => $"{p.Describe()} <- {string.Join(", ", p.ArchivedBlobs)}"));
+    }
+
     private BackfillFunction Function(bool authentication) =>
         new(_products, _storage, new AppServiceAuthentication(authentication), TimeProvider.System, NullLogger<BackfillFunction>.Instance);
 

@@ -139,6 +139,39 @@ public sealed class LocalEngineFunctionsTests(AzuriteFixture azurite) : IAsyncLi
     }
 
     [Fact]
+    public async Task Backfill_OperatorPostForAPartitionedProduct_FansOutOnTheSameOrchestrationAndPublishesOnce()
+    {
+        // Arrange: the EMEA ledger (partitions by period) published once from its sample, so its input is archived.
+        var (_, delivery, firstRun) = await LandAsync("finance.ledger-emea");
+        await _trigger.RunAsync(delivery, _client, CancellationToken.None);
+        Assert.Equal(PipelineStatus.Published, (await WaitAsync(firstRun)).ReadOutputAs<PipelineResult>()!.Status);
+        var function = new BackfillFunction(_products, _storage, new DataMesh.Functions.Configuration.AppServiceAuthentication(true), TimeProvider.System, NullLogger<BackfillFunction>.Instance);
+        var request = new TestPostRequest("https://func-finance.azurewebsites.net/api/products/finance.ledger-emea/backfill", "{}");
+        request.Headers.Add(DataMesh.Functions.Configuration.AppServiceAuthentication.ClientPrincipalHeader, Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
+        {
+            auth_typ = "aad",
+            role_typ = "roles",
+            claims = new[] { new { typ = "roles", val = "DataMesh.Operator" } },
+        }))));
+
+        // Act
+        var response = await function.RunAsync(request, "finance.ledger-emea", _client, CancellationToken.None);
+
+        // Assert: the route started DataProductPipeline with the fan-out, which ran one transform per period and published once.
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        response.Body.Position = 0;
+        using var body = await JsonDocument.ParseAsync(response.Body);
+        var run = await WaitAsync(body.RootElement.GetProperty("id").GetString()!);
+        Assert.Equal(nameof(DataProductPipeline), run.Name);
+        var result = run.ReadOutputAs<PipelineResult>()!;
+        Assert.True(result.Status == PipelineStatus.Published, result.Error);
+        Assert.Equal(2, result.Release);
+        Assert.Equal(["period=2026-10"], result.Stages.Where(s => s.Stage == "transform").Select(s => s.Part));
+        Assert.Equal(["period=2026-10"], run.ReadInputAs<PipelineRequest>()!.Parts.Select(p => p.Describe()));
+        Assert.Equal(["ledger-emea/1.0.0/1/", "ledger-emea/1.0.0/2/"], await ManifestFoldersAsync("ledger-emea"));
+    }
+
+    [Fact]
     public async Task LocalDurableTaskClient_UnsupportedQuery_ThrowsNotSupportedSayingWhy()
     {
         // Act
