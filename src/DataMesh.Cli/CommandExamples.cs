@@ -41,6 +41,7 @@ internal static class CommandExamples
         ["bench latency"] = ["datamesh bench latency --files 50"],
         ["bench catalog"] = ["datamesh bench catalog --products 10000 --lookups 1000"],
         ["bench concurrency"] = ["datamesh bench concurrency --products 50"],
+        ["bench coldstart"] = ["datamesh bench coldstart", "datamesh bench coldstart --rows 1000000 --env DOTNET_TieredPGO=0 --json"],
         ["infra"] = ["datamesh infra", "datamesh infra --check"],
         ["infra app-roles"] = ["datamesh infra app-roles", "datamesh infra app-roles --existing current-roles.json"],
         ["infra hook"] = ["datamesh infra hook preprovision", "datamesh infra hook postprovision"],

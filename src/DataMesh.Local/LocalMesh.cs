@@ -11,6 +11,7 @@ using DataMesh.Pipeline;
 using DataMesh.Specs;
 using DataMesh.Storage;
 using DataMesh.Triggers;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace DataMesh.Local;
@@ -44,6 +45,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopDetector = new();
     private PipelineRuntime? _runtime;
+    private ServiceProvider? _ownedMeters;
     private CancellationTokenRegistration _interruptRegistration;
     private CancellationToken _interrupt;
     private string _interruptedBy = "";
@@ -132,6 +134,8 @@ public sealed partial class LocalMesh : IAsyncDisposable
         Directory.CreateDirectory(stateDirectory);
         var local = await LocalStorage.OpenAsync(options, cancellationToken).ConfigureAwait(false);
         LocalDomainTopics? topic = null;
+        // Without a host's meter factory the mesh has its own, so its meters end with it.
+        var ownedMeters = options.MeterFactory is null ? new ServiceCollection().AddMetrics().BuildServiceProvider() : null;
         try
         {
             var storage = local.Storage;
@@ -177,6 +181,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
             // The runtime holds the hub (outbox, task hub) and no domain's key: each domain's pipeline gets its own below.
             var runtime = new PipelineRuntime(local.PipelineHub(), products, events, pipelineOptions, options.LoggerFactory, policies: policies)
             {
+                Metrics = new DataMesh.Telemetry.PipelineMetrics(options.MeterFactory ?? ownedMeters!.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
                 // Each domain's pipeline holds its own account's key and the read grants the specs give it now.
                 DomainStorage = domain => local.ForDomain(domain, ProductReadGrants.UpstreamDomains(products.All, domain)),
                 OpenLineage = options.OpenLineageEndpoint is { } endpoint
@@ -192,6 +197,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
             {
                 _lineage = runtime.OpenLineage,
                 _runtime = runtime,
+                _ownedMeters = ownedMeters,
                 _retentionGracePeriod = options.RetentionGracePeriod,
             };
             mesh.CancelRunsOn(options.Interrupt, options.InterruptedBy, options.CancelWithin);
@@ -205,6 +211,11 @@ public sealed partial class LocalMesh : IAsyncDisposable
             }
 
             await local.DisposeAsync().ConfigureAwait(false);
+            if (ownedMeters is not null)
+            {
+                await ownedMeters.DisposeAsync().ConfigureAwait(false);
+            }
+
             throw;
         }
     }
@@ -584,7 +595,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
                 if (DateTimeOffset.UtcNow >= nextFreshness)
                 {
-                    await new FreshnessMonitor(Products, Storage, Events).CheckAsync(cancellationToken).ConfigureAwait(false);
+                    await new FreshnessMonitor(Products, Storage, Events, metrics: _runtime?.Metrics).CheckAsync(cancellationToken).ConfigureAwait(false);
                     nextFreshness = DateTimeOffset.UtcNow.AddMinutes(1);
                 }
 
@@ -679,7 +690,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
     /// <summary>Runs the freshness check once (a timer in Azure) and records what it announced in the catalog.</summary>
     public async Task<IReadOnlyList<FreshnessBreachedData>> CheckFreshnessAsync(TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
-        var breaches = await new FreshnessMonitor(Products, Storage, Events, time).CheckAsync(cancellationToken).ConfigureAwait(false);
+        var breaches = await new FreshnessMonitor(Products, Storage, Events, time, _runtime?.Metrics).CheckAsync(cancellationToken).ConfigureAwait(false);
         await ProcessCatalogEventsAsync(cancellationToken).ConfigureAwait(false);
         await ProcessTriggersAsync(cancellationToken).ConfigureAwait(false);
         return breaches;
@@ -783,6 +794,10 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
         await EventTopic.DisposeAsync().ConfigureAwait(false);
         await _storage.DisposeAsync().ConfigureAwait(false);
+        if (_ownedMeters is not null)
+        {
+            await _ownedMeters.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>A secret of the mesh (masking salt, topic key): created once (random, owner-readable only) and kept with the mesh state.</summary>

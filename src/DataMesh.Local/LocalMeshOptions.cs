@@ -84,6 +84,9 @@ public sealed class LocalMeshOptions
 
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
 
+    /// <summary>The host's meter factory, which makes the pipeline's meter (<see cref="DataMesh.Telemetry.PipelineMetrics"/>); null: one of the mesh's own, disposed with it.</summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; set; }
+
     /// <summary>The state folder after defaults.</summary>
     public string ResolveStateDirectory() =>
         StateDirectory

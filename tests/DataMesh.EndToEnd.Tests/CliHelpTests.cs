@@ -7,7 +7,7 @@ public sealed class CliHelpTests
     {
         "init", "validate", "new", "diff", "impact", "run", "drop", "backfill", "quarantine", "quarantine list", "quarantine show", "quarantine replay", "demo", "up", "catalog", "catalog list", "catalog show", "query", "infra", "infra app-roles",
         "infra hook", "infra hook ensure-app", "infra hook grant-domain",
-        "bench", "bench latency", "bench catalog", "bench concurrency", "runs", "runs list", "runs show", "runs cancel",
+        "bench", "bench latency", "bench catalog", "bench concurrency", "bench coldstart", "runs", "runs list", "runs show", "runs cancel",
     };
 
     [Theory]

@@ -148,6 +148,37 @@ public sealed class CliTests(AzuriteFixture azurite) : IDisposable
         Assert.Contains("has no file under landing path 'orders/'", json.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task BenchColdStart_TinyInputs_ReportsFreshAndWarmAndTheirRatioPerSize()
+    {
+        // The fresh processes get an environment setting passed through, as a comparison of runtime settings does.
+        var result = await CliAsync("bench", "coldstart", "--rows", "3000", "--env", "DOTNET_TieredPGO=0", "--json");
+
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        using var json = JsonDocument.Parse(result.StdOut);
+        var figures = json.RootElement;
+        Assert.Equal(1, figures.GetProperty("rounds").GetInt32());
+        Assert.Equal(["DOTNET_TieredPGO=0"], figures.GetProperty("environment").EnumerateArray().Select(e => e.GetString()));
+        var sizes = figures.GetProperty("sizes").EnumerateArray().ToList();
+        Assert.Equal(["sample", "large"], sizes.Select(s => s.GetProperty("input").GetString()));
+        Assert.Equal([1_000, 3_000], sizes.Select(s => s.GetProperty("rows").GetInt32()));
+        foreach (var size in sizes)
+        {
+            // Both runs of each fresh process published what the generated ledger keeps (posted EUR entries).
+            var rows = size.GetProperty("rows").GetInt32();
+            Assert.Equal(Enumerable.Range(0, rows).Count(i => i % 7 != 0 && i % 10 != 0), size.GetProperty("rowsOut").GetInt64());
+            var (main, start, first) = (size.GetProperty("mainSeconds").GetDouble(), size.GetProperty("startSeconds").GetDouble(), size.GetProperty("firstRunSeconds").GetDouble());
+            var (fresh, warm) = (size.GetProperty("freshSeconds").GetDouble(), size.GetProperty("warmSeconds").GetDouble());
+            Assert.True(main > 0 && start >= main && first > 0 && warm > 0, $"main {main}, start {start}, first run {first}, warm {warm}");
+            // Fresh is the time from process start to the first run's end: start-up plus the first run (each rounded).
+            Assert.InRange(fresh, start + first - 0.002, start + first + 0.002);
+            Assert.InRange(size.GetProperty("ratio").GetDouble(), ((fresh - 0.0005) / (warm + 0.0005)) - 0.005, ((fresh + 0.0005) / (warm - 0.0005)) + 0.005);
+            Assert.InRange(size.GetProperty("firstRunRatio").GetDouble(), ((first - 0.0005) / (warm + 0.0005)) - 0.005, ((first + 0.0005) / (warm - 0.0005)) + 0.005);
+            Assert.Equal([fresh], size.GetProperty("freshSamples").EnumerateArray().Select(e => e.GetDouble()));
+            Assert.Equal([warm], size.GetProperty("warmSamples").EnumerateArray().Select(e => e.GetDouble()));
+        }
+    }
+
     [Theory]
     [InlineData("memory")]
     [InlineData("mesh")]

@@ -5,6 +5,7 @@ using DataMesh.Local;
 using DataMesh.Pipeline;
 using DataMesh.Telemetry;
 using DataMesh.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 
@@ -12,7 +13,8 @@ namespace DataMesh.EndToEnd.Tests;
 
 /// <summary>
 /// The pipeline's OpenTelemetry signals on a real local mesh: the spans of a run as an in-memory exporter receives
-/// them (one trace, a span per stage attempt under the run span), a retried activity, the stage timeline, and the metrics.
+/// them (one trace, the run span and a span per stage attempt under the run's context), a retried activity, the stage
+/// timeline, and the metrics (made by the host's meter factory).
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
@@ -37,7 +39,7 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Run_Published_ExportsOneTraceWithAStageSpanPerActivityUnderTheRunSpan()
+    public async Task Run_Published_ExportsOneTraceWithTheRunSpanAndAStageSpanPerActivityUnderTheRunContext()
     {
         // Arrange
         var (product, mesh) = await StartAsync();
@@ -54,12 +56,15 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.All(spans, s => Assert.Equal(traceId, s.TraceId));
         Assert.Equal(spans.Count, SpansInTrace(traceId).Count);
 
-        // The run span is the root, with the derived span id; every stage span is its child.
+        // Every span, the run span and each stage span, is a child of the run's derived context (a span id cannot be
+        // chosen through public APIs, so the run span, made last, cannot be the stages' parent); none is its own parent.
+        var runContext = PipelineTelemetry.RunSpanId(result.RunId);
         var run = Assert.Single(spans, s => s.DisplayName == $"datamesh.run {product.Id}");
-        Assert.Equal(default, run.ParentSpanId);
-        Assert.Equal(PipelineTelemetry.RunSpanId(result.RunId), run.SpanId);
+        Assert.All(spans, s => Assert.Equal(runContext, s.ParentSpanId));
+        Assert.All(spans, s => Assert.True(s.HasRemoteParent));
+        Assert.DoesNotContain(spans, s => s.SpanId == runContext);
+        Assert.Equal(spans.Count, spans.Select(s => s.SpanId).Distinct().Count());
         var stages = spans.Where(s => s != run).ToList();
-        Assert.All(stages, s => Assert.Equal(run.SpanId, s.ParentSpanId));
         Assert.Equal(Stages.Order(StringComparer.Ordinal), stages.Select(s => (string)s.GetTagItem(TelemetryAttributes.Stage)!).Order(StringComparer.Ordinal));
         Assert.All(stages, s => Assert.Equal($"datamesh.{s.GetTagItem(TelemetryAttributes.Stage)}", s.DisplayName));
         Assert.All(stages, s => Assert.Equal(1, s.GetTagItem(TelemetryAttributes.Attempt)));
@@ -121,14 +126,15 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
         // Act
         var result = await mesh.RunAsync(product.Id, [product.WriteOrders("orders-1.csv", rows: 60)]);
 
-        // Assert: published on the second attempt; two transform spans, both children of the run span.
+        // Assert: published on the second attempt; two transform spans, both under the run's context as the run span is.
         Assert.Equal(PipelineStatus.Published, result.Status);
         var spans = SpansOf(result.RunId);
         var run = Assert.Single(spans, s => s.DisplayName.StartsWith("datamesh.run ", StringComparison.Ordinal));
         var transforms = spans.Where(s => s.DisplayName == "datamesh.transform").OrderBy(s => s.StartTimeUtc).ToList();
         Assert.Equal(2, transforms.Count);
         Assert.Equal([1, 2], transforms.Select(s => (int)s.GetTagItem(TelemetryAttributes.Attempt)!));
-        Assert.All(transforms, s => Assert.Equal(run.SpanId, s.ParentSpanId));
+        Assert.All(transforms, s => Assert.Equal(run.ParentSpanId, s.ParentSpanId));
+        Assert.All(transforms, s => Assert.Equal(PipelineTelemetry.RunSpanId(result.RunId), s.ParentSpanId));
         Assert.All(transforms, s => Assert.Equal(PipelineTelemetry.TraceId(result.RunId), s.TraceId));
         Assert.Equal(ActivityStatusCode.Error, transforms[0].Status);
         Assert.Equal("failed", transforms[0].GetTagItem(TelemetryAttributes.Outcome));
@@ -229,8 +235,87 @@ public sealed class TelemetryTests(AzuriteFixture azurite) : IAsyncLifetime
         var quality = Stage(spans, "quality");
         Assert.Equal(false, quality.GetTagItem(TelemetryAttributes.QualityPassed));
         Assert.True((int)quality.GetTagItem(TelemetryAttributes.QualityFailedRules)! >= 1);
-        Assert.Equal(run.SpanId, Stage(spans, "quarantine").ParentSpanId);
+        Assert.Equal(PipelineTelemetry.RunSpanId(result.RunId), run.ParentSpanId);
+        Assert.Equal(run.ParentSpanId, Stage(spans, "quarantine").ParentSpanId);
         Assert.DoesNotContain(spans, s => s.DisplayName == "datamesh.publish");
+    }
+
+    [Fact]
+    public async Task Run_MeshGivenAMeterFactory_RecordsOnThatFactorysMeterAndNoOtherHostSeesIt()
+    {
+        // Arrange: the mesh's meter factory, and another host's in the same process (its own pipeline metrics).
+        using var hostServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var otherServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var hostFactory = hostServices.GetRequiredService<IMeterFactory>();
+        var otherFactory = otherServices.GetRequiredService<IMeterFactory>();
+        var other = new PipelineMetrics(otherFactory);
+        _product = new TestProduct(_domain);
+        _mesh = await _product.StartMeshAsync(azurite, options => (options.Namespace, options.MeterFactory) = (AzuriteFixture.CreateNamespace(), hostFactory));
+        var host = new ConcurrentBag<string>();
+        var elsewhere = new ConcurrentBag<string>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == PipelineTelemetry.Name && (instrument.Meter.Scope == hostFactory || instrument.Meter.Scope == otherFactory))
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        void Measured(Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            if (Equals(Tags(tags).GetValueOrDefault(TelemetryAttributes.Product), _product!.Id))
+            {
+                (instrument.Meter.Scope == hostFactory ? host : elsewhere).Add(instrument.Name);
+            }
+        }
+
+        listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) => Measured(instrument, tags));
+        listener.SetMeasurementEventCallback<double>((instrument, _, tags, _) => Measured(instrument, tags));
+        listener.Start();
+
+        // Act
+        var result = await _mesh.RunAsync(_product.Id, [_product.WriteOrders("orders-1.csv", rows: 30)]);
+        listener.RecordObservableInstruments();
+
+        // Assert: the run, its stages and its freshness on the host's meter; nothing on the other host's, which has its
+        // own freshness table (a process-wide one would report this product there too).
+        Assert.Equal(PipelineStatus.Published, result.Status);
+        Assert.Contains("datamesh.runs", host);
+        Assert.Contains("datamesh.stage.duration", host);
+        Assert.Contains("datamesh.freshness.lag", host);
+        Assert.Empty(elsewhere);
+        GC.KeepAlive(other);
+    }
+
+    [Fact]
+    public void PipelineMetrics_FactoryDisposed_ItsInstrumentsEnd()
+    {
+        // Arrange
+        var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = services.GetRequiredService<IMeterFactory>();
+        var metrics = new PipelineMetrics(factory);
+        var ended = new ConcurrentBag<string>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Scope == factory)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+            MeasurementsCompleted = (instrument, _) => ended.Add(instrument.Name),
+        };
+        listener.Start();
+
+        // Act: the host's container goes away.
+        services.Dispose();
+
+        // Assert: the meter was the factory's, and ended with it.
+        Assert.Equal(["datamesh.freshness.lag", "datamesh.quality.failures", "datamesh.rows.published", "datamesh.runs", "datamesh.stage.duration"], ended.Order(StringComparer.Ordinal));
+        GC.KeepAlive(metrics);
     }
 
     private static Activity Stage(IEnumerable<Activity> spans, string stage) =>

@@ -195,6 +195,7 @@ internal static class BenchCommand
             command.Subcommands.Add(suite);
         }
 
+        command.Subcommands.Add(BenchColdStartCommand.Create());
         return command;
     }
 

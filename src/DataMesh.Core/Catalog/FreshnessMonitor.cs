@@ -11,12 +11,14 @@ namespace DataMesh.Catalog;
 /// its <c>sla.freshness</c> is announced with <c>DataMesh.FreshnessBreached</c> — once per breach, not at every tick:
 /// the breach is remembered per product and newest release, and a new release starts a new promise.
 /// </summary>
-public sealed class FreshnessMonitor(IProductRegistry products, MeshStorage storage, IProductEventPublisher events, TimeProvider? time = null)
+public sealed class FreshnessMonitor(IProductRegistry products, MeshStorage storage, IProductEventPublisher events, TimeProvider? time = null, Telemetry.PipelineMetrics? metrics = null)
 {
     /// <summary>Table remembering the last breach announced per product.</summary>
     public const string StateTable = "Freshness";
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    private readonly Telemetry.PipelineMetrics _metrics = metrics ?? Telemetry.PipelineMetrics.None;
 
     /// <summary>Checks every product with an SLA; returns the breaches announced by this call.</summary>
     public async Task<IReadOnlyList<FreshnessBreachedData>> CheckAsync(CancellationToken cancellationToken = default)
@@ -32,7 +34,7 @@ public sealed class FreshnessMonitor(IProductRegistry products, MeshStorage stor
             var since = product?.PublishedAt ?? product?.RegisteredAt;
             if (product?.PublishedAt is { } published)
             {
-                Telemetry.PipelineTelemetry.ObserveNewestRelease(spec.Id, spec.Domain, published);
+                _metrics.ObserveNewestRelease(spec.Id, spec.Domain, published);
             }
 
             if (since is null || now - since.Value <= spec.Freshness!.Value)

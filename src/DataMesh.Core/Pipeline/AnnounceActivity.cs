@@ -18,7 +18,7 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
     public override Task<string> RunAsync(TaskActivityContext context, AnnounceInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime.Products, "announce", input.Result.RunId, input.Result.Product, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.Result.Product), "announce", token => AnnounceAsync(input, token)));
+        return StageTracing.RunAsync(runtime, "announce", input.Result.RunId, input.Result.Product, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.Result.Product), "announce", token => AnnounceAsync(input, token)));
     }
 
     private async Task<string> AnnounceAsync(AnnounceInput input, CancellationToken cancellationToken)
@@ -108,7 +108,9 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
             transport.Post(recorded);
         }
 
-        PipelineTelemetry.RecordRun(result, spec.Domain, runtime.Time.GetUtcNow());
+        var endedAt = runtime.Time.GetUtcNow();
+        runtime.Metrics.RecordRun(result, spec.Domain, endedAt);
+        PipelineTelemetry.RecordRunSpan(result, spec.Domain, endedAt);
         return pending.Id;
     }
 

@@ -39,7 +39,7 @@ public sealed class ArchiveActivity(PipelineRuntime runtime) : TaskActivity<Arch
     public override Task<IReadOnlyList<string>> RunAsync(TaskActivityContext context, ArchiveInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime.Products, "archive", input.RunId, input.ProductId, input.Attempt,
+        return StageTracing.RunAsync(runtime, "archive", input.RunId, input.ProductId, input.Attempt,
             () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "publish", token => ArchiveAsync(input, token)));
     }
 

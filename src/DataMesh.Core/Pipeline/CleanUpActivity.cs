@@ -12,7 +12,7 @@ public sealed class CleanUpActivity(PipelineRuntime runtime) : TaskActivity<Clea
     public override Task<bool> RunAsync(TaskActivityContext context, CleanUpInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime.Products, "cleanup", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "cleanup", token => CleanUpAsync(input, token)));
+        return StageTracing.RunAsync(runtime, "cleanup", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "cleanup", token => CleanUpAsync(input, token)));
     }
 
     private async Task<bool> CleanUpAsync(CleanUpInput input, CancellationToken cancellationToken)

@@ -220,6 +220,14 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
     /// </summary>
     private static TransformResult Combine(IReadOnlyList<BackfillPart> parts, IReadOnlyList<TransformResult> results)
     {
+        // An archived input that a drift rule now blocks fails its part: the backfill publishes nothing, the archive stays.
+        var rejected = results.ToList().FindIndex(r => r.Rejected is not null);
+        if (rejected >= 0)
+        {
+            throw new TaskFailedException(nameof(TransformActivity), -1, new TaskFailureDetails(
+                typeof(PipelineStageException).FullName!, $"partition {parts[rejected].Describe()}: {results[rejected].Rejected}", null, null, null));
+        }
+
         var written = results.Where(r => r.Files.Count > 0).ToList();
         var first = written.FirstOrDefault() ?? results[0];
         var other = written.FirstOrDefault(r => r.SchemaHash != first.SchemaHash);

@@ -15,7 +15,7 @@ public sealed class IngestActivity(PipelineRuntime runtime) : TaskActivity<Inges
     public override Task<IngestedFile> RunAsync(TaskActivityContext context, IngestInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime.Products, "ingest", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "ingest", token => IngestAsync(input, token), runtime.CancellationOf(input.RunId)),
+        return StageTracing.RunAsync(runtime, "ingest", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "ingest", token => IngestAsync(input, token), runtime.CancellationOf(input.RunId)),
             (span, file) => span.SetTag(TelemetryAttributes.Input, file.InputName).SetTag(TelemetryAttributes.Blob, file.Blob.Name).SetTag(TelemetryAttributes.Bytes, file.Blob.Size));
     }
 

@@ -45,6 +45,9 @@ public sealed class PipelineRuntime(
 
     public TimeProvider Time { get; } = timeProvider ?? TimeProvider.System;
 
+    /// <summary>The pipeline's metrics, made by the host's meter factory; default: none recorded.</summary>
+    public Telemetry.PipelineMetrics Metrics { get; init; } = Telemetry.PipelineMetrics.None;
+
     /// <summary>Where the run's OpenLineage events are posted as they happen (<c>OPENLINEAGE_URL</c>); null: catalog only.</summary>
     public Lineage.OpenLineageTransport? OpenLineage { get; init; }
 

@@ -17,7 +17,7 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
     public override Task<PublishResult> RunAsync(TaskActivityContext context, PublishInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime.Products, "publish", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "publish", token => PublishAsync(input, token), runtime.CancellationOf(input.RunId)),
+        return StageTracing.RunAsync(runtime, "publish", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "publish", token => PublishAsync(input, token), runtime.CancellationOf(input.RunId)),
             (span, published) => span.SetTag(TelemetryAttributes.Release, published.Release).SetTag(TelemetryAttributes.Rows, published.Rows).SetTag(TelemetryAttributes.Bytes, published.Bytes));
     }
 

@@ -17,7 +17,7 @@ public sealed class QualityCheckActivity(PipelineRuntime runtime) : TaskActivity
     public override Task<QualitySummary> RunAsync(TaskActivityContext context, QualityCheckInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime.Products, "quality", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "quality", token => CheckAsync(input, token), runtime.CancellationOf(input.RunId)),
+        return StageTracing.RunAsync(runtime, "quality", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "quality", token => CheckAsync(input, token), runtime.CancellationOf(input.RunId)),
             StageTracing.DescribeQuality);
     }
 

@@ -25,7 +25,7 @@ public sealed class QuarantineActivity(PipelineRuntime runtime) : TaskActivity<Q
     public override Task<IReadOnlyList<string>> RunAsync(TaskActivityContext context, QuarantineInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime.Products, "quarantine", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "quarantine", token => QuarantineAsync(input, token)));
+        return StageTracing.RunAsync(runtime, "quarantine", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "quarantine", token => QuarantineAsync(input, token)));
     }
 
     private async Task<IReadOnlyList<string>> QuarantineAsync(QuarantineInput input, CancellationToken cancellationToken)

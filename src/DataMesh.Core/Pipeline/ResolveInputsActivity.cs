@@ -17,7 +17,7 @@ public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivit
     public override Task<IngestPlan> RunAsync(TaskActivityContext context, ResolveInputsInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime.Products, "resolve", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "ingest", token => ResolveAsync(input, token), runtime.CancellationOf(input.RunId)),
+        return StageTracing.RunAsync(runtime, "resolve", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "ingest", token => ResolveAsync(input, token), runtime.CancellationOf(input.RunId)),
             (span, plan) => span.SetTag(TelemetryAttributes.Files, plan.Files.Count));
     }
 

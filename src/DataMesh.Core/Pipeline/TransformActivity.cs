@@ -20,7 +20,7 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
     public override Task<TransformResult> RunAsync(TaskActivityContext context, TransformInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime.Products, "transform", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "transform", token => TransformAsync(input, token), runtime.CancellationOf(input.RunId)),
+        return StageTracing.RunAsync(runtime, "transform", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "transform", token => TransformAsync(input, token), runtime.CancellationOf(input.RunId)),
             (span, output) => span.SetTag(TelemetryAttributes.Rows, output.Rows).SetTag(TelemetryAttributes.QualityMeasured, output.Quality is not null));
     }
 

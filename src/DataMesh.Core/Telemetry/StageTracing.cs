@@ -17,8 +17,9 @@ internal static class StageTracing
     /// classified columns taken out of its text (<see cref="ErrorRedaction"/>), since every record of the run quotes it.
     /// </summary>
     public static async Task<TResult> RunAsync<TResult>(
-        IProductRegistry products, string stage, string runId, string productId, int attempt, Func<Task<TResult>> body, Action<Activity, TResult>? describe = null)
+        PipelineRuntime runtime, string stage, string runId, string productId, int attempt, Func<Task<TResult>> body, Action<Activity, TResult>? describe = null)
     {
+        var products = runtime.Products;
         var started = Stopwatch.GetTimestamp();
         using var span = PipelineTelemetry.Source.StartActivity($"datamesh.{stage}", ActivityKind.Internal, PipelineTelemetry.RunContext(runId));
         try
@@ -41,7 +42,7 @@ internal static class StageTracing
                 span.SetTag(TelemetryAttributes.Outcome, "succeeded").SetStatus(ActivityStatusCode.Ok);
             }
 
-            PipelineTelemetry.RecordStage(stage, productId, "succeeded", Stopwatch.GetElapsedTime(started));
+            runtime.Metrics.RecordStage(stage, productId, "succeeded", Stopwatch.GetElapsedTime(started));
             return result;
         }
         catch (Exception ex)
@@ -50,7 +51,7 @@ internal static class StageTracing
             var outcome = ex is PipelineStageException ? "rejected" : "failed";
             var leaving = Redacted(products, productId, ex);
             span?.SetTag(TelemetryAttributes.Outcome, outcome).SetStatus(ActivityStatusCode.Error, leaving.Message).AddException(leaving);
-            PipelineTelemetry.RecordStage(stage, productId, outcome, Stopwatch.GetElapsedTime(started));
+            runtime.Metrics.RecordStage(stage, productId, outcome, Stopwatch.GetElapsedTime(started));
             if (ReferenceEquals(leaving, ex))
             {
                 throw;

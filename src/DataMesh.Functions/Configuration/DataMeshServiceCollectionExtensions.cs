@@ -101,6 +101,9 @@ internal static class DataMeshServiceCollectionExtensions
                     Options(sp).IsHub ? null : ReleaseDataEndpoint.Parse(Options(sp).DataEndpoint)));
         services.AddSingleton(sp => LoadProducts(Options(sp)));
         services.AddSingleton<IProductRegistry>(sp => sp.GetRequiredService<ProductRegistry>());
+        // The pipeline's meter comes from the host's meter factory (AddMetrics is a no-op when the host added it).
+        services.AddMetrics();
+        services.AddSingleton(sp => new DataMesh.Telemetry.PipelineMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton(sp => new PipelineRuntime(
             sp.GetRequiredService<MeshStorage>(),
             sp.GetRequiredService<IProductRegistry>(),
@@ -110,6 +113,7 @@ internal static class DataMeshServiceCollectionExtensions
             TimeProvider.System,
             LoadPolicies(Options(sp)))
         {
+            Metrics = sp.GetRequiredService<DataMesh.Telemetry.PipelineMetrics>(),
             // OpenLineage clients' own settings (OPENLINEAGE_URL, OPENLINEAGE_ENDPOINT): the run's events are posted there too.
             OpenLineage = DataMesh.Lineage.OpenLineageTransport.ResolveEndpoint(
                 key => sp.GetService<Microsoft.Extensions.Configuration.IConfiguration>()?[key] ?? Environment.GetEnvironmentVariable(key)) is { } endpoint
@@ -133,7 +137,7 @@ internal static class DataMeshServiceCollectionExtensions
         services.AddSingleton(AppServiceAuthentication.FromConfiguration(configuration));
         services.AddSingleton(sp => new DataMeshAppMode(Options(sp).IsHub, Options(sp).IsHub ? null : Options(sp).Domain));
         services.AddSingleton(sp => new FreshnessMonitor(
-            sp.GetRequiredService<IProductRegistry>(), sp.GetRequiredService<MeshStorage>(), sp.GetRequiredService<IProductEventPublisher>(), TimeProvider.System));
+            sp.GetRequiredService<IProductRegistry>(), sp.GetRequiredService<MeshStorage>(), sp.GetRequiredService<IProductEventPublisher>(), TimeProvider.System, sp.GetRequiredService<DataMesh.Telemetry.PipelineMetrics>()));
         // Retention and compaction (ReleaseMaintenanceTimer, domain app). The catalog is the hub's, which this app cannot
         // write: an expired release is refused to readers here and announced (ReleaseExpired), on which the hub drops it.
         services.AddSingleton(sp => new ReleaseRetention(
