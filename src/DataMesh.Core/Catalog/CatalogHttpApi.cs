@@ -117,6 +117,7 @@ public sealed partial class CatalogHttpApi
         new("products/{id}/releases/{version}/{release}", "GetRelease", "One release: location, rows, schema hash, quality and lineage.", [], "Release"),
         new("products/{id}/runs", "ListRuns", "A page of a product's announced runs, most recent first, failed and quality-failed runs included with their reasons, and the token of the next.", ["limit", "continuationToken"], "RunList"),
         new("products/{id}/lineage", "GetLineage", "Products upstream and/or downstream of a product, to a number of hops.", ["direction", "depth"], "Lineage"),
+        new("products/{id}/readers", "GetReaders", "Who reads each column of a product across the mesh (every domain's registrations), to a number of hops, with each reader's version range; what a domain's publish gate asks before a contract change. Authenticated callers only where the host requires them.", ["depth"], "Readers"),
         new("products/{id}/releases/{version}/{release}/rows", "GetReleaseRows", "A page of a release's rows as JSON objects, in file order; only for callers the product's access lets read it (403 otherwise).", ["offset", "limit"], "ReleaseRows"),
         new("products/{id}/releases/{version}/{release}/files", "GetReleaseFile", "One of a release's Parquet files (a path of its manifest); only for callers the product's access lets read it (403 otherwise).", ["path"], "ParquetFile"),
         new("products/{id}/quality", "GetQualityHistory", "Quality rule results of a product's most recent runs that reached the quality gate.", ["limit"], "QualityHistory"),
@@ -214,7 +215,7 @@ public sealed partial class CatalogHttpApi
             return refused with { Headers = new Dictionary<string, string> { ["WWW-Authenticate"] = "Bearer" }, Body = head ? "" : refused.Body };
         }
 
-        if (_requireAuthenticatedReaders && !caller.IsAuthenticated && match.Route.OperationId is "GetReleaseRows" or "GetReleaseFile")
+        if (_requireAuthenticatedReaders && !caller.IsAuthenticated && match.Route.OperationId is "GetReleaseRows" or "GetReleaseFile" or "GetReaders")
         {
             var refused = Problem(401, "authentication-required", "Authentication required",
                 "Release data is served to authenticated callers only: send an Entra ID bearer token for the mesh API (api://<MESH_API_CLIENT_ID>).", instance, productId: id);
@@ -236,6 +237,7 @@ public sealed partial class CatalogHttpApi
             "GetRelease" => await GetReleaseAsync(request, caller, cancellationToken).ConfigureAwait(false),
             "ListRuns" => await ListRunsAsync(request, caller, cancellationToken).ConfigureAwait(false),
             "GetLineage" => await GetLineageAsync(request, cancellationToken).ConfigureAwait(false),
+            "GetReaders" => await GetReadersAsync(request, cancellationToken).ConfigureAwait(false),
             "GetQualityHistory" => await GetQualityHistoryAsync(request, caller, cancellationToken).ConfigureAwait(false),
             "GetReleaseRows" => await GetReleaseDataAsync(request, caller, null, cancellationToken).ConfigureAwait(false),
             "GetReleaseFile" => await GetReleaseDataAsync(request, caller, new FileRequest(headers, head), cancellationToken).ConfigureAwait(false),
@@ -689,6 +691,22 @@ public sealed partial class CatalogHttpApi
         }
 
         return Ok(await _catalog.GetLineageAsync(id, direction, depth, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// The product's readers across the mesh. Answered for a product the catalog has no row of too (no reader then, or
+    /// readers registered before its first release): the caller is a publish gate deciding, not a browser.
+    /// </summary>
+    private async Task<CatalogApiResponse> GetReadersAsync(Request request, CancellationToken cancellationToken)
+    {
+        string? problem = null;
+        var depth = request.Integer("depth", 1, MaxLineageDepth, 1, ref problem);
+        if (problem is not null)
+        {
+            return Problem(400, "invalid-parameter", "Invalid query parameter", problem, request.Instance);
+        }
+
+        return Ok(await _catalog.GetReadersAsync(request.Route["id"], depth, cancellationToken).ConfigureAwait(false));
     }
 
     private async Task<CatalogApiResponse> GetQualityHistoryAsync(Request request, DataReader caller, CancellationToken cancellationToken)

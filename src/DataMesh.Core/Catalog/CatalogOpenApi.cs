@@ -63,6 +63,11 @@ internal static class CatalogOpenApi
                 responses["403"] = Response("The product's history (failed-row samples, error texts) comes from its data: its access (visibility, readers) does not let the caller read it.", Ref("Problem"), "application/problem+json");
             }
 
+            if (route.OperationId is "GetReaders")
+            {
+                responses["401"] = Response("Where the host requires it (the Functions apps): the caller sent no valid bearer token for the mesh API (a domain app sends its managed identity's).", Ref("Problem"), "application/problem+json");
+            }
+
             if (route.OperationId is "GetReleaseRows" or "GetReleaseFile")
             {
                 responses["401"] = Response("Where the host serves data beyond loopback (the Functions apps): the caller sent no valid bearer token for the mesh API.", Ref("Problem"), "application/problem+json");
@@ -288,11 +293,21 @@ internal static class CatalogOpenApi
             ("productId", Type("string")), ("direction", Type("string")), ("depth", Type("integer")),
             ("nodes", ArrayOf(Object(("productId", Type("string")), ("hops", Type("integer")), ("direction", Type("string"))))),
             ("edges", ArrayOf(Object(("upstream", Type("string")), ("downstream", Type("string")), ("declared", Type("boolean")), ("observed", Type("boolean")), ("versions", Type("string", nullable: true)), ("status", Type("string", nullable: true)), ("upstreamVersion", Type("string", nullable: true))))),
-            ("columns", ArrayOf(Object(
-                ("column", Type("string")),
-                ("sources", ArrayOf(Object(("input", Type("string")), ("column", Type("string")), ("type", Type("string")), ("subtype", Type("string")), ("product", Type("string", true))))),
-                ("readers", ArrayOf(Object(("productId", Type("string")), ("input", Type("string")), ("outputs", ArrayOf(Type("string"))))))))),
+            ("columns", ArrayOf(Ref("ColumnLineage"))),
             ("columnNotes", ArrayOf(Type("string")))),
+        ["ColumnLineage"] = Object(
+            ("column", Type("string")),
+            ("sources", ArrayOf(Object(("input", Type("string")), ("column", Type("string")), ("type", Type("string")), ("subtype", Type("string")), ("product", Type("string", true))))),
+            ("readers", ArrayOf(Object(
+                ("productId", Type("string")), ("input", Type("string")), ("outputs", ArrayOf(Type("string"))),
+                ("hop", Described(Type("integer"), "1: reads the product's column; 2: reads a column a hop-1 reader computes from it; and so on.")),
+                ("versions", Described(Type("string", true), "The range the reader's input accepts.")),
+                ("through", Described(Type("string", true), "The product whose column it reads directly.")),
+                ("throughColumn", Type("string", true)))))),
+        ["Readers"] = Object(
+            ("productId", Type("string")), ("depth", Type("integer")),
+            ("columns", ArrayOf(Ref("ColumnLineage"))),
+            ("notes", ArrayOf(Type("string")))),
         ["QualityRun"] = Object(
             ("productId", Type("string")), ("runId", Type("string")), ("status", Type("string")), ("version", Type("string")),
             ("release", Type("integer", true)), ("at", Type("string", format: "date-time")), ("passed", Type("boolean")),

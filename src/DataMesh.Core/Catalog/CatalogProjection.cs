@@ -159,7 +159,13 @@ public sealed class CatalogProjection
                 [CatalogColumns.Inputs] = CatalogJson.SerializeList(registration.Inputs).Json,
                 [CatalogColumns.RegisteredAt] = now,
             };
-            if (registration.ColumnLineage is { } columnLineage)
+            if (registration.ColumnLineageOmitted && registration.ColumnLineage is null)
+            {
+                // Left out upstream (an event's budget): say so rather than keep an older lineage naming other columns.
+                entity[CatalogColumns.ColumnLineage] = null;
+                entity[CatalogColumns.ColumnLineageOmitted] = true;
+            }
+            else if (registration.ColumnLineage is { } columnLineage)
             {
                 // Whole or not at all: a cut lineage would claim a column is read by nobody.
                 var json = System.Text.Json.JsonSerializer.Serialize(columnLineage, CatalogJson.Options);
@@ -224,6 +230,17 @@ public sealed class CatalogProjection
         if (_releases is not null && await _releases.VerifyAsync(data, cancellationToken).ConfigureAwait(false) is { } missing)
         {
             throw Rejected(cloudEvent, missing);
+        }
+
+        // The registration the release carries: the domain's own declaration of its product (the source's domain, which
+        // the delivering topic vouches for), recorded unless a newer release is already latest (events come in any order).
+        if (data.Registration is { } registration)
+        {
+            CheckRegistration(cloudEvent, data, registration);
+            if (await IsNotOlderThanLatestAsync(data.Domain, data.Name, version, data.Release, cancellationToken).ConfigureAwait(false))
+            {
+                await RegisterProductAsync(registration, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         var productKey = CatalogKeys.Encode(data.ProductId);
@@ -323,6 +340,44 @@ public sealed class CatalogProjection
                 }
                 : null,
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A release's registration must be of the released product (whose domain the channel vouched for), and may only
+    /// say what that product reads: inputs that are product ids, and column reads of those inputs alone. A domain cannot
+    /// register another domain's product, nor a read of a product its own spec does not declare as an input.
+    /// </summary>
+    private static void CheckRegistration(CloudEvent cloudEvent, ProductVersionPublishedData data, ProductRegistration registration)
+    {
+        if (!string.Equals(registration.Domain, data.Domain, StringComparison.Ordinal) || !string.Equals(registration.Name, data.Name, StringComparison.Ordinal))
+        {
+            throw Rejected(cloudEvent, $"its registration is of '{registration.Domain}.{registration.Name}', not of the released product '{data.ProductId}' (a domain registers its own products only)");
+        }
+
+        if (registration.Inputs.FirstOrDefault(i => !ProductIds.TrySplit(i, out _, out _)) is { } badInput)
+        {
+            throw Rejected(cloudEvent, $"its registration's input '{badInput}' is not a product id of the form <domain>.<name>");
+        }
+
+        var declared = registration.Inputs.ToHashSet(StringComparer.Ordinal);
+        var undeclared = (registration.ColumnLineage?.Reads.Select(r => r.Product) ?? [])
+            .Concat(registration.ColumnLineage?.Outputs.SelectMany(o => o.Sources).Select(s => s.Product) ?? [])
+            .Concat(registration.ColumnLineage?.Dataset.Select(s => s.Product) ?? [])
+            .OfType<string>()
+            .FirstOrDefault(p => !declared.Contains(p));
+        if (undeclared is not null)
+        {
+            throw Rejected(cloudEvent, $"its registration's column lineage reads '{undeclared}', which is not one of the product's declared inputs");
+        }
+    }
+
+    /// <summary>Whether <paramref name="version"/>#<paramref name="release"/> is the product's latest or newer (not an older release arriving late).</summary>
+    private async Task<bool> IsNotOlderThanLatestAsync(string domain, string name, SemVersion version, int release, CancellationToken cancellationToken)
+    {
+        var products = await TableAsync(CatalogTables.Products, cancellationToken).ConfigureAwait(false);
+        var current = await products.GetEntityIfExistsAsync<TableEntity>(
+            CatalogKeys.Encode(domain), CatalogKeys.Encode(name), [CatalogColumns.LatestVersion, CatalogColumns.LatestRelease], cancellationToken).ConfigureAwait(false);
+        return IsNewerThanLatest(version, release + 1, current.HasValue ? current.Value : null);
     }
 
     private async Task ApplyFailureAsync(CloudEvent cloudEvent, RunFailureData data, string status, CancellationToken cancellationToken)

@@ -257,7 +257,7 @@ public sealed class CatalogReader
             }
         }
 
-        var (columns, notes) = await ColumnLineageAsync(productId, cancellationToken).ConfigureAwait(false);
+        var (columns, notes) = await ColumnLineageAsync(productId, depth, cancellationToken).ConfigureAwait(false);
         // One read of each upstream's newest version and releases, however many of its consumers are listed.
         var upstreams = edges.Values.Where(e => e.Versions is not null).Select(e => e.Upstream).Distinct(StringComparer.Ordinal)
             .ToDictionary(u => u, u => new UpstreamVersions(this, u, cancellationToken), StringComparer.Ordinal);
@@ -318,16 +318,108 @@ public sealed class CatalogReader
     }
 
     /// <summary>
-    /// The product's columns with their sources (its registered column lineage) and readers: every product one hop
-    /// downstream whose registered lineage reads one of its columns, whichever domain it is in.
+    /// Who reads each column of <paramref name="productId"/> across the mesh, from the registrations in the catalog (the
+    /// local mesh registers every spec at start; in Azure each domain's release events carry its product's registration):
+    /// readers to <paramref name="depth"/> hops, each with its input's range. The same answer in both hosts.
     /// </summary>
-    private async Task<(IReadOnlyList<CatalogColumnLineage> Columns, IReadOnlyList<string> Notes)> ColumnLineageAsync(string productId, CancellationToken cancellationToken)
+    public async Task<CatalogReaders> GetReadersAsync(string productId, int depth, CancellationToken cancellationToken = default)
+    {
+        SplitProductId(productId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(depth, 1);
+        var (columns, notes) = await ColumnLineageAsync(productId, depth, cancellationToken).ConfigureAwait(false);
+        return new CatalogReaders { ProductId = productId, Depth = depth, Columns = columns, Notes = notes };
+    }
+
+    /// <summary>
+    /// The product's columns with their sources (its registered column lineage) and readers: every product downstream,
+    /// whichever domain it is in, whose registered lineage reads one of its columns (hop 1), then the readers of the
+    /// columns those compute from it (hop 2), to <paramref name="depth"/> hops. A reader that only filters or joins on a
+    /// column feeds none of its own columns with it, so the walk stops there.
+    /// </summary>
+    private async Task<(IReadOnlyList<CatalogColumnLineage> Columns, IReadOnlyList<string> Notes)> ColumnLineageAsync(string productId, int depth, CancellationToken cancellationToken)
     {
         var (own, ownNote) = await RegisteredColumnLineageAsync(productId, cancellationToken).ConfigureAwait(false);
-        var downstream = await QueryAsync(_storage.Table(CatalogTables.LineageDownstream), PartitionFilter(productId), cancellationToken).ConfigureAwait(false);
+        var direct = new Dictionary<string, Task<IReadOnlyDictionary<string, List<CatalogColumnReader>>>>(StringComparer.Ordinal);
+        Task<IReadOnlyDictionary<string, List<CatalogColumnReader>>> DirectOf(string product) =>
+            direct.TryGetValue(product, out var known) ? known : direct[product] = DirectReadersAsync(product, cancellationToken);
+
         var readers = new Dictionary<string, List<CatalogColumnReader>>(StringComparer.OrdinalIgnoreCase);
-        foreach (var consumer in downstream.Select(r => r.GetString(CatalogColumns.DownstreamProduct)).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        foreach (var (column, first) in await DirectOf(productId).ConfigureAwait(false))
         {
+            var all = new List<CatalogColumnReader>(first);
+            var seen = new HashSet<(string, string)> { (productId, column.ToUpperInvariant()) };
+            IReadOnlyList<CatalogColumnReader> frontier = first;
+            for (var hop = 2; hop <= depth && frontier.Count > 0; hop++)
+            {
+                var next = new List<CatalogColumnReader>();
+                foreach (var reader in frontier)
+                {
+                    var theirs = await DirectOf(reader.ProductId).ConfigureAwait(false);
+                    foreach (var output in reader.Outputs)
+                    {
+                        if (!seen.Add((reader.ProductId, output.ToUpperInvariant())))
+                        {
+                            continue; // a cycle, or a column already walked
+                        }
+
+                        next.AddRange((theirs.GetValueOrDefault(output) ?? []).Select(r => r with { Hop = hop }));
+                    }
+                }
+
+                all.AddRange(next);
+                frontier = next;
+            }
+
+            readers[column] = all;
+        }
+
+        var columns = new List<CatalogColumnLineage>();
+        foreach (var output in own?.Outputs ?? [])
+        {
+            columns.Add(new CatalogColumnLineage { Column = output.Name, Sources = output.Sources, Readers = readers.GetValueOrDefault(output.Name) ?? [] });
+        }
+
+        foreach (var (column, list) in readers.Where(r => !columns.Any(c => string.Equals(c.Column, r.Key, StringComparison.OrdinalIgnoreCase))).OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            columns.Add(new CatalogColumnLineage { Column = column, Readers = list });
+        }
+
+        IReadOnlyList<string> notes = own is null ? (ownNote is null ? [] : [ownNote]) : own.Notes;
+        return (columns, notes);
+    }
+
+    /// <summary>
+    /// The products one hop downstream of <paramref name="productId"/> whose registered lineage reads its columns, by
+    /// column, with their input's declared range. A product whose registered access does not admit the reader's domain
+    /// is not read by it, whatever that domain registers: a domain cannot make itself a reader (and so block another
+    /// domain's contract changes) of a product it may not read.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, List<CatalogColumnReader>>> DirectReadersAsync(string productId, CancellationToken cancellationToken)
+    {
+        var readers = new Dictionary<string, List<CatalogColumnReader>>(StringComparer.OrdinalIgnoreCase);
+        IReadOnlyList<TableEntity> downstream;
+        try
+        {
+            downstream = await QueryAsync(_storage.Table(CatalogTables.LineageDownstream), PartitionFilter(productId), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (IsTableMissing(ex))
+        {
+            return readers;
+        }
+
+        var access = await AccessAsync(productId, cancellationToken).ConfigureAwait(false);
+        var ranges = downstream
+            .Where(r => r.GetString(CatalogColumns.DownstreamProduct) is not null)
+            .GroupBy(r => r.GetString(CatalogColumns.DownstreamProduct)!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(r => r.GetString(CatalogColumns.Versions)).FirstOrDefault(v => v is not null), StringComparer.Ordinal);
+        foreach (var consumer in ranges.Keys.Order(StringComparer.Ordinal))
+        {
+            if (access is { } a && ProductIds.TrySplit(consumer, out var consumerDomain, out _)
+                && !Consumption.DataReader.ForDomain(consumerDomain).CanRead(a.Domain, a.Visibility, a.Readers))
+            {
+                continue;
+            }
+
             if ((await RegisteredColumnLineageAsync(consumer, cancellationToken).ConfigureAwait(false)).Lineage is not { } theirs)
             {
                 continue;
@@ -345,24 +437,35 @@ public sealed class CatalogReader
                         readers[column] = list = [];
                     }
 
-                    list.Add(new CatalogColumnReader(consumer, read.Input, outputs));
+                    list.Add(new CatalogColumnReader(consumer, read.Input, outputs) { Versions = ranges[consumer], Through = productId, ThroughColumn = column });
                 }
             }
         }
 
-        var columns = new List<CatalogColumnLineage>();
-        foreach (var output in own?.Outputs ?? [])
-        {
-            columns.Add(new CatalogColumnLineage { Column = output.Name, Sources = output.Sources, Readers = readers.GetValueOrDefault(output.Name) ?? [] });
-        }
+        return readers;
+    }
 
-        foreach (var (column, list) in readers.Where(r => !columns.Any(c => string.Equals(c.Column, r.Key, StringComparison.OrdinalIgnoreCase))).OrderBy(r => r.Key, StringComparer.Ordinal))
+    /// <summary>The product's registered domain, visibility and readers, or null when it is not registered (nothing to judge by).</summary>
+    private async Task<(string Domain, string Visibility, IReadOnlyList<string> Readers)?> AccessAsync(string productId, CancellationToken cancellationToken)
+    {
+        var (domain, name) = SplitProductId(productId);
+        try
         {
-            columns.Add(new CatalogColumnLineage { Column = column, Readers = list });
-        }
+            var response = await _storage.Table(CatalogTables.Products)
+                .GetEntityIfExistsAsync<TableEntity>(CatalogKeys.Encode(domain), CatalogKeys.Encode(name), select: [CatalogColumns.Visibility, CatalogColumns.Readers], cancellationToken: cancellationToken)
+                .ConfigureAwait(false);
+            if (!response.HasValue || response.Value is not { } entity || string.IsNullOrEmpty(entity.GetString(CatalogColumns.Visibility)))
+            {
+                return null;
+            }
 
-        IReadOnlyList<string> notes = own is null ? (ownNote is null ? [] : [ownNote]) : own.Notes;
-        return (columns, notes);
+            var readers = entity.GetString(CatalogColumns.Readers) is { } json ? CatalogJson.Deserialize<List<string>>(json) ?? [] : [];
+            return (domain, entity.GetString(CatalogColumns.Visibility), readers);
+        }
+        catch (RequestFailedException ex) when (IsTableMissing(ex))
+        {
+            return null;
+        }
     }
 
     private async Task<(Lineage.ColumnLineage? Lineage, string? Note)> RegisteredColumnLineageAsync(string productId, CancellationToken cancellationToken)

@@ -37,6 +37,12 @@ public sealed record ProductRegistration(
     /// </summary>
     public Lineage.ColumnLineage? ColumnLineage { get; init; }
 
+    /// <summary>
+    /// True when the column lineage was left out because it did not fit (an event's budget, a table property): the
+    /// catalog then says so instead of keeping an older lineage that would name the wrong readers.
+    /// </summary>
+    public bool ColumnLineageOmitted { get; init; }
+
     /// <summary>Registrations of <paramref name="specs"/> with their column lineage, derived over <paramref name="meshProducts"/>' contracts.</summary>
     public static IReadOnlyList<ProductRegistration> FromSpecs(IReadOnlyCollection<ProductSpec> specs, IReadOnlyCollection<ProductSpec> meshProducts)
     {

@@ -44,6 +44,9 @@ public static class ProductEventBudget
             ("landing", d => d with { Landing = Head(d.Landing) }),
             ("upstream", d => d with { Upstream = Head(d.Upstream) }),
             ("quality.rules", d => d with { Quality = FailedRulesFirst(d.Quality) }),
+            // Last: the registration is what the hub's readers and other domains' publish gates read. Left out whole
+            // (and flagged), never cut: a cut lineage would claim a column has no reader.
+            ("registration.columnLineage", d => d with { Registration = d.Registration is { } r ? r with { ColumnLineage = null, ColumnLineageOmitted = r.ColumnLineage is not null || r.ColumnLineageOmitted } : null }),
         };
         return Fit(data, steps, (d, trimmed) => d with { Trimmed = trimmed });
     }

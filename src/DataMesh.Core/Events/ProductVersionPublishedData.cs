@@ -48,6 +48,14 @@ public sealed record ProductVersionPublishedData
 
     public required DateTimeOffset PublishedAt { get; init; }
 
+    /// <summary>
+    /// The product as its domain declares it at this release (contract columns with classifications, input ranges, the
+    /// columns it reads and its column lineage: names and types only, never a value), recorded by the hub's catalog when
+    /// this release is not older than its latest. How a domain app, which holds only its own specs, tells the mesh which
+    /// columns of other domains' products it reads. Null in events of releases announced before registrations.
+    /// </summary>
+    public Catalog.ProductRegistration? Registration { get; init; }
+
     /// <summary>What was shortened to fit one queue message (<see cref="ProductEventBudget"/>); empty when nothing was.</summary>
     public IReadOnlyList<string> Trimmed { get; init; } = [];
 }

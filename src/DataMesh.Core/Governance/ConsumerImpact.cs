@@ -15,7 +15,7 @@ namespace DataMesh.Governance;
 public static class ConsumerImpact
 {
     /// <summary>Change kinds that break a consumer reading the column whatever its SQL does with it.</summary>
-    private static readonly HashSet<ContractChangeKind> BreakingWhenRead =
+    internal static readonly HashSet<ContractChangeKind> BreakingWhenRead =
     [
         ContractChangeKind.ColumnRemoved, ContractChangeKind.ColumnRenamed, ContractChangeKind.TypeNarrowed, ContractChangeKind.TypeChanged,
     ];
@@ -223,7 +223,7 @@ public static class ConsumerImpact
         return (diagnostic.Line, diagnostic.Column);
     }
 
-    private static bool InRange(string version, string range) =>
+    internal static bool InRange(string version, string range) =>
         range is "*" || (SemVersionRange.TryParseNpm(range, out var parsed) && SemVersion.TryParse(version, SemVersionStyles.Strict, out var v) && parsed.Contains(v));
 
     /// <summary><paramref name="contract"/> without <paramref name="column"/> in object <paramref name="objectName"/>.</summary>

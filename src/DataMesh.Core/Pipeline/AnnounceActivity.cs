@@ -53,6 +53,9 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
                     PublishedAt = now,
                     Stages = result.Stages,
                     OpenLineage = openLineage,
+                    // The product's declaration as this domain holds it: how the hub learns which columns of other
+                    // domains' products it reads (their publish gates ask the hub), with the lineage computed once per spec.
+                    Registration = Catalog.ProductRegistration.FromSpec(spec) with { ColumnLineage = lineage.ColumnLineage },
                 }),
             PipelineStatus.QualityFailed => ProductEventFactory.CreateQualityCheckFailed(new QualityCheckFailedData
             {

@@ -51,6 +51,12 @@ public sealed class PipelineRuntime(
     /// <summary>Where the run's OpenLineage events are posted as they happen (<c>OPENLINEAGE_URL</c>); null: catalog only.</summary>
     public Lineage.OpenLineageTransport? OpenLineage { get; init; }
 
+    /// <summary>
+    /// The mesh hub's catalog, which the publish gate asks for the consumers this host does not hold (a domain app holds
+    /// its own domain's specs only); null where every spec is held (the local mesh).
+    /// </summary>
+    public Catalog.HubCatalogClient? Hub { get; init; }
+
     /// <summary>The OpenLineage namespace of jobs and product datasets.</summary>
     public string LineageNamespace { get; init; } = "datamesh";
 

@@ -2,6 +2,7 @@ using DataMesh.Engine;
 using DataMesh.Publishing;
 using DataMesh.Telemetry;
 using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
 
 namespace DataMesh.Pipeline;
 
@@ -12,7 +13,7 @@ namespace DataMesh.Pipeline;
 /// files it writes, then the manifest last and create-only. Idempotent: a retry of the same run finds its claim and
 /// manifest and returns the same release.
 /// </summary>
-public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<PublishInput, PublishResult>
+public sealed partial class PublishActivity(PipelineRuntime runtime) : TaskActivity<PublishInput, PublishResult>
 {
     public override Task<PublishResult> RunAsync(TaskActivityContext context, PublishInput input)
     {
@@ -31,7 +32,8 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
         // partition columns, the policies, no column a consumer in range reads removed or narrowed, and no breaking change under the same major version. All are idempotent on a retry.
         PublishGate.CheckPartitionColumns(spec);
         PublishGate.CheckPolicies(spec, runtime.Products, runtime.Policies, runtime.Time);
-        await PublishGate.CheckConsumersAsync(spec, runtime.Products, store, cancellationToken).ConfigureAwait(false);
+        var consumers = await PublishGate.CheckConsumersAsync(spec, runtime.Products, store, runtime.Hub, cancellationToken).ConfigureAwait(false);
+        LogConsumerGate(runtime.LoggerFactory.CreateLogger<PublishActivity>(), input.RunId, consumers);
         await PublishGate.CheckCompatibilityAsync(spec, store, cancellationToken).ConfigureAwait(false);
 
         // One publisher of the product version at a time (PublishLock): the base read below stays the newest release
@@ -188,4 +190,7 @@ public sealed class PublishActivity(PipelineRuntime runtime) : TaskActivity<Publ
             r => new OutputColumn(r.GetString(0), r.GetString(1)));
         return (masked, schema);
     }
+
+    [LoggerMessage(EventId = 1040, Level = LogLevel.Information, Message = "Run {RunId}: consumer gate passed: {Finding}")]
+    private static partial void LogConsumerGate(ILogger logger, string runId, string finding);
 }

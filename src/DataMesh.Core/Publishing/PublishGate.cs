@@ -1,3 +1,4 @@
+using DataMesh.Catalog;
 using DataMesh.Contracts;
 using DataMesh.Governance;
 using DataMesh.Pipeline;
@@ -61,40 +62,100 @@ public static class PublishGate
     /// message names the consumer, its range, the column and where its SQL reads it. Consumers a major bump leaves on
     /// the old major are not refused: they keep reading it.
     /// </summary>
-    public static async Task CheckConsumersAsync(ProductSpec spec, IProductRegistry products, ReleaseStore store, CancellationToken cancellationToken = default)
+    /// <param name="spec">The product about to publish.</param>
+    /// <param name="products">The specs this host holds: consumers among them are judged by binding their SQL.</param>
+    /// <param name="store">The product's releases (the previous release's contract snapshot).</param>
+    /// <param name="hub">
+    /// The mesh hub's catalog, asked for the readers this host does not hold (a domain app holds its own domain's specs
+    /// only): their registered column lineage says which columns they read and their range. Asked only when a column
+    /// is removed, renamed, narrowed or retyped. Fail-closed: when the hub cannot be asked, such a change is refused
+    /// (nothing published, the previous release stays current) rather than risk breaking a consumer unseen. Null: only
+    /// <paramref name="products"/> are consumers (the local mesh, which holds every spec).
+    /// </param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>What the gate found when it passes (e.g. that no consumer reads the changed columns), for the run's log.</returns>
+    public static async Task<string> CheckConsumersAsync(ProductSpec spec, IProductRegistry products, ReleaseStore store, HubCatalogClient? hub = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(products);
         ArgumentNullException.ThrowIfNull(store);
         var current = SemVersion.Parse(spec.Version, SemVersionStyles.Strict);
-        if (!products.All.Any(p => p.Id != spec.Id && p.Inputs.Any(i => i.Product == spec.Id)))
+        var localConsumers = products.All.Any(p => p.Id != spec.Id && p.Inputs.Any(i => i.Product == spec.Id));
+        if (!localConsumers && hub is null)
         {
-            return; // no consumer here: nothing to bind
+            return $"{spec.Id}: no consumer in the mesh reads it."; // nothing to bind
         }
 
         var previous = await store.LatestReleaseAsync(spec.Name, v => v.ComparePrecedenceTo(current) <= 0, cancellationToken).ConfigureAwait(false);
         var snapshot = previous is null ? null : await store.ReadTextAsync(previous.Value.Folder + ContractSnapshotName, cancellationToken).ConfigureAwait(false);
         if (snapshot is null || ContractLoader.Parse(snapshot, previous!.Value.Folder + ContractSnapshotName).Contract is not { } old)
         {
-            return;
+            return $"{spec.Id}: no earlier release to compare with.";
         }
 
-        if (ContractComparer.Compare(old, spec.Contract).Changes.Count == 0)
+        var changes = ContractComparer.Compare(old, spec.Contract).Changes;
+        if (changes.Count == 0)
         {
-            return;
+            return $"{spec.Id}: the contract did not change.";
         }
 
-        var report = ConsumerImpact.Analyze(spec, old, spec.Contract, products.All, spec.Version);
-        if (report.Breaks.Count > 0)
+        var broken = new List<string>();
+        if (localConsumers)
         {
-            var broken = report.Breaks.Select(b => b.Change is { } change
+            var report = ConsumerImpact.Analyze(spec, old, spec.Contract, products.All, spec.Version);
+            broken.AddRange(report.Breaks.Select(b => b.Change is { } change
                 ? $"{change.Description}: {b.Read.Consumer} reads '{change.Property}' at {b.Read.Location}"
-                : $"{b.Read.Consumer} no longer binds at {b.Read.Location} ({b.Read.Detail})");
+                : $"{b.Read.Consumer} no longer binds at {b.Read.Location} ({b.Read.Detail})"));
+        }
+
+        // Consumers this host does not hold (other domains'): what they registered in the hub says which columns they read.
+        var readable = changes.Where(c => c.Property is not null && ConsumerImpact.BreakingWhenRead.Contains(c.Kind)).ToList();
+        var remoteReaders = 0;
+        if (hub is not null && readable.Count > 0)
+        {
+            CatalogReaders readers;
+            try
+            {
+                readers = await hub.GetReadersAsync(spec.Id, 1, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex)
+            {
+                throw new PipelineStageException(
+                    "publish",
+                    $"{spec.Id} {spec.Version}: the contract {string.Join("; ", readable.Select(c => c.Description))}, and the mesh hub's catalog ({hub.Endpoint}) could not be asked "
+                    + $"which consumers in other domains read those columns ({ex.Message}). Nothing was published (the gate fails closed): run again once the hub answers. The previous release stays current.",
+                    ex);
+            }
+
+            var held = products.All.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var change in readable)
+            {
+                var column = readers.Columns.FirstOrDefault(c => string.Equals(c.Column, change.Property, StringComparison.OrdinalIgnoreCase));
+                foreach (var reader in column?.Readers.Where(r => r.Hop == 1 && !held.Contains(r.ProductId)) ?? [])
+                {
+                    remoteReaders++;
+                    var range = reader.Versions ?? "*";
+                    if (ConsumerImpact.InRange(spec.Version, range))
+                    {
+                        broken.Add($"{change.Description}: {reader.ProductId} (input {reader.Input}, versions {range}) reads '{change.Property}' (its registration in the mesh hub's catalog)");
+                    }
+                }
+            }
+        }
+
+        if (broken.Count > 0)
+        {
             throw new PipelineStageException(
                 "publish",
                 $"{spec.Id} {spec.Version}: the contract breaks consumers whose range accepts {spec.Version} (against release {previous.Value.Version}#{previous.Value.Release}): "
                 + $"{string.Join("; ", broken)}. Keep the column, change those consumers first, or publish a major version their ranges do not accept (datamesh impact {spec.Id}). The previous release stays current.");
         }
+
+        return readable.Count == 0
+            ? $"{spec.Id} {spec.Version}: no column removed, renamed, narrowed or retyped."
+            : remoteReaders == 0 && !localConsumers
+                ? $"{spec.Id} {spec.Version}: no consumer in the mesh reads {string.Join(", ", readable.Select(c => $"'{c.Property}'"))}."
+                : $"{spec.Id} {spec.Version}: no consumer whose range accepts {spec.Version} reads {string.Join(", ", readable.Select(c => $"'{c.Property}'"))}.";
     }
 
     /// <summary>

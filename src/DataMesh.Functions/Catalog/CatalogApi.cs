@@ -56,6 +56,17 @@ public sealed class CatalogApi(CatalogReader catalog, AppServiceAuthentication a
         string id,
         CancellationToken cancellationToken) => AnswerAsync(_api, request, cancellationToken);
 
+    /// <summary>
+    /// Who reads a product's columns across the mesh: what a domain app's publish gate asks before a contract change. No
+    /// function key (a domain app holds none of the hub's): the caller's Entra bearer token is required instead (401
+    /// without one), the domain app's managed identity's for the mesh API.
+    /// </summary>
+    [Function("GetReaders")]
+    public Task<HttpResponseData> GetReadersAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "products/{id}/readers")] HttpRequestData request,
+        string id,
+        CancellationToken cancellationToken) => AnswerAsync(_api, request, cancellationToken);
+
     [Function("GetQualityHistory")]
     public Task<HttpResponseData> GetQualityHistoryAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "products/{id}/quality")] HttpRequestData request,

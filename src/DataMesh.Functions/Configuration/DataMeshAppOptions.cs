@@ -29,6 +29,9 @@ internal sealed class DataMeshAppOptions
 
     public EventTopicOptions Events { get; set; } = new();
 
+    /// <summary>The mesh hub's catalog, which a domain app's publish gate asks for readers in other domains (<c>DataMesh__Hub__*</c>).</summary>
+    public HubCatalogOptions Hub { get; set; } = new();
+
     /// <summary>Engine settings of the pipeline stages (<c>DataMesh__Pipeline__InstanceMemoryMB</c>, <c>DataMesh__Pipeline__MemoryLimit</c>, ...).</summary>
     public PipelineOptions Pipeline { get; set; } = new();
 

@@ -52,6 +52,11 @@ internal sealed class DataMeshAppOptionsValidator : IValidateOptions<DataMeshApp
             errors.Add($"DataMesh__DataEndpoint '{options.DataEndpoint}' is not the base URL of this app: use https://<host>/ (no path, query or credentials).");
         }
 
+        if (options.Hub.CatalogEndpoint is { } hub && (!hub.IsAbsoluteUri || hub.Scheme is not ("https" or "http") || !string.IsNullOrEmpty(hub.Query)))
+        {
+            errors.Add($"DataMesh__Hub__CatalogEndpoint '{hub}' is not the hub's catalog API base: use https://<hub app>/api/.");
+        }
+
         for (var i = 0; i < options.Domains.Count; i++)
         {
             var domain = options.Domains[i];

@@ -104,6 +104,9 @@ internal static class DataMeshServiceCollectionExtensions
         // The pipeline's meter comes from the host's meter factory (AddMetrics is a no-op when the host added it).
         services.AddMetrics();
         services.AddSingleton(sp => new DataMesh.Telemetry.PipelineMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+
+        // Shared by every call to the hub: one connection pool, a bounded wait (a publish waits on it).
+        services.AddKeyedSingleton(HubHttpClientKey, (_, _) => new HttpClient { Timeout = TimeSpan.FromSeconds(30) });
         services.AddSingleton(sp => new PipelineRuntime(
             sp.GetRequiredService<MeshStorage>(),
             sp.GetRequiredService<IProductRegistry>(),
@@ -119,6 +122,7 @@ internal static class DataMeshServiceCollectionExtensions
                 key => sp.GetService<Microsoft.Extensions.Configuration.IConfiguration>()?[key] ?? Environment.GetEnvironmentVariable(key)) is { } endpoint
                 ? new DataMesh.Lineage.OpenLineageTransport(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, endpoint, sp.GetRequiredService<ILoggerFactory>().CreateLogger<DataMesh.Lineage.OpenLineageTransport>())
                 : null,
+            Hub = HubCatalogFor(Options(sp), configuration, Credential(sp), sp.GetRequiredKeyedService<HttpClient>(HubHttpClientKey)),
         });
         services.AddSingleton(sp => new BlobCreatedRouter(sp.GetRequiredService<IProductRegistry>(), sp.GetRequiredService<MeshStorage>(), Options(sp).Domain));
         services.AddSingleton(sp => new PipelineTriggerRouter(sp.GetRequiredService<IProductRegistry>(), sp.GetRequiredService<MeshStorage>(), Options(sp).Domain));
@@ -173,6 +177,29 @@ internal static class DataMeshServiceCollectionExtensions
         !options.IsHub ? new AnnouncedReleaseCheck(storage)
         : options.Domains.Count > 0 && !options.Storage.UsesConnectionString ? new AnnouncedReleaseCheck(storage) { AcceptWhenForbidden = true }
         : null;
+
+    /// <summary>Service key of the <see cref="HttpClient"/> the app asks the hub's catalog with.</summary>
+    internal const string HubHttpClientKey = "hub";
+
+    /// <summary>
+    /// The hub's catalog as a domain app's publish gate asks it, with the app's identity: a token for the mesh API
+    /// (<c>DataMesh__Hub__Scope</c>, else <c>&lt;DataMesh__Authentication__Audience&gt;/.default</c>) from its managed identity.
+    /// Null on the hub itself, and where no hub endpoint is set.
+    /// </summary>
+    internal static HubCatalogClient? HubCatalogFor(DataMeshAppOptions options, IConfiguration configuration, TokenCredential credential, HttpClient http)
+    {
+        if (options.IsHub || options.Hub.CatalogEndpoint is not { } endpoint)
+        {
+            return null;
+        }
+
+        var scope = !string.IsNullOrWhiteSpace(options.Hub.Scope) ? options.Hub.Scope
+            : configuration["DataMesh:Authentication:Audience"] is { Length: > 0 } audience ? audience.TrimEnd('/') + "/.default"
+            : null;
+        return new HubCatalogClient(http, endpoint, scope is null
+            ? null
+            : async cancellationToken => (await credential.GetTokenAsync(new TokenRequestContext([scope]), cancellationToken).ConfigureAwait(false)).Token);
+    }
 
     private static TokenCredential Credential(IServiceProvider services) => services.GetRequiredService<TokenCredential>();
 

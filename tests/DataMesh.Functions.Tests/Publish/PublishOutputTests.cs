@@ -123,7 +123,8 @@ public sealed class PublishOutputTests(PublishOutputFixture publish, ITestOutput
     {
         // Arrange: App Service authentication validates tokens in front of the data routes and the product's access
         // decides; a function key there would be a second secret per app that a redirect to another app cannot carry.
-        var anonymous = new[] { "GetReleaseRows", "GetReleaseFile", "ListQuarantine", "GetOpenApiDocument", "CatalogWeb" };
+        // The readers route likewise: domain apps' publish gates call it with their managed identity, holding no hub key.
+        var anonymous = new[] { "GetReleaseRows", "GetReleaseFile", "ListQuarantine", "GetOpenApiDocument", "CatalogWeb", "GetReaders" };
 
         // Act
         var levels = Functions()
@@ -180,6 +181,7 @@ public sealed class PublishOutputTests(PublishOutputFixture publish, ITestOutput
             ["GetRelease"] = "httpTrigger",
             ["ListRuns"] = "httpTrigger",
             ["GetLineage"] = "httpTrigger",
+            ["GetReaders"] = "httpTrigger",
             ["GetQualityHistory"] = "httpTrigger",
             ["GetOpenApiDocument"] = "httpTrigger",
             ["GetReleaseRows"] = "httpTrigger",

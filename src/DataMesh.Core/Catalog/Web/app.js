@@ -400,7 +400,7 @@ function releaseLabel(version, release) {
 }
 
 // Each output column's sources (input columns, with the upstream product when there is one) and its readers (products,
-// in any domain, whose transform reads it). Column names only: lineage never carries values.
+// in any domain, whose transform reads it, and their readers, with the hop count). Column names only: lineage never carries values.
 function renderColumnLineage(id, lineage) {
   const columns = lineage.columns || [];
   const notes = (lineage.columnNotes || []).map((n) => h('p', { class: 'muted', 'data-column-note': 'true' }, n));
@@ -412,8 +412,11 @@ function renderColumnLineage(id, lineage) {
     s.product ? h('a', { href: productHref(s.product) }, s.product) : h('span', null, `landing ${s.input}`),
     ' ', h('code', null, s.column), ' ',
     badge(s.type === 'DIRECT' ? s.subtype.toLowerCase() : `${s.subtype.toLowerCase()} (indirect)`, s.type === 'DIRECT' ? 'neutral' : 'info'));
-  const reader = (r) => h('li', null,
+  // A reader of a reader (hop 2+) says which column of which product it reads: the path the column takes.
+  const reader = (r) => h('li', { 'data-hop': String(r.hop || 1) },
     h('a', { href: productHref(r.productId) }, r.productId), ' ',
+    (r.hop || 1) > 1 ? [badge(`hop ${r.hop}`, 'info'), ' via ', h('a', { href: productHref(r.through) }, r.through), ' ', h('code', null, r.throughColumn), ' '] : null,
+    r.versions ? h('span', { class: 'muted' }, `(${r.versions}) `) : null,
     r.outputs.length ? ['→ ', r.outputs.map((o) => h('code', null, o)).reduce((a, b) => [a, ', ', b])] : h('span', { class: 'muted' }, '(filters, joins or groups on it)'));
   return [
     table(`Column lineage of ${id}`, ['Column', 'Sources', 'Read by'],

@@ -1,0 +1,17 @@
+namespace DataMesh.Functions.Configuration;
+
+/// <summary>Where a domain app asks the mesh hub's catalog (<c>DataMesh__Hub__*</c>): its publish gate's readers in other domains.</summary>
+internal sealed class HubCatalogOptions
+{
+    /// <summary>
+    /// The hub's catalog API base (<c>DataMesh__Hub__CatalogEndpoint</c>, e.g. <c>https://func-hub.azurewebsites.net/api/</c>).
+    /// Unset: the publish gate judges this domain's consumers only (a mesh without a hub, or one not yet wired).
+    /// </summary>
+    public Uri? CatalogEndpoint { get; set; }
+
+    /// <summary>
+    /// The token scope of the mesh API (<c>DataMesh__Hub__Scope</c>); by default <c>&lt;DataMesh__Authentication__Audience&gt;/.default</c>.
+    /// No scope: requests go without a token (a local hub).
+    /// </summary>
+    public string? Scope { get; set; }
+}

@@ -1,0 +1,179 @@
+using DataMesh.Catalog;
+using DataMesh.Events;
+using DataMesh.Lineage;
+using DataMesh.Pipeline;
+using DataMesh.Testing;
+
+namespace DataMesh.Core.Tests.Catalog;
+
+/// <summary>
+/// Product registrations in the hub's catalog as Azure makes them: each domain app announces its releases with its
+/// product's registration, derived from its own specs only; the catalog's readers answer across domains from them.
+/// </summary>
+[Collection("azurite")]
+public sealed class HubRegistrationTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task ApplyAsync_ReleasesCarryingRegistrations_ReadersAcrossDomainsAnswerFromThem()
+    {
+        // Arrange: finance.ledger and sales.summary (reads entry_id and amount through ^1), each announced by its own domain app.
+        using var mesh = new ConsumerMesh();
+        var products = ProductRegistry.LoadFrom(mesh.Pipelines);
+        var ledger = products.Get("finance.ledger");
+        var summary = products.Get("sales.summary");
+        var storage = azurite.CreateStorage();
+        var projection = new CatalogProjection(storage);
+
+        // Act
+        await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(DomainRegistrations.Release(ledger, [ledger])));
+        await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(DomainRegistrations.Release(summary, [summary])));
+        var catalog = new CatalogReader(storage);
+        var readers = await catalog.GetReadersAsync("finance.ledger", 1);
+        var upstream = await catalog.GetLineageAsync("sales.summary", "upstream", 1);
+
+        // Assert: amount is read by sales.summary through ^1 and feeds its amount; note is read by nobody.
+        var reader = Assert.Single(readers.Columns.Single(c => c.Column == "amount").Readers);
+        Assert.Equal(("sales.summary", "gl", "^1", 1, "finance.ledger", "amount"), (reader.ProductId, reader.Input, reader.Versions, reader.Hop, reader.Through, reader.ThroughColumn));
+        Assert.Equal(["amount"], reader.Outputs);
+        Assert.Empty(readers.Columns.Single(c => c.Column == "note").Readers);
+        Assert.Contains(upstream.Columns.Single(c => c.Column == "amount").Sources, s => s.Product == "finance.ledger" && s.Column == "amount");
+        var registered = await catalog.GetProductAsync("sales.summary");
+        Assert.Equal(["entry_id", "amount"], registered!.Columns.Select(c => c.Name));
+    }
+
+    [Fact]
+    public void Release_ContractWithExampleValuesOfClassifiedColumn_RegistrationCarriesNoValue()
+    {
+        // Arrange: the ledger's classified entry_id carries example values in its contract.
+        using var mesh = new ConsumerMesh();
+        File.WriteAllText(mesh.LedgerContractPath, File.ReadAllText(mesh.LedgerContractPath)
+            .Replace("                classification: internal\n              - name: amount", "                classification: internal\n                examples: [\"EX-SECRET-4711\"]\n              - name: amount", StringComparison.Ordinal));
+        var ledger = ProductRegistry.LoadFrom(mesh.Pipelines).Get("finance.ledger");
+
+        // Act
+        var json = ProductEventFactory.CreateProductVersionPublished(DomainRegistrations.Release(ledger, [ledger])).Data!.ToString();
+
+        // Assert: names and classifications, never a value.
+        Assert.Contains("\"registration\"", json, StringComparison.Ordinal);
+        Assert.Contains("entry_id", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("EX-SECRET-4711", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_RegistrationOfAnotherDomainsProduct_RejectedAndNothingRegistered()
+    {
+        // Arrange: sales' channel announces its own release, carrying a registration of finance's product.
+        using var mesh = new ConsumerMesh();
+        var products = ProductRegistry.LoadFrom(mesh.Pipelines);
+        var ledger = products.Get("finance.ledger");
+        var summary = products.Get("sales.summary");
+        var forged = DomainRegistrations.Release(summary, [summary]) with { Registration = DomainRegistrations.Of(ledger, [ledger]) };
+        var storage = azurite.CreateStorage();
+
+        // Act
+        var refused = await Assert.ThrowsAsync<CatalogEventRejectedException>(() => new CatalogProjection(storage).ApplyAsync(ProductEventFactory.CreateProductVersionPublished(forged)));
+
+        // Assert
+        Assert.Contains("a domain registers its own products only", refused.Message, StringComparison.Ordinal);
+        var catalog = new CatalogReader(storage);
+        Assert.Null(await catalog.GetProductAsync("finance.ledger"));
+        Assert.Null(await catalog.GetProductAsync("sales.summary"));
+    }
+
+    [Fact]
+    public async Task ApplyAsync_RegistrationClaimingToReadAnUndeclaredProduct_Rejected()
+    {
+        // Arrange: sales.summary's registration claims to read finance.payroll, which its spec does not declare.
+        using var mesh = new ConsumerMesh();
+        var summary = ProductRegistry.LoadFrom(mesh.Pipelines).Get("sales.summary");
+        var data = DomainRegistrations.Release(summary, [summary]);
+        var lineage = data.Registration!.ColumnLineage!;
+        var forged = data with
+        {
+            Registration = data.Registration with { ColumnLineage = lineage with { Reads = [.. lineage.Reads, new ColumnLineageInput("gl", ["salary"], "finance.payroll")] } },
+        };
+
+        // Act
+        var refused = await Assert.ThrowsAsync<CatalogEventRejectedException>(() => new CatalogProjection(azurite.CreateStorage()).ApplyAsync(ProductEventFactory.CreateProductVersionPublished(forged)));
+
+        // Assert
+        Assert.Contains("reads 'finance.payroll', which is not one of the product's declared inputs", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetReaders_DomainTheProductsAccessDoesNotAdmit_NotCountedAsReader()
+    {
+        // Arrange: marketing registers a product reading the ledger, which admits sales only (restricted).
+        using var mesh = new ConsumerMesh();
+        var ledger = ProductRegistry.LoadFrom(mesh.Pipelines).Get("finance.ledger");
+        var storage = azurite.CreateStorage();
+        var projection = new CatalogProjection(storage);
+        await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(DomainRegistrations.Release(ledger, [ledger])));
+        await projection.RegisterProductAsync(Reader("marketing", "spy", "finance.ledger", "amount", "total"));
+
+        // Act
+        var readers = await new CatalogReader(storage).GetReadersAsync("finance.ledger", 1);
+
+        // Assert
+        Assert.Empty(readers.Columns.Single(c => c.Column == "amount").Readers);
+    }
+
+    [Fact]
+    public async Task GetReaders_ReaderOfAReader_ShownWithItsHopAndThroughWhichColumn()
+    {
+        // Arrange: finance.ledger.amount -> sales.summary.amount -> sales.report.total.
+        using var mesh = new ConsumerMesh();
+        var products = ProductRegistry.LoadFrom(mesh.Pipelines);
+        var storage = azurite.CreateStorage();
+        var projection = new CatalogProjection(storage);
+        foreach (var product in new[] { products.Get("finance.ledger"), products.Get("sales.summary") })
+        {
+            await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(DomainRegistrations.Release(product, [product])));
+        }
+
+        await projection.RegisterProductAsync(Reader("sales", "report", "sales.summary", "amount", "total"));
+        var catalog = new CatalogReader(storage);
+
+        // Act
+        var oneHop = await catalog.GetReadersAsync("finance.ledger", 1);
+        var twoHops = await catalog.GetReadersAsync("finance.ledger", 2);
+
+        // Assert
+        Assert.Equal(["sales.summary"], oneHop.Columns.Single(c => c.Column == "amount").Readers.Select(r => r.ProductId));
+        var amount = twoHops.Columns.Single(c => c.Column == "amount").Readers;
+        Assert.Equal([("sales.summary", 1), ("sales.report", 2)], amount.Select(r => (r.ProductId, r.Hop)));
+        Assert.Equal(("sales.summary", "amount", "^2"), (amount[1].Through, amount[1].ThroughColumn, amount[1].Versions));
+        Assert.Equal(["total"], amount[1].Outputs);
+        Assert.Equal(["sales.summary"], twoHops.Columns.Single(c => c.Column == "entry_id").Readers.Select(r => r.ProductId));
+    }
+
+    [Fact]
+    public async Task GetReaders_HubRequiringAuthenticatedCallers_AnonymousRefused401TokenAnswered()
+    {
+        // Arrange: the hub's API as the Functions app serves it (authenticated callers only on the readers route).
+        var hub = new HubCatalogHandler(new CatalogReader(azurite.CreateStorage()));
+
+        // Act
+        var anonymous = await Assert.ThrowsAsync<HttpRequestException>(() => hub.Client(token: null).GetReadersAsync("finance.ledger"));
+        var answered = await hub.Client().GetReadersAsync("finance.ledger");
+
+        // Assert
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(("finance.ledger", 1), (answered.ProductId, answered.Depth));
+        Assert.Empty(answered.Columns);
+    }
+
+    /// <summary>A registered product that reads <paramref name="column"/> of <paramref name="upstream"/> (through ^2) into <paramref name="output"/>.</summary>
+    private static ProductRegistration Reader(string domain, string name, string upstream, string column, string output) =>
+        new(domain, name, "1.0.0", $"{name} of {domain}", domain, $"{domain}@example.com", [], "public")
+        {
+            Inputs = [upstream],
+            InputVersions = new Dictionary<string, string> { [upstream] = "^2" },
+            ColumnLineage = new ColumnLineage
+            {
+                Outputs = [new ColumnLineageOutput(output, [new ColumnLineageSource("up", column, ColumnLineageSource.Direct, "TRANSFORMATION", upstream)])],
+                Reads = [new ColumnLineageInput("up", [column], upstream)],
+                Dataset = [],
+            },
+        };
+}
