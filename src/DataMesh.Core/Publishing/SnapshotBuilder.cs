@@ -290,12 +290,15 @@ public sealed class SnapshotBuilder(
             // The output's rows that delete their key are not part of the table: write the others.
             var target = Path.Combine(OwnDirectory, "new");
             Directory.CreateDirectory(target);
+            // Unpartitioned (the sorted writer off, MergeFileRows 0): one file; DuckDB refuses an empty PARTITION_BY.
             db.Execute(
-                $"COPY ({written}) TO {Sql.Literal(target)} ({CopyOptions}, PARTITION_BY ({string.Join(", ", spec.Output.PartitionBy.Select(Sql.Identifier))}), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part-{{i}}', OVERWRITE_OR_IGNORE true)",
+                spec.Output.PartitionBy.Count == 0
+                    ? $"COPY ({written}) TO {Sql.Literal(Path.Combine(target, "part-0.parquet"))} ({CopyOptions})"
+                    : $"COPY ({written}) TO {Sql.Literal(target)} ({CopyOptions}, PARTITION_BY ({string.Join(", ", spec.Output.PartitionBy.Select(Sql.Identifier))}), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part-{{i}}', OVERWRITE_OR_IGNORE true)",
                 cancellationToken);
             var files = Directory.Exists(target) ? Directory.EnumerateFiles(target, "*.parquet", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList() : [];
             var rows = FooterRows(files);
-            own.AddRange(files.Select(f => new OwnSnapshotFile(Path.GetRelativePath(target, f).Replace(Path.DirectorySeparatorChar, '/'), f, rows[Path.GetFullPath(f)], Rewritten: false)
+            own.AddRange(files.Where(f => rows[Path.GetFullPath(f)] > 0).Select(f => new OwnSnapshotFile(Path.GetRelativePath(target, f).Replace(Path.DirectorySeparatorChar, '/'), f, rows[Path.GetFullPath(f)], Rewritten: false)
             {
                 Key = KeyRangeOf(db, f, keyType),
             }));

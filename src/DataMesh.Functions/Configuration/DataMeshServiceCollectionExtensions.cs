@@ -13,6 +13,7 @@ using DataMesh.Triggers;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -30,6 +31,9 @@ internal static class DataMeshServiceCollectionExtensions
     public static IServiceCollection AddDataMesh(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+
+        // The worker host registers its configuration already; a container composed elsewhere (tests, tools) gets the one given.
+        services.TryAddSingleton(configuration);
         services.AddOptions<DataMeshAppOptions>()
             .Bind(configuration.GetSection(DataMeshAppOptions.Section))
             .PostConfigure(o =>
