@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Runtime.InteropServices;
 using DataMesh.Catalog;
 using DataMesh.Local;
 using DataMesh.Publishing;
@@ -20,10 +17,7 @@ public sealed class CancelTests(AzuriteFixture azurite) : IDisposable
 {
     // Large enough that the run is surely mid-way when the signal comes (the signal waits for the first stage line).
     private const int BigFileRows = 3_000_000;
-    private const int SigInt = 2;
-
-    // The bound: from the signal to the process gone.
-    private static readonly TimeSpan ExitWithin = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ExitWithin = SignalledCli.ExitWithin;
 
     private readonly TestProduct _product = new("cancel" + Guid.NewGuid().ToString("N")[..6]);
 
@@ -80,72 +74,7 @@ public sealed class CancelTests(AzuriteFixture azurite) : IDisposable
         Assert.Empty(run.Quarantined);
     }
 
-    /// <summary>
-    /// Starts <c>datamesh run</c> in a process group of its own (as a shell job is), waits for its first stage line (the
-    /// run has started), sends SIGINT to the process or to its whole group, and waits up to <see cref="ExitWithin"/>.
-    /// </summary>
-    private async Task<(int ExitCode, bool Exited, string StdErr)> InterruptRunAsync(string file, IDictionary<string, string> environment, bool wholeGroup)
-    {
-        var start = new ProcessStartInfo("/usr/bin/setsid")
-        {
-            WorkingDirectory = _product.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "dotnet", Path.Combine(AppContext.BaseDirectory, "datamesh.dll"), "run", _product.Directory, "--input", file })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment.Remove("DATAMESH_STORAGE");
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        var stderr = new ConcurrentQueue<string>();
-        using var process = Process.Start(start)!;
-        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) { stderr.Enqueue(line); } };
-        process.OutputDataReceived += (_, _) => { };
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-        try
-        {
-            var started = Stopwatch.StartNew();
-            while (!stderr.Any(l => l.Contains($"running {_product.Id}: ", StringComparison.Ordinal)))
-            {
-                Assert.False(process.HasExited, "the CLI ended before its run started:\n" + string.Join('\n', stderr));
-                Assert.True(started.Elapsed < TimeSpan.FromMinutes(3), "no stage line within 3 minutes:\n" + string.Join('\n', stderr));
-                await Task.Delay(50);
-            }
-
-            // Act: Ctrl+C.
-            Assert.Equal(0, Kill(wholeGroup ? -process.Id : process.Id, SigInt));
-            using var bound = new CancellationTokenSource(ExitWithin);
-            try
-            {
-                await process.WaitForExitAsync(bound.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return (-1, false, string.Join('\n', stderr));
-            }
-
-            process.WaitForExit(); // Drains the redirected output.
-            return (process.ExitCode, true, string.Join('\n', stderr));
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
-        }
-    }
-
-    [DllImport("libc", EntryPoint = "kill")]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int Kill(int processId, int signal);
+    /// <summary><c>datamesh run</c> of the big file, interrupted once its run has started (see <see cref="SignalledCli"/>).</summary>
+    private Task<(int ExitCode, bool Exited, string StdErr)> InterruptRunAsync(string file, IDictionary<string, string> environment, bool wholeGroup) =>
+        SignalledCli.InterruptAsync(_product.Root, environment, ["run", _product.Directory, "--input", file], $"running {_product.Id}: ", wholeGroup);
 }

@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Runtime.InteropServices;
 using DataMesh.Catalog;
 using DataMesh.Local.Azurite;
 using DataMesh.Publishing;
@@ -20,12 +17,7 @@ public sealed class CtrlCCommandsTests(AzuriteFixture azurite) : IDisposable
 {
     // Large enough that the run is surely mid-way when the signal comes (the signal waits for a stage line).
     private const int BigFileRows = 3_000_000;
-    private const int SigInt = 2;
-    private const int SigStop = 19;
-    private const int SigCont = 18;
-
-    // The bound: from the signal to the process gone.
-    private static readonly TimeSpan ExitWithin = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ExitWithin = SignalledCli.ExitWithin;
 
     private readonly TestProduct _product = new("ctrlc" + Guid.NewGuid().ToString("N")[..6]);
 
@@ -105,7 +97,7 @@ public sealed class CtrlCCommandsTests(AzuriteFixture azurite) : IDisposable
                 environment,
                 ["run", _product.Directory, "--input", file],
                 $"running {_product.Id}: ",
-                beforeSignal: () => Assert.Equal(0, Kill(server.ProcessId, SigStop)),
+                beforeSignal: () => Assert.Equal(0, SignalledCli.Signal(server.ProcessId, SignalledCli.SigStop)),
                 secondSignalAfter: "Ctrl+C again to exit at once");
 
             // Assert
@@ -114,7 +106,7 @@ public sealed class CtrlCCommandsTests(AzuriteFixture azurite) : IDisposable
         }
         finally
         {
-            _ = Kill(server.ProcessId, SigCont);
+            _ = SignalledCli.Signal(server.ProcessId, SignalledCli.SigCont);
         }
     }
 
@@ -148,86 +140,8 @@ public sealed class CtrlCCommandsTests(AzuriteFixture azurite) : IDisposable
         return target;
     }
 
-    /// <summary>
-    /// Starts the CLI in a process group of its own (as a shell job is) in the product's root, waits for a stderr line
-    /// containing <paramref name="ready"/> (a run has started), sends SIGINT (and a second one once a line containing
-    /// <paramref name="secondSignalAfter"/> appears), and waits up to <see cref="ExitWithin"/> for the process to end.
-    /// </summary>
-    private async Task<(int ExitCode, bool Exited, string StdErr)> InterruptAsync(
-        IDictionary<string, string> environment, string[] args, string ready, Action? beforeSignal = null, string? secondSignalAfter = null)
-    {
-        var start = new ProcessStartInfo("/usr/bin/setsid")
-        {
-            WorkingDirectory = _product.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "dotnet", Path.Combine(AppContext.BaseDirectory, "datamesh.dll") }.Concat(args))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment.Remove("DATAMESH_STORAGE");
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        var stderr = new ConcurrentQueue<string>();
-        using var process = Process.Start(start)!;
-        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) { stderr.Enqueue(line); } };
-        process.OutputDataReceived += (_, _) => { };
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-        try
-        {
-            await WaitForLineAsync(process, stderr, ready);
-            beforeSignal?.Invoke();
-
-            // Act: Ctrl+C (and again).
-            Assert.Equal(0, Kill(process.Id, SigInt));
-            if (secondSignalAfter is not null)
-            {
-                await WaitForLineAsync(process, stderr, secondSignalAfter);
-                Assert.Equal(0, Kill(process.Id, SigInt));
-            }
-
-            using var bound = new CancellationTokenSource(ExitWithin);
-            try
-            {
-                await process.WaitForExitAsync(bound.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return (-1, false, string.Join('\n', stderr));
-            }
-
-            process.WaitForExit(); // Drains the redirected output.
-            return (process.ExitCode, true, string.Join('\n', stderr));
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
-        }
-    }
-
-    private static async Task WaitForLineAsync(Process process, ConcurrentQueue<string> stderr, string text)
-    {
-        var started = Stopwatch.StartNew();
-        while (!stderr.Any(l => l.Contains(text, StringComparison.Ordinal)))
-        {
-            Assert.False(process.HasExited, $"the CLI ended before printing '{text}':\n" + string.Join('\n', stderr));
-            Assert.True(started.Elapsed < TimeSpan.FromMinutes(4), $"no line '{text}' within 4 minutes:\n" + string.Join('\n', stderr));
-            await Task.Delay(50);
-        }
-    }
-
-    [DllImport("libc", EntryPoint = "kill")]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int Kill(int processId, int signal);
+    /// <summary>The CLI in the product's root, interrupted once <paramref name="ready"/> shows (see <see cref="SignalledCli"/>).</summary>
+    private Task<(int ExitCode, bool Exited, string StdErr)> InterruptAsync(
+        IDictionary<string, string> environment, string[] args, string ready, Action? beforeSignal = null, string? secondSignalAfter = null) =>
+        SignalledCli.InterruptAsync(_product.Root, environment, args, ready, beforeSignal: beforeSignal, secondSignalAfter: secondSignalAfter);
 }

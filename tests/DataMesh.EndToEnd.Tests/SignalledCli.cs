@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace DataMesh.EndToEnd.Tests;
+
+/// <summary>
+/// The CLI as a terminal runs it, interrupted: started in a process group of its own (as a shell job is), signalled once
+/// a stderr line shows the work has started, then given <see cref="ExitWithin"/> to end (the bound for Ctrl+C).
+/// </summary>
+internal static class SignalledCli
+{
+    public const int SigInt = 2;
+    public const int SigStop = 19;
+    public const int SigCont = 18;
+
+    /// <summary>From the signal to the process gone.</summary>
+    public static readonly TimeSpan ExitWithin = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Starts <c>datamesh <paramref name="args"/></c> in <paramref name="workingDirectory"/>, waits for a stderr line containing
+    /// <paramref name="ready"/>, sends SIGINT to the process (or its whole group: <paramref name="wholeGroup"/>), and again once a
+    /// line containing <paramref name="secondSignalAfter"/> appears; returns how it ended (<c>Exited</c> false: still running
+    /// after <see cref="ExitWithin"/>, then killed).
+    /// </summary>
+    public static async Task<(int ExitCode, bool Exited, string StdErr)> InterruptAsync(
+        string workingDirectory, IDictionary<string, string> environment, IEnumerable<string> args, string ready,
+        bool wholeGroup = false, Action? beforeSignal = null, string? secondSignalAfter = null)
+    {
+        var start = new ProcessStartInfo("/usr/bin/setsid")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "dotnet", Path.Combine(AppContext.BaseDirectory, "datamesh.dll") }.Concat(args))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment.Remove("DATAMESH_STORAGE");
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var stderr = new ConcurrentQueue<string>();
+        using var process = Process.Start(start)!;
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) { stderr.Enqueue(line); } };
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        try
+        {
+            await WaitForLineAsync(process, stderr, ready);
+            beforeSignal?.Invoke();
+
+            // Ctrl+C (and again).
+            Assert.Equal(0, Signal(wholeGroup ? -process.Id : process.Id, SigInt));
+            if (secondSignalAfter is not null)
+            {
+                await WaitForLineAsync(process, stderr, secondSignalAfter);
+                Assert.Equal(0, Signal(process.Id, SigInt));
+            }
+
+            using var bound = new CancellationTokenSource(ExitWithin);
+            try
+            {
+                await process.WaitForExitAsync(bound.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return (-1, false, string.Join('\n', stderr));
+            }
+
+            process.WaitForExit(); // Drains the redirected output.
+            return (process.ExitCode, true, string.Join('\n', stderr));
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+        }
+    }
+
+    /// <summary>kill(2): a negative id signals the whole process group.</summary>
+    public static int Signal(int processId, int signal) => Kill(processId, signal);
+
+    private static async Task WaitForLineAsync(Process process, ConcurrentQueue<string> stderr, string text)
+    {
+        var started = Stopwatch.StartNew();
+        while (!stderr.Any(l => l.Contains(text, StringComparison.Ordinal)))
+        {
+            Assert.False(process.HasExited, $"the CLI ended before printing '{text}':\n" + string.Join('\n', stderr));
+            Assert.True(started.Elapsed < TimeSpan.FromMinutes(4), $"no line '{text}' within 4 minutes:\n" + string.Join('\n', stderr));
+            await Task.Delay(50);
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Kill(int processId, int signal);
+}
