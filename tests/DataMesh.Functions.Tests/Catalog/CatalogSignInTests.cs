@@ -1,20 +1,17 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using DataMesh.Catalog;
 using DataMesh.Events;
 using DataMesh.Functions.Catalog;
 using DataMesh.Functions.Configuration;
+using DataMesh.Functions.Tests.Configuration;
 using DataMesh.Pipeline;
 using DataMesh.Storage;
 using DataMesh.Testing;
 using Microsoft.Azure.Functions.Worker.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Protocols;
-using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 
 namespace DataMesh.Functions.Tests.Catalog;
@@ -27,11 +24,10 @@ namespace DataMesh.Functions.Tests.Catalog;
 [Collection("azurite")]
 public sealed class CatalogSignInTests(AzuriteFixture azurite)
 {
-    private const string Tenant = "11111111-1111-1111-1111-111111111111";
     private const string ClientId = "33333333-3333-3333-3333-333333333333";
     private const string Ledger = "finance.ledger-emea";
 
-    private readonly RsaSecurityKey _tenantKey = new(RSA.Create(2048)) { KeyId = "tenant-key" };
+    private readonly TestTenant _tenant = new();
     private readonly MeshStorage _storage = azurite.CreateStorage();
 
     [Fact]
@@ -117,7 +113,7 @@ public sealed class CatalogSignInTests(AzuriteFixture azurite)
     public async Task ListProducts_ForgedTokenWithSignInConfigured_Answers401InvalidToken()
     {
         // Arrange
-        var forged = Token("DataMesh.Domain.finance", new RsaSecurityKey(RSA.Create(2048)) { KeyId = "tenant-key" });
+        var forged = Token("DataMesh.Domain.finance", TestTenant.ForgedKey());
 
         // Act
         var response = await Api().ListProductsAsync(Request("products", forged), CancellationToken.None);
@@ -131,7 +127,7 @@ public sealed class CatalogSignInTests(AzuriteFixture azurite)
     public async Task CatalogWeb_SignInConfigured_ServesTheTenantsEndpointsAndLetsThePageReachTheTokenEndpointOnly()
     {
         // Arrange
-        var web = new CatalogWebFunction(Configuration());
+        var web = new CatalogWebFunction(new ConfigurationBuilder().AddInMemoryCollection(Settings()).Build());
 
         // Act
         var settings = await web.ServeAsync(new TestHttpRequest("https://func-hub.azurewebsites.net/api/catalog/sign-in.json"), CancellationToken.None);
@@ -141,8 +137,8 @@ public sealed class CatalogSignInTests(AzuriteFixture azurite)
         using var body = Json(settings);
         Assert.True(body.RootElement.GetProperty("enabled").GetBoolean());
         Assert.Equal(ClientId, body.RootElement.GetProperty("clientId").GetString());
-        Assert.Equal($"https://login.microsoftonline.com/{Tenant}/oauth2/v2.0/authorize", body.RootElement.GetProperty("authorizationEndpoint").GetString());
-        Assert.Equal($"https://login.microsoftonline.com/{Tenant}/oauth2/v2.0/token", body.RootElement.GetProperty("tokenEndpoint").GetString());
+        Assert.Equal($"https://login.microsoftonline.com/{TestTenant.Id}/oauth2/v2.0/authorize", body.RootElement.GetProperty("authorizationEndpoint").GetString());
+        Assert.Equal($"https://login.microsoftonline.com/{TestTenant.Id}/oauth2/v2.0/token", body.RootElement.GetProperty("tokenEndpoint").GetString());
         Assert.Contains($"api://{ClientId}/.default", body.RootElement.GetProperty("scope").GetString(), StringComparison.Ordinal);
         Assert.Equal("no-store", settings.Headers.GetValues("Cache-Control").Single());
         var policy = index.Headers.GetValues("Content-Security-Policy").Single();
@@ -164,20 +160,17 @@ public sealed class CatalogSignInTests(AzuriteFixture azurite)
         Assert.Contains("connect-src 'self';", settings.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
     }
 
-    private IConfiguration Configuration() => new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    private static IReadOnlyDictionary<string, string?> Settings() => new Dictionary<string, string?>
     {
-        ["DataMesh:Authentication:TenantId"] = Tenant,
+        ["DataMesh:Authentication:TenantId"] = TestTenant.Id,
         ["DataMesh:Authentication:Audience"] = $"api://{ClientId}",
         ["DataMesh:Authentication:ClientId"] = ClientId,
-    }).Build();
+    };
 
     /// <summary>The hub's catalog API as the Bicep configures it: App Service authentication on and the app's own token validation.</summary>
     private CatalogApi Api()
     {
-        var metadata = new OpenIdConnectConfiguration();
-        metadata.SigningKeys.Add(_tenantKey);
-        var validator = BearerTokenValidator.FromConfiguration(Configuration(), new StaticConfigurationManager<OpenIdConnectConfiguration>(metadata));
-        return new CatalogApi(new CatalogReader(_storage), new AppServiceAuthentication(enabled: true, validator));
+        return new CatalogApi(new CatalogReader(_storage), new AppServiceAuthentication(enabled: true, _tenant.Validator(Settings())));
     }
 
     private static TestHttpRequest Request(string route, string? token)
@@ -191,14 +184,7 @@ public sealed class CatalogSignInTests(AzuriteFixture azurite)
         return request;
     }
 
-    private string Token(string role, SecurityKey? key = null) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-    {
-        Issuer = $"https://login.microsoftonline.com/{Tenant}/v2.0",
-        Audience = ClientId,
-        Expires = DateTime.UtcNow.AddHours(1),
-        Claims = new Dictionary<string, object> { ["tid"] = Tenant, ["roles"] = new[] { role } },
-        SigningCredentials = new SigningCredentials(key ?? _tenantKey, SecurityAlgorithms.RsaSha256),
-    });
+    private string Token(string role, SecurityKey? key = null) => _tenant.Token(ClientId, role, key);
 
     private async Task ProjectAsync()
     {

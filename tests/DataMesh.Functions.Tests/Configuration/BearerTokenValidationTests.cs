@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using DataMesh.Functions.Catalog;
@@ -9,9 +8,6 @@ using DataMesh.Pipeline;
 using DataMesh.Storage;
 using DataMesh.Testing;
 using Microsoft.Extensions.Configuration;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Protocols;
-using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 
 namespace DataMesh.Functions.Tests.Configuration;
@@ -24,7 +20,6 @@ namespace DataMesh.Functions.Tests.Configuration;
 [Collection("azurite")]
 public sealed class BearerTokenValidationTests(AzuriteFixture azurite)
 {
-    private const string Tenant = "11111111-1111-1111-1111-111111111111";
     private const string OtherTenant = "22222222-2222-2222-2222-222222222222";
     private const string Audience = "api://33333333-3333-3333-3333-333333333333";
 
@@ -33,7 +28,7 @@ public sealed class BearerTokenValidationTests(AzuriteFixture azurite)
 
     private static readonly ProductRegistry Products = ProductRegistry.LoadFrom(RepositoryRoot.Combine("pipelines"));
 
-    private readonly RsaSecurityKey _tenantKey = new(RSA.Create(2048)) { KeyId = "tenant-key" };
+    private readonly TestTenant _tenant = new();
     private readonly MeshStorage _storage = azurite.CreateStorage();
 
     [Fact]
@@ -57,10 +52,10 @@ public sealed class BearerTokenValidationTests(AzuriteFixture azurite)
         // Arrange: each token carries the reader role that would otherwise pass.
         var token = flaw switch
         {
-            "forged" => Token(role: "DataMesh.Domain.finance", key: new RsaSecurityKey(RSA.Create(2048)) { KeyId = "tenant-key" }),
+            "forged" => Token(role: "DataMesh.Domain.finance", key: TestTenant.ForgedKey()),
             "expired" => Token(role: "DataMesh.Domain.finance", expires: DateTime.UtcNow.AddHours(-1)),
             "audience" => Token(role: "DataMesh.Domain.finance", audience: "api://another-api"),
-            _ => Token(role: "DataMesh.Domain.finance", issuer: $"https://login.microsoftonline.com/{OtherTenant}/v2.0"),
+            _ => Token(role: "DataMesh.Domain.finance", issuer: TestTenant.IssuerOf(OtherTenant)),
         };
 
         // Act
@@ -107,7 +102,7 @@ public sealed class BearerTokenValidationTests(AzuriteFixture azurite)
     public void FromConfiguration_TenantWithoutAudience_FailsNamingTheSetting()
     {
         // Arrange
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["DataMesh:Authentication:TenantId"] = Tenant }).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["DataMesh:Authentication:TenantId"] = TestTenant.Id }).Build();
 
         // Act
         var failure = Assert.Throws<InvalidOperationException>(() => BearerTokenValidator.FromConfiguration(configuration));
@@ -135,37 +130,16 @@ public sealed class BearerTokenValidationTests(AzuriteFixture azurite)
 
     private ReleaseDataApi Api()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var validator = _tenant.Validator(new Dictionary<string, string?>
         {
-            ["DataMesh:Authentication:TenantId"] = Tenant,
+            ["DataMesh:Authentication:TenantId"] = TestTenant.Id,
             ["DataMesh:Authentication:Audience"] = Audience,
-        }).Build();
-        var metadata = new OpenIdConnectConfiguration();
-        metadata.SigningKeys.Add(_tenantKey);
-        var validator = BearerTokenValidator.FromConfiguration(configuration, new StaticConfigurationManager<OpenIdConnectConfiguration>(metadata));
+        });
         return new ReleaseDataApi(_storage, Products, new AppServiceAuthentication(enabled: true, validator), new DataMeshAppMode(IsHub: false));
     }
 
-    private string Token(string? role, SecurityKey? key = null, DateTime? expires = null, string audience = Audience, string issuer = $"https://login.microsoftonline.com/{Tenant}/v2.0")
-    {
-        var expiry = expires ?? DateTime.UtcNow.AddHours(1);
-        var claims = new Dictionary<string, object> { ["tid"] = Tenant, ["oid"] = "44444444-4444-4444-4444-444444444444" };
-        if (role is not null)
-        {
-            claims["roles"] = new[] { role };
-        }
-
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = issuer,
-            Audience = audience,
-            IssuedAt = expiry.AddHours(-2),
-            NotBefore = expiry.AddHours(-2),
-            Expires = expiry,
-            Claims = claims,
-            SigningCredentials = new SigningCredentials(key ?? _tenantKey, SecurityAlgorithms.RsaSha256),
-        });
-    }
+    private string Token(string? role, SecurityKey? key = null, DateTime? expires = null, string audience = Audience, string? issuer = null) =>
+        _tenant.Token(audience, role, key, expires, issuer, new Dictionary<string, object> { ["oid"] = "44444444-4444-4444-4444-444444444444" });
 
     private static string Principal(string role) => Convert.ToBase64String(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
     {

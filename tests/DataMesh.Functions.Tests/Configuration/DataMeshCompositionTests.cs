@@ -8,7 +8,6 @@ using DataMesh.Functions.Tests.Triggers;
 using DataMesh.Pipeline;
 using DataMesh.Storage;
 using DataMesh.Triggers;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -17,32 +16,11 @@ namespace DataMesh.Functions.Tests.Configuration;
 
 public sealed class DataMeshCompositionTests
 {
-    private static readonly Dictionary<string, string?> LocalSettings = new()
-    {
-        ["DataMesh:Domain"] = "finance",
-        ["DataMesh:TaskHub"] = "DataMeshFunctions",
-        ["DataMesh:PipelinesPath"] = RepositoryRoot.Combine("pipelines"),
-        ["DataMesh:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
-        ["DataMesh:Events:TopicEndpoint"] = "",
-    };
-
-    private static readonly Dictionary<string, string?> AzureSettings = new()
-    {
-        ["DataMesh:Domain"] = "finance",
-        ["DataMesh:TaskHub"] = "DataMeshFinance",
-        ["DataMesh:PipelinesPath"] = RepositoryRoot.Combine("pipelines"),
-        ["DataMesh:Storage:BlobServiceUri"] = "https://stfinance.blob.core.windows.net/",
-        ["DataMesh:Storage:QueueServiceUri"] = "https://stfinance.queue.core.windows.net/",
-        ["DataMesh:Storage:TableServiceUri"] = "https://stfinance.table.core.windows.net/",
-        ["DataMesh:Events:TopicEndpoint"] = "https://egt-mesh.westeurope-1.eventgrid.azure.net/api/events",
-        ["AZURE_CLIENT_ID"] = "11111111-2222-3333-4444-555555555555",
-    };
-
     [Fact]
     public void AddDataMesh_LocalSettings_ComposesPipelineOnAzuriteWithQueueEvents()
     {
         // Arrange
-        using var services = Compose(LocalSettings);
+        using var services = AppSettings.Compose(AppSettings.Local);
 
         // Act
         var runtime = services.GetRequiredService<PipelineRuntime>();
@@ -60,7 +38,7 @@ public sealed class DataMeshCompositionTests
     public void AddDataMesh_AzureSettings_UsesTheDomainAccountAndTheEventGridTopic()
     {
         // Arrange
-        using var services = Compose(AzureSettings);
+        using var services = AppSettings.Compose(AppSettings.Azure);
 
         // Act
         var storage = services.GetRequiredService<MeshStorage>();
@@ -82,7 +60,7 @@ public sealed class DataMeshCompositionTests
     public void AddDataMesh_DomainAppInAzure_AnnouncesItsOwnHostAsTheDataEndpoint()
     {
         // Arrange: App Service sets WEBSITE_HOSTNAME (and WEBSITE_AUTH_ENABLED when authentication is on).
-        using var services = Compose(new Dictionary<string, string?>(AzureSettings)
+        using var services = AppSettings.Compose(new Dictionary<string, string?>(AppSettings.Azure)
         {
             ["WEBSITE_HOSTNAME"] = "func-finance.azurewebsites.net",
             ["WEBSITE_AUTH_ENABLED"] = "True",
@@ -101,9 +79,9 @@ public sealed class DataMeshCompositionTests
     public void AddDataMesh_HubInAzure_AnnouncesNoDataEndpoint()
     {
         // Arrange: the hub serves no data; its FreshnessBreached events must not point anywhere.
-        var settings = new Dictionary<string, string?>(AzureSettings) { ["DataMesh:Mode"] = "hub", ["WEBSITE_HOSTNAME"] = "func-hub.azurewebsites.net" };
+        var settings = new Dictionary<string, string?>(AppSettings.Azure) { ["DataMesh:Mode"] = "hub", ["WEBSITE_HOSTNAME"] = "func-hub.azurewebsites.net" };
         settings.Remove("DataMesh:Domain");
-        using var services = Compose(settings);
+        using var services = AppSettings.Compose(settings);
 
         // Act
         var options = services.GetRequiredService<IOptions<DataMeshAppOptions>>().Value;
@@ -118,7 +96,7 @@ public sealed class DataMeshCompositionTests
     public void AddDataMesh_DataEndpointWithAPath_FailsNamingTheSetting()
     {
         // Arrange
-        using var services = Compose(new Dictionary<string, string?>(AzureSettings) { ["DataMesh:DataEndpoint"] = "https://gateway.example.com/finance/" });
+        using var services = AppSettings.Compose(new Dictionary<string, string?>(AppSettings.Azure) { ["DataMesh:DataEndpoint"] = "https://gateway.example.com/finance/" });
 
         // Act
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<DataMeshAppOptions>>().Value);
@@ -131,7 +109,7 @@ public sealed class DataMeshCompositionTests
     public void AddDataMesh_RegisteredDomainWithABadStorageEndpointOrDataEndpoint_FailsNamingTheSettings()
     {
         // Arrange
-        using var services = Compose(new Dictionary<string, string?>(AzureSettings)
+        using var services = AppSettings.Compose(new Dictionary<string, string?>(AppSettings.Azure)
         {
             ["DataMesh:Domains:0:Name"] = "supply-chain",
             ["DataMesh:Domains:0:StorageEndpoint"] = "not a url",
@@ -151,7 +129,7 @@ public sealed class DataMeshCompositionTests
     public void AddDataMesh_RegisteredUpstreamDomains_ReadInTheirOwnAccountsWithTheAppsIdentity()
     {
         // Arrange: finance's app, told where supply-chain's account is (and, wrongly, another account for itself).
-        using var services = Compose(new Dictionary<string, string?>(AzureSettings)
+        using var services = AppSettings.Compose(new Dictionary<string, string?>(AppSettings.Azure)
         {
             ["DataMesh:Domains:0:Name"] = "supply-chain",
             ["DataMesh:Domains:0:StorageEndpoint"] = "https://stsupply.blob.core.windows.net/",
@@ -194,7 +172,7 @@ public sealed class DataMeshCompositionTests
     public void AddDataMesh_NothingConfigured_FailsNamingEachMissingSetting()
     {
         // Arrange
-        using var services = Compose(new Dictionary<string, string?> { ["DataMesh:PipelinesPath"] = RepositoryRoot.Combine("pipelines") });
+        using var services = AppSettings.Compose(new Dictionary<string, string?> { ["DataMesh:PipelinesPath"] = RepositoryRoot.Combine("pipelines") });
 
         // Act
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<DataMeshAppOptions>>().Value);
@@ -217,7 +195,7 @@ public sealed class DataMeshCompositionTests
     public void AddDataMesh_InvalidSetting_FailsNamingIt(string key, string value, string expected)
     {
         // Arrange
-        using var services = Compose(new Dictionary<string, string?>(AzureSettings) { [key] = value });
+        using var services = AppSettings.Compose(new Dictionary<string, string?>(AppSettings.Azure) { [key] = value });
 
         // Act
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<DataMeshAppOptions>>().Value);
@@ -230,7 +208,7 @@ public sealed class DataMeshCompositionTests
     public void AddDataMesh_DomainWithoutProducts_FailsListingTheDomainsFound()
     {
         // Arrange
-        using var services = Compose(new Dictionary<string, string?>(LocalSettings) { ["DataMesh:Domain"] = "logistics" });
+        using var services = AppSettings.Compose(new Dictionary<string, string?>(AppSettings.Local) { ["DataMesh:Domain"] = "logistics" });
 
         // Act
         var error = Assert.Throws<InvalidOperationException>(() => services.GetRequiredService<IProductRegistry>());
@@ -244,9 +222,9 @@ public sealed class DataMeshCompositionTests
     public void AddDataMesh_HubModeWithoutDomain_ComposesTheCatalog()
     {
         // Arrange: the hub's catalog app has no domain of its own.
-        var settings = new Dictionary<string, string?>(AzureSettings) { ["DataMesh:Mode"] = "hub" };
+        var settings = new Dictionary<string, string?>(AppSettings.Azure) { ["DataMesh:Mode"] = "hub" };
         settings.Remove("DataMesh:Domain");
-        using var services = Compose(settings);
+        using var services = AppSettings.Compose(settings);
 
         // Act
         var registry = services.GetRequiredService<IProductRegistry>();
@@ -261,7 +239,7 @@ public sealed class DataMeshCompositionTests
     public void AddDataMesh_UnknownMode_FailsNamingTheSetting()
     {
         // Arrange
-        using var services = Compose(new Dictionary<string, string?>(LocalSettings) { ["DataMesh:Mode"] = "hubb" });
+        using var services = AppSettings.Compose(new Dictionary<string, string?>(AppSettings.Local) { ["DataMesh:Mode"] = "hubb" });
 
         // Act
         var error = Assert.ThrowsAny<Exception>(() => services.GetRequiredService<IProductRegistry>());
@@ -274,7 +252,7 @@ public sealed class DataMeshCompositionTests
     public async Task AddDataMesh_StartupCheck_LoadsProductsWhenTheHostStarts()
     {
         // Arrange
-        using var services = Compose(LocalSettings);
+        using var services = AppSettings.Compose(AppSettings.Local);
         var hosted = services.GetServices<IHostedService>().ToList();
 
         // Act
@@ -298,7 +276,7 @@ public sealed class DataMeshCompositionTests
     public void AddDataMesh_FunctionClass_IsConstructedFromTheContainer(string typeName)
     {
         // Arrange: the worker builds each function class from DI for every invocation.
-        using var services = Compose(LocalSettings);
+        using var services = AppSettings.Compose(AppSettings.Local);
         var type = typeof(DataMeshAppOptions).Assembly.GetType(typeName, throwOnError: true)!;
 
         // Act
@@ -312,7 +290,7 @@ public sealed class DataMeshCompositionTests
     public void AddDataMesh_AzureSettings_ReachesAzureAsTheAppsManagedIdentityOnly()
     {
         // Arrange
-        using var services = Compose(AzureSettings);
+        using var services = AppSettings.Compose(AppSettings.Azure);
 
         // Act
         var credential = services.GetRequiredService<TokenCredential>();
@@ -325,20 +303,12 @@ public sealed class DataMeshCompositionTests
     public void AddDataMesh_LocalSettingsWithoutClientId_UsesTheDevelopersSignIn()
     {
         // Arrange
-        using var services = Compose(LocalSettings);
+        using var services = AppSettings.Compose(AppSettings.Local);
 
         // Act
         var credential = services.GetRequiredService<TokenCredential>();
 
         // Assert
         Assert.IsType<DefaultAzureCredential>(credential);
-    }
-
-    private static ServiceProvider Compose(Dictionary<string, string?> settings)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection().AddLogging();
-        services.AddDataMesh(configuration);
-        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 }

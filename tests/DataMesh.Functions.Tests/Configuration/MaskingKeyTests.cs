@@ -1,5 +1,4 @@
 using DataMesh.Functions.Configuration;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -139,10 +138,7 @@ public sealed class MaskingKeyTests : IDisposable
             settings[$"DataMesh:Pipeline:MaskingKeys:{entry.Domain}"] = entry.Key;
         }
 
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection().AddLogging();
-        services.AddDataMesh(configuration);
-        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        return AppSettings.Compose(settings);
     }
 
     private static void CopyDirectory(string source, string destination)
