@@ -3,7 +3,6 @@ using System.Diagnostics;
 using DataMesh.Local;
 using DataMesh.Local.Azurite;
 using DataMesh.Pipeline;
-using DuckDB.NET.Data;
 
 namespace DataMesh.Cli.Commands;
 
@@ -14,7 +13,7 @@ namespace DataMesh.Cli.Commands;
 /// </summary>
 internal static class BenchBackfillCommand
 {
-    private const string Domain = "bench";
+    private const string Domain = BenchProducts.Domain;
     private const string Name = "daily-backfill";
 
     public static Command Create()
@@ -59,7 +58,7 @@ internal static class BenchBackfillCommand
         for (var d = 1; d <= days; d++)
         {
             var file = Path.Combine(files, $"day-{d:D3}.parquet");
-            Execute($"""
+            BenchProducts.Execute($"""
                 COPY (
                   SELECT 'E' || lpad({d}::VARCHAR, 4, '0') || '-' || lpad(i::VARCHAR, 8, '0') AS event_id,
                          DATE '2026-01-01' + {d - 1} AS day, (i * 7919) % 1000000 AS customer_id, ((i % 100000) / 100.0)::DECIMAL(18,2) AS amount
@@ -132,49 +131,18 @@ internal static class BenchBackfillCommand
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    private static void Execute(string sql)
-    {
-        using var connection = new DuckDBConnection("DataSource=:memory:");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
-    private static string WriteProduct(string root)
-    {
-        var dir = Path.Combine(root, Name);
-        Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "product.yaml"), $$"""
-            apiVersion: datamesh/v1
-            kind: DataProduct
-            domain: {{Domain}}
-            name: {{Name}}
-            version: 1.0.0
-            description: Backfill benchmark product.
-            owner: { team: Bench, email: bench@example.com }
-            inputs:
-              - name: events
-                landing: { path: {{Name}}/, format: parquet }
-            transform: { sql: transform.sql }
-            output: { contract: contract.odcs.yaml, mode: partitions, partitionBy: [day] }
-            """);
-        File.WriteAllText(Path.Combine(dir, "transform.sql"), "SELECT event_id, day, customer_id, amount FROM events");
-        File.WriteAllText(Path.Combine(dir, "contract.odcs.yaml"), $$"""
-            apiVersion: v3.1.0
-            kind: DataContract
-            id: urn:bench:{{Name}}
-            version: 1.0.0
-            schema:
-              - name: {{Name.Replace('-', '_')}}
-                properties:
-                  - { name: event_id, physicalType: varchar, required: true }
-                  - { name: day, physicalType: date, required: true }
-                  - { name: customer_id, physicalType: bigint }
-                  - { name: amount, physicalType: "decimal(18,2)" }
-                quality:
-                  - { metric: rowCount, mustBeGreaterThan: 0 }
-            """);
-        return dir;
-    }
+    private static string WriteProduct(string root) => BenchProducts.Write(root, Name, "Backfill benchmark product.", $$"""
+        inputs:
+          - name: events
+            landing: { path: {{Name}}/, format: parquet }
+        transform: { sql: transform.sql }
+        output: { contract: contract.odcs.yaml, mode: partitions, partitionBy: [day] }
+        """,
+        "SELECT event_id, day, customer_id, amount FROM events",
+        """
+              - { name: event_id, physicalType: varchar, required: true }
+              - { name: day, physicalType: date, required: true }
+              - { name: customer_id, physicalType: bigint }
+              - { name: amount, physicalType: "decimal(18,2)" }
+        """);
 }

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using DataMesh.Local;
 using DataMesh.Local.Azurite;
 using DataMesh.Pipeline;
-using DuckDB.NET.Data;
 using Spectre.Console;
 
 namespace DataMesh.Cli.Commands;
@@ -18,7 +17,7 @@ namespace DataMesh.Cli.Commands;
 /// </summary>
 internal static class BenchIncrementalCommand
 {
-    private const string Domain = "bench";
+    private const string Domain = BenchProducts.Domain;
 
     public static Command Create()
     {
@@ -196,7 +195,7 @@ internal static class BenchIncrementalCommand
     private static double Seconds(PipelineResult result) =>
         result.Stages.Count == 0 ? 0 : (result.Stages.Max(s => s.EndedAt) - result.Stages.Min(s => s.StartedAt)).TotalSeconds;
 
-    private static void WriteDay(string path, int from, int to, int rowsPerDay) => Execute($"""
+    private static void WriteDay(string path, int from, int to, int rowsPerDay) => BenchProducts.Execute($"""
         COPY (
           SELECT 'E' || lpad(d::VARCHAR, 4, '0') || '-' || lpad(i::VARCHAR, 8, '0') AS event_id,
                  DATE '2026-01-01' + (d - 1)::INTEGER AS day,
@@ -210,7 +209,7 @@ internal static class BenchIncrementalCommand
     /// The full table; its changed keys spread over the whole key range (a multiplier prime to the size); and as many
     /// changed keys clustered in one range (consecutive keys at the top of the table, the last tenth of them new: recent customers).
     /// </summary>
-    private static void WriteCustomers(string full, string changes, string clustered, int rows, int changed) => Execute($"""
+    private static void WriteCustomers(string full, string changes, string clustered, int rows, int changed) => BenchProducts.Execute($"""
         COPY (
           SELECT i AS customer_id, 'Customer ' || i AS name, ['retail', 'business', 'public'][1 + i % 3] AS segment, DATE '2026-01-01' AS updated_on
           FROM range({rows}) t(i)
@@ -224,15 +223,6 @@ internal static class BenchIncrementalCommand
           FROM range({changed}) t(i)
         ) TO {Engine.Sql.Literal(clustered)} (FORMAT parquet, COMPRESSION zstd);
         """);
-
-    private static void Execute(string sql)
-    {
-        using var connection = new DuckDBConnection("DataSource=:memory:");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
 
     private static string WriteDaily(string root, string name) => WriteProduct(root, name, $$"""
         inputs:
@@ -282,35 +272,8 @@ internal static class BenchIncrementalCommand
               - { name: updated_on, physicalType: date }
         """);
 
-    private static string WriteProduct(string root, string name, string body, string sql, string properties)
-    {
-        var dir = Path.Combine(root, name);
-        Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "product.yaml"), $$"""
-            apiVersion: datamesh/v1
-            kind: DataProduct
-            domain: {{Domain}}
-            name: {{name}}
-            version: 1.0.0
-            description: Incremental benchmark product.
-            owner: { team: Bench, email: bench@example.com }
-            {{body}}
-            """);
-        File.WriteAllText(Path.Combine(dir, "transform.sql"), sql);
-        File.WriteAllText(Path.Combine(dir, "contract.odcs.yaml"), $$"""
-            apiVersion: v3.1.0
-            kind: DataContract
-            id: urn:bench:{{name}}
-            version: 1.0.0
-            schema:
-              - name: {{name.Replace('-', '_')}}
-                properties:
-            {{properties}}
-                quality:
-                  - { metric: rowCount, mustBeGreaterThan: 0 }
-            """);
-        return dir;
-    }
+    private static string WriteProduct(string root, string name, string body, string sql, string properties) =>
+        BenchProducts.Write(root, name, "Incremental benchmark product.", body, sql, properties);
 
     private static double Median(IReadOnlyList<double> values)
     {

@@ -1,0 +1,56 @@
+using DuckDB.NET.Data;
+
+namespace DataMesh.Cli.Commands;
+
+/// <summary>
+/// What the dataset benchmarks share: writing a product of the <c>bench</c> domain (spec, transform and a contract whose
+/// only rule is a non-empty output) in a scratch folder, and generating their inputs with DuckDB alone.
+/// </summary>
+internal static class BenchProducts
+{
+    public const string Domain = "bench";
+
+    /// <summary>
+    /// Writes <c>bench.<paramref name="name"/></c> under <paramref name="root"/>: <paramref name="body"/> is the spec's
+    /// inputs/transform/output block, <paramref name="properties"/> the contract's indented column list. Returns its folder.
+    /// </summary>
+    public static string Write(string root, string name, string description, string body, string sql, string properties)
+    {
+        var dir = Path.Combine(root, name);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "product.yaml"), $$"""
+            apiVersion: datamesh/v1
+            kind: DataProduct
+            domain: {{Domain}}
+            name: {{name}}
+            version: 1.0.0
+            description: {{description}}
+            owner: { team: Bench, email: bench@example.com }
+            {{body}}
+            """);
+        File.WriteAllText(Path.Combine(dir, "transform.sql"), sql);
+        File.WriteAllText(Path.Combine(dir, "contract.odcs.yaml"), $$"""
+            apiVersion: v3.1.0
+            kind: DataContract
+            id: urn:bench:{{name}}
+            version: 1.0.0
+            schema:
+              - name: {{name.Replace('-', '_')}}
+                properties:
+            {{properties}}
+                quality:
+                  - { metric: rowCount, mustBeGreaterThan: 0 }
+            """);
+        return dir;
+    }
+
+    /// <summary>Runs <paramref name="sql"/> (input generation: COPY ... TO) on a throwaway in-memory DuckDB.</summary>
+    public static void Execute(string sql)
+    {
+        using var connection = new DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
