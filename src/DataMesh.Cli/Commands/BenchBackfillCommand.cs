@@ -45,7 +45,7 @@ internal static class BenchBackfillCommand
     private static async Task<int> RunAsync(string root, int days, int dayRows, int rounds, bool asJson, CancellationToken cancellationToken)
     {
         var options = new LocalMeshOptions { LoadPipelinesFolder = false, StateDirectory = Path.Combine(root, ".datamesh"), Interrupt = cancellationToken, InterruptedBy = "Ctrl+C in datamesh bench" };
-        options.ExtraProductDirectories.Add(WriteProduct(root));
+        options.ExtraProductDirectories.Add(BenchProducts.WriteDaily(root, Name, "Backfill benchmark product."));
         var files = Path.Combine(root, "files");
         Directory.CreateDirectory(files);
         await using var azurite = await AzuriteServer.StartAsync(
@@ -112,7 +112,7 @@ internal static class BenchBackfillCommand
             return ExitCodes.CheckFailed;
         }
 
-        var (fanMedian, singleMedian) = (Median(fanOut), Median(single));
+        var (fanMedian, singleMedian) = (BenchStatistics.Median(fanOut), BenchStatistics.Median(single));
         if (asJson)
         {
             CliJson.Write(new { days, dayRows, rounds, singleSeconds = singleMedian, fanOutSeconds = fanMedian, ratio = fanMedian / singleMedian, processorCount = Environment.ProcessorCount });
@@ -124,25 +124,4 @@ internal static class BenchBackfillCommand
 
         return ExitCodes.Success;
     }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
-
-    private static string WriteProduct(string root) => BenchProducts.Write(root, Name, "Backfill benchmark product.", $$"""
-        inputs:
-          - name: events
-            landing: { path: {{Name}}/, format: parquet }
-        transform: { sql: transform.sql }
-        output: { contract: contract.odcs.yaml, mode: partitions, partitionBy: [day] }
-        """,
-        "SELECT event_id, day, customer_id, amount FROM events",
-        """
-              - { name: event_id, physicalType: varchar, required: true }
-              - { name: day, physicalType: date, required: true }
-              - { name: customer_id, physicalType: bigint }
-              - { name: amount, physicalType: "decimal(18,2)" }
-        """);
 }

@@ -250,13 +250,13 @@ internal static class BenchColdStartCommand
     {
         public static SizeFigures Of(string input, int rows, IReadOnlyList<ProbeFigures> probes)
         {
-            var (fresh, warm, first) = (Median(probes.Select(p => p.FreshSeconds)), Median(probes.Select(p => p.WarmSeconds)), Median(probes.Select(p => p.FirstRunSeconds)));
+            var (fresh, warm, first) = (BenchStatistics.Median(probes.Select(p => p.FreshSeconds)), BenchStatistics.Median(probes.Select(p => p.WarmSeconds)), BenchStatistics.Median(probes.Select(p => p.FirstRunSeconds)));
             return new SizeFigures(
                 input,
                 rows,
                 probes[0].RowsOut,
-                Round(Median(probes.Select(p => p.MainSeconds))),
-                Round(Median(probes.Select(p => p.StartSeconds))),
+                Round(BenchStatistics.Median(probes.Select(p => p.MainSeconds))),
+                Round(BenchStatistics.Median(probes.Select(p => p.StartSeconds))),
                 Round(first),
                 Round(fresh),
                 Round(warm),
@@ -267,12 +267,6 @@ internal static class BenchColdStartCommand
         }
 
         private static double Round(double seconds) => Math.Round(seconds, 3);
-
-        private static double Median(IEnumerable<double> values)
-        {
-            var sorted = values.Order().ToList();
-            return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-        }
     }
 
     /// <summary>The bench's figures: per input size, fresh against warm; the environment the fresh processes had.</summary>

@@ -116,10 +116,10 @@ internal static class BenchCommand
                 }
 
                 var peakRss = Process.GetCurrentProcess().PeakWorkingSet64;
-                var bare = Median(bareRuns.Select(r => r.Seconds));
-                var pipeline = Median(pipelineRuns.Select(r => r.Seconds));
+                var bare = BenchStatistics.Median(bareRuns.Select(r => r.Seconds));
+                var pipeline = BenchStatistics.Median(pipelineRuns.Select(r => r.Seconds));
                 var stages = pipelineRuns[0].Stages.Select(s => s.Name)
-                    .Select(name => (Name: name, Seconds: Median(pipelineRuns.Select(r => r.Stages.First(s => s.Name == name).Seconds))))
+                    .Select(name => (Name: name, Seconds: BenchStatistics.Median(pipelineRuns.Select(r => r.Stages.First(s => s.Name == name).Seconds))))
                     .ToList();
                 var tracing = parse.GetValue(trace) ? await MeasureTracingAsync(mesh, blob, cancellationToken).ConfigureAwait(false) : null;
                 var figures = new
@@ -131,8 +131,8 @@ internal static class BenchCommand
                     rounds = roundCount,
                     storage = inMemory ? "memory" : "mesh",
                     bareDuckDbSeconds = Math.Round(bare, 3),
-                    bareWriteSeconds = Math.Round(Median(bareRuns.Select(r => r.WriteSeconds)), 3),
-                    bareMeasureSeconds = Math.Round(Median(bareRuns.Select(r => r.MeasureSeconds)), 3),
+                    bareWriteSeconds = Math.Round(BenchStatistics.Median(bareRuns.Select(r => r.WriteSeconds)), 3),
+                    bareMeasureSeconds = Math.Round(BenchStatistics.Median(bareRuns.Select(r => r.MeasureSeconds)), 3),
                     pipelineSeconds = Math.Round(pipeline, 3),
                     ratio = Math.Round(pipeline / bare, 2),
                     bareDuckDbSamples = bareRuns.Select(r => Math.Round(r.Seconds, 3)).ToList(),
@@ -231,7 +231,7 @@ internal static class BenchCommand
             throw new InvalidOperationException("The traced benchmark runs exported no span: the pipeline's activity source is not listened to.");
         }
 
-        var (tracedMedian, untracedMedian) = (Median(traced), Median(untraced));
+        var (tracedMedian, untracedMedian) = (BenchStatistics.Median(traced), BenchStatistics.Median(untraced));
         return new TracingFigures(
             TracingRounds,
             Math.Round(tracedMedian, 3),
@@ -299,12 +299,6 @@ internal static class BenchCommand
         var archived = await mesh.Storage.Archive(domain).GetBlobClient(blob).DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         await using var content = archived.Value.Content;
         await landing.UploadAsync(content, overwrite: true, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     private static string Range(IEnumerable<double> values)

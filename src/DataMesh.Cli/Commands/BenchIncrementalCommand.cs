@@ -150,10 +150,10 @@ internal static class BenchIncrementalCommand
 
         var rows = new List<Row>
         {
-            new($"append day {settings.Days + 1} of {settings.Days}", $"day 1 of an empty product", Median(firstDay), Median(appended), null),
+            new($"append day {settings.Days + 1} of {settings.Days}", $"day 1 of an empty product", BenchStatistics.Median(firstDay), BenchStatistics.Median(appended), null),
             new($"merge {changedRows:N0} changed keys (spread) into {settings.TableRows:N0} rows", "the same rows alone", slice, merge, fullLoad),
             new($"merge {changedRows:N0} changed keys (clustered) into {settings.TableRows:N0} rows", "the same rows alone", clusteredSlice, clusteredMerge, fullLoad),
-            new($"read: changes consumer, 1 changed partition of {settings.Days + 1}", "built over that day alone", sliceConsumer, Median(incrementalConsumer), fullConsumer),
+            new($"read: changes consumer, 1 changed partition of {settings.Days + 1}", "built over that day alone", sliceConsumer, BenchStatistics.Median(incrementalConsumer), fullConsumer),
         };
         Print(asJson, settings, rows);
         return ExitCodes.Success;
@@ -224,23 +224,7 @@ internal static class BenchIncrementalCommand
         ) TO {Engine.Sql.Literal(clustered)} (FORMAT parquet, COMPRESSION zstd);
         """);
 
-    private static string WriteDaily(string root, string name) => WriteProduct(root, name, $$"""
-        inputs:
-          - name: events
-            landing: { path: {{name}}/, format: parquet }
-        transform: { sql: transform.sql }
-        output: { contract: contract.odcs.yaml, mode: partitions, partitionBy: [day] }
-        """,
-        "SELECT event_id, day, customer_id, amount FROM events",
-        """
-              - { name: event_id, physicalType: varchar, required: true }
-              - { name: day, physicalType: date, required: true }
-              - { name: customer_id, physicalType: bigint }
-              - name: amount
-                physicalType: "decimal(18,2)"
-                quality:
-                  - { metric: nullValues, mustBe: 0 }
-        """);
+    private static string WriteDaily(string root, string name) => BenchProducts.WriteDaily(root, name, "Incremental benchmark product.");
 
     private static string WriteTotals(string root, string name, string upstream) => WriteProduct(root, name, $$"""
         inputs:
@@ -274,12 +258,6 @@ internal static class BenchIncrementalCommand
 
     private static string WriteProduct(string root, string name, string body, string sql, string properties) =>
         BenchProducts.Write(root, name, "Incremental benchmark product.", body, sql, properties);
-
-    private static double Median(IReadOnlyList<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
 
     private static void Report(bool quiet, string line) => BenchCommand.Report(quiet, line);
 

@@ -44,6 +44,28 @@ internal static class BenchProducts
         return dir;
     }
 
+    /// <summary>
+    /// A product of daily partitions fed by parquet files dropped under <c>landing/<paramref name="name"/>/</c>: events with a
+    /// <c>day</c>, a customer and an amount that must never be null.
+    /// </summary>
+    public static string WriteDaily(string root, string name, string description) => Write(root, name, description, $$"""
+        inputs:
+          - name: events
+            landing: { path: {{name}}/, format: parquet }
+        transform: { sql: transform.sql }
+        output: { contract: contract.odcs.yaml, mode: partitions, partitionBy: [day] }
+        """,
+        "SELECT event_id, day, customer_id, amount FROM events",
+        """
+              - { name: event_id, physicalType: varchar, required: true }
+              - { name: day, physicalType: date, required: true }
+              - { name: customer_id, physicalType: bigint }
+              - name: amount
+                physicalType: "decimal(18,2)"
+                quality:
+                  - { metric: nullValues, mustBe: 0 }
+        """);
+
     /// <summary>Runs <paramref name="sql"/> (input generation: COPY ... TO) on a throwaway in-memory DuckDB.</summary>
     public static void Execute(string sql)
     {
