@@ -32,7 +32,7 @@ public sealed class CatalogSignInTests(AzuriteFixture azurite)
     private const string Ledger = "finance.ledger-emea";
 
     private readonly RsaSecurityKey _tenantKey = new(RSA.Create(2048)) { KeyId = "tenant-key" };
-    private readonly MeshStorage _storage = azurite.CreateStorage();
+    private readonly MeshStorage _storage = azurite.CreateSingleAccountStorage();
 
     [Fact]
     public async Task ListProducts_AnonymousCallWithSignInConfigured_Answers401SignInRequired()

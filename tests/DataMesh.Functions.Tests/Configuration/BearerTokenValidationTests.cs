@@ -34,7 +34,7 @@ public sealed class BearerTokenValidationTests(AzuriteFixture azurite)
     private static readonly ProductRegistry Products = ProductRegistry.LoadFrom(RepositoryRoot.Combine("pipelines"));
 
     private readonly RsaSecurityKey _tenantKey = new(RSA.Create(2048)) { KeyId = "tenant-key" };
-    private readonly MeshStorage _storage = azurite.CreateStorage();
+    private readonly MeshStorage _storage = azurite.CreateSingleAccountStorage();
 
     [Fact]
     public async Task GetReleaseRows_ValidTokenWithAReaderRole_PassesTheAccessCheck()
