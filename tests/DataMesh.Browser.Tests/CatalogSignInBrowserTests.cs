@@ -113,7 +113,7 @@ public sealed class CatalogSignInBrowserTests(ITestOutputHelper output) : IAsync
         }
 
         await _azurite.InitializeAsync();
-        var storage = _azurite.CreateStorage();
+        var storage = _azurite.CreateSingleAccountStorage();
         await PublishAsync(storage, Ledger, "finance", "ledger-emea");
         await PublishAsync(storage, Stock, "supply-chain", "stock-levels");
 

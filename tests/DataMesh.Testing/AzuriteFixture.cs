@@ -10,7 +10,8 @@ namespace DataMesh.Testing;
 /// The storage of a whole test run: the connection string in <c>DATAMESH_STORAGE</c> when set, else an in-memory
 /// Azurite on free ports started here and stopped at the end, serving the mesh's accounts (the hub's, whose connection
 /// string <see cref="ConnectionString"/> is, and one per domain) with keys made for this run, never the development
-/// key. Tests isolate themselves with <see cref="CreateStorage"/>, which gives each caller its own name prefix.
+/// key. Tests isolate themselves with <see cref="CreateMesh"/>/<see cref="CreateMeshStorage"/>, which give each caller
+/// its own name prefix and put each domain in its own account, as the local mesh does.
 /// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
@@ -29,8 +30,28 @@ public sealed class AzuriteFixture : IAsyncLifetime
     /// <summary>The Azurite this fixture started; null when <c>DATAMESH_STORAGE</c> supplied the storage.</summary>
     public AzuriteServer? Server => _server;
 
-    /// <summary>Clients over the shared account whose containers, queues and tables carry a fresh namespace.</summary>
-    public MeshStorage CreateStorage() =>
+    /// <summary>
+    /// A fresh namespace on the per-domain topology (<see cref="MeshTestStorage"/>): the hub account for the catalog and
+    /// queues, each domain its own account with its own key, a domain pipeline's view reaching other domains only by grant.
+    /// </summary>
+    public MeshTestStorage CreateMesh()
+    {
+        // Given an Azurite or a connection string, LocalStorage.OpenAsync only builds clients (no I/O): it completes at once.
+        var local = LocalStorage.OpenAsync(new LocalMeshOptions { Azurite = _server, ConnectionString = ConnectionString, Namespace = CreateNamespace() })
+            .GetAwaiter().GetResult();
+        return new MeshTestStorage(local);
+    }
+
+    /// <summary>The operator's view of a fresh namespace on the per-domain topology (<see cref="MeshTestStorage.Storage"/>).</summary>
+    public MeshStorage CreateMeshStorage() => CreateMesh().Storage;
+
+    /// <summary>
+    /// Clients over the hub account alone, every domain's containers in it, in a fresh namespace. Only for what is about
+    /// one account by design: a Functions app (its own domain's account, by managed identity), the one-account mode of
+    /// <c>DATAMESH_STORAGE</c>, or the test fixture itself. Anything that stores domain data as the mesh does uses
+    /// <see cref="CreateMesh"/>.
+    /// </summary>
+    public MeshStorage CreateSingleAccountStorage() =>
         MeshStorage.FromConnectionString(ConnectionString, new MeshStorageOptions { Namespace = CreateNamespace() });
 
     /// <summary>

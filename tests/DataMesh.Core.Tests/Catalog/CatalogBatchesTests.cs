@@ -71,7 +71,7 @@ public sealed class CatalogBatchesTests(AzuriteFixture azurite)
     public async Task SubmitAsync_250Rows_WritesEveryRowInThreeTransactions()
     {
         // Arrange
-        var table = azurite.CreateStorage().Table("Batch");
+        var table = azurite.CreateMeshStorage().Table("Batch");
         await table.CreateIfNotExistsAsync();
         var actions = Enumerable.Range(0, 250).Select(i => Upsert("p", $"r{i:D3}")).ToList();
 
@@ -87,7 +87,7 @@ public sealed class CatalogBatchesTests(AzuriteFixture azurite)
     public async Task RegisterProductsAsync_250ProductsOfOneDomain_RegistersAllInAtLeastThreeTransactions()
     {
         // Arrange
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var projection = new CatalogProjection(storage);
         var registrations = Enumerable.Range(0, 250).Select(i => CatalogProjectionTests.Registration("bench", $"product-{i:D4}", "1.0.0")).ToList();
 

@@ -11,7 +11,7 @@ namespace DataMesh.Core.Tests.Catalog;
 [Collection("azurite")]
 public sealed class CatalogEventConsumerTests(AzuriteFixture azurite)
 {
-    private readonly MeshStorage _storage = azurite.CreateStorage();
+    private readonly MeshStorage _storage = azurite.CreateMeshStorage();
 
     [Fact]
     public async Task ConsumeAsync_ForgedSource_PoisonsWithReasonAndRecordsNothing()

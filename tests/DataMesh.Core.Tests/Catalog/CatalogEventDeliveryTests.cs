@@ -15,7 +15,7 @@ public sealed class CatalogEventDeliveryTests(AzuriteFixture azurite)
     public async Task PublishAsync_ThroughCatalogQueue_ProjectionShowsTheRelease()
     {
         // Arrange
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var publisher = new QueueProductEventPublisher(storage);
         var projection = new CatalogProjection(storage);
         var queue = storage.Queue(MeshStorage.CatalogEventsQueue);
@@ -44,7 +44,7 @@ public sealed class CatalogEventDeliveryTests(AzuriteFixture azurite)
     public async Task PublishAsync_QueueClientEncodingBase64_ParseStillReadsTheDelivery()
     {
         // Arrange: Event Grid and the Functions default write Base64 bodies
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var name = $"{AzuriteFixture.CreateNamespace()}-catalog-events";
         var base64Queue = new QueueClient(azurite.ConnectionString, name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
         var rawQueue = storage.Queues.GetQueueClient(name);

@@ -13,7 +13,7 @@ namespace DataMesh.Core.Tests.Catalog;
 public sealed class CatalogHistoryPagingTests(AzuriteFixture azurite)
 {
     private const string ProductId = "finance.ledger-emea";
-    private readonly MeshStorage _storage = azurite.CreateStorage();
+    private readonly MeshStorage _storage = azurite.CreateMeshStorage();
 
     [Fact]
     public async Task ListRunsAndReleases_45ReleasesPagedBy20_NewestFirstWithoutGapsOrRepeats()

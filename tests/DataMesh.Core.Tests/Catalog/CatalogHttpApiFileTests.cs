@@ -18,7 +18,7 @@ public sealed class CatalogHttpApiFileTests(AzuriteFixture azurite) : IDisposabl
     private const string FileRoute = "/api/products/finance.ledger-emea/releases/1.0.0/1/files";
     private const int Size = 6 * 1024 * 1024 + 123;
 
-    private readonly MeshStorage _storage = azurite.CreateStorage();
+    private readonly MeshStorage _storage = azurite.CreateMeshStorage();
     private readonly string _cache = Directory.CreateTempSubdirectory("datamesh-file-tests-").FullName;
 
     public void Dispose() => Directory.Delete(_cache, recursive: true);

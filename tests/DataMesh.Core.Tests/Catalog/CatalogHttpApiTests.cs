@@ -12,7 +12,7 @@ namespace DataMesh.Core.Tests.Catalog;
 [Collection("azurite")]
 public sealed class CatalogHttpApiTests(AzuriteFixture azurite)
 {
-    private readonly MeshStorage _storage = azurite.CreateStorage();
+    private readonly MeshStorage _storage = azurite.CreateMeshStorage();
 
     [Fact]
     public async Task ListProducts_25ProductsPageSize10_ThreePagesWithoutDuplicatesOrGaps()

@@ -25,7 +25,7 @@ public sealed class CatalogProjectionDomainTests(AzuriteFixture azurite)
         new RegisteredDomain("marketing", new Uri("http://127.0.0.1:10000/marketingaccount/"), new Uri("https://func-marketing.azurewebsites.net/")),
     ]);
 
-    private readonly MeshStorage _storage = azurite.CreateStorage();
+    private readonly MeshStorage _storage = azurite.CreateMeshStorage();
 
     [Fact]
     public async Task ConsumeAsync_DomainAsSourceAnnouncingAnotherDomainsProduct_PoisonedAndNothingRecorded()

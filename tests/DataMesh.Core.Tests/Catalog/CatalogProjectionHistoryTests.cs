@@ -14,7 +14,7 @@ public sealed class CatalogProjectionHistoryTests(AzuriteFixture azurite)
     public async Task ApplyAsync_EachEventThreeTimesAndOutOfOrder_EveryTableHoldsOneCorrectState()
     {
         // Arrange
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var projection = new CatalogProjection(storage);
         var release1 = ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(release: 1));
         var release2 = ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(release: 2));
@@ -52,7 +52,7 @@ public sealed class CatalogProjectionHistoryTests(AzuriteFixture azurite)
     public async Task ApplyAsync_ReleaseWith250QualityRules_RecordsEveryRuleInOrder()
     {
         // Arrange
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var rules = Enumerable.Range(0, 250)
             .Select(i => new QualityRuleResult($"rule_{i}", "amount", "nullCount", "error", i, "rows", "= 0", true, 0))
             .ToList();
@@ -70,7 +70,7 @@ public sealed class CatalogProjectionHistoryTests(AzuriteFixture azurite)
     public async Task ApplyAsync_UpstreamIdNotAProductId_IsRejectedBeforeAnythingIsWritten()
     {
         // Arrange
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var data = SampleEvents.Published() with { Upstream = [new UpstreamRelease("no-dot", "1.0.0", 1)] };
 
         // Act
@@ -86,7 +86,7 @@ public sealed class CatalogProjectionHistoryTests(AzuriteFixture azurite)
     public async Task RegisterProductAsync_DeclaredProductInputs_BecomeLineageEdgesBothWays()
     {
         // Arrange
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var registration = CatalogProjectionTests.Registration("finance", "report", "1.0.0") with { Inputs = ["finance.ledger-emea", "treasury.fx-rates"] };
 
         // Act: twice, as two starts of the mesh would.
@@ -107,7 +107,7 @@ public sealed class CatalogProjectionHistoryTests(AzuriteFixture azurite)
     public async Task GetLineageAsync_ConsumerRangeAgainstUpstreamsNewestVersion_SaysCurrentBehindOrUnsatisfied()
     {
         // Arrange: ledger-emea published 1.2.0 then moved to a new major, 2.0.0; three consumers with different ranges.
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var projection = new CatalogProjection(storage);
         foreach (var (name, range) in new[] { ("pinned", "^1"), ("following", ">=1"), ("waiting", "^3") })
         {

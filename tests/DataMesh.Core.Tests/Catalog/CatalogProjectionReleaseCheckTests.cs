@@ -1,3 +1,5 @@
+using Azure.Storage;
+using Azure.Storage.Blobs;
 using DataMesh.Catalog;
 using DataMesh.Core.Tests.Events;
 using DataMesh.Events;
@@ -15,7 +17,7 @@ namespace DataMesh.Core.Tests.Catalog;
 public sealed class CatalogProjectionReleaseCheckTests(AzuriteFixture azurite)
 {
     private const string ProductId = "finance.ledger-emea";
-    private readonly MeshStorage _storage = azurite.CreateStorage();
+    private readonly MeshStorage _storage = azurite.CreateMeshStorage();
 
     [Fact]
     public async Task ApplyAsync_ReleaseEventWithoutAManifest_RejectedAndLatestStaysOnTheRealRelease()
@@ -99,13 +101,16 @@ public sealed class CatalogProjectionReleaseCheckTests(AzuriteFixture azurite)
         Assert.Null(await granted.VerifyAsync(real));
     }
 
-    /// <summary>The same containers as <see cref="_storage"/>, reached with a key storage does not accept.</summary>
+    /// <summary>The same containers as <see cref="_storage"/>, each domain's account reached with a key storage does not accept.</summary>
     private MeshStorage StorageWithAWrongKey()
     {
-        var parts = azurite.ConnectionString.Split(';', StringSplitOptions.RemoveEmptyEntries)
-            .Select(p => p.StartsWith("AccountKey=", StringComparison.Ordinal) ? "AccountKey=" + Convert.ToBase64String(new byte[64]) : p);
         var options = new MeshStorageOptions { Namespace = _storage.Products("finance").Name.Split('-')[0] };
-        return MeshStorage.FromConnectionString(string.Join(';', parts), options);
+        var wrongKey = Convert.ToBase64String(new byte[64]);
+        return new MeshStorage(_storage.Blobs, _storage.Queues, _storage.Tables, options, domain =>
+        {
+            var own = _storage.Domain(domain).Blobs;
+            return new DomainStorage(domain, new BlobServiceClient(own.Uri, new StorageSharedKeyCredential(own.AccountName, wrongKey)), options);
+        });
     }
 
     private CatalogProjection Projection() => new(_storage, releases: new AnnouncedReleaseCheck(_storage));

@@ -14,7 +14,7 @@ public sealed class CatalogProjectionTests(AzuriteFixture azurite)
     public async Task ApplyAsync_RepeatedAndOutOfOrderReleases_LatestIsHighestReleaseWithOneRowPerRelease()
     {
         // Arrange
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var projection = new CatalogProjection(storage);
         var release2 = ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(release: 2));
         var release1 = ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(release: 1));
@@ -47,7 +47,7 @@ public sealed class CatalogProjectionTests(AzuriteFixture azurite)
     public async Task ApplyAsync_LowerSemverArrivesLater_LatestStaysOnHigherSemver()
     {
         // Arrange
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var projection = new CatalogProjection(storage);
 
         // Act
@@ -67,7 +67,7 @@ public sealed class CatalogProjectionTests(AzuriteFixture azurite)
     public async Task ApplyAsync_ConcurrentReleases_LatestIsTheHighest()
     {
         // Arrange
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var events = Enumerable.Range(1, 8).Select(r => ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(release: r))).ToList();
         await new CatalogProjection(storage).ApplyAsync(events[0]);
 
@@ -83,7 +83,7 @@ public sealed class CatalogProjectionTests(AzuriteFixture azurite)
     public async Task ApplyAsync_QualityCheckFailed_RecordsRunWithQualityAndQuarantine()
     {
         // Arrange
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var projection = new CatalogProjection(storage);
         var data = SampleEvents.QualityFailed(runId: "run-q7");
 
@@ -103,7 +103,7 @@ public sealed class CatalogProjectionTests(AzuriteFixture azurite)
     public async Task ApplyAsync_PipelineRunFailed_RecordsFailedRunWithoutTouchingProductLatest()
     {
         // Arrange
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var projection = new CatalogProjection(storage);
         await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(release: 1)));
 
@@ -122,7 +122,7 @@ public sealed class CatalogProjectionTests(AzuriteFixture azurite)
     public async Task ApplyAsync_FailureReportedForAPublishedRun_RunStaysPublished()
     {
         // Arrange
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var projection = new CatalogProjection(storage);
         var published = SampleEvents.Published(release: 1);
         await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(published));
@@ -139,7 +139,7 @@ public sealed class CatalogProjectionTests(AzuriteFixture azurite)
     public async Task ApplyAsync_UnknownType_ThrowsRejectedNamingTheType()
     {
         // Arrange
-        var projection = new CatalogProjection(azurite.CreateStorage());
+        var projection = new CatalogProjection(azurite.CreateMeshStorage());
         var cloudEvent = Retyped(ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published()), "DataMesh.SomethingElse");
 
         // Act
@@ -157,7 +157,7 @@ public sealed class CatalogProjectionTests(AzuriteFixture azurite)
     public async Task ApplyAsync_SourceNotTheProductsOwn_ThrowsRejected(string source)
     {
         // Arrange
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var projection = new CatalogProjection(storage);
         var original = ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published());
         var cloudEvent = new CloudEvent(source, original.Type, original.Data, original.DataContentType, CloudEventDataFormat.Json) { Id = original.Id };
@@ -174,7 +174,7 @@ public sealed class CatalogProjectionTests(AzuriteFixture azurite)
     public async Task ApplyAsync_DataNotAValidPublishedEvent_ThrowsRejectedWithReason()
     {
         // Arrange
-        var projection = new CatalogProjection(azurite.CreateStorage());
+        var projection = new CatalogProjection(azurite.CreateMeshStorage());
         var cloudEvent = new CloudEvent(
             ProductEventTypes.Source("finance", "ledger-emea"),
             ProductEventTypes.ProductVersionPublished,
@@ -193,7 +193,7 @@ public sealed class CatalogProjectionTests(AzuriteFixture azurite)
     public async Task ApplyAsync_VersionNotSemver_ThrowsRejectedNamingTheVersion()
     {
         // Arrange
-        var projection = new CatalogProjection(azurite.CreateStorage());
+        var projection = new CatalogProjection(azurite.CreateMeshStorage());
         var cloudEvent = ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(version: "v1.2"));
 
         // Act
@@ -207,7 +207,7 @@ public sealed class CatalogProjectionTests(AzuriteFixture azurite)
     public async Task ApplyAsync_FreshnessBreached_MarksTheProductStaleAndKeepsItsLatestRelease()
     {
         // Arrange
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var projection = new CatalogProjection(storage);
         var published = SampleEvents.Published();
         await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(published));
@@ -236,7 +236,7 @@ public sealed class CatalogProjectionTests(AzuriteFixture azurite)
     public async Task ApplyAsync_FreshnessBreachedWithOtherData_IsRejected()
     {
         // Arrange
-        var projection = new CatalogProjection(azurite.CreateStorage());
+        var projection = new CatalogProjection(azurite.CreateMeshStorage());
         var cloudEvent = Retyped(ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published()), ProductEventTypes.FreshnessBreached);
 
         // Act + Assert
@@ -247,7 +247,7 @@ public sealed class CatalogProjectionTests(AzuriteFixture azurite)
     public async Task RegisterProductAsync_AfterARelease_AddsDeclaredFieldsAndKeepsLatest()
     {
         // Arrange
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var projection = new CatalogProjection(storage);
         await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(release: 3)));
 
@@ -265,7 +265,7 @@ public sealed class CatalogProjectionTests(AzuriteFixture azurite)
     public async Task ApplyAsync_AfterRegistration_KeepsDeclaredFields()
     {
         // Arrange
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var projection = new CatalogProjection(storage);
         await projection.RegisterProductAsync(Registration("finance", "ledger-emea", "1.2.0"));
 

@@ -13,7 +13,7 @@ public sealed class CatalogReaderTests(AzuriteFixture azurite)
     public async Task ListProductsAsync_NothingProjectedYet_ReturnsEmpty()
     {
         // Arrange
-        var reader = new CatalogReader(azurite.CreateStorage());
+        var reader = new CatalogReader(azurite.CreateMeshStorage());
 
         // Act
         var products = await reader.ListProductsAsync();
@@ -29,7 +29,7 @@ public sealed class CatalogReaderTests(AzuriteFixture azurite)
     public async Task ListProductsAsync_PublishedAndRegisteredProducts_ListsEachOnceOrderedById()
     {
         // Arrange
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var projection = new CatalogProjection(storage);
         await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(domain: "treasury", name: "fx-rates")));
         await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(domain: "finance", name: "ledger-emea")));
@@ -50,7 +50,7 @@ public sealed class CatalogReaderTests(AzuriteFixture azurite)
     public async Task GetReleasesAsync_PublishedRelease_ReturnsQualityAndLineageAsPublished()
     {
         // Arrange
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var data = SampleEvents.Published(release: 4);
         await new CatalogProjection(storage).ApplyAsync(ProductEventFactory.CreateProductVersionPublished(data));
 
@@ -71,7 +71,7 @@ public sealed class CatalogReaderTests(AzuriteFixture azurite)
     public async Task GetReleasesAsync_OtherProductsPublished_ReturnsOnlyThatProduct()
     {
         // Arrange
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var projection = new CatalogProjection(storage);
         await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(domain: "finance", name: "ledger-emea")));
         await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(domain: "finance", name: "ledger-apac")));
@@ -87,7 +87,7 @@ public sealed class CatalogReaderTests(AzuriteFixture azurite)
     public async Task GetProductAsync_Published_SerializesToCamelCaseJson()
     {
         // Arrange
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         await new CatalogProjection(storage).ApplyAsync(ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(release: 2)));
         var product = await new CatalogReader(storage).GetProductAsync("finance.ledger-emea");
 
@@ -106,7 +106,7 @@ public sealed class CatalogReaderTests(AzuriteFixture azurite)
     public async Task GetProductAsync_IdWithoutDomainAndName_ThrowsArgumentExceptionShowingTheForm(string productId)
     {
         // Arrange
-        var reader = new CatalogReader(azurite.CreateStorage());
+        var reader = new CatalogReader(azurite.CreateMeshStorage());
 
         // Act
         var error = await Assert.ThrowsAsync<ArgumentException>(() => reader.GetProductAsync(productId));

@@ -13,7 +13,7 @@ namespace DataMesh.Core.Tests.Catalog;
 public sealed class CatalogReleaseChangesTests(AzuriteFixture azurite)
 {
     private const string Releases = "/api/products/finance.ledger-emea/releases";
-    private readonly MeshStorage _storage = azurite.CreateStorage();
+    private readonly MeshStorage _storage = azurite.CreateMeshStorage();
 
     [Fact]
     public async Task ApplyAsync_ReleaseWithChanges_ReleaseListDetailAndProductServeChangesAndTotalRows()

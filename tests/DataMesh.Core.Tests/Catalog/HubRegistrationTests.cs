@@ -21,7 +21,7 @@ public sealed class HubRegistrationTests(AzuriteFixture azurite)
         var products = ProductRegistry.LoadFrom(mesh.Pipelines);
         var ledger = products.Get("finance.ledger");
         var summary = products.Get("sales.summary");
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var projection = new CatalogProjection(storage);
 
         // Act
@@ -68,7 +68,7 @@ public sealed class HubRegistrationTests(AzuriteFixture azurite)
         var ledger = products.Get("finance.ledger");
         var summary = products.Get("sales.summary");
         var forged = DomainRegistrations.Release(summary, [summary]) with { Registration = DomainRegistrations.Of(ledger, [ledger]) };
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
 
         // Act
         var refused = await Assert.ThrowsAsync<CatalogEventRejectedException>(() => new CatalogProjection(storage).ApplyAsync(ProductEventFactory.CreateProductVersionPublished(forged)));
@@ -94,7 +94,7 @@ public sealed class HubRegistrationTests(AzuriteFixture azurite)
         };
 
         // Act
-        var refused = await Assert.ThrowsAsync<CatalogEventRejectedException>(() => new CatalogProjection(azurite.CreateStorage()).ApplyAsync(ProductEventFactory.CreateProductVersionPublished(forged)));
+        var refused = await Assert.ThrowsAsync<CatalogEventRejectedException>(() => new CatalogProjection(azurite.CreateMeshStorage()).ApplyAsync(ProductEventFactory.CreateProductVersionPublished(forged)));
 
         // Assert
         Assert.Contains("reads 'finance.payroll', which is not one of the product's declared inputs", refused.Message, StringComparison.Ordinal);
@@ -106,7 +106,7 @@ public sealed class HubRegistrationTests(AzuriteFixture azurite)
         // Arrange: marketing registers a product reading the ledger, which admits sales only (restricted).
         using var mesh = new ConsumerMesh();
         var ledger = ProductRegistry.LoadFrom(mesh.Pipelines).Get("finance.ledger");
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var projection = new CatalogProjection(storage);
         await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(DomainRegistrations.Release(ledger, [ledger])));
         await projection.RegisterProductAsync(Reader("marketing", "spy", "finance.ledger", "amount", "total"));
@@ -124,7 +124,7 @@ public sealed class HubRegistrationTests(AzuriteFixture azurite)
         // Arrange: finance.ledger.amount -> sales.summary.amount -> sales.report.total.
         using var mesh = new ConsumerMesh();
         var products = ProductRegistry.LoadFrom(mesh.Pipelines);
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var projection = new CatalogProjection(storage);
         foreach (var product in new[] { products.Get("finance.ledger"), products.Get("sales.summary") })
         {
@@ -151,7 +151,7 @@ public sealed class HubRegistrationTests(AzuriteFixture azurite)
     public async Task GetReaders_HubRequiringAuthenticatedCallers_AnonymousRefused401TokenAnswered()
     {
         // Arrange: the hub's API as the Functions app serves it (authenticated callers only on the readers route).
-        var hub = new HubCatalogHandler(new CatalogReader(azurite.CreateStorage()));
+        var hub = new HubCatalogHandler(new CatalogReader(azurite.CreateMeshStorage()));
 
         // Act
         var anonymous = await Assert.ThrowsAsync<HttpRequestException>(() => hub.Client(token: null).GetReadersAsync("finance.ledger"));

@@ -19,7 +19,7 @@ public sealed class ReleaseDataEndpointTests(AzuriteFixture azurite)
 {
     private const string DomainApp = "https://func-finance-abc123.westeurope-01.azurewebsites.net/";
 
-    private readonly MeshStorage _storage = azurite.CreateStorage();
+    private readonly MeshStorage _storage = azurite.CreateMeshStorage();
 
     [Theory]
     [InlineData("https://func-finance.azurewebsites.net", "https://func-finance.azurewebsites.net/")]

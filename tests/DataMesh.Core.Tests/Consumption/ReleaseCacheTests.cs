@@ -14,7 +14,7 @@ public sealed class ReleaseCacheTests(AzuriteFixture azurite) : IDisposable
 {
     private const int FileSize = 200_000;
 
-    private readonly MeshStorage _storage = azurite.CreateStorage();
+    private readonly MeshStorage _storage = azurite.CreateMeshStorage();
     private readonly string _root = Directory.CreateTempSubdirectory("datamesh-cache-tests-").FullName;
 
     public void Dispose() => Directory.Delete(_root, recursive: true);

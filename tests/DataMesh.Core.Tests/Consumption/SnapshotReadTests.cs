@@ -30,7 +30,7 @@ public sealed class SnapshotReadTests(AzuriteFixture azurite) : IAsyncLifetime
         Expected((1, "a"), (2, "B"), (3, "c"), (4, "d"), (5, "e"), (6, "f")),
     ];
 
-    private readonly MeshStorage _storage = azurite.CreateStorage();
+    private readonly MeshStorage _storage = azurite.CreateMeshStorage();
     private readonly string _cache = Directory.CreateTempSubdirectory("datamesh-snapshot-read-").FullName;
     private ReleaseManifest? _first;
     private ReleaseManifest? _second;

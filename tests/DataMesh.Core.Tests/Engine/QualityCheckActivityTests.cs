@@ -84,8 +84,13 @@ public sealed class QualityCheckActivityTests(AzuriteFixture azurite) : IDisposa
     /// <summary>Writes a three-row output of the product into its run's workspace and staging, as the transform leaves it.</summary>
     private async Task<(PipelineRuntime Runtime, TransformResult Output)> StageAsync()
     {
-        var storage = azurite.CreateStorage();
-        var runtime = new PipelineRuntime(storage, Products, new QueueProductEventPublisher(storage), new PipelineOptions { WorkDirectory = _work });
+        // The transform left the output in sales' own account; the activity reaches it with sales' pipeline view, as the mesh runs it.
+        var mesh = azurite.CreateMesh();
+        var storage = mesh.Storage;
+        var runtime = new PipelineRuntime(storage, Products, new QueueProductEventPublisher(storage), new PipelineOptions { WorkDirectory = _work })
+        {
+            DomainStorage = domain => mesh.Pipeline(domain),
+        };
         var workspace = runtime.Workspace(_runId);
         Directory.CreateDirectory(workspace.OutputDataDirectory);
         var file = Path.Combine(workspace.OutputDataDirectory, TransformActivity.PartFileName);

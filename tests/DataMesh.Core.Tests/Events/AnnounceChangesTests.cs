@@ -22,7 +22,7 @@ public sealed class AnnounceChangesTests(AzuriteFixture azurite)
 {
     private static readonly ProductRegistry Products = ProductRegistry.LoadFrom(RepositoryFiles.Pipelines);
 
-    private readonly MeshStorage _storage = azurite.CreateStorage();
+    private readonly MeshStorage _storage = azurite.CreateMeshStorage();
 
     [Fact]
     public async Task AnnounceActivity_PublishResultWithChanges_EventAndCatalogReleaseCarryThem()

@@ -11,7 +11,7 @@ public sealed class AnnouncementOutboxTests(AzuriteFixture azurite)
     public async Task AddAsync_EventLargerThanAQueueMessage_RefusedNamingItsSizeAndNothingRecorded()
     {
         // Arrange: an event built around the factory's budget, 100 KB of data (a queue message holds 64 KiB).
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var outbox = new AnnouncementOutbox(storage);
         var oversized = new CloudEvent("/domains/finance/products/ledger-emea", ProductEventTypes.PipelineRunFailed, BinaryData.FromString($"{{\"padding\":\"{new string('p', 100_000)}\"}}"), "application/json", CloudEventDataFormat.Json)
         {

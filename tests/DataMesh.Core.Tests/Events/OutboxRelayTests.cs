@@ -26,7 +26,7 @@ public sealed class OutboxRelayTests(AzuriteFixture azurite) : IAsyncLifetime
     private static readonly ProductRegistry Products = ProductRegistry.LoadFrom(RepositoryFiles.Pipelines);
 
     private readonly string _key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-    private readonly MeshStorage _storage = azurite.CreateStorage();
+    private readonly MeshStorage _storage = azurite.CreateMeshStorage();
     private readonly SettableClock _clock = new(SampleEvents.BaseTime);
     private LocalEventGridTopic _topic = null!;
     private QueueClient _catalogQueue = null!;

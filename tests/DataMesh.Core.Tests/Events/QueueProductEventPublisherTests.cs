@@ -10,7 +10,7 @@ public sealed class QueueProductEventPublisherTests(AzuriteFixture azurite)
     public async Task PublishAsync_SeveralSubscriberQueues_CreatesEachAndDeliversTheSameEvent()
     {
         // Arrange
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var queues = new[] { storage.Queue("catalog-events"), storage.Queue("pipeline-triggers") };
         var publisher = new QueueProductEventPublisher(queues);
         var cloudEvent = ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(release: 3));

@@ -60,7 +60,7 @@ public sealed class ConsumerGateTests(AzuriteFixture azurite)
     /// <summary>A store holding finance.ledger <paramref name="version"/>#1 with the mesh's original contract as its snapshot.</summary>
     private async Task<ReleaseStore> PublishedAsync(string version)
     {
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         await TestRelease.WriteAsync(storage, "finance.ledger", version, 1, [("part-00000.parquet", TestRelease.ParquetLike(64))]);
         var store = new ReleaseStore(storage.Products("finance"));
         await store.Container.GetBlobClient(ReleaseStore.Folder("ledger", version, 1) + PublishGate.ContractSnapshotName)

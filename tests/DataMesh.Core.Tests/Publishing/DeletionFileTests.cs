@@ -5,7 +5,7 @@ using DataMesh.Publishing;
 using DataMesh.Specs;
 using DataMesh.Storage;
 using DataMesh.Testing;
-using DuckDB.NET.Data;
+using static DataMesh.Core.Tests.Publishing.MergeSnapshotWorkspace;
 
 namespace DataMesh.Core.Tests.Publishing;
 
@@ -20,14 +20,13 @@ public sealed class DeletionFileTests(AzuriteFixture azurite) : IDisposable
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
 
-    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("datamesh-deletion-files-");
+    private readonly MergeSnapshotWorkspace _workspace = new(azurite, "datamesh-deletion-files-");
 
     [Fact]
     public async Task BuildAsync_MergeFewKeysIntoLargeFile_WritesDeletionFileAndReferencesTheFileUnchanged()
     {
         // Arrange: release 1 holds ids 0-999 in one file; files of 100 rows or more get deletion files.
-        var storage = azurite.CreateStorage();
-        using var chain = new SnapshotChain(storage, "hr", "staff-dv");
+        using var chain = _workspace.Chain("staff-dv");
         var r1 = await chain.WritePlanAsync(1, T0, await Builder(chain).BuildAsync(null, [("part-00000.parquet", Output([.. Enumerable.Range(0, 1000)], "row"))]));
         var loaded = Assert.Single(r1.Files);
 
@@ -42,8 +41,8 @@ public sealed class DeletionFileTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal(("part-del-00000.parquet", (int?)null, 2L), (referenced.Deletes!.Path, referenced.Deletes.Release, referenced.Deletes.Rows));
         Assert.Equal((1L, 2L, 0L), (plan.Changes.RowsAdded, plan.Changes.RowsReplaced, plan.Changes.RowsRemoved));
         Assert.Equal(1001L, r2.Rows);
-        Assert.Equal(Expected(Enumerable.Range(0, 1000).Where(i => i is not 150 and not 151), [150, 151, 5000]), await ReadAsync(storage, chain, 2));
-        Assert.Equal(Expected(Enumerable.Range(0, 1000), []), await ReadAsync(storage, chain, 1));
+        Assert.Equal(Expected(Enumerable.Range(0, 1000).Where(i => i is not 150 and not 151), [150, 151, 5000]), await ReadAsync(chain, 2));
+        Assert.Equal(Expected(Enumerable.Range(0, 1000), []), await ReadAsync(chain, 1));
     }
 
     [Fact]
@@ -51,8 +50,7 @@ public sealed class DeletionFileTests(AzuriteFixture azurite) : IDisposable
     {
         // Arrange: a load of 2000 ids in one file, then six merges of random keys (some new, some changed twice); a
         // dictionary applies the same upserts. Files of 50 rows or more get deletion files until half their rows go.
-        var storage = azurite.CreateStorage();
-        using var chain = new SnapshotChain(storage, "hr", "staff-dv-chain");
+        using var chain = _workspace.Chain("staff-dv-chain");
         var random = new Random(1150);
         var expected = Enumerable.Range(0, 2000).ToDictionary(i => i, i => $"{i}|row {i}");
         var snapshots = new List<List<string>> { Sorted(expected.Values) };
@@ -72,7 +70,7 @@ public sealed class DeletionFileTests(AzuriteFixture azurite) : IDisposable
             snapshots.Add(Sorted(expected.Values));
 
             // Assert: the snapshot is the upsert of every run, its row count too.
-            Assert.Equal(snapshots[^1], await ReadAsync(storage, chain, release));
+            Assert.Equal(snapshots[^1], await ReadAsync(chain, release));
             Assert.Equal(expected.Count, manifest.Rows);
         }
 
@@ -81,7 +79,7 @@ public sealed class DeletionFileTests(AzuriteFixture azurite) : IDisposable
         Assert.Contains(manifest.Files, f => f.Deletes is not null);
         for (var release = 1; release <= 7; release++)
         {
-            Assert.Equal(snapshots[release - 1], await ReadAsync(storage, chain, release));
+            Assert.Equal(snapshots[release - 1], await ReadAsync(chain, release));
         }
     }
 
@@ -89,8 +87,7 @@ public sealed class DeletionFileTests(AzuriteFixture azurite) : IDisposable
     public async Task BuildAsync_MergeDropsMostOfAFile_RewritesItAndFoldsItsDeletionFile()
     {
         // Arrange: release 2 gives the 200-row file a deletion file of 10 rows.
-        var storage = azurite.CreateStorage();
-        using var chain = new SnapshotChain(storage, "hr", "staff-dv-fold");
+        using var chain = _workspace.Chain("staff-dv-fold");
         var r1 = await chain.WritePlanAsync(1, T0, await Builder(chain).BuildAsync(null, [("part-00000.parquet", Output([.. Enumerable.Range(0, 200)], "row"))]));
         var r2 = await chain.WritePlanAsync(2, T0.AddDays(1), await Builder(chain).BuildAsync(new SnapshotBase("1.0.0", 1, r1), [("part-00000.parquet", Output([.. Enumerable.Range(0, 10)]))]));
         Assert.NotNull(Assert.Single(r2.Files, f => f.Release == 1).Deletes);
@@ -103,20 +100,19 @@ public sealed class DeletionFileTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal(90L, Assert.Single(plan.Own, f => f.Rewritten).Rows);
         Assert.All(r3.Files, f => Assert.Null(f.Deletes));
         Assert.Equal((0L, 100L, 0L), (plan.Changes.RowsAdded, plan.Changes.RowsReplaced, plan.Changes.RowsRemoved));
-        Assert.Equal(Expected(Enumerable.Range(110, 90), Enumerable.Range(0, 110)), await ReadAsync(storage, chain, 3));
+        Assert.Equal(Expected(Enumerable.Range(110, 90), Enumerable.Range(0, 110)), await ReadAsync(chain, 3));
     }
 
     [Fact]
     public async Task Compact_SnapshotWithDeletionFiles_FoldsThemIntoANewReleaseOfTheSameRows()
     {
         // Arrange: a 1000-row file with a deletion file of 200 rows (20% of what it stores).
-        var storage = azurite.CreateStorage();
-        using var chain = new SnapshotChain(storage, "hr", "staff-dv-compact");
+        using var chain = _workspace.Chain("staff-dv-compact");
         var r1 = await chain.WritePlanAsync(1, T0, await Builder(chain).BuildAsync(null, [("part-00000.parquet", Output([.. Enumerable.Range(0, 1000)], "row"))]));
         var r2 = await chain.WritePlanAsync(2, T0.AddDays(1), await Builder(chain).BuildAsync(new SnapshotBase("1.0.0", 1, r1), [("part-00000.parquet", Output([.. Enumerable.Range(300, 200)]))]));
         Assert.NotNull(Assert.Single(r2.Files, f => f.Release == 1).Deletes);
-        var before = await ReadAsync(storage, chain, 2);
-        var compactor = new ReleaseCompactor(storage, new ReleaseCompactionOptions { WorkDirectory = _work.FullName }, new ManualClock(T0.AddDays(2)));
+        var before = await ReadAsync(chain, 2);
+        var compactor = new ReleaseCompactor(_workspace.Storage, new ReleaseCompactionOptions { WorkDirectory = _workspace.Work.FullName }, new ManualClock(T0.AddDays(2)));
 
         // Act
         var result = await compactor.CompactAsync("hr", "staff-dv-compact", "1.0.0", OutputMode.Merge, keyColumn: "id");
@@ -126,25 +122,24 @@ public sealed class DeletionFileTests(AzuriteFixture azurite) : IDisposable
         var r3 = await chain.Store.ReadManifestAsync(ReleaseStore.Folder("staff-dv-compact", "1.0.0", 3));
         Assert.All(r3!.Files, f => Assert.Null(f.Deletes));
         Assert.Equal(1000L, r3.Rows);
-        Assert.Equal(before, await ReadAsync(storage, chain, 3));
-        Assert.Equal(before, await ReadAsync(storage, chain, 2));
+        Assert.Equal(before, await ReadAsync(chain, 3));
+        Assert.Equal(before, await ReadAsync(chain, 2));
     }
 
     [Fact]
     public async Task FindFile_DeletionFileOfAReferencedFile_IsServedByTheFilesRoute()
     {
         // Arrange
-        var storage = azurite.CreateStorage();
-        using var chain = new SnapshotChain(storage, "hr", "staff-dv-files");
+        using var chain = _workspace.Chain("staff-dv-files");
         var r1 = await chain.WritePlanAsync(1, T0, await Builder(chain).BuildAsync(null, [("part-00000.parquet", Output([.. Enumerable.Range(0, 500)], "row"))]));
         await chain.WritePlanAsync(2, T0.AddDays(1), await Builder(chain).BuildAsync(new SnapshotBase("1.0.0", 1, r1), [("part-00000.parquet", Output([7]))]));
-        var reader = new ReleaseReader(storage, Path.Combine(_work.FullName, "cache-files"));
+        var reader = new ReleaseReader(_workspace.Storage, Path.Combine(_workspace.Work.FullName, "cache-files"));
         var selected = await reader.SelectAsync("hr.staff-dv-files", "1.0.0#2");
 
         // Act
         var file = selected!.FindFile("part-del-00000.parquet");
         await using var stream = await reader.OpenFileAsync(selected, file!, 0, file!.Size);
-        var local = Path.Combine(_work.FullName, "deletes.parquet");
+        var local = Path.Combine(_workspace.Work.FullName, "deletes.parquet");
         await using (var target = File.Create(local))
         {
             await stream.CopyToAsync(target);
@@ -154,78 +149,19 @@ public sealed class DeletionFileTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal(["7"], Query($"SELECT {DeletionFiles.PositionColumn}::VARCHAR FROM read_parquet({Sql.Literal(local)})"));
     }
 
-    public void Dispose() => _work.Delete(recursive: true);
+    public void Dispose() => _workspace.Dispose();
 
-    private string SnapshotDirectory => Path.Combine(_work.FullName, "snapshot");
+    /// <summary>A snapshot builder of the chain's product; files of <paramref name="deletionMinRows"/> rows or more get deletion files.</summary>
+    private SnapshotBuilder Builder(SnapshotChain chain, int deletionMinRows = 100) => _workspace.Builder(chain, deletionMinRows: deletionMinRows);
 
-    private string OutputDirectory => Path.Combine(_work.FullName, "output");
-
-    private SnapshotBuilder Builder(SnapshotChain chain, int deletionMinRows = 100)
-    {
-        if (Directory.Exists(SnapshotDirectory))
-        {
-            Directory.Delete(SnapshotDirectory, recursive: true);
-        }
-
-        Directory.CreateDirectory(SnapshotDirectory);
-        var spec = new ProductSpec
-        {
-            Domain = "hr",
-            Name = chain.Name,
-            Version = chain.Version,
-            Inputs = [],
-            TransformSqlPath = "transform.sql",
-            Output = new OutputSpec { Contract = "contract.odcs.yaml", Mode = OutputMode.Merge, Key = ["id"] },
-            Directory = _work.FullName,
-            SpecPath = Path.Combine(_work.FullName, "product.yaml"),
-            Contract = new DataContract { ApiVersion = "v3.1.0", Id = "urn:test:staff", Version = "1.0.0", Path = "contract.odcs.yaml", Schema = [] },
-            TransformSql = "",
-        };
-        var session = new DuckDbSessionOptions { AllowedDirectories = [SnapshotDirectory, OutputDirectory], TempDirectory = Path.Combine(_work.FullName, "tmp") };
-        return new SnapshotBuilder(spec, chain.Store, SnapshotDirectory, session, rowGroupSize: 122_880, deletionMinRows: deletionMinRows);
-    }
-
-    /// <summary>A run's output file: rows of <paramref name="ids"/> labelled <c>new N</c>.</summary>
-    private string Output(IReadOnlyList<int> ids, string label = "new")
-    {
-        Directory.CreateDirectory(OutputDirectory);
-        var path = Path.Combine(OutputDirectory, Guid.NewGuid().ToString("N") + ".parquet");
-        using var connection = new DuckDBConnection("DataSource=:memory:");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"COPY (SELECT id::BIGINT AS id, {Sql.Literal(label + " ")} || id AS label FROM (VALUES {string.Join(", ", ids.Select(i => $"({i})"))}) v(id)) TO {Sql.Literal(path)} (FORMAT parquet)";
-        command.ExecuteNonQuery();
-        return path;
-    }
+    private string Output(IReadOnlyList<int> ids, string label = "new") => _workspace.Output(ids, label);
 
     /// <summary>Release <paramref name="release"/>'s rows (<c>id|label</c>, sorted) as a reader gets them: through the release cache, time travel naming it.</summary>
-    private async Task<List<string>> ReadAsync(MeshStorage storage, SnapshotChain chain, int release)
+    private async Task<List<string>> ReadAsync(SnapshotChain chain, int release)
     {
-        var reader = new ReleaseReader(storage, Path.Combine(_work.FullName, "cache-" + Guid.NewGuid().ToString("N")[..8]));
+        var reader = new ReleaseReader(_workspace.Storage, Path.Combine(_workspace.Work.FullName, "cache-" + Guid.NewGuid().ToString("N")[..8]));
         var selected = await reader.SelectAsync(chain.ProductId, $"1.0.0#{release}");
         using var local = await reader.EnsureLocalAsync(selected!);
         return Query($"SELECT id || '|' || label FROM read_parquet({Sql.List(local.Files)})");
     }
-
-    private static List<string> Query(string sql)
-    {
-        using var connection = new DuckDBConnection("DataSource=:memory:");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var rows = new List<string>();
-        while (reader.Read())
-        {
-            rows.Add(reader.GetString(0));
-        }
-
-        return Sorted(rows);
-    }
-
-    private static List<string> Sorted(IEnumerable<string> rows) => [.. rows.Order(StringComparer.Ordinal)];
-
-    /// <summary>Sorted rows of a merge: the base ids kept (<c>row N</c>) and the output's ids (<c>new N</c>).</summary>
-    private static List<string> Expected(IEnumerable<int> kept, IEnumerable<int> written) =>
-        Sorted(kept.Select(i => $"{i}|row {i}").Concat(written.Select(i => $"{i}|new {i}")));
 }

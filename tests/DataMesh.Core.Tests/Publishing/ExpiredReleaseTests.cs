@@ -4,6 +4,7 @@ using DataMesh.Core.Tests.Events;
 using DataMesh.Events;
 using DataMesh.Publishing;
 using DataMesh.Specs;
+using DataMesh.Storage;
 using DataMesh.Testing;
 
 namespace DataMesh.Core.Tests.Publishing;
@@ -18,15 +19,8 @@ public sealed class ExpiredReleaseTests(AzuriteFixture azurite)
     public async Task Sweep_WithCatalogRetirement_ExpiredReleasesLeaveTheCatalogList()
     {
         // Arrange: releases 1-3 in storage and in the catalog; keep the newest 1.
-        var storage = azurite.CreateStorage();
-        using var chain = new SnapshotChain(storage, "finance", "ledger-emea", "1.2.0");
-        var projection = new CatalogProjection(storage);
-        for (var release = 1; release <= 3; release++)
-        {
-            await chain.WriteAsync(release, T0, [("part-0.parquet", release, release + 1)], mode: OutputMode.Replace);
-            await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(release: release)));
-        }
-
+        var storage = azurite.CreateMeshStorage();
+        await PublishedReleasesAsync(storage, 3);
         var retention = new ReleaseRetention(storage, new ReleaseRetentionOptions
         {
             ReaderCacheDirectories = [],
@@ -46,15 +40,8 @@ public sealed class ExpiredReleaseTests(AzuriteFixture azurite)
     public async Task Sweep_AnnouncingExpiry_CatalogDropsTheReleaseOnTheReleaseExpiredEvent()
     {
         // Arrange: releases 1-3 in storage and in the catalog; keep the newest 1; expiries are announced, not written.
-        var storage = azurite.CreateStorage();
-        using var chain = new SnapshotChain(storage, "finance", "ledger-emea", "1.2.0");
-        var projection = new CatalogProjection(storage);
-        for (var release = 1; release <= 3; release++)
-        {
-            await chain.WriteAsync(release, T0, [("part-0.parquet", release, release + 1)], mode: OutputMode.Replace);
-            await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(release: release)));
-        }
-
+        var storage = azurite.CreateMeshStorage();
+        var projection = await PublishedReleasesAsync(storage, 3);
         var events = new RecordingPublisher();
         var retention = new ReleaseRetention(storage, new ReleaseRetentionOptions
         {
@@ -82,7 +69,7 @@ public sealed class ExpiredReleaseTests(AzuriteFixture azurite)
     public async Task CompactedAsync_CompactionRelease_IsAnnouncedAndTheCatalogRecordsIt()
     {
         // Arrange: release 1 of two small files, in the catalog; compaction writes release 2.
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         using var chain = new SnapshotChain(storage, "finance", "ledger-emea", "1.2.0");
         await chain.WriteAsync(1, T0, [("part-0.parquet", 0, 10), ("part-1.parquet", 10, 20)], mode: OutputMode.Append);
         var projection = new CatalogProjection(storage);
@@ -107,7 +94,7 @@ public sealed class ExpiredReleaseTests(AzuriteFixture azurite)
     public async Task GetReleaseRows_ExpiredRelease_Answers410NamingTheRetention()
     {
         // Arrange
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         using var chain = new SnapshotChain(storage, "finance", "ledger-emea");
         await chain.WriteAsync(1, T0, [("part-0.parquet", 0, 3)], mode: OutputMode.Replace);
         await chain.WriteAsync(2, T0, [("part-0.parquet", 3, 6)], mode: OutputMode.Replace);
@@ -141,6 +128,20 @@ public sealed class ExpiredReleaseTests(AzuriteFixture azurite)
         {
             cache.Delete(recursive: true);
         }
+    }
+
+    /// <summary>Releases 1 to <paramref name="count"/> of finance.ledger-emea 1.2.0, one row each, in storage and in the catalog.</summary>
+    private static async Task<CatalogProjection> PublishedReleasesAsync(MeshStorage storage, int count)
+    {
+        using var chain = new SnapshotChain(storage, "finance", "ledger-emea", "1.2.0");
+        var projection = new CatalogProjection(storage);
+        for (var release = 1; release <= count; release++)
+        {
+            await chain.WriteAsync(release, T0, [("part-0.parquet", release, release + 1)], mode: OutputMode.Replace);
+            await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(release: release)));
+        }
+
+        return projection;
     }
 
     private static ProductSpec Spec(string domain, string name, string version) => new()

@@ -77,7 +77,7 @@ public sealed class PublishLockTests(AzuriteFixture azurite)
 
     private async Task<Azure.Storage.Blobs.BlobContainerClient> ProductsAsync()
     {
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         await storage.EnsureDomainAsync("sales");
         return storage.Products("sales");
     }

@@ -14,7 +14,7 @@ public sealed class ReleaseCompactorTests(AzuriteFixture azurite)
     public async Task Compact_MergeProductSmallFiles_CompactedFilesRecordTheKeyBounds()
     {
         // Arrange: a merge product's snapshot of 16 small files, ids 0-1599, in a shuffled file order.
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         using var chain = new SnapshotChain(storage, "hr", "staff-merge");
         await chain.WriteAsync(1, T0, [.. Enumerable.Range(0, 16).OrderBy(i => (i * 7) % 16).Select(i => ($"part-{i}.parquet", i * 100, i * 100 + 100))], mode: OutputMode.Merge, keyBounds: true);
         var compactor = new ReleaseCompactor(storage, new ReleaseCompactionOptions { MinSmallFiles = 16 }, new ManualClock(T0.AddDays(1)));
@@ -34,7 +34,7 @@ public sealed class ReleaseCompactorTests(AzuriteFixture azurite)
     public async Task Compact_ManySmallFiles_SameRowsInFewerFilesPerPartition()
     {
         // Arrange: an appended, partitioned table of 20 small files in two partition folders over two releases.
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         using var chain = new SnapshotChain(storage, "finance", "ledger");
         var r1 = await chain.WriteAsync(1, T0, [.. Enumerable.Range(0, 10).Select(i => ($"day={i % 2}/part-{i}.parquet", i * 100, i * 100 + 100))]);
         await chain.WriteAsync(2, T0, [.. Enumerable.Range(10, 10).Select(i => ($"day={i % 2}/part-{i}.parquet", i * 100, i * 100 + 100))], [r1]);
@@ -65,7 +65,7 @@ public sealed class ReleaseCompactorTests(AzuriteFixture azurite)
     public async Task Compact_LargeFilesBesideSmallOnes_LargeOnesReferenced()
     {
         // Arrange: 16 small files and one "large" one (the threshold set under its size).
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         using var chain = new SnapshotChain(storage, "stock", "moves");
         var r1 = await chain.WriteAsync(1, T0, [("big.parquet", 0, 200_000)]);
         await chain.WriteAsync(2, T0, [.. Enumerable.Range(1, 16).Select(i => ($"part-{i}.parquet", 200_000 + i * 10, 200_000 + i * 10 + 10))], [r1]);
@@ -87,7 +87,7 @@ public sealed class ReleaseCompactorTests(AzuriteFixture azurite)
     public async Task Compact_FewSmallFiles_NotNeededAndNothingWritten()
     {
         // Arrange
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         using var chain = new SnapshotChain(storage, "hr", "staff");
         await chain.WriteAsync(1, T0, [.. Enumerable.Range(0, 5).Select(i => ($"part-{i}.parquet", i, i + 1))]);
         var compactor = new ReleaseCompactor(storage);
@@ -104,7 +104,7 @@ public sealed class ReleaseCompactorTests(AzuriteFixture azurite)
     public async Task Commit_BaseMovedAfterPrepare_RefusedAndNothingClaimed()
     {
         // Arrange: compaction prepared on #1, then a publish lands #2 before it commits.
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         using var chain = new SnapshotChain(storage, "sales", "orders");
         var r1 = await chain.WriteAsync(1, T0, [.. Enumerable.Range(0, 4).Select(i => ($"part-{i}.parquet", i * 10, i * 10 + 10))]);
         var compactor = new ReleaseCompactor(storage);
@@ -130,7 +130,7 @@ public sealed class ReleaseCompactorTests(AzuriteFixture azurite)
     public async Task Compact_ThenRetentionDeletesTheSmallFiles_CompactedReleaseReadsTheSameRows()
     {
         // Arrange: 16 small files over two releases, compacted into #3; then retention keeps #3 only.
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         using var chain = new SnapshotChain(storage, "finance", "journal");
         var r1 = await chain.WriteAsync(1, T0, [.. Enumerable.Range(0, 8).Select(i => ($"part-{i}.parquet", i * 10, i * 10 + 10))]);
         await chain.WriteAsync(2, T0, [.. Enumerable.Range(8, 8).Select(i => ($"part-{i}.parquet", i * 10, i * 10 + 10))], [r1]);

@@ -16,7 +16,7 @@ public sealed class ReleaseRetentionTests(AzuriteFixture azurite)
     {
         // Arrange: #1 and #2 append; #3 replaces the table; #4 and #5 append to #3. Keep the newest 2 (#4, #5): #3's file
         // stays (they reference it), #1's and #2's go once the grace period has passed.
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         using var chain = new SnapshotChain(storage, "finance", "ledger");
         var r1 = await chain.WriteAsync(1, T0, [("part-0.parquet", 0, 10)]);
         await chain.WriteAsync(2, T0, [("part-0.parquet", 10, 20)], [r1]);
@@ -68,7 +68,7 @@ public sealed class ReleaseRetentionTests(AzuriteFixture azurite)
     public async Task Sweep_Age_KeepsYoungerReleasesAndDeletesOlderFiles()
     {
         // Arrange: replace-mode releases 10, 9, 2 and 1 days old; keep 3 days.
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         using var chain = new SnapshotChain(storage, "stock", "levels");
         var now = T0.AddDays(10);
         int[] ages = [10, 9, 2, 1];
@@ -97,7 +97,7 @@ public sealed class ReleaseRetentionTests(AzuriteFixture azurite)
     public async Task Sweep_EveryReleaseOlderThanAge_NewestSurvives()
     {
         // Arrange: three releases all a year old, retention one day.
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         using var chain = new SnapshotChain(storage, "hr", "staff");
         for (var release = 1; release <= 3; release++)
         {
@@ -121,7 +121,7 @@ public sealed class ReleaseRetentionTests(AzuriteFixture azurite)
     public async Task Sweep_ReaderHoldsExpiredRelease_FilesKeptUntilTheLeaseEnds()
     {
         // Arrange: a reader picked #1 before it expired and holds it in its release cache.
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         using var chain = new SnapshotChain(storage, "sales", "orders");
         await chain.WriteAsync(1, T0, [("part-0.parquet", 0, 5)], mode: OutputMode.Replace);
         await chain.WriteAsync(2, T0, [("part-0.parquet", 5, 10)], mode: OutputMode.Replace);

@@ -14,7 +14,7 @@ public sealed class ReleaseStoreTests(AzuriteFixture azurite)
     public async Task LatestRelease_ClaimsWithoutManifestAndFilteredVersions_AreSkipped()
     {
         // Arrange: 1.0.0 #1-#3 (#3 partitioned); 1.2.0 #1, #2 claimed but never published; 1.10.0 only claimed; 2.0.0 #1.
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         var file = TestRelease.ParquetLike(64);
         foreach (var release in new[] { 1, 2 })
         {

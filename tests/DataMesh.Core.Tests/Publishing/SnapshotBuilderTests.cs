@@ -4,7 +4,7 @@ using DataMesh.Engine;
 using DataMesh.Publishing;
 using DataMesh.Specs;
 using DataMesh.Testing;
-using DuckDB.NET.Data;
+using static DataMesh.Core.Tests.Publishing.MergeSnapshotWorkspace;
 
 namespace DataMesh.Core.Tests.Publishing;
 
@@ -17,15 +17,14 @@ public sealed class SnapshotBuilderTests(AzuriteFixture azurite) : IDisposable
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
 
-    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("datamesh-snapshot-builder-");
+    private readonly MergeSnapshotWorkspace _workspace = new(azurite, "datamesh-snapshot-builder-");
 
     [Fact]
     public async Task BuildAsync_MergeKeysInOneFilesBounds_ReadsAndRewritesOnlyThatFile()
     {
         // Arrange: ids 0-99 in a.parquet, 100-199 in b.parquet, their bounds in the manifest; the output replaces id 150
         // and adds id 250 (above every file's bounds).
-        var storage = azurite.CreateStorage();
-        using var chain = new SnapshotChain(storage, "hr", "staff-bounds");
+        using var chain = _workspace.Chain("staff-bounds");
         var r1 = await chain.WriteAsync(1, T0, [("a.parquet", 0, 100), ("b.parquet", 100, 200)], mode: OutputMode.Merge, keyBounds: true);
         var builder = Builder(chain);
 
@@ -48,8 +47,7 @@ public sealed class SnapshotBuilderTests(AzuriteFixture azurite) : IDisposable
     public async Task BuildAsync_MergeOnManifestWithoutKeyBounds_ReadsEveryFileAndRewritesOnlyTheTouchedOne()
     {
         // Arrange: the same table as a manifest written before key bounds.
-        var storage = azurite.CreateStorage();
-        using var chain = new SnapshotChain(storage, "hr", "staff-old");
+        using var chain = _workspace.Chain("staff-old");
         var r1 = await chain.WriteAsync(1, T0, [("a.parquet", 0, 100), ("b.parquet", 100, 200)], mode: OutputMode.Merge);
         var builder = Builder(chain);
 
@@ -67,8 +65,7 @@ public sealed class SnapshotBuilderTests(AzuriteFixture azurite) : IDisposable
     public async Task BuildAsync_MergeFirstLoadInShuffledOrder_WritesKeySortedFilesOfBoundedRows()
     {
         // Arrange: ids 0-999 in a shuffled order, files of at most 100 rows.
-        var storage = azurite.CreateStorage();
-        using var chain = new SnapshotChain(storage, "hr", "staff-sorted");
+        using var chain = _workspace.Chain("staff-sorted");
         var builder = Builder(chain, mergeFileRows: 100);
         var ids = Enumerable.Range(0, 1000).OrderBy(i => (i * 7919) % 1000).ToList();
 
@@ -88,11 +85,9 @@ public sealed class SnapshotBuilderTests(AzuriteFixture azurite) : IDisposable
     public async Task BuildAsync_MergeFewKeysAfterSortedLoad_RewritesOnlyTheTouchedFilesAndReferencesTheRestUnchanged()
     {
         // Arrange: release 1 is a merge load of ids 0-999 (shuffled) in files of 100 rows, published as publish does.
-        var storage = azurite.CreateStorage();
-        using var chain = new SnapshotChain(storage, "hr", "staff-few");
+        using var chain = _workspace.Chain("staff-few");
         var load = await Builder(chain, mergeFileRows: 100).BuildAsync(null, [("part-00000.parquet", Output([.. Enumerable.Range(0, 1000).OrderBy(i => (i * 7919) % 1000)], "row"))]);
         var r1 = await chain.WritePlanAsync(1, T0, load);
-        Directory.Delete(SnapshotDirectory, recursive: true);
         var builder = Builder(chain, mergeFileRows: 100);
 
         // Act: ids 150 and 151 change, 5000 is new.
@@ -116,8 +111,7 @@ public sealed class SnapshotBuilderTests(AzuriteFixture azurite) : IDisposable
     {
         // Arrange: a load of 500 ids in files of 40 rows, then five merges of random keys (some new) into the chain, each
         // published before the next; a dictionary applies the same upserts.
-        var storage = azurite.CreateStorage();
-        using var chain = new SnapshotChain(storage, "hr", "staff-chain");
+        using var chain = _workspace.Chain("staff-chain");
         var random = new Random(16);
         var expected = Enumerable.Range(0, 500).ToDictionary(i => i, i => $"{i}|new {i}");
         var labels = Enumerable.Range(2, 5).ToDictionary(r => r, r => $"r{r}");
@@ -125,8 +119,7 @@ public sealed class SnapshotBuilderTests(AzuriteFixture azurite) : IDisposable
         SnapshotPlan plan = null!;
         for (var release = 2; release <= 6; release++)
         {
-            Directory.Delete(SnapshotDirectory, recursive: true);
-            var keys = Enumerable.Range(0, random.Next(1, 30)).Select(_ => random.Next(0, 700)).Distinct().ToList();
+                var keys = Enumerable.Range(0, random.Next(1, 30)).Select(_ => random.Next(0, 700)).Distinct().ToList();
             plan = await Builder(chain, mergeFileRows: 40).BuildAsync(new SnapshotBase("1.0.0", release - 1, manifest), [("part-00000.parquet", Output(keys, labels[release]))]);
             foreach (var key in keys)
             {
@@ -144,40 +137,11 @@ public sealed class SnapshotBuilderTests(AzuriteFixture azurite) : IDisposable
         Assert.True(plan.Scanned.Count < manifest.Files.Count, $"the last merge read {plan.Scanned.Count} of {manifest.Files.Count} files");
     }
 
-    public void Dispose() => _work.Delete(recursive: true);
+    public void Dispose() => _workspace.Dispose();
 
-    private string SnapshotDirectory => Path.Combine(_work.FullName, "snapshot");
+    private SnapshotBuilder Builder(SnapshotChain chain, int mergeFileRows = SnapshotBuilder.DefaultMergeFileRows) => _workspace.Builder(chain, mergeFileRows);
 
-    private string OutputDirectory => Path.Combine(_work.FullName, "output");
-
-    private SnapshotBuilder Builder(SnapshotChain chain, int mergeFileRows = SnapshotBuilder.DefaultMergeFileRows)
-    {
-        Directory.CreateDirectory(SnapshotDirectory);
-        var spec = new ProductSpec
-        {
-            Domain = "hr",
-            Name = chain.Name,
-            Version = chain.Version,
-            Inputs = [],
-            TransformSqlPath = "transform.sql",
-            Output = new OutputSpec { Contract = "contract.odcs.yaml", Mode = OutputMode.Merge, Key = ["id"] },
-            Directory = _work.FullName,
-            SpecPath = Path.Combine(_work.FullName, "product.yaml"),
-            Contract = new DataContract { ApiVersion = "v3.1.0", Id = "urn:test:staff", Version = "1.0.0", Path = "contract.odcs.yaml", Schema = [] },
-            TransformSql = "",
-        };
-        var session = new DuckDbSessionOptions { AllowedDirectories = [SnapshotDirectory, OutputDirectory], TempDirectory = Path.Combine(_work.FullName, "tmp") };
-        return new SnapshotBuilder(spec, chain.Store, SnapshotDirectory, session, rowGroupSize: 122_880, mergeFileRows);
-    }
-
-    /// <summary>A run's output file: rows of <paramref name="ids"/> labelled <c>new N</c>.</summary>
-    private string Output(IReadOnlyList<int> ids, string label = "new")
-    {
-        Directory.CreateDirectory(OutputDirectory);
-        var path = Path.Combine(OutputDirectory, Guid.NewGuid().ToString("N") + ".parquet");
-        Execute($"COPY (SELECT id::BIGINT AS id, {Sql.Literal(label + " ")} || id AS label FROM (VALUES {string.Join(", ", ids.Select(i => $"({i})"))}) v(id)) TO {Sql.Literal(path)} (FORMAT parquet)");
-        return path;
-    }
+    private string Output(IReadOnlyList<int> ids, string label = "new") => _workspace.Output(ids, label);
 
     /// <summary>Names of the base files the builder downloaded.</summary>
     private static List<string> Downloaded(SnapshotBuilder builder) =>
@@ -191,36 +155,12 @@ public sealed class SnapshotBuilderTests(AzuriteFixture azurite) : IDisposable
         var files = plan.Own.Select(f => f.LocalPath).ToList();
         foreach (var file in plan.Referenced)
         {
-            var local = Path.Combine(_work.FullName, "read", Guid.NewGuid().ToString("N") + ".parquet");
+            var local = Path.Combine(_workspace.Work.FullName, "read", Guid.NewGuid().ToString("N") + ".parquet");
             Directory.CreateDirectory(Path.GetDirectoryName(local)!);
             await chain.Store.Container.GetBlobClient(ReleaseStore.FileBlobName(chain.Name, chain.Version, release, file)).DownloadToAsync(local);
             files.Add(local);
         }
 
-        using var connection = new DuckDBConnection("DataSource=:memory:");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT id || '|' || label FROM read_parquet({Sql.List(files)}, hive_partitioning = false)";
-        using var reader = command.ExecuteReader();
-        var rows = new List<string>();
-        while (reader.Read())
-        {
-            rows.Add(reader.GetString(0));
-        }
-
-        return [.. rows.Order(StringComparer.Ordinal)];
-    }
-
-    /// <summary>Sorted rows of a merge: the base ids kept (<c>row N</c>) and the output's ids (<c>new N</c>).</summary>
-    private static List<string> Expected(IEnumerable<int> kept, IEnumerable<int> written) =>
-        [.. kept.Select(i => $"{i}|row {i}").Concat(written.Select(i => $"{i}|new {i}")).Order(StringComparer.Ordinal)];
-
-    private static void Execute(string sql)
-    {
-        using var connection = new DuckDBConnection("DataSource=:memory:");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
+        return Query($"SELECT id || '|' || label FROM read_parquet({Sql.List(files)}, hive_partitioning = false)");
     }
 }

@@ -11,7 +11,8 @@ namespace DataMesh.Core.Tests.Publishing;
 /// <c>read: changes</c> over a hand-written upstream history in Azurite: release 1 from before snapshots, 2 an append,
 /// 3 claimed by a run that never published, 4 a merge (one file rewritten, one of changes), 5 an append. A consumer
 /// gets the rows changed after the release it last built from, each once, in order, and falls back to the whole
-/// snapshot, saying why, when that release is not in the history.
+/// snapshot, saying why, when that release is not in the history. The upstream is in finance's account; the consumer
+/// (a group pipeline) resolves and downloads it with its own domain's view, reaching finance only by a read grant.
 /// </summary>
 [Collection("azurite")]
 public sealed class UpstreamChangesTests(AzuriteFixture azurite) : IAsyncLifetime
@@ -24,19 +25,27 @@ public sealed class UpstreamChangesTests(AzuriteFixture azurite) : IAsyncLifetim
 
     private static readonly IReadOnlyList<string> WholeSnapshot = Expected((1, "a"), (2, "B"), (3, "c"), (4, "d"), (5, "e"), (6, "f"), (7, "g"));
 
-    private readonly MeshStorage _storage = azurite.CreateStorage();
+    private const string ConsumerDomain = "group";
+
+    private readonly MeshTestStorage _mesh = azurite.CreateMesh();
     private readonly string _work = Directory.CreateTempSubdirectory("datamesh-upstream-changes-").FullName;
+
+    /// <summary>Finance's pipeline: writes the upstream's releases in its own account.</summary>
+    private MeshStorage Finance => _mesh.Pipeline("finance");
+
+    /// <summary>The consumer's pipeline: its own account, and a read grant on finance's products.</summary>
+    private MeshStorage Consumer => _mesh.Pipeline(ConsumerDomain, "finance");
 
     public async Task InitializeAsync()
     {
-        var first = await WriteOldAsync(_storage, Upstream, "1.0.0", 1, [new OwnFile(Day1, [(1, "a"), (2, "b"), (3, "c")])]);
-        var second = await WriteAsync(_storage, Upstream, "1.0.0", 2, [new OwnFile(Day2, [(4, "d"), (5, "e")])],
+        var first = await WriteOldAsync(Finance, Upstream, "1.0.0", 1, [new OwnFile(Day1, [(1, "a"), (2, "b"), (3, "c")])]);
+        var second = await WriteAsync(Finance, Upstream, "1.0.0", 2, [new OwnFile(Day2, [(4, "d"), (5, "e")])],
             [Reference(first, Day1)], new ReleaseChanges { Mode = OutputMode.Append, BasedOn = 1 });
-        await _storage.Products("finance").GetBlobClient("ledger/1.0.0/3/_claim").UploadAsync(BinaryData.FromString("a run that failed"));
-        var fourth = await WriteAsync(_storage, Upstream, "1.0.0", 4,
+        await Finance.Products("finance").GetBlobClient("ledger/1.0.0/3/_claim").UploadAsync(BinaryData.FromString("a run that failed"));
+        var fourth = await WriteAsync(Finance, Upstream, "1.0.0", 4,
             [new OwnFile(Day1, [(1, "a"), (3, "c")], Rewritten: true), new OwnFile(Day3, [(2, "B"), (6, "f")])],
             [Reference(second, Day2)], new ReleaseChanges { Mode = OutputMode.Merge, BasedOn = 2 });
-        await WriteAsync(_storage, Upstream, "1.0.0", 5, [new OwnFile(Day4, [(7, "g")])],
+        await WriteAsync(Finance, Upstream, "1.0.0", 5, [new OwnFile(Day4, [(7, "g")])],
             [.. fourth.Files.Where(f => f.Release is not null), .. fourth.Files.Where(f => f.Release is null).Select(f => Reference(fourth, f.Path))],
             new ReleaseChanges { Mode = OutputMode.Append, BasedOn = 4 });
     }
@@ -51,8 +60,8 @@ public sealed class UpstreamChangesTests(AzuriteFixture azurite) : IAsyncLifetim
     public async Task Resolve_ReadChangesAfterSeveralReleases_ReadsEachChangedRowOnceAndPinsTheNewest()
     {
         // Act: the consumer last built from release 1.
-        var planned = await new UpstreamResolver(_storage).ResolveAsync(Input(UpstreamRead.Changes), Built("1.0.0", 1));
-        var local = await LocalUpstream.DownloadAsync(_storage, planned!, _work, CancellationToken.None);
+        var planned = await new UpstreamResolver(Consumer).ResolveAsync(Input(UpstreamRead.Changes), Built("1.0.0", 1));
+        var local = await LocalUpstream.DownloadAsync(Consumer, planned!, _work, CancellationToken.None);
 
         // Assert: the rows of 2, 4 (not its rewrite of 1's file) and 5, in order; 3 never published, so no gap.
         Assert.Equal(Expected((4, "d"), (5, "e"), (2, "B"), (6, "f"), (7, "g")), DataMesh.Testing.SnapshotChain.Rows(local.Files));
@@ -65,8 +74,8 @@ public sealed class UpstreamChangesTests(AzuriteFixture azurite) : IAsyncLifetim
     public async Task Resolve_ReadChangesAlreadyBuiltFromTheNewest_IsAnEmptyViewWithTheColumns()
     {
         // Act
-        var planned = await new UpstreamResolver(_storage).ResolveAsync(Input(UpstreamRead.Changes), Built("1.0.0", 5));
-        var local = await LocalUpstream.DownloadAsync(_storage, planned!, _work, CancellationToken.None);
+        var planned = await new UpstreamResolver(Consumer).ResolveAsync(Input(UpstreamRead.Changes), Built("1.0.0", 5));
+        var local = await LocalUpstream.DownloadAsync(Consumer, planned!, _work, CancellationToken.None);
         using var session = DataMesh.Engine.DuckDbSession.Open(new DataMesh.Engine.DuckDbSessionOptions { AllowedDirectories = [_work], TempDirectory = Path.Combine(_work, "tmp") });
         session.Execute(local.CreateViewSql("ledger"));
 
@@ -85,8 +94,8 @@ public sealed class UpstreamChangesTests(AzuriteFixture azurite) : IAsyncLifetim
     public async Task Resolve_SnapshotOrNoUsableLastBuild_ReadsTheWholeSnapshotAndSaysWhy(UpstreamRead read, string? version, int release, string why)
     {
         // Act
-        var planned = await new UpstreamResolver(_storage).ResolveAsync(Input(read), version is null ? null : Built(version, release));
-        var local = await LocalUpstream.DownloadAsync(_storage, planned!, _work, CancellationToken.None);
+        var planned = await new UpstreamResolver(Consumer).ResolveAsync(Input(read), version is null ? null : Built(version, release));
+        var local = await LocalUpstream.DownloadAsync(Consumer, planned!, _work, CancellationToken.None);
 
         // Assert: the snapshot of 5 through its references to 2's and 4's files.
         Assert.Equal(WholeSnapshot, DataMesh.Testing.SnapshotChain.Rows(local.Files));
@@ -97,11 +106,11 @@ public sealed class UpstreamChangesTests(AzuriteFixture azurite) : IAsyncLifetim
     public async Task Resolve_ReadChangesWithAReleaseOfTheHistoryGone_FallsBackToTheWholeSnapshot()
     {
         // Arrange: release 4's manifest removed (as retention would): its changes can no longer be told apart.
-        await _storage.Products("finance").GetBlobClient("ledger/1.0.0/4/" + ReleaseStore.ManifestName).DeleteAsync();
+        await Finance.Products("finance").GetBlobClient("ledger/1.0.0/4/" + ReleaseStore.ManifestName).DeleteAsync();
 
         // Act
-        var planned = await new UpstreamResolver(_storage).ResolveAsync(Input(UpstreamRead.Changes), Built("1.0.0", 2));
-        var local = await LocalUpstream.DownloadAsync(_storage, planned!, _work, CancellationToken.None);
+        var planned = await new UpstreamResolver(Consumer).ResolveAsync(Input(UpstreamRead.Changes), Built("1.0.0", 2));
+        var local = await LocalUpstream.DownloadAsync(Consumer, planned!, _work, CancellationToken.None);
 
         // Assert
         Assert.Equal(WholeSnapshot, DataMesh.Testing.SnapshotChain.Rows(local.Files));
@@ -113,17 +122,36 @@ public sealed class UpstreamChangesTests(AzuriteFixture azurite) : IAsyncLifetim
     {
         // Arrange: a product in replace mode with manifests from before snapshots: 1, 2, (3 never published), 4.
         const string Rates = "finance.rates";
-        await WriteOldAsync(_storage, Rates, "1.0.0", 1, [new OwnFile("part-00000.parquet", [(1, "a")])]);
-        await WriteOldAsync(_storage, Rates, "1.0.0", 2, [new OwnFile("part-00000.parquet", [(1, "b"), (2, "b")])]);
-        await WriteOldAsync(_storage, Rates, "1.0.0", 4, [new OwnFile("part-00000.parquet", [(1, "c")])]);
+        await WriteOldAsync(Finance, Rates, "1.0.0", 1, [new OwnFile("part-00000.parquet", [(1, "a")])]);
+        await WriteOldAsync(Finance, Rates, "1.0.0", 2, [new OwnFile("part-00000.parquet", [(1, "b"), (2, "b")])]);
+        await WriteOldAsync(Finance, Rates, "1.0.0", 4, [new OwnFile("part-00000.parquet", [(1, "c")])]);
 
         // Act
-        var planned = await new UpstreamResolver(_storage).ResolveAsync(Input(UpstreamRead.Changes, Rates), Built("1.0.0", 1, Rates));
-        var local = await LocalUpstream.DownloadAsync(_storage, planned!, _work, CancellationToken.None);
+        var planned = await new UpstreamResolver(Consumer).ResolveAsync(Input(UpstreamRead.Changes, Rates), Built("1.0.0", 1, Rates));
+        var local = await LocalUpstream.DownloadAsync(Consumer, planned!, _work, CancellationToken.None);
 
         // Assert
         Assert.Equal(Expected((1, "b"), (2, "b"), (1, "c")), DataMesh.Testing.SnapshotChain.Rows(local.Files));
         Assert.Equal("changes of 1.0.0#2, 1.0.0#4 since 1.0.0#1", planned!.Read);
+    }
+
+    [Fact]
+    public async Task Resolve_ConsumerWithoutAReadGrant_StorageRefusesTheUpstreamsProducts()
+    {
+        // Arrange: a group pipeline not granted finance (its view holds no credential for finance's account).
+        if (azurite.Server is null)
+        {
+            // A run given DATAMESH_STORAGE holds the whole mesh in that one account (the user's choice): nothing to refuse.
+            return;
+        }
+
+        var ungranted = _mesh.Pipeline(ConsumerDomain);
+
+        // Act
+        var refused = await Assert.ThrowsAsync<Azure.RequestFailedException>(() => new UpstreamResolver(ungranted).ResolveAsync(Input(UpstreamRead.Snapshot)));
+
+        // Assert: storage itself refused, not a check in the resolver.
+        Assert.Equal(403, refused.Status);
     }
 
     private static InputSpec Input(UpstreamRead read, string product = Upstream) =>

@@ -16,7 +16,7 @@ namespace DataMesh.Functions.Tests.Catalog;
 [Collection("azurite")]
 public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
 {
-    private readonly MeshStorage _storage = azurite.CreateStorage();
+    private readonly MeshStorage _storage = azurite.CreateSingleAccountStorage();
 
     [Fact]
     public async Task GetProduct_AfterPublishedEventProjected_ReturnsProductAndReleasesInCamelCase()

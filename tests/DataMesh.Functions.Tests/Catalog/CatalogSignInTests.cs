@@ -28,7 +28,7 @@ public sealed class CatalogSignInTests(AzuriteFixture azurite)
     private const string Ledger = "finance.ledger-emea";
 
     private readonly TestTenant _tenant = new();
-    private readonly MeshStorage _storage = azurite.CreateStorage();
+    private readonly MeshStorage _storage = azurite.CreateSingleAccountStorage();
 
     [Fact]
     public async Task ListProducts_AnonymousCallWithSignInConfigured_Answers401SignInRequired()

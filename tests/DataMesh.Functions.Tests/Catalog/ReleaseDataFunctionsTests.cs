@@ -25,7 +25,7 @@ public sealed class ReleaseDataFunctionsTests(AzuriteFixture azurite)
 
     private static readonly ProductRegistry Products = ProductRegistry.LoadFrom(RepositoryRoot.Combine("pipelines"));
 
-    private readonly MeshStorage _storage = azurite.CreateStorage();
+    private readonly MeshStorage _storage = azurite.CreateSingleAccountStorage();
 
     [Fact]
     public async Task GetReleaseRows_ForgedClientPrincipalWhileAuthenticationIsOff_IsAnonymousAndAskedToAuthenticate()

@@ -29,7 +29,7 @@ public sealed class BearerTokenValidationTests(AzuriteFixture azurite)
     private static readonly ProductRegistry Products = ProductRegistry.LoadFrom(RepositoryRoot.Combine("pipelines"));
 
     private readonly TestTenant _tenant = new();
-    private readonly MeshStorage _storage = azurite.CreateStorage();
+    private readonly MeshStorage _storage = azurite.CreateSingleAccountStorage();
 
     [Fact]
     public async Task GetReleaseRows_ValidTokenWithAReaderRole_PassesTheAccessCheck()

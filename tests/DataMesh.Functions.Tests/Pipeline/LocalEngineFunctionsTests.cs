@@ -26,7 +26,7 @@ public sealed class LocalEngineFunctionsTests(AzuriteFixture azurite) : IAsyncLi
     private const string Domain = "finance";
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
 
-    private readonly MeshStorage _storage = azurite.CreateStorage();
+    private readonly MeshStorage _storage = azurite.CreateSingleAccountStorage();
     private readonly ProductRegistry _products = ProductRegistry.LoadFrom(RepositoryRoot.Combine("pipelines"));
     private readonly string _workDirectory = Path.Combine(Path.GetTempPath(), "datamesh-fn-runs-" + Guid.NewGuid().ToString("N")[..8]);
     private LocalDurableEngine _engine = null!;

@@ -19,7 +19,7 @@ public sealed class QuarantineFunctionTests(AzuriteFixture azurite)
 {
     private const string Url = "https://func-finance.azurewebsites.net/api/products/finance.ledger-emea/quarantine/replay";
 
-    private readonly MeshStorage _storage = azurite.CreateStorage();
+    private readonly MeshStorage _storage = azurite.CreateSingleAccountStorage();
     private readonly ProductRegistry _products = ProductRegistry.LoadFrom(RepositoryRoot.Combine("pipelines"));
 
     [Fact]

@@ -47,7 +47,7 @@ public sealed class HubConsumerGateTests(AzuriteFixture azurite)
         // Arrange: a hub with no registration of any consumer.
         using var mesh = new ConsumerMesh();
         Directory.Delete(Path.Combine(mesh.Pipelines, "sales"), recursive: true);
-        var hub = new HubCatalogHandler(new CatalogReader(azurite.CreateStorage()));
+        var hub = new HubCatalogHandler(new CatalogReader(azurite.CreateSingleAccountStorage()));
         using var app = FinanceApp(mesh, hub);
         var runtime = app.GetRequiredService<PipelineRuntime>();
         var store = await PublishedLedgerAsync("1.0.0");
@@ -107,7 +107,7 @@ public sealed class HubConsumerGateTests(AzuriteFixture azurite)
     private async Task<HubCatalogHandler> HubWithSalesSummaryAsync(ConsumerMesh mesh)
     {
         var products = ProductRegistry.LoadFrom(mesh.Pipelines);
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateSingleAccountStorage();
         var projection = new CatalogProjection(storage);
         var ledger = products.Get("finance.ledger");
         var summary = products.Get("sales.summary");
@@ -141,7 +141,7 @@ public sealed class HubConsumerGateTests(AzuriteFixture azurite)
     /// <summary>finance.ledger <paramref name="version"/>#1 with <paramref name="contract"/> (default: the mesh's original) as its snapshot.</summary>
     private async Task<ReleaseStore> PublishedLedgerAsync(string version, string? contract = null)
     {
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateSingleAccountStorage();
         await TestRelease.WriteAsync(storage, "finance.ledger", version, 1, [("part-00000.parquet", TestRelease.ParquetLike(64))]);
         var store = new ReleaseStore(storage.Products("finance"));
         await store.Container.GetBlobClient(ReleaseStore.Folder("ledger", version, 1) + PublishGate.ContractSnapshotName)

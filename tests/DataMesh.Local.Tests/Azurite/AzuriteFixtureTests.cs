@@ -11,7 +11,7 @@ public sealed class AzuriteFixtureTests(AzuriteFixture fixture)
     public async Task CreateStorage_LandingBlob_UploadThenDownloadRoundTrips()
     {
         // Arrange
-        var storage = fixture.CreateStorage();
+        var storage = fixture.CreateSingleAccountStorage();
         await storage.EnsureDomainAsync("finance");
         var blob = storage.Landing("finance").GetBlobClient("ledger/2026-01.csv");
 
@@ -27,7 +27,7 @@ public sealed class AzuriteFixtureTests(AzuriteFixture fixture)
     public async Task CreateStorage_QueueAndTable_ServeMessagesAndEntities()
     {
         // Arrange
-        var storage = fixture.CreateStorage();
+        var storage = fixture.CreateSingleAccountStorage();
         var queue = storage.Queue("events");
         var table = storage.Table("Products");
         await queue.CreateAsync();
@@ -48,8 +48,8 @@ public sealed class AzuriteFixtureTests(AzuriteFixture fixture)
     public async Task CreateStorage_TwoCalls_IsolateTheirContainers()
     {
         // Arrange
-        var first = fixture.CreateStorage();
-        var second = fixture.CreateStorage();
+        var first = fixture.CreateSingleAccountStorage();
+        var second = fixture.CreateSingleAccountStorage();
 
         // Act
         await first.EnsureDomainAsync("sales");
@@ -64,7 +64,7 @@ public sealed class AzuriteFixtureTests(AzuriteFixture fixture)
     public async Task ConnectionString_SharedAccount_ListsContainersOfEveryStorage()
     {
         // Arrange
-        var storage = fixture.CreateStorage();
+        var storage = fixture.CreateSingleAccountStorage();
         await storage.EnsureDomainAsync("hr");
 
         // Act

@@ -40,7 +40,7 @@ public sealed class StorageEnvironmentTests
             await fixture.InitializeAsync();
         }
 
-        var storage = fixture.CreateStorage();
+        var storage = fixture.CreateSingleAccountStorage();
         await fixture.DisposeAsync();
 
         // Assert

@@ -27,7 +27,7 @@ public sealed class LocalDomainTopicTests(AzuriteFixture azurite) : IAsyncLifeti
         ["sales"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
     };
 
-    private readonly MeshStorage _storage = azurite.CreateStorage();
+    private readonly MeshStorage _storage = azurite.CreateMeshStorage();
     private LocalDomainTopics _topics = null!;
     private QueueClient _catalog = null!;
     private QueueClient _triggers = null!;

@@ -21,7 +21,7 @@ public sealed class LocalEventGridTopicTests(AzuriteFixture azurite) : IAsyncLif
     private static readonly DateTimeOffset Time = new(2025, 3, 14, 9, 30, 0, TimeSpan.Zero);
 
     private readonly string _key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-    private readonly MeshStorage _storage = azurite.CreateStorage();
+    private readonly MeshStorage _storage = azurite.CreateMeshStorage();
     private LocalEventGridTopic _topic = null!;
     private QueueClient _catalog = null!;
     private QueueClient _triggers = null!;
