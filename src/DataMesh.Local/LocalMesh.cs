@@ -40,7 +40,8 @@ public sealed partial class LocalMesh : IAsyncDisposable
     // Every run this process scheduled (asked for or triggered) that it has not seen end: what a Ctrl+C cancels.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _startedRuns = new(StringComparer.Ordinal);
     private readonly CatalogProjection _projection;
-    private readonly OutboxRelay _relay;
+    // One per domain: each drains that domain's outbox (its own account) with that domain's topic key only.
+    private readonly IReadOnlyList<OutboxRelay> _relays;
     private readonly TimeSpan _outboxGracePeriod;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopDetector = new();
@@ -58,11 +59,11 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
     private LocalMesh(
         LocalStorage storage, ProductRegistry products, LocalDurableEngine engine, CatalogProjection projection, ILogger logger,
-        IProductEventPublisher events, LocalDomainTopics topic, OutboxRelay relay, TimeSpan outboxGracePeriod, TimeSpan stuckRunAfter)
+        IProductEventPublisher events, LocalDomainTopics topic, IReadOnlyList<OutboxRelay> relays, TimeSpan outboxGracePeriod, TimeSpan stuckRunAfter)
     {
         Events = events;
         EventTopic = topic;
-        _relay = relay;
+        _relays = relays;
         _outboxGracePeriod = outboxGracePeriod;
         _storage = storage;
         Storage = storage.Storage;
@@ -87,9 +88,16 @@ public sealed partial class LocalMesh : IAsyncDisposable
     public MeshStorage PipelineStorage(string domain) => _storage.ForDomain(domain, ProductReadGrants.UpstreamDomains(Products.All, domain));
 
     /// <summary>
-    /// The runtime the durable worker runs every pipeline activity with: each domain's pipeline reaches domain data only
-    /// through <see cref="PipelineRuntime.StorageFor"/> (<see cref="PipelineStorage"/>); its host-wide
-    /// <see cref="PipelineRuntime.Storage"/> is the hub (outbox, task hub) and holds no domain's key.
+    /// The announcement outbox of <paramref name="domain"/>: table <c>Outbox</c> in its own account, where its pipeline
+    /// records each event before sending it (<see cref="PipelineRuntime.OutboxFor"/>) and its relay finds what was left.
+    /// </summary>
+    public AnnouncementOutbox Outbox(string domain) => new(_storage.ForDomain(domain, []));
+
+    /// <summary>
+    /// The runtime the durable worker runs every pipeline activity with: each domain's pipeline reaches storage only
+    /// through <see cref="PipelineRuntime.StorageFor"/> (<see cref="PipelineStorage"/>: its account, its outbox, its
+    /// grants); its host-wide <see cref="PipelineRuntime.Storage"/> holds no credential, the hub's included. The task hub
+    /// is the engine's own (the hub's connection string, held by this host, never by an activity).
     /// </summary>
     public PipelineRuntime Runtime => _runtime ?? throw new InvalidOperationException("The mesh is not started.");
 
@@ -178,7 +186,8 @@ public sealed partial class LocalMesh : IAsyncDisposable
             topic = await LocalDomainTopics.StartAsync(
                 products.All.Select(p => p.Domain), domain => StateSecret(topicKeys, domain), MeshTopicSubscriptions.For(products, storage), options.LoggerFactory, cancellationToken).ConfigureAwait(false);
             var events = topic.PublisherPerDomain();
-            // The runtime holds the hub (outbox, task hub) and no domain's key: each domain's pipeline gets its own below.
+            // The runtime holds no key at all (not the hub's, not a domain's): each domain's pipeline gets its own below,
+            // with its outbox in its own account. The task hub stays the host's (one engine runs every domain's runs).
             var runtime = new PipelineRuntime(local.PipelineHub(), products, events, pipelineOptions, options.LoggerFactory, policies: policies)
             {
                 Metrics = new DataMesh.Telemetry.PipelineMetrics(options.MeterFactory ?? ownedMeters!.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
@@ -188,12 +197,17 @@ public sealed partial class LocalMesh : IAsyncDisposable
                     ? new DataMesh.Lineage.OpenLineageTransport(LineageHttp, endpoint, options.LoggerFactory.CreateLogger<DataMesh.Lineage.OpenLineageTransport>())
                     : null,
             };
-            var relay = new OutboxRelay(runtime.Outbox, events, options.LoggerFactory.CreateLogger<OutboxRelay>());
+            // As each domain app's timer in Azure: a relay per domain, holding that domain's account key and topic key only,
+            // so an event left in a domain's outbox goes out on that domain's topic or not at all. One account for the whole
+            // mesh (DATAMESH_STORAGE) has one outbox, sent with the key of the domain each event names.
+            IReadOnlyList<OutboxRelay> relays = local.AccountPerDomain
+                ? [.. topic.Domains.Order(StringComparer.Ordinal).Select(d => new OutboxRelay(new AnnouncementOutbox(local.ForDomain(d, [])), topic.PublisherFor(d), options.LoggerFactory.CreateLogger<OutboxRelay>()))]
+                : [new OutboxRelay(new AnnouncementOutbox(local.Storage), events, options.LoggerFactory.CreateLogger<OutboxRelay>())];
 
             // Announcements a previous process left unsent (every attempt failed, or it died in between) go out now.
-            await relay.RelayAsync(options.OutboxGracePeriod, cancellationToken).ConfigureAwait(false);
+            await RelayAsync(relays, options.OutboxGracePeriod, cancellationToken).ConfigureAwait(false);
             var engine = await LocalDurableEngine.StartAsync(local.ConnectionString, TaskHubName(options.Namespace), runtime, options.TakeOverAfter, cancellationToken).ConfigureAwait(false);
-            var mesh = new LocalMesh(local, products, engine, projection, logger, events, topic, relay, options.OutboxGracePeriod, options.StuckRunAfter)
+            var mesh = new LocalMesh(local, products, engine, projection, logger, events, topic, relays, options.OutboxGracePeriod, options.StuckRunAfter)
             {
                 _lineage = runtime.OpenLineage,
                 _runtime = runtime,
@@ -601,7 +615,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
                 if (DateTimeOffset.UtcNow >= nextOutboxSweep)
                 {
-                    await _relay.RelayAsync(_outboxGracePeriod, cancellationToken).ConfigureAwait(false);
+                    await RelayAsync(_relays, _outboxGracePeriod, cancellationToken).ConfigureAwait(false);
                     nextOutboxSweep = DateTimeOffset.UtcNow + OutboxSweepInterval;
                 }
 
@@ -697,15 +711,28 @@ public sealed partial class LocalMesh : IAsyncDisposable
     }
 
     /// <summary>
-    /// Sends the announcements still pending in the outbox (older than <paramref name="gracePeriod"/>, default
-    /// <see cref="LocalMeshOptions.OutboxGracePeriod"/>; a timer in Azure), then records and routes what they delivered.
+    /// Sends the announcements still pending in each domain's outbox (older than <paramref name="gracePeriod"/>, default
+    /// <see cref="LocalMeshOptions.OutboxGracePeriod"/>; a timer in each domain app in Azure) on that domain's topic, then
+    /// records and routes what they delivered. Returns the sums over the domains.
     /// </summary>
     public async Task<OutboxRelayResult> RelayOutboxAsync(TimeSpan? gracePeriod = null, CancellationToken cancellationToken = default)
     {
-        var result = await _relay.RelayAsync(gracePeriod ?? _outboxGracePeriod, cancellationToken).ConfigureAwait(false);
+        var result = await RelayAsync(_relays, gracePeriod ?? _outboxGracePeriod, cancellationToken).ConfigureAwait(false);
         await ProcessCatalogEventsAsync(cancellationToken).ConfigureAwait(false);
         await ProcessTriggersAsync(cancellationToken).ConfigureAwait(false);
         return result;
+    }
+
+    private static async Task<OutboxRelayResult> RelayAsync(IReadOnlyList<OutboxRelay> relays, TimeSpan gracePeriod, CancellationToken cancellationToken)
+    {
+        var (sent, failed) = (0, 0);
+        foreach (var relay in relays)
+        {
+            var result = await relay.RelayAsync(gracePeriod, cancellationToken).ConfigureAwait(false);
+            (sent, failed) = (sent + result.Sent, failed + result.Failed);
+        }
+
+        return new OutboxRelayResult(sent, failed);
     }
 
     /// <summary>Applies every queued product event to the catalog (the local stand-in for the queue-triggered projection).</summary>

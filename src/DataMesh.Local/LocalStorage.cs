@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using Azure.Data.Tables;
 using Azure.Storage;
 using Azure.Storage.Blobs;
@@ -13,7 +14,7 @@ namespace DataMesh.Local;
 /// <summary>
 /// The storage of a local mesh, shaped like Azure (DESIGN §5, §7): the mesh's embedded Azurite serves the hub's account
 /// (catalog tables, queues, task hub) and one account per domain, each with its own key kept in the state folder; a
-/// domain's pipeline gets only its own account's key plus read grants (<see cref="ForDomain"/>). <c>DATAMESH_STORAGE</c>
+/// domain's pipeline gets only its own account's key (its containers, its outbox) plus read grants (<see cref="ForDomain"/>). <c>DATAMESH_STORAGE</c>
 /// (or an explicit connection string) instead puts everything in that one account, the user's explicit choice.
 /// </summary>
 public sealed class LocalStorage : IAsyncDisposable
@@ -35,7 +36,7 @@ public sealed class LocalStorage : IAsyncDisposable
         ConnectionString = connectionString;
         Storage = _azurite is null
             ? MeshStorage.FromConnectionString(connectionString, options)
-            : Routed(domain => new DomainStorage(domain, DomainBlobs(domain), options));
+            : Routed(connectionString, domain => new DomainStorage(domain, DomainBlobs(domain), options));
     }
 
     /// <summary>The hub account's connection string (catalog, queues, task hub), or the one account's.</summary>
@@ -76,10 +77,12 @@ public sealed class LocalStorage : IAsyncDisposable
         _azurite is null ? ConnectionString : _azurite.ConnectionStringFor(StorageAccountName.ForDomain(domain));
 
     /// <summary>
-    /// Storage as <paramref name="domain"/>'s pipeline holds it, as a managed identity would: its own account's key; for
-    /// each domain in <paramref name="grantedUpstreams"/>, a read-only SAS on that domain's <c>products</c> container
-    /// (read and list, valid <see cref="GrantLifetime"/>), signed with that account's key; for every other domain's
-    /// account, no credential at all, so storage refuses it. With one shared account it is <see cref="Storage"/>.
+    /// Storage as <paramref name="domain"/>'s pipeline holds it, as a managed identity would: its own account's key, for
+    /// its containers and for its account's queues and tables (its announcement outbox), as a domain app's account in
+    /// Azure; for each domain in <paramref name="grantedUpstreams"/>, a read-only SAS on that domain's <c>products</c>
+    /// container (read and list, valid <see cref="GrantLifetime"/>), signed with that account's key; for every other
+    /// domain's account and the hub's, no credential at all, so storage refuses it. With one shared account it is
+    /// <see cref="Storage"/>.
     /// </summary>
     public MeshStorage ForDomain(string domain, IReadOnlyCollection<string> grantedUpstreams)
     {
@@ -91,7 +94,7 @@ public sealed class LocalStorage : IAsyncDisposable
         }
 
         var own = new DomainStorage(domain, DomainBlobs(domain), _options);
-        return Routed(other =>
+        return Routed(DomainConnectionString(domain), other =>
         {
             if (other == domain)
             {
@@ -107,9 +110,10 @@ public sealed class LocalStorage : IAsyncDisposable
     }
 
     /// <summary>
-    /// The host-wide storage a pipeline runtime holds besides each domain's view (<see cref="ForDomain"/>): the hub
-    /// account (outbox, task hub) with its key, and every domain's account without any credential, so a pipeline reaches
-    /// domain data only through its own domain's view. With one shared account it is <see cref="Storage"/>.
+    /// The host-wide storage a pipeline runtime holds besides each domain's view (<see cref="ForDomain"/>): no credential
+    /// for any account, the hub's included, so a pipeline reaches storage only through its own domain's view (its
+    /// account, its outbox, its grants). The task hub is the durable engine's, opened with the hub's connection string
+    /// by the host itself, not by any activity. With one shared account it is <see cref="Storage"/>.
     /// </summary>
     public MeshStorage PipelineHub()
     {
@@ -118,7 +122,14 @@ public sealed class LocalStorage : IAsyncDisposable
             return Storage;
         }
 
-        return Routed(domain => new DomainStorage(domain, new BlobServiceClient(_azurite.BlobEndpoint(StorageAccountName.ForDomain(domain))), _options));
+        var hub = StorageAccountName.Hub;
+        return new MeshStorage(
+            new BlobServiceClient(_azurite.BlobEndpoint(hub)),
+            new QueueServiceClient(_azurite.QueueEndpoint(hub), new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None }),
+            // The Tables SDK has no anonymous client: a key nobody holds is refused (403) the same way.
+            new TableServiceClient(_azurite.TableEndpoint(hub), new TableSharedKeyCredential(hub, Convert.ToBase64String(RandomNumberGenerator.GetBytes(64)))),
+            _options,
+            domain => new DomainStorage(domain, new BlobServiceClient(_azurite.BlobEndpoint(StorageAccountName.ForDomain(domain))), _options));
     }
 
     /// <summary>
@@ -178,13 +189,14 @@ public sealed class LocalStorage : IAsyncDisposable
     private BlobServiceClient DomainBlobs(string domain) =>
         _domainBlobs.GetOrAdd(domain, d => new BlobServiceClient(_azurite!.ConnectionStringFor(StorageAccountName.ForDomain(d))));
 
-    private MeshStorage Routed(Func<string, DomainStorage> domains)
+    /// <summary>A mesh storage whose own account (blobs, queues, tables) is <paramref name="connectionString"/>'s, routing domains with <paramref name="domains"/>.</summary>
+    private MeshStorage Routed(string connectionString, Func<string, DomainStorage> domains)
     {
         var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
         return new MeshStorage(
-            new BlobServiceClient(ConnectionString),
-            new QueueServiceClient(ConnectionString, queueOptions),
-            new TableServiceClient(ConnectionString),
+            new BlobServiceClient(connectionString),
+            new QueueServiceClient(connectionString, queueOptions),
+            new TableServiceClient(connectionString),
             _options,
             domains);
     }

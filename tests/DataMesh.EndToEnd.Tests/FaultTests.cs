@@ -197,7 +197,7 @@ public sealed class FaultTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(3, publisher.Attempts);
         var release = Assert.Single(await mesh.Catalog.GetReleasesAsync(product.Id));
         Assert.Equal((request.RunId, 1), (release.RunId, release.Release));
-        Assert.Empty(await new AnnouncementOutbox(mesh.Storage).GetPendingAsync(DateTimeOffset.MaxValue));
+        Assert.Empty(await mesh.Outbox(product.Domain).GetPendingAsync(DateTimeOffset.MaxValue));
     }
 
     /// <remarks>
@@ -213,12 +213,12 @@ public sealed class FaultTests(AzuriteFixture azurite) : IAsyncLifetime
         var publisher = new FlakyPublisher(mesh.Events) { FailuresLeft = int.MaxValue };
         var engine = await PipelineHostAsync(mesh, product, publisher);
         var request = await RequestAsync(mesh, product, "orders-1.csv");
-        var outbox = new AnnouncementOutbox(mesh.Storage);
+        var outbox = mesh.Outbox(product.Domain);
 
         // Act
         await engine.ScheduleAsync(request);
         var pending = await EventuallyAsync(async () => publisher.Attempts > 0 ? await outbox.GetPendingAsync(DateTimeOffset.MaxValue) : [], p => p.Count > 0);
-        var relayed = await new OutboxRelay(outbox, mesh.Events).RelayAsync(TimeSpan.Zero);
+        var relayed = await new OutboxRelay(outbox, mesh.EventTopic.PublisherFor(product.Domain)).RelayAsync(TimeSpan.Zero);
         await mesh.ProcessCatalogEventsAsync();
         var catalogBeforeRecovery = await mesh.Catalog.GetReleasesAsync(product.Id);
         publisher.FailuresLeft = 0;

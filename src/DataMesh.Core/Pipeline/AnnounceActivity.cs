@@ -90,7 +90,9 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
                 OpenLineage = openLineage,
             }),
         };
-        var pending = await runtime.Outbox.AddAsync(cloudEvent, cancellationToken).ConfigureAwait(false);
+        // The domain's own outbox (its own account), never a store shared with other domains.
+        var outbox = runtime.OutboxFor(spec.Domain);
+        var pending = await outbox.AddAsync(cloudEvent, cancellationToken).ConfigureAwait(false);
         try
         {
             await runtime.Events.PublishAsync(pending, cancellationToken).ConfigureAwait(false);
@@ -102,7 +104,7 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
             throw;
         }
 
-        await runtime.Outbox.RemoveAsync(pending, cancellationToken).ConfigureAwait(false);
+        await outbox.RemoveAsync(pending, cancellationToken).ConfigureAwait(false);
         await runtime.Options.Faults.InjectAsync(PipelineFaults.AfterAnnounce, result.RunId).ConfigureAwait(false);
         if (runtime.OpenLineage is { } transport)
         {

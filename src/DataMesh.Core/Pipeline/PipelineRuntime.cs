@@ -19,7 +19,10 @@ public sealed class PipelineRuntime(
     /// <summary>The mesh-wide policies (<c>pipelines/mesh.yaml</c>) enforced again at publish; null when the mesh has none.</summary>
     public MeshPolicies? Policies { get; } = policies;
 
-    /// <summary>The host's storage: the hub (catalog, queues, outbox) and every domain as the host reaches it.</summary>
+    /// <summary>
+    /// The host's storage: a Functions app's own account (queues, outbox) and every domain as it reaches them; the local
+    /// mesh's runtime holds no credential here (each domain's pipeline works through <see cref="StorageFor"/>).
+    /// </summary>
     public MeshStorage Storage { get; } = storage;
 
     /// <summary>
@@ -36,8 +39,23 @@ public sealed class PipelineRuntime(
 
     public IProductEventPublisher Events { get; } = events;
 
-    /// <summary>Announcements recorded before they are sent, until the topic accepted them (table <c>Outbox</c> of <see cref="Storage"/>).</summary>
+    /// <summary>
+    /// Announcements recorded before they are sent, until the topic accepted them (table <c>Outbox</c> of
+    /// <see cref="Storage"/>): a Functions app's, in its own domain's account. A pipeline announces through
+    /// <see cref="OutboxFor"/>.
+    /// </summary>
     public AnnouncementOutbox Outbox { get; } = new(storage, timeProvider);
+
+    /// <summary>
+    /// The outbox of <paramref name="domain"/>'s announcements: table <c>Outbox</c> in the storage its pipeline holds
+    /// (<see cref="StorageFor"/>), i.e. in the domain's own account, as each domain app's outbox is in Azure. Without
+    /// <see cref="DomainStorage"/> it is <see cref="Outbox"/>.
+    /// </summary>
+    public AnnouncementOutbox OutboxFor(string domain) =>
+        DomainStorage is null ? Outbox : _outboxes.GetOrAdd(domain, d => new AnnouncementOutbox(StorageFor(d), timeProvider));
+
+    // One per domain: an outbox remembers its table once created; the domain's own account never changes.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, AnnouncementOutbox> _outboxes = new(StringComparer.Ordinal);
 
     public PipelineOptions Options { get; } = options ?? new PipelineOptions();
 

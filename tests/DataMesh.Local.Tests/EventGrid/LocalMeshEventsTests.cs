@@ -125,7 +125,7 @@ public sealed class LocalMeshEventsTests(AzuriteFixture azurite) : IAsyncLifetim
 
         // Act
         var result = await _mesh.RunAsync(spec.Id, inputs);
-        var pendingWhileDown = await new AnnouncementOutbox(_mesh.Storage).GetPendingAsync(DateTimeOffset.MaxValue);
+        var pendingWhileDown = await _mesh.Outbox(spec.Domain).GetPendingAsync(DateTimeOffset.MaxValue);
         var catalogWhileDown = await _mesh.Catalog.GetReleasesAsync(spec.Id);
         await _mesh.EventTopic.StartAsync();
         var relayed = await _mesh.RelayOutboxAsync(TimeSpan.Zero);
@@ -139,7 +139,7 @@ public sealed class LocalMeshEventsTests(AzuriteFixture azurite) : IAsyncLifetim
         Assert.Equal(new OutboxRelayResult(Sent: 1, Failed: 0), relayed);
         var release = Assert.Single(await _mesh.Catalog.GetReleasesAsync(spec.Id));
         Assert.Equal((result.Release, result.RunId), (release.Release, release.RunId));
-        Assert.Empty(await new AnnouncementOutbox(_mesh.Storage).GetPendingAsync(DateTimeOffset.MaxValue));
+        Assert.Empty(await _mesh.Outbox(spec.Domain).GetPendingAsync(DateTimeOffset.MaxValue));
     }
 
     private static string RepositoryRoot()

@@ -1,5 +1,11 @@
 using Azure;
+using Azure.Data.Tables;
+using Azure.Data.Tables.Sas;
+using Azure.Messaging;
+using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Azure.Storage.Queues;
+using DataMesh.Events;
 using DataMesh.Local.Azurite;
 using DataMesh.Pipeline;
 using DataMesh.Specs;
@@ -127,6 +133,67 @@ public sealed class DomainIsolationProbeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PipelineStorage_HubAccountsBlobsQueuesAndTables_RefusedByStorageWhateverCredentialADomainsPipelineHolds()
+    {
+        // Arrange: every service client sales' pipeline is given (its own view, and the runtime the durable worker runs
+        // every activity with), each aimed at the hub account with the credential it carries, as a managed identity
+        // with no role on the hub's account would be: a key-signed client signs an account SAS that is tried there.
+        var hub = _mesh.StorageAccounts.Single(a => a.Domain is null);
+        var sales = _mesh.PipelineStorage("sales");
+        var runtime = _mesh.Runtime;
+        var catalogQueue = _mesh.Storage.Queue(MeshStorage.CatalogEventsQueue).Name;
+        var catalogTable = _mesh.Storage.Table(DataMesh.Catalog.CatalogTables.Products).Name;
+
+        foreach (var held in new[] { sales, runtime.StorageFor("sales"), runtime.Storage })
+        {
+            var blobs = new BlobServiceClient(WithCredentialOf(held.Blobs, hub.BlobEndpoint));
+            var queue = new QueueServiceClient(WithCredentialOf(held.Queues, hub.QueueEndpoint)).GetQueueClient(catalogQueue);
+            var table = new TableServiceClient(WithCredentialOf(held.Tables, hub.TableEndpoint)).GetTableClient(catalogTable);
+
+            // Act / Assert: reads and writes of the hub's blobs, queues (the catalog's) and tables (the catalog) refused.
+            await AssertRefusedAsync(() => FirstPageAsync(blobs.GetBlobContainersAsync().AsPages()));
+            await AssertRefusedAsync(() => blobs.GetBlobContainerClient("forged").CreateAsync());
+            await AssertRefusedAsync(() => queue.PeekMessagesAsync());
+            await AssertRefusedAsync(() => queue.SendMessageAsync("{}"));
+            await AssertRefusedAsync(() => FirstPageAsync(table.QueryAsync<TableEntity>().AsPages()));
+            await AssertRefusedAsync(() => table.AddEntityAsync(new TableEntity("forged", "forged")));
+        }
+
+        // Its own account's queues and tables (the outbox) are what the view's service clients address.
+        Assert.Equal(StorageAccountName.ForDomain("sales"), sales.Tables.AccountName);
+        Assert.Equal(StorageAccountName.ForDomain("sales"), sales.Queues.AccountName);
+        Assert.Equal(StorageAccountName.ForDomain("sales"), sales.Blobs.AccountName);
+    }
+
+    [Fact]
+    public async Task RelayOutbox_EventsInADomainsOwnOutbox_ItsOwnReachTheCatalogAnotherDomainsRefusedByItsTopic()
+    {
+        // Arrange: two announcements left in sales' outbox (every send failed, or its host died before sending): one about
+        // its own product, one a forgery about marketing's. The outbox is in sales' own account.
+        var outbox = new AnnouncementOutbox(_mesh.PipelineStorage("sales"));
+        var ownRun = "outbox-own-" + Guid.NewGuid().ToString("N")[..8];
+        var forged = RunFailed("marketing", "campaign-performance", "outbox-forged-" + Guid.NewGuid().ToString("N")[..8]);
+        await outbox.AddAsync(RunFailed("sales", "opportunities", ownRun));
+        await outbox.AddAsync(forged);
+
+        // Act: the relay of sales' outbox sends with sales' topic key only.
+        var relayed = await _mesh.RelayOutboxAsync(TimeSpan.Zero);
+
+        // Assert
+        Assert.Equal(new OutboxRelayResult(Sent: 1, Failed: 1), relayed);
+        Assert.Contains(await _mesh.Catalog.GetRunsAsync("sales.opportunities"), r => r.RunId == ownRun);
+        Assert.Empty(await _mesh.Catalog.GetRunsAsync("marketing.campaign-performance"));
+        var pending = Assert.Single(await _mesh.Outbox("sales").GetPendingAsync(DateTimeOffset.MaxValue));
+        Assert.Equal(forged.Id, pending.Event.Id);
+        Assert.Contains("403", pending.LastError, StringComparison.Ordinal);
+        var hubOutbox = _mesh.Storage.Table(AnnouncementOutbox.TableName).Name;
+        await foreach (var table in _mesh.Storage.Tables.QueryAsync(t => t.Name == hubOutbox))
+        {
+            Assert.Fail($"The hub account holds an outbox table ({table.Name}): a domain's announcements belong in its own account.");
+        }
+    }
+
+    [Fact]
     public async Task RunAsync_ConsumerNotAdmitted_FailsWithTheStorageRefusalExplainedThenSucceedsOnceTheSpecAdmitsIt()
     {
         // Arrange: both upstreams published.
@@ -152,6 +219,62 @@ public sealed class DomainIsolationProbeTests : IAsyncLifetime
 
         // Assert
         Assert.True(admitted.Status == PipelineStatus.Published, admitted.Error);
+    }
+
+    private static CloudEvent RunFailed(string domain, string name, string runId) =>
+        ProductEventFactory.CreatePipelineRunFailed(new PipelineRunFailedData
+        {
+            ProductId = $"{domain}.{name}",
+            Domain = domain,
+            Name = name,
+            Version = "1.0.0",
+            RunId = runId,
+            Stage = "transform",
+            Error = "left in the outbox",
+            FailedAt = DateTimeOffset.UtcNow,
+        });
+
+    /// <summary>
+    /// <paramref name="endpoint"/> with the credential of <paramref name="client"/>: an account SAS it signs when it holds
+    /// an account key, nothing when it holds none.
+    /// </summary>
+    private static Uri WithCredentialOf(BlobServiceClient client, Uri endpoint) =>
+        client.CanGenerateAccountSasUri
+            ? WithQuery(endpoint, client.GenerateAccountSasUri(Azure.Storage.Sas.AccountSasPermissions.All, DateTimeOffset.UtcNow.AddHours(1), Azure.Storage.Sas.AccountSasResourceTypes.All))
+            : endpoint;
+
+    private static Uri WithCredentialOf(QueueServiceClient client, Uri endpoint) =>
+        client.CanGenerateAccountSasUri
+            ? WithQuery(endpoint, client.GenerateAccountSasUri(Azure.Storage.Sas.AccountSasPermissions.All, DateTimeOffset.UtcNow.AddHours(1), Azure.Storage.Sas.AccountSasResourceTypes.All))
+            : endpoint;
+
+    private static Uri WithCredentialOf(TableServiceClient client, Uri endpoint)
+    {
+        try
+        {
+            return WithQuery(endpoint, client.GenerateSasUri(TableAccountSasPermissions.All, TableAccountSasResourceTypes.All, DateTimeOffset.UtcNow.AddHours(1)));
+        }
+        catch (InvalidOperationException)
+        {
+            // No account key to sign with: the client is anonymous.
+            return endpoint;
+        }
+    }
+
+    private static Uri WithQuery(Uri endpoint, Uri signed) => new($"{endpoint.AbsoluteUri.TrimEnd('/')}{signed.Query}");
+
+    private static async Task FirstPageAsync<T>(IAsyncEnumerable<T> pages)
+    {
+        await foreach (var _ in pages)
+        {
+            return;
+        }
+    }
+
+    private static async Task AssertRefusedAsync(Func<Task> act)
+    {
+        var refused = await Assert.ThrowsAsync<RequestFailedException>(act);
+        Assert.Equal(403, refused.Status);
     }
 
     private static async Task ListAsync(Azure.Storage.Blobs.BlobContainerClient container)
