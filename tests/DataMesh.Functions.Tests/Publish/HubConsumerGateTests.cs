@@ -42,6 +42,29 @@ public sealed class HubConsumerGateTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task CheckConsumers_ColumnReadByAnotherDomainsConsumer_RefusalNamesItsSqlFileLineAndColumnFromItsRegistration()
+    {
+        // Arrange: as above; sales.summary's SQL reads amount on line 2, column 8 (ConsumerMesh.SummarySql).
+        using var mesh = new ConsumerMesh();
+        var hub = await HubWithSalesSummaryAsync(mesh);
+        using var app = FinanceApp(mesh, hub);
+        var runtime = app.GetRequiredService<PipelineRuntime>();
+        var store = await PublishedLedgerAsync("1.0.0");
+        mesh.RemoveLedgerColumn("amount", "1.1.0");
+        var products = ProductRegistry.LoadFrom(mesh.Pipelines);
+
+        // Act
+        var readers = await hub.Client().GetReadersAsync("finance.ledger");
+        var refused = await Assert.ThrowsAsync<PipelineStageException>(() => PublishGate.CheckConsumersAsync(products.Get("finance.ledger"), products, store, runtime.Hub));
+
+        // Assert: the hub's answer and the refusal carry the location relative to the mesh repository, not the SQL.
+        var reader = Assert.Single(readers.Columns.Single(c => c.Column == "amount").Readers);
+        Assert.Equal("pipelines/sales/summary/transform.sql:2:8", reader.At);
+        Assert.Equal("pipelines/sales/summary/transform.sql:1:8", readers.Columns.Single(c => c.Column == "entry_id").Readers.Single().At);
+        Assert.Contains("sales.summary (input gl, versions ^1) reads 'amount' at pipelines/sales/summary/transform.sql:2:8 (its registration", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CheckConsumers_NoRegistrationReadsTheColumn_PassesSayingNoConsumerReadsIt()
     {
         // Arrange: a hub with no registration of any consumer.
