@@ -130,6 +130,14 @@ var upstreamAccountSettings = union(
   toObject(range(0, length(readDomains)), i => 'DataMesh__Domains__${i}__Name', i => readDomains[i]),
   toObject(range(0, length(readDomains)), i => 'DataMesh__Domains__${i}__StorageEndpoint', i => 'https://${registered[readDomains[i]].storageAccount}.blob.${environment().suffixes.storage}/')
 )
+// The hub's catalog, which the publish gate asks for the consumers in other domains (DataMesh__Hub__*), with a token of
+// the app's identity for the mesh API: the audience the hub's App Service authentication accepts (api://<mesh API>),
+// and the app role DataMesh.Domain.<domain> the postprovision hook grants that identity.
+var hubCatalogEndpoint = registry.?hub.?catalogEndpoint ?? ''
+var hubSettings = empty(hubCatalogEndpoint) ? {} : {
+  DataMesh__Hub__CatalogEndpoint: hubCatalogEndpoint
+  DataMesh__Hub__Scope: 'api://${meshApiClientId}/.default'
+}
 var pendingDomains = filter(
   union(objectKeys(generated.consumers), generated.upstreamDomains),
   d => d != domain && !contains(registered, d)
@@ -213,7 +221,7 @@ module app 'modules/function-app.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     alwaysReady: durableAlwaysReady > 0 ? [{ name: 'durable', instanceCount: durableAlwaysReady }] : []
     meshApiClientId: meshApiClientId
-    appSettings: union(disabledFunctions, upstreamAccountSettings, {
+    appSettings: union(disabledFunctions, upstreamAccountSettings, hubSettings, {
       DataMesh__Mode: 'domain'
       DataMesh__Domain: domain
       DataMesh__TaskHub: taskHubName
@@ -299,3 +307,5 @@ output consumerSubscriptions string[] = topic.outputs.subscriptionNames
 output readerDomains string[] = productReaders.outputs.readerDomains
 // Consumers or upstreams the specs name that are not in domains.json yet: provision again once they are.
 output pendingDomains string[] = pendingDomains
+// The hub's catalog the app's publish gate asks (empty: the registry has no hub entry with it yet).
+output hubCatalogEndpoint string = hubCatalogEndpoint

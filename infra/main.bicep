@@ -174,6 +174,9 @@ output DATAMESH_LANDING_URL string = mode == 'domain' ? domainDeployment!.output
 output MESH_API_CLIENT_ID string = meshApiClientId
 output MESH_OPERATOR_PRINCIPAL_ID string = mode == 'hub' ? principalId : meshOperatorPrincipalId
 output MESH_OPERATOR_PRINCIPAL_TYPE string = mode == 'hub' ? principalType : meshOperatorPrincipalType
+// The hub's catalog API, which every domain app's publish gate asks (domains.json's "hub" entry, catalogEndpoint); a
+// domain echoes what its registry gave it (empty: not wired, its postprovision says so).
+output MESH_HUB_CATALOG_ENDPOINT string = mode == 'hub' ? 'https://${hubDeployment!.outputs.functionAppHostName}/api/' : domainDeployment!.outputs.hubCatalogEndpoint
 output MESH_TOPIC_NAME string = mode == 'hub' ? hubDeployment!.outputs.meshTopicName : ''
 output MESH_TOPIC_ENDPOINT string = mode == 'hub' ? hubDeployment!.outputs.meshTopicEndpoint : ''
 // A domain's own topic (its app's DataMesh__Events__TopicEndpoint) and what the registry (domains.json) records of it.

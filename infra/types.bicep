@@ -32,6 +32,8 @@ type MeshRegistry = {
   hub: {
     @description('Principal id of the hub app\'s identity (the hub\'s postprovision output).')
     appPrincipalId: string
+    @description('The hub\'s catalog API base, https://<hub app>/api/ (the hub\'s output MESH_HUB_CATALOG_ENDPOINT): each domain app\'s publish gate asks it which consumers in other domains read a column a contract change removes, and refuses such a change when it cannot ask. Absent: the gate judges the domain\'s own consumers only.')
+    catalogEndpoint: string?
   }?
 }
 

@@ -78,13 +78,21 @@ internal static class TestDeployment
     // Bicep's linter wants identifiers unquoted; 'supply-chain' is not one.
     private static string Key(string name) => name.Contains('-', StringComparison.Ordinal) ? $"'{name}'" : name;
 
-    private static string RegistryObject => $$"""
+    /// <summary>The hub's catalog API as domains.json records it (the hub's MESH_HUB_CATALOG_ENDPOINT).</summary>
+    public const string HubCatalogEndpoint = "https://func-hubtest.azurewebsites.net/api/";
+
+    private static string RegistryObject => RegistryText(withCatalog: true);
+
+    /// <summary>A registry whose hub entry predates the catalog endpoint (appPrincipalId only).</summary>
+    private static string RegistryWithoutHubCatalog => RegistryText(withCatalog: false);
+
+    private static string RegistryText(bool withCatalog) => $$"""
         {
           version: 1
           domains: {
         {{string.Join("\n", Registry.Select(r => $"    {Key(r.Domain)}: {{ subscriptionId: '{r.SubscriptionId}', resourceGroup: '{r.ResourceGroup}', storageAccount: '{r.StorageAccount}', topic: '{r.Topic}', topicIdentity: '{r.TopicIdentity}', topicPrincipalId: '{r.TopicPrincipalId}', appPrincipalId: '{r.AppPrincipalId}' }}"))}}
           }
-          hub: { appPrincipalId: '{{HubAppPrincipalId}}' }
+          hub: { appPrincipalId: '{{HubAppPrincipalId}}'{{(withCatalog ? $", catalogEndpoint: '{HubCatalogEndpoint}'" : "")}} }
         }
         """;
 
@@ -117,7 +125,8 @@ internal static class TestDeployment
 
     /// <summary>
     /// marketing, deployed with the repository's own generated/subscriptions.json (from pipelines/): its
-    /// campaign-performance is restricted to sales; sales and workforce are both registered.
+    /// campaign-performance is restricted to sales; sales and workforce are both registered; its registry's hub entry
+    /// predates the hub's catalog endpoint.
     /// </summary>
     /// <summary>The marketing domain runs on the larger Flex instance: its settings must follow the parameter, not a default.</summary>
     public const int MarketingInstanceMemoryMB = 4096;
@@ -132,7 +141,7 @@ internal static class TestDeployment
         param meshApiClientId = '{{MeshApiClientId}}'
         param maskingKey = '{{MaskingKey}}'
         param instanceMemoryMB = {{MarketingInstanceMemoryMB}}
-        param registry = {{RegistryObject}}
+        param registry = {{RegistryWithoutHubCatalog}}
         """;
 
     public static string HubParameters => $$"""

@@ -20,4 +20,10 @@ public sealed record CatalogColumnReader(string ProductId, string Input, IReadOn
 
     /// <summary>The column of <see cref="Through"/> it reads.</summary>
     public string? ThroughColumn { get; init; }
+
+    /// <summary>
+    /// Where the reader's SQL reads the column, <c>pipelines/&lt;domain&gt;/&lt;product&gt;/transform.sql:line:column</c>,
+    /// from its registration (hop 1 and beyond: the read of <see cref="ThroughColumn"/>); null when not registered.
+    /// </summary>
+    public string? At { get; init; }
 }

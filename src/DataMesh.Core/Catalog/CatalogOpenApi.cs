@@ -303,7 +303,8 @@ internal static class CatalogOpenApi
                 ("hop", Described(Type("integer"), "1: reads the product's column; 2: reads a column a hop-1 reader computes from it; and so on.")),
                 ("versions", Described(Type("string", true), "The range the reader's input accepts.")),
                 ("through", Described(Type("string", true), "The product whose column it reads directly.")),
-                ("throughColumn", Type("string", true)))))),
+                ("throughColumn", Type("string", true)),
+                ("at", Described(Type("string", true), "Where the reader's SQL reads the column: pipelines/<domain>/<product>/<file>:line:column.")))))),
         ["Readers"] = Object(
             ("productId", Type("string")), ("depth", Type("integer")),
             ("columns", ArrayOf(Ref("ColumnLineage"))),

@@ -437,7 +437,13 @@ public sealed class CatalogReader
                         readers[column] = list = [];
                     }
 
-                    list.Add(new CatalogColumnReader(consumer, read.Input, outputs) { Versions = ranges[consumer], Through = productId, ThroughColumn = column });
+                    list.Add(new CatalogColumnReader(consumer, read.Input, outputs)
+                    {
+                        Versions = ranges[consumer],
+                        Through = productId,
+                        ThroughColumn = column,
+                        At = theirs.Transform is { } file && read.At?.GetValueOrDefault(column) is { } position ? $"{file}:{position}" : null,
+                    });
                 }
             }
         }

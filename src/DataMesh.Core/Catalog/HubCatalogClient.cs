@@ -70,7 +70,11 @@ public sealed class HubCatalogClient
         }
         catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new HttpRequestException($"GET {uri} timed out.", ex);
+            // The client's own timeout (DataMesh__Hub__Timeout in a domain app): a hub that accepts and never answers.
+            throw new HttpRequestException($"GET {uri} did not answer within {Seconds(_http.Timeout)} (DataMesh__Hub__Timeout)", ex);
         }
     }
+
+    private static string Seconds(TimeSpan timeout) =>
+        timeout == System.Threading.Timeout.InfiniteTimeSpan ? "its timeout" : $"{timeout.TotalSeconds:0.###} s";
 }

@@ -17,8 +17,9 @@ public static class ProvisionSummary
         return $"""
             Mesh hub provisioned in {V("AZURE_RESOURCE_GROUP")} (catalog subscriptions for the domains in infra/domains.json).
             Add the hub to infra/domains.json (beside "domains") so that each domain lets the catalog read its release manifests
-            (only those) and the catalog records a release only once its manifest exists; then the domains provision again:
-              "hub": {"{"} "appPrincipalId": "{V("DATAMESH_APP_PRINCIPAL_ID")}" {"}"}
+            (only those), the catalog records a release only once its manifest exists, and each domain app's publish gate asks
+            the catalog which consumers in other domains read a column it removes; then the domains provision again:
+              "hub": {"{"} "appPrincipalId": "{V("DATAMESH_APP_PRINCIPAL_ID")}", "catalogEndpoint": "{V("MESH_HUB_CATALOG_ENDPOINT")}" {"}"}
             For each domain environment (azd env new <domain>), set:
               azd env set MESH_API_CLIENT_ID {V("MESH_API_CLIENT_ID")}
               azd env set MESH_OPERATOR_PRINCIPAL_ID {V("MESH_OPERATOR_PRINCIPAL_ID")}
@@ -53,6 +54,14 @@ public static class ProvisionSummary
               {JsonSerializer.Serialize(domain)}: {entry}
 
             """.ReplaceLineEndings("\n");
+        if (variable("MESH_HUB_CATALOG_ENDPOINT") is not { Length: > 0 })
+        {
+            // Not an error: a mesh's first domain may come before its hub entry. But until then its publish gate sees
+            // only this domain's consumers, so a removed column another domain reads would publish.
+            text += "Not wired to the hub's catalog (infra/domains.json has no \"hub\" entry with \"catalogEndpoint\"): the publish gate judges this domain's "
+                + "consumers only until it has one; add it (the hub's postprovision prints it) and provision again.\n";
+        }
+
         if (variable("DATAMESH_PENDING_DOMAINS") is { Length: > 0 } pending)
         {
             text += $"Not wired yet (not in infra/domains.json): {pending}. Provision again once they are registered.\n";

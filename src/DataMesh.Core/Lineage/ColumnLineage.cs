@@ -20,6 +20,12 @@ public sealed record ColumnLineage
     /// <summary>What was not understood and widened (empty when the lineage is exact).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 
+    /// <summary>
+    /// The transform's SQL file, relative to the mesh repository (<c>pipelines/&lt;domain&gt;/&lt;product&gt;/transform.sql</c>):
+    /// the file the <see cref="ColumnLineageInput.At"/> positions are in. Null when the lineage was not derived from a spec.
+    /// </summary>
+    public string? Transform { get; init; }
+
     /// <summary>The sources of <paramref name="output"/>, or an empty list when there is no such output column.</summary>
     public IReadOnlyList<ColumnLineageSource> SourcesOf(string output) =>
         Outputs.FirstOrDefault(o => string.Equals(o.Name, output, StringComparison.OrdinalIgnoreCase))?.Sources ?? [];

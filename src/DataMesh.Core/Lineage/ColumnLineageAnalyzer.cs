@@ -37,7 +37,7 @@ public static class ColumnLineageAnalyzer
                     .ToList();
                 try
                 {
-                    result[product.Id] = Analyze(session, product.TransformSql, inputs, aggregates);
+                    result[product.Id] = Analyze(session, product.TransformSql, inputs, aggregates) with { Transform = RepositoryPath(product) };
                 }
                 catch (Exception ex) when (IsAnalysisFailure(ex))
                 {
@@ -122,7 +122,18 @@ public static class ColumnLineageAnalyzer
         using var document = JsonDocument.Parse(json);
         var node = document.RootElement.GetProperty("statements")[0].GetProperty("node");
         var names = OutputNames(session, select, inputs);
-        return new LineageWalk(inputs, aggregates).Run(node, names);
+        return new LineageWalk(inputs, aggregates).Run(node, names, select, sql.Length - sql.TrimStart().Length, sql);
+    }
+
+    /// <summary>
+    /// The transform file as <c>pipelines/&lt;domain folder&gt;/&lt;product folder&gt;/&lt;transform&gt;</c>: where a
+    /// reader's SQL reads a column, named the same on every machine (never an absolute path of the host that registered it).
+    /// </summary>
+    internal static string RepositoryPath(ProductSpec product)
+    {
+        var folder = product.Directory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+        var domain = Path.GetFileName(Path.GetDirectoryName(folder)) ?? product.Domain;
+        return $"pipelines/{domain}/{Path.GetFileName(folder)}/{product.TransformSqlPath.Replace('\\', '/')}";
     }
 
     /// <summary>The output column names DuckDB gives the SELECT over empty typed tables; null when an input's columns are unknown or it does not bind.</summary>

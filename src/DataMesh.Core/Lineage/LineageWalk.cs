@@ -14,11 +14,20 @@ internal sealed class LineageWalk(IReadOnlyList<LineageInput> inputs, HashSet<st
     private static readonly Src[] None = [];
 
     private readonly HashSet<(string Input, string Column)> _reads = [];
+
+    // Where each input column is first read (DuckDB's query_location, a UTF-8 byte offset in the SELECT): a reference
+    // spelling the column's own name wins over one through an alias (a CTE's or subquery's column computed from it).
+    private readonly Dictionary<(string Input, string Column), (bool Named, ulong Offset)> _at = [];
     private readonly HashSet<Src> _dataset = [];
     private readonly List<string> _notes = [];
 
     /// <summary>The lineage of the statement <paramref name="node"/>; <paramref name="names"/> are DuckDB's output names when known.</summary>
-    public ColumnLineage Run(JsonElement node, List<string>? names)
+    /// <param name="node">The statement's parse tree.</param>
+    /// <param name="names">DuckDB's output names, when known.</param>
+    /// <param name="select">The SELECT text the tree was parsed from, to turn offsets into line:column.</param>
+    /// <param name="leading">Characters of the file before <paramref name="select"/> (whitespace trimmed off it).</param>
+    /// <param name="file">The whole file text the SELECT was taken from.</param>
+    public ColumnLineage Run(JsonElement node, List<string>? names, string? select = null, int leading = 0, string? file = null)
     {
         var columns = Node(node, parent: null);
         List<ColumnLineageOutput> outputs;
@@ -48,11 +57,53 @@ internal sealed class LineageWalk(IReadOnlyList<LineageInput> inputs, HashSet<st
             var read = _reads.Where(r => string.Equals(r.Input, input.Name, StringComparison.OrdinalIgnoreCase)).Select(r => r.Column).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
             if (read.Count > 0)
             {
-                reads.Add(new ColumnLineageInput(input.Name, [.. read.OrderBy(c => Ordinal(input.Name, c)).ThenBy(c => c, StringComparer.Ordinal)], input.Product));
+                var at = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                foreach (var column in read)
+                {
+                    if (select is not null && file is not null && _at.TryGetValue((input.Name.ToUpperInvariant(), column.ToUpperInvariant()), out var where)
+                        && LineColumn(select, leading, file, where.Offset) is { } position)
+                    {
+                        at[column] = position;
+                    }
+                }
+
+                reads.Add(new ColumnLineageInput(input.Name, [.. read.OrderBy(c => Ordinal(input.Name, c)).ThenBy(c => c, StringComparer.Ordinal)], input.Product)
+                {
+                    At = at.Count > 0 ? at : null,
+                });
             }
         }
 
         return new ColumnLineage { Outputs = outputs, Reads = reads, Dataset = Sorted(_dataset), Notes = [.. _notes.Distinct(StringComparer.Ordinal)] };
+    }
+
+    /// <summary>"line:column" (1-based) in <paramref name="file"/> of a UTF-8 byte offset in <paramref name="select"/>, or null when it is not in it.</summary>
+    private static string? LineColumn(string select, int leading, string file, ulong offset)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(select);
+        if (offset >= (ulong)bytes.Length)
+        {
+            return null;
+        }
+
+        var index = leading + System.Text.Encoding.UTF8.GetCharCount(bytes, 0, (int)offset);
+        if (index > file.Length)
+        {
+            return null;
+        }
+
+        var line = 1;
+        var lineStart = 0;
+        for (var i = 0; i < index; i++)
+        {
+            if (file[i] == '\n')
+            {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+
+        return $"{line}:{index - lineStart + 1}";
     }
 
     // ---- query nodes -------------------------------------------------------------------------------------------
@@ -410,9 +461,22 @@ internal sealed class LineageWalk(IReadOnlyList<LineageInput> inputs, HashSet<st
         {
             case "COLUMN_REF":
                 var resolved = Column(e, scope);
+                var at = e.TryGetProperty("query_location", out var location) && location.ValueKind == JsonValueKind.Number && location.TryGetUInt64(out var offset)
+                    ? offset
+                    : (ulong?)null;
+                var spelt = e.GetProperty("column_names").EnumerateArray().LastOrDefault().GetString();
                 foreach (var source in resolved)
                 {
                     _reads.Add((source.Input, source.Column));
+                    if (at is { } found)
+                    {
+                        var named = string.Equals(spelt, source.Column, StringComparison.OrdinalIgnoreCase);
+                        var key = (source.Input.ToUpperInvariant(), source.Column.ToUpperInvariant());
+                        if (!_at.TryGetValue(key, out var known) || (named && !known.Named) || (named == known.Named && found < known.Offset))
+                        {
+                            _at[key] = (named, found);
+                        }
+                    }
                 }
 
                 return resolved;

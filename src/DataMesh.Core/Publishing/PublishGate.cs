@@ -137,7 +137,8 @@ public static class PublishGate
                     var range = reader.Versions ?? "*";
                     if (ConsumerImpact.InRange(spec.Version, range))
                     {
-                        broken.Add($"{change.Description}: {reader.ProductId} (input {reader.Input}, versions {range}) reads '{change.Property}' (its registration in the mesh hub's catalog)");
+                        broken.Add($"{change.Description}: {reader.ProductId} (input {reader.Input}, versions {range}) reads '{change.Property}'"
+                            + (reader.At is { } at ? $" at {at}" : "") + " (its registration in the mesh hub's catalog)");
                     }
                 }
             }

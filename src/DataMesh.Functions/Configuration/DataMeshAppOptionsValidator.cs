@@ -57,6 +57,11 @@ internal sealed class DataMeshAppOptionsValidator : IValidateOptions<DataMeshApp
             errors.Add($"DataMesh__Hub__CatalogEndpoint '{hub}' is not the hub's catalog API base: use https://<hub app>/api/.");
         }
 
+        if (options.Hub.Timeout <= TimeSpan.Zero || options.Hub.Timeout > TimeSpan.FromMinutes(5))
+        {
+            errors.Add($"DataMesh__Hub__Timeout '{options.Hub.Timeout}' is out of range: between 00:00:01 and 00:05:00 (a publish waits on the hub's answer).");
+        }
+
         for (var i = 0; i < options.Domains.Count; i++)
         {
             var domain = options.Domains[i];

@@ -110,7 +110,7 @@ internal static class DataMeshServiceCollectionExtensions
         services.AddSingleton(sp => new DataMesh.Telemetry.PipelineMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
 
         // Shared by every call to the hub: one connection pool, a bounded wait (a publish waits on it).
-        services.AddKeyedSingleton(HubHttpClientKey, (_, _) => new HttpClient { Timeout = TimeSpan.FromSeconds(30) });
+        services.AddKeyedSingleton(HubHttpClientKey, (sp, _) => new HttpClient { Timeout = Options(sp).Hub.Timeout });
         services.AddSingleton(sp => new PipelineRuntime(
             sp.GetRequiredService<MeshStorage>(),
             sp.GetRequiredService<IProductRegistry>(),

@@ -14,4 +14,10 @@ internal sealed class HubCatalogOptions
     /// No scope: requests go without a token (a local hub).
     /// </summary>
     public string? Scope { get; set; }
+
+    /// <summary>
+    /// How long the publish gate waits for the hub's answer (<c>DataMesh__Hub__Timeout</c>, default 30 s); past it the gate
+    /// refuses the change (fail-closed), naming the hub and this setting.
+    /// </summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -42,6 +42,29 @@ public sealed class HubConsumerGateTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task CheckConsumers_ColumnReadByAnotherDomainsConsumer_RefusalNamesItsSqlFileLineAndColumnFromItsRegistration()
+    {
+        // Arrange: as above; sales.summary's SQL reads amount on line 2, column 8 (ConsumerMesh.SummarySql).
+        using var mesh = new ConsumerMesh();
+        var hub = await HubWithSalesSummaryAsync(mesh);
+        using var app = FinanceApp(mesh, hub);
+        var runtime = app.GetRequiredService<PipelineRuntime>();
+        var store = await PublishedLedgerAsync("1.0.0");
+        mesh.RemoveLedgerColumn("amount", "1.1.0");
+        var products = ProductRegistry.LoadFrom(mesh.Pipelines);
+
+        // Act
+        var readers = await hub.Client().GetReadersAsync("finance.ledger");
+        var refused = await Assert.ThrowsAsync<PipelineStageException>(() => PublishGate.CheckConsumersAsync(products.Get("finance.ledger"), products, store, runtime.Hub));
+
+        // Assert: the hub's answer and the refusal carry the location relative to the mesh repository, not the SQL.
+        var reader = Assert.Single(readers.Columns.Single(c => c.Column == "amount").Readers);
+        Assert.Equal("pipelines/sales/summary/transform.sql:2:8", reader.At);
+        Assert.Equal("pipelines/sales/summary/transform.sql:1:8", readers.Columns.Single(c => c.Column == "entry_id").Readers.Single().At);
+        Assert.Contains("sales.summary (input gl, versions ^1) reads 'amount' at pipelines/sales/summary/transform.sql:2:8 (its registration", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CheckConsumers_NoRegistrationReadsTheColumn_PassesSayingNoConsumerReadsIt()
     {
         // Arrange: a hub with no registration of any consumer.
@@ -84,6 +107,35 @@ public sealed class HubConsumerGateTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task CheckConsumers_HubAcceptsButNeverAnswers_RefusedFailClosedWithinTheConfiguredTimeout()
+    {
+        // Arrange: a hub endpoint that accepts the connection and never answers (a hung hub), and a 1 s client timeout
+        // set as an operator would (DataMesh__Hub__Timeout); the app's own HTTP client, not a stand-in handler.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        using var mesh = new ConsumerMesh();
+        using var app = FinanceApp(mesh, hub: null, new Dictionary<string, string?>
+        {
+            ["DataMesh:Hub:CatalogEndpoint"] = $"http://127.0.0.1:{port}/api/",
+            ["DataMesh:Hub:Timeout"] = "00:00:01",
+        });
+        var runtime = app.GetRequiredService<PipelineRuntime>();
+        var store = await PublishedLedgerAsync("1.0.0");
+        mesh.RemoveLedgerColumn("amount", "1.1.0");
+        var products = ProductRegistry.LoadFrom(mesh.Pipelines);
+
+        // Act: bounded by the test only as a guard against a hang (generous: the machine is loaded).
+        var check = PublishGate.CheckConsumersAsync(products.Get("finance.ledger"), products, store, runtime.Hub);
+        var refused = await Assert.ThrowsAsync<PipelineStageException>(() => check.WaitAsync(TimeSpan.FromMinutes(2)));
+
+        // Assert: fail-closed, naming the hub, that it did not answer in time and the setting that bounds the wait.
+        Assert.Contains($"the mesh hub's catalog (http://127.0.0.1:{port}/api/) could not be asked", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("did not answer within 1 s (DataMesh__Hub__Timeout)", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("fails closed", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CheckConsumers_HubUnreachableButNoColumnRemoved_PassesWithoutAsking()
     {
         // Arrange: 1.1.0 only adds a column: no reader can break, so the hub is not asked.
@@ -117,10 +169,10 @@ public sealed class HubConsumerGateTests(AzuriteFixture azurite)
         return new HubCatalogHandler(new CatalogReader(storage));
     }
 
-    /// <summary>finance's domain app as Azure composes it, with the hub's catalog endpoint, reaching <paramref name="hub"/>.</summary>
-    private ServiceProvider FinanceApp(ConsumerMesh mesh, HubCatalogHandler hub)
+    /// <summary>finance's domain app as Azure composes it, with the hub's catalog endpoint, reaching <paramref name="hub"/> (null: the app's own HTTP client), with <paramref name="settings"/> over the defaults.</summary>
+    private ServiceProvider FinanceApp(ConsumerMesh mesh, HubCatalogHandler? hub, IDictionary<string, string?>? settings = null)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var values = new Dictionary<string, string?>
         {
             ["DataMesh:Domain"] = "finance",
             ["DataMesh:TaskHub"] = "DataMeshFinance",
@@ -129,11 +181,22 @@ public sealed class HubConsumerGateTests(AzuriteFixture azurite)
             ["DataMesh:Events:TopicEndpoint"] = "",
             ["DataMesh:Hub:CatalogEndpoint"] = "https://hub.test/api/",
             ["DataMesh:Authentication:Audience"] = "api://mesh-api",
-        }).Build();
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection().AddLogging();
         services.AddDataMesh(configuration);
-        // The network and Entra ID are not here: the hub's API in-process, and a credential that gives the app's token.
-        services.AddKeyedSingleton(DataMeshServiceCollectionExtensions.HubHttpClientKey, (_, _) => new HttpClient(hub, disposeHandler: false));
+        // The network and Entra ID are not here: the hub's API in-process (unless the test gives a real endpoint), and a
+        // credential that gives the app's token.
+        if (hub is not null)
+        {
+            services.AddKeyedSingleton(DataMeshServiceCollectionExtensions.HubHttpClientKey, (_, _) => new HttpClient(hub, disposeHandler: false));
+        }
+
         services.AddSingleton<TokenCredential>(new AppToken("finance-app-token", "api://mesh-api/.default"));
         return services.BuildServiceProvider();
     }
