@@ -32,13 +32,15 @@ public sealed partial class LocalMesh
             LogRetention(_logger, result.ProductId, string.Join(", ", result.Expired), result.DeletedFiles.Count, string.Join(", ", result.HeldByReaders));
         }
 
-        var compacted = await new ReleaseCompactor(Storage, time: time).CompactAsync(Products.All, cancellationToken).ConfigureAwait(false);
+        var compactor = new ReleaseCompactor(Storage, new ReleaseCompactionOptions { BeforeManifest = Announcer.RecordCompaction(Products, Storage) }, time);
+        var compacted = await compactor.CompactAsync(Products.All, cancellationToken).ConfigureAwait(false);
         foreach (var result in compacted.Where(r => r.Status == CompactionStatus.Compacted))
         {
             LogCompacted(_logger, result.ProductId, result.Version, result.BasedOn ?? 0, result.Release ?? 0, result.FilesBefore, result.FilesAfter);
 
-            // Announced like any release: the catalog records it, consumers see a release with no changes.
-            await Events.PublishAsync(await ReleaseAnnouncements.CompactedAsync(Storage, Products.Get(result.ProductId), result, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            // Announced like any release, through the outbox (recorded before the manifest): the catalog records it;
+            // consumers are not rebuilt for it (same rows, UpstreamRouter).
+            await Announcer.AnnounceCompactedAsync(Storage, Products, result, cancellationToken).ConfigureAwait(false);
         }
 
         return (swept, compacted);
@@ -48,9 +50,14 @@ public sealed partial class LocalMesh
     {
         GracePeriod = _retentionGracePeriod,
         ReaderCacheDirectories = [ReleaseCacheOptions.FromEnvironment(Environment.GetEnvironmentVariable).Directory],
-        // Announced on the domain's topic; the catalog drops the release from its list on the event.
-        OnExpired = ReleaseAnnouncements.PublishExpired(Events),
+        // Announced on the domain's topic through the outbox; the catalog drops the release from its list on the event.
+        OnExpired = Announcer.OnExpiredAsync,
     }, time);
+
+    // The outbox of the runtime's announcements: maintenance events are relayed like a run's.
+    private MaintenanceAnnouncer Announcer => _announcer ??= new MaintenanceAnnouncer(Runtime.OutboxFor, Events, Runtime.LoggerFactory.CreateLogger<MaintenanceAnnouncer>());
+
+    private MaintenanceAnnouncer? _announcer;
 
     [LoggerMessage(EventId = 2020, Level = LogLevel.Information, Message = "{ProductId}: retention expired [{Expired}], deleted {Deleted} file(s); held by readers [{Held}]")]
     private static partial void LogRetention(ILogger logger, string productId, string expired, int deleted, string held);

@@ -24,6 +24,9 @@ public sealed class ReleaseReader
     private readonly MeshStorage _storage;
     private readonly ReleaseCache _cache;
 
+    /// <summary>Where files with a deletion file are applied once for every release cache folder that needs them (default <see cref="DeletionFileCache.Shared"/>).</summary>
+    public DeletionFileCache? AppliedDeletes { get; init; }
+
     /// <param name="storage">The mesh's storage (each domain's <c>products</c> container).</param>
     /// <param name="cacheDirectory">Where release files are kept between reads; default a folder under the temp path.</param>
     public ReleaseReader(MeshStorage storage, string? cacheDirectory = null)
@@ -117,7 +120,7 @@ public sealed class ReleaseReader
         return await _cache.AcquireAsync(
             CacheKey(store, release),
             files,
-            (folder, token) => ReleaseSnapshot.DownloadAsync(store.Container, files, folder, token),
+            (folder, token) => ReleaseSnapshot.DownloadAsync(store.Container, files, folder, AppliedDeletes, token),
             cancellationToken).ConfigureAwait(false);
     }
 

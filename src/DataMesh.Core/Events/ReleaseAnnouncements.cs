@@ -52,6 +52,19 @@ public static class ReleaseAnnouncements
         var folder = ReleaseStore.Folder(spec.Name, result.Version, release);
         var manifest = await store.ReadManifestAsync(folder, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"{spec.Id} {result.Version}#{release}: the compaction release has no manifest.");
+        return Compacted(storage, spec, manifest);
+    }
+
+    /// <summary>
+    /// The <c>ProductVersionPublished</c> event of the compaction release <paramref name="manifest"/> describes (written or
+    /// about to be): the same event whether built before the manifest is written or after.
+    /// </summary>
+    public static CloudEvent Compacted(MeshStorage storage, ProductSpec spec, ReleaseManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(manifest);
+        var folder = ReleaseStore.Folder(spec.Name, manifest.Version, manifest.Release);
         return ProductEventFactory.CreateProductVersionPublished(new ProductVersionPublishedData
         {
             ProductId = spec.Id,
@@ -60,7 +73,7 @@ public static class ReleaseAnnouncements
             Version = manifest.Version,
             Release = manifest.Release,
             RunId = manifest.RunId,
-            Location = store.Container.Uri.AbsoluteUri.TrimEnd('/') + "/" + folder,
+            Location = storage.Products(spec.Domain).Uri.AbsoluteUri.TrimEnd('/') + "/" + folder,
             Rows = manifest.Rows,
             Changes = manifest.Changes is { } changes ? ReleaseChangeSummary.From(changes, spec) : null,
             SchemaHash = manifest.SchemaHash,

@@ -44,6 +44,10 @@ public sealed record ReleaseChangeSummary
     /// <summary>Data files referenced from earlier releases, unchanged (not copied).</summary>
     public int FilesReferenced { get; init; }
 
+    /// <summary>True for a compaction release: <see cref="BasedOn"/>'s rows rewritten into fewer files; consumers are not rebuilt for it. Absent when false.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Compaction { get; init; }
+
     /// <summary>The summary of <paramref name="changes"/> for a release of <paramref name="spec"/>.</summary>
     public static ReleaseChangeSummary From(ReleaseChanges changes, ProductSpec spec)
     {
@@ -77,6 +81,7 @@ public sealed record ReleaseChangeSummary
             PartitionsOmitted = changes.Partitions.Count - shown.Count,
             FilesWritten = changes.FilesWritten,
             FilesReferenced = changes.FilesReferenced,
+            Compaction = changes.Compaction,
         };
     }
 

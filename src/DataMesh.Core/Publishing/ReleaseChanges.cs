@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using DataMesh.Specs;
 
 namespace DataMesh.Publishing;
@@ -34,4 +35,11 @@ public sealed record ReleaseChanges
 
     /// <summary>Data files referenced from earlier releases, unchanged.</summary>
     public int FilesReferenced { get; init; }
+
+    /// <summary>
+    /// True for a compaction release (<see cref="ReleaseCompactor"/>): the rows of <see cref="BasedOn"/> in other files.
+    /// Consumers are not rebuilt for it (same rows in, same rows out). Omitted from the manifest when false.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Compaction { get; init; }
 }

@@ -22,6 +22,16 @@ public sealed class ReleaseCompactionOptions
     /// <summary>The size a compacted file grows to before the next one starts: 128 MB by default (the small files' bytes, before recompression).</summary>
     public long TargetFileBytes { get; set; } = 128L * 1024 * 1024;
 
+    /// <summary>
+    /// Called under the publish lock with the compaction release's manifest just before it is written (create-only): the
+    /// host records the release's announcement in its outbox here (<see cref="Events.MaintenanceAnnouncer.RecordCompaction"/>),
+    /// so a process that dies between the manifest and the send leaves the event to the outbox relay, not lost. Should
+    /// the manifest then not be written, a retry of the same compaction claims the same release (same event id); a
+    /// release abandoned for good leaves an event for a release without a manifest, which the catalog and consumers refuse
+    /// (<see cref="AnnouncedReleaseCheck"/>).
+    /// </summary>
+    public Func<ReleaseManifest, CancellationToken, Task>? BeforeManifest { get; set; }
+
     /// <summary>Where the files are rewritten; default the temp path.</summary>
     public string WorkDirectory { get; set; } = Path.GetTempPath();
 }

@@ -141,7 +141,7 @@ public sealed class ReleaseCompactor
 
         var files = new List<ReleaseFile>(written.Values);
         files.AddRange(plan.Referenced);
-        var manifest = await store.WriteManifestAsync(folder, plan.BaseManifest with
+        var toWrite = plan.BaseManifest with
         {
             Release = release,
             RunId = runId,
@@ -153,8 +153,17 @@ public sealed class ReleaseCompactor
                 BasedOn = plan.BasedOn,
                 FilesWritten = written.Count,
                 FilesReferenced = plan.Referenced.Count,
+                Compaction = true,
             },
-        }, cancellationToken).ConfigureAwait(false);
+        };
+
+        // Its announcement is recorded (outbox) before the manifest exists: once it does, nothing can lose the event.
+        if (_options.BeforeManifest is { } recordAnnouncement)
+        {
+            await recordAnnouncement(toWrite, cancellationToken).ConfigureAwait(false);
+        }
+
+        var manifest = await store.WriteManifestAsync(folder, toWrite, cancellationToken).ConfigureAwait(false);
         return new CompactionResult(CompactionStatus.Compacted, productId, plan.Version, plan.BasedOn, manifest.Release, before, manifest.Files.Count);
     }
 

@@ -41,22 +41,30 @@ public static class ReleaseSnapshot
         return new SnapshotFile(ReleaseStore.FileBlobName(productName, manifest.Version, manifest.Release, file), file.SnapshotPath(manifest.Version), file.Size)
         {
             Deletes = file.Deletes is { } deletes
-                ? new SnapshotFile(ReleaseStore.FileBlobName(productName, manifest.Version, manifest.Release, deletes), deletes.SnapshotPath(manifest.Version), deletes.Size)
+                ? new SnapshotFile(ReleaseStore.FileBlobName(productName, manifest.Version, manifest.Release, deletes), deletes.SnapshotPath(manifest.Version), deletes.Size) { Sha256 = deletes.Sha256 }
                 : null,
+            Sha256 = file.Deletes is null ? null : file.Sha256,
         };
     }
+
+    /// <summary>Copies <paramref name="files"/> under <paramref name="localRoot"/>, applying deletion files through <see cref="DeletionFileCache.Shared"/> (see the overload taking a cache).</summary>
+    public static Task<List<string>> DownloadAsync(BlobContainerClient container, IEnumerable<SnapshotFile> files, string localRoot, CancellationToken cancellationToken = default) =>
+        DownloadAsync(container, files, localRoot, null, cancellationToken);
 
     /// <summary>
     /// Copies <paramref name="files"/> from <paramref name="container"/> under <paramref name="localRoot"/> (each at its
     /// <see cref="SnapshotFile.LocalPath"/>) and returns their local paths in the same order. A file already there is
     /// kept (releases are immutable, and a file only gets its name once completely downloaded), so a retry downloads
-    /// only what is missing. A file with a deletion file is stored locally without the rows it drops (the blob and its
-    /// deletion file are fetched beside it, applied, then removed), so every reader of the local files reads the snapshot.
+    /// only what is missing. A file with a deletion file is stored locally without the rows it drops, through
+    /// <paramref name="appliedDeletes"/> (default <see cref="DeletionFileCache.Shared"/>): applied once per (data file,
+    /// deletion file) on this machine and copied for every later reader, so every reader of the local files reads the snapshot.
     /// </summary>
-    public static async Task<List<string>> DownloadAsync(BlobContainerClient container, IEnumerable<SnapshotFile> files, string localRoot, CancellationToken cancellationToken = default)
+    public static async Task<List<string>> DownloadAsync(
+        BlobContainerClient container, IEnumerable<SnapshotFile> files, string localRoot, DeletionFileCache? appliedDeletes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(container);
         ArgumentNullException.ThrowIfNull(files);
+        var cache = appliedDeletes ?? DeletionFileCache.Shared;
         var paths = new List<string>();
         foreach (var file in files)
         {
@@ -68,29 +76,21 @@ public static class ReleaseSnapshot
             }
 
             Directory.CreateDirectory(Path.GetDirectoryName(local)!);
+            if (file.Deletes is not null)
+            {
+                await cache.WriteAsync(container, file, local, localRoot, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             var partial = $"{local}.{Guid.NewGuid():N}.partial";
-            var data = $"{local}.{Guid.NewGuid():N}.data";
-            var deletes = $"{local}.{Guid.NewGuid():N}.deletes";
             try
             {
-                if (file.Deletes is null)
-                {
-                    await container.GetBlobClient(file.BlobName).DownloadToAsync(partial, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await container.GetBlobClient(file.BlobName).DownloadToAsync(data, cancellationToken).ConfigureAwait(false);
-                    await container.GetBlobClient(file.Deletes.BlobName).DownloadToAsync(deletes, cancellationToken).ConfigureAwait(false);
-                    DeletionFiles.Apply(localRoot, data, deletes, partial, cancellationToken);
-                }
-
+                await container.GetBlobClient(file.BlobName).DownloadToAsync(partial, cancellationToken).ConfigureAwait(false);
                 File.Move(partial, local, overwrite: true);
             }
             finally
             {
                 File.Delete(partial);
-                File.Delete(data);
-                File.Delete(deletes);
             }
         }
 

@@ -12,8 +12,11 @@ public sealed record SnapshotFile(string BlobName, string LocalPath, long Size)
 {
     /// <summary>
     /// The file's deletion file (<see cref="ReleaseFile.Deletes"/>; its <see cref="LocalPath"/> is its name within the
-    /// snapshot): a reader's local copy is then the data file without those rows (<see cref="ReleaseSnapshot.DownloadAsync"/>),
+    /// snapshot): a reader's local copy is then the data file without those rows (<see cref="ReleaseSnapshot.DownloadAsync(Azure.Storage.Blobs.BlobContainerClient, IEnumerable{SnapshotFile}, string, DeletionFileCache, CancellationToken)"/>),
     /// not the blob's bytes, and <see cref="Size"/> is the blob's.
     /// </summary>
     public SnapshotFile? Deletes { get; init; }
+
+    /// <summary>The file's SHA-256 as its manifest records it: names a file with a deletion file in the <see cref="DeletionFileCache"/>; null in plans made before it.</summary>
+    public string? Sha256 { get; init; }
 }

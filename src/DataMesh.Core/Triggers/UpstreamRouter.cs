@@ -15,7 +15,8 @@ namespace DataMesh.Triggers;
 /// is rebuilt. A release outside a consumer's range (a new major) does not trigger it: the consumer stays pinned.
 /// Run ids derive from the event id, so a duplicated delivery collapses into one run. An event whose release has no
 /// manifest where it says (<see cref="AnnouncedReleaseCheck"/>, in the storage this host has) starts nothing: a forged
-/// or stale announcement never rebuilds a consumer.
+/// or stale announcement never rebuilds a consumer. A compaction release (<see cref="ReleaseChanges.Compaction"/>)
+/// rebuilds no consumer: its rows are its base's.
 /// </summary>
 public sealed class UpstreamRouter(IProductRegistry products, MeshStorage storage, string? domain = null)
 {
@@ -58,6 +59,15 @@ public sealed class UpstreamRouter(IProductRegistry products, MeshStorage storag
             var reads = consumer.Inputs.Where(i => i.Product == data.ProductId).ToList();
             if (reads.Count == 0)
             {
+                continue;
+            }
+
+            // A compaction release holds its base's rows in fewer files: rebuilding would produce the same rows again.
+            // Its base's own event triggered this consumer (a consumer that read changes still finds them: compacted
+            // files are never changes). Recorded as why it was not rebuilt.
+            if (data.Changes is { Compaction: true } compaction)
+            {
+                routes.Add(TriggerRoute.Drop($"{consumer.Id} is not rebuilt: {data.ProductId} {data.Version}#{data.Release} is a compaction of #{compaction.BasedOn} (same rows in fewer files)"));
                 continue;
             }
 

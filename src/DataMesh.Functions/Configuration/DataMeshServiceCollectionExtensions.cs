@@ -153,10 +153,17 @@ internal static class DataMeshServiceCollectionExtensions
             new ReleaseRetentionOptions
             {
                 GracePeriod = Options(sp).RetentionGracePeriod,
-                OnExpired = ReleaseAnnouncements.PublishExpired(sp.GetRequiredService<IProductEventPublisher>()),
+                OnExpired = sp.GetRequiredService<MaintenanceAnnouncer>().OnExpiredAsync,
             },
             TimeProvider.System));
-        services.AddSingleton(sp => new ReleaseCompactor(sp.GetRequiredService<MeshStorage>(), new ReleaseCompactionOptions { WorkDirectory = Options(sp).Pipeline.WorkDirectory }));
+        services.AddSingleton(sp => new ReleaseCompactor(sp.GetRequiredService<MeshStorage>(), new ReleaseCompactionOptions
+        {
+            WorkDirectory = Options(sp).Pipeline.WorkDirectory,
+            BeforeManifest = sp.GetRequiredService<MaintenanceAnnouncer>().RecordCompaction(sp.GetRequiredService<IProductRegistry>(), sp.GetRequiredService<MeshStorage>()),
+        }));
+        // Maintenance events go through the runs' outbox (OutboxRelayTimer relays what a dead instance left).
+        services.AddSingleton(sp => new MaintenanceAnnouncer(
+            sp.GetRequiredService<PipelineRuntime>().Outbox, sp.GetRequiredService<PipelineRuntime>().Events, sp.GetRequiredService<ILogger<MaintenanceAnnouncer>>()));
         services.AddHostedService<StartupProductCheck>();
         return services;
     }

@@ -15,7 +15,7 @@ namespace DataMesh.Functions.Publishing;
 /// lock, so an overlapping run on another instance is harmless.
 /// </summary>
 public sealed partial class ReleaseMaintenanceTimer(
-    IProductRegistry products, ReleaseRetention retention, ReleaseCompactor compactor, DataMeshAppMode mode, MeshStorage storage, IProductEventPublisher events,
+    IProductRegistry products, ReleaseRetention retention, ReleaseCompactor compactor, DataMeshAppMode mode, MeshStorage storage, MaintenanceAnnouncer announcer,
     ILogger<ReleaseMaintenanceTimer> logger)
 {
     /// <summary>NCRONTAB (with seconds) of the pass.</summary>
@@ -43,8 +43,9 @@ public sealed partial class ReleaseMaintenanceTimer(
             {
                 LogCompacted(logger, compacted.ProductId, compacted.Version, compacted.BasedOn ?? 0, compacted.Release ?? 0, compacted.FilesBefore, compacted.FilesAfter);
 
-                // Announced like any release: the catalog records it, consumers see a release with no changes.
-                await events.PublishAsync(await ReleaseAnnouncements.CompactedAsync(storage, products.Get(compacted.ProductId), compacted, cancellationToken), cancellationToken);
+                // Announced like any release, through the outbox (recorded before the manifest): the catalog records it;
+                // consumers are not rebuilt for it (same rows, UpstreamRouter).
+                await announcer.AnnounceCompactedAsync(storage, products, compacted, cancellationToken);
             }
         }
     }

@@ -46,6 +46,31 @@ public sealed class DeletionFileTests(AzuriteFixture azurite) : IDisposable
     }
 
     [Fact]
+    public async Task EnsureLocal_SecondReaderOfTheSameFileAndDeletionFile_ReusesTheAppliedFileWithoutRewriting()
+    {
+        // Arrange: release 1 holds ids 0-999 in one file; release 2 changes 150 and 151 (a deletion file on that file);
+        // release 3 adds 6000 only, so it references the same file with the same deletion file.
+        using var chain = _workspace.Chain("staff-dv-once");
+        var r1 = await chain.WritePlanAsync(1, T0, await Builder(chain).BuildAsync(null, [("part-00000.parquet", Output([.. Enumerable.Range(0, 1000)], "row"))]));
+        var r2 = await chain.WritePlanAsync(2, T0.AddDays(1), await Builder(chain).BuildAsync(new SnapshotBase("1.0.0", 1, r1), [("part-00000.parquet", Output([150, 151, 5000]))]));
+        var r3 = await chain.WritePlanAsync(3, T0.AddDays(2), await Builder(chain).BuildAsync(new SnapshotBase("1.0.0", 2, r2), [("part-00000.parquet", Output([6000]))]));
+        var applied = new DeletionFileCache(Path.Combine(_workspace.Work.FullName, "applied"));
+
+        // Act: release 2 read by two readers (each its own cache folder, as two runs or two hosts' caches), then release 3.
+        var first = await ReadAsync(chain, 2, applied);
+        var second = await ReadAsync(chain, 2, applied);
+        var third = await ReadAsync(chain, 3, applied);
+
+        // Assert: the pair was rewritten once and copied for the two later reads; every read has the snapshot's rows.
+        Assert.Equal(2, r3.Files.Single(f => f.Release == 1).Deletes!.Release);
+        Assert.Equal((1, 2), (applied.Applied, applied.Reused));
+        var expected = Expected(Enumerable.Range(0, 1000).Where(i => i is not 150 and not 151), [150, 151, 5000]);
+        Assert.Equal(expected, first);
+        Assert.Equal(expected, second);
+        Assert.Equal(Sorted(expected.Append("6000|new 6000")), third);
+    }
+
+    [Fact]
     public async Task BuildAsync_MergeChainWithDeletionFiles_EveryReleaseReadsBackAsTheUpsertOfItsRuns()
     {
         // Arrange: a load of 2000 ids in one file, then six merges of random keys (some new, some changed twice); a
@@ -157,9 +182,9 @@ public sealed class DeletionFileTests(AzuriteFixture azurite) : IDisposable
     private string Output(IReadOnlyList<int> ids, string label = "new") => _workspace.Output(ids, label);
 
     /// <summary>Release <paramref name="release"/>'s rows (<c>id|label</c>, sorted) as a reader gets them: through the release cache, time travel naming it.</summary>
-    private async Task<List<string>> ReadAsync(SnapshotChain chain, int release)
+    private async Task<List<string>> ReadAsync(SnapshotChain chain, int release, DeletionFileCache? applied = null)
     {
-        var reader = new ReleaseReader(_workspace.Storage, Path.Combine(_workspace.Work.FullName, "cache-" + Guid.NewGuid().ToString("N")[..8]));
+        var reader = new ReleaseReader(_workspace.Storage, Path.Combine(_workspace.Work.FullName, "cache-" + Guid.NewGuid().ToString("N")[..8])) { AppliedDeletes = applied };
         var selected = await reader.SelectAsync(chain.ProductId, $"1.0.0#{release}");
         using var local = await reader.EnsureLocalAsync(selected!);
         return Query($"SELECT id || '|' || label FROM read_parquet({Sql.List(local.Files)})");
