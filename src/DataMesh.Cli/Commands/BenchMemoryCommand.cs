@@ -77,6 +77,7 @@ internal static class BenchMemoryCommand
                     rowsOut = result.Rows ?? 0,
                     seconds = Math.Round(watch.Elapsed.TotalSeconds, 2),
                     memoryLimit = limits.MemoryLimit,
+                    qualityMemoryLimit = limits.QualityMemoryLimit,
                     threads = limits.Threads,
                     maxSpillSize = limits.MaxSpillSize,
                     limitsFrom = limits.Source,
@@ -94,7 +95,7 @@ internal static class BenchMemoryCommand
                 var table = new Table().Border(TableBorder.Rounded).AddColumns("measure", "value");
                 table.AddRow("rows in / out", $"{rowCount:N0} ({csvBytes / 1e6:N0} MB CSV) / {figures.rowsOut:N0}");
                 table.AddRow("run wall time", $"{figures.seconds:N1} s");
-                table.AddRow("DuckDB memory_limit / threads / spill cap", $"{limits.MemoryLimit} / {limits.Threads} / {limits.MaxSpillSize} [grey]({Markup.Escape(limits.Source)})[/]");
+                table.AddRow("DuckDB memory_limit (quality gate's) / threads / spill cap", $"{limits.MemoryLimit} ({limits.QualityMemoryLimit}) / {limits.Threads} / {limits.MaxSpillSize} [grey]({Markup.Escape(limits.Source)})[/]");
                 table.AddRow("RSS before the run", $"{before / 1e6:N0} MB");
                 table.AddRow("peak RSS during the run (sampled)", $"{figures.peakRssDuringRunBytes / 1e6:N0} MB");
                 foreach (var (stage, peak) in stages)

@@ -105,16 +105,6 @@ public sealed class QualityCheckActivity(PipelineRuntime runtime) : TaskActivity
     {
         var workspace = runtime.Workspace(input.RunId);
         var files = await StagedOutput.EnsureLocalAsync(runtime, spec.Domain, workspace, input.Output, cancellationToken).ConfigureAwait(false);
-        return DuckDbSession.OpenLocked(
-            new DuckDbSessionOptions
-            {
-                AllowedDirectories = [workspace.OutputDirectory],
-                TempDirectory = workspace.TempDirectory,
-                MemoryLimit = runtime.EngineLimits.MemoryLimit,
-                Threads = runtime.EngineLimits.Threads,
-                MaxTempDirectorySize = runtime.EngineLimits.MaxSpillSize,
-                Cancellation = cancellationToken,
-            },
-            $"CREATE VIEW {QualityGate.OutputView} AS SELECT * FROM read_parquet({Sql.List(files)})");
+        return QualitySession.Open(runtime.EngineLimits, workspace, files, cancellationToken);
     }
 }

@@ -49,7 +49,7 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
         }
 
         Directory.CreateDirectory(workspace.OutputDataDirectory);
-        (long Rows, List<OutputColumn> Schema, List<InputReport> Inputs, List<string> Files, QualityMeasurement? Quality) output;
+        (long Rows, List<OutputColumn> Schema, List<InputReport> Inputs, List<string> Files) output;
         try
         {
             output = Run(spec, workspace, localFiles, upstream, input, cancellationToken);
@@ -60,7 +60,11 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
             return new TransformResult("", 0, [], "") { Inputs = ex.Inputs, Rejected = ex.Message };
         }
 
-        var (rows, schema, inputs, files, quality) = output;
+        var (rows, schema, inputs, files) = output;
+
+        // Measured once the transform's session is closed (its memory returned), in the gate's own session. A part's
+        // measures would judge a slice: the one gate measures the parts together (QualityCheckActivity).
+        var quality = input.Part is null ? MeasureQuality(spec, workspace, schema, files, cancellationToken) : null;
 
         var staging = runtime.StorageFor(spec.Domain).Staging(spec.Domain);
         var prefix = StagedOutput.Prefix(spec.Name, input.RunId);
@@ -103,7 +107,7 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
     public static string SchemaHash(IEnumerable<OutputColumn> schema) =>
         FileHash.Sha256(string.Join('\n', schema.Select(c => $"{c.Name}:{c.Type}")));
 
-    private (long Rows, List<OutputColumn> Schema, List<InputReport> Inputs, List<string> Files, QualityMeasurement? Quality) Run(
+    private (long Rows, List<OutputColumn> Schema, List<InputReport> Inputs, List<string> Files) Run(
         ProductSpec spec, RunWorkspace workspace, List<(IngestedFile File, string Path)> files, Dictionary<string, LocalUpstream> upstream, TransformInput input, CancellationToken cancellationToken)
     {
         // Spill left by an attempt that was killed is not this attempt's: DuckDB would not reuse it.
@@ -218,7 +222,7 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
         if (input.Part is not null && written.Count == 0)
         {
             // A part whose partitions hold no row now (the transform changed since): nothing to stage; the others decide.
-            return (0, [], reports, written, null);
+            return (0, [], reports, written);
         }
 
         var outputFiles = Sql.List(written.Select(f => Path.Combine(workspace.OutputDataDirectory, f)));
@@ -227,27 +231,21 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
             r => new OutputColumn(r.GetString(0), r.GetString(1)));
         // The Parquet footers hold the row counts: no scan of the data.
         var rows = Convert.ToInt64(session.Scalar($"SELECT CAST(coalesce(sum(num_rows), 0) AS BIGINT) FROM parquet_file_metadata({outputFiles})"), System.Globalization.CultureInfo.InvariantCulture);
-        // A part's measures would judge a slice: the one gate measures the parts together (QualityCheckActivity).
-        return (rows, schema, reports, written, input.Part is null ? MeasureQuality(session, spec, schema, outputFiles) : null);
+        return (rows, schema, reports, written);
     }
 
     /// <summary>
-    /// Takes the quality gate's measures over the output just written, in this session: its memory is warm, where a
-    /// fresh DuckDB instance runs the same query up to twice as slowly (5M-row ledger: ~0.7 s here against ~1 s). The
-    /// inputs' views are dropped first, so the names in the contract's rules resolve as in the quality stage (the rules
-    /// come from the team that wrote the transform, which reads those inputs anyway). Null when a rule cannot be
-    /// measured: the quality stage measures again and reports the failure as its own.
+    /// Takes the quality gate's measures over the output just written, where it was written (the quality stage then
+    /// judges without reading the data), in a session of the gate's own (<see cref="QualitySession"/>): the output as its
+    /// one view, so the names in the contract's rules resolve as in the quality stage, and the gate's memory budget, so
+    /// its aggregates spill instead of growing with the output. Null when a rule cannot be measured: the quality stage
+    /// measures again and reports the failure as its own.
     /// </summary>
-    private static QualityMeasurement? MeasureQuality(DuckDbSession session, ProductSpec spec, List<OutputColumn> schema, string outputFiles)
+    private QualityMeasurement? MeasureQuality(ProductSpec spec, RunWorkspace workspace, List<OutputColumn> schema, List<string> files, CancellationToken cancellationToken)
     {
         try
         {
-            foreach (var port in spec.Inputs)
-            {
-                session.Execute($"DROP VIEW IF EXISTS {Sql.Identifier(port.Name)}");
-            }
-
-            session.Execute($"CREATE VIEW {QualityGate.OutputView} AS SELECT * FROM read_parquet({outputFiles})");
+            using var session = QualitySession.Open(runtime.EngineLimits, workspace, [.. files.Select(f => Path.Combine(workspace.OutputDataDirectory, f))], cancellationToken);
             return QualityGate.Measure(session, spec.Contract, schema);
         }
         catch (Exception ex) when (ex is DuckDBException or InvalidOperationException)

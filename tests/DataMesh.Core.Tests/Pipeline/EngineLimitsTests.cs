@@ -118,4 +118,40 @@ public sealed class EngineLimitsTests
             Directory.Delete(root, recursive: true);
         }
     }
+
+    [Fact]
+    public void Derive_FlexInstanceOf2048MB_QualityGateGetsItsBudgetPerThreadNotTheInstanceLimit()
+    {
+        var limits = EngineLimits.Derive(new PipelineOptions(), new InstanceResources(2048 * EngineLimits.Megabyte, 2, 100 * GiB, IsInstance: true));
+
+        // 2 threads x 128 MiB, where the transform gets 1011 MiB.
+        Assert.Equal("256MiB", limits.QualityMemoryLimit);
+    }
+
+    [Fact]
+    public void Derive_FlexInstanceOf4096MB_QualityBudgetFollowsTheThreadsNotTheInstance()
+    {
+        var limits = EngineLimits.Derive(new PipelineOptions(), new InstanceResources(4096 * EngineLimits.Megabyte, 8, 100 * GiB, IsInstance: true));
+
+        Assert.Equal($"{EngineLimits.MaxThreads * EngineLimits.QualityMemoryPerThreadMB}MiB", limits.QualityMemoryLimit);
+    }
+
+    [Fact]
+    public void Derive_MemoryLimitSetBelowTheQualityBudget_QualityNeverExceedsIt()
+    {
+        var limits = EngineLimits.Derive(new PipelineOptions { MemoryLimit = "200MB", Threads = 2 }, new InstanceResources(4096 * EngineLimits.Megabyte, 8, 100 * GiB, IsInstance: true));
+
+        Assert.Equal("200MB", limits.QualityMemoryLimit);
+    }
+
+    [Theory]
+    [InlineData("1011MiB", 1011L)]
+    [InlineData("1GB", 953L)]
+    [InlineData("2 GiB", 2048L)]
+    [InlineData("536870912", 512L)]
+    [InlineData("80%", null)]
+    public void Megabytes_DuckDbSizes_BinaryMegabytesRoundedDown(string size, long? expected)
+    {
+        Assert.Equal(expected, EngineLimits.Megabytes(size));
+    }
 }

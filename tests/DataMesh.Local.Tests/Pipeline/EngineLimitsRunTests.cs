@@ -49,6 +49,7 @@ public sealed class EngineLimitsRunTests(AzuriteFixture azurite) : IAsyncLifetim
                   - { name: id, physicalType: integer, required: true }
             """);
         await File.WriteAllTextAsync(Path.Combine(_root, "rows.csv"), "id\n1\n");
+        var gate = await WriteGateProbeAsync();
         var options = new LocalMeshOptions
         {
             Azurite = azurite.Server,
@@ -59,7 +60,54 @@ public sealed class EngineLimitsRunTests(AzuriteFixture azurite) : IAsyncLifetim
             Pipeline = _pipeline,
         };
         options.ExtraProductDirectories.Add(product);
+        options.ExtraProductDirectories.Add(gate);
         _mesh = await LocalMesh.StartAsync(options);
+    }
+
+    /// <summary>
+    /// A product whose contract has a sql rule passing only in a session with the quality gate's memory limit: the gate's
+    /// measures run in their own session, not in the transform's with the instance's limit.
+    /// </summary>
+    private async Task<string> WriteGateProbeAsync()
+    {
+        var limits = _pipeline.EngineLimits();
+        using var reference = DuckDbSession.Open(new DuckDbSessionOptions { AllowedDirectories = [_root], TempDirectory = Path.Combine(_root, "tmp"), MemoryLimit = limits.QualityMemoryLimit });
+        var expected = (string?)reference.Scalar("SELECT current_setting('memory_limit')");
+        var product = Path.Combine(_root, "gate");
+        Directory.CreateDirectory(product);
+        await File.WriteAllTextAsync(Path.Combine(product, "product.yaml"), """
+            apiVersion: datamesh/v1
+            kind: DataProduct
+            domain: probe
+            name: gate
+            version: 1.0.0
+            description: Its quality rule reads the gate session's settings.
+            owner: { team: Probe, email: probe@example.com }
+            inputs:
+              - name: rows
+                landing: { path: gate/, format: csv }
+                columns:
+                  - { name: id, type: integer, required: true }
+            transform: { sql: transform.sql }
+            output: { contract: contract.odcs.yaml }
+            """);
+        await File.WriteAllTextAsync(Path.Combine(product, "transform.sql"), "SELECT id FROM rows");
+        await File.WriteAllTextAsync(Path.Combine(product, "contract.odcs.yaml"), $$"""
+            apiVersion: v3.1.0
+            kind: DataContract
+            id: urn:probe:gate
+            version: 1.0.0
+            schema:
+              - name: gate
+                properties:
+                  - { name: id, physicalType: integer, required: true, unique: true }
+                quality:
+                  - type: sql
+                    name: gate_memory_limit
+                    query: SELECT CASE WHEN current_setting('memory_limit') = '{{expected}}' THEN 0 ELSE 1 END
+                    mustBe: 0
+            """);
+        return product;
     }
 
     public async Task DisposeAsync()
@@ -83,5 +131,21 @@ public sealed class EngineLimitsRunTests(AzuriteFixture azurite) : IAsyncLifetim
         Assert.Equal("2547MiB", limits.MemoryLimit);
         Assert.Contains($"memory_limit={expected};", result.Error, StringComparison.Ordinal);
         Assert.Contains($"threads={limits.Threads};", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_InstanceOf4096MB_QualityGateMeasuresInItsOwnSessionWithItsBudget()
+    {
+        // Arrange: the gate's budget (threads x 128 MiB) is below the transform's 2547 MiB.
+        var limits = _pipeline.EngineLimits();
+
+        // Act
+        var result = await _mesh.RunAsync("probe.gate", [Path.Combine(_root, "rows.csv")], TimeSpan.FromMinutes(5));
+
+        // Assert
+        Assert.NotEqual(limits.MemoryLimit, limits.QualityMemoryLimit);
+        var rule = Assert.Single(result.Quality, r => r.Name == "gate_memory_limit");
+        Assert.True(rule.Passed, $"the gate measured in a session whose memory_limit is not {limits.QualityMemoryLimit}: {result.Error}");
+        Assert.Equal(PipelineStatus.Published, result.Status);
     }
 }
