@@ -22,7 +22,7 @@ public sealed class MaintenanceAnnouncementTests(AzuriteFixture azurite)
     public async Task Compact_ProcessDiesAfterTheManifestBeforeTheSend_RelayDeliversTheReleaseEventExactlyOnce()
     {
         // Arrange: release 1 of two small files; compaction records its announcement through the hook the hosts wire.
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         using var chain = new SnapshotChain(storage, "finance", "ledger-emea", "1.2.0");
         await chain.WriteAsync(1, T0, [("part-0.parquet", 0, 10), ("part-1.parquet", 10, 20)], mode: OutputMode.Append);
         var products = Registry(Spec("finance", "ledger-emea", "1.2.0"));
@@ -56,7 +56,7 @@ public sealed class MaintenanceAnnouncementTests(AzuriteFixture azurite)
     public async Task AnnounceCompacted_TopicRefusesTheSend_StaysPendingAndTheRelaySendsIt()
     {
         // Arrange: a compaction release written with its announcement recorded; the topic is down.
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         using var chain = new SnapshotChain(storage, "finance", "ledger-emea", "1.2.0");
         await chain.WriteAsync(1, T0, [("part-0.parquet", 0, 10), ("part-1.parquet", 10, 20)], mode: OutputMode.Append);
         var products = Registry(Spec("finance", "ledger-emea", "1.2.0"));
@@ -83,7 +83,7 @@ public sealed class MaintenanceAnnouncementTests(AzuriteFixture azurite)
     public async Task Sweep_TopicDownWhileExpiring_SweepCompletesAndTheRelayDeliversEachExpiryOnce()
     {
         // Arrange: releases 1-3; keep the newest 1; expiries announced through the outbox on a topic that is down.
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         using var chain = new SnapshotChain(storage, "finance", "ledger-emea", "1.2.0");
         for (var release = 1; release <= 3; release++)
         {
@@ -117,7 +117,7 @@ public sealed class MaintenanceAnnouncementTests(AzuriteFixture azurite)
     public async Task Route_CompactionReleaseOfAnUpstream_ConsumerNotRebuiltAndARealReleaseStillRebuildsIt()
     {
         // Arrange: finance.revenue-global reads finance.ledger-emea ^1; release 1, its compaction 2, a real append 3.
-        var storage = azurite.CreateStorage();
+        var storage = azurite.CreateMeshStorage();
         using var chain = new SnapshotChain(storage, "finance", "ledger-emea", "1.2.0");
         var r1 = await chain.WriteAsync(1, T0, [("part-0.parquet", 0, 10), ("part-1.parquet", 10, 20)], mode: OutputMode.Append);
         var upstream = Spec("finance", "ledger-emea", "1.2.0");
