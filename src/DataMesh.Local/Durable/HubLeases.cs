@@ -18,9 +18,15 @@ internal sealed class HubLeases(string connectionString, string taskHubName)
     /// <summary>The task hub whose leases these are.</summary>
     public string TaskHubName { get; } = taskHubName;
 
+    // A description for a message: not worth waiting on storage that does not answer.
+    private static readonly TimeSpan ReadLimit = TimeSpan.FromSeconds(10);
+
     /// <summary>One line per control-queue lease: its blob, its state, and the owner it names; never throws.</summary>
     public async Task<string> DescribeAsync(CancellationToken cancellationToken = default)
     {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(ReadLimit);
+        cancellationToken = limit.Token;
         try
         {
             var leases = new List<string>();
@@ -43,6 +49,10 @@ internal sealed class HubLeases(string connectionString, string taskHubName)
         catch (Exception ex) when (ex is RequestFailedException or JsonException or InvalidOperationException)
         {
             return $"{_container.Name} unreadable: {ex.Message}";
+        }
+        catch (OperationCanceledException)
+        {
+            return $"{_container.Name} unread (no answer within {ReadLimit.TotalSeconds:0} s)";
         }
     }
 

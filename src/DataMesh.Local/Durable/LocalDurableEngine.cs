@@ -252,7 +252,9 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
                     return;
                 }
 
-                LogRunNotStarted(_logger, runId, waited.TotalSeconds, await _leases.DescribeAsync(started).ConfigureAwait(false));
+                var partition = await _leases.DescribeAsync(started).ConfigureAwait(false);
+                started.ThrowIfCancellationRequested();
+                LogRunNotStarted(_logger, runId, waited.TotalSeconds, partition);
             }
         }
         catch (OperationCanceledException)
