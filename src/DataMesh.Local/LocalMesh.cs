@@ -35,6 +35,9 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
     private readonly LocalStorage _storage;
     private readonly LocalDurableEngine _engine;
+
+    /// <summary>The mesh's durable engine (the host-kill tests make its stop hang).</summary>
+    internal LocalDurableEngine Engine => _engine;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _triggeredRuns = new(StringComparer.Ordinal);
 
     // Every run this process scheduled (asked for or triggered) that it has not seen end: what a Ctrl+C cancels.

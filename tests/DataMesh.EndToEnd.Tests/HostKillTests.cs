@@ -26,6 +26,9 @@ public sealed class HostKillTests(AzuriteFixture azurite)
     // The shortest take-over the engine allows: the tests wait it out once per kill.
     private static readonly TimeSpan TakeOverAfter = TimeSpan.FromSeconds(8);
 
+    // The in-process hosts' warnings (an abandoned stop, a run not started), told in a failure's message.
+    private readonly WarningLog _hostLog = new();
+
     public static TheoryData<string> Stages()
     {
         var stages = new TheoryData<string>();
@@ -50,8 +53,68 @@ public sealed class HostKillTests(AzuriteFixture azurite)
         }
         catch (Exception ex) when (cycle > 0)
         {
-            throw new Xunit.Sdk.XunitException($"{point}, cycle {cycle} of {Cycles}: {ex.Message}", ex);
+            throw new Xunit.Sdk.XunitException($"{point}, cycle {cycle} of {Cycles}: {ex.Message}{Environment.NewLine}In-process hosts' warnings:{Environment.NewLine}{_hostLog}", ex);
         }
+    }
+
+    [Fact]
+    public async Task Run_PreviousHostsStopHungAndAbandoned_ItTakesNoMoreTaskHubMessagesAndTheNextHostPublishesTheRun()
+    {
+        // Arrange: a host that ran a run, so it holds the task hub's partition, and whose stop then hangs as the Azure
+        // Storage backend's can: its dispatchers stopped, its orchestration service (lease renewal, control-queue
+        // reads) never stopping. Disposing it abandons it at the (shortened) bound.
+        using var product = new TestProduct("aband" + Guid.NewGuid().ToString("N")[..6]);
+        var (ns, state, storage) = await PrepareAsync(product);
+        var requests = new List<PipelineRequest>();
+        for (var i = 1; i <= 2; i++)
+        {
+            var blob = $"orders/orders-{i}.csv";
+            await storage.Landing(product.Domain).GetBlobClient(blob).UploadAsync(product.WriteOrders($"orders-{i}.csv", rows: 60, idOffset: i * 1000));
+            requests.Add(new PipelineRequest { RunId = $"aband-{i}-{Guid.NewGuid():N}", ProductId = product.Id, LandingBlobs = [blob], Trigger = "blob" });
+        }
+
+        var hung = new TaskCompletionSource();
+        var first = await StartHostAsync(HostOptions(product, ns, state));
+        var (hub, connectionString) = (first.Engine.TaskHub, first.ConnectionString);
+        try
+        {
+            Assert.Equal(PipelineStatus.Published, (await first.RunAsync(requests[0], TimeSpan.FromMinutes(5))).Status);
+            first.Engine.StopBound = TimeSpan.FromSeconds(2);
+            first.Engine.StopWorker = async (worker, _) =>
+            {
+                await worker.TaskOrchestrationDispatcher.StopAsync(forced: true);
+                await worker.TaskActivityDispatcher.StopAsync(forced: true);
+                await hung.Task;
+            };
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
+
+        // Act: the second run scheduled on the task hub while no other host runs (as `runs` commands do), then the
+        // next host started.
+        await using (var client = await DataMesh.Local.Durable.LocalDurableEngine.ConnectAsync(connectionString, hub, _hostLog))
+        {
+            Assert.True(await client.ScheduleAsync(requests[1]));
+        }
+
+        // Longer than the control queue's visibility timeout: a message the abandoned worker took would show again by
+        // then, taken once.
+        await Task.Delay(TakeOverAfter * 2);
+        var control = new Azure.Storage.Queues.QueueClient(connectionString, hub.ToLowerInvariant() + "-control-00");
+        var waiting = (await control.PeekMessagesAsync(maxMessages: 32)).Value;
+        PipelineResult result;
+        await using (var next = await StartHostAsync(HostOptions(product, ns, state)))
+        {
+            result = await next.RunAsync(requests[1], TimeSpan.FromMinutes(3));
+        }
+
+        // Assert: the abandoned worker left the run's start message alone; the next host ran it.
+        Assert.Contains(_hostLog.Entries, e => e.Contains("[4120]", StringComparison.Ordinal));
+        Assert.Equal([0L], waiting.Select(m => m.DequeueCount));
+        Assert.Equal((PipelineStatus.Published, 2), (result.Status, result.Release));
+        hung.SetResult();
     }
 
     [Fact]
@@ -267,6 +330,7 @@ public sealed class HostKillTests(AzuriteFixture azurite)
             StateDirectory = state,
             LoadPipelinesFolder = false,
             TakeOverAfter = TakeOverAfter,
+            LoggerFactory = _hostLog,
         };
         options.ExtraProductDirectories.Add(product.Directory);
         configure?.Invoke(options);

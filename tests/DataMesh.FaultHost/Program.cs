@@ -6,11 +6,13 @@
 // one-account choice.
 // DATAMESH_TAKE_OVER_AFTER (seconds) shortens how long its work, once it is dead, waits for the next host.
 // Exit codes: killed by the signal when the point was reached, 3 when the run ended without reaching it, 2 on bad
-// arguments.
+// arguments. Its hosts' warnings go to standard error (a run that cannot start says why, warning 4121), so a test
+// that times out on it reports more than silence.
 using System.Diagnostics;
 using System.Globalization;
 using DataMesh.Local;
 using DataMesh.Pipeline;
+using Microsoft.Extensions.Logging;
 
 var point = args.Length == 7 ? args[6] : Environment.GetEnvironmentVariable("DATAMESH_FAULT_POINT");
 if (args.Length is not (6 or 7) || string.IsNullOrEmpty(point))
@@ -25,6 +27,7 @@ var options = new LocalMeshOptions
     Namespace = ns,
     StateDirectory = state,
     LoadPipelinesFolder = false,
+    LoggerFactory = new StandardErrorWarnings(),
 };
 if (Environment.GetEnvironmentVariable("DATAMESH_TAKE_OVER_AFTER") is { Length: > 0 } seconds)
 {
@@ -46,3 +49,35 @@ await using var mesh = await LocalMesh.StartAsync(options);
 var result = await mesh.RunAsync(new PipelineRequest { RunId = runId, ProductId = productId, LandingBlobs = [blob], Trigger = "blob" });
 await Console.Out.WriteLineAsync($"run {result.RunId} ended {result.Status} without reaching {point}");
 return 3;
+
+/// <summary>Writes warnings and errors to standard error, one line each, as they come.</summary>
+internal sealed class StandardErrorWarnings : ILoggerFactory, ILogger
+{
+    private static readonly Lock Gate = new();
+
+    public ILogger CreateLogger(string categoryName) => this;
+
+    public void AddProvider(ILoggerProvider provider)
+    {
+    }
+
+    public void Dispose()
+    {
+    }
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (IsEnabled(logLevel))
+        {
+            lock (Gate)
+            {
+                Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} [{eventId.Id}] {formatter(state, exception)}");
+            }
+        }
+    }
+}

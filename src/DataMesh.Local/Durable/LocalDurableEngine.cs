@@ -1,4 +1,8 @@
+using System.Diagnostics;
 using System.Text.Json;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using DataMesh.Pipeline;
 using DurableTask.AzureStorage;
 using DurableTask.Core;
@@ -31,20 +35,31 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
     private readonly AzureStorageOrchestrationService _service;
     private readonly EpisodeSignal _episodes;
     private readonly ILogger _logger;
+    private readonly WorkerCutOff _cutOff;
+    private readonly HubLeases _leases;
+    private readonly TimeSpan _notStartedWarningAfter;
+    private readonly string _taskHub;
     private bool _stopped;
     private bool _stopWithoutWaiting;
 
-    private LocalDurableEngine(TaskHubWorker? worker, TaskHubClient client, AzureStorageOrchestrationService service, EpisodeSignal episodes, ILoggerFactory loggerFactory)
+    private LocalDurableEngine(TaskHubWorker? worker, TaskHubClient client, AzureStorageOrchestrationService service, EpisodeSignal episodes, ILoggerFactory loggerFactory, WorkerCutOff cutOff, HubLeases leases, TimeSpan takeOverAfter)
     {
         _logger = loggerFactory.CreateLogger<LocalDurableEngine>();
         _service = service;
         _worker = worker;
         _client = client;
         _episodes = episodes;
+        _cutOff = cutOff;
+        _leases = leases;
+        _taskHub = leases.TaskHubName;
+        _notStartedWarningAfter = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(60).Ticks, takeOverAfter.Ticks * 3));
     }
 
     /// <summary>The DTFx client of this engine's task hub (for <see cref="LocalDurableTaskClient"/>).</summary>
     internal TaskHubClient Client => _client;
+
+    /// <summary>The task hub's name (its queues, tables and lease container are named after it, lower-cased).</summary>
+    internal string TaskHub => _taskHub;
 
     /// <summary>The task hub's storage service (instance queries for <see cref="StuckRunDetector"/>).</summary>
     internal AzureStorageOrchestrationService Service => _service;
@@ -66,9 +81,15 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(takeOverAfter, TimeSpan.FromSeconds(8));
         ArgumentNullException.ThrowIfNull(runtime);
         var loggerFactory = runtime.LoggerFactory;
+        // The worker's storage clients and log, cut off if its stop is ever abandoned (see DisposeAsync).
+        var cutOff = new WorkerCutOff();
+        var workerLog = cutOff.Wrap(loggerFactory);
         var settings = new AzureStorageOrchestrationServiceSettings
         {
-            StorageAccountClientProvider = new StorageAccountClientProvider(connectionString),
+            StorageAccountClientProvider = new StorageAccountClientProvider(
+                StorageServiceClientProvider.ForBlob(connectionString, cutOff.Apply(new BlobClientOptions())),
+                StorageServiceClientProvider.ForQueue(connectionString, cutOff.Apply(new QueueClientOptions())),
+                StorageServiceClientProvider.ForTable(connectionString, cutOff.Apply(new TableClientOptions()))),
             TaskHubName = taskHubName,
             PartitionCount = 1,
             MaxQueuePollingInterval = TimeSpan.FromMilliseconds(100),
@@ -84,13 +105,13 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
             LeaseInterval = takeOverAfter * 3 / 4,
             MaxConcurrentTaskActivityWorkItems = Math.Max(2, Environment.ProcessorCount),
             MaxConcurrentTaskOrchestrationWorkItems = 16,
-            LoggerFactory = loggerFactory,
+            LoggerFactory = workerLog,
         };
         var service = new AzureStorageOrchestrationService(settings);
         await service.CreateIfNotExistsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
 
         var shims = new DurableTaskShimFactory(new DurableTaskWorkerOptions(), loggerFactory);
-        var worker = new TaskHubWorker(service, loggerFactory)
+        var worker = new TaskHubWorker(service, workerLog)
         {
             ErrorPropagationMode = ErrorPropagationMode.UseFailureDetails,
         };
@@ -119,7 +140,7 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
         await worker.StartAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
 
         var client = new TaskHubClient(service, new SystemTextJsonDataConverter(), loggerFactory);
-        return new LocalDurableEngine(worker, client, service, episodes, loggerFactory);
+        return new LocalDurableEngine(worker, client, service, episodes, loggerFactory, cutOff, new HubLeases(connectionString, taskHubName), takeOverAfter);
     }
 
     /// <summary>
@@ -136,7 +157,9 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
             LoggerFactory = loggerFactory,
         });
         await service.CreateIfNotExistsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new LocalDurableEngine(worker: null, new TaskHubClient(service, new SystemTextJsonDataConverter(), loggerFactory), service, new EpisodeSignal(), loggerFactory);
+        return new LocalDurableEngine(
+            worker: null, new TaskHubClient(service, new SystemTextJsonDataConverter(), loggerFactory), service, new EpisodeSignal(), loggerFactory,
+            new WorkerCutOff(), new HubLeases(connectionString, taskHubName), DefaultTakeOverAfter);
     }
 
     /// <summary>
@@ -172,13 +195,24 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
         deadline.CancelAfter(timeout);
         OrchestrationState? last = null;
         OrchestrationState state;
+        using var started = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+        var watchdog = WarnWhileNotStartedAsync(runId, () => Volatile.Read(ref last), started.Token);
         try
         {
-            state = (await PollAsync(runId, s => IsEnded(last = s), deadline.Token).ConfigureAwait(false))!;
+            state = (await PollAsync(runId, s =>
+            {
+                Volatile.Write(ref last, s);
+                return IsEnded(s);
+            }, deadline.Token).ConfigureAwait(false))!;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"Run {runId} did not finish within {timeout.TotalSeconds:0} s (status {last?.OrchestrationStatus.ToString() ?? "not started"}).");
+            throw new TimeoutException($"Run {runId} did not finish within {timeout.TotalSeconds:0} s (status {last?.OrchestrationStatus.ToString() ?? "not started"}; task hub partition: {await _leases.DescribeAsync().ConfigureAwait(false)}).");
+        }
+        finally
+        {
+            await started.CancelAsync().ConfigureAwait(false);
+            await watchdog.ConfigureAwait(false);
         }
 
         return state.OrchestrationStatus == OrchestrationStatus.Completed
@@ -196,6 +230,36 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
 
             return current?.OrchestrationStatus is OrchestrationStatus.Completed or OrchestrationStatus.Failed
                 or OrchestrationStatus.Terminated or OrchestrationStatus.Canceled;
+        }
+    }
+
+    /// <summary>
+    /// Says, every <see cref="_notStartedWarningAfter"/> while the run has not started, who holds the task hub's partition:
+    /// a run is started only by the worker that owns the control queue's lease, and a host that cannot get it (another
+    /// host, live or abandoned, renews it) would otherwise wait in silence until its caller's time-out.
+    /// </summary>
+    private async Task WarnWhileNotStartedAsync(string runId, Func<OrchestrationState?> last, CancellationToken started)
+    {
+        var waited = TimeSpan.Zero;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(_notStartedWarningAfter, started).ConfigureAwait(false);
+                waited += _notStartedWarningAfter;
+                if (last() is { OrchestrationStatus: not OrchestrationStatus.Pending })
+                {
+                    return;
+                }
+
+                var partition = await _leases.DescribeAsync(started).ConfigureAwait(false);
+                started.ThrowIfCancellationRequested();
+                LogRunNotStarted(_logger, runId, waited.TotalSeconds, partition);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run started or ended, or the wait ended.
         }
     }
 
@@ -256,9 +320,15 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
     /// <summary>How long <see cref="DisposeAsync"/> waits for the worker to stop before abandoning it.</summary>
     public static readonly TimeSpan StopLimit = TimeSpan.FromSeconds(60);
 
+    /// <summary>How the worker is stopped (a test makes it hang as the backend's stop can).</summary>
+    internal Func<TaskHubWorker, bool, Task> StopWorker { get; set; } = static (worker, isForced) => worker.StopAsync(isForced);
+
+    /// <summary>How long <see cref="DisposeAsync"/> waits for the stop (<see cref="StopLimit"/>; a test shortens it).</summary>
+    internal TimeSpan StopBound { get; set; } = StopLimit;
+
     /// <summary>
     /// Stops the worker, letting in-flight work items finish (unless <see cref="StopWithoutWaiting"/> was called), for at
-    /// most <see cref="StopLimit"/>.
+    /// most <see cref="StopLimit"/>; past it the worker is abandoned, cut off from the task hub's storage.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
@@ -267,24 +337,37 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
             _stopped = true;
             if (_worker is not null)
             {
-                // Bounded: the Azure Storage backend's stop can hang in its partition manager (Azure/durabletask#848),
-                // and a host that never finishes stopping hangs the command (or test) that owns it for ever. Past the
-                // bound the in-flight work is abandoned, which is safe: its messages become visible again and the next
-                // host resumes the runs from their history (at most once: publish is idempotent per run).
-                var stop = _worker.StopAsync(isForced: _stopWithoutWaiting);
-                if (await Task.WhenAny(stop, Task.Delay(StopLimit)).ConfigureAwait(false) == stop)
+                // Bounded: the Azure Storage backend's stop can hang in its partition manager (Azure/durabletask#848,
+                // #860), and a host that never finishes stopping hangs the command (or test) that owns it for ever.
+                var watch = Stopwatch.StartNew();
+                var stop = StopWorker(_worker, _stopWithoutWaiting);
+                if (await Task.WhenAny(stop, Task.Delay(StopBound)).ConfigureAwait(false) == stop)
                 {
                     await stop.ConfigureAwait(false);
                     _worker.Dispose();
+                    LogStopped(_logger, watch.Elapsed.TotalSeconds);
                 }
                 else
                 {
-                    LogStopAbandoned(_logger, StopLimit.TotalSeconds);
+                    // Abandoning alone is not enough: the hung stop leaves the backend's lease renewer running in this
+                    // process, so the abandoned worker would keep the task hub's partition (and with it every run) from
+                    // the next host for as long as the process lives. Cut off from storage, it renews nothing: its leases
+                    // lapse, its queue messages become visible again, and the next host resumes the runs from their
+                    // history (at most once: publish is idempotent per run).
+                    _cutOff.Engage();
+                    _ = stop.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                    LogStopAbandoned(_logger, StopBound.TotalSeconds);
                 }
             }
         }
     }
 
-    [LoggerMessage(EventId = 4120, Level = LogLevel.Warning, Message = "The durable worker did not stop within {Seconds} s; abandoning it (its in-flight work resumes on the next host start).")]
+    [LoggerMessage(EventId = 4120, Level = LogLevel.Warning, Message = "The durable worker did not stop within {Seconds} s; abandoning it, cut off from the task hub's storage (its partition lease lapses; its in-flight work resumes on the next host start).")]
     private static partial void LogStopAbandoned(ILogger logger, double seconds);
+
+    [LoggerMessage(EventId = 4121, Level = LogLevel.Warning, Message = "Run {RunId} has not started after {Seconds} s. Only the holder of the task hub's partition lease starts runs; the lease: {Partition}. A live host holding it runs it; a host that is gone or abandoned holds it until the lease lapses.")]
+    private static partial void LogRunNotStarted(ILogger logger, string runId, double seconds, string partition);
+
+    [LoggerMessage(EventId = 4122, Level = LogLevel.Debug, Message = "The durable worker stopped in {Seconds:0.0} s.")]
+    private static partial void LogStopped(ILogger logger, double seconds);
 }
