@@ -209,7 +209,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
             // Announcements a previous process left unsent (every attempt failed, or it died in between) go out now.
             await RelayAsync(relays, options.OutboxGracePeriod, cancellationToken).ConfigureAwait(false);
-            var engine = await LocalDurableEngine.StartAsync(local.ConnectionString, TaskHubName(options.Namespace), runtime, options.TakeOverAfter, cancellationToken).ConfigureAwait(false);
+            var engine = await LocalDurableEngine.StartAsync(local.ConnectionString, options.ResolveTaskHub(), runtime, options.TakeOverAfter, cancellationToken).ConfigureAwait(false);
             var mesh = new LocalMesh(local, products, engine, projection, logger, events, topic, relays, options.OutboxGracePeriod, options.StuckRunAfter)
             {
                 _lineage = runtime.OpenLineage,
@@ -509,7 +509,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var products = options.LoadPipelinesFolder ? ProductRegistry.LoadFrom(Path.Combine(options.RootDirectory, "pipelines")) : new ProductRegistry();
         await using var storage = await LocalStorage.OpenAsync(options, cancellationToken).ConfigureAwait(false);
-        await using var engine = await LocalDurableEngine.ConnectAsync(storage.ConnectionString, TaskHubName(options.Namespace), options.LoggerFactory, cancellationToken).ConfigureAwait(false);
+        await using var engine = await LocalDurableEngine.ConnectAsync(storage.ConnectionString, options.ResolveTaskHub(), options.LoggerFactory, cancellationToken).ConfigureAwait(false);
         var client = new LocalDurableTaskClient(engine);
         var outcome = await RunCancellation.CancelAsync(client, runId, by, cancellationToken).ConfigureAwait(false);
         if (outcome != RunCancellationOutcome.Terminated)
@@ -863,8 +863,6 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
     // One client for the process's OpenLineage posts (HttpClient is meant to be shared).
     private static readonly HttpClient LineageHttp = new() { Timeout = TimeSpan.FromSeconds(10) };
-
-    private static string TaskHubName(string ns) => "DataMesh" + (ns.Length == 0 ? "" : ns.ToUpperInvariant()[..1] + ns[1..]);
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Landing {Where} cannot be listed past {After} (a blob name the storage cannot list, e.g. one holding a control character; blobs listed after it are not seen until it is removed): {Problem}")]
     private static partial void LogLandingUnlistable(ILogger logger, string where, string after, string problem);

@@ -27,6 +27,33 @@ public sealed class LocalMeshOptions
     /// <summary>Prefix of every container, queue, table and task hub (lowercase letters and digits), to share an account.</summary>
     public string Namespace { get; set; } = "";
 
+    /// <summary>
+    /// The name the durable task hub of the mesh's runs starts with (<see cref="Namespace"/> follows it); default
+    /// <c>DATAMESH_TASKHUB</c>, else <c>DataMesh</c>. Two meshes sharing one storage account (<c>DATAMESH_STORAGE</c>, or one Azurite) must use
+    /// different hubs: a worker takes any orchestration or activity of its hub, so one mesh's host would run (and fail)
+    /// the other's runs, whose products it does not serve. Every process of one mesh (<c>up</c>, <c>run</c>,
+    /// <c>drop</c>, <c>runs cancel</c>) must use the same hub.
+    /// </summary>
+    public string? TaskHub { get; set; } = Environment.GetEnvironmentVariable(TaskHubVariable) is { Length: > 0 } hub ? hub : null;
+
+    /// <summary>The environment variable naming the task hub (<see cref="TaskHub"/>).</summary>
+    public const string TaskHubVariable = "DATAMESH_TASKHUB";
+
+    /// <summary>The task hub after defaults; throws naming the setting when the name is not one storage accepts.</summary>
+    public string ResolveTaskHub()
+    {
+        var hub = (TaskHub ?? "DataMesh") + (Namespace.Length == 0 ? "" : Namespace.ToUpperInvariant()[..1] + Namespace[1..]);
+
+        // Its tables ("<hub>Instances") take letters and digits only; its queues and lease container lower-case it.
+        if (hub.Length is < 3 or > 45 || !char.IsAsciiLetter(hub[0]) || !hub.All(char.IsAsciiLetterOrDigit))
+        {
+            throw new InvalidOperationException(
+                $"Task hub '{hub}' ({TaskHubVariable}, or the namespace) is not a valid name: 3 to 45 ASCII letters and digits, starting with a letter.");
+        }
+
+        return hub;
+    }
+
     /// <summary>Product folders served besides those under <c>pipelines/</c> (e.g. <c>datamesh run ./elsewhere</c>).</summary>
     public IList<string> ExtraProductDirectories { get; } = [];
 

@@ -48,7 +48,7 @@ public sealed class CatalogSignInBrowserTests(ITestOutputHelper output) : IAsync
         page.Request += (_, request) => urls.Enqueue(request.Url);
         page.Console += (_, message) =>
         {
-            // The hub reads no domain's quarantine: the browser's own line for that 404 is expected (the page copes).
+            // A 404 the page copes with (e.g. a route the host does not serve) logs a browser line of its own: expected.
             if (message.Type == "error" && !message.Text.Contains("status of 404", StringComparison.Ordinal))
             {
                 errors.Enqueue(message.Text);

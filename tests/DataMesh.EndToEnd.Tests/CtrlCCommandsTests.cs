@@ -23,9 +23,12 @@ public sealed class CtrlCCommandsTests(AzuriteFixture azurite) : IDisposable
 
     public void Dispose() => _product.Dispose();
 
-    // Found by this test (twice, on a loaded machine): the drop exits 130 but its triggered run is not recorded as
-    // cancelled (no run in the catalog; neither the cancellation's end nor its 6 s bound is logged). Not fixed yet.
-    [Fact(Skip = "Finding: Ctrl+C in drop leaves its triggered run unrecorded (see the comment); to fix, then enable.")]
+    // Was skipped as a finding, seen only in the full suite: exit 130, no run recorded, and no cancellation logged, which
+    // the cancellation does only when the run had already ended when it looked, with no failure announced. That is what a
+    // run taken by a worker not serving its product leaves (the work fails there, unannounced), and every CLI test's mesh
+    // then shared the task hub "DataMesh" with other tests' work (in-process meshes without a namespace, runs left behind).
+    // Each CLI test's mesh now has its own hub (AzuriteFixture.CliEnvironment sets DATAMESH_TASKHUB).
+    [Fact]
     public async Task Drop_SigIntDuringALargeRun_Exits130AndTheRunIsRecordedCancelled()
     {
         // Arrange: the product under pipelines/ (drop loads the mesh of its folder), a large file.
@@ -41,7 +44,9 @@ public sealed class CtrlCCommandsTests(AzuriteFixture azurite) : IDisposable
         await AssertCancelledAsync("Ctrl+C in datamesh drop", outcome.StdErr);
     }
 
-    [Fact(Skip = "Flaky in the full suite (passes alone): seen once with the SIGINT never acknowledged while other CLI tests ran on the same task hub (warning 2102 in its log); to find before enabling.")]
+    // Was skipped as flaky in the full suite: see SignalledCli (the bound is measured on threads of its own) and the
+    // task hub of each CLI test's mesh (AzuriteFixture.CliEnvironment).
+    [Fact]
     public async Task Demo_SigIntDuringALargeSampleRun_Exits130AndTheRunIsRecordedCancelled()
     {
         // Arrange: a mesh whose one product has a large sample file (the demo drops every product's samples/).
@@ -58,7 +63,7 @@ public sealed class CtrlCCommandsTests(AzuriteFixture azurite) : IDisposable
         await AssertCancelledAsync("Ctrl+C in datamesh demo", outcome.StdErr);
     }
 
-    [Fact(Skip = "Flaky in the full suite (passes alone): seen once with the SIGINT never acknowledged while other CLI tests ran on the same task hub (warning 2102 in its log); to find before enabling.")]
+    [Fact]
     public async Task Bench_SigIntDuringThePipelineRun_Exits130AndItsRunIsCancelled()
     {
         // Arrange: bench keeps its mesh in a temporary folder (deleted on the way out); what it cancelled is in its log.

@@ -47,16 +47,29 @@ internal static class SignalledCli
 
         var stderr = new ConcurrentQueue<string>();
         using var process = Process.Start(start)!;
-        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) { stderr.Enqueue(line); } };
-        process.OutputDataReceived += (_, _) => { };
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
+
+        // The CLI's output is read, and its exit awaited, on threads of their own: the bound is then measured on the CLI,
+        // never on this test host's thread pool, which other tests running in parallel may keep busy (a late callback
+        // would read as a CLI that neither answered the signal nor exited).
+        var clock = Stopwatch.StartNew();
+        var signalledAt = TimeSpan.Zero;
+        var errorReader = new Thread(() =>
+        {
+            while (process.StandardError.ReadLine() is { } line)
+            {
+                stderr.Enqueue(signalledAt == TimeSpan.Zero ? line : $"{line}    [{(clock.Elapsed - signalledAt).TotalSeconds:0.0} s after the signal]");
+            }
+        }) { IsBackground = true };
+        var outputReader = new Thread(() => process.StandardOutput.ReadToEnd()) { IsBackground = true };
+        errorReader.Start();
+        outputReader.Start();
         try
         {
             await WaitForLineAsync(process, stderr, ready);
             beforeSignal?.Invoke();
 
             // Ctrl+C (and again).
+            signalledAt = clock.Elapsed;
             Assert.Equal(0, Signal(wholeGroup ? -process.Id : process.Id, SigInt));
             if (secondSignalAfter is not null)
             {
@@ -64,17 +77,17 @@ internal static class SignalledCli
                 Assert.Equal(0, Signal(process.Id, SigInt));
             }
 
-            using var bound = new CancellationTokenSource(ExitWithin);
-            try
+            var remaining = ExitWithin - (clock.Elapsed - signalledAt);
+            if (remaining <= TimeSpan.Zero || !await Task.Factory.StartNew(() => process.WaitForExit(remaining), TaskCreationOptions.LongRunning))
             {
-                await process.WaitForExitAsync(bound.Token);
-            }
-            catch (OperationCanceledException)
-            {
+                // Whether it ended at all, and when, tells a slow exit from a hang.
+                var late = await Task.Factory.StartNew(() => process.WaitForExit(TimeSpan.FromSeconds(30)), TaskCreationOptions.LongRunning);
+                var after = (clock.Elapsed - signalledAt).TotalSeconds;
+                stderr.Enqueue(late ? $"(test: the CLI exited {after:0.0} s after the signal)" : $"(test: the CLI was still running {after:0.0} s after the signal)");
                 return (-1, false, string.Join('\n', stderr));
             }
 
-            process.WaitForExit(); // Drains the redirected output.
+            errorReader.Join(TimeSpan.FromSeconds(30)); // The rest of the redirected output.
             return (process.ExitCode, true, string.Join('\n', stderr));
         }
         finally

@@ -65,7 +65,13 @@ public sealed class AzuriteFixture : IAsyncLifetime
     /// <param name="blobPort">Another port in front of the blob service (a proxy) for the CLI to reach it through.</param>
     public Dictionary<string, string> CliEnvironment(string stateDirectory, int? blobPort = null)
     {
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["DATAMESH_HOME"] = stateDirectory };
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["DATAMESH_HOME"] = stateDirectory,
+            // One task hub per mesh: CLIs of other tests on this shared storage must not take this mesh's runs (a worker
+            // takes any orchestration or activity of its hub), nor this mesh's stuck-run check see theirs.
+            [LocalMeshOptions.TaskHubVariable] = TaskHubFor(stateDirectory),
+        };
         if (_server is null)
         {
             environment[AzuriteServer.StorageVariable] = blobPort is { } port
@@ -79,6 +85,10 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
         return environment;
     }
+
+    /// <summary>The task hub of the mesh whose state is in <paramref name="stateDirectory"/> (the same for every process of it).</summary>
+    public static string TaskHubFor(string stateDirectory) =>
+        "DataMeshT" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(stateDirectory))))[..12];
 
     /// <summary>
     /// The mesh operator's view of a mesh in <paramref name="ns"/> (none: as the CLI runs it): the hub account, and each

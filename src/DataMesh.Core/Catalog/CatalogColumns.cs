@@ -45,6 +45,9 @@ internal static class CatalogColumns
     internal const string Error = "Error";
     internal const string Quarantined = "Quarantined";
     internal const string QuarantinedOmitted = "QuarantinedOmitted";
+    internal const string File = "File";
+    internal const string LandingName = "LandingName";
+    internal const string FailedRules = "FailedRules";
     internal const string At = "At";
     internal const string EventId = "EventId";
     internal const string Stages = "Stages";

@@ -121,7 +121,7 @@ public sealed partial class CatalogHttpApi
         new("products/{id}/releases/{version}/{release}/rows", "GetReleaseRows", "A page of a release's rows as JSON objects, in file order; only for callers the product's access lets read it (403 otherwise).", ["offset", "limit"], "ReleaseRows"),
         new("products/{id}/releases/{version}/{release}/files", "GetReleaseFile", "One of a release's Parquet files (a path of its manifest); only for callers the product's access lets read it (403 otherwise).", ["path"], "ParquetFile"),
         new("products/{id}/quality", "GetQualityHistory", "Quality rule results of a product's most recent runs that reached the quality gate.", ["limit"], "QualityHistory"),
-        new("products/{id}/quarantine", "ListQuarantine", "A product's quarantined input files, newest first, with when, the stage and the reason (values of classified columns redacted); only for callers its access lets read its history (403 otherwise). Served by the domain app that holds the quarantine.", [], "QuarantineList"),
+        new("products/{id}/quarantine", "ListQuarantine", "A product's quarantined input files, newest first, with when, the stage and the reason (values of classified columns redacted); only for callers its access lets read its history (403 otherwise). Read from the domain's quarantine container where the host holds it, else (the hub) from the catalog's record of the failure announcements.", [], "QuarantineList"),
         new("openapi.json", "GetOpenApiDocument", "This document.", [], "OpenApiDocument"),
     ];
 
@@ -632,27 +632,49 @@ public sealed partial class CatalogHttpApi
 
     /// <summary>
     /// A product's quarantined files with their reasons, to the callers its history is served to (the runs route's own
-    /// rule: a reason comes from the product's data). Reasons go through <see cref="Pipeline.ErrorRedaction"/> once
-    /// more, and failed rules are named without their sample rows: nothing of the data leaves the domain in clear.
+    /// rule: a reason comes from the product's data). A host holding the product's domain (a domain app, the local host)
+    /// reads its quarantine container: files replayed since are gone, and each says whether it can be replayed. Any
+    /// other host (the hub) answers from the catalog's <see cref="CatalogTables.Quarantine"/>, filled from the failure
+    /// announcements (<c>source: catalog</c>; no size nor replayability, a replayed file still listed). Reasons go through
+    /// <see cref="Pipeline.ErrorRedaction"/> at the domain, and failed rules are named without their sample rows: nothing
+    /// of the data leaves the domain in clear.
     /// </summary>
     private async Task<CatalogApiResponse> ListQuarantineAsync(Request request, DataReader caller, CancellationToken cancellationToken)
     {
         var id = request.Route["id"];
-        if (_quarantine is null || !_quarantine.Serves(id))
-        {
-            return Problem(404, "quarantine-not-served", "Quarantine not served here",
-                $"{id}'s quarantined files are served by the app of its domain, which holds its quarantine container: GET {BasePath}/products/{id}/quarantine there.", request.Instance, productId: id);
-        }
-
         if (await HistoryAccessAsync(request, caller, cancellationToken).ConfigureAwait(false) is { } refused)
         {
             return refused;
+        }
+
+        if (_quarantine is null || !_quarantine.Serves(id))
+        {
+            var recorded = await _catalog.GetQuarantineAsync(id, MaxQuarantineListed, cancellationToken).ConfigureAwait(false);
+            return Ok(new
+            {
+                productId = id,
+                source = "catalog",
+                items = recorded.Select(f => new
+                {
+                    file = f.File,
+                    landingName = f.LandingName,
+                    quarantinedAt = (DateTimeOffset?)f.QuarantinedAt,
+                    stage = f.Stage,
+                    reason = f.Reason,
+                    runId = f.RunId,
+                    version = f.Version,
+                    size = (long?)null,
+                    failedRules = f.FailedRules,
+                    replayable = (bool?)null,
+                }),
+            });
         }
 
         var files = await _quarantine.ListAsync(id, cancellationToken).ConfigureAwait(false);
         return Ok(new
         {
             productId = id,
+            source = "domain",
             items = files.Select(_quarantine.Redacted).Select(f => new
             {
                 file = f.File,
@@ -662,12 +684,15 @@ public sealed partial class CatalogHttpApi
                 reason = f.Reason,
                 runId = f.RunId,
                 version = f.Version,
-                size = f.Size,
+                size = (long?)f.Size,
                 failedRules = f.FailedRules.Select(r => r["name"]?.ToString()).OfType<string>().ToList(),
-                replayable = f.NotReplayable is null,
+                replayable = (bool?)(f.NotReplayable is null),
             }),
         });
     }
+
+    /// <summary>How many quarantined files the catalog lists for one product (newest first).</summary>
+    private const int MaxQuarantineListed = 200;
 
     private async Task<CatalogApiResponse> GetLineageAsync(Request request, CancellationToken cancellationToken)
     {

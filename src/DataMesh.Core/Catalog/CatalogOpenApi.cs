@@ -318,11 +318,13 @@ internal static class CatalogOpenApi
             ("columns", ArrayOf(Object(("name", Type("string")), ("type", Type("string"))))),
             ("offset", Type("integer", format: "int64")), ("limit", Type("integer")), ("total", Type("integer", format: "int64")),
             ("nextOffset", Type("integer", true, "int64")), ("rows", ArrayOf(new JsonObject { ["type"] = "object" }))),
-        ["QuarantineList"] = Object(("productId", Type("string")), ("items", ArrayOf(Object(
+        ["QuarantineList"] = Object(("productId", Type("string")),
+            ("source", Described(Type("string"), "domain: read from the domain's quarantine container; catalog: from the failure announcements (no size nor replayability).")),
+            ("items", ArrayOf(Object(
             ("file", Type("string")), ("landingName", Type("string", true)), ("quarantinedAt", Type("string", true, "date-time")),
             ("stage", Type("string", true)), ("reason", Described(Type("string", true), "Why the run stopped, with values of classified columns redacted.")),
-            ("runId", Type("string", true)), ("version", Type("string", true)), ("size", Type("integer", format: "int64")),
-            ("failedRules", ArrayOf(Type("string"))), ("replayable", Type("boolean")))))),
+            ("runId", Type("string", true)), ("version", Type("string", true)), ("size", Type("integer", true, "int64")),
+            ("failedRules", ArrayOf(Type("string"))), ("replayable", Type("boolean", true)))))),
         ["QualityHistory"] = Object(("productId", Type("string")), ("items", ArrayOf(Ref("QualityRun")))),
     };
 }

@@ -306,6 +306,7 @@ public sealed class CatalogProjection
         await runs.UpsertEntityAsync(run, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
         await WriteRunByTimeAsync(run, data.PublishedAt, previous.HasValue ? previous.Value?.GetDateTimeOffset(CatalogColumns.At) : null, cancellationToken).ConfigureAwait(false);
         await WriteQualityHistoryAsync(data.ProductId, data.RunId, CatalogRunStatus.Published, data.Version, data.Release, data.PublishedAt, data.Quality, cancellationToken).ConfigureAwait(false);
+        await ClearQuarantineAsync(productKey, data.Landing, data.PublishedAt, cancellationToken).ConfigureAwait(false);
 
         var lineage = new List<TableTransactionAction>();
         var lineageDownstream = new List<TableTransactionAction>();
@@ -432,6 +433,75 @@ public sealed class CatalogProjection
         if (written && data.Quality is { } failedQuality)
         {
             await WriteQualityHistoryAsync(data.ProductId, data.RunId, status, data.Version, release: null, data.FailedAt, failedQuality, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (written)
+        {
+            await WriteQuarantineAsync(productKey, data, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A release whose landing lineage names a file quarantined before it (the file replayed, or dropped again fixed) takes
+    /// it off the product's quarantine list: the catalog's list then matches the domain's container, which the replay
+    /// emptied. A file quarantined after the release stays listed.
+    /// </summary>
+    private async Task ClearQuarantineAsync(string productKey, IReadOnlyList<LandingBlob> landing, DateTimeOffset publishedAt, CancellationToken cancellationToken)
+    {
+        var names = landing.Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
+        if (names.Count == 0)
+        {
+            return;
+        }
+
+        var table = await TableAsync(CatalogTables.Quarantine, cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {productKey}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", CatalogColumns.LandingName, CatalogColumns.At], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (row.GetString(CatalogColumns.LandingName) is { } name && names.Contains(name) && row.GetDateTimeOffset(CatalogColumns.At) <= publishedAt)
+            {
+                try
+                {
+                    await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RequestFailedException ex) when (ex.Status == 404)
+                {
+                    // Removed by a duplicate delivery of the same announcement.
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One <see cref="CatalogTables.Quarantine"/> row per file the failed run quarantined, with the announced reason (the
+    /// domain redacted it: no value of a classified column) and the failed rules by name only (their samples hold rows).
+    /// Keyed by the failure's time and the file, so a duplicate announcement rewrites the same rows.
+    /// </summary>
+    private async Task WriteQuarantineAsync(string productKey, RunFailureData data, CancellationToken cancellationToken)
+    {
+        if (data.Quarantined.Count == 0)
+        {
+            return;
+        }
+
+        var table = await TableAsync(CatalogTables.Quarantine, cancellationToken).ConfigureAwait(false);
+        var failedRules = data.Quality?.BlockingFailures.Select(r => r.Name).ToList() ?? [];
+        foreach (var file in data.Quarantined.Distinct(StringComparer.Ordinal))
+        {
+            var row = new TableEntity(productKey, $"{TimeKey(data.FailedAt)}~{CatalogKeys.Encode(file)}")
+            {
+                [CatalogColumns.ProductId] = data.ProductId,
+                [CatalogColumns.File] = file,
+                // A refused name is quarantined under a safe one; its original is only in the domain's .error.json.
+                [CatalogColumns.LandingName] = file.StartsWith(LandingBlobNames.RefusedNamesFolder, StringComparison.Ordinal) ? null : file,
+                [CatalogColumns.RunId] = data.RunId,
+                [CatalogColumns.Version] = data.Version,
+                [CatalogColumns.Stage] = data.Stage,
+                [CatalogColumns.Error] = CatalogJson.Truncate(data.Error),
+                [CatalogColumns.At] = data.FailedAt,
+                [CatalogColumns.FailedRules] = System.Text.Json.JsonSerializer.Serialize(failedRules),
+            };
+            await table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -503,6 +503,52 @@ public sealed class CatalogReader
     }
 
     /// <summary>
+    /// A product's quarantined inputs as the failure announcements reported them (<see cref="CatalogTables.Quarantine"/>),
+    /// newest first, at most <paramref name="limit"/>; a file quarantined again by a later run is listed once, as the
+    /// later run left it.
+    /// </summary>
+    public async Task<IReadOnlyList<CatalogQuarantinedFile>> GetQuarantineAsync(string productId, int limit, CancellationToken cancellationToken = default)
+    {
+        SplitProductId(productId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var files = new List<CatalogQuarantinedFile>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            await foreach (var row in _storage.Table(CatalogTables.Quarantine).QueryAsync<TableEntity>(PartitionFilter(productId), maxPerPage: 1000, cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                var file = row.GetString(CatalogColumns.File) ?? "";
+                if (!seen.Add(file))
+                {
+                    continue;
+                }
+
+                files.Add(new CatalogQuarantinedFile
+                {
+                    File = file,
+                    LandingName = row.GetString(CatalogColumns.LandingName),
+                    RunId = row.GetString(CatalogColumns.RunId) ?? "",
+                    Version = row.GetString(CatalogColumns.Version) ?? "",
+                    Stage = row.GetString(CatalogColumns.Stage) ?? "",
+                    Reason = row.GetString(CatalogColumns.Error) ?? "",
+                    QuarantinedAt = row.GetDateTimeOffset(CatalogColumns.At) ?? DateTimeOffset.MinValue,
+                    FailedRules = row.GetString(CatalogColumns.FailedRules) is { } rules ? CatalogJson.Deserialize<List<string>>(rules) : [],
+                });
+                if (files.Count == limit)
+                {
+                    break;
+                }
+            }
+        }
+        catch (RequestFailedException ex) when (IsTableMissing(ex))
+        {
+            // Nothing has been projected yet.
+        }
+
+        return files;
+    }
+
+    /// <summary>
     /// The quality rule results of a product's most recent runs that reached the quality gate, newest first. Rows are
     /// keyed newest run first: the read stops at the first row of the run after the last one wanted.
     /// </summary>

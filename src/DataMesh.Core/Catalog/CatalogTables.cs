@@ -27,6 +27,12 @@ public static class CatalogTables
     /// <summary>Quality rule results per run, newest run first: PartitionKey = product id, RowKey = inverted time, run id and rule index.</summary>
     public const string QualityHistory = "QualityHistory";
 
+    /// <summary>
+    /// Quarantined inputs from the failure announcements, newest first: PartitionKey = product id, RowKey = inverted time
+    /// and file name. What the hub's catalog (which reads no domain's storage) lists as a product's quarantine.
+    /// </summary>
+    public const string Quarantine = "Quarantine";
+
     /// <summary>Every catalog table, e.g. to create them all.</summary>
-    public static IReadOnlyList<string> All { get; } = [Products, Releases, Runs, RunsByTime, Lineage, LineageDownstream, QualityHistory];
+    public static IReadOnlyList<string> All { get; } = [Products, Releases, Runs, RunsByTime, Lineage, LineageDownstream, QualityHistory, Quarantine];
 }

@@ -53,7 +53,8 @@ public sealed class ReleaseDataApi
 
     /// <summary>
     /// A product's quarantined files with their reasons (redacted), for callers its access lets read its history; the
-    /// domain app answers from its own quarantine container, the hub (which reads no domain's storage) with 404.
+    /// domain app answers from its own quarantine container, the hub (which reads no domain's storage) from the catalog's
+    /// record of the failure announcements.
     /// </summary>
     [Function("ListQuarantine")]
     public Task<HttpResponseData> ListQuarantineAsync(

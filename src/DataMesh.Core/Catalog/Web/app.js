@@ -441,8 +441,8 @@ async function showProduct(id, signal) {
   const withheld = detail.historyWithheld
     ? h('p', { class: 'muted', 'data-withheld': 'true' }, detail.historyWithheld)
     : null;
-  // Quarantined inputs come from the domain's own storage: a host without it (the hub) answers 404, a caller the
-  // product's access refuses 401/403; either way the section says so instead of failing the page.
+  // Quarantined inputs: from the domain's storage where the host holds it, else from the catalog (the hub); a caller
+  // the product's access refuses gets 401/403, and the section says so instead of failing the page.
   const quarantine = detail.historyWithheld
     ? null
     : await api.getQuarantine(id, signal).catch((error) => ([401, 403, 404].includes(error.status) ? null : Promise.reject(error)));
