@@ -25,7 +25,7 @@ public sealed class HubQuarantineTests(AzuriteFixture azurite)
 
     private static readonly ProductRegistry Products = ProductRegistry.LoadFrom(RepositoryRoot.Combine("pipelines"));
 
-    private readonly MeshStorage _storage = azurite.CreateStorage();
+    private readonly MeshStorage _storage = azurite.CreateSingleAccountStorage();
 
     [Fact]
     public async Task ListQuarantine_HubAfterAQualityFailureAnnouncement_ListsTheFileWithItsReasonAndRulesFromTheCatalog()
