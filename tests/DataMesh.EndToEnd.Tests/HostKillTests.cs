@@ -418,6 +418,10 @@ public sealed class HostKillTests(AzuriteFixture azurite)
             start.Environment[name] = value;
         }
 
+        // The fault host and the in-process hosts that resume its runs share one task hub, named by the namespace alone:
+        // the CLI tests' per-state-folder hub would put the killed host's runs where no other host looks.
+        start.Environment.Remove(LocalMeshOptions.TaskHubVariable);
+
         start.Environment["DATAMESH_FAULT_POINT"] = point;
         start.Environment["DATAMESH_TAKE_OVER_AFTER"] = TakeOverAfter.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

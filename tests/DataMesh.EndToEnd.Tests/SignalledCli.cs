@@ -34,7 +34,10 @@ internal static class SignalledCli
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "dotnet", Path.Combine(AppContext.BaseDirectory, "datamesh.dll") }.Concat(args))
+        // SIGINT back to its default before the CLI starts: a test run started from a script's background job (`dotnet test
+        // ... &`) ignores SIGINT, its children inherit the ignore, and .NET (as any Unix program) leaves an inherited ignore
+        // alone, so the CLI would never see the Ctrl+C under test. GNU env's --default-signal resets it across the exec.
+        foreach (var arg in new[] { "/usr/bin/env", "--default-signal=INT", "dotnet", Path.Combine(AppContext.BaseDirectory, "datamesh.dll") }.Concat(args))
         {
             start.ArgumentList.Add(arg);
         }
