@@ -1,4 +1,5 @@
 using DataMesh.Publishing;
+using DataMesh.Storage;
 
 namespace DataMesh.Consumption;
 
@@ -90,7 +91,7 @@ public sealed class ReleaseCache
             throw new ArgumentException($"'{key}' is not a release cache key (letters and digits only).", nameof(key));
         }
 
-        System.IO.Directory.CreateDirectory(_root);
+        PrivateDirectory.Ensure(_root);
         var shared = await LockSharedAsync(key, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -273,7 +274,7 @@ public sealed class ReleaseCache
 
     private long DefaultBound()
     {
-        System.IO.Directory.CreateDirectory(_root);
+        PrivateDirectory.Ensure(_root);
         var held = new DirectoryInfo(_root).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
         var free = new DriveInfo(_root).AvailableFreeSpace;
         return Math.Min(ReleaseCacheOptions.DefaultMaxBytes, (free + held) / 2);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Azure.Storage.Blobs;
+using DataMesh.Storage;
 
 namespace DataMesh.Publishing;
 
@@ -56,6 +57,9 @@ public sealed class DeletionFileCache
         ArgumentNullException.ThrowIfNull(container);
         ArgumentNullException.ThrowIfNull(file);
         var deletesFile = file.Deletes ?? throw new ArgumentException($"{file.BlobName} has no deletion file.", nameof(file));
+
+        // Rows of possibly restricted products, reused by name across processes: a folder only this user enters.
+        PrivateDirectory.Ensure(Directory);
         var entry = EntryPath(file);
         if (entry is not null && TryCopy(entry, target))
         {
@@ -75,7 +79,6 @@ public sealed class DeletionFileCache
             Interlocked.Increment(ref _applied);
             if (entry is not null)
             {
-                System.IO.Directory.CreateDirectory(Directory);
                 var partial = $"{entry}.{id}.partial";
                 File.Copy(applied, partial, overwrite: true);
                 File.Move(partial, entry, overwrite: true);
