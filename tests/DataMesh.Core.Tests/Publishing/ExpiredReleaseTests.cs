@@ -4,7 +4,6 @@ using DataMesh.Core.Tests.Events;
 using DataMesh.Events;
 using DataMesh.Publishing;
 using DataMesh.Specs;
-using DataMesh.Storage;
 using DataMesh.Testing;
 
 namespace DataMesh.Core.Tests.Publishing;
@@ -20,7 +19,7 @@ public sealed class ExpiredReleaseTests(AzuriteFixture azurite)
     {
         // Arrange: releases 1-3 in storage and in the catalog; keep the newest 1.
         var storage = azurite.CreateMeshStorage();
-        await PublishedReleasesAsync(storage, 3);
+        await MaintainedReleases.PublishAsync(storage, 3, T0, new CatalogProjection(storage));
         var retention = new ReleaseRetention(storage, new ReleaseRetentionOptions
         {
             ReaderCacheDirectories = [],
@@ -41,7 +40,8 @@ public sealed class ExpiredReleaseTests(AzuriteFixture azurite)
     {
         // Arrange: releases 1-3 in storage and in the catalog; keep the newest 1; expiries are announced, not written.
         var storage = azurite.CreateMeshStorage();
-        var projection = await PublishedReleasesAsync(storage, 3);
+        var projection = new CatalogProjection(storage);
+        await MaintainedReleases.PublishAsync(storage, 3, T0, projection);
         var events = new RecordingPublisher();
         var retention = new ReleaseRetention(storage, new ReleaseRetentionOptions
         {
@@ -79,7 +79,7 @@ public sealed class ExpiredReleaseTests(AzuriteFixture azurite)
         Assert.Equal(CompactionStatus.Compacted, result.Status);
 
         // Act
-        var announced = await ReleaseAnnouncements.CompactedAsync(storage, Spec("finance", "ledger-emea", "1.2.0"), result);
+        var announced = await ReleaseAnnouncements.CompactedAsync(storage, MaintainedReleases.Spec("finance", "ledger-emea", "1.2.0"), result);
         await projection.ApplyAsync(announced);
 
         // Assert: a ProductVersionPublished of release 2 with the snapshot's rows; the catalog lists it as the latest.
@@ -127,46 +127,6 @@ public sealed class ExpiredReleaseTests(AzuriteFixture azurite)
         finally
         {
             cache.Delete(recursive: true);
-        }
-    }
-
-    /// <summary>Releases 1 to <paramref name="count"/> of finance.ledger-emea 1.2.0, one row each, in storage and in the catalog.</summary>
-    private static async Task<CatalogProjection> PublishedReleasesAsync(MeshStorage storage, int count)
-    {
-        using var chain = new SnapshotChain(storage, "finance", "ledger-emea", "1.2.0");
-        var projection = new CatalogProjection(storage);
-        for (var release = 1; release <= count; release++)
-        {
-            await chain.WriteAsync(release, T0, [("part-0.parquet", release, release + 1)], mode: OutputMode.Replace);
-            await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(SampleEvents.Published(release: release)));
-        }
-
-        return projection;
-    }
-
-    private static ProductSpec Spec(string domain, string name, string version) => new()
-    {
-        Domain = domain,
-        Name = name,
-        Version = version,
-        Inputs = [],
-        TransformSqlPath = "transform.sql",
-        Output = new OutputSpec { Contract = "contract.odcs.yaml", Mode = OutputMode.Append },
-        Directory = Path.GetTempPath(),
-        SpecPath = Path.Combine(Path.GetTempPath(), "product.yaml"),
-        Contract = new Contracts.DataContract { ApiVersion = "v3.1.0", Id = "urn:test:ledger", Version = "1.0.0", Path = "contract.odcs.yaml", Schema = [] },
-        TransformSql = "",
-    };
-
-    /// <summary>The events a sweep announces, in order (the topic is not under test here; the catalog's handling is).</summary>
-    private sealed class RecordingPublisher : IProductEventPublisher
-    {
-        public List<Azure.Messaging.CloudEvent> Sent { get; } = [];
-
-        public Task PublishAsync(Azure.Messaging.CloudEvent cloudEvent, CancellationToken cancellationToken = default)
-        {
-            Sent.Add(cloudEvent);
-            return Task.CompletedTask;
         }
     }
 }

@@ -1,4 +1,3 @@
-using Azure.Messaging;
 using DataMesh.Events;
 using DataMesh.Pipeline;
 using DataMesh.Publishing;
@@ -25,7 +24,7 @@ public sealed class MaintenanceAnnouncementTests(AzuriteFixture azurite)
         var storage = azurite.CreateMeshStorage();
         using var chain = new SnapshotChain(storage, "finance", "ledger-emea", "1.2.0");
         await chain.WriteAsync(1, T0, [("part-0.parquet", 0, 10), ("part-1.parquet", 10, 20)], mode: OutputMode.Append);
-        var products = Registry(Spec("finance", "ledger-emea", "1.2.0"));
+        var products = Registry(MaintainedReleases.Spec("finance", "ledger-emea", "1.2.0"));
         var outbox = new AnnouncementOutbox(storage);
         var topic = new RecordingPublisher();
         var announcer = new MaintenanceAnnouncer(outbox, topic);
@@ -59,7 +58,7 @@ public sealed class MaintenanceAnnouncementTests(AzuriteFixture azurite)
         var storage = azurite.CreateMeshStorage();
         using var chain = new SnapshotChain(storage, "finance", "ledger-emea", "1.2.0");
         await chain.WriteAsync(1, T0, [("part-0.parquet", 0, 10), ("part-1.parquet", 10, 20)], mode: OutputMode.Append);
-        var products = Registry(Spec("finance", "ledger-emea", "1.2.0"));
+        var products = Registry(MaintainedReleases.Spec("finance", "ledger-emea", "1.2.0"));
         var outbox = new AnnouncementOutbox(storage);
         var topic = new RecordingPublisher { Down = true };
         var announcer = new MaintenanceAnnouncer(outbox, topic);
@@ -84,12 +83,7 @@ public sealed class MaintenanceAnnouncementTests(AzuriteFixture azurite)
     {
         // Arrange: releases 1-3; keep the newest 1; expiries announced through the outbox on a topic that is down.
         var storage = azurite.CreateMeshStorage();
-        using var chain = new SnapshotChain(storage, "finance", "ledger-emea", "1.2.0");
-        for (var release = 1; release <= 3; release++)
-        {
-            await chain.WriteAsync(release, T0, [("part-0.parquet", release, release + 1)], mode: OutputMode.Replace);
-        }
-
+        await MaintainedReleases.PublishAsync(storage, 3, T0);
         var outbox = new AnnouncementOutbox(storage);
         var topic = new RecordingPublisher { Down = true };
         var retention = new ReleaseRetention(storage, new ReleaseRetentionOptions
@@ -120,8 +114,8 @@ public sealed class MaintenanceAnnouncementTests(AzuriteFixture azurite)
         var storage = azurite.CreateMeshStorage();
         using var chain = new SnapshotChain(storage, "finance", "ledger-emea", "1.2.0");
         var r1 = await chain.WriteAsync(1, T0, [("part-0.parquet", 0, 10), ("part-1.parquet", 10, 20)], mode: OutputMode.Append);
-        var upstream = Spec("finance", "ledger-emea", "1.2.0");
-        var consumer = Spec("finance", "revenue-global", "1.0.0") with { Inputs = [new InputSpec { Name = "ledger", Product = upstream.Id, Versions = "^1" }] };
+        var upstream = MaintainedReleases.Spec("finance", "ledger-emea", "1.2.0");
+        var consumer = MaintainedReleases.Spec("finance", "revenue-global", "1.0.0") with { Inputs = [new InputSpec { Name = "ledger", Product = upstream.Id, Versions = "^1" }] };
         var products = Registry(upstream, consumer);
         var compacted = await new ReleaseCompactor(storage, new ReleaseCompactionOptions { MinSmallFiles = 2, WorkDirectory = Path.GetTempPath() }, new ManualClock(T0.AddDays(1)))
             .CompactAsync("finance", "ledger-emea", "1.2.0", OutputMode.Append);
@@ -152,38 +146,5 @@ public sealed class MaintenanceAnnouncementTests(AzuriteFixture azurite)
         }
 
         return registry;
-    }
-
-    private static ProductSpec Spec(string domain, string name, string version) => new()
-    {
-        Domain = domain,
-        Name = name,
-        Version = version,
-        Inputs = [],
-        TransformSqlPath = "transform.sql",
-        Output = new OutputSpec { Contract = "contract.odcs.yaml", Mode = OutputMode.Append },
-        Directory = Path.GetTempPath(),
-        SpecPath = Path.Combine(Path.GetTempPath(), "product.yaml"),
-        Contract = new Contracts.DataContract { ApiVersion = "v3.1.0", Id = "urn:test:" + name, Version = "1.0.0", Path = "contract.odcs.yaml", Schema = [] },
-        TransformSql = "",
-    };
-
-    /// <summary>The topic: records what it accepted; while <see cref="Down"/> it refuses like an unreachable Event Grid topic.</summary>
-    private sealed class RecordingPublisher : IProductEventPublisher
-    {
-        public List<CloudEvent> Sent { get; } = [];
-
-        public bool Down { get; set; }
-
-        public Task PublishAsync(CloudEvent cloudEvent, CancellationToken cancellationToken = default)
-        {
-            if (Down)
-            {
-                throw new Azure.RequestFailedException(503, "topic unavailable");
-            }
-
-            Sent.Add(cloudEvent);
-            return Task.CompletedTask;
-        }
     }
 }
