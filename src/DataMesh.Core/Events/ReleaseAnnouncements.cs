@@ -30,13 +30,6 @@ public static class ReleaseAnnouncements
         });
     }
 
-    /// <summary>Retention's <see cref="ReleaseRetentionOptions.OnExpired"/> that announces each expired release on <paramref name="events"/>.</summary>
-    public static Func<ReleaseExpiry, CancellationToken, Task> PublishExpired(IProductEventPublisher events)
-    {
-        ArgumentNullException.ThrowIfNull(events);
-        return (expiry, cancellationToken) => events.PublishAsync(Expired(expiry), cancellationToken);
-    }
-
     /// <summary>
     /// The <c>ProductVersionPublished</c> event of a compaction release (<paramref name="result"/> with status
     /// <see cref="CompactionStatus.Compacted"/>), from its manifest: its rows, changes (none), quality, schema and lineage

@@ -46,7 +46,7 @@ public sealed class ExpiredReleaseTests(AzuriteFixture azurite)
         var retention = new ReleaseRetention(storage, new ReleaseRetentionOptions
         {
             ReaderCacheDirectories = [],
-            OnExpired = ReleaseAnnouncements.PublishExpired(events),
+            OnExpired = new MaintenanceAnnouncer(new AnnouncementOutbox(storage), events).OnExpiredAsync,
         }, new ManualClock(T0));
         await retention.SweepAsync("finance", "ledger-emea", new RetentionSpec { Releases = 1 });
 
