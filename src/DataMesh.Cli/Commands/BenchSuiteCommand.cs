@@ -215,7 +215,7 @@ internal static class BenchSuiteCommand
     /// <summary>One release of the history product, with what a real run's announcement carries.</summary>
     private static ProductVersionPublishedData HistoryRelease(string productId, int release, DateTimeOffset at)
     {
-        var (domain, name) = (productId[..productId.IndexOf('.', StringComparison.Ordinal)], productId[(productId.IndexOf('.', StringComparison.Ordinal) + 1)..]);
+        var (domain, name) = ProductIds.Split(productId);
         var runId = $"{productId}-bench-{release:D5}";
         string[] stages = ["resolve", "ingest", "transform", "quality", "publish", "announce", "cleanup"];
         return new ProductVersionPublishedData

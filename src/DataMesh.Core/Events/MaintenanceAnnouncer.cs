@@ -2,6 +2,7 @@ using Azure;
 using Azure.Messaging;
 using DataMesh.Pipeline;
 using DataMesh.Publishing;
+using DataMesh.Specs;
 using DataMesh.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -89,8 +90,7 @@ public sealed partial class MaintenanceAnnouncer
         return await AnnounceAsync(result.ProductId, announcement, cancellationToken).ConfigureAwait(false);
     }
 
-    // A product id is "<domain>.<name>"; a domain name (kebab-case, ProductSpecReader) holds no dot.
-    private AnnouncementOutbox OutboxOf(string productId) => _outboxFor(productId[..productId.IndexOf('.', StringComparison.Ordinal)]);
+    private AnnouncementOutbox OutboxOf(string productId) => _outboxFor(ProductIds.DomainOf(productId));
 
     [LoggerMessage(EventId = 4010, Level = LogLevel.Warning, Message = "Release maintenance: sending event {EventId} of type {Type} failed; it stays in the outbox until the relay sends it: {Reason}")]
     private static partial void LogPending(ILogger logger, string eventId, string type, string reason);

@@ -17,7 +17,7 @@ public static class ReleaseAnnouncements
     public static CloudEvent Expired(ReleaseExpiry expiry)
     {
         ArgumentNullException.ThrowIfNull(expiry);
-        var (domain, name) = ProductIds.TrySplit(expiry.ProductId, out var d, out var n) ? (d, n) : throw new ArgumentException($"'{expiry.ProductId}' is not a product id (domain.name).", nameof(expiry));
+        var (domain, name) = ProductIds.Split(expiry.ProductId, nameof(expiry));
         return ProductEventFactory.CreateReleaseExpired(new ReleaseExpiredData
         {
             ProductId = expiry.ProductId,

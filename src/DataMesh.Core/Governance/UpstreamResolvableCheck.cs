@@ -1,3 +1,4 @@
+using DataMesh.Specs;
 using Semver;
 
 namespace DataMesh.Governance;
@@ -26,7 +27,7 @@ internal sealed class UpstreamResolvableCheck : IPolicyCheck
                     if (!scope.UnloadedProducts.Contains(id))
                     {
                         yield return new PolicyViolation(product, scope.InSpec(product, $"inputs[name={input.Name}].product"),
-                            $"inputs '{input.Name}': product '{id}' is not in this mesh; check the id (<domain>.<name>) or add the product under pipelines/{id.Split('.')[0]}/.");
+                            $"inputs '{input.Name}': product '{id}' is not in this mesh; check the id (<domain>.<name>) or add the product under pipelines/{ProductIds.DomainOf(id)}/.");
                     }
 
                     continue;

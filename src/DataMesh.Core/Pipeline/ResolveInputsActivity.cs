@@ -105,7 +105,7 @@ public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivit
         {
             var upstream = runtime.Products.All.FirstOrDefault(p => p.Id == port.Product);
             var rule = upstream is null ? "its access rules (its spec is not loaded here)" : Storage.ProductReadGrants.DescribeAccess(upstream);
-            var upstreamDomain = upstream?.Domain ?? port.Product!.Split('.')[0];
+            var upstreamDomain = upstream?.Domain ?? ProductIds.DomainOf(port.Product!);
             throw new UpstreamReadRefusedException(
                 $"{UpstreamReadRefusedException.Code}: input '{port.Name}' of {spec.Id}: the storage of domain {upstreamDomain} refused to let domain {spec.Domain} read " +
                 $"{port.Product} ({refused.Status} {refused.ErrorCode}): {port.Product} has {rule}, which does not admit {spec.Domain}, so {spec.Domain}'s pipeline " +

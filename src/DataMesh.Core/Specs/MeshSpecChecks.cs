@@ -114,7 +114,7 @@ public static class MeshSpecChecks
                 var suggestion = Spelling.Closest(id, ids.Concat(unloaded).Where(i => i != product.Id));
                 var hint = suggestion is not null
                     ? $"did you mean '{suggestion}'?"
-                    : $"check the id (<domain>.<name>) or add the product under pipelines/{id.Split('.')[0]}/{id.Split('.')[^1]}/.";
+                    : $"check the id (<domain>.<name>) or add the product under pipelines/{ProductIds.DomainOf(id)}/{id.Split('.')[^1]}/.";
                 yield return new SpecDiagnostic(where.File, where.Line, where.Column, SpecDiagnosticCodes.UnknownUpstreamProduct,
                     $"inputs '{input.Name}' of {product.Id}: product '{id}' is not in this mesh; {hint}");
             }
