@@ -9,6 +9,7 @@ using DataMesh.Pipeline;
 using DataMesh.Storage;
 using DataMesh.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using static DataMesh.Functions.Tests.TestHttp;
 
 namespace DataMesh.Functions.Tests.Catalog;
 
@@ -32,7 +33,7 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
         // Assert
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains(response.Headers.GetValues("Content-Type"), v => v.StartsWith("application/json", StringComparison.Ordinal));
-        using var body = Json(response);
+        using var body = BodyJson(response);
         var product = body.RootElement.GetProperty("product");
         Assert.Equal("finance.ledger-emea", product.GetProperty("productId").GetString());
         Assert.Equal(2, product.GetProperty("latestRelease").GetInt32());
@@ -53,7 +54,7 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
 
         // Assert
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var body = Json(response);
+        using var body = BodyJson(response);
         var product = Assert.Single(body.RootElement.GetProperty("items").EnumerateArray());
         Assert.Equal("finance.ledger-emea", product.GetProperty("productId").GetString());
     }
@@ -69,7 +70,7 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
 
         // Assert
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var body = Json(response);
+        using var body = BodyJson(response);
         Assert.Equal(0, body.RootElement.GetProperty("items").GetArrayLength());
         Assert.Equal(JsonValueKind.Null, body.RootElement.GetProperty("continuationToken").ValueKind);
     }
@@ -85,7 +86,7 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
 
         // Assert
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        using var body = Json(response);
+        using var body = BodyJson(response);
         Assert.Contains("finance.nothing", body.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal("finance.nothing", body.RootElement.GetProperty("productId").GetString());
         Assert.Equal(404, body.RootElement.GetProperty("status").GetInt32());
@@ -104,7 +105,7 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
 
         // Assert
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        using var body = Json(response);
+        using var body = BodyJson(response);
         Assert.Contains("<domain>.<name>", body.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
@@ -138,7 +139,7 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
 
         // Assert
         Assert.Contains("source does not match", (await SinglePoisonAsync()).GetProperty("reason").GetString(), StringComparison.Ordinal);
-        using var body = Json(await Api().ListProductsAsync(Request("products"), CancellationToken.None));
+        using var body = BodyJson(await Api().ListProductsAsync(Request("products"), CancellationToken.None));
         Assert.Equal(0, body.RootElement.GetProperty("items").GetArrayLength());
     }
 
@@ -169,7 +170,7 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
 
         // Assert
         var response = await Api().ListReleasesAsync(Request("products/finance.ledger-emea/releases"), "finance.ledger-emea", CancellationToken.None);
-        using var body = Json(response);
+        using var body = BodyJson(response);
         Assert.Equal(1, body.RootElement.GetProperty("items").GetArrayLength());
         Assert.False(await _storage.Queue(MeshStorage.CatalogEventsQueue + CatalogEventConsumer.PoisonSuffix).ExistsAsync());
     }
@@ -201,7 +202,7 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
 
         // Assert
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        using var body = Json(response);
+        using var body = BodyJson(response);
         Assert.Contains("depth", body.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
@@ -218,7 +219,7 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
 
         // Assert
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var body = Json(response);
+        using var body = BodyJson(response);
         Assert.Equal(100, body.RootElement.GetProperty("rows").GetInt64());
     }
 
@@ -240,7 +241,7 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
 
         // Assert
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var body = Json(response);
+        using var body = BodyJson(response);
         var paths = body.RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Equal(CatalogHttpApi.Routes.Count, routes.Count);
         Assert.All(routes, route => Assert.Contains($"/api/{route}", paths));
@@ -265,25 +266,9 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
     private CatalogApi Api() => new(new CatalogReader(_storage), new AppServiceAuthentication(enabled: true));
 
     /// <summary>A request of the mesh operator, as App Service authentication passes a validated token with that role.</summary>
-    private static TestHttpRequest Request(string route)
-    {
-        var request = AnonymousRequest(route);
-        request.Headers.Add(AppServiceAuthentication.ClientPrincipalHeader, Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
-        {
-            auth_typ = "aad",
-            role_typ = "roles",
-            claims = new[] { new { typ = "roles", val = DataMesh.Consumption.DataReader.OperatorRole } },
-        }))));
-        return request;
-    }
+    private static TestHttpRequest Request(string route) => AnonymousRequest(route).WithRole(DataMesh.Consumption.DataReader.OperatorRole);
 
     private static TestHttpRequest AnonymousRequest(string route) => new($"http://localhost:7071/api/{route}");
-
-    private static JsonDocument Json(Microsoft.Azure.Functions.Worker.Http.HttpResponseData response)
-    {
-        response.Body.Position = 0;
-        return JsonDocument.Parse(response.Body);
-    }
 
     private static ProductVersionPublishedData Published(int release) => new()
     {

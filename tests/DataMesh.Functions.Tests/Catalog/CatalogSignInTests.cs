@@ -9,10 +9,10 @@ using DataMesh.Functions.Tests.Configuration;
 using DataMesh.Pipeline;
 using DataMesh.Storage;
 using DataMesh.Testing;
-using Microsoft.Azure.Functions.Worker.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.IdentityModel.Tokens;
+using static DataMesh.Functions.Tests.TestHttp;
 
 namespace DataMesh.Functions.Tests.Catalog;
 
@@ -42,7 +42,7 @@ public sealed class CatalogSignInTests(AzuriteFixture azurite)
         // Assert
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("Bearer", response.Headers.GetValues("WWW-Authenticate").Single());
-        using var problem = Json(response);
+        using var problem = BodyJson(response);
         Assert.EndsWith("sign-in-required", problem.RootElement.GetProperty("type").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain(Ledger, problem.RootElement.GetRawText(), StringComparison.Ordinal);
     }
@@ -85,7 +85,7 @@ public sealed class CatalogSignInTests(AzuriteFixture azurite)
         // Assert
         Assert.Equal(HttpStatusCode.OK, products.StatusCode);
         Assert.Equal(HttpStatusCode.OK, runs.StatusCode);
-        using var body = Json(detail);
+        using var body = BodyJson(detail);
         Assert.Equal(1, body.RootElement.GetProperty("releases").GetArrayLength());
         Assert.False(body.RootElement.TryGetProperty("historyWithheld", out var withheld) && withheld.ValueKind == JsonValueKind.String);
     }
@@ -104,7 +104,7 @@ public sealed class CatalogSignInTests(AzuriteFixture azurite)
         // Assert: signed in, so discovery answers; the product's access refuses its history, as on the data routes.
         Assert.Equal(HttpStatusCode.Forbidden, runs.StatusCode);
         Assert.Equal(HttpStatusCode.OK, detail.StatusCode);
-        using var body = Json(detail);
+        using var body = BodyJson(detail);
         Assert.Equal(0, body.RootElement.GetProperty("releases").GetArrayLength());
         Assert.Equal(JsonValueKind.String, body.RootElement.GetProperty("historyWithheld").ValueKind);
     }
@@ -134,7 +134,7 @@ public sealed class CatalogSignInTests(AzuriteFixture azurite)
         var index = await web.ServeAsync(new TestHttpRequest("https://func-hub.azurewebsites.net/api/catalog/"), CancellationToken.None);
 
         // Assert
-        using var body = Json(settings);
+        using var body = BodyJson(settings);
         Assert.True(body.RootElement.GetProperty("enabled").GetBoolean());
         Assert.Equal(ClientId, body.RootElement.GetProperty("clientId").GetString());
         Assert.Equal($"https://login.microsoftonline.com/{TestTenant.Id}/oauth2/v2.0/authorize", body.RootElement.GetProperty("authorizationEndpoint").GetString());
@@ -155,7 +155,7 @@ public sealed class CatalogSignInTests(AzuriteFixture azurite)
         var settings = await web.ServeAsync(new TestHttpRequest("http://localhost:7071/api/catalog/sign-in.json"), CancellationToken.None);
 
         // Assert
-        using var body = Json(settings);
+        using var body = BodyJson(settings);
         Assert.False(body.RootElement.GetProperty("enabled").GetBoolean());
         Assert.Contains("connect-src 'self';", settings.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
     }
@@ -173,16 +173,8 @@ public sealed class CatalogSignInTests(AzuriteFixture azurite)
         return new CatalogApi(new CatalogReader(_storage), new AppServiceAuthentication(enabled: true, _tenant.Validator(Settings())));
     }
 
-    private static TestHttpRequest Request(string route, string? token)
-    {
-        var request = new TestHttpRequest($"https://func-hub.azurewebsites.net/api/{route}");
-        if (token is not null)
-        {
-            request.Headers.Add("Authorization", "Bearer " + token);
-        }
-
-        return request;
-    }
+    private static TestHttpRequest Request(string route, string? token) =>
+        new TestHttpRequest($"https://func-hub.azurewebsites.net/api/{route}").WithBearer(token);
 
     private string Token(string role, SecurityKey? key = null) => _tenant.Token(ClientId, role, key);
 
@@ -205,11 +197,5 @@ public sealed class CatalogSignInTests(AzuriteFixture azurite)
         }));
         var projection = new CatalogProjectionFunction(new CatalogProjection(_storage), _storage, NullLogger<CatalogProjectionFunction>.Instance);
         await projection.RunAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(json)), new TestFunctionContext(), CancellationToken.None);
-    }
-
-    private static JsonDocument Json(HttpResponseData response)
-    {
-        response.Body.Position = 0;
-        return JsonDocument.Parse(response.Body);
     }
 }

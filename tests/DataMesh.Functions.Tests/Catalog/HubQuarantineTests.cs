@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using DataMesh.Catalog;
 using DataMesh.Events;
@@ -8,6 +7,7 @@ using DataMesh.Functions.Configuration;
 using DataMesh.Pipeline;
 using DataMesh.Storage;
 using DataMesh.Testing;
+using static DataMesh.Functions.Tests.TestHttp;
 
 namespace DataMesh.Functions.Tests.Catalog;
 
@@ -170,29 +170,6 @@ public sealed class HubQuarantineTests(AzuriteFixture azurite)
     private ReleaseDataApi HubApi() =>
         new(_storage, Products, new AppServiceAuthentication(enabled: true), new DataMeshAppMode(IsHub: true));
 
-    private static TestHttpRequest Request(string route, string? principal)
-    {
-        var request = new TestHttpRequest($"https://func-hub.azurewebsites.net/api/{route}");
-        if (principal is not null)
-        {
-            request.Headers.Add(AppServiceAuthentication.ClientPrincipalHeader, principal);
-        }
-
-        return request;
-    }
-
-    /// <summary>The header as App Service authentication writes it: Base64 JSON of the token's claims.</summary>
-    private static string Principal(string role) => Convert.ToBase64String(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
-    {
-        auth_typ = "aad",
-        name_typ = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
-        role_typ = "roles",
-        claims = new[] { new { typ = "roles", val = role }, new { typ = "appid", val = "11111111-2222-3333-4444-555555555555" } },
-    })));
-
-    private static string Body(Microsoft.Azure.Functions.Worker.Http.HttpResponseData response)
-    {
-        response.Body.Position = 0;
-        return new StreamReader(response.Body).ReadToEnd();
-    }
+    private static TestHttpRequest Request(string route, string? principal) =>
+        new TestHttpRequest($"https://func-hub.azurewebsites.net/api/{route}").WithPrincipal(principal);
 }

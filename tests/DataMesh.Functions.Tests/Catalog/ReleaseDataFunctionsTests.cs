@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using DataMesh.Catalog;
 using DataMesh.Events;
@@ -9,6 +8,7 @@ using DataMesh.Pipeline;
 using DataMesh.Storage;
 using DataMesh.Testing;
 using Microsoft.Extensions.Configuration;
+using static DataMesh.Functions.Tests.TestHttp;
 
 namespace DataMesh.Functions.Tests.Catalog;
 
@@ -170,7 +170,7 @@ public sealed class ReleaseDataFunctionsTests(AzuriteFixture azurite)
         var bytes = TestRelease.ParquetLike(3 * 1024 * 1024);
         var manifest = await TestRelease.WriteAsync(_storage, "finance.ledger-emea", "1.2.0", 1, [("part-00000.parquet", bytes)]);
         var api = DomainApi(authentication: true);
-        var request = Authenticate(new TestHttpRequest("https://func-test.azurewebsites.net/api/products/finance.ledger-emea/releases/1.2.0/1/files?path=part-00000.parquet"), Principal());
+        var request = new TestHttpRequest("https://func-test.azurewebsites.net/api/products/finance.ledger-emea/releases/1.2.0/1/files?path=part-00000.parquet").WithPrincipal(Principal());
         request.Headers.Add("Range", "bytes=-65536");
 
         // Act
@@ -195,7 +195,7 @@ public sealed class ReleaseDataFunctionsTests(AzuriteFixture azurite)
 
         // Act
         var response = await api.GetReleaseFileAsync(
-            Authenticate(new TestHttpRequest("https://func-test.azurewebsites.net/api/products/finance.ledger-emea/releases/1.2.0/1/files?path=part-00000.parquet", "HEAD"), Principal()), "finance.ledger-emea", "1.2.0", "1", CancellationToken.None);
+            new TestHttpRequest("https://func-test.azurewebsites.net/api/products/finance.ledger-emea/releases/1.2.0/1/files?path=part-00000.parquet", "HEAD").WithPrincipal(Principal()), "finance.ledger-emea", "1.2.0", "1", CancellationToken.None);
 
         // Assert
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -244,37 +244,6 @@ public sealed class ReleaseDataFunctionsTests(AzuriteFixture azurite)
     private ReleaseDataApi HubApi() =>
         new(_storage, Products, new AppServiceAuthentication(enabled: true), new DataMeshAppMode(IsHub: true));
 
-    private static TestHttpRequest Request(string route, string? principal)
-    {
-        var request = new TestHttpRequest($"https://func-test.azurewebsites.net/api/{route}");
-        Authenticate(request, principal);
-        return request;
-    }
-
-    private static TestHttpRequest Authenticate(TestHttpRequest request, string? principal)
-    {
-        if (principal is not null)
-        {
-            request.Headers.Add(AppServiceAuthentication.ClientPrincipalHeader, principal);
-        }
-
-        return request;
-    }
-
-    /// <summary>The header as App Service authentication writes it: Base64 JSON of the token's claims (no app role when <paramref name="role"/> is null).</summary>
-    private static string Principal(string? role = null) => Convert.ToBase64String(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
-    {
-        auth_typ = "aad",
-        name_typ = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
-        role_typ = "roles",
-        claims = role is null
-            ? new[] { new { typ = "appid", val = "11111111-2222-3333-4444-555555555555" } }
-            : new[] { new { typ = "roles", val = role }, new { typ = "appid", val = "11111111-2222-3333-4444-555555555555" } },
-    })));
-
-    private static string Body(Microsoft.Azure.Functions.Worker.Http.HttpResponseData response)
-    {
-        response.Body.Position = 0;
-        return new StreamReader(response.Body).ReadToEnd();
-    }
+    private static TestHttpRequest Request(string route, string? principal) =>
+        new TestHttpRequest($"https://func-test.azurewebsites.net/api/{route}").WithPrincipal(principal);
 }

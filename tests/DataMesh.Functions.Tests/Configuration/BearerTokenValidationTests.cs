@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using DataMesh.Functions.Catalog;
 using DataMesh.Functions.Configuration;
@@ -9,6 +8,7 @@ using DataMesh.Storage;
 using DataMesh.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.IdentityModel.Tokens;
+using static DataMesh.Functions.Tests.TestHttp;
 
 namespace DataMesh.Functions.Tests.Configuration;
 
@@ -123,8 +123,7 @@ public sealed class BearerTokenValidationTests(AzuriteFixture azurite)
 
     private async Task<Microsoft.Azure.Functions.Worker.Http.HttpResponseData> RowsAsync(string token)
     {
-        var request = new TestHttpRequest($"https://func-test.azurewebsites.net/api/{Payroll}");
-        request.Headers.Add("Authorization", "Bearer " + token);
+        var request = new TestHttpRequest($"https://func-test.azurewebsites.net/api/{Payroll}").WithBearer(token);
         return await Api().GetReleaseRowsAsync(request, "workforce.payroll", "1.0.0", "1", CancellationToken.None);
     }
 
@@ -140,17 +139,4 @@ public sealed class BearerTokenValidationTests(AzuriteFixture azurite)
 
     private string Token(string? role, SecurityKey? key = null, DateTime? expires = null, string audience = Audience, string? issuer = null) =>
         _tenant.Token(audience, role, key, expires, issuer, new Dictionary<string, object> { ["oid"] = "44444444-4444-4444-4444-444444444444" });
-
-    private static string Principal(string role) => Convert.ToBase64String(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
-    {
-        auth_typ = "aad",
-        role_typ = "roles",
-        claims = new[] { new { typ = "roles", val = role } },
-    })));
-
-    private static string Body(Microsoft.Azure.Functions.Worker.Http.HttpResponseData response)
-    {
-        response.Body.Position = 0;
-        return new StreamReader(response.Body).ReadToEnd();
-    }
 }

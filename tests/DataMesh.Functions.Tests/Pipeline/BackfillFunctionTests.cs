@@ -6,6 +6,7 @@ using DataMesh.Pipeline;
 using DataMesh.Storage;
 using DataMesh.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using static DataMesh.Functions.Tests.TestHttp;
 
 namespace DataMesh.Functions.Tests.Pipeline;
 
@@ -122,22 +123,11 @@ public sealed class BackfillFunctionTests(AzuriteFixture azurite)
     private BackfillFunction Function(bool authentication) =>
         new(_products, _storage, new AppServiceAuthentication(authentication), TimeProvider.System, NullLogger<BackfillFunction>.Instance);
 
-    private static TestPostRequest Request(string body, string role)
-    {
-        var request = new TestPostRequest(Url, body);
-        request.Headers.Add(AppServiceAuthentication.ClientPrincipalHeader, Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
-        {
-            auth_typ = "aad",
-            role_typ = "roles",
-            claims = new[] { new { typ = "roles", val = role } },
-        }))));
-        return request;
-    }
+    private static TestPostRequest Request(string body, string role) => new TestPostRequest(Url, body).WithRole(role);
 
     private static string Error(Microsoft.Azure.Functions.Worker.Http.HttpResponseData response)
     {
-        response.Body.Position = 0;
-        using var document = JsonDocument.Parse(response.Body);
+        using var document = BodyJson(response);
         return document.RootElement.GetProperty("error").GetString()!;
     }
 }

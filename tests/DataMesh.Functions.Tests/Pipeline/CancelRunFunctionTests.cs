@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using DataMesh.Functions.Configuration;
 using DataMesh.Functions.Pipeline;
 using DataMesh.Functions.Tests.Triggers;
@@ -87,15 +86,5 @@ public sealed class CancelRunFunctionTests
     private static CancelRunFunction Function(bool authentication) =>
         new(SampleMesh.Products(), new AppServiceAuthentication(authentication), NullLoggerFactory.Instance);
 
-    private static TestPostRequest Request(string role)
-    {
-        var request = new TestPostRequest(Url, "");
-        request.Headers.Add(AppServiceAuthentication.ClientPrincipalHeader, Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
-        {
-            auth_typ = "aad",
-            role_typ = "roles",
-            claims = new[] { new { typ = "roles", val = role } },
-        }))));
-        return request;
-    }
+    private static TestPostRequest Request(string role) => new TestPostRequest(Url, "").WithRole(role);
 }

@@ -146,13 +146,7 @@ public sealed class LocalEngineFunctionsTests(AzuriteFixture azurite) : IAsyncLi
         await _trigger.RunAsync(delivery, _client, CancellationToken.None);
         Assert.Equal(PipelineStatus.Published, (await WaitAsync(firstRun)).ReadOutputAs<PipelineResult>()!.Status);
         var function = new BackfillFunction(_products, _storage, new DataMesh.Functions.Configuration.AppServiceAuthentication(true), TimeProvider.System, NullLogger<BackfillFunction>.Instance);
-        var request = new TestPostRequest("https://func-finance.azurewebsites.net/api/products/finance.ledger-emea/backfill", "{}");
-        request.Headers.Add(DataMesh.Functions.Configuration.AppServiceAuthentication.ClientPrincipalHeader, Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
-        {
-            auth_typ = "aad",
-            role_typ = "roles",
-            claims = new[] { new { typ = "roles", val = "DataMesh.Operator" } },
-        }))));
+        var request = new TestPostRequest("https://func-finance.azurewebsites.net/api/products/finance.ledger-emea/backfill", "{}").WithRole("DataMesh.Operator");
 
         // Act
         var response = await function.RunAsync(request, "finance.ledger-emea", _client, CancellationToken.None);

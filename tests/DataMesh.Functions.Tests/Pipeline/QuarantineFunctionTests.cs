@@ -76,15 +76,5 @@ public sealed class QuarantineFunctionTests(AzuriteFixture azurite)
     private QuarantineFunction Function() =>
         new(_products, _storage, new AppServiceAuthentication(enabled: true), NullLogger<QuarantineFunction>.Instance);
 
-    private static TestPostRequest Request(string body, string role)
-    {
-        var request = new TestPostRequest(Url, body);
-        request.Headers.Add(AppServiceAuthentication.ClientPrincipalHeader, Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
-        {
-            auth_typ = "aad",
-            role_typ = "roles",
-            claims = new[] { new { typ = "roles", val = role } },
-        }))));
-        return request;
-    }
+    private static TestPostRequest Request(string body, string role) => new TestPostRequest(Url, body).WithRole(role);
 }
