@@ -444,7 +444,8 @@ public sealed class CatalogProjection
     /// <summary>
     /// A release whose landing lineage names a file quarantined before it (the file replayed, or dropped again fixed) takes
     /// it off the product's quarantine list: the catalog's list then matches the domain's container, which the replay
-    /// emptied. A file quarantined after the release stays listed.
+    /// emptied. A file quarantined after the release stays listed. Each file costs one range query on
+    /// <see cref="CatalogTables.QuarantineByLanding"/> that reads only its own rows up to the release.
     /// </summary>
     private async Task ClearQuarantineAsync(string productKey, IReadOnlyList<LandingBlob> landing, DateTimeOffset publishedAt, CancellationToken cancellationToken)
     {
@@ -454,21 +455,39 @@ public sealed class CatalogProjection
             return;
         }
 
-        var table = await TableAsync(CatalogTables.Quarantine, cancellationToken).ConfigureAwait(false);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {productKey}");
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", CatalogColumns.LandingName, CatalogColumns.At], cancellationToken: cancellationToken).ConfigureAwait(false))
+        var quarantine = await TableAsync(CatalogTables.Quarantine, cancellationToken).ConfigureAwait(false);
+        var byLanding = await TableAsync(CatalogTables.QuarantineByLanding, cancellationToken).ConfigureAwait(false);
+        foreach (var name in names)
         {
-            if (row.GetString(CatalogColumns.LandingName) is { } name && names.Contains(name) && row.GetDateTimeOffset(CatalogColumns.At) <= publishedAt)
+            // Inverted time: quarantined at or before the release is a time key at or above the release's.
+            var file = CatalogKeys.Encode(name);
+            var filter = TableClient.CreateQueryFilter(
+                $"PartitionKey eq {productKey} and RowKey ge {QuarantineByLandingKey(file, publishedAt)} and RowKey le {file + "~" + new string('9', TimeKeyLength)}");
+            await foreach (var row in byLanding.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
             {
-                try
+                // A longer name that begins with this one's and "~" falls in the range too: its rest is more than a time key.
+                var time = row.RowKey[(file.Length + 1)..];
+                if (time.Length == TimeKeyLength && time.All(char.IsAsciiDigit))
                 {
-                    await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
-                }
-                catch (RequestFailedException ex) when (ex.Status == 404)
-                {
-                    // Removed by a duplicate delivery of the same announcement.
+                    await DeleteIfPresentAsync(quarantine, productKey, $"{time}~{file}", cancellationToken).ConfigureAwait(false);
+                    await DeleteIfPresentAsync(byLanding, productKey, row.RowKey, cancellationToken).ConfigureAwait(false);
                 }
             }
+        }
+    }
+
+    /// <summary>RowKey of a file's <see cref="CatalogTables.QuarantineByLanding"/> row: its encoded landing name, then the inverted time it was quarantined.</summary>
+    private static string QuarantineByLandingKey(string encodedName, DateTimeOffset at) => $"{encodedName}~{TimeKey(at)}";
+
+    private static async Task DeleteIfPresentAsync(TableClient table, string partitionKey, string rowKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.DeleteEntityAsync(partitionKey, rowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Removed by a duplicate delivery of the same announcement.
         }
     }
 
@@ -485,15 +504,23 @@ public sealed class CatalogProjection
         }
 
         var table = await TableAsync(CatalogTables.Quarantine, cancellationToken).ConfigureAwait(false);
+        var byLanding = await TableAsync(CatalogTables.QuarantineByLanding, cancellationToken).ConfigureAwait(false);
         var failedRules = data.Quality?.BlockingFailures.Select(r => r.Name).ToList() ?? [];
         foreach (var file in data.Quarantined.Distinct(StringComparer.Ordinal))
         {
+            // A refused name is quarantined under a safe one; its original is only in the domain's .error.json.
+            var landingName = file.StartsWith(LandingBlobNames.RefusedNamesFolder, StringComparison.Ordinal) ? null : file;
+            if (landingName is not null)
+            {
+                // Indexed first: a row a release might clear is always found through the index.
+                await byLanding.UpsertEntityAsync(new TableEntity(productKey, QuarantineByLandingKey(CatalogKeys.Encode(landingName), data.FailedAt)), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            }
+
             var row = new TableEntity(productKey, $"{TimeKey(data.FailedAt)}~{CatalogKeys.Encode(file)}")
             {
                 [CatalogColumns.ProductId] = data.ProductId,
                 [CatalogColumns.File] = file,
-                // A refused name is quarantined under a safe one; its original is only in the domain's .error.json.
-                [CatalogColumns.LandingName] = file.StartsWith(LandingBlobNames.RefusedNamesFolder, StringComparison.Ordinal) ? null : file,
+                [CatalogColumns.LandingName] = landingName,
                 [CatalogColumns.RunId] = data.RunId,
                 [CatalogColumns.Version] = data.Version,
                 [CatalogColumns.Stage] = data.Stage,
@@ -537,6 +564,9 @@ public sealed class CatalogProjection
     /// <summary>Time part of a newest-first key: ticks to the end of time, fixed width, so ordinal order is newest first.</summary>
     internal static string TimeKey(DateTimeOffset at) =>
         (DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks).ToString("D19", CultureInfo.InvariantCulture);
+
+    /// <summary>The digits of every <see cref="TimeKey"/>.</summary>
+    private const int TimeKeyLength = 19;
 
     /// <summary>RowKey of a run in <see cref="CatalogTables.RunsByTime"/>: newest first, then by run key.</summary>
     internal static string RunTimeKey(DateTimeOffset at, string runKey) => $"{TimeKey(at)}~{runKey}";

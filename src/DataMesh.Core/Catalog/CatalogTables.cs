@@ -33,6 +33,13 @@ public static class CatalogTables
     /// </summary>
     public const string Quarantine = "Quarantine";
 
+    /// <summary>
+    /// The <see cref="Quarantine"/> rows of files that came from landing, by landing name: PartitionKey = product id,
+    /// RowKey = file name and inverted time (the <see cref="Quarantine"/> row's key the other way round). A release that
+    /// read a file clears its rows with a range query on this key, not a read of the product's whole quarantine.
+    /// </summary>
+    public const string QuarantineByLanding = "QuarantineByLanding";
+
     /// <summary>Every catalog table, e.g. to create them all.</summary>
-    public static IReadOnlyList<string> All { get; } = [Products, Releases, Runs, RunsByTime, Lineage, LineageDownstream, QualityHistory, Quarantine];
+    public static IReadOnlyList<string> All { get; } = [Products, Releases, Runs, RunsByTime, Lineage, LineageDownstream, QualityHistory, Quarantine, QuarantineByLanding];
 }
