@@ -66,7 +66,7 @@ public sealed class SampleMeshFixture : IAsyncLifetime
         await _azurite.InitializeAsync();
         _seedLog.AppendLine(CultureInfo.InvariantCulture, $"Azurite ready at {_clock.Elapsed.TotalSeconds:F1} s");
         _root = Directory.CreateTempSubdirectory("datamesh-browser-").FullName;
-        CopyDirectory(Path.Combine(RepositoryRoot(), "pipelines"), Path.Combine(_root, "pipelines"));
+        Folders.Copy(Path.Combine(RepositoryRoot.Path, "pipelines"), Path.Combine(_root, "pipelines"));
         StartUp();
         var url = await _catalogUrlPrinted.Task.WaitAsync(TimeSpan.FromSeconds(90));
         _seedLog.AppendLine(CultureInfo.InvariantCulture, $"datamesh up printed {url} at {_clock.Elapsed.TotalSeconds:F1} s");
@@ -355,27 +355,4 @@ public sealed class SampleMeshFixture : IAsyncLifetime
     private static int Depth(ProductRegistry products, string productId, int guard) =>
         guard > products.All.Count || products.All.FirstOrDefault(p => p.Id == productId) is not { } spec ? 0
         : spec.Inputs.Where(i => i.Product is not null).Select(i => 1 + Depth(products, i.Product!, guard + 1)).DefaultIfEmpty(0).Max();
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "DataMesh.Functions.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"No DataMesh.Functions.sln above {AppContext.BaseDirectory}: run the tests from a clone.");
-    }
-
-    private static void CopyDirectory(string from, string to)
-    {
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(to, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-    }
 }

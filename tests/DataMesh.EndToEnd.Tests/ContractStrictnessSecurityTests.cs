@@ -1,3 +1,5 @@
+using DataMesh.Testing;
+
 namespace DataMesh.EndToEnd.Tests;
 
 /// <summary>
@@ -16,12 +18,7 @@ public sealed class ContractStrictnessSecurityTests : IDisposable
     {
         // The corpus case: a restricted patient_id whose masking entry is misspelt.
         var source = Path.Combine(ValidateCorpusFixture.Corpus, "masking-property-maskng");
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories).Where(f => Path.GetFileName(f) != "expected.txt"))
-        {
-            var target = Path.Combine(_root, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
+        Folders.Copy(source, _root, include: file => Path.GetFileName(file) != "expected.txt");
 
         File.WriteAllText(Path.Combine(_root, "admissions.csv"), Admissions);
     }

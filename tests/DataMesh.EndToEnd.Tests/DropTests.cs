@@ -44,21 +44,9 @@ public sealed class DropTests(AzuriteFixture azurite) : IDisposable
     /// <summary>The repository's finance products (three ledgers, the roll-up) and mesh policies, in a fresh mesh folder.</summary>
     private string CopySampleFinanceMesh()
     {
-        var repo = new DirectoryInfo(AppContext.BaseDirectory);
-        while (repo is not null && !File.Exists(Path.Combine(repo.FullName, "DataMesh.Functions.sln")))
-        {
-            repo = repo.Parent;
-        }
-
-        var source = Path.Combine(repo!.FullName, "pipelines");
+        var source = RepositoryRoot.Combine("pipelines");
         var target = Path.Combine(_root, "pipelines");
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(source, "finance"), "*", SearchOption.AllDirectories))
-        {
-            var copy = Path.Combine(target, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-            File.Copy(file, copy);
-        }
-
+        Folders.Copy(Path.Combine(source, "finance"), Path.Combine(target, "finance"));
         File.Copy(Path.Combine(source, "mesh.yaml"), Path.Combine(target, "mesh.yaml"));
         return Path.Combine(target, "finance");
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DataMesh.Testing;
 
 namespace DataMesh.EndToEnd.Tests;
 
@@ -8,13 +9,13 @@ namespace DataMesh.EndToEnd.Tests;
 /// </summary>
 public sealed class InfraCommandTests : IDisposable
 {
-    private static readonly string Repository = FindRepository();
+    private static readonly string Repository = RepositoryRoot.Path;
     private static readonly Dictionary<string, string> NoEnvironment = [];
 
     // A copy of the sample mesh to change at will.
     private readonly string _root = Path.Combine(Path.GetTempPath(), "datamesh-infra-cli-" + Guid.NewGuid().ToString("N")[..8]);
 
-    public InfraCommandTests() => CopyDirectory(Path.Combine(Repository, "pipelines"), Path.Combine(_root, "pipelines"));
+    public InfraCommandTests() => Folders.Copy(Path.Combine(Repository, "pipelines"), Path.Combine(_root, "pipelines"));
 
     private string Output => Path.Combine(_root, "infra", "generated", "subscriptions.json");
 
@@ -151,28 +152,5 @@ public sealed class InfraCommandTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("--existing", result.StdErr, StringComparison.Ordinal);
         Assert.Empty(result.StdOut);
-    }
-
-    private static string FindRepository()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "DataMesh.Functions.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No DataMesh.Functions.sln above {AppContext.BaseDirectory}: run the tests from a clone.");
-    }
-
-    private static void CopyDirectory(string source, string destination)
-    {
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(destination, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using DataMesh.Consumption;
+using DataMesh.Testing;
 
 namespace DataMesh.EndToEnd.Tests;
 
@@ -18,14 +19,14 @@ public sealed class InfraHookTests : IDisposable
     private const string HookPrefix = "dotnet run --project src/DataMesh.Cli -c Release -- infra hook ";
     private const string CatalogUrl = "https://func-hub.azurewebsites.net/api/catalog/";
 
-    private static readonly string Repository = FindRepository();
+    private static readonly string Repository = RepositoryRoot.Path;
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "datamesh-hooks-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly FakeGraph _graph = new();
 
     public InfraHookTests()
     {
-        CopyDirectory(Path.Combine(Repository, "pipelines"), Path.Combine(_root, "repo", "pipelines"));
+        Folders.Copy(Path.Combine(Repository, "pipelines"), Path.Combine(_root, "repo", "pipelines"));
         Directory.CreateDirectory(Bin);
         Directory.CreateDirectory(State);
         WriteExecutable("azd", FakeAzd);
@@ -531,29 +532,6 @@ public sealed class InfraHookTests : IDisposable
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.UserExecute);
-        }
-    }
-
-    private static string FindRepository()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "DataMesh.Functions.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No DataMesh.Functions.sln above {AppContext.BaseDirectory}: run the tests from a clone.");
-    }
-
-    private static void CopyDirectory(string source, string destination)
-    {
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(destination, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DataMesh.Testing;
 
 namespace DataMesh.EndToEnd.Tests;
 
@@ -11,7 +12,7 @@ public sealed class ValidateCorpusFixture : IAsyncLifetime
     private readonly string _root = Directory.CreateTempSubdirectory("dm-corpus-").FullName;
 
     /// <summary>The repository clone the tests run from.</summary>
-    public static string Repository { get; } = FindRepository();
+    public static string Repository => RepositoryRoot.Path;
 
     /// <summary>The corpus in the source tree.</summary>
     public static string Corpus => Path.Combine(Repository, "tests", "DataMesh.EndToEnd.Tests", "Corpus");
@@ -31,7 +32,7 @@ public sealed class ValidateCorpusFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        CopyDirectory(Corpus, _root);
+        Folders.Copy(Corpus, _root);
         WithoutSchemas = await ValidateAsync(Path.Combine(_root, "no-schemas-here"));
         if (OdcsSchemas is not null)
         {
@@ -65,17 +66,6 @@ public sealed class ValidateCorpusFixture : IAsyncLifetime
             .ToList();
     }
 
-    private static string FindRepository()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "DataMesh.Functions.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("the tests do not run from a clone of the repository");
-    }
-
     private static string? FindOdcsSchemas()
     {
         for (var directory = new DirectoryInfo(Repository); directory is not null; directory = directory.Parent)
@@ -88,15 +78,5 @@ public sealed class ValidateCorpusFixture : IAsyncLifetime
         }
 
         return null;
-    }
-
-    private static void CopyDirectory(string source, string target)
-    {
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var destination = Path.Combine(target, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            File.Copy(file, destination);
-        }
     }
 }

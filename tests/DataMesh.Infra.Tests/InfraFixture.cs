@@ -140,21 +140,8 @@ public sealed class InfraFixture : IAsyncLifetime
         new(await bicep.SnapshotAsync(Path.Combine(WorkDirectory, parametersFile), TestDeployment.TenantId, TestDeployment.SubscriptionId, TestDeployment.Location));
 
     // Sources only: a main.json or snapshot left by a local `bicep build` must not stand in for this run's output.
-    private static void CopyInfra(string destination)
-    {
-        foreach (var file in Directory.EnumerateFiles(SourceDirectory, "*", SearchOption.AllDirectories))
-        {
-            var relative = Path.GetRelativePath(SourceDirectory, file);
-            var isBuildOutput = relative.EndsWith(".snapshot.json", StringComparison.Ordinal)
-                || (relative.EndsWith(".json", StringComparison.Ordinal) && File.Exists(Path.ChangeExtension(file, ".bicep")));
-            if (isBuildOutput)
-            {
-                continue;
-            }
-
-            var target = Path.Combine(destination, relative);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-    }
+    private static void CopyInfra(string destination) =>
+        Folders.Copy(SourceDirectory, destination, include: file =>
+            !file.EndsWith(".snapshot.json", StringComparison.Ordinal)
+            && !(file.EndsWith(".json", StringComparison.Ordinal) && File.Exists(Path.ChangeExtension(file, ".bicep"))));
 }

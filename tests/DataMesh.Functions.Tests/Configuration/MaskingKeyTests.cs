@@ -17,7 +17,7 @@ public sealed class MaskingKeyTests : IDisposable
 
     public MaskingKeyTests()
     {
-        CopyDirectory(RepositoryRoot.Combine("pipelines"), _pipelines);
+        Folders.Copy(RepositoryRoot.Combine("pipelines"), _pipelines);
         var contract = Path.Combine(_pipelines, "finance", "ledger-emea", "contract.odcs.yaml");
         var text = File.ReadAllText(contract);
         var hashed = text.Replace(
@@ -139,15 +139,5 @@ public sealed class MaskingKeyTests : IDisposable
         }
 
         return AppSettings.Compose(settings);
-    }
-
-    private static void CopyDirectory(string source, string destination)
-    {
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(destination, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
     }
 }

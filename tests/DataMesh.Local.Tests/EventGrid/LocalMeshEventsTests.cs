@@ -30,7 +30,7 @@ public sealed class LocalMeshEventsTests(AzuriteFixture azurite) : IAsyncLifetim
         };
         foreach (var product in new[] { "finance/ledger-emea", "finance/ledger-amer", "finance/ledger-apac", "finance/revenue-global", "supply-chain/stock-levels" })
         {
-            options.ExtraProductDirectories.Add(Path.Combine(RepositoryRoot(), "pipelines", product));
+            options.ExtraProductDirectories.Add(Path.Combine(RepositoryRoot.Path, "pipelines", product));
         }
 
         _mesh = await LocalMesh.StartAsync(options);
@@ -140,18 +140,5 @@ public sealed class LocalMeshEventsTests(AzuriteFixture azurite) : IAsyncLifetim
         var release = Assert.Single(await _mesh.Catalog.GetReleasesAsync(spec.Id));
         Assert.Equal((result.Release, result.RunId), (release.Release, release.RunId));
         Assert.Empty(await _mesh.Outbox(spec.Domain).GetPendingAsync(DateTimeOffset.MaxValue));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "DataMesh.Functions.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("DataMesh.Functions.sln not found above " + AppContext.BaseDirectory);
     }
 }

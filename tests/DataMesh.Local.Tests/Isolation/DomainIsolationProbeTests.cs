@@ -10,6 +10,7 @@ using DataMesh.Local.Azurite;
 using DataMesh.Pipeline;
 using DataMesh.Specs;
 using DataMesh.Storage;
+using DataMesh.Testing;
 
 namespace DataMesh.Local.Tests.Isolation;
 
@@ -28,7 +29,7 @@ public sealed class DomainIsolationProbeTests : IAsyncLifetime
     {
         // Marketing's campaigns shared with finance only: sales, which reads them, is not admitted.
         _marketing = Path.Combine(_root, "campaign-performance");
-        CopyDirectory(Path.Combine(RepositoryRoot(), "pipelines", "marketing", "campaign-performance"), _marketing);
+        Folders.Copy(Path.Combine(RepositoryRoot.Path, "pipelines", "marketing", "campaign-performance"), _marketing);
         SetReaders("finance");
         var options = new LocalMeshOptions
         {
@@ -38,9 +39,9 @@ public sealed class DomainIsolationProbeTests : IAsyncLifetime
             // Its own Azurite, started on the state folder: a connection string would put the mesh in one account.
             ConnectionString = null,
         };
-        options.ExtraProductDirectories.Add(Path.Combine(RepositoryRoot(), "pipelines", "sales", "opportunities"));
-        options.ExtraProductDirectories.Add(Path.Combine(RepositoryRoot(), "pipelines", "sales", "campaign-attribution"));
-        options.ExtraProductDirectories.Add(Path.Combine(RepositoryRoot(), "pipelines", "finance", "ledger-emea"));
+        options.ExtraProductDirectories.Add(Path.Combine(RepositoryRoot.Path, "pipelines", "sales", "opportunities"));
+        options.ExtraProductDirectories.Add(Path.Combine(RepositoryRoot.Path, "pipelines", "sales", "campaign-attribution"));
+        options.ExtraProductDirectories.Add(Path.Combine(RepositoryRoot.Path, "pipelines", "finance", "ledger-emea"));
         options.ExtraProductDirectories.Add(_marketing);
         _mesh = await LocalMesh.StartAsync(options);
     }
@@ -293,26 +294,5 @@ public sealed class DomainIsolationProbeTests : IAsyncLifetime
     }
 
     private static string Sample(string domain, string product) =>
-        Directory.GetFiles(Path.Combine(RepositoryRoot(), "pipelines", domain, product, "samples")).Single();
-
-    private static void CopyDirectory(string from, string to)
-    {
-        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(to, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "DataMesh.Functions.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Repository root not found.");
-    }
+        Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "pipelines", domain, product, "samples")).Single();
 }

@@ -1,13 +1,15 @@
-namespace DataMesh.Functions.Tests;
+namespace DataMesh.Testing;
 
 /// <summary>Locates the clone these tests run from: the folder holding <c>DataMesh.Functions.sln</c>.</summary>
-internal static class RepositoryRoot
+public static class RepositoryRoot
 {
     private const string SolutionFile = "DataMesh.Functions.sln";
 
-    internal static string Path { get; } = Find();
+    /// <summary>The clone's root folder.</summary>
+    public static string Path { get; } = Find();
 
-    internal static string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
+    /// <summary><paramref name="parts"/> under the clone's root, e.g. <c>Combine("pipelines", "finance")</c>.</summary>
+    public static string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
 
     private static string Find()
     {
