@@ -42,22 +42,15 @@ internal static class BackfillCommand
             }
 
             using var loggerFactory = CliLogging.Create(parse.GetValue(verbose));
-            LocalMesh mesh;
-            try
+            if (await CliMesh.StartAsync(loggerFactory, "Ctrl+C in datamesh backfill", cancellationToken).ConfigureAwait(false) is not { } mesh)
             {
-                mesh = await LocalMesh.StartAsync(new LocalMeshOptions { LoggerFactory = loggerFactory, Interrupt = cancellationToken, InterruptedBy = "Ctrl+C in datamesh backfill" }, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SpecValidationException ex)
-            {
-                Diagnostics.Print(ex.Diagnostics);
                 return ExitCodes.CheckFailed;
             }
 
             await using (mesh)
             {
-                if (!mesh.Products.All.Any(p => p.Id == productId))
+                if (await CliMesh.IsUnknownAsync(mesh.Products, productId).ConfigureAwait(false))
                 {
-                    await Console.Error.WriteLineAsync($"error: no product '{productId}' under pipelines/ (known: {string.Join(", ", mesh.Products.All.Select(p => p.Id))}).").ConfigureAwait(false);
                     return ExitCodes.UsageOrEnvironment;
                 }
 

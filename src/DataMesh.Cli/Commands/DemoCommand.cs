@@ -23,14 +23,8 @@ internal static class DemoCommand
         {
             var asJson = parse.GetValue(json);
             using var loggerFactory = CliLogging.Create(parse.GetValue(verbose));
-            LocalMesh mesh;
-            try
+            if (await CliMesh.StartAsync(loggerFactory, "Ctrl+C in datamesh demo", cancellationToken).ConfigureAwait(false) is not { } mesh)
             {
-                mesh = await LocalMesh.StartAsync(new LocalMeshOptions { LoggerFactory = loggerFactory, Interrupt = cancellationToken, InterruptedBy = "Ctrl+C in datamesh demo" }, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SpecValidationException ex)
-            {
-                Diagnostics.Print(ex.Diagnostics);
                 return ExitCodes.CheckFailed;
             }
 

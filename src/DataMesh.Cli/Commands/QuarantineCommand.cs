@@ -123,14 +123,8 @@ internal static class QuarantineCommand
             }
 
             using var loggerFactory = CliLogging.Create(parse.GetValue(verbose));
-            LocalMesh mesh;
-            try
+            if (await CliMesh.StartAsync(loggerFactory, interruptedBy: null, cancellationToken).ConfigureAwait(false) is not { } mesh)
             {
-                mesh = await LocalMesh.StartAsync(new LocalMeshOptions { LoggerFactory = loggerFactory }, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SpecValidationException ex)
-            {
-                Diagnostics.Print(ex.Diagnostics);
                 return ExitCodes.CheckFailed;
             }
 
@@ -139,9 +133,8 @@ internal static class QuarantineCommand
                 List<QuarantinedFile> files;
                 if (productId is not null)
                 {
-                    if (!mesh.Products.All.Any(p => p.Id == productId))
+                    if (await CliMesh.IsUnknownAsync(mesh.Products, productId).ConfigureAwait(false))
                     {
-                        await Console.Error.WriteLineAsync($"error: no product '{productId}' under pipelines/ (known: {string.Join(", ", mesh.Products.All.Select(p => p.Id))}).").ConfigureAwait(false);
                         return ExitCodes.UsageOrEnvironment;
                     }
 
@@ -214,9 +207,8 @@ internal static class QuarantineCommand
             return ExitCodes.CheckFailed;
         }
 
-        if (productId is not null && !products.All.Any(p => p.Id == productId))
+        if (productId is not null && await CliMesh.IsUnknownAsync(products, productId).ConfigureAwait(false))
         {
-            await Console.Error.WriteLineAsync($"error: no product '{productId}' under pipelines/ (known: {string.Join(", ", products.All.Select(p => p.Id))}).").ConfigureAwait(false);
             return ExitCodes.UsageOrEnvironment;
         }
 
