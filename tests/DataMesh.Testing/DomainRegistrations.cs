@@ -32,4 +32,14 @@ public static class DomainRegistrations
         PublishedAt = new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero).AddMinutes(release),
         Registration = Of(product, domainSpecs),
     };
+
+    /// <summary>Each of <paramref name="products"/> announced to the hub's <paramref name="catalog"/> by its own domain app, holding its own spec only.</summary>
+    public static async Task AnnounceAsync(CatalogProjection catalog, params ProductSpec[] products)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        foreach (var product in products)
+        {
+            await catalog.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(Release(product, [product])));
+        }
+    }
 }

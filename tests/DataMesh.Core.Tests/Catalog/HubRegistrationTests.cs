@@ -25,8 +25,7 @@ public sealed class HubRegistrationTests(AzuriteFixture azurite)
         var projection = new CatalogProjection(storage);
 
         // Act
-        await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(DomainRegistrations.Release(ledger, [ledger])));
-        await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(DomainRegistrations.Release(summary, [summary])));
+        await DomainRegistrations.AnnounceAsync(projection, ledger, summary);
         var catalog = new CatalogReader(storage);
         var readers = await catalog.GetReadersAsync("finance.ledger", 1);
         var upstream = await catalog.GetLineageAsync("sales.summary", "upstream", 1);
@@ -108,7 +107,7 @@ public sealed class HubRegistrationTests(AzuriteFixture azurite)
         var ledger = ProductRegistry.LoadFrom(mesh.Pipelines).Get("finance.ledger");
         var storage = azurite.CreateMeshStorage();
         var projection = new CatalogProjection(storage);
-        await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(DomainRegistrations.Release(ledger, [ledger])));
+        await DomainRegistrations.AnnounceAsync(projection, ledger);
         await projection.RegisterProductAsync(Reader("marketing", "spy", "finance.ledger", "amount", "total"));
 
         // Act
@@ -126,11 +125,7 @@ public sealed class HubRegistrationTests(AzuriteFixture azurite)
         var products = ProductRegistry.LoadFrom(mesh.Pipelines);
         var storage = azurite.CreateMeshStorage();
         var projection = new CatalogProjection(storage);
-        foreach (var product in new[] { products.Get("finance.ledger"), products.Get("sales.summary") })
-        {
-            await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(DomainRegistrations.Release(product, [product])));
-        }
-
+        await DomainRegistrations.AnnounceAsync(projection, products.Get("finance.ledger"), products.Get("sales.summary"));
         await projection.RegisterProductAsync(Reader("sales", "report", "sales.summary", "amount", "total"));
         var catalog = new CatalogReader(storage);
 

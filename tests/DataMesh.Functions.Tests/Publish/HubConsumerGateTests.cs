@@ -161,10 +161,7 @@ public sealed class HubConsumerGateTests(AzuriteFixture azurite)
         var products = ProductRegistry.LoadFrom(mesh.Pipelines);
         var storage = azurite.CreateSingleAccountStorage();
         var projection = new CatalogProjection(storage);
-        var ledger = products.Get("finance.ledger");
-        var summary = products.Get("sales.summary");
-        await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(DomainRegistrations.Release(ledger, [ledger])));
-        await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(DomainRegistrations.Release(summary, [summary])));
+        await DomainRegistrations.AnnounceAsync(projection, products.Get("finance.ledger"), products.Get("sales.summary"));
         Directory.Delete(Path.Combine(mesh.Pipelines, "sales"), recursive: true);
         return new HubCatalogHandler(new CatalogReader(storage));
     }
