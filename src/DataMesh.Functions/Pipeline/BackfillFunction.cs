@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using DataMesh.Functions.Configuration;
 using DataMesh.Pipeline;
 using DataMesh.Storage;
@@ -22,8 +21,6 @@ namespace DataMesh.Functions.Pipeline;
 /// </summary>
 public sealed partial class BackfillFunction(IProductRegistry products, MeshStorage storage, AppServiceAuthentication authentication, TimeProvider time, ILogger<BackfillFunction> logger)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     /// <summary>Largest request body read.</summary>
     private const int MaxBodyBytes = 16 * 1024;
 
@@ -41,30 +38,19 @@ public sealed partial class BackfillFunction(IProductRegistry products, MeshStor
             return refused;
         }
 
-        var spec = products.All.FirstOrDefault(p => p.Id == id);
-        if (spec is null)
+        if (await PipelineHttp.RefuseUnknownProductAsync(request, products, id, cancellationToken) is { } unknown)
         {
-            return await ErrorAsync(request, HttpStatusCode.NotFound, $"Product '{id}' is not served by this app (known: {string.Join(", ", products.All.Select(p => p.Id))}).", cancellationToken);
+            return unknown;
         }
 
-        BackfillBody? body = null;
-        using (var buffered = new MemoryStream())
+        var (body, invalid) = await PipelineHttp.ReadJsonAsync<BackfillBody>(
+            request, MaxBodyBytes, "{ \"from\": \"<ISO 8601>\", \"to\": \"<ISO 8601>\", \"partitions\": [\"column=value\"] } or empty", tooLargeHint: null, cancellationToken);
+        if (invalid is not null)
         {
-            if (!await PipelineHttp.TryReadBoundedAsync(request, buffered, MaxBodyBytes, cancellationToken))
-            {
-                return await ErrorAsync(request, HttpStatusCode.RequestEntityTooLarge, $"The body is larger than {MaxBodyBytes} bytes.", cancellationToken);
-            }
-
-            try
-            {
-                body = buffered.Length == 0 ? null : JsonSerializer.Deserialize<BackfillBody>(buffered.ToArray(), Json);
-            }
-            catch (JsonException ex)
-            {
-                return await ErrorAsync(request, HttpStatusCode.BadRequest, $"The body must be {{ \"from\": \"<ISO 8601>\", \"to\": \"<ISO 8601>\", \"partitions\": [\"column=value\"] }} or empty: {ex.Message}", cancellationToken);
-            }
+            return invalid;
         }
 
+        var spec = products.Get(id);
         var range = new BackfillRange { From = body?.From, To = body?.To, Partitions = body?.Partitions ?? [] };
         var plan = await BackfillPlanner.PlanAsync(storage, spec, range, time, cancellationToken);
         if (plan.Request is not { } pipelineRequest)

@@ -71,22 +71,11 @@ public sealed partial class QuarantineFunction(IProductRegistry products, MeshSt
             return refused;
         }
 
-        ReplayBody? body;
-        using (var buffered = new MemoryStream())
+        var (body, invalid) = await PipelineHttp.ReadJsonAsync<ReplayBody>(
+            request, MaxBodyBytes, "{ \"file\": \"<quarantined file>\" } or empty (every file of the product)", tooLargeHint: null, cancellationToken);
+        if (invalid is not null)
         {
-            if (!await PipelineHttp.TryReadBoundedAsync(request, buffered, MaxBodyBytes, cancellationToken))
-            {
-                return await PipelineHttp.ErrorAsync(request, HttpStatusCode.RequestEntityTooLarge, $"The body is larger than {MaxBodyBytes} bytes.", cancellationToken);
-            }
-
-            try
-            {
-                body = buffered.Length == 0 ? null : JsonSerializer.Deserialize<ReplayBody>(buffered.ToArray(), Json);
-            }
-            catch (JsonException ex)
-            {
-                return await PipelineHttp.ErrorAsync(request, HttpStatusCode.BadRequest, $"The body must be {{ \"file\": \"<quarantined file>\" }} or empty (every file of the product): {ex.Message}", cancellationToken);
-            }
+            return invalid;
         }
 
         var quarantine = Client();
@@ -132,9 +121,7 @@ public sealed partial class QuarantineFunction(IProductRegistry products, MeshSt
             return refused;
         }
 
-        return products.All.Any(p => p.Id == id)
-            ? null
-            : await PipelineHttp.ErrorAsync(request, HttpStatusCode.NotFound, $"Product '{id}' is not served by this app (known: {string.Join(", ", products.All.Select(p => p.Id))}).", cancellationToken);
+        return await PipelineHttp.RefuseUnknownProductAsync(request, products, id, cancellationToken);
     }
 
     [LoggerMessage(EventId = 3105, Level = LogLevel.Information, Message = "Replay run {RunId} of {ProductId} started over quarantined file {File}")]

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text.Json;
 using DataMesh.Pipeline;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
@@ -16,8 +14,6 @@ namespace DataMesh.Functions.Pipeline;
 /// </summary>
 public sealed partial class RunProductFunction(IProductRegistry products, TimeProvider time, ILogger<RunProductFunction> logger)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     /// <summary>Largest request body read (a list of landing blob names).</summary>
     private const int MaxBodyBytes = 64 * 1024;
 
@@ -30,30 +26,16 @@ public sealed partial class RunProductFunction(IProductRegistry products, TimePr
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(client);
-        if (!products.All.Any(p => p.Id == id))
+        if (await PipelineHttp.RefuseUnknownProductAsync(request, products, id, cancellationToken) is { } unknown)
         {
-            return await ErrorAsync(request, HttpStatusCode.NotFound, $"Product '{id}' is not served by this app (known: {string.Join(", ", products.All.Select(p => p.Id))}).", cancellationToken);
+            return unknown;
         }
 
-        // Read whole first (bounded): on ASP.NET Core the body does not seek, and an empty one means "no body".
-        using var buffered = new MemoryStream();
-        if (!await PipelineHttp.TryReadBoundedAsync(request, buffered, MaxBodyBytes, cancellationToken))
+        var (body, invalid) = await PipelineHttp.ReadJsonAsync<RunBody>(
+            request, MaxBodyBytes, "{ \"landingBlobs\": [\"...\"] } or empty", "name the landing blobs by prefix instead", cancellationToken);
+        if (invalid is not null)
         {
-            return await ErrorAsync(request, HttpStatusCode.RequestEntityTooLarge, $"The body is larger than {MaxBodyBytes} bytes: name the landing blobs by prefix instead.", cancellationToken);
-        }
-
-        RunBody? body = null;
-        if (buffered.Length > 0)
-        {
-            try
-            {
-                buffered.Position = 0;
-                body = await JsonSerializer.DeserializeAsync<RunBody>(buffered, Json, cancellationToken);
-            }
-            catch (JsonException ex)
-            {
-                return await ErrorAsync(request, HttpStatusCode.BadRequest, $"The body must be {{ \"landingBlobs\": [\"...\"] }} or empty: {ex.Message}", cancellationToken);
-            }
+            return invalid;
         }
 
         var runId = $"{id}-http-{time.GetUtcNow():yyyyMMddTHHmmssfff}-{Guid.NewGuid().ToString("N")[..8]}";
@@ -62,9 +44,6 @@ public sealed partial class RunProductFunction(IProductRegistry products, TimePr
         LogStarted(logger, runId, id);
         return await client.CreateCheckStatusResponseAsync(request, runId, cancellationToken);
     }
-
-    private static Task<HttpResponseData> ErrorAsync(HttpRequestData request, HttpStatusCode status, string error, CancellationToken cancellationToken) =>
-        PipelineHttp.ErrorAsync(request, status, error, cancellationToken);
 
     [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "Run {RunId} of {ProductId} started on demand")]
     private static partial void LogStarted(ILogger logger, string runId, string productId);
