@@ -170,6 +170,13 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
     /// <summary>Runs before each orchestration episode of this engine's worker (the host-kill tests make an episode slow).</summary>
     internal Func<TaskOrchestrationWorkItem, Task>? BeforeEpisode { get; set; }
 
+    /// <summary>How long the worker's storage requests wait before they are sent (the host-kill tests slow some).</summary>
+    internal Func<Azure.Core.Request, TimeSpan>? StorageLatency
+    {
+        get => _cutOff.Latency;
+        set => _cutOff.Latency = value;
+    }
+
     /// <summary>
     /// A client-only engine on an existing task hub, with no worker: for a process that acts on runs another process's
     /// worker executes (<c>datamesh runs cancel</c> while <c>datamesh up</c> serves the mesh).
