@@ -15,6 +15,7 @@ namespace DataMesh.EndToEnd.Tests;
 /// product read anonymously, a forged but well-keyed release event, an event the tables can never hold.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
+[Trait("Category", "Security")]
 public sealed class CatalogSecurityProbeTests(AzuriteFixture azurite) : IAsyncLifetime
 {
     private readonly TestMeshHost _host = new(azurite);

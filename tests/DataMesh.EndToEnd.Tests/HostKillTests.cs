@@ -99,8 +99,8 @@ public sealed class HostKillTests(AzuriteFixture azurite)
             Assert.True(await client.ScheduleAsync(requests[1]));
         }
 
-        // Longer than the control queue's visibility timeout: a message the abandoned worker took would show again by
-        // then, taken once.
+        // A message the abandoned worker took would be hidden for the control queue's visibility timeout: the peek
+        // below would miss it (or, past the timeout, see it taken once).
         await Task.Delay(TakeOverAfter * 2);
         var control = new Azure.Storage.Queues.QueueClient(connectionString, hub.ToLowerInvariant() + "-control-00");
         var waiting = (await control.PeekMessagesAsync(maxMessages: 32)).Value;
@@ -115,6 +115,44 @@ public sealed class HostKillTests(AzuriteFixture azurite)
         Assert.Equal([0L], waiting.Select(m => m.DequeueCount));
         Assert.Equal((PipelineStatus.Published, 2), (result.Status, result.Release));
         hung.SetResult();
+    }
+
+    [Fact]
+    public async Task Run_StartMessageHeldLongerThanTheTakeOverTime_ItReachesOneEpisodeAndTheRunPublishesOnce()
+    {
+        // Arrange: a host on which the run's start message is held past the take-over time (8 s) before its episode
+        // ends, as on a loaded machine: its history load waits 6 s in the session manager's buffer (held from the
+        // message's dequeue, before the backend renews anything), and the episode that takes it runs 6 s.
+        using var product = new TestProduct("slowep" + Guid.NewGuid().ToString("N")[..6]);
+        var (ns, state, storage) = await PrepareAsync(product);
+        const string blob = "orders/orders-1.csv";
+        await storage.Landing(product.Domain).GetBlobClient(blob).UploadAsync(product.WriteOrders("orders-1.csv", rows: 40));
+        var request = new PipelineRequest { RunId = $"slowep-{Guid.NewGuid():N}", ProductId = product.Id, LandingBlobs = [blob], Trigger = "blob" };
+        var held = TimeSpan.FromSeconds(6);
+        var startDeliveries = 0;
+        PipelineResult result;
+        await using (var host = await StartHostAsync(HostOptions(product, ns, state)))
+        {
+            host.Engine.StorageLatency = r =>
+                r.Method == Azure.Core.RequestMethod.Get && r.Uri.Path.Contains("History", StringComparison.Ordinal) &&
+                r.Uri.ToString().Contains(request.RunId, StringComparison.Ordinal) ? held : TimeSpan.Zero;
+            host.Engine.BeforeEpisode = async workItem =>
+            {
+                if (workItem.InstanceId == request.RunId && workItem.NewMessages.Any(m => m.Event is DurableTask.Core.History.ExecutionStartedEvent))
+                {
+                    Interlocked.Increment(ref startDeliveries);
+                    await Task.Delay(held);
+                }
+            };
+
+            // Act
+            result = await host.RunAsync(request, TimeSpan.FromMinutes(4));
+        }
+
+        // Assert: the start message reached one episode (with the old 8 s visibility timeout it came back while held and
+        // reached another, and again), and the run published its one release.
+        Assert.Equal(1, startDeliveries);
+        Assert.Equal((PipelineStatus.Published, 1), (result.Status, result.Release));
     }
 
     [Fact]

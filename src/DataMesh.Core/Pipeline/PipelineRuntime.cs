@@ -78,8 +78,16 @@ public sealed class PipelineRuntime(
     /// <summary>The OpenLineage namespace of jobs and product datasets.</summary>
     public string LineageNamespace { get; init; } = "datamesh";
 
-    /// <summary>The local folder of one run (created on demand).</summary>
-    public RunWorkspace Workspace(string runId) => new(Path.Combine(Options.WorkDirectory, RunWorkspace.SafeName(runId)));
+    /// <summary>
+    /// The local folder of one run (created on demand). The folder of all runs (<see cref="PipelineOptions.WorkDirectory"/>)
+    /// is made private first: a run's scratch holds its inputs' rows in clear, restricted ones too, and run folder names
+    /// are predictable, so no other OS user may read there or plant an entry a run would take for its own.
+    /// </summary>
+    public RunWorkspace Workspace(string runId)
+    {
+        PrivateDirectory.Ensure(Options.WorkDirectory);
+        return new(Path.Combine(Options.WorkDirectory, RunWorkspace.SafeName(runId)));
+    }
 
     /// <summary>Where finished run folders go to be deleted in the background.</summary>
     /// <summary>

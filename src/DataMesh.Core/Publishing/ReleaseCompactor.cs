@@ -208,6 +208,8 @@ public sealed class ReleaseCompactor
 
             var input = Path.Combine(work, "in");
             var output = Path.Combine(work, "out");
+            // The release's rows in clear, under the temp path by default: a folder only this user enters.
+            PrivateDirectory.Ensure(work);
             Directory.CreateDirectory(input);
             Directory.CreateDirectory(output);
             using var session = DuckDbSession.OpenLocked(new DuckDbSessionOptions

@@ -1,10 +1,11 @@
 namespace DataMesh.Storage;
 
 /// <summary>
-/// A local folder only this OS user may enter: where readers keep copies of releases that may be restricted, and where
-/// entries are reused across processes by name (a folder others could write into would let them plant an entry).
-/// On Unix it is created 0700, and an existing one open to group or others is closed (this user owns it, as an earlier
-/// version of the platform made it) or refused (another user's folder under a shared temp path).
+/// A local folder only this OS user may enter: where readers keep copies of releases that may be restricted, where runs
+/// and compactions keep rows in clear, and where entries are reused across processes by name (a folder others could
+/// write into would let them plant an entry). On Unix it is created 0700, and an existing one open to group or others
+/// is closed (this user owns it, as an earlier version of the platform made it) or refused (another user's folder
+/// under a shared temp path, or a shared sticky folder such as the temp path itself).
 /// </summary>
 public static class PrivateDirectory
 {
@@ -27,9 +28,16 @@ public static class PrivateDirectory
         }
 
         Directory.CreateDirectory(path, OwnerOnly);
-        if ((File.GetUnixFileMode(path) & GroupOrOthers) == 0)
+        var mode = File.GetUnixFileMode(path);
+        if ((mode & GroupOrOthers) == 0)
         {
             return;
+        }
+
+        // A sticky folder (the temp path itself, /tmp) is shared by design: closing it would break every other user.
+        if ((mode & UnixFileMode.StickyBit) != 0)
+        {
+            throw new UnauthorizedAccessException($"{path} is a folder shared by all users (sticky, like the temp path): it cannot hold this user's private files. Point the setting at a folder of its own inside it.");
         }
 
         try
@@ -39,7 +47,7 @@ public static class PrivateDirectory
         catch (UnauthorizedAccessException ex)
         {
             throw new UnauthorizedAccessException(
-                $"{path} is open to other users and belongs to another one: it cannot hold this user's copies of releases. Remove it, or point the cache elsewhere.",
+                $"{path} is open to other users and belongs to another one: it cannot hold this user's private files (copies of releases, run scratch). Remove it, or point the setting elsewhere.",
                 ex);
         }
     }

@@ -52,7 +52,8 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
         _cutOff = cutOff;
         _leases = leases;
         _taskHub = leases.TaskHubName;
-        _notStartedWarningAfter = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(60).Ticks, takeOverAfter.Ticks * 3));
+        // A killed host's start message shows again after the control queue's visibility timeout: warn only past that.
+        _notStartedWarningAfter = TimeSpan.FromTicks(Math.Max((ControlVisibility(takeOverAfter) + takeOverAfter).Ticks, takeOverAfter.Ticks * 3));
     }
 
     /// <summary>The DTFx client of this engine's task hub (for <see cref="LocalDurableTaskClient"/>).</summary>
@@ -64,8 +65,18 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
     /// <summary>The task hub's storage service (instance queries for <see cref="StuckRunDetector"/>).</summary>
     internal AzureStorageOrchestrationService Service => _service;
 
-    /// <summary>How long a killed host's work waits by default before another host takes it over (message visibility).</summary>
+    /// <summary>How long a killed host's activity work waits by default before another host takes it over (message visibility).</summary>
     public static readonly TimeSpan DefaultTakeOverAfter = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// How long a control-queue message (a run's start, an activity's result) stays hidden once a host took it: well
+    /// above an orchestration episode on a loaded machine. The backend holds the message from its dequeue, through the
+    /// session manager's buffer and history load, to the episode's end, and renews it only during the episode (DTFx's
+    /// <c>TaskOrchestrationDispatcher.RenewUntil</c>: 30 s before it shows again, at the earliest 5 s into the episode).
+    /// A timeout as short as the take-over time let a slow episode's own message come back while it ran, and under
+    /// load it never got past it. The cost: an episode in flight on a killed host is taken over after up to this long.
+    /// </summary>
+    public static readonly TimeSpan ControlQueueVisibility = TimeSpan.FromSeconds(60);
 
     /// <summary>Creates the task hub if needed and starts the worker with every pipeline task registered.</summary>
     public static Task<LocalDurableEngine> StartAsync(string connectionString, string taskHubName, PipelineRuntime runtime, CancellationToken cancellationToken = default) =>
@@ -73,8 +84,9 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
 
     /// <summary>
     /// Creates the task hub if needed and starts the worker with every pipeline task registered; a killed host's
-    /// in-flight work and partition are taken over by another host after about <paramref name="takeOverAfter"/>
-    /// (at least 8 s: running activities renew their messages every 5 s).
+    /// running activities and partition are taken over by another host after about <paramref name="takeOverAfter"/>
+    /// (at least 8 s: running activities renew their messages every 5 s), an orchestration episode it was running after
+    /// up to <see cref="ControlQueueVisibility"/> (or <paramref name="takeOverAfter"/> if longer).
     /// </summary>
     public static async Task<LocalDurableEngine> StartAsync(string connectionString, string taskHubName, PipelineRuntime runtime, TimeSpan takeOverAfter, CancellationToken cancellationToken = default)
     {
@@ -95,9 +107,11 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
             MaxQueuePollingInterval = TimeSpan.FromMilliseconds(100),
             // A duplicate start must say so (ScheduleAsync returns false), not be dropped silently.
             ThrowExceptionOnInvalidDedupeStatus = true,
-            // Short enough that a killed host's work is picked up again in seconds; long activities renew their lease.
+            // Short enough that a killed host's activity is picked up again in seconds; running activities renew it.
             WorkItemQueueVisibilityTimeout = takeOverAfter,
-            ControlQueueVisibilityTimeout = takeOverAfter,
+            // Not the take-over time: a control message is held from its dequeue to its episode's end (see
+            // ControlQueueVisibility); the partition lease decides which host reads the queue.
+            ControlQueueVisibilityTimeout = ControlVisibility(takeOverAfter),
             // One process per hub locally: skip the app lease, and take partition leases fast.
             UseAppLease = false,
             LeaseAcquireInterval = TimeSpan.FromSeconds(1),
@@ -119,8 +133,14 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
         // Waiters in this process learn that an orchestration episode ran (a stage started, the run ended) at once,
         // instead of on their next poll.
         var episodes = new EpisodeSignal();
-        worker.AddOrchestrationDispatcherMiddleware(async (_, next) =>
+        LocalDurableEngine? engine = null;
+        worker.AddOrchestrationDispatcherMiddleware(async (context, next) =>
         {
+            if (engine?.BeforeEpisode is { } beforeEpisode)
+            {
+                await beforeEpisode(context.GetProperty<TaskOrchestrationWorkItem>()).ConfigureAwait(false);
+            }
+
             await next().ConfigureAwait(false);
             episodes.Pulse();
         });
@@ -140,7 +160,21 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
         await worker.StartAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
 
         var client = new TaskHubClient(service, new SystemTextJsonDataConverter(), loggerFactory);
-        return new LocalDurableEngine(worker, client, service, episodes, loggerFactory, cutOff, new HubLeases(connectionString, taskHubName), takeOverAfter);
+        engine = new LocalDurableEngine(worker, client, service, episodes, loggerFactory, cutOff, new HubLeases(connectionString, taskHubName), takeOverAfter);
+        return engine;
+    }
+
+    /// <summary>The control queue's visibility timeout for a take-over time: <see cref="ControlQueueVisibility"/> or longer.</summary>
+    internal static TimeSpan ControlVisibility(TimeSpan takeOverAfter) => takeOverAfter > ControlQueueVisibility ? takeOverAfter : ControlQueueVisibility;
+
+    /// <summary>Runs before each orchestration episode of this engine's worker (the host-kill tests make an episode slow).</summary>
+    internal Func<TaskOrchestrationWorkItem, Task>? BeforeEpisode { get; set; }
+
+    /// <summary>How long the worker's storage requests wait before they are sent (the host-kill tests slow some).</summary>
+    internal Func<Azure.Core.Request, TimeSpan>? StorageLatency
+    {
+        get => _cutOff.Latency;
+        set => _cutOff.Latency = value;
     }
 
     /// <summary>

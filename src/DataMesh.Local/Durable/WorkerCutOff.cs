@@ -34,16 +34,32 @@ internal sealed class WorkerCutOff : HttpPipelinePolicy
     /// <summary>The worker's logger factory, silent once engaged (the abandoned loops would log a failure per poll).</summary>
     public ILoggerFactory Wrap(ILoggerFactory inner) => new GatedLoggerFactory(inner, this);
 
+    /// <summary>
+    /// How long to hold a request before it is sent (none when null or zero): the host-kill tests slow chosen requests
+    /// of the worker as a loaded machine does (<see cref="LocalDurableEngine.StorageLatency"/>).
+    /// </summary>
+    public Func<Request, TimeSpan>? Latency { get; set; }
+
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
         ThrowIfEngaged(message);
+        if (Latency?.Invoke(message.Request) is { } latency && latency > TimeSpan.Zero)
+        {
+            Thread.Sleep(latency);
+        }
+
         ProcessNext(message, pipeline);
     }
 
-    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
         ThrowIfEngaged(message);
-        return ProcessNextAsync(message, pipeline);
+        if (Latency?.Invoke(message.Request) is { } latency && latency > TimeSpan.Zero)
+        {
+            await Task.Delay(latency, message.CancellationToken).ConfigureAwait(false);
+        }
+
+        await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
     }
 
     private void ThrowIfEngaged(HttpMessage message)
