@@ -270,7 +270,24 @@ public sealed partial class LocalMesh : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(request);
         _startedRuns.TryAdd(request.RunId, 0);
         await _engine.ScheduleAsync(request, cancellationToken).ConfigureAwait(false);
-        var result = await _engine.WaitAsync(request.RunId, timeout ?? TimeSpan.FromMinutes(10), cancellationToken, progress).ConfigureAwait(false);
+        PipelineResult result;
+        try
+        {
+            result = await _engine.WaitAsync(request.RunId, timeout ?? TimeSpan.FromMinutes(10), cancellationToken, progress).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            // Cancelled by someone else (`datamesh runs cancel` from another process): this mesh's worker is the one that
+            // runs the cancellation's announcement and clean-up, so it finishes them before it stops.
+            var cancelled = await FinishCancelledElsewhereAsync(request.RunId, cancellationToken).ConfigureAwait(false);
+            if (cancelled is null)
+            {
+                throw;
+            }
+
+            result = cancelled;
+        }
+
         _startedRuns.TryRemove(request.RunId, out _);
         await ProcessCatalogEventsAsync(cancellationToken).ConfigureAwait(false);
         await ProcessTriggersAsync(cancellationToken).ConfigureAwait(false);
@@ -487,6 +504,31 @@ public sealed partial class LocalMesh : IAsyncDisposable
         }
 
         return cancelled;
+    }
+
+    /// <summary>
+    /// A run this mesh started that another process cancelled (its instance terminated with a cancellation reason): stops
+    /// its stages running here, runs its announced failure (<see cref="StuckRunFailure"/>: announcement and clean-up,
+    /// scheduled by the canceller or now) on this mesh's worker, and returns that failure; null for any other end.
+    /// </summary>
+    private async Task<PipelineResult?> FinishCancelledElsewhereAsync(string runId, CancellationToken cancellationToken)
+    {
+        var client = new LocalDurableTaskClient(_engine);
+        var run = await client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+        if (run is not { RuntimeStatus: Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Terminated, SerializedOutput: { } output } || !RunCancellation.IsCancellation(output))
+        {
+            return null;
+        }
+
+        _runtime?.CancelInProcess(runId);
+        var sweep = new StuckRunSweep(client, Products, StuckRunSweep.DefaultBound, _logger);
+        if (await sweep.FinishTerminatedAsync(runId, cancellationToken).ConfigureAwait(false) is not { } failure)
+        {
+            return null;
+        }
+
+        var ended = await client.WaitForInstanceCompletionAsync(failure, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+        return ended.ReadOutputAs<PipelineResult>();
     }
 
     /// <summary>Forgets a run this mesh saw end: a long-running <c>up</c> keeps only the runs still going.</summary>

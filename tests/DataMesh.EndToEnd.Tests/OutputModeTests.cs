@@ -76,6 +76,7 @@ public sealed class OutputModeTests(AzuriteFixture azurite)
         new TestProduct(domain, "stock-partitions", Sql, PartitionContract, output: "{ contract: contract.odcs.yaml, mode: partitions, partitionBy: [customer] }"),
         new TestProduct(domain, "customers-merge", Sql, MergeContract, output: "{ contract: contract.odcs.yaml, mode: merge, key: [order_id], deleteWhen: \"status = 'cancelled'\" }"),
         new TestProduct(domain, "customers-merge-gate", Sql, MergeContract, output: "{ contract: contract.odcs.yaml, mode: merge, key: [order_id] }"),
+        new TestProduct(domain, "customers-merge-race", Sql, MergeContract, output: "{ contract: contract.odcs.yaml, mode: merge, key: [order_id] }"),
         new TestProduct(domain, "orders-replace"),
     ]);
 
@@ -171,6 +172,31 @@ public sealed class OutputModeTests(AzuriteFixture azurite)
         Assert.Equal((1, 2L), (kept.Release, kept.Rows));
         Assert.StartsWith("customer=c1/", kept.Path, StringComparison.Ordinal);
         Assert.Equal(5, manifest.Rows);
+    }
+
+    [Fact]
+    public async Task Merge_FourConcurrentRuns_NewestReleaseHoldsEveryRunsUpserts()
+    {
+        // Arrange: keys 1-8 published.
+        var (mesh, product) = await ProductAsync("customers-merge-race");
+        var store = Store(mesh, product);
+        await RunAsync(mesh, product, "load.csv", Rows(1, 8));
+
+        // Act: four runs at once, each replacing one key of the load and adding one of its own.
+        var results = await Task.WhenAll(Enumerable.Range(1, 4).Select(i => RunAsync(mesh, product, $"change-{i}.csv", [$"{i},c{i % 3},{i}.99,shipped", $"{20 + i},n,{20 + i}.00,open"])));
+
+        // Assert: every release builds on the one before it, so none loses another's upsert (a merge on a stale base
+        // would bring the replaced rows back).
+        Assert.Equal([2, 3, 4, 5], results.Select(r => r.Release!.Value).Order());
+        var expected = Expected(5, 8)
+            .Concat(Enumerable.Range(1, 4).Select(i => $"{i}|c{i % 3}|{i}.99|shipped"))
+            .Concat(Enumerable.Range(21, 4).Select(i => $"{i}|n|{i}.00|open"))
+            .Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, await SnapshotRows.ReadAsync(store, product.Name, Version, 5, Columns));
+        for (var release = 2; release <= 5; release++)
+        {
+            Assert.Equal(release - 1, (await ManifestAsync(store, product, release)).Changes!.BasedOn);
+        }
     }
 
     [Fact]

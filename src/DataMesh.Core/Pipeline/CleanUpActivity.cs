@@ -1,3 +1,4 @@
+using DataMesh.Specs;
 using DataMesh.Telemetry;
 using Microsoft.DurableTask;
 
@@ -18,8 +19,28 @@ public sealed class CleanUpActivity(PipelineRuntime runtime) : TaskActivity<Clea
     private async Task<bool> CleanUpAsync(CleanUpInput input, CancellationToken cancellationToken)
     {
         var spec = runtime.Products.Get(input.ProductId);
+        if (input.Terminated)
+        {
+            // Marked before the staged files are listed: a stage still running stages its files before it looks for the
+            // mark, so either this listing finds them or that stage finds the mark (and removes them itself).
+            await runtime.StorageFor(spec.Domain).Staging(spec.Domain).GetBlobClient(StagedOutput.TerminatedMarker(spec.Name, input.RunId))
+                .UploadAsync(BinaryData.FromString(""), overwrite: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        await RemoveScratchAsync(runtime, spec, input.RunId, cancellationToken).ConfigureAwait(false);
+        runtime.ForgetRun(input.RunId);
+        return true;
+    }
+
+    /// <summary>True when run <paramref name="runId"/> was terminated and its clean-up has started (<see cref="CleanUpInput.Terminated"/>).</summary>
+    internal static async Task<bool> TerminatedAsync(PipelineRuntime runtime, ProductSpec spec, string runId, CancellationToken cancellationToken) =>
+        await runtime.StorageFor(spec.Domain).Staging(spec.Domain).GetBlobClient(StagedOutput.TerminatedMarker(spec.Name, runId)).ExistsAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Deletes the run's staged files and its local folder (what a stage of it wrote: idempotent).</summary>
+    internal static async Task RemoveScratchAsync(PipelineRuntime runtime, ProductSpec spec, string runId, CancellationToken cancellationToken)
+    {
         var staging = runtime.StorageFor(spec.Domain).Staging(spec.Domain);
-        await foreach (var blob in staging.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = StagedOutput.Prefix(spec.Name, input.RunId) }, cancellationToken).ConfigureAwait(false))
+        await foreach (var blob in staging.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = StagedOutput.Prefix(spec.Name, runId) }, cancellationToken).ConfigureAwait(false))
         {
             await staging.DeleteBlobIfExistsAsync(blob.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
@@ -27,10 +48,7 @@ public sealed class CleanUpActivity(PipelineRuntime runtime) : TaskActivity<Clea
         if (runtime.Options.CleanUpWorkDirectory)
         {
             // The folder leaves at once; its files are deleted in the background.
-            _ = runtime.Trash.Discard(runtime.Workspace(input.RunId));
+            _ = runtime.Trash.Discard(runtime.Workspace(runId));
         }
-
-        runtime.ForgetRun(input.RunId);
-        return true;
     }
 }

@@ -189,6 +189,12 @@ public sealed record AnnounceInput(PipelineResult Result, PublishResult? Publish
 /// <summary>Input of <see cref="CleanUpActivity"/>.</summary>
 public sealed record CleanUpInput(string RunId, string ProductId)
 {
+    /// <summary>
+    /// The run's orchestration was terminated (cancelled or stuck): stages it had scheduled may still run after this
+    /// clean-up, so it first marks the run (<see cref="StagedOutput.TerminatedMarker"/>) for them to stage nothing.
+    /// </summary>
+    public bool Terminated { get; init; }
+
     /// <summary>Attempt of the activity, from 1 (set by the orchestrator, which retries it): telemetry only.</summary>
     public int Attempt { get; init; } = 1;
 }

@@ -8,6 +8,13 @@ internal static class StagedOutput
     /// <summary>Blob prefix of a run's staged files: <c>&lt;product&gt;/&lt;runId&gt;/</c>.</summary>
     public static string Prefix(string productName, string runId) => $"{productName}/{RunWorkspace.SafeName(runId)}/";
 
+    /// <summary>
+    /// Blob marking a run terminated (cancelled, or stuck) once its clean-up starts: <c>&lt;product&gt;/&lt;runId&gt;.terminated</c>,
+    /// beside its prefix (the clean-up empties the prefix, not the marker; the container's expiry takes it). A stage that
+    /// the terminated orchestration had scheduled still runs, on any instance: it finds the marker and stages nothing.
+    /// </summary>
+    public static string TerminatedMarker(string productName, string runId) => $"{productName}/{RunWorkspace.SafeName(runId)}.terminated";
+
     /// <summary>The Parquet files under a local output folder, as '/'-separated relative paths, sorted.</summary>
     public static List<string> ListFiles(string outputDirectory) =>
         Directory.EnumerateFiles(outputDirectory, "*.parquet", SearchOption.AllDirectories)

@@ -29,7 +29,7 @@ public sealed class StuckRunFailure : TaskOrchestrator<StuckRun, PipelineResult>
         };
         var announce = new AnnounceInput(result, null, null, null) { LandingBlobs = input.LandingBlobs, StartedAt = now, FailureReason = input.Cause };
         var announcing = context.CallActivityAsync<string>(nameof(AnnounceActivity), announce, DataProductPipeline.AnnounceRetry);
-        var cleaning = context.CallActivityAsync<bool>(nameof(CleanUpActivity), new CleanUpInput(input.RunId, input.ProductId), DataProductPipeline.StageRetry);
+        var cleaning = context.CallActivityAsync<bool>(nameof(CleanUpActivity), new CleanUpInput(input.RunId, input.ProductId) { Terminated = true }, DataProductPipeline.StageRetry);
         try
         {
             await announcing;

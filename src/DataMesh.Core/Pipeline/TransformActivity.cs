@@ -24,9 +24,47 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
             (span, output) => span.SetTag(TelemetryAttributes.Rows, output.Rows).SetTag(TelemetryAttributes.QualityMeasured, output.Quality is not null));
     }
 
+    /// <summary>
+    /// The transform, unless the run's orchestration was terminated meanwhile (<see cref="CleanUpInput.Terminated"/>): a
+    /// part of a cancelled backfill that was scheduled but not yet started, or still running on an instance the
+    /// cancellation did not reach, must not stage files nor leave a folder after the run's clean-up ran.
+    /// </summary>
     private async Task<TransformResult> TransformAsync(TransformInput input, CancellationToken cancellationToken)
     {
         var spec = runtime.Products.Get(input.ProductId);
+        if (await CleanUpActivity.TerminatedAsync(runtime, spec, input.RunId, cancellationToken).ConfigureAwait(false))
+        {
+            throw new PipelineStageException("transform", $"Run {input.RunId} was terminated (cancelled or stuck) before this transform started: nothing done.");
+        }
+
+        TransformResult result;
+        try
+        {
+            result = await RunTransformAsync(spec, input, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not PipelineStageException)
+        {
+            // Stopped (in-process cancellation) or failed: what it wrote after the run's clean-up goes too.
+            if (await CleanUpActivity.TerminatedAsync(runtime, spec, input.RunId, CancellationToken.None).ConfigureAwait(false))
+            {
+                await CleanUpActivity.RemoveScratchAsync(runtime, spec, input.RunId, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        // Staged before looking: if the clean-up's listing missed these files, the mark is there now (CleanUpActivity).
+        if (await CleanUpActivity.TerminatedAsync(runtime, spec, input.RunId, CancellationToken.None).ConfigureAwait(false))
+        {
+            await CleanUpActivity.RemoveScratchAsync(runtime, spec, input.RunId, CancellationToken.None).ConfigureAwait(false);
+            throw new PipelineStageException("transform", $"Run {input.RunId} was terminated (cancelled or stuck) while this transform ran: its output removed.");
+        }
+
+        return result;
+    }
+
+    private async Task<TransformResult> RunTransformAsync(ProductSpec spec, TransformInput input, CancellationToken cancellationToken)
+    {
         // A part of a backfill's fan-out has its own scratch folder: parts run at once, on this instance or others.
         var workspace = input.Part is int part ? runtime.Workspace(input.RunId).Part(part) : runtime.Workspace(input.RunId);
         var localFiles = new List<(IngestedFile File, string Path)>();

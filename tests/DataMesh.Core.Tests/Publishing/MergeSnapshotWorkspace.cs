@@ -13,11 +13,12 @@ namespace DataMesh.Core.Tests.Publishing;
 /// storage namespace of their own on the run's Azurite, on the per-domain topology (the <c>hr</c> domain in its own
 /// account), a work folder, snapshot builders of <c>hr</c> merge products keyed on <c>id</c>, and run outputs.
 /// </summary>
-internal sealed class MergeSnapshotWorkspace(AzuriteFixture azurite, string prefix) : IDisposable
+internal sealed class MergeSnapshotWorkspace(AzuriteFixture azurite, string prefix, MeshStorage? storage = null) : IDisposable
 {
     public const string Domain = "hr";
 
-    public MeshStorage Storage { get; } = azurite.CreateMeshStorage();
+    /// <summary>The storage given (e.g. clients that count their requests), else a fresh namespace on the per-domain topology.</summary>
+    public MeshStorage Storage { get; } = storage ?? azurite.CreateMeshStorage();
 
     public DirectoryInfo Work { get; } = Directory.CreateTempSubdirectory(prefix);
 
@@ -29,11 +30,14 @@ internal sealed class MergeSnapshotWorkspace(AzuriteFixture azurite, string pref
     /// <summary>Hand-written releases of <c>hr.</c><paramref name="name"/> (version 1.0.0) in this storage.</summary>
     public SnapshotChain Chain(string name) => new(Storage, Domain, name);
 
-    /// <summary>A snapshot builder of the chain's product (output mode merge, key <c>id</c>) over an empty snapshot folder.</summary>
-    public SnapshotBuilder Builder(SnapshotChain chain, int mergeFileRows = SnapshotBuilder.DefaultMergeFileRows, int deletionMinRows = DeletionFiles.DefaultMinRows)
+    /// <summary>
+    /// A snapshot builder of the chain's product (output mode merge, key <c>id</c>) over an empty snapshot folder; with
+    /// <c>retry</c>, over what an earlier builder left there, as a retried publish of the same run finds it.
+    /// </summary>
+    public SnapshotBuilder Builder(SnapshotChain chain, int mergeFileRows = SnapshotBuilder.DefaultMergeFileRows, int deletionMinRows = DeletionFiles.DefaultMinRows, bool retry = false)
     {
         ArgumentNullException.ThrowIfNull(chain);
-        if (Directory.Exists(SnapshotDirectory))
+        if (!retry && Directory.Exists(SnapshotDirectory))
         {
             Directory.Delete(SnapshotDirectory, recursive: true);
         }
