@@ -188,6 +188,7 @@ public sealed class PublishOutputTests(PublishOutputFixture publish, ITestOutput
             ["ListRuns"] = "httpTrigger",
             ["GetLineage"] = "httpTrigger",
             ["GetReaders"] = "httpTrigger",
+            ["RegisterProducts"] = "httpTrigger",
             ["GetQualityHistory"] = "httpTrigger",
             ["GetOpenApiDocument"] = "httpTrigger",
             ["GetReleaseRows"] = "httpTrigger",
