@@ -203,6 +203,38 @@ public sealed class HubRegistrationTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task DomainAppStart_SelectStarConsumer_TheGatesRefusalNamesTheStarsLineAndColumn()
+    {
+        // Arrange: sales.everything ("SELECT * FROM gl", range >=1.0.0) registered at its app's start, never published;
+        // finance's app publishes 1.1.0 without note, which only the '*' reads.
+        using var salesMesh = new ConsumerMesh(selectStar: true);
+        var hub = new HubHandler(Function(new DataMeshAppMode(IsHub: true)), new HubCatalogHandler(new CatalogReader(_storage)));
+        using (var sales = App(salesMesh, "sales", hub, _tenant.Token(Audience, "DataMesh.Domain.sales")))
+        {
+            var registration = sales.GetServices<IHostedService>().OfType<HubRegistrationService>().Single();
+            await registration.StartAsync(CancellationToken.None);
+            Assert.True(await registration.Registered.WaitAsync(TimeSpan.FromMinutes(2)));
+            await registration.StopAsync(CancellationToken.None);
+        }
+
+        using var financeMesh = new ConsumerMesh();
+        Directory.Delete(Path.Combine(financeMesh.Pipelines, "sales"), recursive: true);
+        financeMesh.RemoveLedgerColumn("note", "1.1.0");
+        using var finance = App(financeMesh, "finance", hub, _tenant.Token(Audience, "DataMesh.Domain.finance"));
+        var store = await PublishedLedgerAsync();
+        var products = ProductRegistry.LoadFrom(financeMesh.Pipelines);
+
+        // Act
+        var readers = await new CatalogReader(_storage).GetReadersAsync("finance.ledger", 1);
+        var refused = await Assert.ThrowsAsync<PipelineStageException>(() =>
+            PublishGate.CheckConsumersAsync(products.Get("finance.ledger"), products, store, finance.GetRequiredService<PipelineRuntime>().Hub));
+
+        // Assert: the registration places every column the '*' reads at the '*'; the refusal names it.
+        Assert.Equal("pipelines/sales/everything/transform.sql:1:8", Assert.Single(readers.Columns.Single(c => c.Column == "note").Readers).At);
+        Assert.Contains("sales.everything (input gl, versions >=1.0.0) reads 'note' at pipelines/sales/everything/transform.sql:1:8", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DomainAppStart_HubUnreachableAtFirst_RegistersOnALaterAttempt()
     {
         // Arrange: the hub refuses connections to the first two attempts.
