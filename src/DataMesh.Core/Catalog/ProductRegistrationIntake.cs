@@ -89,6 +89,13 @@ public sealed class ProductRegistrationIntake
                 return CatalogHttpApi.Problem(400, "invalid-registration", "Invalid registration", $"'{registration.Domain}.{registration.Name}' is not a product id of the form <domain>.<name>.", Instance);
             }
 
+            // Lists a release event always carries (an empty list, never null).
+            if (registration.Columns is null || registration.Inputs is null || registration.InputVersions is null || registration.Readers is null || registration.Tags is null)
+            {
+                return CatalogHttpApi.Problem(400, "invalid-registration", "Invalid registration",
+                    $"{registration.ProductId}: columns, inputs, inputVersions, readers and tags must be lists (empty when there are none).", Instance, productId: registration.ProductId);
+            }
+
             if (!caller.Domains.Contains(registration.Domain))
             {
                 return CatalogHttpApi.Problem(403, "not-your-domain", "Not your domain",
