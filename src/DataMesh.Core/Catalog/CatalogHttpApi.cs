@@ -757,8 +757,11 @@ public sealed partial class CatalogHttpApi
     private static CatalogApiResponse ProductNotFound(string id, string instance) =>
         Problem(404, "product-not-found", "Product not found", $"Product '{id}' is not in the catalog: see {BasePath}/products for the products it has.", instance, productId: id);
 
-    /// <summary>An RFC 7807 problem; <c>error</c> repeats <c>detail</c> for clients of the first version of this API.</summary>
-    private static CatalogApiResponse Problem(int status, string kind, string title, string detail, string instance, string? productId = null)
+    /// <summary>
+    /// An RFC 7807 problem, as every catalog route refuses (<c>urn:datamesh:catalog:problem:&lt;kind&gt;</c>); <c>error</c>
+    /// repeats <c>detail</c> for clients of the first version of this API.
+    /// </summary>
+    public static CatalogApiResponse Problem(int status, string kind, string title, string detail, string instance, string? productId = null)
     {
         var body = new JsonObject
         {

@@ -345,8 +345,8 @@ public sealed class CatalogProjection
 
     /// <summary>
     /// A release's registration must be of the released product (whose domain the channel vouched for), and may only
-    /// say what that product reads: inputs that are product ids, and column reads of those inputs alone. A domain cannot
-    /// register another domain's product, nor a read of a product its own spec does not declare as an input.
+    /// say what that product reads (<see cref="RegistrationProblem"/>). A domain cannot register another domain's
+    /// product, nor a read of a product its own spec does not declare as an input.
     /// </summary>
     private static void CheckRegistration(CloudEvent cloudEvent, ProductVersionPublishedData data, ProductRegistration registration)
     {
@@ -355,9 +355,23 @@ public sealed class CatalogProjection
             throw Rejected(cloudEvent, $"its registration is of '{registration.Domain}.{registration.Name}', not of the released product '{data.ProductId}' (a domain registers its own products only)");
         }
 
+        if (RegistrationProblem(registration) is { } problem)
+        {
+            throw Rejected(cloudEvent, "its registration's " + problem);
+        }
+    }
+
+    /// <summary>
+    /// What a registration may not say, whoever sends it (a release event, or a domain app at start-up through
+    /// <see cref="ProductRegistrationIntake"/>): an input that is not a product id, or a column read of a product that is
+    /// not one of its declared inputs. Null when it says neither.
+    /// </summary>
+    internal static string? RegistrationProblem(ProductRegistration registration)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
         if (registration.Inputs.FirstOrDefault(i => !ProductIds.TrySplit(i, out _, out _)) is { } badInput)
         {
-            throw Rejected(cloudEvent, $"its registration's input '{badInput}' is not a product id of the form <domain>.<name>");
+            return $"input '{badInput}' is not a product id of the form <domain>.<name>";
         }
 
         var declared = registration.Inputs.ToHashSet(StringComparer.Ordinal);
@@ -366,10 +380,7 @@ public sealed class CatalogProjection
             .Concat(registration.ColumnLineage?.Dataset.Select(s => s.Product) ?? [])
             .OfType<string>()
             .FirstOrDefault(p => !declared.Contains(p));
-        if (undeclared is not null)
-        {
-            throw Rejected(cloudEvent, $"its registration's column lineage reads '{undeclared}', which is not one of the product's declared inputs");
-        }
+        return undeclared is null ? null : $"column lineage reads '{undeclared}', which is not one of the product's declared inputs";
     }
 
     /// <summary>Whether <paramref name="version"/>#<paramref name="release"/> is the product's latest or newer (not an older release arriving late).</summary>

@@ -4,8 +4,8 @@ using System.Text.Json;
 namespace DataMesh.Catalog;
 
 /// <summary>
-/// A domain app's client of the mesh hub's catalog API: asks who reads a product's columns across the mesh
-/// (<c>GET {endpoint}products/{id}/readers</c>), with the domain app's own identity as a bearer token. A failure to get
+/// A domain app's client of the mesh hub's catalog API: registers its products at start-up (<c>POST {endpoint}registrations</c>)
+/// and asks who reads a product's columns across the mesh (<c>GET {endpoint}products/{id}/readers</c>), with the domain app's own identity as a bearer token. A failure to get
 /// an answer (network, timeout, any status but 200) is an <see cref="HttpRequestException"/>; the caller decides what
 /// not knowing means (the publish gate refuses: <see cref="Publishing.PublishGate"/>).
 /// </summary>
@@ -36,6 +36,46 @@ public sealed class HubCatalogClient
         ArgumentException.ThrowIfNullOrWhiteSpace(productId);
         var uri = new Uri(Endpoint, $"products/{Uri.EscapeDataString(productId)}/readers?depth={depth}");
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        var body = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return JsonSerializer.Deserialize<CatalogReaders>(body, CatalogJson.Options)
+                ?? throw new HttpRequestException($"GET {uri} answered an empty readers document.");
+        }
+        catch (JsonException ex)
+        {
+            throw new HttpRequestException($"GET {uri} answered a body that is not a readers document: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Registers this domain's products with the hub (<c>POST {endpoint}registrations</c>, <see cref="ProductRegistrationIntake"/>):
+    /// what a domain app does at start-up, so its products' reads count in other domains' publish gates before it ever
+    /// publishes. The hub takes the domain from this app's token, not from <paramref name="registrations"/>.
+    /// </summary>
+    /// <exception cref="HttpRequestException">The hub did not answer, or answered anything but 2xx (its status in <see cref="HttpRequestException.StatusCode"/>).</exception>
+    public async Task RegisterAsync(IReadOnlyList<ProductRegistration> registrations, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(registrations);
+        var uri = new Uri(Endpoint, ProductRegistrationIntake.Route);
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri)
+        {
+            Content = JsonContent(new ProductRegistrationIntake.Body(registrations)),
+        };
+        await SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static ByteArrayContent JsonContent(ProductRegistrationIntake.Body body)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, Events.ProductEventJson.Options));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return content;
+    }
+
+    /// <summary>Sends <paramref name="request"/> with this app's bearer token; the body of a 2xx answer, else an <see cref="HttpRequestException"/>.</summary>
+    private async Task<string> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var uri = request.RequestUri!;
         string? token;
         try
         {
@@ -58,20 +98,15 @@ public sealed class HubCatalogClient
             var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                throw new HttpRequestException($"GET {uri} answered {(int)response.StatusCode}: {(body.Length > 300 ? body[..300] : body)}", null, response.StatusCode);
+                throw new HttpRequestException($"{request.Method} {uri} answered {(int)response.StatusCode}: {(body.Length > 300 ? body[..300] : body)}", null, response.StatusCode);
             }
 
-            return JsonSerializer.Deserialize<CatalogReaders>(body, CatalogJson.Options)
-                ?? throw new HttpRequestException($"GET {uri} answered an empty readers document.");
-        }
-        catch (JsonException ex)
-        {
-            throw new HttpRequestException($"GET {uri} answered a body that is not a readers document: {ex.Message}", ex);
+            return body;
         }
         catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
             // The client's own timeout (DataMesh__Hub__Timeout in a domain app): a hub that accepts and never answers.
-            throw new HttpRequestException($"GET {uri} did not answer within {Seconds(_http.Timeout)} (DataMesh__Hub__Timeout)", ex);
+            throw new HttpRequestException($"{request.Method} {uri} did not answer within {Seconds(_http.Timeout)} (DataMesh__Hub__Timeout)", ex);
         }
     }
 

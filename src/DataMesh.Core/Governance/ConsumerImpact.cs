@@ -79,6 +79,8 @@ public static class ConsumerImpact
 
             var attributed = false;
             var reads = new Dictionary<string, SpecDiagnostic?>(StringComparer.OrdinalIgnoreCase);
+            Lineage.ColumnLineageInput? lineage = null;
+            var lineageDerived = false;
             foreach (var change in diff.Changes.Where(c => c.Property is not null && c.Kind != ContractChangeKind.ColumnAdded))
             {
                 var column = change.Property!;
@@ -99,8 +101,27 @@ public static class ConsumerImpact
                     : Probe(With(before, after, change.Object, column), out _).FirstOrDefault();
                 var breaks = inNew && (BreakingWhenRead.Contains(change.Kind) || alone is not null);
                 var shown = alone ?? read;
-                var (line, col) = Where(consumer, shown, column);
                 attributed |= breaks;
+                if (shown.Code == SpecDiagnosticCodes.OutputDoesNotMatchContract)
+                {
+                    // The SQL binds and the consumer's output contract fails (a SELECT * passing the column on): the SQL
+                    // reads it where its lineage says (the '*' itself), the place to change; the contract is in the detail.
+                    if (!lineageDerived)
+                    {
+                        lineageDerived = true;
+                        lineage = Lineage.ColumnLineageAnalyzer.TryAnalyze(consumer, [upstream with { Contract = before, Version = version }, .. others])?
+                            .Reads.FirstOrDefault(r => string.Equals(r.Input, input.Input, StringComparison.OrdinalIgnoreCase));
+                    }
+
+                    if (lineage?.At?.GetValueOrDefault(column) is { } at && at.Split(':') is [var l, var c]
+                        && int.TryParse(l, System.Globalization.CultureInfo.InvariantCulture, out var atLine) && int.TryParse(c, System.Globalization.CultureInfo.InvariantCulture, out var atColumn))
+                    {
+                        readers[change].Add(new ColumnRead(input, Path.Combine(consumer.Directory, consumer.TransformSqlPath), atLine, atColumn, $"{shown.Message} ({shown.File}:{shown.Line}:{shown.Column})", inNew, breaks));
+                        continue;
+                    }
+                }
+
+                var (line, col) = Where(consumer, shown, column);
                 readers[change].Add(new ColumnRead(input, shown.File, line, col, shown.Message, inNew, breaks));
             }
 

@@ -59,6 +59,19 @@ public static class ColumnLineageAnalyzer
             : throw new InvalidOperationException($"{product.Id}: transform {product.TransformSqlPath} is not one SELECT DuckDB parses; run datamesh validate.");
     }
 
+    /// <summary>The lineage of one product's transform over <paramref name="meshProducts"/>, or null when it cannot be derived.</summary>
+    internal static ColumnLineage? TryAnalyze(ProductSpec product, IReadOnlyCollection<ProductSpec> meshProducts)
+    {
+        try
+        {
+            return Analyze([product], meshProducts).GetValueOrDefault(product.Id);
+        }
+        catch (Exception ex) when (IsAnalysisFailure(ex) || ex is IOException)
+        {
+            return null;
+        }
+    }
+
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ProductSpec, Holder> Cache = new();
 
     /// <summary>

@@ -164,6 +164,8 @@ internal sealed class LineageWalk(IReadOnlyList<LineageInput> inputs, HashSet<st
                         continue;
                     }
 
+                    // A column read through '*' is read where the '*' is (unless the SQL also names it: that wins).
+                    Located(item, expanded.SelectMany(c => c.Sources), spelt: null);
                     outputs.AddRange(expanded);
                     continue;
                 }
@@ -434,6 +436,29 @@ internal sealed class LineageWalk(IReadOnlyList<LineageInput> inputs, HashSet<st
         return columns;
     }
 
+    /// <summary>
+    /// Records <paramref name="node"/>'s position (its <c>query_location</c>) as where <paramref name="sources"/> are read:
+    /// the first reference spelling a column's own name (<paramref name="spelt"/>) wins over one through an alias or a
+    /// <c>*</c>, then the earliest. A node without a position records nothing.
+    /// </summary>
+    private void Located(JsonElement node, IEnumerable<Src> sources, string? spelt)
+    {
+        if (!node.TryGetProperty("query_location", out var location) || location.ValueKind != JsonValueKind.Number || !location.TryGetUInt64(out var found))
+        {
+            return;
+        }
+
+        foreach (var source in sources)
+        {
+            var named = string.Equals(spelt, source.Column, StringComparison.OrdinalIgnoreCase);
+            var key = (source.Input.ToUpperInvariant(), source.Column.ToUpperInvariant());
+            if (!_at.TryGetValue(key, out var known) || (named && !known.Named) || (named == known.Named && found < known.Offset))
+            {
+                _at[key] = (named, found);
+            }
+        }
+    }
+
     private static string LastName(JsonElement element) => element.ValueKind switch
     {
         JsonValueKind.String => element.GetString() ?? "",
@@ -461,24 +486,12 @@ internal sealed class LineageWalk(IReadOnlyList<LineageInput> inputs, HashSet<st
         {
             case "COLUMN_REF":
                 var resolved = Column(e, scope);
-                var at = e.TryGetProperty("query_location", out var location) && location.ValueKind == JsonValueKind.Number && location.TryGetUInt64(out var offset)
-                    ? offset
-                    : (ulong?)null;
-                var spelt = e.GetProperty("column_names").EnumerateArray().LastOrDefault().GetString();
                 foreach (var source in resolved)
                 {
                     _reads.Add((source.Input, source.Column));
-                    if (at is { } found)
-                    {
-                        var named = string.Equals(spelt, source.Column, StringComparison.OrdinalIgnoreCase);
-                        var key = (source.Input.ToUpperInvariant(), source.Column.ToUpperInvariant());
-                        if (!_at.TryGetValue(key, out var known) || (named && !known.Named) || (named == known.Named && found < known.Offset))
-                        {
-                            _at[key] = (named, found);
-                        }
-                    }
                 }
 
+                Located(e, resolved, e.GetProperty("column_names").EnumerateArray().LastOrDefault().GetString());
                 return resolved;
             case "CONSTANT" or "PARAMETER" or "DEFAULT":
                 return [];

@@ -141,6 +141,8 @@ internal static class DataMeshServiceCollectionExtensions
                 ? null
                 : new DomainRegistry(Options(sp).Domains.Select(d => new RegisteredDomain(d.Name, new Uri(d.StorageEndpoint), ReleaseDataEndpoint.Parse(d.DataEndpoint))))));
         services.AddSingleton(sp => new CatalogReader(sp.GetRequiredService<MeshStorage>()));
+        // The hub records the registrations domain apps send at start-up (RegistrationFunction); they send them (HubRegistrationService).
+        services.AddSingleton(sp => new ProductRegistrationIntake(sp.GetRequiredService<CatalogProjection>()));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(AppServiceAuthentication.FromConfiguration(configuration));
         services.AddSingleton(sp => new DataMeshAppMode(Options(sp).IsHub, Options(sp).IsHub ? null : Options(sp).Domain));
@@ -165,6 +167,7 @@ internal static class DataMeshServiceCollectionExtensions
         services.AddSingleton(sp => new MaintenanceAnnouncer(
             sp.GetRequiredService<PipelineRuntime>().Outbox, sp.GetRequiredService<PipelineRuntime>().Events, sp.GetRequiredService<ILogger<MaintenanceAnnouncer>>()));
         services.AddHostedService<StartupProductCheck>();
+        services.AddHostedService<HubRegistrationService>();
         return services;
     }
 

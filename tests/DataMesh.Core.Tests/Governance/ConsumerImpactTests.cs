@@ -89,7 +89,7 @@ public sealed class ConsumerImpactTests
     }
 
     [Fact]
-    public void Analyze_SelectStarConsumerWhoseContractThenMismatches_BreaksAtItsContract()
+    public void Analyze_SelectStarConsumerWhoseContractThenMismatches_BreaksAtItsStarNamingItsContract()
     {
         // Arrange: note removed at 2.0.0; sales.everything's SELECT * still binds, but its contract lists note.
         using var mesh = new ConsumerMesh(selectStar: true);
@@ -99,11 +99,13 @@ public sealed class ConsumerImpactTests
         // Act
         var report = ConsumerImpact.Analyze(ledger, ledger.Contract, after, products);
 
-        // Assert
+        // Assert: the SQL reads note through its '*' ("SELECT * FROM gl": line 1, column 8); the contract that then fails is in the detail.
         var (_, read) = Assert.Single(report.Breaks);
         Assert.Equal("sales.everything", read.Consumer.Consumer);
-        Assert.EndsWith(Path.Combine("everything", "contract.odcs.yaml"), read.File, StringComparison.Ordinal);
+        Assert.Equal(Path.Combine(mesh.Everything, "transform.sql"), read.File);
+        Assert.Equal((1, 8), (read.Line, read.Column));
         Assert.Contains("produces no column 'note'", read.Detail, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine("everything", "contract.odcs.yaml") + ":", read.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -117,10 +119,14 @@ public sealed class ConsumerImpactTests
         // Act
         var report = ConsumerImpact.Analyze(ledger, ledger.Contract, after, products);
 
-        // Assert: the summary's own contract still says decimal(18,2) too, so both break, each at its contract.
+        // Assert: the summary's own contract still says decimal(18,2) too, so both break, each where its SQL reads amount
+        // (the everything's '*', the summary's 'amount' on line 2), its contract in the detail.
         Assert.Equal(VersionBump.Minor, report.Diff.Required);
         Assert.Equal(["sales.everything", "sales.summary"], report.Breaks.Select(b => b.Read.Consumer.Consumer).Order(StringComparer.Ordinal));
         Assert.All(report.Breaks, b => Assert.Contains("the contract says decimal(18,2)", b.Read.Detail, StringComparison.Ordinal));
+        Assert.Equal(
+            [$"{Path.Combine(mesh.Everything, "transform.sql")}:1:8", $"{Path.Combine(mesh.Summary, "transform.sql")}:2:8"],
+            report.Breaks.Select(b => b.Read.Location).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -93,6 +93,26 @@ public sealed class ColumnLineageAnalyzerTests
     }
 
     [Fact]
+    public void Analyze_StarConsumer_ReadsEachColumnAtTheStarsLineAndColumn()
+    {
+        // Arrange: the '*' on line 2, column 3, and o.* on line 2, column 5; 'amount' is also named on line 1.
+        const string sql = "SELECT amount AS a,\n  * EXCLUDE (note)\nFROM orders\n";
+        const string qualified = "SELECT\n    o.*\nFROM orders o\n";
+        IReadOnlyList<(string, IReadOnlyList<(string, string)>?)> inputs = [("orders", [("customer_id", "INTEGER"), ("amount", "DOUBLE"), ("note", "VARCHAR")])];
+
+        // Act
+        var star = ColumnLineageAnalyzer.Analyze(sql, inputs);
+        var tStar = ColumnLineageAnalyzer.Analyze(qualified, inputs);
+
+        // Assert: a column read through the '*' is read where the '*' is; one the SQL also names, where it names it.
+        var at = Assert.Single(star.Reads).At!;
+        Assert.Equal("2:3", at["customer_id"]);
+        Assert.Equal("1:8", at["amount"]);
+        Assert.False(at.ContainsKey("note"));
+        Assert.Equal("2:5", Assert.Single(tStar.Reads).At!["note"]);
+    }
+
+    [Fact]
     public void Analyze_WindowFunction_ValueIsAggregatedAndPartitionIsIndirect()
     {
         // Arrange

@@ -23,7 +23,8 @@ public sealed class ConsumerGateTests(AzuriteFixture azurite)
 
         // Assert
         Assert.Contains("sales.everything (input gl, versions >=1.0.0) reads 'note'", refused.Message, StringComparison.Ordinal);
-        Assert.Contains(Path.Combine("everything", "contract.odcs.yaml") + ":", refused.Message, StringComparison.Ordinal);
+        // Where its SQL reads it: the '*' of "SELECT * FROM gl".
+        Assert.Contains(Path.Combine("everything", "transform.sql") + ":1:8", refused.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("sales.summary", refused.Message, StringComparison.Ordinal);
     }
 

@@ -123,12 +123,13 @@ public sealed class PublishOutputTests(PublishOutputFixture publish, ITestOutput
     {
         // Arrange: App Service authentication validates tokens in front of the data routes and the product's access
         // decides; a function key there would be a second secret per app that a redirect to another app cannot carry.
-        // The readers route likewise: domain apps' publish gates call it with their managed identity, holding no hub key.
+        // The readers route likewise: domain apps' publish gates call it with their managed identity, holding no hub key;
+        // and the registrations route, which domain apps call at start-up (the domain is the token's role).
         // The catalog routes answer signed-in people (the web catalog's bearer token, docs/design-notes/catalog-sign-in.md):
         // a key in the page would sit in every browser's history.
         var anonymous = new[]
         {
-            "GetReleaseRows", "GetReleaseFile", "ListQuarantine", "GetOpenApiDocument", "CatalogWeb", "GetReaders",
+            "GetReleaseRows", "GetReleaseFile", "ListQuarantine", "GetOpenApiDocument", "CatalogWeb", "GetReaders", "RegisterProducts",
             "ListProducts", "GetProduct", "ListReleases", "GetRelease", "ListRuns", "GetLineage", "GetQualityHistory",
         };
 
@@ -188,6 +189,7 @@ public sealed class PublishOutputTests(PublishOutputFixture publish, ITestOutput
             ["ListRuns"] = "httpTrigger",
             ["GetLineage"] = "httpTrigger",
             ["GetReaders"] = "httpTrigger",
+            ["RegisterProducts"] = "httpTrigger",
             ["GetQualityHistory"] = "httpTrigger",
             ["GetOpenApiDocument"] = "httpTrigger",
             ["GetReleaseRows"] = "httpTrigger",
