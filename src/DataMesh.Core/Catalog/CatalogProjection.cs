@@ -486,14 +486,18 @@ public sealed class CatalogProjection
 
         var table = await TableAsync(CatalogTables.Quarantine, cancellationToken).ConfigureAwait(false);
         var failedRules = data.Quality?.BlockingFailures.Select(r => r.Name).ToList() ?? [];
-        foreach (var file in data.Quarantined.Distinct(StringComparer.Ordinal))
+        foreach (var blob in data.Quarantined.Distinct(StringComparer.Ordinal))
         {
+            // What the domain said of the file (its quarantine name, whether it can be replayed); an event of a version
+            // before that says nothing: replayability unknown.
+            var announced = data.QuarantinedFiles.FirstOrDefault(f => f.Blob == blob);
+            var file = announced?.File ?? blob;
             var row = new TableEntity(productKey, $"{TimeKey(data.FailedAt)}~{CatalogKeys.Encode(file)}")
             {
                 [CatalogColumns.ProductId] = data.ProductId,
                 [CatalogColumns.File] = file,
                 // A refused name is quarantined under a safe one; its original is only in the domain's .error.json.
-                [CatalogColumns.LandingName] = file.StartsWith(LandingBlobNames.RefusedNamesFolder, StringComparison.Ordinal) ? null : file,
+                [CatalogColumns.LandingName] = file.StartsWith(LandingBlobNames.RefusedNamesFolder, StringComparison.Ordinal) ? null : blob,
                 [CatalogColumns.RunId] = data.RunId,
                 [CatalogColumns.Version] = data.Version,
                 [CatalogColumns.Stage] = data.Stage,
@@ -501,6 +505,12 @@ public sealed class CatalogProjection
                 [CatalogColumns.At] = data.FailedAt,
                 [CatalogColumns.FailedRules] = System.Text.Json.JsonSerializer.Serialize(failedRules),
             };
+            if (announced is not null)
+            {
+                row[CatalogColumns.Replayable] = announced.Replayable;
+                row[CatalogColumns.NotReplayable] = announced.NotReplayable is { } why ? CatalogJson.Truncate(why) : null;
+            }
+
             await table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
         }
     }
