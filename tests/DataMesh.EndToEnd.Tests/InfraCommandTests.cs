@@ -8,7 +8,8 @@ namespace DataMesh.EndToEnd.Tests;
 /// </summary>
 public sealed class InfraCommandTests : IDisposable
 {
-    private static readonly string Repository = FindRepository();
+    /// <summary>The clone's root (the folder of DataMesh.Functions.sln above the test binaries).</summary>
+    internal static readonly string Repository = FindRepository();
     private static readonly Dictionary<string, string> NoEnvironment = [];
 
     // A copy of the sample mesh to change at will.
@@ -166,7 +167,8 @@ public sealed class InfraCommandTests : IDisposable
         throw new InvalidOperationException($"No DataMesh.Functions.sln above {AppContext.BaseDirectory}: run the tests from a clone.");
     }
 
-    private static void CopyDirectory(string source, string destination)
+    /// <summary>Copies every file under <paramref name="source"/> to the same place under <paramref name="destination"/>.</summary>
+    internal static void CopyDirectory(string source, string destination)
     {
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
