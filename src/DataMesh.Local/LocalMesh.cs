@@ -473,20 +473,25 @@ public sealed partial class LocalMesh : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(runIds);
         _engine.StopWithoutWaiting();
         var client = new LocalDurableTaskClient(_engine);
-        var cancelled = new List<string>();
-        foreach (var runId in runIds)
+
+        // Every run at once (demo and bench start several): the time to cancel them all is that of the slowest, not the sum.
+        var terminated = await Task.WhenAll(runIds.Distinct(StringComparer.Ordinal).Select(async runId =>
         {
-            if (await RunCancellation.CancelAsync(client, runId, by, cancellationToken).ConfigureAwait(false) == RunCancellationOutcome.Terminated)
+            if (await RunCancellation.CancelAsync(client, runId, by, cancellationToken).ConfigureAwait(false) != RunCancellationOutcome.Terminated)
             {
-                // The stage running now would go on for as long as it takes (its result discarded): stop it, freeing
-                // the machine for the announcement and clean-up.
-                _runtime?.CancelInProcess(runId);
-                cancelled.Add(runId);
+                return null;
             }
-        }
+
+            // The stage running now would go on for as long as it takes (its result discarded): stop it, freeing the
+            // machine for the announcement and clean-up. After the termination, never before: a stage stopped first ends
+            // in an error the orchestration could act on (retry, fail, quarantine) before it reads the termination.
+            _runtime?.CancelInProcess(runId);
+            return runId;
+        })).ConfigureAwait(false);
+        var cancelled = terminated.OfType<string>().ToList();
 
         var sweep = new StuckRunSweep(client, Products, TimeSpan.FromDays(1), _logger);
-        foreach (var runId in cancelled)
+        await Task.WhenAll(cancelled.Select(async runId =>
         {
             // A termination takes effect when the run's control queue is next read: wait for it, then announce at once.
             var ended = await client.WaitForInstanceCompletionAsync(runId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
@@ -495,7 +500,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
             {
                 await client.WaitForInstanceCompletionAsync(failure, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
             }
-        }
+        })).ConfigureAwait(false);
 
         await ProcessCatalogEventsAsync(cancellationToken).ConfigureAwait(false);
         foreach (var runId in cancelled)

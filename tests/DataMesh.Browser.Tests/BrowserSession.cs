@@ -29,18 +29,25 @@ public sealed class BrowserSession : IAsyncDisposable
 
     public IPage Page { get; }
 
-    public static async Task<BrowserSession> OpenAsync(SampleMeshFixture mesh, ITestOutputHelper output, string prefix)
+    /// <summary>A new context and page on the catalog, every request leaving its origin blocked and recorded.</summary>
+    /// <param name="mesh">The running sample mesh and its browser.</param>
+    /// <param name="output">Where screenshot paths are printed.</param>
+    /// <param name="prefix">The screenshots' name prefix.</param>
+    /// <param name="catalog">The catalog's origin when not the mesh's own (e.g. a hub over the same storage).</param>
+    public static async Task<BrowserSession> OpenAsync(SampleMeshFixture mesh, ITestOutputHelper output, string prefix, Uri? catalog = null)
     {
+        ArgumentNullException.ThrowIfNull(mesh);
+        catalog ??= mesh.CatalogUrl;
         var context = await mesh.Browser.NewContextAsync(new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = 1366, Height = 768 },
-            BaseURL = mesh.CatalogUrl.ToString(),
+            BaseURL = catalog.ToString(),
             Locale = "en-GB",
         });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
         var session = new BrowserSession(context, page, output, prefix);
-        var origin = mesh.CatalogUrl.GetLeftPart(UriPartial.Authority);
+        var origin = catalog.GetLeftPart(UriPartial.Authority);
         await context.RouteAsync("**/*", async route =>
         {
             if (route.Request.Url.StartsWith(origin + "/", StringComparison.Ordinal))

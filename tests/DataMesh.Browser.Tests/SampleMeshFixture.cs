@@ -165,6 +165,9 @@ public sealed class SampleMeshFixture : IAsyncLifetime
         return run!.Value;
     }
 
+    /// <summary>The mesh's storage (its catalog among it), as any host of the mesh opens it.</summary>
+    public Task<MeshStorage> OpenStorageAsync() => _azurite.OpenMeshStorageAsync();
+
     /// <summary>
     /// Records a cancelled run of <paramref name="productId"/> as the catalog records any: its announcement
     /// (<c>PipelineRunFailed</c> with reason <c>cancelled</c>) applied by the catalog projection to the mesh's catalog.

@@ -1,5 +1,6 @@
 using DataMesh.Catalog;
 using DataMesh.Local;
+using DataMesh.Pipeline;
 using DataMesh.Publishing;
 using DataMesh.Storage;
 using DataMesh.Testing;
@@ -55,6 +56,44 @@ public sealed class CancelTests(AzuriteFixture azurite) : IDisposable
         Assert.True(exitCode == 130, $"exit code {exitCode}; stderr:\n{stderr}");
         await using var local = await LocalStorage.OpenAsync(new LocalMeshOptions { RootDirectory = _product.Root, StateDirectory = state });
         await AssertCancelledAsync(local.Storage, stderr);
+    }
+
+    [Fact]
+    public async Task CancelStartedRuns_TwoRunsUnderWay_BothTerminatedAnnouncedAndRecordedCancelledInputsKept()
+    {
+        // Arrange: one mesh running two large files of the product at once (as demo and bench start several runs), both
+        // past their start.
+        await using var mesh = await _product.StartMeshAsync(azurite, o => o.Namespace = AzuriteFixture.CreateNamespace());
+        var files = new[] { _product.WriteOrders("big-1.csv", rows: BigFileRows / 2), _product.WriteOrders("big-2.csv", rows: BigFileRows / 2, idOffset: BigFileRows) };
+        var started = files.Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        var runs = files.Select((file, i) => mesh.RunAsync(_product.Id, [file], progress: new Progress<RunProgress>(p =>
+        {
+            if (p.Stage is not "resolve")
+            {
+                started[i].TrySetResult();
+            }
+        }))).ToArray();
+        await Task.WhenAll(started.Select(s => s.Task)).WaitAsync(TimeSpan.FromMinutes(4));
+
+        // Act
+        var cancelled = await mesh.CancelStartedRunsAsync("a test");
+
+        // Assert: both cancelled, each recorded as such with who cancelled it; nothing published; both inputs in landing.
+        Assert.Equal(2, cancelled.Count);
+        foreach (var run in runs)
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => run);
+        }
+
+        var recorded = await mesh.Catalog.GetRunsAsync(_product.Id);
+        Assert.Equal(cancelled.Order(StringComparer.Ordinal), recorded.Select(r => r.RunId).Order(StringComparer.Ordinal));
+        Assert.All(recorded, r => Assert.True(r.Status == CatalogRunStatus.Cancelled, $"{r.RunId} recorded {r.Status}: {r.Error}"));
+        Assert.All(recorded, r => Assert.StartsWith("cancelled: by a test", r.Error, StringComparison.Ordinal));
+        Assert.Empty(await new ReleaseStore(mesh.Storage.Products(_product.Domain)).ListReleasesAsync(_product.Name, "1.0.0"));
+        foreach (var file in files)
+        {
+            Assert.True(await mesh.Storage.Landing(_product.Domain).GetBlobClient("orders/" + Path.GetFileName(file)).ExistsAsync(), $"{file} is gone from landing");
+        }
     }
 
     private async Task AssertCancelledAsync(MeshStorage storage, string stderr)

@@ -1,4 +1,7 @@
+using System.Text.Json;
 using Azure.Storage.Blobs.Models;
+using DataMesh.Catalog;
+using DataMesh.Consumption;
 using DataMesh.Local;
 using DataMesh.Pipeline;
 using DataMesh.Publishing;
@@ -83,6 +86,47 @@ public sealed class LandingNameTests(AzuriteFixture azurite) : IDisposable
         Assert.Contains(reason, error, StringComparison.Ordinal);
         Assert.Contains(System.Text.Json.JsonSerializer.Serialize(name), error, StringComparison.Ordinal);
         Assert.Empty(await new ReleaseStore(mesh.Storage.Products(_product.Domain)).ListReleasesAsync(_product.Name, "1.0.0"));
+    }
+
+    [Fact]
+    public async Task CatalogApi_HubAndDomainQuarantineLists_SayAlikeWhichFileCanBeReplayedAndWhyNot()
+    {
+        // Arrange: real runs quarantine a file that failed the quality gate (a duplicate id) and one whose landing name
+        // is refused (a control character).
+        await using var mesh = await _product.StartMeshAsync(azurite, o => o.Namespace = AzuriteFixture.CreateNamespace());
+        var failed = await mesh.RunAsync(_product.Id, [_product.WriteOrders("dup.csv", rows: 10, "3,dup,1.00,open")]);
+        Assert.True(failed.Status == PipelineStatus.QualityFailed, failed.Error);
+        var refused = mesh.Storage.Landing(_product.Domain).GetBlobClient("orders/bell\u0007.csv");
+        await refused.UploadAsync(_product.WriteOrders("bell.csv", rows: 10));
+        await LandingNotifier.NotifyAsync(mesh.Storage, refused);
+        Assert.Equal(PipelineStatus.Failed, Assert.Single(await mesh.SettleAsync(TimeSpan.FromMinutes(3))).Status);
+        var path = $"/api/products/{_product.Id}/quarantine";
+        var hubApi = new CatalogHttpApi(mesh.Catalog);
+
+        // Act: the domain's answer (it reads its quarantine container) and the hub's (the catalog only, from the failure
+        // announcements), once the catalog recorded both.
+        var domain = await new CatalogHttpApi(mesh.Catalog, quarantine: mesh.Quarantine).HandleAsync("GET", path, "", DataReader.Operator);
+        CatalogApiResponse? hub = null;
+        await WaitUntilAsync(async () => Items(hub = await hubApi.HandleAsync("GET", path, "", DataReader.Operator)).Count == 2, Task.Delay(Timeout.Infinite));
+
+        // Assert: the same files, and the same word on each: the quality failure can be replayed, the refused name not.
+        Assert.Equal("catalog", JsonDocument.Parse(hub!.Body).RootElement.GetProperty("source").GetString());
+        var fromDomain = Items(domain);
+        var fromHub = Items(hub);
+        Assert.Equal(fromDomain, fromHub);
+        Assert.Equal((true, (string?)null), fromHub["orders/dup.csv"]);
+        var (replayable, why) = fromHub[LandingBlobNames.QuarantineName("orders/bell\u0007.csv")];
+        Assert.False(replayable);
+        Assert.Contains("landing name was refused (control characters)", why, StringComparison.Ordinal);
+    }
+
+    /// <summary>Each listed file with whether it can be replayed and why not.</summary>
+    private static Dictionary<string, (bool? Replayable, string? NotReplayable)> Items(CatalogApiResponse response)
+    {
+        Assert.True(response.StatusCode == 200, response.Body);
+        return JsonDocument.Parse(response.Body).RootElement.GetProperty("items").EnumerateArray().ToDictionary(
+            i => i.GetProperty("file").GetString()!,
+            i => (i.GetProperty("replayable").ValueKind == JsonValueKind.Null ? null : (bool?)i.GetProperty("replayable").GetBoolean(), i.GetProperty("notReplayable").GetString()));
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, Task serving, int seconds = 120)

@@ -48,6 +48,8 @@ internal static class CatalogColumns
     internal const string File = "File";
     internal const string LandingName = "LandingName";
     internal const string FailedRules = "FailedRules";
+    internal const string Replayable = "Replayable";
+    internal const string NotReplayable = "NotReplayable";
     internal const string At = "At";
     internal const string EventId = "EventId";
     internal const string Stages = "Stages";

@@ -635,7 +635,8 @@ public sealed partial class CatalogHttpApi
     /// rule: a reason comes from the product's data). A host holding the product's domain (a domain app, the local host)
     /// reads its quarantine container: files replayed since are gone, and each says whether it can be replayed. Any
     /// other host (the hub) answers from the catalog's <see cref="CatalogTables.Quarantine"/>, filled from the failure
-    /// announcements (<c>source: catalog</c>; no size nor replayability, a replayed file still listed). Reasons go through
+    /// announcements (<c>source: catalog</c>; no size, replayability as the domain announced it — null from an
+    /// announcement of an older version —, a replayed file listed until a release reads it). Reasons go through
     /// <see cref="Pipeline.ErrorRedaction"/> at the domain, and failed rules are named without their sample rows: nothing
     /// of the data leaves the domain in clear.
     /// </summary>
@@ -665,7 +666,8 @@ public sealed partial class CatalogHttpApi
                     version = f.Version,
                     size = (long?)null,
                     failedRules = f.FailedRules,
-                    replayable = (bool?)null,
+                    replayable = f.Replayable,
+                    notReplayable = f.NotReplayable,
                 }),
             });
         }
@@ -687,6 +689,7 @@ public sealed partial class CatalogHttpApi
                 size = (long?)f.Size,
                 failedRules = f.FailedRules.Select(r => r["name"]?.ToString()).OfType<string>().ToList(),
                 replayable = (bool?)(f.NotReplayable is null),
+                notReplayable = f.NotReplayable,
             }),
         });
     }

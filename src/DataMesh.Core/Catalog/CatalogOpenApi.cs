@@ -319,12 +319,14 @@ internal static class CatalogOpenApi
             ("offset", Type("integer", format: "int64")), ("limit", Type("integer")), ("total", Type("integer", format: "int64")),
             ("nextOffset", Type("integer", true, "int64")), ("rows", ArrayOf(new JsonObject { ["type"] = "object" }))),
         ["QuarantineList"] = Object(("productId", Type("string")),
-            ("source", Described(Type("string"), "domain: read from the domain's quarantine container; catalog: from the failure announcements (no size nor replayability).")),
+            ("source", Described(Type("string"), "domain: read from the domain's quarantine container; catalog: from the failure announcements (no size; replayability as the domain announced it).")),
             ("items", ArrayOf(Object(
             ("file", Type("string")), ("landingName", Type("string", true)), ("quarantinedAt", Type("string", true, "date-time")),
             ("stage", Type("string", true)), ("reason", Described(Type("string", true), "Why the run stopped, with values of classified columns redacted.")),
             ("runId", Type("string", true)), ("version", Type("string", true)), ("size", Type("integer", true, "int64")),
-            ("failedRules", ArrayOf(Type("string"))), ("replayable", Type("boolean", true)))))),
+            ("failedRules", ArrayOf(Type("string"))),
+            ("replayable", Described(Type("boolean", true), "Whether the file can be moved back to landing and run as it is; null when unknown (an announcement of an older version).")),
+            ("notReplayable", Described(Type("string", true), "Why it cannot be replayed (the kind of problem, never a value); null when it can or unknown.")))))),
         ["QualityHistory"] = Object(("productId", Type("string")), ("items", ArrayOf(Ref("QualityRun")))),
     };
 }

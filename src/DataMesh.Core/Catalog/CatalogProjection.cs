@@ -517,10 +517,15 @@ public sealed class CatalogProjection
         var table = await TableAsync(CatalogTables.Quarantine, cancellationToken).ConfigureAwait(false);
         var byLanding = await TableAsync(CatalogTables.QuarantineByLanding, cancellationToken).ConfigureAwait(false);
         var failedRules = data.Quality?.BlockingFailures.Select(r => r.Name).ToList() ?? [];
-        foreach (var file in data.Quarantined.Distinct(StringComparer.Ordinal))
+        foreach (var blob in data.Quarantined.Distinct(StringComparer.Ordinal))
         {
+            // What the domain said of the file (its quarantine name, whether it can be replayed); an event of a version
+            // before that says nothing: replayability unknown.
+            var announced = data.QuarantinedFiles.FirstOrDefault(f => f.Blob == blob);
+            var file = announced?.File ?? blob;
+
             // A refused name is quarantined under a safe one; its original is only in the domain's .error.json.
-            var landingName = file.StartsWith(LandingBlobNames.RefusedNamesFolder, StringComparison.Ordinal) ? null : file;
+            var landingName = file.StartsWith(LandingBlobNames.RefusedNamesFolder, StringComparison.Ordinal) ? null : blob;
             if (landingName is not null)
             {
                 // Indexed first: a row a release might clear is always found through the index.
@@ -539,6 +544,12 @@ public sealed class CatalogProjection
                 [CatalogColumns.At] = data.FailedAt,
                 [CatalogColumns.FailedRules] = System.Text.Json.JsonSerializer.Serialize(failedRules),
             };
+            if (announced is not null)
+            {
+                row[CatalogColumns.Replayable] = announced.Replayable;
+                row[CatalogColumns.NotReplayable] = announced.NotReplayable is { } why ? CatalogJson.Truncate(why) : null;
+            }
+
             await table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
         }
     }

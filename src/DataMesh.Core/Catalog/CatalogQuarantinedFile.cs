@@ -4,7 +4,7 @@ namespace DataMesh.Catalog;
 /// A quarantined input as the catalog recorded it from its run's failure announcement (<c>PipelineRunFailed</c> or
 /// <c>PipelineQualityFailed</c>): what any host's catalog can list without reading the domain's quarantine container.
 /// The reason is the announced one, already redacted by the domain (no value of a classified column); the failed rules
-/// are named, never sampled.
+/// are named, never sampled. Replayability is as the domain judged it when it quarantined the file.
 /// </summary>
 public sealed record CatalogQuarantinedFile
 {
@@ -27,4 +27,13 @@ public sealed record CatalogQuarantinedFile
 
     /// <summary>Names of the quality rules that failed and blocked the release; empty otherwise.</summary>
     public IReadOnlyList<string> FailedRules { get; init; } = [];
+
+    /// <summary>
+    /// Whether the domain said the file can be replayed as it is (<see cref="Events.QuarantinedInput"/>); null when its
+    /// announcement predates that.
+    /// </summary>
+    public bool? Replayable { get; init; }
+
+    /// <summary>Why it cannot be replayed, as the domain said (the kind of problem, no value); null when it can or unknown.</summary>
+    public string? NotReplayable { get; init; }
 }

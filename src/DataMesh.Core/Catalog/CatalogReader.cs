@@ -533,6 +533,8 @@ public sealed class CatalogReader
                     Reason = row.GetString(CatalogColumns.Error) ?? "",
                     QuarantinedAt = row.GetDateTimeOffset(CatalogColumns.At) ?? DateTimeOffset.MinValue,
                     FailedRules = row.GetString(CatalogColumns.FailedRules) is { } rules ? CatalogJson.Deserialize<List<string>>(rules) : [],
+                    Replayable = row.GetBoolean(CatalogColumns.Replayable),
+                    NotReplayable = row.GetString(CatalogColumns.NotReplayable),
                 });
                 if (files.Count == limit)
                 {

@@ -64,7 +64,7 @@ public static class ProductEventBudget
             ("openLineage", d => (T)(d with { OpenLineage = [] })),
             ("stages", d => (T)(d with { Stages = ShortTimeline(d.Stages) })),
             ("inputs", d => (T)(d with { Inputs = Head(d.Inputs) })),
-            ("quarantined", d => (T)(d with { Quarantined = Head(d.Quarantined) })),
+            ("quarantined", d => (T)(d with { Quarantined = Head(d.Quarantined), QuarantinedFiles = Head(d.QuarantinedFiles) })),
             ("error", d => (T)(d with { Error = Cut(d.Error, MaxErrorLength) })),
             ("quality.rules", d => (T)(d with { Quality = d.Quality is { } q ? FailedRulesFirst(q) : null })),
         };

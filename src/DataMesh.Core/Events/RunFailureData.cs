@@ -27,6 +27,12 @@ public abstract record RunFailureData
     /// <summary>Names of the landing blobs moved to the <c>quarantine</c> container.</summary>
     public IReadOnlyList<string> Quarantined { get; init; } = [];
 
+    /// <summary>
+    /// Each blob of <see cref="Quarantined"/> with its name in the quarantine and whether it can be replayed; empty in
+    /// events of versions before it (the catalog then lists replayability as unknown).
+    /// </summary>
+    public IReadOnlyList<QuarantinedInput> QuarantinedFiles { get; init; } = [];
+
     /// <summary>How each input was read when the run got that far (a quality-failed run), with its drift; empty otherwise.</summary>
     public IReadOnlyList<InputReport> Inputs { get; init; } = [];
 

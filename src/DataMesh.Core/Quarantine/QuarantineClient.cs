@@ -160,6 +160,25 @@ public sealed class QuarantineClient(MeshStorage storage, IProductRegistry produ
         return new QuarantineReplay(file, request);
     }
 
+    /// <summary>
+    /// Why a quarantined input cannot be put back in landing as it is, null when it can: the file was left in landing
+    /// (only its record is in quarantine), or its landing name was refused (<see cref="LandingBlobNames.Problem"/>).
+    /// Names the kind of problem only, never the name nor any value: the domain announces it to the hub
+    /// (<see cref="Events.QuarantinedInput"/>) as well as showing it.
+    /// </summary>
+    /// <param name="landingName">The name it had in landing; null when unknown.</param>
+    /// <param name="fileHere">Whether the quarantine holds the file itself (not only its record).</param>
+    public static string? NotReplayableReason(string? landingName, bool fileHere)
+    {
+        if (!fileHere)
+        {
+            return "only its record is here: the file was left in landing (see the reason).";
+        }
+
+        var problem = landingName is null ? "unknown" : LandingBlobNames.Problem(landingName);
+        return problem is null ? null : $"its landing name was refused ({problem}); upload it again under a name the platform processes.";
+    }
+
     /// <summary>Whether <paramref name="productId"/> is a product served here (its quarantine can be read).</summary>
     public bool Serves(string productId) => products.All.Any(p => p.Id == productId);
 
@@ -196,16 +215,7 @@ public sealed class QuarantineClient(MeshStorage storage, IProductRegistry produ
         var productId = Text(record, "product")
             ?? products.All.Where(p => p.Domain == domain).FirstOrDefault(p => p.Inputs.Any(i => i.IsLanding && name.StartsWith(i.Landing!.Path, StringComparison.Ordinal)))?.Id;
         var at = DateTimeOffset.TryParse(Text(record, "quarantinedAt"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : item?.Properties.LastModified;
-        string? notReplayable = null;
-        if (item is null)
-        {
-            notReplayable = "only its record is here: the file was left in landing (see the reason).";
-        }
-        else if (landingName is null || LandingBlobNames.Problem(landingName) is not null)
-        {
-            notReplayable = $"its landing name was refused ({(landingName is null ? "unknown" : LandingBlobNames.Problem(landingName))}); upload it again under a name the platform processes.";
-        }
-
+        var notReplayable = NotReplayableReason(landingName, fileHere: item is not null);
         return new QuarantinedFile
         {
             File = name,

@@ -5,6 +5,7 @@ using DataMesh.Events;
 using DataMesh.Functions.Catalog;
 using DataMesh.Functions.Configuration;
 using DataMesh.Pipeline;
+using DataMesh.Quarantine;
 using DataMesh.Storage;
 using DataMesh.Testing;
 using static DataMesh.Functions.Tests.TestHttp;
@@ -68,7 +69,40 @@ public sealed class HubQuarantineTests(AzuriteFixture azurite)
         Assert.Equal(Reason, item.GetProperty("reason").GetString());
         Assert.Equal(["gross_not_negative"], item.GetProperty("failedRules").EnumerateArray().Select(r => r.GetString()));
         Assert.Equal(JsonValueKind.Null, item.GetProperty("replayable").ValueKind);
+        Assert.Equal(JsonValueKind.Null, item.GetProperty("notReplayable").ValueKind);
         Assert.DoesNotContain("-9999.99", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ListQuarantine_HubAnnouncementSaysWhetherEachFileCanBeReplayed_AnswersReplayableAndWhyNot()
+    {
+        // Arrange: one run quarantined a file of a processable name and one whose landing name was refused (a control
+        // character); the domain's announcement says what it can replay (as AnnounceActivity fills it).
+        const string refused = "payroll/runs/bell\u0007.csv";
+        var projection = await RegisteredProjectionAsync();
+        await projection.ApplyAsync(ProductEventFactory.CreatePipelineRunFailed(Failure("run-1", "ingest") with
+        {
+            Quarantined = [File, refused],
+            QuarantinedFiles = [QuarantinedInput.Moved(File), QuarantinedInput.Moved(refused)],
+        }));
+
+        // Act
+        var response = await HubApi().ListQuarantineAsync(Request(Route, Principal("DataMesh.Domain.workforce")), "workforce.payroll", CancellationToken.None);
+
+        // Assert: the good file can be replayed; the refused one cannot, with why, under its safe quarantine name and
+        // without its landing name.
+        var body = Body(response);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        using var document = JsonDocument.Parse(body);
+        var items = document.RootElement.GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("file").GetString()!);
+        Assert.Equal([File, LandingBlobNames.QuarantineName(refused)], items.Keys.OrderDescending(StringComparer.Ordinal));
+        Assert.True(items[File].GetProperty("replayable").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, items[File].GetProperty("notReplayable").ValueKind);
+        var notReplayable = items[LandingBlobNames.QuarantineName(refused)];
+        Assert.False(notReplayable.GetProperty("replayable").GetBoolean());
+        Assert.Equal(QuarantineClient.NotReplayableReason(refused, fileHere: true), notReplayable.GetProperty("notReplayable").GetString());
+        Assert.Contains("control characters", notReplayable.GetProperty("notReplayable").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, notReplayable.GetProperty("landingName").ValueKind);
     }
 
     [Fact]

@@ -553,7 +553,7 @@ async function showProduct(id, signal) {
         : h('p', { class: 'muted' }, 'No runs announced yet.')),
     section('quarantine', 'Quarantined files',
       withheld || !quarantine ? (withheld || h('p', { class: 'muted' }, 'Quarantined files are not shown here.')).cloneNode(true) : quarantine.items.length
-        ? table(`Quarantined files of ${id}`, ['File', 'When', 'Stage', 'Reason', 'Run'],
+        ? table(`Quarantined files of ${id}`, ['File', 'When', 'Stage', 'Reason', 'Replay', 'Run'],
           quarantine.items.map((q) => ({
             attributes: { 'data-quarantined': q.file },
             cells: [
@@ -561,12 +561,23 @@ async function showProduct(id, signal) {
               q.quarantinedAt ? time(q.quarantinedAt) : '–',
               q.stage || '–',
               [q.reason || '–', q.failedRules.length ? h('span', { class: 'muted' }, ` (failed: ${q.failedRules.join(', ')})`) : null],
+              replayCell(q),
               q.runId ? h('code', { class: 'run-id' }, q.runId) : '–',
             ],
           })), { hideCaption: true, scrollable: true, className: 'quarantine' })
         : h('p', { class: 'muted' }, 'Nothing quarantined.')));
   setStatus(`Showing ${id}: ${detail.releases.length} release(s), ${detail.runs.length} run(s).`);
   focusHeading();
+}
+
+// Whether a quarantined file can be replayed as it is (`datamesh quarantine replay`), and why not; unknown when the
+// announcement that listed it predates that (the hub's list of an older domain).
+function replayCell(q) {
+  const state = q.replayable === true ? 'yes' : q.replayable === false ? 'no' : 'unknown';
+  return h('span', { 'data-replayable': state },
+    q.replayable === true ? badge('can be replayed', 'ok')
+      : q.replayable === false ? [badge('cannot be replayed', 'warn'), ' ', q.notReplayable || '']
+        : h('span', { class: 'muted' }, 'unknown'));
 }
 
 // ---------------------------------------------------------------- lineage
