@@ -593,7 +593,8 @@ public sealed partial class LocalMesh : IAsyncDisposable
             ?? throw new InvalidOperationException($"{spec.Id} has no landing input to drop files into.");
         var blobName = landing.Path + Path.GetFileName(file);
         await using var stream = File.OpenRead(file);
-        await Storage.Landing(spec.Domain).GetBlobClient(blobName).UploadAsync(stream, overwrite: true, cancellationToken).ConfigureAwait(false);
+        // In bounded blocks: a large landing file must not leave the process holding memory in proportion to it.
+        await Storage.Landing(spec.Domain).GetBlobClient(blobName).UploadAsync(stream, BlobUploads.Overwrite(), cancellationToken).ConfigureAwait(false);
         return blobName;
     }
 

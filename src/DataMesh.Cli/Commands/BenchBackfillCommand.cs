@@ -58,7 +58,7 @@ internal static class BenchBackfillCommand
         for (var d = 1; d <= days; d++)
         {
             var file = Path.Combine(files, $"day-{d:D3}.parquet");
-            BenchProducts.Execute($"""
+            BenchProducts.Execute(files, $"""
                 COPY (
                   SELECT 'E' || lpad({d}::VARCHAR, 4, '0') || '-' || lpad(i::VARCHAR, 8, '0') AS event_id,
                          DATE '2026-01-01' + {d - 1} AS day, (i * 7919) % 1000000 AS customer_id, ((i % 100000) / 100.0)::DECIMAL(18,2) AS amount

@@ -6,7 +6,6 @@ using DataMesh.Local.Azurite;
 using DataMesh.Pipeline;
 using DataMesh.Specs;
 using DataMesh.Telemetry;
-using DuckDB.NET.Data;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -325,50 +324,24 @@ internal static class BenchCommand
         var spec = ProductSpecLoader.Load(productDirectory);
         var output = Path.Combine(root, "bare.parquet");
         var watch = Stopwatch.StartNew();
-        using var connection = new DuckDBConnection("DataSource=:memory:");
-        connection.Open();
-        using var command = connection.CreateCommand();
         var pipeline = new PipelineOptions();
-        var limits = pipeline.EngineLimits();
-        command.CommandText = $"""
-            SET memory_limit = {Engine.Sql.Literal(limits.MemoryLimit)};
-            SET threads = {limits.Threads};
-            SET preserve_insertion_order = false;
+        // The run's own limits (a transform's session), in a session like the transform's.
+        using var session = DuckDbSession.Open(new DuckDbSessionOptions { AllowedDirectories = [root, Path.GetDirectoryName(Path.GetFullPath(csv))!], TempDirectory = Path.Combine(root, "bare-tmp"), Limits = pipeline.EngineLimits().Run });
+        session.Execute($"""
             CREATE VIEW gl_entries AS SELECT * FROM read_csv({Engine.Sql.Literal(csv)}, header = true, columns = {Columns});
             COPY ({spec.TransformSql.Trim().TrimEnd(';')}) TO {Engine.Sql.Literal(output)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {pipeline.RowGroupSize});
-            """;
-        command.ExecuteNonQuery();
+            """);
         var transform = watch.Elapsed;
-        command.CommandText = $"CREATE VIEW {QualityGate.OutputView} AS SELECT * FROM read_parquet({Engine.Sql.Literal(output)})";
-        command.ExecuteNonQuery();
-        command.CommandText = $"SELECT column_name, column_type FROM (DESCRIBE {QualityGate.OutputView})";
-        var schema = new List<OutputColumn>();
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                schema.Add(new OutputColumn(reader.GetString(0), reader.GetString(1)));
-            }
-        }
-
-        command.CommandText = QualityGate.MeasureSql(spec.Contract, schema);
-        long rows;
-        using (var reader = command.ExecuteReader())
-        {
-            reader.Read();
-            rows = reader.GetInt64(0);
-        }
+        session.Execute($"CREATE VIEW {QualityGate.OutputView} AS SELECT * FROM read_parquet({Engine.Sql.Literal(output)})");
+        var schema = session.Query($"SELECT column_name, column_type FROM (DESCRIBE {QualityGate.OutputView})", r => new OutputColumn(r.GetString(0), r.GetString(1)));
+        var rows = session.Query(QualityGate.MeasureSql(spec.Contract, schema), r => r.GetInt64(0))[0];
 
         watch.Stop();
         return new BareRun(watch.Elapsed.TotalSeconds, transform.TotalSeconds, (watch.Elapsed - transform).TotalSeconds, rows);
     }
 
-    internal static void GenerateCsv(string path, int rows)
-    {
-        using var connection = new DuckDBConnection("DataSource=:memory:");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"""
+    internal static void GenerateCsv(string path, int rows) =>
+        BenchProducts.Execute(Path.GetDirectoryName(Path.GetFullPath(path))!, $"""
             COPY (
               SELECT 'GL-' || lpad(i::VARCHAR, 9, '0') AS entry_id,
                      ['DE01', 'FR01', 'NL01', 'UK01'][1 + i % 4] AS entity,
@@ -379,9 +352,7 @@ internal static class BenchCommand
                      CASE WHEN i % 7 = 0 THEN 'draft' ELSE 'posted' END AS status
               FROM range({rows}) t(i)
             ) TO {Engine.Sql.Literal(path)} (HEADER, DELIMITER ',')
-            """;
-        command.ExecuteNonQuery();
-    }
+            """);
 
     internal static string WriteProduct(string root, string name = "ledger")
     {

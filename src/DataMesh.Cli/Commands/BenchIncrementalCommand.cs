@@ -195,7 +195,7 @@ internal static class BenchIncrementalCommand
     private static double Seconds(PipelineResult result) =>
         result.Stages.Count == 0 ? 0 : (result.Stages.Max(s => s.EndedAt) - result.Stages.Min(s => s.StartedAt)).TotalSeconds;
 
-    private static void WriteDay(string path, int from, int to, int rowsPerDay) => BenchProducts.Execute($"""
+    private static void WriteDay(string path, int from, int to, int rowsPerDay) => BenchProducts.Execute(Path.GetDirectoryName(path)!, $"""
         COPY (
           SELECT 'E' || lpad(d::VARCHAR, 4, '0') || '-' || lpad(i::VARCHAR, 8, '0') AS event_id,
                  DATE '2026-01-01' + (d - 1)::INTEGER AS day,
@@ -209,7 +209,7 @@ internal static class BenchIncrementalCommand
     /// The full table; its changed keys spread over the whole key range (a multiplier prime to the size); and as many
     /// changed keys clustered in one range (consecutive keys at the top of the table, the last tenth of them new: recent customers).
     /// </summary>
-    private static void WriteCustomers(string full, string changes, string clustered, int rows, int changed) => BenchProducts.Execute($"""
+    private static void WriteCustomers(string full, string changes, string clustered, int rows, int changed) => BenchProducts.Execute(Path.GetDirectoryName(full)!, $"""
         COPY (
           SELECT i AS customer_id, 'Customer ' || i AS name, ['retail', 'business', 'public'][1 + i % 3] AS segment, DATE '2026-01-01' AS updated_on
           FROM range({rows}) t(i)

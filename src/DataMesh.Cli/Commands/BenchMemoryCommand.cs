@@ -33,8 +33,10 @@ internal static class BenchMemoryCommand
             {
                 var product = BenchCommand.WriteProduct(root);
                 var csv = Path.Combine(root, "gl_entries.csv");
+                var atStart = ResidentSet.Current();
                 BenchCommand.GenerateCsv(csv, rowCount);
                 var csvBytes = new FileInfo(csv).Length;
+                var afterGenerate = ResidentSet.Current();
                 BenchCommand.Report(asJson, $"generated {rowCount:N0} rows ({csvBytes / 1e6:N0} MB)");
 
                 using var loggerFactory = CliLogging.Create(parse.GetValue(verbose), telemetry: false);
@@ -49,7 +51,15 @@ internal static class BenchMemoryCommand
                 var options = new LocalMeshOptions { LoadPipelinesFolder = false, StateDirectory = state, Azurite = azurite, LoggerFactory = loggerFactory, Pipeline = pipeline, Interrupt = cancellationToken, InterruptedBy = "Ctrl+C in datamesh bench memory" };
                 options.ExtraProductDirectories.Add(product);
                 await using var mesh = await LocalMesh.StartAsync(options, cancellationToken).ConfigureAwait(false);
-                var blob = await mesh.UploadToLandingAsync(mesh.Products.Get("bench.ledger"), csv, cancellationToken).ConfigureAwait(false);
+                var afterStart = ResidentSet.Current();
+                string blob;
+                IReadOnlyList<(DateTimeOffset At, long Bytes)> uploadSamples;
+                using (var uploading = new ResidentSet.Sampler(SampleEvery))
+                {
+                    blob = await mesh.UploadToLandingAsync(mesh.Products.Get("bench.ledger"), csv, cancellationToken).ConfigureAwait(false);
+                    uploadSamples = uploading.Stop();
+                }
+
                 File.Delete(csv);
 
                 var limits = pipeline.EngineLimits();
@@ -81,6 +91,12 @@ internal static class BenchMemoryCommand
                     threads = limits.Threads,
                     maxSpillSize = limits.MaxSpillSize,
                     limitsFrom = limits.Source,
+                    // Where the process's memory before the run comes from: the CLI at start, after generating the CSV,
+                    // after starting Azurite and the mesh, during and after uploading the CSV to landing.
+                    rssAtStartBytes = atStart,
+                    rssAfterGenerateBytes = afterGenerate,
+                    rssAfterMeshStartBytes = afterStart,
+                    peakRssDuringUploadBytes = uploadSamples.Count == 0 ? 0 : uploadSamples.Max(s => s.Bytes),
                     rssBeforeRunBytes = before,
                     peakRssBytes = ResidentSet.Peak(),
                     peakRssDuringRunBytes = samples.Count == 0 ? 0 : samples.Max(s => s.Bytes),
@@ -96,6 +112,8 @@ internal static class BenchMemoryCommand
                 table.AddRow("rows in / out", $"{rowCount:N0} ({csvBytes / 1e6:N0} MB CSV) / {figures.rowsOut:N0}");
                 table.AddRow("run wall time", $"{figures.seconds:N1} s");
                 table.AddRow("DuckDB memory_limit (quality gate's) / threads / spill cap", $"{limits.MemoryLimit} ({limits.QualityMemoryLimit}) / {limits.Threads} / {limits.MaxSpillSize} [grey]({Markup.Escape(limits.Source)})[/]");
+                table.AddRow("RSS at start / after generating the CSV / after starting the mesh", $"{atStart / 1e6:N0} / {afterGenerate / 1e6:N0} / {afterStart / 1e6:N0} MB");
+                table.AddRow("peak RSS uploading the CSV", $"{figures.peakRssDuringUploadBytes / 1e6:N0} MB");
                 table.AddRow("RSS before the run", $"{before / 1e6:N0} MB");
                 table.AddRow("peak RSS during the run (sampled)", $"{figures.peakRssDuringRunBytes / 1e6:N0} MB");
                 foreach (var (stage, peak) in stages)

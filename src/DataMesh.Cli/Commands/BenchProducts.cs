@@ -1,4 +1,5 @@
-using DuckDB.NET.Data;
+using DataMesh.Engine;
+using DataMesh.Pipeline;
 
 namespace DataMesh.Cli.Commands;
 
@@ -66,13 +67,25 @@ internal static class BenchProducts
                   - { metric: nullValues, mustBe: 0 }
         """);
 
-    /// <summary>Runs <paramref name="sql"/> (input generation: COPY ... TO) on a throwaway in-memory DuckDB.</summary>
-    public static void Execute(string sql)
+    /// <summary>
+    /// Runs <paramref name="sql"/> (input generation: COPY ... TO a file under <paramref name="folder"/>) in a throwaway
+    /// DuckDB session with the limits of a session outside a run (<see cref="EngineLimits.Side"/>): the generator holds
+    /// no more of the bench process's memory than a reader would, where DuckDB's defaults took 80 % of the machine.
+    /// </summary>
+    public static void Execute(string folder, string sql)
     {
-        using var connection = new DuckDBConnection("DataSource=:memory:");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
+        var spill = Path.Combine(folder, ".generate-tmp-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            using var session = DuckDbSession.Open(new DuckDbSessionOptions { AllowedDirectories = [folder], TempDirectory = spill, Limits = EngineLimits.Process.Side });
+            session.Execute(sql);
+        }
+        finally
+        {
+            if (Directory.Exists(spill))
+            {
+                Directory.Delete(spill, recursive: true);
+            }
+        }
     }
 }

@@ -44,7 +44,7 @@ internal static class BenchSuiteCommand
             var root = Directory.CreateTempSubdirectory("datamesh-bench-masking-").FullName;
             try
             {
-                using var session = DataMesh.Engine.DuckDbSession.Open(new DataMesh.Engine.DuckDbSessionOptions { AllowedDirectories = [root], TempDirectory = Path.Combine(root, "tmp") });
+                using var session = DataMesh.Engine.DuckDbSession.Open(new DataMesh.Engine.DuckDbSessionOptions { AllowedDirectories = [root], TempDirectory = Path.Combine(root, "tmp"), Limits = new DataMesh.Pipeline.PipelineOptions().EngineLimits().Run });
                 var source = Path.Combine(root, "people.parquet");
                 session.Execute($"COPY (SELECT i AS id, 'user' || i || '@example.com' AS email FROM range({rowCount}) t(i)) TO {DataMesh.Engine.Sql.Literal(source)} (FORMAT parquet, COMPRESSION zstd)");
                 // The old expression inlined its salt as a literal: a throwaway one here.

@@ -2,6 +2,7 @@ using System.CommandLine;
 using DataMesh.Local;
 using DataMesh.Pipeline;
 using DataMesh.Specs;
+using DataMesh.Storage;
 
 namespace DataMesh.Cli.Commands;
 
@@ -44,7 +45,7 @@ internal static class DropCommand
                 {
                     var blob = storage.Storage.Landing(spec.Domain).GetBlobClient(landing.Path + file.Name);
                     await using var stream = file.OpenRead();
-                    await blob.UploadAsync(stream, overwrite: true, cancellationToken).ConfigureAwait(false);
+                    await blob.UploadAsync(stream, BlobUploads.Overwrite(), cancellationToken).ConfigureAwait(false);
                     await LandingNotifier.NotifyAsync(storage.Storage, blob, cancellationToken).ConfigureAwait(false);
                 }
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using DataMesh.Engine;
+using DataMesh.Pipeline;
 using DataMesh.Publishing;
 using DataMesh.Specs;
 using DataMesh.Storage;
@@ -173,6 +174,7 @@ public sealed class ReleaseReader
             {
                 AllowedDirectories = outputDirectory is null ? [folder] : [folder, outputDirectory],
                 TempDirectory = Path.Combine(scratchDirectory, "tmp"),
+                Limits = EngineLimits.Process.Side,
                 PreserveInsertionOrder = preserveOrder,
                 Cancellation = cancellationToken,
             },

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using DuckDB.NET.Data;
 using DuckDB.NET.Data.DataChunk.Reader;
 using DuckDB.NET.Data.DataChunk.Writer;
@@ -29,25 +30,63 @@ public sealed class DuckDbSession : IDisposable
         var session = new DuckDbSession(connection, options.Cancellation);
         try
         {
-            Directory.CreateDirectory(options.TempDirectory);
+            // No temp folder (a probe that reads no data): DuckDB spills nowhere.
+            if (options.TempDirectory.Length > 0)
+            {
+                Directory.CreateDirectory(options.TempDirectory);
+            }
+
             var allowed = options.AllowedDirectories.Select(d => Path.TrimEndingDirectorySeparator(Path.GetFullPath(d)) + "/").ToList();
-            session.Execute($"SET memory_limit = {Sql.Literal(options.MemoryLimit)}");
-            session.Execute($"SET threads = {options.Threads}");
+            ArgumentNullException.ThrowIfNull(options.Limits);
+            session.Execute($"SET memory_limit = {Sql.Literal(options.Limits.MemoryLimit)}");
+            session.Execute($"SET threads = {options.Limits.Threads}");
             session.Execute($"SET temp_directory = {Sql.Literal(options.TempDirectory)}");
             // DuckDB's own default lets a query spill until 90 % of the disk is used: one runaway query would starve
             // every other run and the host itself.
-            session.Execute($"SET max_temp_directory_size = {Sql.Literal(options.MaxTempDirectorySize)}");
+            session.Execute($"SET max_temp_directory_size = {Sql.Literal(options.Limits.MaxSpillSize)}");
             session.Execute($"SET preserve_insertion_order = {(options.PreserveInsertionOrder ? "true" : "false")}");
             session.Execute("SET autoinstall_known_extensions = false");
             session.Execute("SET autoload_known_extensions = false");
             session.Execute($"SET allowed_directories = {Sql.List(allowed)}");
             session.Execute("SET enable_external_access = false");
+            session.RecordOpened();
             return session;
         }
         catch
         {
             session.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Source of the <c>duckdb.session</c> span each session emits as it opens (when something listens), with the limits
+    /// DuckDB reports it runs with: what shows, in a trace or a test, that no session runs on DuckDB's defaults.
+    /// </summary>
+    public static readonly ActivitySource Source = new(SourceName);
+
+    /// <summary>Name of <see cref="Source"/>.</summary>
+    public const string SourceName = "DataMesh.Engine";
+
+    /// <summary>The span's tags: the session's settings as DuckDB reports them (<c>current_setting</c>).</summary>
+    public static readonly IReadOnlyList<string> RecordedSettings = ["memory_limit", "threads", "max_temp_directory_size", "temp_directory"];
+
+    private void RecordOpened()
+    {
+        if (!Source.HasListeners())
+        {
+            return;
+        }
+
+        using var span = Source.StartActivity("duckdb.session");
+        if (span is null || !span.IsAllDataRequested)
+        {
+            return;
+        }
+
+        foreach (var setting in RecordedSettings)
+        {
+            span.SetTag("duckdb." + setting, Convert.ToString(Scalar($"SELECT current_setting({Sql.Literal(setting)})"), System.Globalization.CultureInfo.InvariantCulture));
         }
     }
 

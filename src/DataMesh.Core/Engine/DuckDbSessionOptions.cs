@@ -6,21 +6,15 @@ public sealed record DuckDbSessionOptions
     /// <summary>The only folders SQL may read (and the platform write).</summary>
     public required IReadOnlyList<string> AllowedDirectories { get; init; }
 
+    /// <summary>Where DuckDB spills past its memory limit; empty for a session that reads no data (spills nowhere).</summary>
     public required string TempDirectory { get; init; }
 
-    public string MemoryLimit { get; init; } = "1GB";
-
     /// <summary>
-    /// Most DuckDB may spill to <see cref="TempDirectory"/> (<c>max_temp_directory_size</c>); past it the statement fails
-    /// with DuckDB's out-of-space error. Default <see cref="DefaultMaxTempDirectorySize"/>, where DuckDB's own is 90 % of
-    /// the free disk.
+    /// The session's <c>memory_limit</c>, <c>threads</c> and spill cap: one kind of session's limits from
+    /// <see cref="Pipeline.EngineLimits"/> (derived from the instance), never a figure of the caller's own. Required, so no
+    /// session runs with DuckDB's defaults (80 % of the machine's memory, every core, 90 % of the free disk).
     /// </summary>
-    public string MaxTempDirectorySize { get; init; } = DefaultMaxTempDirectorySize;
-
-    /// <summary>The spill cap of a session unless its owner says otherwise: 10 GB.</summary>
-    public const string DefaultMaxTempDirectorySize = "10GB";
-
-    public int Threads { get; init; } = 2;
+    public required SessionLimits Limits { get; init; }
 
     /// <summary>
     /// Keep rows in file order (DuckDB's <c>preserve_insertion_order</c>): needed where a result is paged with

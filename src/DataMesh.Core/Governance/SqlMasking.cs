@@ -1,5 +1,6 @@
 using System.Text.Json;
-using DuckDB.NET.Data;
+using DataMesh.Engine;
+using DataMesh.Pipeline;
 
 namespace DataMesh.Governance;
 
@@ -185,12 +186,8 @@ internal static class SqlMasking
 
     private static string Serialize(string sql)
     {
-        using var connection = new DuckDBConnection("DataSource=:memory:");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT json_serialize_sql($sql::VARCHAR)";
-        command.Parameters.Add(new DuckDBParameter("sql", sql));
-        return command.ExecuteScalar() as string is { Length: > 0 } json ? json : "{}";
+        using var session = DuckDbSession.OpenLocked(new DuckDbSessionOptions { AllowedDirectories = [], TempDirectory = "", Limits = EngineLimits.Process.Side });
+        return session.Scalar($"SELECT json_serialize_sql({Sql.Literal(sql)})") as string is { Length: > 0 } json ? json : "{}";
     }
 
     private static string? Class(JsonElement expression) => expression.TryGetProperty("class", out var c) ? c.GetString() : null;

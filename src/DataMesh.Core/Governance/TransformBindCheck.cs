@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using DataMesh.Contracts;
 using DataMesh.Engine;
+using DataMesh.Pipeline;
 using DataMesh.Specs;
 using DuckDB.NET.Data;
 
@@ -64,7 +65,7 @@ public static partial class TransformBindCheck
 
     /// <summary>The in-memory, locked DuckDB the binding (and column lineage) runs in: no file access at all.</summary>
     internal static DuckDbSession OpenSession(string scratch) =>
-        DuckDbSession.OpenLocked(new DuckDbSessionOptions { AllowedDirectories = [], TempDirectory = scratch, MemoryLimit = "256MB", Threads = 1 });
+        DuckDbSession.OpenLocked(new DuckDbSessionOptions { AllowedDirectories = [], TempDirectory = scratch, Limits = EngineLimits.Process.Side });
 
     /// <summary>
     /// Each input's typed columns (a landing input's declared columns; an upstream product's contract columns at the

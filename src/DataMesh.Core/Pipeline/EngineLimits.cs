@@ -1,4 +1,5 @@
 using System.Globalization;
+using DataMesh.Engine;
 
 namespace DataMesh.Pipeline;
 
@@ -13,6 +14,13 @@ namespace DataMesh.Pipeline;
 /// past it, but per-thread state and allocator slack come on top: it gets <see cref="DuckDbShare"/> of what the hosts
 /// leave. One stage runs per instance at a time (host.json <c>maxConcurrentActivityFunctions: 1</c>); raise that and
 /// the limit must be divided by it.
+/// <para>
+/// Every DuckDB session of the process takes its limits from here, by kind (<see cref="Run"/>, <see cref="Quality"/>,
+/// <see cref="Side"/>): DuckDB's share of the instance is split between a run's stage and <see cref="SideSessions"/>
+/// sessions outside runs that may be open beside it (a reader's page or query, a compaction, applying a deletion file,
+/// a spec's bind check), each with <see cref="SideMemoryLimit"/> and one thread. Sessions opened where no run's options
+/// are at hand (readers, maintenance, checks) take the process's own, <see cref="Process"/>.
+/// </para>
 /// </remarks>
 /// <param name="MemoryLimit">DuckDB <c>memory_limit</c> (e.g. <c>1011MiB</c>).</param>
 /// <param name="Threads">DuckDB <c>threads</c>.</param>
@@ -23,7 +31,12 @@ namespace DataMesh.Pipeline;
 /// <paramref name="MemoryLimit"/>. The gate's aggregates (uniqueness above all: one hash-table entry per key) spill past it
 /// instead of growing with the output up to the instance's limit.
 /// </param>
-public sealed record EngineLimits(string MemoryLimit, int Threads, string MaxSpillSize, string Source, string QualityMemoryLimit)
+/// <param name="SideMemoryLimit">
+/// DuckDB <c>memory_limit</c> of one session outside a run (<see cref="Side"/>): DuckDB's share of the instance over 8,
+/// 64 to 128 MiB; <see cref="SideSessions"/> of them are taken off the run's limit.
+/// </param>
+/// <param name="SideMaxSpillSize">The spill cap of one session outside a run: a quarter of the run's derived cap.</param>
+public sealed record EngineLimits(string MemoryLimit, int Threads, string MaxSpillSize, string Source, string QualityMemoryLimit, string SideMemoryLimit, string SideMaxSpillSize)
 {
     public const long Megabyte = 1024L * 1024;
 
@@ -58,6 +71,65 @@ public sealed record EngineLimits(string MemoryLimit, int Threads, string MaxSpi
     /// </summary>
     public const int QualityMemoryPerThreadMB = 128;
 
+    /// <summary>
+    /// Sessions outside runs the instance's budget holds beside a run's stage: a reader's (the rows route, <c>datamesh
+    /// query</c>, the release cache applying a deletion file) and a maintenance one (compaction, retention's
+    /// deletion-file application) at once. More may open (two readers at once): each stays within its own limit, and
+    /// DuckDB's share of the instance leaves the remaining quarter of the instance's free memory as margin.
+    /// </summary>
+    public const int SideSessions = 2;
+
+    /// <summary>Least and most <c>memory_limit</c> of a session outside a run (one thread: DuckDB's advised 125 MB at most).</summary>
+    public const int MinimumSideMemoryMB = 64;
+
+    /// <inheritdoc cref="MinimumSideMemoryMB"/>
+    public const int MaximumSideMemoryMB = 128;
+
+    /// <summary>The limits of a run's transform and publish sessions (the product's SQL, masking, the snapshot).</summary>
+    public SessionLimits Run => new(MemoryLimit, Threads, MaxSpillSize);
+
+    /// <summary>The limits of the quality gate's sessions (<see cref="QualitySession"/>).</summary>
+    public SessionLimits Quality => new(QualityMemoryLimit, Threads, MaxSpillSize);
+
+    /// <summary>
+    /// The limits of a session outside a run: release readers (rows and files routes, <c>datamesh query</c>, the release
+    /// cache's deletion files), <see cref="Publishing.ReleaseCompactor"/>, a spec's bind check, the bench's generators.
+    /// </summary>
+    public SessionLimits Side => new(SideMemoryLimit, 1, SideMaxSpillSize);
+
+    /// <summary>
+    /// The limits of this process, derived once from the settings a Functions app binds to <see cref="PipelineOptions"/>
+    /// (<c>DataMesh__Pipeline__InstanceMemoryMB</c>, set by the Bicep from <c>instanceMemoryMB</c>, and the others of
+    /// <see cref="FromSettings"/>), else from the machine: what sessions outside a run take (<see cref="Side"/>).
+    /// </summary>
+    public static EngineLimits Process => ProcessLimits.Value;
+
+    private static readonly Lazy<EngineLimits> ProcessLimits = new(() => FromSettings(Environment.GetEnvironmentVariable));
+
+    /// <summary>
+    /// The limits the pipeline settings <paramref name="setting"/> gives (<c>DataMesh__Pipeline__InstanceMemoryMB</c>,
+    /// <c>__WorkDirectory</c>, <c>__MemoryLimit</c>, <c>__Threads</c>, <c>__MaxSpillSize</c>, as a Functions app binds
+    /// them), derived on this host.
+    /// </summary>
+    public static EngineLimits FromSettings(Func<string, string?> setting)
+    {
+        ArgumentNullException.ThrowIfNull(setting);
+        const string prefix = "DataMesh__Pipeline__";
+        var options = new PipelineOptions
+        {
+            InstanceMemoryMB = int.TryParse(setting(prefix + nameof(PipelineOptions.InstanceMemoryMB)), NumberStyles.None, CultureInfo.InvariantCulture, out var mb) ? mb : 0,
+            MemoryLimit = setting(prefix + nameof(PipelineOptions.MemoryLimit)),
+            Threads = int.TryParse(setting(prefix + nameof(PipelineOptions.Threads)), NumberStyles.None, CultureInfo.InvariantCulture, out var threads) && threads > 0 ? threads : null,
+            MaxSpillSize = setting(prefix + nameof(PipelineOptions.MaxSpillSize)),
+        };
+        if (setting(prefix + nameof(PipelineOptions.WorkDirectory)) is { Length: > 0 } work)
+        {
+            options.WorkDirectory = work;
+        }
+
+        return options.EngineLimits();
+    }
+
     /// <summary>Most threads derived: past 4 a single run's scan and write gain little on the instance sizes Flex has.</summary>
     public const int MaxThreads = 4;
 
@@ -73,7 +145,10 @@ public sealed record EngineLimits(string MemoryLimit, int Threads, string MaxSpi
         var (instanceMB, reserved, source) = host.IsInstance
             ? (hostMB, FunctionsHostMB + WorkerMB, $"instance of {hostMB} MB")
             : (Math.Min(hostMB / 2, LocalInstanceMB), WorkerMB, $"machine of {hostMB} MB, as an instance of {Math.Min(hostMB / 2, LocalInstanceMB)} MB");
-        var memoryMB = Math.Max(MinimumMemoryLimitMB, (long)((instanceMB - reserved) * DuckDbShare));
+        // DuckDB's share of the instance, split between a run's stage and the sessions outside runs beside it.
+        var duckDbMB = (long)((instanceMB - reserved) * DuckDbShare);
+        var sideMB = Math.Clamp(duckDbMB / 8, MinimumSideMemoryMB, MaximumSideMemoryMB);
+        var memoryMB = Math.Max(MinimumMemoryLimitMB, duckDbMB - (SideSessions * sideMB));
         var memoryLimit = string.IsNullOrWhiteSpace(options.MemoryLimit) ? Size(memoryMB) : options.MemoryLimit.Trim();
         var threads = options.Threads ?? (int)Math.Clamp(Math.Min(host.ProcessorCount, memoryMB / MemoryPerThreadMB), 1, MaxThreads);
 
@@ -84,7 +159,7 @@ public sealed record EngineLimits(string MemoryLimit, int Threads, string MaxSpi
             .Where(s => !string.IsNullOrWhiteSpace(s.Item1)).Select(s => s.Item2).ToList();
         var qualityMB = (long)threads * QualityMemoryPerThreadMB;
         var quality = Megabytes(memoryLimit) is { } limitMB && limitMB <= qualityMB ? memoryLimit : Size(qualityMB);
-        return new EngineLimits(memoryLimit, threads, maxSpill, given.Count == 0 ? source : $"{source}; set: {string.Join(", ", given)}", quality);
+        return new EngineLimits(memoryLimit, threads, maxSpill, given.Count == 0 ? source : $"{source}; set: {string.Join(", ", given)}", quality, Size(sideMB), Size(Math.Max(1, spillMB / 4)));
     }
 
     /// <summary>

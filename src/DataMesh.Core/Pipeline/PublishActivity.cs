@@ -108,9 +108,7 @@ public sealed partial class PublishActivity(PipelineRuntime runtime) : TaskActiv
         {
             AllowedDirectories = [workspace.OutputDirectory, workspace.MaskedDirectory, workspace.SnapshotDirectory],
             TempDirectory = workspace.TempDirectory,
-            MemoryLimit = runtime.EngineLimits.MemoryLimit,
-            Threads = runtime.EngineLimits.Threads,
-            MaxTempDirectorySize = runtime.EngineLimits.MaxSpillSize,
+            Limits = runtime.EngineLimits.Run,
             Cancellation = cancellationToken,
         };
     }
@@ -165,9 +163,7 @@ public sealed partial class PublishActivity(PipelineRuntime runtime) : TaskActiv
         {
             AllowedDirectories = [workspace.OutputDirectory, workspace.MaskedDirectory],
             TempDirectory = workspace.TempDirectory,
-            MemoryLimit = runtime.EngineLimits.MemoryLimit,
-            Threads = runtime.EngineLimits.Threads,
-            MaxTempDirectorySize = runtime.EngineLimits.MaxSpillSize,
+            Limits = runtime.EngineLimits.Run,
             Cancellation = cancellationToken,
         });
         for (var i = 0; i < scopes.Count; i++)

@@ -23,9 +23,7 @@ public static class QualitySession
             {
                 AllowedDirectories = [workspace.OutputDirectory],
                 TempDirectory = workspace.TempDirectory,
-                MemoryLimit = limits.QualityMemoryLimit,
-                Threads = limits.Threads,
-                MaxTempDirectorySize = limits.MaxSpillSize,
+                Limits = limits.Quality,
                 Cancellation = cancellationToken,
             },
             $"CREATE VIEW {QualityGate.OutputView} AS SELECT * FROM read_parquet({Sql.List(files)})");

@@ -159,9 +159,7 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
         {
             AllowedDirectories = [workspace.InputsDirectory, workspace.OutputDirectory],
             TempDirectory = workspace.TempDirectory,
-            MemoryLimit = runtime.EngineLimits.MemoryLimit,
-            Threads = runtime.EngineLimits.Threads,
-            MaxTempDirectorySize = runtime.EngineLimits.MaxSpillSize,
+            Limits = runtime.EngineLimits.Run,
             Cancellation = cancellationToken,
         });
 

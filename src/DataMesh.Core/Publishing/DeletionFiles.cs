@@ -1,5 +1,6 @@
 using System.Globalization;
 using DataMesh.Engine;
+using DataMesh.Pipeline;
 
 namespace DataMesh.Publishing;
 
@@ -57,6 +58,7 @@ public static class DeletionFiles
             {
                 AllowedDirectories = [directory],
                 TempDirectory = scratch,
+                Limits = EngineLimits.Process.Side,
                 PreserveInsertionOrder = true,
                 Cancellation = cancellationToken,
             });

@@ -1,5 +1,6 @@
 using System.Globalization;
 using DataMesh.Engine;
+using DataMesh.Pipeline;
 using DataMesh.Specs;
 using DataMesh.Storage;
 
@@ -216,6 +217,7 @@ public sealed class ReleaseCompactor
             {
                 AllowedDirectories = [work],
                 TempDirectory = Path.Combine(work, "tmp"),
+                Limits = EngineLimits.Process.Side,
                 PreserveInsertionOrder = true,
                 Cancellation = cancellationToken,
             });

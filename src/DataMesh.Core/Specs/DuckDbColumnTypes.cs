@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
+using DataMesh.Engine;
+using DataMesh.Pipeline;
 using DuckDB.NET.Data;
 
 namespace DataMesh.Specs;
@@ -22,15 +24,10 @@ internal static partial class DuckDbColumnTypes
 
     private static string? Ask(string type)
     {
-        using var connection = new DuckDBConnection("DataSource=:memory:");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SET enable_external_access = false; SET lock_configuration = true;";
-        command.ExecuteNonQuery();
-        command.CommandText = $"SELECT CAST(NULL AS {type})";
+        using var session = DuckDbSession.OpenLocked(new DuckDbSessionOptions { AllowedDirectories = [], TempDirectory = "", Limits = EngineLimits.Process.Side });
         try
         {
-            command.ExecuteNonQuery();
+            session.Execute($"SELECT CAST(NULL AS {type})");
             return null;
         }
         catch (DuckDBException ex)

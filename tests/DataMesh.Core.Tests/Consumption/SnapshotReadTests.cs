@@ -82,6 +82,26 @@ public sealed class SnapshotReadTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadPage_ReaderSession_RunsWithTheLimitsOfASessionOutsideRuns()
+    {
+        // Arrange: the rows route's reader, with the cache already filled (its download applies no deletion file here).
+        var reader = new ReleaseReader(_storage, _cache);
+        var selected = await reader.SelectAsync(ProductId, "1.0.0#3");
+        using (await reader.EnsureLocalAsync(selected!))
+        {
+        }
+
+        using var spans = new DataMesh.Core.Tests.Engine.SessionSpans();
+
+        // Act
+        var page = await reader.ReadPageAsync(selected!, 0, 10);
+
+        // Assert: the instance's share for a reader (EngineLimits.Side), not a fixed 1GB nor DuckDB's 80 % of the machine.
+        Assert.Equal(6, page.Rows.Count);
+        Assert.Equal(DataMesh.Core.Tests.Engine.SessionSpans.AsDuckDbReports(DataMesh.Pipeline.EngineLimits.Process.Side), Assert.Single(spans.Opened));
+    }
+
+    [Fact]
     public async Task OpenSession_TokenCancelled_QueryIsInterrupted()
     {
         // Arrange: the rows route's time limit must stop DuckDB, not only the download before it.

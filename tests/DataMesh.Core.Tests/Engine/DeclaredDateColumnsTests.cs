@@ -12,7 +12,7 @@ public sealed class DeclaredDateColumnsTests : IDisposable
 
     public DeclaredDateColumnsTests()
     {
-        _session = DuckDbSession.Open(new DuckDbSessionOptions { AllowedDirectories = [_temp.Path], TempDirectory = Path.Combine(_temp.Path, "tmp") });
+        _session = DuckDbSession.Open(new DuckDbSessionOptions { AllowedDirectories = [_temp.Path], TempDirectory = Path.Combine(_temp.Path, "tmp"), Limits = DataMesh.Pipeline.EngineLimits.Process.Side });
     }
 
     public void Dispose()

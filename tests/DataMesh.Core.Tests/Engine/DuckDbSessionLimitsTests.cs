@@ -61,7 +61,7 @@ public sealed class DuckDbSessionLimitsTests : IDisposable
     }
 
     [Fact]
-    public void Open_Default_CapsTheSpillAtTenGigabytes()
+    public void Open_SpillCapGiven_DuckDbCapsTheSpillThere()
     {
         using var session = OpenLocked();
 
@@ -78,9 +78,7 @@ public sealed class DuckDbSessionLimitsTests : IDisposable
         {
             AllowedDirectories = [_root],
             TempDirectory = Path.Combine(_root, "tmp"),
-            MemoryLimit = "64MB",
-            Threads = 1,
-            MaxTempDirectorySize = "1MB",
+            Limits = new SessionLimits("64MB", 1, "1MB"),
         });
 
         var ex = Assert.ThrowsAny<Exception>(() => session.Execute(
@@ -93,5 +91,6 @@ public sealed class DuckDbSessionLimitsTests : IDisposable
     {
         AllowedDirectories = [_root],
         TempDirectory = Path.Combine(_root, "tmp"),
+        Limits = new SessionLimits("256MB", 2, "10GB"),
     });
 }

@@ -42,7 +42,7 @@ public sealed class KeyedHashTests : IDisposable
     {
         // Arrange
         var contract = Contract("customProperties: [{ property: masking, value: hash }]");
-        using var session = DuckDbSession.Open(new DuckDbSessionOptions { AllowedDirectories = [_temp.Path], TempDirectory = Path.Combine(_temp.Path, "tmp") });
+        using var session = DuckDbSession.Open(new DuckDbSessionOptions { AllowedDirectories = [_temp.Path], TempDirectory = Path.Combine(_temp.Path, "tmp"), Limits = DataMesh.Pipeline.EngineLimits.Process.Side });
         var key = KeyedHash.ScopeKey(Secret, "crm", Assert.Single(Masking.HashScopes(contract, "people")));
         KeyedHash.Register(session, Masking.HashFunction(0), key);
         session.Execute("CREATE VIEW people AS SELECT * FROM (VALUES (1, 'ada@example.com'), (2, NULL)) AS t(id, email)");

@@ -128,7 +128,7 @@ public sealed class QualityCheckActivityTests(AzuriteFixture azurite) : IDisposa
     private QualityMeasurement Measure(PipelineRuntime runtime, TransformResult output)
     {
         var workspace = runtime.Workspace(_runId);
-        using var session = DuckDbSession.Open(new DuckDbSessionOptions { AllowedDirectories = [workspace.OutputDirectory], TempDirectory = workspace.TempDirectory });
+        using var session = DuckDbSession.Open(new DuckDbSessionOptions { AllowedDirectories = [workspace.OutputDirectory], TempDirectory = workspace.TempDirectory, Limits = DataMesh.Pipeline.EngineLimits.Process.Side });
         session.Execute($"CREATE VIEW {QualityGate.OutputView} AS SELECT * FROM read_parquet({Sql.Literal(Path.Combine(workspace.OutputDataDirectory, TransformActivity.PartFileName))})");
         return QualityGate.Measure(session, Products.Get(ProductId).Contract, output.Schema);
     }

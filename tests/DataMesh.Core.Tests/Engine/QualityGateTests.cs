@@ -69,7 +69,7 @@ public sealed class QualityGateTests : IDisposable
 
     public QualityGateTests()
     {
-        _session = DuckDbSession.Open(new DuckDbSessionOptions { AllowedDirectories = [_temp.Path], TempDirectory = Path.Combine(_temp.Path, "tmp") });
+        _session = DuckDbSession.Open(new DuckDbSessionOptions { AllowedDirectories = [_temp.Path], TempDirectory = Path.Combine(_temp.Path, "tmp"), Limits = DataMesh.Pipeline.EngineLimits.Process.Side });
         _session.Execute($"CREATE VIEW {QualityGate.OutputView} AS {Rows}");
         _schema = _session.Query($"SELECT column_name, column_type FROM (DESCRIBE {QualityGate.OutputView})", r => new OutputColumn(r.GetString(0), r.GetString(1)));
     }

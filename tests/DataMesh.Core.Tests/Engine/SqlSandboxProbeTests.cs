@@ -30,6 +30,7 @@ public sealed class SqlSandboxProbeTests : IDisposable
         {
             AllowedDirectories = [_inputs, _output],
             TempDirectory = Path.Combine(_root, "run-a", "tmp"),
+            Limits = DataMesh.Pipeline.EngineLimits.Process.Run,
         });
         _session.Execute($"CREATE VIEW orders AS SELECT * FROM read_csv({Sql.Literal(Path.Combine(_inputs, "orders.csv"))})");
         _session.Lock();

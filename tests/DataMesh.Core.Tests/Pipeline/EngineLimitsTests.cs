@@ -16,8 +16,8 @@ public sealed class EngineLimitsTests
     {
         var limits = EngineLimits.Derive(new PipelineOptions(), new InstanceResources(2048 * EngineLimits.Megabyte, 2, 100 * GiB, IsInstance: true));
 
-        // (2048 - 300 Functions host - 400 worker) x 0.75
-        Assert.Equal("1011MiB", limits.MemoryLimit);
+        // (2048 - 300 Functions host - 400 worker) x 0.75 = 1011, less two sessions outside runs of 1011 / 8 = 126
+        Assert.Equal("759MiB", limits.MemoryLimit);
         Assert.Equal(2, limits.Threads);
         Assert.Equal("10240MiB", limits.MaxSpillSize);
         Assert.Contains("instance of 2048 MB", limits.Source, StringComparison.Ordinal);
@@ -28,8 +28,8 @@ public sealed class EngineLimitsTests
     {
         var limits = EngineLimits.Derive(new PipelineOptions(), new InstanceResources(4096 * EngineLimits.Megabyte, 8, 100 * GiB, IsInstance: true));
 
-        // (4096 - 700) x 0.75; threads capped at 4
-        Assert.Equal("2547MiB", limits.MemoryLimit);
+        // (4096 - 700) x 0.75 = 2547, less two sessions outside runs of 128; threads capped at 4
+        Assert.Equal("2291MiB", limits.MemoryLimit);
         Assert.Equal(EngineLimits.MaxThreads, limits.Threads);
     }
 
@@ -38,9 +38,9 @@ public sealed class EngineLimitsTests
     {
         var limits = EngineLimits.Derive(new PipelineOptions(), new InstanceResources(32 * GiB, 16, 100 * GiB, IsInstance: false));
 
-        // A 32 GB laptop is sized as a 2048 MB instance: (2048 - 400 worker) x 0.75.
-        Assert.Equal("1236MiB", limits.MemoryLimit);
-        Assert.Equal(4, limits.Threads);
+        // A 32 GB laptop is sized as a 2048 MB instance: (2048 - 400 worker) x 0.75 = 1236, less 2 x 128; 980 / 256 threads.
+        Assert.Equal("980MiB", limits.MemoryLimit);
+        Assert.Equal(3, limits.Threads);
     }
 
     [Fact]
@@ -48,8 +48,9 @@ public sealed class EngineLimitsTests
     {
         var limits = EngineLimits.Derive(new PipelineOptions(), new InstanceResources(1536 * EngineLimits.Megabyte, 4, 3 * GiB, IsInstance: false));
 
-        // 768 MB as the instance: (768 - 400) x 0.75 = 276 MB, one thread per 256 MB; spill half of 3 GB free.
-        Assert.Equal("276MiB", limits.MemoryLimit);
+        // 768 MB as the instance: (768 - 400) x 0.75 = 276 MB, less 2 x 64 (the least a session outside runs gets),
+        // one thread per 256 MB; spill half of 3 GB free.
+        Assert.Equal("148MiB", limits.MemoryLimit);
         Assert.Equal(1, limits.Threads);
         Assert.Equal("1536MiB", limits.MaxSpillSize);
     }
@@ -109,9 +110,9 @@ public sealed class EngineLimitsTests
         try
         {
             var limits = EngineLimits.Derive(new PipelineOptions(), new InstanceResources(2048 * EngineLimits.Megabyte, 2, 100 * GiB, IsInstance: true));
-            using var session = DuckDbSession.Open(new DuckDbSessionOptions { AllowedDirectories = [root], TempDirectory = Path.Combine(root, "tmp"), MemoryLimit = limits.MemoryLimit, MaxTempDirectorySize = limits.MaxSpillSize });
+            using var session = DuckDbSession.Open(new DuckDbSessionOptions { AllowedDirectories = [root], TempDirectory = Path.Combine(root, "tmp"), Limits = limits.Run });
 
-            Assert.Equal("1011.0 MiB", session.Scalar("SELECT current_setting('memory_limit')"));
+            Assert.Equal("759.0 MiB", session.Scalar("SELECT current_setting('memory_limit')"));
         }
         finally
         {
@@ -124,7 +125,7 @@ public sealed class EngineLimitsTests
     {
         var limits = EngineLimits.Derive(new PipelineOptions(), new InstanceResources(2048 * EngineLimits.Megabyte, 2, 100 * GiB, IsInstance: true));
 
-        // 2 threads x 128 MiB, where the transform gets 1011 MiB.
+        // 2 threads x 128 MiB, where the transform gets 759 MiB.
         Assert.Equal("256MiB", limits.QualityMemoryLimit);
     }
 
@@ -142,6 +143,45 @@ public sealed class EngineLimitsTests
         var limits = EngineLimits.Derive(new PipelineOptions { MemoryLimit = "200MB", Threads = 2 }, new InstanceResources(4096 * EngineLimits.Megabyte, 8, 100 * GiB, IsInstance: true));
 
         Assert.Equal("200MB", limits.QualityMemoryLimit);
+    }
+
+    [Fact]
+    public void Derive_FlexInstanceOf2048MB_SessionsOutsideRunsGetAnEighthOfDuckDbsShareEach()
+    {
+        var limits = EngineLimits.Derive(new PipelineOptions(), new InstanceResources(2048 * EngineLimits.Megabyte, 2, 100 * GiB, IsInstance: true));
+
+        // 1011 / 8, one thread, a quarter of the run's spill cap; the run's limit and two of these make DuckDB's 1011 MiB.
+        Assert.Equal(new SessionLimits("126MiB", 1, "2560MiB"), limits.Side);
+        Assert.Equal(1011, EngineLimits.Megabytes(limits.MemoryLimit) + (EngineLimits.SideSessions * EngineLimits.Megabytes(limits.SideMemoryLimit)));
+    }
+
+    [Fact]
+    public void Derive_SmallMachine_SessionsOutsideRunsNeverBelowTheirLeast()
+    {
+        var limits = EngineLimits.Derive(new PipelineOptions(), new InstanceResources(1536 * EngineLimits.Megabyte, 4, 3 * GiB, IsInstance: false));
+
+        Assert.Equal(new SessionLimits($"{EngineLimits.MinimumSideMemoryMB}MiB", 1, "384MiB"), limits.Side);
+    }
+
+    [Fact]
+    public void Derive_MemoryLimitSet_SessionsOutsideRunsStillDerivedFromTheInstance()
+    {
+        var limits = EngineLimits.Derive(new PipelineOptions { MemoryLimit = "3GB" }, new InstanceResources(4096 * EngineLimits.Megabyte, 8, 100 * GiB, IsInstance: true));
+
+        Assert.Equal(new SessionLimits("3GB", EngineLimits.MaxThreads, "10240MiB"), limits.Run);
+        Assert.Equal($"{EngineLimits.MaximumSideMemoryMB}MiB", limits.SideMemoryLimit);
+    }
+
+    [Fact]
+    public void FromSettings_InstanceMemoryMBSetting_DerivesAsTheAppsPipelineOptions()
+    {
+        var settings = new Dictionary<string, string?> { ["DataMesh__Pipeline__InstanceMemoryMB"] = "4096", ["DataMesh__Pipeline__Threads"] = "3" };
+
+        var limits = EngineLimits.FromSettings(name => settings.GetValueOrDefault(name));
+
+        var expected = new PipelineOptions { InstanceMemoryMB = 4096, Threads = 3 }.EngineLimits();
+        Assert.Equal((expected.MemoryLimit, 3, expected.SideMemoryLimit), (limits.MemoryLimit, limits.Threads, limits.SideMemoryLimit));
+        Assert.Contains("instance of 4096 MB", limits.Source, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -31,6 +31,25 @@ public sealed class ReleaseCompactorTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Compact_Session_RunsWithTheLimitsOfASessionOutsideRuns()
+    {
+        // Arrange
+        var storage = azurite.CreateMeshStorage();
+        using var chain = new SnapshotChain(storage, "finance", "ledger-limits");
+        await chain.WriteAsync(1, T0, [.. Enumerable.Range(0, 16).Select(i => ($"part-{i}.parquet", i * 10, i * 10 + 10))]);
+        var compactor = new ReleaseCompactor(storage, new ReleaseCompactionOptions { MinSmallFiles = 16 }, new ManualClock(T0.AddDays(1)));
+        using var spans = new DataMesh.Core.Tests.Engine.SessionSpans();
+
+        // Act
+        var result = await compactor.CompactAsync("finance", "ledger-limits", "1.0.0", OutputMode.Append);
+
+        // Assert: maintenance runs beside runs in the instance's share for it (EngineLimits.Side), not a fixed 1GB.
+        Assert.Equal(CompactionStatus.Compacted, result.Status);
+        Assert.NotEmpty(spans.Opened);
+        Assert.All(spans.Opened, opened => Assert.Equal(DataMesh.Core.Tests.Engine.SessionSpans.AsDuckDbReports(DataMesh.Pipeline.EngineLimits.Process.Side), opened));
+    }
+
+    [Fact]
     public async Task Compact_ManySmallFiles_SameRowsInFewerFilesPerPartition()
     {
         // Arrange: an appended, partitioned table of 20 small files in two partition folders over two releases.

@@ -76,7 +76,7 @@ public sealed class UpstreamChangesTests(AzuriteFixture azurite) : IAsyncLifetim
         // Act
         var planned = await new UpstreamResolver(Consumer).ResolveAsync(Input(UpstreamRead.Changes), Built("1.0.0", 5));
         var local = await LocalUpstream.DownloadAsync(Consumer, planned!, _work, CancellationToken.None);
-        using var session = DataMesh.Engine.DuckDbSession.Open(new DataMesh.Engine.DuckDbSessionOptions { AllowedDirectories = [_work], TempDirectory = Path.Combine(_work, "tmp") });
+        using var session = DataMesh.Engine.DuckDbSession.Open(new DataMesh.Engine.DuckDbSessionOptions { AllowedDirectories = [_work], TempDirectory = Path.Combine(_work, "tmp"), Limits = DataMesh.Pipeline.EngineLimits.Process.Side });
         session.Execute(local.CreateViewSql("ledger"));
 
         // Assert

@@ -71,7 +71,7 @@ public sealed class EngineLimitsRunTests(AzuriteFixture azurite) : IAsyncLifetim
     private async Task<string> WriteGateProbeAsync()
     {
         var limits = _pipeline.EngineLimits();
-        using var reference = DuckDbSession.Open(new DuckDbSessionOptions { AllowedDirectories = [_root], TempDirectory = Path.Combine(_root, "tmp"), MemoryLimit = limits.QualityMemoryLimit });
+        using var reference = DuckDbSession.Open(new DuckDbSessionOptions { AllowedDirectories = [_root], TempDirectory = Path.Combine(_root, "tmp"), Limits = limits.Quality });
         var expected = (string?)reference.Scalar("SELECT current_setting('memory_limit')");
         var product = Path.Combine(_root, "gate");
         Directory.CreateDirectory(product);
@@ -119,16 +119,17 @@ public sealed class EngineLimitsRunTests(AzuriteFixture azurite) : IAsyncLifetim
     [Fact]
     public async Task RunAsync_InstanceOf4096MB_TransformSessionHasTheDerivedLimit()
     {
-        // Arrange: what DuckDB shows for the limit derived for a 4096 MB instance ((4096 - 700) x 0.75, not the old 1GB).
+        // Arrange: what DuckDB shows for the limit derived for a 4096 MB instance ((4096 - 700) x 0.75, less two sessions
+        // outside runs of 128 MiB; not the old 1GB).
         var limits = _pipeline.EngineLimits();
-        using var reference = DuckDbSession.Open(new DuckDbSessionOptions { AllowedDirectories = [_root], TempDirectory = Path.Combine(_root, "tmp"), MemoryLimit = limits.MemoryLimit });
+        using var reference = DuckDbSession.Open(new DuckDbSessionOptions { AllowedDirectories = [_root], TempDirectory = Path.Combine(_root, "tmp"), Limits = limits.Run });
         var expected = (string?)reference.Scalar("SELECT current_setting('memory_limit')");
 
         // Act
         var result = await _mesh.RunAsync("probe.settings", [Path.Combine(_root, "rows.csv")], TimeSpan.FromMinutes(5));
 
         // Assert
-        Assert.Equal("2547MiB", limits.MemoryLimit);
+        Assert.Equal("2291MiB", limits.MemoryLimit);
         Assert.Contains($"memory_limit={expected};", result.Error, StringComparison.Ordinal);
         Assert.Contains($"threads={limits.Threads};", result.Error, StringComparison.Ordinal);
     }
@@ -136,7 +137,7 @@ public sealed class EngineLimitsRunTests(AzuriteFixture azurite) : IAsyncLifetim
     [Fact]
     public async Task RunAsync_InstanceOf4096MB_QualityGateMeasuresInItsOwnSessionWithItsBudget()
     {
-        // Arrange: the gate's budget (threads x 128 MiB) is below the transform's 2547 MiB.
+        // Arrange: the gate's budget (threads x 128 MiB) is below the transform's 2291 MiB.
         var limits = _pipeline.EngineLimits();
 
         // Act
