@@ -82,7 +82,11 @@ public sealed class CancelTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal(2, cancelled.Count);
         foreach (var run in runs)
         {
-            await Assert.ThrowsAnyAsync<Exception>(() => run);
+            // The waiting RunAsync either ends in the engine's "terminated" error or, once the cancellation's failure
+            // has run, returns that failure; never a published result.
+            PipelineResult? result = null;
+            var error = await Record.ExceptionAsync(async () => result = await run);
+            Assert.True(error is not null || result is { Status: not PipelineStatus.Published }, $"a cancelled run returned {result?.Status}");
         }
 
         var recorded = await mesh.Catalog.GetRunsAsync(_product.Id);
