@@ -176,14 +176,7 @@ public sealed class CatalogSignInBrowserTests(ITestOutputHelper output) : IAsync
         {
             var below = context.Request.Path.ToUriComponent()["/api/catalog".Length..].TrimStart('/');
             var answer = CatalogWebAssets.Default.Serve(context.Request.Method, below, null, settings);
-            context.Response.StatusCode = answer.StatusCode;
-            context.Response.ContentType = answer.ContentType;
-            foreach (var (name, value) in answer.Headers)
-            {
-                context.Response.Headers[name] = value;
-            }
-
-            await context.Response.Body.WriteAsync(answer.Body);
+            await HostedAnswers.WriteAsync(context, answer);
         });
         app.Map("/api/{**path}", async (HttpContext context) =>
         {
@@ -197,14 +190,7 @@ public sealed class CatalogSignInBrowserTests(ITestOutputHelper output) : IAsync
             }
 
             var answer = await api.HandleAsync(context.Request.Method, context.Request.Path.ToUriComponent(), context.Request.QueryString.Value, caller, context.RequestAborted);
-            context.Response.StatusCode = answer.StatusCode;
-            context.Response.ContentType = answer.ContentType;
-            foreach (var (name, value) in answer.Headers)
-            {
-                context.Response.Headers[name] = value;
-            }
-
-            await context.Response.WriteAsync(answer.Body, context.RequestAborted);
+            await HostedAnswers.WriteAsync(context, answer);
         });
         await app.StartAsync();
         return app;

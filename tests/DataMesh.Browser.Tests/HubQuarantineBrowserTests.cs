@@ -97,26 +97,12 @@ public sealed class HubQuarantineBrowserTests(SampleMeshFixture mesh, ITestOutpu
         app.Map("/api/catalog/{**path}", async (HttpContext context) =>
         {
             var answer = CatalogWebAssets.Default.Serve(context.Request.Method, context.Request.Path.ToUriComponent()["/api/catalog".Length..].TrimStart('/'));
-            context.Response.StatusCode = answer.StatusCode;
-            context.Response.ContentType = answer.ContentType;
-            foreach (var (name, value) in answer.Headers)
-            {
-                context.Response.Headers[name] = value;
-            }
-
-            await context.Response.Body.WriteAsync(answer.Body);
+            await HostedAnswers.WriteAsync(context, answer);
         });
         app.Map("/api/{**path}", async (HttpContext context) =>
         {
             var answer = await api.HandleAsync(context.Request.Method, context.Request.Path.ToUriComponent(), context.Request.QueryString.Value, finance, context.RequestAborted);
-            context.Response.StatusCode = answer.StatusCode;
-            context.Response.ContentType = answer.ContentType;
-            foreach (var (name, value) in answer.Headers)
-            {
-                context.Response.Headers[name] = value;
-            }
-
-            await context.Response.WriteAsync(answer.Body, context.RequestAborted);
+            await HostedAnswers.WriteAsync(context, answer);
         });
         await app.StartAsync();
         return app;
