@@ -1,3 +1,4 @@
+using DataMesh.Consumption;
 using DataMesh.Local;
 using DataMesh.Pipeline;
 using DataMesh.Testing;
@@ -68,6 +69,38 @@ public sealed class QueryEscapeProbeTests(AzuriteFixture azurite) : IDisposable
         finally
         {
             Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("csv")]
+    [InlineData("parquet")]
+    public async Task Query_OutInTheReleaseCache_CannotReadAnotherReleasesCachedFiles(string format)
+    {
+        // Arrange: the query's own release cached, and beside it in the cache (where another product's release, a
+        // restricted one that this caller's --as does not admit, would be) a file standing for that release's data.
+        await PublishAsync();
+        var cache = new ReleaseCacheOptions().Directory;
+        Directory.CreateDirectory(cache);
+        var other = Path.Combine(cache, "probe-" + Guid.NewGuid().ToString("N")[..8] + ".csv");
+        var secret = "restricted-" + Guid.NewGuid().ToString("N");
+        await File.WriteAllTextAsync(other, $"v\n{secret}\n");
+        var outFile = Path.Combine(cache, "x-" + Guid.NewGuid().ToString("N")[..8] + "." + format);
+        try
+        {
+            // Act: --out into the cache's own folder, the query reading the other file there.
+            var result = await CliAsync("query", _product.Id, $"SELECT * FROM read_csv('{other}')", "--as", "marketing", "--format", format, "--out", outFile);
+
+            // Assert: refused by the sandbox; the value nowhere in what came out.
+            Assert.True(result.ExitCode == 1, result.StdErr);
+            Assert.Contains("Permission Error", result.StdErr, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, result.StdOut + result.StdErr, StringComparison.Ordinal);
+            Assert.False(File.Exists(outFile) && (await File.ReadAllBytesAsync(outFile)).AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(secret)) >= 0);
+        }
+        finally
+        {
+            File.Delete(other);
+            File.Delete(outFile);
         }
     }
 
