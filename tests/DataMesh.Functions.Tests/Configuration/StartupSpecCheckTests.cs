@@ -13,16 +13,11 @@ public sealed class StartupSpecCheckTests : IDisposable
 
     public void Dispose() => Directory.Delete(Path.GetDirectoryName(_pipelines)!, recursive: true);
 
-    /// <summary>Copies the sample product <c>finance/ledger-emea</c> under <paramref name="name"/>, with its spec edited.</summary>
+    /// <summary>Copies the sample product <c>finance/ledger-emea</c> (samples folder included) under <paramref name="name"/>, with its spec edited.</summary>
     private void CopyLedgerEmea(string name, Func<string, string> edit)
     {
-        var source = RepositoryRoot.Combine("pipelines", "finance", "ledger-emea");
         var target = Path.Combine(_pipelines, "finance", name);
-        Directory.CreateDirectory(target);
-        foreach (var file in Directory.EnumerateFiles(source))
-        {
-            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
-        }
+        Folders.Copy(RepositoryRoot.Combine("pipelines", "finance", "ledger-emea"), target);
 
         var spec = Path.Combine(target, "product.yaml");
         File.WriteAllText(spec, edit(File.ReadAllText(spec)));

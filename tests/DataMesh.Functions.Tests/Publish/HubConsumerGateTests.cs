@@ -29,10 +29,9 @@ public sealed class HubConsumerGateTests(AzuriteFixture azurite)
         var runtime = app.GetRequiredService<PipelineRuntime>();
         var store = await PublishedLedgerAsync("1.0.0");
         mesh.RemoveLedgerColumn("amount", "1.1.0");
-        var products = ProductRegistry.LoadFrom(mesh.Pipelines);
 
         // Act
-        var refused = await Assert.ThrowsAsync<PipelineStageException>(() => PublishGate.CheckConsumersAsync(products.Get("finance.ledger"), products, store, runtime.Hub));
+        var refused = await Assert.ThrowsAsync<PipelineStageException>(() => CheckLedgerAsync(mesh, app, store));
 
         // Assert: named as the local gate names it, asked with the app's own token.
         Assert.DoesNotContain(runtime.Products.All, p => p.Domain == "sales");
@@ -48,14 +47,12 @@ public sealed class HubConsumerGateTests(AzuriteFixture azurite)
         using var mesh = new ConsumerMesh();
         var hub = await HubWithSalesSummaryAsync(mesh);
         using var app = FinanceApp(mesh, hub);
-        var runtime = app.GetRequiredService<PipelineRuntime>();
         var store = await PublishedLedgerAsync("1.0.0");
         mesh.RemoveLedgerColumn("amount", "1.1.0");
-        var products = ProductRegistry.LoadFrom(mesh.Pipelines);
 
         // Act
         var readers = await hub.Client().GetReadersAsync("finance.ledger");
-        var refused = await Assert.ThrowsAsync<PipelineStageException>(() => PublishGate.CheckConsumersAsync(products.Get("finance.ledger"), products, store, runtime.Hub));
+        var refused = await Assert.ThrowsAsync<PipelineStageException>(() => CheckLedgerAsync(mesh, app, store));
 
         // Assert: the hub's answer and the refusal carry the location relative to the mesh repository, not the SQL.
         var reader = Assert.Single(readers.Columns.Single(c => c.Column == "amount").Readers);
@@ -72,13 +69,11 @@ public sealed class HubConsumerGateTests(AzuriteFixture azurite)
         Directory.Delete(Path.Combine(mesh.Pipelines, "sales"), recursive: true);
         var hub = new HubCatalogHandler(new CatalogReader(azurite.CreateSingleAccountStorage()));
         using var app = FinanceApp(mesh, hub);
-        var runtime = app.GetRequiredService<PipelineRuntime>();
         var store = await PublishedLedgerAsync("1.0.0");
         mesh.RemoveLedgerColumn("amount", "1.1.0");
-        var products = ProductRegistry.LoadFrom(mesh.Pipelines);
 
         // Act
-        var finding = await PublishGate.CheckConsumersAsync(products.Get("finance.ledger"), products, store, runtime.Hub);
+        var finding = await CheckLedgerAsync(mesh, app, store);
 
         // Assert
         Assert.Equal("finance.ledger 1.1.0: no consumer in the mesh reads 'amount'.", finding);
@@ -93,13 +88,11 @@ public sealed class HubConsumerGateTests(AzuriteFixture azurite)
         var hub = await HubWithSalesSummaryAsync(mesh);
         hub.Unreachable = true;
         using var app = FinanceApp(mesh, hub);
-        var runtime = app.GetRequiredService<PipelineRuntime>();
         var store = await PublishedLedgerAsync("1.0.0");
         mesh.RemoveLedgerColumn("note", "1.1.0");
-        var products = ProductRegistry.LoadFrom(mesh.Pipelines);
 
         // Act
-        var refused = await Assert.ThrowsAsync<PipelineStageException>(() => PublishGate.CheckConsumersAsync(products.Get("finance.ledger"), products, store, runtime.Hub));
+        var refused = await Assert.ThrowsAsync<PipelineStageException>(() => CheckLedgerAsync(mesh, app, store));
 
         // Assert
         Assert.Contains("the mesh hub's catalog (https://hub.test/api/) could not be asked", refused.Message, StringComparison.Ordinal);
@@ -120,13 +113,11 @@ public sealed class HubConsumerGateTests(AzuriteFixture azurite)
             ["DataMesh:Hub:CatalogEndpoint"] = $"http://127.0.0.1:{port}/api/",
             ["DataMesh:Hub:Timeout"] = "00:00:01",
         });
-        var runtime = app.GetRequiredService<PipelineRuntime>();
         var store = await PublishedLedgerAsync("1.0.0");
         mesh.RemoveLedgerColumn("amount", "1.1.0");
-        var products = ProductRegistry.LoadFrom(mesh.Pipelines);
 
         // Act: bounded by the test only as a guard against a hang (generous: the machine is loaded).
-        var check = PublishGate.CheckConsumersAsync(products.Get("finance.ledger"), products, store, runtime.Hub);
+        var check = CheckLedgerAsync(mesh, app, store);
         var refused = await Assert.ThrowsAsync<PipelineStageException>(() => check.WaitAsync(TimeSpan.FromMinutes(2)));
 
         // Assert: fail-closed, naming the hub, that it did not answer in time and the setting that bounds the wait.
@@ -143,16 +134,21 @@ public sealed class HubConsumerGateTests(AzuriteFixture azurite)
         var hub = await HubWithSalesSummaryAsync(mesh);
         hub.Unreachable = true;
         using var app = FinanceApp(mesh, hub);
-        var runtime = app.GetRequiredService<PipelineRuntime>();
         var store = await PublishedLedgerAsync("1.0.0", ConsumerMesh.ContractWithout(ConsumerMesh.LedgerContract, "memo"));
         mesh.SetLedgerVersion("1.1.0");
-        var products = ProductRegistry.LoadFrom(mesh.Pipelines);
 
         // Act
-        var finding = await PublishGate.CheckConsumersAsync(products.Get("finance.ledger"), products, store, runtime.Hub);
+        var finding = await CheckLedgerAsync(mesh, app, store);
 
         // Assert
         Assert.Equal("finance.ledger 1.1.0: no column removed, renamed, narrowed or retyped.", finding);
+    }
+
+    /// <summary>finance's publish gate for finance.ledger as the specs on disk now declare it, asking the hub with <paramref name="app"/>'s identity.</summary>
+    private static Task<string> CheckLedgerAsync(ConsumerMesh mesh, ServiceProvider app, ReleaseStore store)
+    {
+        var products = ProductRegistry.LoadFrom(mesh.Pipelines);
+        return PublishGate.CheckConsumersAsync(products.Get("finance.ledger"), products, store, app.GetRequiredService<PipelineRuntime>().Hub);
     }
 
     /// <summary>A hub whose catalog holds sales.summary as sales' app announced it; sales' specs are then removed from disk.</summary>
