@@ -525,8 +525,9 @@ public sealed class CatalogProjection
         foreach (var (blob, announced) in files)
         {
             // What the domain said of the file (its quarantine name, whether it can be replayed); an event of a version
-            // before that says nothing: replayability unknown.
-            var file = announced?.File ?? blob;
+            // before that says nothing: replayability unknown, and the file is where QuarantineActivity puts it (a refused
+            // name under its safe one, never listed raw).
+            var file = announced?.File ?? LandingBlobNames.QuarantineName(blob);
 
             // A refused name is quarantined (or its record kept) under a safe one; its original is only in the domain's .error.json.
             var landingName = announced is { KeptInLanding: true } || file.StartsWith(LandingBlobNames.RefusedNamesFolder, StringComparison.Ordinal) ? null : blob;
