@@ -29,7 +29,7 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
         var result = WithSafeNames(input.Result, input.LandingBlobs);
         var spec = runtime.Products.Get(result.Product);
         var now = runtime.Time.GetUtcNow();
-        var lineage = LineageRun(runtime, spec, result.RunId, input.StartedAt ?? now, [.. input.LandingBlobs.Select(LandingBlobNames.QuarantineName)]);
+        var lineage = LineageRun(runtime, spec, result.RunId, input.StartedAt ?? now, input.LandingBlobs);
         var lineageEnd = result.Status == PipelineStatus.Published && input.Published is { } done && input.Publish is { } inputs
             ? OpenLineageRunEvents.Complete(lineage, now, inputs, done)
             : OpenLineageRunEvents.Fail(lineage, now, result, input.Quality);
@@ -139,9 +139,12 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
         };
     }
 
-    /// <summary>What every OpenLineage event of a run shares (the START an orchestration emits and the ones announced agree).</summary>
+    /// <summary>
+    /// What every OpenLineage event of a run shares (the START an orchestration emits and the ones announced agree): a
+    /// refused landing name among its inputs under its safe quarantine name, as the announcement names it.
+    /// </summary>
     internal static OpenLineageRun LineageRun(PipelineRuntime runtime, Specs.ProductSpec spec, string runId, DateTimeOffset startedAt, IReadOnlyList<string> landingBlobs) =>
-        new(runId, spec, startedAt, [.. landingBlobs.Where(b => !b.EndsWith('/'))], runtime.LineageNamespace, OpenLineageRun.ContainerNamespace(runtime.StorageFor(spec.Domain).Landing(spec.Domain).Uri))
+        new(runId, spec, startedAt, [.. landingBlobs.Where(b => !b.EndsWith('/')).Select(LandingBlobNames.QuarantineName)], runtime.LineageNamespace, OpenLineageRun.ContainerNamespace(runtime.StorageFor(spec.Domain).Landing(spec.Domain).Uri))
         {
             ColumnLineage = ColumnLineageAnalyzer.ForRun(spec, runtime.Products.All),
         };
