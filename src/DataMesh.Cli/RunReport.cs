@@ -24,7 +24,7 @@ internal static class RunReport
             AnsiConsole.MarkupLine($"  stopped at [bold]{Markup.Escape(result.Stage ?? "?")}[/]: {Markup.Escape(result.Error ?? "")}");
             foreach (var blob in result.Quarantined)
             {
-                AnsiConsole.MarkupLine($"  quarantined [bold]{Markup.Escape(blob)}[/] (reason in {Markup.Escape(blob)}.error.json)");
+                AnsiConsole.MarkupLine(QuarantinedLine(blob));
             }
         }
 
@@ -55,6 +55,14 @@ internal static class RunReport
             AnsiConsole.Write(table);
         }
     }
+
+    /// <summary>
+    /// The line that names a quarantined landing blob and its record: the name as messages show a refused one
+    /// (<see cref="LandingBlobNames.Printable"/>: a control character as '?', never raw on a terminal), the record under
+    /// the name the quarantine holds it by (<see cref="LandingBlobNames.QuarantineName"/>).
+    /// </summary>
+    public static string QuarantinedLine(string blob) =>
+        $"  quarantined [bold]{Markup.Escape(LandingBlobNames.Printable(blob))}[/] (reason in {Markup.Escape(LandingBlobNames.QuarantineName(blob))}.error.json)";
 
     /// <summary>
     /// One line per drift finding and per input whose schema was auto-detected, by input and column name (never a

@@ -47,7 +47,7 @@ public sealed class HubQuarantineBrowserTests(SampleMeshFixture mesh, ITestOutpu
             RunId = "payroll-refused-name",
             Stage = "ingest",
             Error = $"landing blob name refused ({LandingBlobNames.Problem(refused)})",
-            Quarantined = [refused],
+            Quarantined = [LandingBlobNames.QuarantineName(refused)],
             QuarantinedFiles = [QuarantinedInput.Moved(refused)],
             FailedAt = DateTimeOffset.UtcNow,
         }));
@@ -87,7 +87,7 @@ public sealed class HubQuarantineBrowserTests(SampleMeshFixture mesh, ITestOutpu
     /// The hub over the mesh's catalog as the Functions app serves it: the embedded pages at <c>/api/catalog/</c> and the
     /// API handler with no domain's quarantine, every caller the finance domain's reader.
     /// </summary>
-    private static async Task<WebApplication> HubAsync(MeshStorage storage)
+    internal static async Task<WebApplication> HubAsync(MeshStorage storage)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{LoopbackPort.Free()}");

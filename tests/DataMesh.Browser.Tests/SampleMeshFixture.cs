@@ -165,8 +165,11 @@ public sealed class SampleMeshFixture : IAsyncLifetime
         return run!.Value;
     }
 
-    /// <summary>The mesh's storage (its catalog among it), as any host of the mesh opens it.</summary>
-    public Task<MeshStorage> OpenStorageAsync() => _azurite.OpenMeshStorageAsync();
+    /// <summary>
+    /// The mesh's storage (its catalog among it), as any host of the mesh opens it; in namespace <paramref name="ns"/>,
+    /// a catalog of its own beside the mesh's (what a test records there is seen by no other test).
+    /// </summary>
+    public Task<MeshStorage> OpenStorageAsync(string ns = "") => _azurite.OpenMeshStorageAsync(ns);
 
     /// <summary>
     /// Records a cancelled run of <paramref name="productId"/> as the catalog records any: its announcement

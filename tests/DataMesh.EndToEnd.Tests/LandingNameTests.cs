@@ -1,10 +1,15 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
+using Azure.Messaging;
 using Azure.Storage.Blobs.Models;
 using DataMesh.Catalog;
 using DataMesh.Consumption;
+using DataMesh.Events;
 using DataMesh.Local;
+using DataMesh.Local.Durable;
 using DataMesh.Pipeline;
 using DataMesh.Publishing;
+using DataMesh.Quarantine;
 using DataMesh.Testing;
 
 namespace DataMesh.EndToEnd.Tests;
@@ -120,6 +125,51 @@ public sealed class LandingNameTests(AzuriteFixture azurite) : IDisposable
         Assert.Contains("landing name was refused (control characters)", why, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Run_NameWithDotSegmentsLeftInLanding_AnnouncedUnderItsSafeNameAndListedByTheHubAsTheDomainListsIt()
+    {
+        // Arrange: a run over a landing name with '..' segments (and a control character), which the quarantine cannot
+        // move: it records why and leaves the blob. The pipeline host's announcements are kept as sent.
+        const string name = "orders/../jane-doe\u0007salary.csv";
+        await using var mesh = await _product.StartMeshAsync(azurite, o => o.Namespace = AzuriteFixture.CreateNamespace());
+        var announced = new ConcurrentQueue<CloudEvent>();
+        var runtime = new PipelineRuntime(mesh.Storage, mesh.Products, new RecordingPublisher(mesh.Events, announced), new PipelineOptions { WorkDirectory = Path.Combine(_product.Root, "pipeline-host") })
+        {
+            DomainStorage = mesh.PipelineStorage,
+        };
+        await using var engine = await LocalDurableEngine.StartAsync(mesh.ConnectionString, "LandingNameHost" + AzuriteFixture.CreateNamespace(), runtime);
+        var request = new PipelineRequest { RunId = "dots-" + Guid.NewGuid().ToString("N")[..8], ProductId = _product.Id, LandingBlobs = [name] };
+
+        // Act
+        await engine.ScheduleAsync(request);
+        var result = await engine.WaitAsync(request.RunId, TimeSpan.FromMinutes(2));
+        await mesh.ProcessCatalogEventsAsync();
+        var path = $"/api/products/{_product.Id}/quarantine";
+        var domain = await new CatalogHttpApi(mesh.Catalog, quarantine: mesh.Quarantine).HandleAsync("GET", path, "", DataReader.Operator);
+        var hub = await new CatalogHttpApi(mesh.Catalog).HandleAsync("GET", path, "", DataReader.Operator);
+
+        // Assert: the announcement names the file by its safe quarantine name only, kept in landing, not replayable;
+        // the hub lists it as the domain's own list does.
+        Assert.Equal(PipelineStatus.Failed, result.Status);
+        Assert.Equal([name], result.KeptInLanding);
+        var failure = Assert.Single(announced, e => e.Type == ProductEventTypes.PipelineRunFailed);
+        var json = JsonSerializer.Serialize(failure);
+        var safe = LandingBlobNames.QuarantineName(name);
+        foreach (var form in new[] { name, JsonSerializer.Serialize(name).Trim('"'), LandingBlobNames.Printable(name), "orders/../", "jane-doe\\u0007" })
+        {
+            Assert.DoesNotContain(form, json, StringComparison.Ordinal);
+        }
+
+        var file = Assert.Single(failure.Data!.ToObjectFromJson<PipelineRunFailedData>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!.QuarantinedFiles);
+        Assert.Equal(new QuarantinedInput(safe, safe, Replayable: false, QuarantineClient.NotReplayableReason(name, fileHere: false), KeptInLanding: true), file);
+        var fromHub = Items(hub);
+        Assert.Equal(Items(domain), fromHub);
+        var (replayable, why) = fromHub[safe];
+        Assert.False(replayable);
+        Assert.Contains("the file was left in landing", why, StringComparison.Ordinal);
+        Assert.DoesNotContain("orders/../", hub.Body, StringComparison.Ordinal);
+    }
+
     /// <summary>Each listed file with whether it can be replayed and why not.</summary>
     private static Dictionary<string, (bool? Replayable, string? NotReplayable)> Items(CatalogApiResponse response)
     {
@@ -127,6 +177,16 @@ public sealed class LandingNameTests(AzuriteFixture azurite) : IDisposable
         return JsonDocument.Parse(response.Body).RootElement.GetProperty("items").EnumerateArray().ToDictionary(
             i => i.GetProperty("file").GetString()!,
             i => (i.GetProperty("replayable").ValueKind == JsonValueKind.Null ? null : (bool?)i.GetProperty("replayable").GetBoolean(), i.GetProperty("notReplayable").GetString()));
+    }
+
+    /// <summary>Sends through <paramref name="inner"/> and keeps each event it sent.</summary>
+    private sealed class RecordingPublisher(IProductEventPublisher inner, ConcurrentQueue<CloudEvent> sent) : IProductEventPublisher
+    {
+        public async Task PublishAsync(CloudEvent cloudEvent, CancellationToken cancellationToken = default)
+        {
+            await inner.PublishAsync(cloudEvent, cancellationToken);
+            sent.Enqueue(cloudEvent);
+        }
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, Task serving, int seconds = 120)

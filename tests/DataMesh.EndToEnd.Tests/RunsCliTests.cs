@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DataMesh.Pipeline;
 using DataMesh.Testing;
 
 namespace DataMesh.EndToEnd.Tests;
@@ -69,6 +70,33 @@ public sealed class RunsCliTests(AzuriteFixture azurite) : IDisposable
         Assert.Contains("publish", stages);
         Assert.True(shown.RootElement.GetProperty("durationSeconds").GetDouble() > 0);
         Assert.Equal("declared", shown.RootElement.GetProperty("run").GetProperty("inputs")[0].GetProperty("autoDetected").GetBoolean() ? "auto" : "declared");
+    }
+
+    [Fact]
+    public async Task RunAndRunsShow_FileNamedWithAnEscapeAndALineBreak_QuarantinedLineShowsThemAsQuestionMarksNeverRaw()
+    {
+        // Arrange: a file whose name holds an ESC (a terminal would act on it) and a line break; its landing name is refused.
+        var file = _product.WriteOrders("evil\u001b[2J\nname.csv", rows: 5);
+        var blob = "orders/evil\u001b[2J\nname.csv";
+
+        // Act
+        var run = await CliAsync("run", _product.Directory, "--input", file);
+        var runId = System.Text.RegularExpressions.Regex.Match(run.StdOut, @"\(run (?<id>[^)]+)\)").Groups["id"].Value;
+        var show = await CliAsync("runs", "show", runId);
+
+        // Assert: the run's own report names the file as messages show refused names, and its record by the safe name it
+        // is kept under; the run as the catalog holds it names the file by that safe name. Neither prints the raw name.
+        Assert.True(run.ExitCode != 0, run.StdOut + run.StdErr);
+        var expected = $"quarantined {LandingBlobNames.Printable(blob)} (reason in {LandingBlobNames.QuarantineName(blob)}.error.json)";
+        Assert.True(run.StdOut.Contains(expected, StringComparison.Ordinal), run.StdOut);
+        Assert.True(show.ExitCode == 0, show.StdOut + show.StdErr);
+        Assert.True(show.StdOut.Contains($"quarantined {LandingBlobNames.QuarantineName(blob)} (reason in", StringComparison.Ordinal), show.StdOut);
+        foreach (var output in new[] { run.StdOut + run.StdErr, show.StdOut + show.StdErr })
+        {
+            Assert.DoesNotContain('\u001b', output);
+            Assert.DoesNotContain("evil\u001b", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("[2J\n", output, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -82,7 +82,7 @@ internal static class QuarantineCommand
 
                 AnsiConsole.MarkupLine($"[bold]{Markup.Escape(found.File)}[/] in the quarantine of domain {Markup.Escape(found.Domain)} ({found.Size.ToString("N0", CultureInfo.InvariantCulture)} bytes)");
                 AnsiConsole.MarkupLine($"  product:     {Markup.Escape(found.ProductId ?? "?")} {Markup.Escape(found.Version ?? "")}");
-                AnsiConsole.MarkupLine($"  landing:     {Markup.Escape(found.LandingName ?? "?")}");
+                AnsiConsole.MarkupLine($"  landing:     {Markup.Escape(found.LandingName is { } landing ? LandingBlobNames.Printable(landing) : "?")}");
                 AnsiConsole.MarkupLine($"  run:         {Markup.Escape(found.RunId ?? "?")}");
                 AnsiConsole.MarkupLine($"  when:        {When(found)}");
                 AnsiConsole.MarkupLine($"  stage:       {Markup.Escape(found.Stage ?? "?")}");

@@ -132,7 +132,7 @@ internal static class RunsCommand
 
             foreach (var blob in run.Quarantined)
             {
-                AnsiConsole.MarkupLine($"  quarantined [bold]{Markup.Escape(blob)}[/] (reason in {Markup.Escape(blob)}.error.json)");
+                AnsiConsole.MarkupLine(RunReport.QuarantinedLine(blob));
             }
 
             foreach (var input in run.Inputs)

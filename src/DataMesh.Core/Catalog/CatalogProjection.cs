@@ -509,7 +509,12 @@ public sealed class CatalogProjection
     /// </summary>
     private async Task WriteQuarantineAsync(string productKey, RunFailureData data, CancellationToken cancellationToken)
     {
-        if (data.Quarantined.Count == 0)
+        // The files moved to quarantine, then those whose record only is there (the file kept in landing, never replayable).
+        var moved = data.Quarantined.Distinct(StringComparer.Ordinal).ToList();
+        var files = moved.Select(blob => (Blob: blob, Announced: data.QuarantinedFiles.FirstOrDefault(f => f.Blob == blob)))
+            .Concat(data.QuarantinedFiles.Where(f => f.KeptInLanding && !moved.Contains(f.Blob, StringComparer.Ordinal)).DistinctBy(f => f.File, StringComparer.Ordinal).Select(f => (f.Blob, (QuarantinedInput?)f)))
+            .ToList();
+        if (files.Count == 0)
         {
             return;
         }
@@ -517,15 +522,15 @@ public sealed class CatalogProjection
         var table = await TableAsync(CatalogTables.Quarantine, cancellationToken).ConfigureAwait(false);
         var byLanding = await TableAsync(CatalogTables.QuarantineByLanding, cancellationToken).ConfigureAwait(false);
         var failedRules = data.Quality?.BlockingFailures.Select(r => r.Name).ToList() ?? [];
-        foreach (var blob in data.Quarantined.Distinct(StringComparer.Ordinal))
+        foreach (var (blob, announced) in files)
         {
             // What the domain said of the file (its quarantine name, whether it can be replayed); an event of a version
-            // before that says nothing: replayability unknown.
-            var announced = data.QuarantinedFiles.FirstOrDefault(f => f.Blob == blob);
-            var file = announced?.File ?? blob;
+            // before that says nothing: replayability unknown, and the file is where QuarantineActivity puts it (a refused
+            // name under its safe one, never listed raw).
+            var file = announced?.File ?? LandingBlobNames.QuarantineName(blob);
 
-            // A refused name is quarantined under a safe one; its original is only in the domain's .error.json.
-            var landingName = file.StartsWith(LandingBlobNames.RefusedNamesFolder, StringComparison.Ordinal) ? null : blob;
+            // A refused name is quarantined (or its record kept) under a safe one; its original is only in the domain's .error.json.
+            var landingName = announced is { KeptInLanding: true } || file.StartsWith(LandingBlobNames.RefusedNamesFolder, StringComparison.Ordinal) ? null : blob;
             if (landingName is not null)
             {
                 // Indexed first: a row a release might clear is always found through the index.

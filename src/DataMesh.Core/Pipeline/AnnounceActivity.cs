@@ -23,7 +23,10 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
 
     private async Task<string> AnnounceAsync(AnnounceInput input, CancellationToken cancellationToken)
     {
-        var result = input.Result;
+        // A refused landing name leaves the domain under its safe quarantine name only (its original is in the domain's
+        // .error.json): in the error, the stage timeline, the quarantine lists and the lineage.
+        var quarantinedFiles = QuarantinedInput.Of(input.Result);
+        var result = WithSafeNames(input.Result, input.LandingBlobs);
         var spec = runtime.Products.Get(result.Product);
         var now = runtime.Time.GetUtcNow();
         var lineage = LineageRun(runtime, spec, result.RunId, input.StartedAt ?? now, input.LandingBlobs);
@@ -69,7 +72,7 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
                 Quality = input.Quality,
                 Inputs = result.Inputs,
                 Quarantined = result.Quarantined,
-                QuarantinedFiles = result.Quarantined.Select(QuarantinedInput.Moved).ToList(),
+                QuarantinedFiles = quarantinedFiles,
                 FailedAt = now,
                 Stages = result.Stages,
                 OpenLineage = openLineage,
@@ -86,7 +89,7 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
                 Reason = input.FailureReason,
                 Inputs = result.Inputs,
                 Quarantined = result.Quarantined,
-                QuarantinedFiles = result.Quarantined.Select(QuarantinedInput.Moved).ToList(),
+                QuarantinedFiles = quarantinedFiles,
                 FailedAt = now,
                 Stages = result.Stages,
                 OpenLineage = openLineage,
@@ -121,9 +124,27 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
         return pending.Id;
     }
 
-    /// <summary>What every OpenLineage event of a run shares (the START an orchestration emits and the ones announced agree).</summary>
+    /// <summary>
+    /// <paramref name="result"/> as its announcement tells it: each refused landing name (<see cref="LandingBlobNames.Problem"/>)
+    /// of the run's inputs replaced by its safe quarantine name in the error, the stage errors and the quarantined list.
+    /// </summary>
+    internal static PipelineResult WithSafeNames(PipelineResult result, IReadOnlyList<string> landingBlobs)
+    {
+        var names = landingBlobs.Concat(result.Quarantined).Concat(result.KeptInLanding).ToList();
+        return result with
+        {
+            Error = result.Error is { } error ? LandingBlobNames.WithSafeNames(error, names) : null,
+            Stages = [.. result.Stages.Select(s => s.Error is { } why ? s with { Error = LandingBlobNames.WithSafeNames(why, names) } : s)],
+            Quarantined = [.. result.Quarantined.Select(LandingBlobNames.QuarantineName)],
+        };
+    }
+
+    /// <summary>
+    /// What every OpenLineage event of a run shares (the START an orchestration emits and the ones announced agree): a
+    /// refused landing name among its inputs under its safe quarantine name, as the announcement names it.
+    /// </summary>
     internal static OpenLineageRun LineageRun(PipelineRuntime runtime, Specs.ProductSpec spec, string runId, DateTimeOffset startedAt, IReadOnlyList<string> landingBlobs) =>
-        new(runId, spec, startedAt, [.. landingBlobs.Where(b => !b.EndsWith('/'))], runtime.LineageNamespace, OpenLineageRun.ContainerNamespace(runtime.StorageFor(spec.Domain).Landing(spec.Domain).Uri))
+        new(runId, spec, startedAt, [.. landingBlobs.Where(b => !b.EndsWith('/')).Select(LandingBlobNames.QuarantineName)], runtime.LineageNamespace, OpenLineageRun.ContainerNamespace(runtime.StorageFor(spec.Domain).Landing(spec.Domain).Uri))
         {
             ColumnLineage = ColumnLineageAnalyzer.ForRun(spec, runtime.Products.All),
         };

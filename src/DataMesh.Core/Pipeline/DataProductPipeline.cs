@@ -262,7 +262,7 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         var logger = context.CreateReplaySafeLogger<DataProductPipeline>();
         var failures = quality.BlockingFailures.ToList();
         var reason = "quality gate failed: " + string.Join("; ", failures.Select(r => $"{r.Name} measured {r.DescribeMeasured()}, expected {r.Expectation}"));
-        var (quarantined, quarantineError) = await QuarantineAsync(
+        var (quarantined, keptInLanding, quarantineError) = await QuarantineAsync(
             context, stages, new QuarantineInput(input.RunId, input.ProductId, landingBlobs, "quality", reason, quality) { ETags = ingestedETags });
         var failed = new PipelineResult
         {
@@ -277,6 +277,7 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
             Stage = quarantineError is null ? "quality" : "quarantine",
             Error = quarantineError is null ? reason : $"{reason}; {quarantineError}",
             Quarantined = quarantined,
+            KeptInLanding = keptInLanding,
             Stages = [.. stages],
         };
         LogDrift(logger, failed);
@@ -319,9 +320,10 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
         }
 
         IReadOnlyList<string> quarantined = [];
+        IReadOnlyList<string> keptInLanding = [];
         if (causedByInput && landingBlobs.Count > 0)
         {
-            (quarantined, var quarantineError) = await QuarantineAsync(
+            (quarantined, keptInLanding, var quarantineError) = await QuarantineAsync(
                 context, stages, new QuarantineInput(input.RunId, input.ProductId, landingBlobs, stage, reason, null) { ETags = etags });
             if (quarantineError is not null)
             {
@@ -339,6 +341,7 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
             Error = reason,
             Inputs = inputs,
             Quarantined = quarantined,
+            KeptInLanding = keptInLanding,
             Stages = [.. stages],
         };
         var logger = context.CreateReplaySafeLogger<DataProductPipeline>();
@@ -349,19 +352,23 @@ public sealed partial class DataProductPipeline : TaskOrchestrator<PipelineReque
 
     /// <summary>
     /// Quarantines a failed run's landing input with the stage retries. When every attempt fails the run still ends
-    /// and is announced: the error (second item) says so and that the input stays in landing; nothing was moved.
+    /// and is announced: the error (third item) says so and that the input stays in landing; nothing was moved. The
+    /// second item is what the quarantine recorded but left in landing (<see cref="PipelineResult.KeptInLanding"/>).
     /// </summary>
-    private static async Task<(IReadOnlyList<string> Quarantined, string? Error)> QuarantineAsync(TaskOrchestrationContext context, List<StageTiming> stages, QuarantineInput quarantine)
+    private static async Task<(IReadOnlyList<string> Quarantined, IReadOnlyList<string> KeptInLanding, string? Error)> QuarantineAsync(
+        TaskOrchestrationContext context, List<StageTiming> stages, QuarantineInput quarantine)
     {
         try
         {
-            return (await CallStageAsync<QuarantineInput, IReadOnlyList<string>>(
-                context, stages, "quarantine", nameof(QuarantineActivity), quarantine, (i, a) => i with { Attempt = a }, StageAttempts), null);
+            var moved = await CallStageAsync<QuarantineInput, IReadOnlyList<string>>(
+                context, stages, "quarantine", nameof(QuarantineActivity), quarantine, (i, a) => i with { Attempt = a }, StageAttempts);
+            // QuarantineActivity records every name with '.'/'..' segments and leaves its blob in landing.
+            return (moved, quarantine.LandingBlobs.Distinct(StringComparer.Ordinal).Where(LandingBlobNames.HasDotSegments).ToList(), null);
         }
         catch (TaskFailedException ex)
         {
             var attempts = stages.Count(s => s.Stage == "quarantine");
-            return ([], $"quarantine failed after {attempts} attempt(s): {ex.FailureDetails.ErrorMessage}; the input stays in landing ({string.Join(", ", quarantine.LandingBlobs)}): fix the cause and move or drop it again");
+            return ([], [], $"quarantine failed after {attempts} attempt(s): {ex.FailureDetails.ErrorMessage}; the input stays in landing ({string.Join(", ", quarantine.LandingBlobs)}): fix the cause and move or drop it again");
         }
     }
 

@@ -74,6 +74,25 @@ public static class LandingBlobNames
         return $"{RefusedNamesFolder}{hash}-{(fileName.Length <= 100 ? fileName : fileName[^100..])}";
     }
 
+    /// <summary>
+    /// <paramref name="text"/> with every refused name of <paramref name="names"/> (<see cref="Problem"/>), as it is or
+    /// as <see cref="Printable"/> shows it, replaced by its <see cref="QuarantineName"/>: how a domain's announcement
+    /// names an input whose own name it will not pass on. Processable names and names of under 3 characters (which
+    /// carry nothing and would match ordinary text) are left as they are.
+    /// </summary>
+    public static string WithSafeNames(string text, IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(names);
+        foreach (var name in names.Where(n => n.Length >= 3 && Problem(n) is not null).Distinct(StringComparer.Ordinal).OrderByDescending(n => n.Length))
+        {
+            var safe = QuarantineName(name);
+            text = text.Replace(name, safe, StringComparison.Ordinal).Replace(Printable(name), safe, StringComparison.Ordinal);
+        }
+
+        return text;
+    }
+
     /// <summary>The name as it can be shown in a message: control characters as '?', at most 120 characters.</summary>
     public static string Printable(string name)
     {

@@ -35,6 +35,12 @@ public sealed record PipelineResult
     public IReadOnlyList<string> Quarantined { get; init; } = [];
 
     /// <summary>
+    /// Landing blobs the quarantine could not move, their <c>.error.json</c> written and the file left in landing: names
+    /// with <c>.</c>/<c>..</c> segments, which a storage client would resolve to another blob.
+    /// </summary>
+    public IReadOnlyList<string> KeptInLanding { get; init; } = [];
+
+    /// <summary>
     /// The run's stage timeline: every attempt of every stage in the order scheduled. The announcement carries the
     /// stages up to the outcome; the run's result adds the announcement and clean-up.
     /// </summary>

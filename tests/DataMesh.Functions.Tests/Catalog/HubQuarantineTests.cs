@@ -77,12 +77,13 @@ public sealed class HubQuarantineTests(AzuriteFixture azurite)
     public async Task ListQuarantine_HubAnnouncementSaysWhetherEachFileCanBeReplayed_AnswersReplayableAndWhyNot()
     {
         // Arrange: one run quarantined a file of a processable name and one whose landing name was refused (a control
-        // character); the domain's announcement says what it can replay (as AnnounceActivity fills it).
+        // character); the domain's announcement says what it can replay, the refused name by its safe one (as
+        // AnnounceActivity fills it).
         const string refused = "payroll/runs/bell\u0007.csv";
         var projection = await RegisteredProjectionAsync();
         await projection.ApplyAsync(ProductEventFactory.CreatePipelineRunFailed(Failure("run-1", "ingest") with
         {
-            Quarantined = [File, refused],
+            Quarantined = [File, LandingBlobNames.QuarantineName(refused)],
             QuarantinedFiles = [QuarantinedInput.Moved(File), QuarantinedInput.Moved(refused)],
         }));
 
@@ -103,6 +104,39 @@ public sealed class HubQuarantineTests(AzuriteFixture azurite)
         Assert.Equal(QuarantineClient.NotReplayableReason(refused, fileHere: true), notReplayable.GetProperty("notReplayable").GetString());
         Assert.Contains("control characters", notReplayable.GetProperty("notReplayable").GetString(), StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.Null, notReplayable.GetProperty("landingName").ValueKind);
+    }
+
+    [Fact]
+    public async Task ListQuarantine_HubAnnouncementOfAFileKeptInLanding_ListsItUnderItsSafeNameAsNotReplayable()
+    {
+        // Arrange: a run failed over a moved file and one whose name has '..' segments, which the quarantine recorded
+        // but left in landing; the announcement says so under the safe name only (as AnnounceActivity fills it).
+        const string kept = "payroll/../runs/2026-11-salaries.csv";
+        var projection = await RegisteredProjectionAsync();
+        await projection.ApplyAsync(ProductEventFactory.CreatePipelineRunFailed(Failure("run-1", "ingest") with
+        {
+            Quarantined = [File],
+            QuarantinedFiles = QuarantinedInput.Of(new PipelineResult
+            {
+                Status = PipelineStatus.Failed, Product = "workforce.payroll", Version = "1.0.0", RunId = "run-1", Quarantined = [File], KeptInLanding = [kept],
+            }),
+        }));
+
+        // Act
+        var response = await HubApi().ListQuarantineAsync(Request(Route, Principal("DataMesh.Domain.workforce")), "workforce.payroll", CancellationToken.None);
+
+        // Assert: both listed; the kept one under its safe name, without a landing name, not replayable and why.
+        var body = Body(response);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        using var document = JsonDocument.Parse(body);
+        var items = document.RootElement.GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("file").GetString()!);
+        var safe = LandingBlobNames.QuarantineName(kept);
+        Assert.Equal([File, safe], items.Keys.OrderDescending(StringComparer.Ordinal));
+        Assert.False(items[safe].GetProperty("replayable").GetBoolean());
+        Assert.Equal(QuarantineClient.NotReplayableReason(kept, fileHere: false), items[safe].GetProperty("notReplayable").GetString());
+        Assert.Equal(JsonValueKind.Null, items[safe].GetProperty("landingName").ValueKind);
+        Assert.Equal("run-1", items[safe].GetProperty("runId").GetString());
+        Assert.DoesNotContain(kept, body, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -318,6 +318,13 @@ function rulesTable(rules, caption) {
   })), { className: 'compact', hideCaption: true });
 }
 
+// A landing name as messages show it (LandingBlobNames.Printable): each control character as '?', at most 120 characters,
+// so an escape or a line break in a name is seen, never acted on nor hidden.
+function printable(name) {
+  const shown = String(name).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return shown.length <= 120 ? shown : `${shown.slice(0, 100)}…(${shown.length} characters)`;
+}
+
 function runReason(run) {
   const lines = [];
   if (run.status === 'Cancelled') {
@@ -331,7 +338,7 @@ function runReason(run) {
     lines.push(h('ul', { class: 'reason-rules' }, failed.map((rule) => h('li', null, describeRuleFailure(rule)))));
   }
   if (run.quarantined?.length) {
-    lines.push(h('span', { class: 'reason-quarantine' }, `Quarantined: ${run.quarantined.join(', ')}`));
+    lines.push(h('span', { class: 'reason-quarantine' }, `Quarantined: ${run.quarantined.map(printable).join(', ')}`));
   }
   if (!lines.length) {
     return run.status === 'Published' ? h('span', { class: 'muted' }, '–') : h('span', { class: 'muted' }, 'No reason recorded.');
