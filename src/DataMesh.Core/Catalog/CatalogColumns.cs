@@ -18,6 +18,9 @@ internal static class CatalogColumns
     internal const string StaleSince = "StaleSince";
     internal const string StaleRelease = "StaleRelease";
     internal const string RegisteredAt = "RegisteredAt";
+    internal const string DeclaredAt = "DeclaredAt";
+    internal const string RegistrationHash = "RegistrationHash";
+    internal const string Withdrawn = "Withdrawn";
     internal const string LatestVersion = "LatestVersion";
     internal const string LatestRelease = "LatestRelease";
     internal const string LatestRunId = "LatestRunId";

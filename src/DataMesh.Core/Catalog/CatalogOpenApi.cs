@@ -103,6 +103,8 @@ internal static class CatalogOpenApi
             paths[$"{CatalogHttpApi.BasePath}/{route.Template}"] = path;
         }
 
+        paths[$"{CatalogHttpApi.BasePath}/{ProductRegistrationIntake.Route}"] = RegistrationPath();
+
         var document = new JsonObject
         {
             ["openapi"] = "3.0.3",
@@ -110,13 +112,40 @@ internal static class CatalogOpenApi
             {
                 ["title"] = "DataMesh catalog API",
                 ["version"] = "1.0.0",
-                ["description"] = "Discovery of the mesh's data products: search, contracts, releases, runs, lineage and quality. Read-only.",
+                ["description"] = "Discovery of the mesh's data products: search, contracts, releases, runs, lineage and quality, read-only; and, on the mesh hub, the registrations domain apps send at start-up.",
             },
             ["paths"] = paths,
             ["components"] = new JsonObject { ["schemas"] = Schemas() },
         };
         return document.ToJsonString();
     }
+
+    /// <summary>
+    /// <c>POST registrations</c> (<see cref="ProductRegistrationIntake"/>): not one of <see cref="CatalogHttpApi.Routes"/>
+    /// (those are the GETs both hosts route), served by the hub's Functions app only.
+    /// </summary>
+    private static JsonObject RegistrationPath() => new()
+    {
+        ["post"] = new JsonObject
+        {
+            ["operationId"] = "RegisterProducts",
+            ["summary"] = "A domain app's product registrations, sent at its start-up (mesh hub only): recorded where newer than the one held; with complete, the token's domain's products they do not name are withdrawn. The domain is the bearer token's app role (DataMesh.Domain.<domain>), never the body's.",
+            ["requestBody"] = new JsonObject
+            {
+                ["required"] = true,
+                ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = Ref("RegistrationBody") } },
+            },
+            ["responses"] = new JsonObject
+            {
+                ["200"] = Response("Recorded (or already held by a newer registration).", Ref("RegistrationAnswer")),
+                ["400"] = Response("The body, a registration (a read of an undeclared input), or a complete set (one domain role, each registration stamped) was refused; nothing was recorded.", Ref("Problem"), "application/problem+json"),
+                ["401"] = Response("No valid bearer token for the mesh API.", Ref("Problem"), "application/problem+json"),
+                ["403"] = Response("The token carries no domain role, or a registration is of a product of another domain; nothing was recorded.", Ref("Problem"), "application/problem+json"),
+                ["404"] = Response("Sent to a domain app: registrations go to the mesh hub.", Ref("Problem"), "application/problem+json"),
+                ["413"] = Response($"The body is larger than {ProductRegistrationIntake.MaxBodyBytes} bytes.", Ref("Problem"), "application/problem+json"),
+            },
+        },
+    };
 
     /// <summary>A file download's ranges and conditions, its headers, and HEAD (how HTTP Parquet readers learn the size).</summary>
     private static void DescribeFileDownload(JsonObject path)
@@ -238,7 +267,8 @@ internal static class CatalogOpenApi
             ("publishedAt", Type("string", true, "date-time")), ("updatedAt", Type("string", true, "date-time")),
             ("freshness", Type("string", true)), ("staleSince", Type("string", true, "date-time")),
             ("columns", ArrayOf(Ref("Column"))), ("columnsOmitted", Type("integer")), ("classifications", ArrayOf(Type("string"))),
-            ("inputs", ArrayOf(Type("string")))),
+            ("inputs", ArrayOf(Type("string"))),
+            ("withdrawn", Described(Type("boolean"), "Its domain's newest complete registration no longer declares it: it reads nothing (its releases stay)."))),
         ["ProductPage"] = Object(("items", ArrayOf(Ref("Product"))), ("continuationToken", Type("string", true)), ("pageSize", Type("integer"))),
         ["QualityRule"] = Object(
             ("name", Type("string")), ("property", Type("string", true)), ("metric", Type("string")), ("severity", Type("string")),
@@ -328,5 +358,20 @@ internal static class CatalogOpenApi
             ("replayable", Described(Type("boolean", true), "Whether the file can be moved back to landing and run as it is; null when unknown (an announcement of an older version).")),
             ("notReplayable", Described(Type("string", true), "Why it cannot be replayed (the kind of problem, never a value); null when it can or unknown.")))))),
         ["QualityHistory"] = Object(("productId", Type("string")), ("items", ArrayOf(Ref("QualityRun")))),
+        ["Registration"] = Object(
+            ("domain", Type("string")), ("name", Type("string")), ("version", Type("string")), ("description", Type("string")),
+            ("ownerTeam", Type("string")), ("ownerEmail", Type("string")), ("tags", ArrayOf(Type("string"))), ("visibility", Type("string")),
+            ("freshness", Type("string", true)), ("columns", ArrayOf(Ref("Column"))), ("readers", ArrayOf(Type("string"))),
+            ("inputs", ArrayOf(Type("string"))),
+            ("inputVersions", Described(new JsonObject { ["type"] = "object", ["additionalProperties"] = Type("string") }, "The range each declared product input accepts, by product id.")),
+            ("columnLineage", Described(new JsonObject { ["type"] = "object", ["nullable"] = true }, "Column names only: each output column's sources and the columns read of each input.")),
+            ("columnLineageOmitted", Type("boolean")),
+            ("declaredAt", Described(Type("string", true, "date-time"), "When the domain app read the spec: the hub keeps a product's newest declaration only."))),
+        ["RegistrationBody"] = Object(
+            ("registrations", Described(ArrayOf(Ref("Registration")), $"1 to {ProductRegistrationIntake.MaxRegistrations} registrations, each of the token's domain.")),
+            ("complete", Described(Type("boolean"), "True when they are every product of the token's (single) domain: the others' registrations are withdrawn."))),
+        ["RegistrationAnswer"] = Object(
+            ("registered", ArrayOf(Type("string"))),
+            ("withdrawn", Described(ArrayOf(Type("string")), "With complete: the products whose registrations were withdrawn now."))),
     };
 }

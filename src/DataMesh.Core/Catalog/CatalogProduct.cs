@@ -27,6 +27,12 @@ public sealed record CatalogProduct
 
     public DateTimeOffset? RegisteredAt { get; init; }
 
+    /// <summary>
+    /// True when its domain's newest complete registration (its app's start-up) no longer declares it: its releases stay
+    /// listed, but it reads nothing (no column lineage, no declared inputs) and so is nobody's reader.
+    /// </summary>
+    public bool Withdrawn { get; init; }
+
     /// <summary>Version of the newest release (highest semver, then highest release number).</summary>
     public string? LatestVersion { get; init; }
 

@@ -117,74 +117,311 @@ public sealed class CatalogProjection
 
     /// <summary>
     /// Records many declared products at once (a mesh's specs at start-up, or synthetic products for a benchmark):
-    /// rows are written in table transactions per partition (see <see cref="CatalogBatches"/>). Idempotent.
+    /// rows are written in table transactions per partition (see <see cref="CatalogBatches"/>). Idempotent, and
+    /// order-tolerant: a product's row takes a registration only when it is newer than the one it holds
+    /// (<see cref="ProductRegistration.DeclaredAt"/>, then content), decided against the row as read and written with
+    /// that read's ETag (a writer that got there first makes the transaction fail, and it is decided again).
     /// </summary>
     /// <returns>The number of table transactions sent.</returns>
     public async Task<int> RegisterProductsAsync(IEnumerable<ProductRegistration> registrations, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(registrations);
         var now = _time.GetUtcNow();
-        var products = new List<TableTransactionAction>();
-        var lineage = new List<TableTransactionAction>();
-        var lineageDownstream = new List<TableTransactionAction>();
+        var rows = new Dictionary<(string, string), (ProductRegistration Registration, TableEntity Row)>();
         foreach (var registration in registrations)
         {
             ArgumentNullException.ThrowIfNull(registration);
             ArgumentException.ThrowIfNullOrWhiteSpace(registration.Domain);
             ArgumentException.ThrowIfNullOrWhiteSpace(registration.Name);
-            var (columns, columnsOmitted) = CatalogJson.SerializeList(registration.Columns);
-            var classifications = registration.Columns
-                .Select(c => c.Classification)
-                .OfType<string>()
-                .Where(c => c.Length > 0)
-                .Distinct(StringComparer.OrdinalIgnoreCase)
-                .Order(StringComparer.Ordinal)
-                .ToList();
-            var entity = new TableEntity(CatalogKeys.Encode(registration.Domain), CatalogKeys.Encode(registration.Name))
+            var row = RegistrationRow(registration, now);
+            rows[(row.PartitionKey, row.RowKey)] = (registration, row);
+        }
+
+        var (current, sent) = await WriteNewestAsync(
+            await TableAsync(CatalogTables.Products, cancellationToken).ConfigureAwait(false), [.. rows.Values.Select(r => r.Row)], TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+
+        // Edges of the registrations the rows now hold (written again for one already held: a retried delivery whose
+        // first attempt wrote the row but not its edges); an older registration's ranges are not written back.
+        var lineage = new List<TableTransactionAction>();
+        var lineageDownstream = new List<TableTransactionAction>();
+        foreach (var (key, (registration, _)) in rows)
+        {
+            if (!current.Contains(key))
             {
-                [CatalogColumns.ProductId] = registration.ProductId,
-                [CatalogColumns.Domain] = registration.Domain,
-                [CatalogColumns.Name] = registration.Name,
-                [CatalogColumns.DeclaredVersion] = registration.Version,
-                [CatalogColumns.Description] = CatalogJson.Truncate(registration.Description ?? ""),
-                [CatalogColumns.OwnerTeam] = registration.OwnerTeam ?? "",
-                [CatalogColumns.OwnerEmail] = registration.OwnerEmail ?? "",
-                [CatalogColumns.Tags] = CatalogJson.SerializeList(registration.Tags ?? []).Json,
-                [CatalogColumns.Readers] = CatalogJson.SerializeList(registration.Readers).Json,
-                [CatalogColumns.Visibility] = registration.Visibility ?? "",
-                [CatalogColumns.Freshness] = registration.Freshness ?? "",
-                [CatalogColumns.Columns] = columns,
-                [CatalogColumns.ColumnsOmitted] = columnsOmitted,
-                [CatalogColumns.Classifications] = CatalogJson.SerializeList(classifications).Json,
-                [CatalogColumns.Inputs] = CatalogJson.SerializeList(registration.Inputs).Json,
-                [CatalogColumns.RegisteredAt] = now,
-            };
-            if (registration.ColumnLineageOmitted && registration.ColumnLineage is null)
-            {
-                // Left out upstream (an event's budget): say so rather than keep an older lineage naming other columns.
-                entity[CatalogColumns.ColumnLineage] = null;
-                entity[CatalogColumns.ColumnLineageOmitted] = true;
-            }
-            else if (registration.ColumnLineage is { } columnLineage)
-            {
-                // Whole or not at all: a cut lineage would claim a column is read by nobody.
-                var json = System.Text.Json.JsonSerializer.Serialize(columnLineage, CatalogJson.Options);
-                var fits = json.Length <= CatalogJson.MaxStringLength;
-                entity[CatalogColumns.ColumnLineage] = fits ? json : null;
-                entity[CatalogColumns.ColumnLineageOmitted] = !fits;
+                continue;
             }
 
-            products.Add(new TableTransactionAction(TableTransactionActionType.UpsertMerge, entity));
             foreach (var upstream in registration.Inputs.Distinct(StringComparer.Ordinal))
             {
                 AddEdge(lineage, lineageDownstream, upstream, registration.ProductId, CatalogColumns.Declared, registration.InputVersions.GetValueOrDefault(upstream));
             }
         }
 
-        var sent = await CatalogBatches.SubmitAsync(await TableAsync(CatalogTables.Products, cancellationToken).ConfigureAwait(false), products, cancellationToken).ConfigureAwait(false);
         sent += await CatalogBatches.SubmitAsync(await TableAsync(CatalogTables.Lineage, cancellationToken).ConfigureAwait(false), lineage, cancellationToken).ConfigureAwait(false);
         sent += await CatalogBatches.SubmitAsync(await TableAsync(CatalogTables.LineageDownstream, cancellationToken).ConfigureAwait(false), lineageDownstream, cancellationToken).ConfigureAwait(false);
         return sent;
+    }
+
+    /// <summary>
+    /// Withdraws the registrations of <paramref name="domain"/>'s products that its complete set of registrations
+    /// (a domain app's start-up, declared at <paramref name="declaredAt"/>) no longer names: their rows keep their
+    /// releases but no longer read anything (no column lineage, no inputs, their declared lineage edges removed), so a
+    /// deleted consumer stops counting in other domains' publish gates. Rows of other domains are never read; a row
+    /// holding a registration newer than <paramref name="declaredAt"/> (a product added since) is left as it is.
+    /// </summary>
+    /// <returns>The ids of the products withdrawn now, ordered.</returns>
+    public async Task<IReadOnlyList<string>> WithdrawAbsentAsync(string domain, IReadOnlyCollection<string> presentNames, DateTimeOffset declaredAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(domain);
+        ArgumentNullException.ThrowIfNull(presentNames);
+        var present = presentNames.ToHashSet(StringComparer.Ordinal);
+        var table = await TableAsync(CatalogTables.Products, cancellationToken).ConfigureAwait(false);
+        var partitionKey = CatalogKeys.Encode(domain);
+        var withdrawals = new List<TableEntity>();
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (row.GetString(CatalogColumns.Name) is { } name && !present.Contains(name) && row.GetBoolean(CatalogColumns.Withdrawn) != true)
+            {
+                withdrawals.Add(WithdrawnRow(row, declaredAt));
+            }
+        }
+
+        var (current, _) = await WriteNewestAsync(table, withdrawals, TableUpdateMode.Replace, cancellationToken, WithdrawnRow).ConfigureAwait(false);
+        var withdrawn = withdrawals.Where(w => current.Contains((w.PartitionKey, w.RowKey))).Select(w => w.GetString(CatalogColumns.ProductId)).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        foreach (var productId in withdrawn)
+        {
+            await RemoveDeclaredEdgesAsync(productId, cancellationToken).ConfigureAwait(false);
+        }
+
+        return withdrawn;
+    }
+
+    /// <summary>The product row as it stands, less what its registration read, marked withdrawn as of <paramref name="declaredAt"/>.</summary>
+    private static TableEntity WithdrawnRow(TableEntity row, DateTimeOffset declaredAt)
+    {
+        var withdrawn = new TableEntity(row.PartitionKey, row.RowKey);
+        foreach (var (name, value) in row.Where(p => p.Key is not ("odata.etag" or "Timestamp" or "PartitionKey" or "RowKey" or CatalogColumns.ColumnLineage or CatalogColumns.ColumnLineageOmitted)))
+        {
+            withdrawn[name] = value;
+        }
+
+        withdrawn[CatalogColumns.Inputs] = CatalogJson.SerializeList(Array.Empty<string>()).Json;
+        withdrawn[CatalogColumns.Withdrawn] = true;
+        withdrawn[CatalogColumns.DeclaredAt] = declaredAt.UtcTicks;
+        withdrawn[CatalogColumns.RegistrationHash] = "";
+        return withdrawn;
+    }
+
+    /// <summary>Removes the lineage edges into <paramref name="productId"/> known only from its (withdrawn) declaration; observed ones stay.</summary>
+    private async Task RemoveDeclaredEdgesAsync(string productId, CancellationToken cancellationToken)
+    {
+        var lineage = await TableAsync(CatalogTables.Lineage, cancellationToken).ConfigureAwait(false);
+        var downstream = await TableAsync(CatalogTables.LineageDownstream, cancellationToken).ConfigureAwait(false);
+        var productKey = CatalogKeys.Encode(productId);
+        await foreach (var edge in lineage.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {productKey}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (edge.GetBoolean(CatalogColumns.Observed) == true)
+            {
+                continue;
+            }
+
+            foreach (var (table, partitionKey, rowKey) in new[] { (downstream, edge.RowKey, productKey), (lineage, productKey, edge.RowKey) })
+            {
+                try
+                {
+                    await table.DeleteEntityAsync(partitionKey, rowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RequestFailedException ex) when (ex.Status == 404)
+                {
+                    // Removed by an earlier attempt.
+                }
+            }
+        }
+    }
+
+    /// <summary>A registration's row in <see cref="CatalogTables.Products"/> (merged into what the row holds).</summary>
+    private static TableEntity RegistrationRow(ProductRegistration registration, DateTimeOffset now)
+    {
+        var (columns, columnsOmitted) = CatalogJson.SerializeList(registration.Columns);
+        var classifications = registration.Columns
+            .Select(c => c.Classification)
+            .OfType<string>()
+            .Where(c => c.Length > 0)
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var entity = new TableEntity(CatalogKeys.Encode(registration.Domain), CatalogKeys.Encode(registration.Name))
+        {
+            [CatalogColumns.ProductId] = registration.ProductId,
+            [CatalogColumns.Domain] = registration.Domain,
+            [CatalogColumns.Name] = registration.Name,
+            [CatalogColumns.DeclaredVersion] = registration.Version,
+            [CatalogColumns.Description] = CatalogJson.Truncate(registration.Description ?? ""),
+            [CatalogColumns.OwnerTeam] = registration.OwnerTeam ?? "",
+            [CatalogColumns.OwnerEmail] = registration.OwnerEmail ?? "",
+            [CatalogColumns.Tags] = CatalogJson.SerializeList(registration.Tags ?? []).Json,
+            [CatalogColumns.Readers] = CatalogJson.SerializeList(registration.Readers).Json,
+            [CatalogColumns.Visibility] = registration.Visibility ?? "",
+            [CatalogColumns.Freshness] = registration.Freshness ?? "",
+            [CatalogColumns.Columns] = columns,
+            [CatalogColumns.ColumnsOmitted] = columnsOmitted,
+            [CatalogColumns.Classifications] = CatalogJson.SerializeList(classifications).Json,
+            [CatalogColumns.Inputs] = CatalogJson.SerializeList(registration.Inputs).Json,
+            [CatalogColumns.RegisteredAt] = now,
+            [CatalogColumns.RegistrationHash] = ContentHash(registration),
+            [CatalogColumns.Withdrawn] = false,
+        };
+        if (registration.DeclaredAt is { } declaredAt)
+        {
+            entity[CatalogColumns.DeclaredAt] = declaredAt.UtcTicks;
+        }
+
+        if (registration.ColumnLineageOmitted && registration.ColumnLineage is null)
+        {
+            // Left out upstream (an event's budget): say so rather than keep an older lineage naming other columns.
+            entity[CatalogColumns.ColumnLineage] = null;
+            entity[CatalogColumns.ColumnLineageOmitted] = true;
+        }
+        else if (registration.ColumnLineage is { } columnLineage)
+        {
+            // Whole or not at all: a cut lineage would claim a column is read by nobody.
+            var json = System.Text.Json.JsonSerializer.Serialize(columnLineage, CatalogJson.Options);
+            var fits = json.Length <= CatalogJson.MaxStringLength;
+            entity[CatalogColumns.ColumnLineage] = fits ? json : null;
+            entity[CatalogColumns.ColumnLineageOmitted] = !fits;
+        }
+
+        return entity;
+    }
+
+    /// <summary>The registration's content (its stamp aside) as a SHA-256 hex digest: orders two registrations declared at the same instant.</summary>
+    private static string ContentHash(ProductRegistration registration) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(registration with { DeclaredAt = null }, ProductEventJson.Options)));
+
+    /// <summary>How a registration's row compares with the row stored.</summary>
+    private enum Declaration
+    {
+        Older,
+        Same,
+        Newer,
+    }
+
+    /// <summary>
+    /// Whether <paramref name="row"/> (a registration's or a withdrawal's) is newer than <paramref name="stored"/>: by
+    /// <see cref="CatalogColumns.DeclaredAt"/>, then by content hash. A stored row without a stamp (no registration, or
+    /// one made before stamps) takes any; an unstamped registration never replaces a stamped one.
+    /// </summary>
+    private static Declaration Compare(TableEntity row, TableEntity? stored)
+    {
+        var storedAt = stored?.GetInt64(CatalogColumns.DeclaredAt);
+        if (stored is null || storedAt is null)
+        {
+            return Declaration.Newer;
+        }
+
+        if (row.GetInt64(CatalogColumns.DeclaredAt) is not { } at || at < storedAt)
+        {
+            return Declaration.Older;
+        }
+
+        var byContent = string.CompareOrdinal(row.GetString(CatalogColumns.RegistrationHash), stored.GetString(CatalogColumns.RegistrationHash));
+        return at > storedAt || byContent > 0 ? Declaration.Newer : byContent == 0 ? Declaration.Same : Declaration.Older;
+    }
+
+    /// <summary>
+    /// Writes each of <paramref name="rows"/> (all of one table) whose declaration is newer than its stored row's, in
+    /// transactions per partition, each action conditional on the ETag just read (an add on the row being absent): a
+    /// transaction another writer overtook fails whole, and its rows are read and decided again. Returns the keys of
+    /// the rows that now hold their declaration (written, or already held) and the transactions sent.
+    /// <paramref name="rebuild"/> makes a row again from the row read, where the row replaces it (a withdrawal).
+    /// </summary>
+    private static async Task<(HashSet<(string, string)> Current, int Sent)> WriteNewestAsync(
+        TableClient table, IReadOnlyList<TableEntity> rows, TableUpdateMode mode, CancellationToken cancellationToken, Func<TableEntity, DateTimeOffset, TableEntity>? rebuild = null)
+    {
+        var current = new HashSet<(string, string)>();
+        var sent = 0;
+        foreach (var partition in rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal))
+        {
+            var pending = partition.ToList();
+            for (var attempt = 1; pending.Count > 0; attempt++)
+            {
+                var stored = await StoredRowsAsync(table, partition.Key, pending, full: rebuild is not null, cancellationToken).ConfigureAwait(false);
+                var actions = new List<TableTransactionAction>();
+                foreach (var row in pending)
+                {
+                    var held = stored.GetValueOrDefault(row.RowKey);
+                    switch (Compare(row, held))
+                    {
+                        case Declaration.Same:
+                            current.Add((row.PartitionKey, row.RowKey));
+                            break;
+                        case Declaration.Newer when held is null && rebuild is not null:
+                            break; // a withdrawal of a row removed since: nothing to withdraw
+                        case Declaration.Newer when held is null:
+                            actions.Add(new TableTransactionAction(TableTransactionActionType.Add, row));
+                            break;
+                        case Declaration.Newer:
+                            var write = rebuild is null ? row : rebuild(held, new DateTimeOffset(row.GetInt64(CatalogColumns.DeclaredAt)!.Value, TimeSpan.Zero));
+                            actions.Add(new TableTransactionAction(
+                                mode == TableUpdateMode.Merge ? TableTransactionActionType.UpdateMerge : TableTransactionActionType.UpdateReplace, write, held.ETag));
+                            break;
+                    }
+                }
+
+                var overtaken = new List<TableEntity>();
+                foreach (var batch in CatalogBatches.Plan(actions))
+                {
+                    sent++;
+                    try
+                    {
+                        await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
+                        current.UnionWith(batch.Select(a => (a.Entity.PartitionKey, a.Entity.RowKey)));
+                    }
+                    catch (RequestFailedException ex) when ((ex.Status is 409 or 412) && attempt < MaxConditionalAttempts)
+                    {
+                        // Another writer got there first: read again and decide again.
+                        overtaken.AddRange(batch.Select(a => rows.First(r => r.PartitionKey == a.Entity.PartitionKey && r.RowKey == a.Entity.RowKey)));
+                    }
+                }
+
+                pending = overtaken;
+            }
+        }
+
+        return (current, sent);
+    }
+
+    /// <summary>The stored rows of <paramref name="rows"/>' keys in one partition (their stamps only unless <paramref name="full"/>), by row key.</summary>
+    private static async Task<Dictionary<string, TableEntity>> StoredRowsAsync(TableClient table, string partitionKey, IReadOnlyList<TableEntity> rows, bool full, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string>? select = full ? null : [CatalogColumns.DeclaredAt, CatalogColumns.RegistrationHash];
+        var stored = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
+        if (rows.Count <= 4)
+        {
+            foreach (var row in rows)
+            {
+                var response = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, row.RowKey, select, cancellationToken).ConfigureAwait(false);
+                if (response.HasValue && response.Value is { } entity)
+                {
+                    stored[row.RowKey] = entity;
+                }
+            }
+
+            return stored;
+        }
+
+        // Many rows of one partition (a domain's start-up): the partition in one query rather than a read per row.
+        var wanted = rows.Select(r => r.RowKey).ToHashSet(StringComparer.Ordinal);
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}"), select: select, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (wanted.Contains(entity.RowKey))
+            {
+                stored[entity.RowKey] = entity;
+            }
+        }
+
+        return stored;
     }
 
     /// <summary>
@@ -233,11 +470,14 @@ public sealed class CatalogProjection
         }
 
         // The registration the release carries: the domain's own declaration of its product (the source's domain, which
-        // the delivering topic vouches for), recorded unless a newer release is already latest (events come in any order).
+        // the delivering topic vouches for), recorded unless the catalog holds a newer declaration (events come in any order).
         if (data.Registration is { } registration)
         {
             CheckRegistration(cloudEvent, data, registration);
-            if (await IsNotOlderThanLatestAsync(data.Domain, data.Name, version, data.Release, cancellationToken).ConfigureAwait(false))
+
+            // A stamped registration is ordered by its stamp against the row's (a start-up registration of a newer
+            // deployment may be newer than this release's); an unstamped one (announced before stamps) by the release.
+            if (registration.DeclaredAt is not null || await IsNotOlderThanLatestAsync(data.Domain, data.Name, version, data.Release, cancellationToken).ConfigureAwait(false))
             {
                 await RegisterProductAsync(registration, cancellationToken).ConfigureAwait(false);
             }

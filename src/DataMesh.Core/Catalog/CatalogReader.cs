@@ -480,11 +480,16 @@ public sealed class CatalogReader
         try
         {
             var response = await _storage.Table(CatalogTables.Products)
-                .GetEntityIfExistsAsync<TableEntity>(CatalogKeys.Encode(domain), CatalogKeys.Encode(name), select: [CatalogColumns.ColumnLineage, CatalogColumns.ColumnLineageOmitted], cancellationToken: cancellationToken)
+                .GetEntityIfExistsAsync<TableEntity>(CatalogKeys.Encode(domain), CatalogKeys.Encode(name), select: [CatalogColumns.ColumnLineage, CatalogColumns.ColumnLineageOmitted, CatalogColumns.Withdrawn], cancellationToken: cancellationToken)
                 .ConfigureAwait(false);
             if (!response.HasValue || response.Value is not { } entity)
             {
                 return (null, null);
+            }
+
+            if (entity.GetBoolean(CatalogColumns.Withdrawn) == true)
+            {
+                return (null, "its domain no longer declares it (withdrawn at its app's start-up)");
             }
 
             if (entity.GetBoolean(CatalogColumns.ColumnLineageOmitted) == true)
@@ -758,6 +763,7 @@ public sealed class CatalogReader
         Visibility = row.GetString(CatalogColumns.Visibility),
         Freshness = row.GetString(CatalogColumns.Freshness) is { Length: > 0 } freshness ? freshness : null,
         RegisteredAt = row.GetDateTimeOffset(CatalogColumns.RegisteredAt),
+        Withdrawn = row.GetBoolean(CatalogColumns.Withdrawn) == true,
         LatestVersion = row.GetString(CatalogColumns.LatestVersion),
         LatestRelease = row.GetInt32(CatalogColumns.LatestRelease),
         LatestRunId = row.GetString(CatalogColumns.LatestRunId),

@@ -54,13 +54,16 @@ public sealed class HubCatalogClient
     /// publishes. The hub takes the domain from this app's token, not from <paramref name="registrations"/>.
     /// </summary>
     /// <exception cref="HttpRequestException">The hub did not answer, or answered anything but 2xx (its status in <see cref="HttpRequestException.StatusCode"/>).</exception>
-    public async Task RegisterAsync(IReadOnlyList<ProductRegistration> registrations, CancellationToken cancellationToken = default)
+    /// <param name="registrations">The registrations to record.</param>
+    /// <param name="complete">True when they are every product of this app's domain: the hub withdraws the others'.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public async Task RegisterAsync(IReadOnlyList<ProductRegistration> registrations, bool complete = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(registrations);
         var uri = new Uri(Endpoint, ProductRegistrationIntake.Route);
         using var request = new HttpRequestMessage(HttpMethod.Post, uri)
         {
-            Content = JsonContent(new ProductRegistrationIntake.Body(registrations)),
+            Content = JsonContent(new ProductRegistrationIntake.Body(registrations) { Complete = complete }),
         };
         await SendAsync(request, cancellationToken).ConfigureAwait(false);
     }

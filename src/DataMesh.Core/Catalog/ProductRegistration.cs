@@ -43,6 +43,15 @@ public sealed record ProductRegistration(
     /// </summary>
     public bool ColumnLineageOmitted { get; init; }
 
+    /// <summary>
+    /// When the domain declared this registration: when its app read the spec from disk (<see cref="ProductSpec.LoadedAt"/>),
+    /// the same stamp at start-up and on every release that app announces. The hub keeps a product's newest declaration
+    /// only (ties broken by content), so a release event of an older deployment arriving late never writes its older
+    /// registration over a newer one. Null (a registration made in code, or announced before stamps): older than any
+    /// stamped one.
+    /// </summary>
+    public DateTimeOffset? DeclaredAt { get; init; }
+
     /// <summary>Registrations of <paramref name="specs"/> with their column lineage, derived over <paramref name="meshProducts"/>' contracts.</summary>
     public static IReadOnlyList<ProductRegistration> FromSpecs(IReadOnlyCollection<ProductSpec> specs, IReadOnlyCollection<ProductSpec> meshProducts)
     {
@@ -58,6 +67,7 @@ public sealed record ProductRegistration(
         return new ProductRegistration(
             spec.Domain, spec.Name, spec.Version, spec.Description ?? "", spec.Owner?.Team ?? "", spec.Owner?.Email ?? "", spec.Tags, spec.Access.Visibility)
         {
+            DeclaredAt = spec.LoadedAt,
             Freshness = spec.Freshness is { } freshness ? System.Xml.XmlConvert.ToString(freshness) : null,
             Columns =
             [

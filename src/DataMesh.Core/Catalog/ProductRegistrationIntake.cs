@@ -15,7 +15,10 @@ namespace DataMesh.Catalog;
 /// Each registration then gets the projection's own checks (<see cref="CatalogProjection.RegistrationProblem"/>: its
 /// column reads are of its declared inputs only; 400 otherwise), and nothing is recorded unless all pass. Whether a
 /// registered read counts is decided where readers are answered: a domain the upstream's <c>access</c> does not admit
-/// is never a reader (<see cref="CatalogReader.GetReadersAsync"/>).
+/// is never a reader (<see cref="CatalogReader.GetReadersAsync"/>). A body marked <c>complete</c> (a domain app's
+/// start-up: every product it holds) also withdraws the registrations of the token's domain's products it does not name
+/// (<see cref="CatalogProjection.WithdrawAbsentAsync"/>). Each registration is recorded only where it is newer than the
+/// one held (<see cref="ProductRegistration.DeclaredAt"/>).
 /// </summary>
 public sealed class ProductRegistrationIntake
 {
@@ -40,7 +43,16 @@ public sealed class ProductRegistrationIntake
     }
 
     /// <summary>The body a domain app sends (<see cref="HubCatalogClient.RegisterAsync"/>).</summary>
-    public sealed record Body(IReadOnlyList<ProductRegistration> Registrations);
+    public sealed record Body(IReadOnlyList<ProductRegistration> Registrations)
+    {
+        /// <summary>
+        /// True when <see cref="Registrations"/> are every product of the caller's domain (a domain app's start-up): the
+        /// hub then withdraws the registrations of that domain's products they do not name, as of the newest
+        /// <see cref="ProductRegistration.DeclaredAt"/> among them (required). The domain is the token's, which must
+        /// carry exactly one domain role.
+        /// </summary>
+        public bool Complete { get; init; }
+    }
 
     /// <summary>Records <paramref name="body"/>'s registrations for <paramref name="caller"/>, or answers why not.</summary>
     /// <param name="caller">Who asks, as the host validated it (the bearer token's app roles).</param>
@@ -68,9 +80,12 @@ public sealed class ProductRegistrationIntake
         }
 
         IReadOnlyList<ProductRegistration>? registrations;
+        bool complete;
         try
         {
-            registrations = JsonSerializer.Deserialize<Body>(body.Span, ProductEventJson.Options)?.Registrations;
+            var read = JsonSerializer.Deserialize<Body>(body.Span, ProductEventJson.Options);
+            registrations = read?.Registrations;
+            complete = read?.Complete == true;
         }
         catch (JsonException ex)
         {
@@ -109,8 +124,22 @@ public sealed class ProductRegistrationIntake
             }
         }
 
+        if (complete && (caller.Domains.Count != 1 || registrations.Any(r => r.DeclaredAt is null)))
+        {
+            return CatalogHttpApi.Problem(400, "invalid-body", "Invalid body",
+                $"A complete set of registrations is of one domain, each registration stamped (declaredAt); {caller} has {caller.Domains.Count} domain role(s). Nothing was recorded.", Instance);
+        }
+
         await _projection.RegisterProductsAsync(registrations, cancellationToken).ConfigureAwait(false);
         var answer = new JsonObject { ["registered"] = new JsonArray([.. registrations.Select(r => (JsonNode?)JsonValue.Create(r.ProductId))]) };
+        if (complete)
+        {
+            // Only the token's domain, whose every registration passed above: another domain's rows are never read.
+            var withdrawn = await _projection.WithdrawAbsentAsync(
+                caller.Domains.Single(), [.. registrations.Select(r => r.Name)], registrations.Max(r => r.DeclaredAt!.Value), cancellationToken).ConfigureAwait(false);
+            answer["withdrawn"] = new JsonArray([.. withdrawn.Select(p => (JsonNode?)JsonValue.Create(p))]);
+        }
+
         return new CatalogApiResponse(200, "application/json; charset=utf-8", answer.ToJsonString());
     }
 }

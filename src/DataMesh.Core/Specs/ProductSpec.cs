@@ -44,6 +44,13 @@ public sealed record ProductSpec
     /// <summary>The transform SQL text, loaded from <see cref="TransformSqlPath"/>.</summary>
     public required string TransformSql { get; init; }
 
+    /// <summary>
+    /// When this spec was read from disk (null for a spec built in code): the stamp that orders the registrations its
+    /// domain app makes of it, at start-up and on each release, so the hub keeps the newest declaration whatever order
+    /// they arrive in (<see cref="DataMesh.Catalog.ProductRegistration.DeclaredAt"/>).
+    /// </summary>
+    public DateTimeOffset? LoadedAt { get; init; }
+
     /// <summary>Product id, <c>&lt;domain&gt;.&lt;name&gt;</c>.</summary>
     public string Id => $"{Domain}.{Name}";
 }

@@ -79,6 +79,7 @@ public static class ProductSpecLoader
             SpecPath = specPath,
             Contract = contract!.Contract!,
             TransformSql = sql!,
+            LoadedAt = TimeProvider.System.GetUtcNow(),
         };
         return new ProductSpecLoadResult(spec, diagnostics);
     }

@@ -11,7 +11,9 @@ namespace DataMesh.Functions.Configuration;
 /// Registers a domain app's products with the mesh hub when the app starts (<see cref="HubCatalogClient.RegisterAsync"/>,
 /// the app's managed identity token for the mesh API): a consumer deployed but never run is then a reader in other
 /// domains' publish gates, instead of unknown until its first release. The registrations are those its release events
-/// carry (<see cref="ProductRegistration.FromSpecs"/> over the specs the app holds). It runs in the background and never
+/// carry (<see cref="ProductRegistration.FromSpecs"/> over the specs the app holds, each stamped with when the app read
+/// it), sent as the domain's complete set: the hub keeps the newest declaration of each product and withdraws those of
+/// the domain's products no longer declared (<see cref="ProductRegistrationIntake"/>). It runs in the background and never
 /// holds up or stops the app: a hub that cannot be reached is asked again with exponential back-off (from
 /// <see cref="FirstRetryDelay"/> to <see cref="MaxRetryDelay"/>) until it answers or the app stops; a registration the
 /// hub refuses as invalid (400, 413) is logged and not sent again until the next start. Nothing runs on the hub itself,
@@ -72,7 +74,8 @@ internal sealed partial class HubRegistrationService(PipelineRuntime runtime, Pr
         {
             try
             {
-                await hub.RegisterAsync(registrations, stoppingToken).ConfigureAwait(false);
+                // Every product of the domain: the hub withdraws the registrations of those deleted from its specs.
+                await hub.RegisterAsync(registrations, complete: true, stoppingToken).ConfigureAwait(false);
                 LogRegistered(logger, registrations.Count, app.Domain, hub.Endpoint, string.Join(", ", registrations.Select(r => r.ProductId)));
                 return true;
             }

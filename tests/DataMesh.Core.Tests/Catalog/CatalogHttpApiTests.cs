@@ -390,7 +390,8 @@ public sealed class CatalogHttpApiTests(AzuriteFixture azurite)
         var root = document.RootElement;
         Assert.StartsWith("3.", root.GetProperty("openapi").GetString(), StringComparison.Ordinal);
         var paths = root.GetProperty("paths");
-        Assert.Equal(CatalogHttpApi.Routes.Count, paths.EnumerateObject().Count());
+        Assert.Equal(CatalogHttpApi.Routes.Count + 1, paths.EnumerateObject().Count());
+        Assert.Equal("RegisterProducts", paths.GetProperty("/api/registrations").GetProperty("post").GetProperty("operationId").GetString());
         foreach (var route in CatalogHttpApi.Routes)
         {
             var get = paths.GetProperty($"/api/{route.Template}").GetProperty("get");

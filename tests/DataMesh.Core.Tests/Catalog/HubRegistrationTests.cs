@@ -41,6 +41,52 @@ public sealed class HubRegistrationTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task ApplyAsync_OlderDeploymentsReleaseAfterANewerStartUpRegistration_TheNewerRegistrationStays()
+    {
+        // Arrange: sales.summary's first deployment (reads the ledger's entry_id and amount) published release 1; the
+        // next deployment no longer reads amount, and registers at its start before release 1's event reaches the hub.
+        using var mesh = new ConsumerMesh();
+        var first = ProductRegistry.LoadFrom(mesh.Pipelines).Get("sales.summary");
+        var olderRelease = ProductEventFactory.CreateProductVersionPublished(DomainRegistrations.Release(first, [first]));
+        File.WriteAllText(Path.Combine(mesh.Summary, "transform.sql"), "SELECT entry_id,\n       CAST(0 AS DECIMAL(18,2)) AS amount\nFROM gl\n");
+        var next = ProductRegistry.LoadFrom(mesh.Pipelines).Get("sales.summary");
+        var storage = azurite.CreateMeshStorage();
+        var projection = new CatalogProjection(storage);
+        await projection.RegisterProductsAsync([DomainRegistrations.Of(next, [next])]);
+
+        // Act
+        await projection.ApplyAsync(olderRelease);
+
+        // Assert: the ledger's amount has no reader (the newer declaration holds), and release 1 is recorded all the same.
+        var catalog = new CatalogReader(storage);
+        var readers = await catalog.GetReadersAsync("finance.ledger", 1);
+        Assert.Equal(["entry_id"], readers.Columns.Select(c => c.Column));
+        Assert.Equal(1, (await catalog.GetProductAsync("sales.summary"))!.LatestRelease);
+        var upstream = await catalog.GetLineageAsync("sales.summary", "upstream", 1);
+        Assert.Empty(upstream.Columns.Single(c => c.Column == "amount").Sources);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_NewerDeploymentsReleaseAfterAnOlderStartUpRegistration_TheReleasesRegistrationIsRecorded()
+    {
+        // Arrange: the first deployment registered at its start; the next one (no longer reading amount) publishes.
+        using var mesh = new ConsumerMesh();
+        var first = ProductRegistry.LoadFrom(mesh.Pipelines).Get("sales.summary");
+        File.WriteAllText(Path.Combine(mesh.Summary, "transform.sql"), "SELECT entry_id,\n       CAST(0 AS DECIMAL(18,2)) AS amount\nFROM gl\n");
+        var next = ProductRegistry.LoadFrom(mesh.Pipelines).Get("sales.summary");
+        var storage = azurite.CreateMeshStorage();
+        var projection = new CatalogProjection(storage);
+        await projection.RegisterProductsAsync([DomainRegistrations.Of(first, [first])]);
+
+        // Act
+        await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(DomainRegistrations.Release(next, [next])));
+
+        // Assert
+        var readers = await new CatalogReader(storage).GetReadersAsync("finance.ledger", 1);
+        Assert.Equal(["entry_id"], readers.Columns.Select(c => c.Column));
+    }
+
+    [Fact]
     public void Release_ContractWithExampleValuesOfClassifiedColumn_RegistrationCarriesNoValue()
     {
         // Arrange: the ledger's classified entry_id carries example values in its contract.

@@ -224,27 +224,34 @@ public sealed class CatalogFunctionsTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task GetOpenApiDocument_DescribesEveryHttpFunctionRoute()
+    public async Task GetOpenApiDocument_DescribesEveryHttpFunctionRouteWithItsMethods()
     {
-        // Arrange: the routes of the HTTP functions (discovery in the hub, release data in the domain apps), as the
-        // Functions SDK reads them from the attributes.
-        var routes = new[] { typeof(CatalogApi), typeof(ReleaseDataApi) }.SelectMany(t => t.GetMethods())
-            .SelectMany(m => m.GetParameters())
-            .Select(p => p.GetCustomAttributes(typeof(Microsoft.Azure.Functions.Worker.HttpTriggerAttribute), false).Cast<Microsoft.Azure.Functions.Worker.HttpTriggerAttribute>().SingleOrDefault())
-            .OfType<Microsoft.Azure.Functions.Worker.HttpTriggerAttribute>()
-            .Select(a => a.Route!)
+        // Arrange: every HTTP function of the app as the Functions SDK reads it from the attributes (discovery in the
+        // hub, release data in the domain apps, registrations to the hub), but for a domain's own pipeline operations
+        // and the web catalog's pages, which are not the catalog API.
+        string[] notTheCatalogApi = ["RunProduct", "CancelRun", "ShowQuarantined", "ReplayQuarantined", "Backfill", "CatalogWeb"];
+        var functions = typeof(CatalogApi).Assembly.GetTypes().SelectMany(t => t.GetMethods())
+            .Select(m => (Name: m.GetCustomAttributes(typeof(Microsoft.Azure.Functions.Worker.FunctionAttribute), false).Cast<Microsoft.Azure.Functions.Worker.FunctionAttribute>().SingleOrDefault()?.Name,
+                Trigger: m.GetParameters().Select(p => p.GetCustomAttributes(typeof(Microsoft.Azure.Functions.Worker.HttpTriggerAttribute), false).Cast<Microsoft.Azure.Functions.Worker.HttpTriggerAttribute>().SingleOrDefault()).OfType<Microsoft.Azure.Functions.Worker.HttpTriggerAttribute>().SingleOrDefault()))
+            .Where(f => f.Name is not null && f.Trigger is not null && !notTheCatalogApi.Contains(f.Name))
             .ToList();
         var api = Api();
 
         // Act
         var response = await api.GetOpenApiDocumentAsync(Request("openapi.json"), CancellationToken.None);
 
-        // Assert
+        // Assert: each route is a path of the document, with an operation of each of its methods (the first named as its function).
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var body = BodyJson(response);
-        var paths = body.RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
-        Assert.Equal(CatalogHttpApi.Routes.Count, routes.Count);
-        Assert.All(routes, route => Assert.Contains($"/api/{route}", paths));
+        var paths = body.RootElement.GetProperty("paths");
+        Assert.Contains(functions, f => f.Name == "RegisterProducts");
+        Assert.Equal(paths.EnumerateObject().Count(), functions.Count);
+        Assert.All(functions, function =>
+        {
+            Assert.True(paths.TryGetProperty($"/api/{function.Trigger!.Route}", out var path), $"{function.Name}: /api/{function.Trigger!.Route} is not in the document");
+            Assert.All(function.Trigger.Methods!, method => Assert.True(path.TryGetProperty(method.ToLowerInvariant(), out _), $"{function.Name}: no {method} operation"));
+            Assert.Equal(function.Name, path.GetProperty(function.Trigger.Methods![0].ToLowerInvariant()).GetProperty("operationId").GetString());
+        });
     }
 
     private CatalogProjectionFunction Function() =>

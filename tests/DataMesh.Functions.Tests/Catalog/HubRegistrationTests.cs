@@ -235,6 +235,67 @@ public sealed class HubRegistrationTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task DomainAppStart_ProductDeletedFromItsSpecs_WithdrawnAndNoLongerAReader_OtherDomainsUntouched()
+    {
+        // Arrange: sales' app starts with sales.summary and sales.everything ('SELECT *' of the ledger), and the latter
+        // published release 1; marketing registered its own reader of the ledger's note. sales then deletes
+        // sales.everything from its specs and deploys again; release 1's event reaches the hub only after that start.
+        using var salesMesh = new ConsumerMesh(selectStar: true);
+        var hub = new HubHandler(Function(new DataMeshAppMode(IsHub: true)), new HubCatalogHandler(new CatalogReader(_storage)));
+        var projection = new CatalogProjection(_storage);
+        await StartAsync(salesMesh, hub);
+        var everything = ProductRegistry.LoadFrom(salesMesh.Pipelines).Get("sales.everything");
+        var lateRelease = ProductEventFactory.CreateProductVersionPublished(DomainRegistrations.Release(everything, [everything]));
+        await projection.RegisterProductAsync(new ProductRegistration("marketing", "campaigns", "1.0.0", "Campaigns", "marketing", "marketing@example.com", [], "public")
+        {
+            Inputs = ["finance.ledger"],
+            InputVersions = new Dictionary<string, string> { ["finance.ledger"] = "^1" },
+            ColumnLineage = new DataMesh.Lineage.ColumnLineage
+            {
+                Outputs = [new DataMesh.Lineage.ColumnLineageOutput("note", [new DataMesh.Lineage.ColumnLineageSource("gl", "note", DataMesh.Lineage.ColumnLineageSource.Direct, "IDENTITY", "finance.ledger")])],
+                Reads = [new DataMesh.Lineage.ColumnLineageInput("gl", ["note"], "finance.ledger")],
+                Dataset = [],
+            },
+        });
+        Directory.Delete(salesMesh.Everything, recursive: true);
+
+        // Act
+        await StartAsync(salesMesh, hub);
+        await projection.ApplyAsync(lateRelease);
+
+        // Assert: the ledger's note is read by marketing only; sales.everything is withdrawn (its release kept), with
+        // no edge from the ledger; sales.summary and marketing's product are as registered.
+        var catalog = new CatalogReader(_storage);
+        var readers = await catalog.GetReadersAsync("finance.ledger", 1);
+        Assert.Equal(["marketing.campaigns"], readers.Columns.Single(c => c.Column == "note").Readers.Select(r => r.ProductId));
+        Assert.Equal(["sales.summary"], readers.Columns.Single(c => c.Column == "amount").Readers.Select(r => r.ProductId));
+        var withdrawn = await catalog.GetProductAsync("sales.everything");
+        Assert.True(withdrawn!.Withdrawn);
+        Assert.Equal(1, withdrawn.LatestRelease);
+        Assert.Empty(withdrawn.Inputs);
+        Assert.False((await catalog.GetProductAsync("sales.summary"))!.Withdrawn);
+        Assert.False((await catalog.GetProductAsync("marketing.campaigns"))!.Withdrawn);
+        var downstream = await catalog.GetLineageAsync("finance.ledger", "downstream", 1);
+        Assert.Equal(["marketing.campaigns", "sales.summary"], downstream.Edges.Select(e => e.Downstream).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Register_CompleteSetWithATokenOfTwoDomains_400AndNothingRecorded()
+    {
+        // Arrange: a complete set says which domain's other products to withdraw; a token of two domains does not.
+        using var mesh = SalesMesh();
+        var body = JsonSerializer.SerializeToUtf8Bytes(new ProductRegistrationIntake.Body([SalesSummary(mesh)]) { Complete = true }, ProductEventJson.Options);
+
+        // Act
+        var response = await PostAsync(body, _tenant.Token(Audience, role: null, claims: new Dictionary<string, object> { ["roles"] = new[] { "DataMesh.Domain.sales", "DataMesh.Domain.finance" } }));
+
+        // Assert
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("A complete set of registrations is of one domain", Detail(response), StringComparison.Ordinal);
+        Assert.Null(await new CatalogReader(_storage).GetProductAsync("sales.summary"));
+    }
+
+    [Fact]
     public async Task DomainAppStart_HubUnreachableAtFirst_RegistersOnALaterAttempt()
     {
         // Arrange: the hub refuses connections to the first two attempts.
@@ -253,6 +314,16 @@ public sealed class HubRegistrationTests(AzuriteFixture azurite)
         Assert.True(registered);
         Assert.Equal(3, hub.Posts);
         Assert.NotNull(await new CatalogReader(_storage).GetProductAsync("sales.summary"));
+    }
+
+    /// <summary>Starts sales' app on <paramref name="mesh"/> and waits until its start-up registration is recorded.</summary>
+    private async Task StartAsync(ConsumerMesh mesh, HubHandler hub)
+    {
+        using var sales = App(mesh, "sales", hub, _tenant.Token(Audience, "DataMesh.Domain.sales"));
+        var registration = sales.GetServices<IHostedService>().OfType<HubRegistrationService>().Single();
+        await registration.StartAsync(CancellationToken.None);
+        Assert.True(await registration.Registered.WaitAsync(TimeSpan.FromMinutes(2)));
+        await registration.StopAsync(CancellationToken.None);
     }
 
     /// <summary>
