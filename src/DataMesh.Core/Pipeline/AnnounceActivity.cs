@@ -18,13 +18,13 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
     public override Task<string> RunAsync(TaskActivityContext context, AnnounceInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime, "announce", input.Result.RunId, input.Result.Product, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.Result.Product), "announce", token => AnnounceAsync(input, token)));
+        return StageTracing.RunAsync(runtime, "announce", input.Result.RunId, input.Result.Product, input.Attempt, () => StageTimeLimit.RunAsync(runtime.ProductsOf(input.Result.RunId).Get(input.Result.Product), "announce", token => AnnounceAsync(input, token)));
     }
 
     private async Task<string> AnnounceAsync(AnnounceInput input, CancellationToken cancellationToken)
     {
         var result = input.Result;
-        var spec = runtime.Products.Get(result.Product);
+        var spec = runtime.ProductsOf(result.RunId).Get(result.Product);
         var now = runtime.Time.GetUtcNow();
         var lineage = LineageRun(runtime, spec, result.RunId, input.StartedAt ?? now, input.LandingBlobs);
         var lineageEnd = result.Status == PipelineStatus.Published && input.Published is { } done && input.Publish is { } inputs
@@ -125,7 +125,7 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
     internal static OpenLineageRun LineageRun(PipelineRuntime runtime, Specs.ProductSpec spec, string runId, DateTimeOffset startedAt, IReadOnlyList<string> landingBlobs) =>
         new(runId, spec, startedAt, [.. landingBlobs.Where(b => !b.EndsWith('/'))], runtime.LineageNamespace, OpenLineageRun.ContainerNamespace(runtime.StorageFor(spec.Domain).Landing(spec.Domain).Uri))
         {
-            ColumnLineage = ColumnLineageAnalyzer.ForRun(spec, runtime.Products.All),
+            ColumnLineage = ColumnLineageAnalyzer.ForRun(spec, runtime.ProductsOf(runId).All),
         };
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Run {RunId}: announcing event {EventId} of type {Type} failed; it stays in the outbox until sent: {Reason}")]
