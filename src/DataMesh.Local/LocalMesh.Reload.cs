@@ -22,6 +22,9 @@ public sealed partial class LocalMesh
     private LocalMeshOptions _options = new();
     private string _stateDirectory = "";
 
+    // The fingerprint of pipelines/ taken just before the start loaded it: an edit made after that is seen as one.
+    private string _loadedFolderPrint = "";
+
     // A fingerprint of each product's folder (samples aside) and of mesh.yaml, as last loaded: what a reload compares.
     private IReadOnlyDictionary<string, string> _specPrints = new Dictionary<string, string>(StringComparer.Ordinal);
 
@@ -99,10 +102,10 @@ public sealed partial class LocalMesh
     /// A fingerprint of the files under <c>pipelines/</c> (their paths, sizes and write times; <c>samples/</c> folders
     /// aside): what the serve loop polls to see the specs edited. Empty when the mesh does not load that folder.
     /// </summary>
-    private string SpecFolderPrint()
+    private static string SpecFolderPrint(LocalMeshOptions options)
     {
-        var root = Path.Combine(_options.RootDirectory, "pipelines");
-        if (!_options.LoadPipelinesFolder || !Directory.Exists(root))
+        var root = Path.Combine(options.RootDirectory, "pipelines");
+        if (!options.LoadPipelinesFolder || !Directory.Exists(root))
         {
             return "";
         }

@@ -129,6 +129,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var logger = options.LoggerFactory.CreateLogger<LocalMesh>();
+        var folderPrint = SpecFolderPrint(options);
         var (products, policies) = LoadSpecs(options);
         var stateDirectory = options.ResolveStateDirectory();
         Directory.CreateDirectory(stateDirectory);
@@ -200,6 +201,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
                 _options = options,
                 _stateDirectory = stateDirectory,
                 _specPrints = SpecPrints(products, options),
+                _loadedFolderPrint = folderPrint,
             };
             mesh.CancelRunsOn(options.Interrupt, options.InterruptedBy, options.CancelWithin);
             return mesh;
@@ -654,7 +656,8 @@ public sealed partial class LocalMesh : IAsyncDisposable
     /// </param>
     public async Task ServeAsync(CancellationToken cancellationToken, Action<SpecReload>? specsReloaded = null)
     {
-        var watched = specsReloaded is null ? "" : SpecFolderPrint();
+        // From the folder as the start loaded it: an edit made while the mesh was starting is reloaded too.
+        var watched = _loadedFolderPrint;
         string? settling = null;
         var seen = new HashSet<(string, string)>();
         var unlistable = new HashSet<string>(StringComparer.Ordinal);
@@ -665,7 +668,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
         {
             try
             {
-                if (specsReloaded is not null && SpecFolderPrint() is var now && now != watched)
+                if (specsReloaded is not null && SpecFolderPrint(_options) is var now && now != watched)
                 {
                     // Polled rather than watched (FileSystemWatcher): inotify's per-user limits, network and container
                     // mounts, and the several events of one save make polling a few small files the sturdier choice.
