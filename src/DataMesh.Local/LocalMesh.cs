@@ -42,9 +42,11 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
     // Every run this process scheduled (asked for or triggered) that it has not seen end: what a Ctrl+C cancels.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _startedRuns = new(StringComparer.Ordinal);
-    private readonly CatalogProjection _projection;
-    // One per domain: each drains that domain's outbox (its own account) with that domain's topic key only.
-    private readonly IReadOnlyList<OutboxRelay> _relays;
+    // Made again when a reload of the specs adds a domain (its account is then a registered release location).
+    private volatile CatalogProjection _projection;
+    // One per domain: each drains that domain's outbox (its own account) with that domain's topic key only (a domain
+    // added by a reload of the specs gets its own).
+    private volatile IReadOnlyList<OutboxRelay> _relays;
     private readonly TimeSpan _outboxGracePeriod;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopDetector = new();
@@ -127,20 +129,8 @@ public sealed partial class LocalMesh : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var logger = options.LoggerFactory.CreateLogger<LocalMesh>();
-        var products = options.LoadPipelinesFolder
-            ? ProductRegistry.LoadFrom(Path.Combine(options.RootDirectory, "pipelines"))
-            : new ProductRegistry();
-        foreach (var directory in options.ExtraProductDirectories)
-        {
-            products.Add(ProductSpecLoader.Load(directory));
-        }
-
-        if (options.LoadPipelinesFolder && options.ExtraProductDirectories.Count > 0)
-        {
-            // A product folder given besides pipelines/ must not claim another product's landing files either.
-            MeshSpecChecks.ThrowIfInvalid(products.All);
-        }
-
+        var folderPrint = SpecFolderPrint(options);
+        var (products, policies) = LoadSpecs(options);
         var stateDirectory = options.ResolveStateDirectory();
         Directory.CreateDirectory(stateDirectory);
         var local = await LocalStorage.OpenAsync(options, cancellationToken).ConfigureAwait(false);
@@ -179,9 +169,6 @@ public sealed partial class LocalMesh : IAsyncDisposable
                 pipelineOptions.WorkDirectory = Path.Combine(stateDirectory, "runs");
             }
 
-            var meshFile = Path.Combine(options.RootDirectory, "pipelines", MeshPoliciesLoader.MeshFileName);
-            // A mesh without mesh.yaml is held to the built-in baseline, never to nothing.
-            var policies = options.Policies is { } given ? given : !options.LoadPipelinesFolder ? null : File.Exists(meshFile) ? MeshPoliciesLoader.Load(meshFile) : MeshPolicies.Baseline;
             // Events go the way they go in Azure: EventGridPublisherClient -> the domain's own topic (its own key) ->
             // subscriptions -> queues; a domain's topic refuses events about another domain's products.
             var topicKeys = Path.Combine(stateDirectory, EventTopicKeysFolder);
@@ -200,12 +187,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
                     ? new DataMesh.Lineage.OpenLineageTransport(LineageHttp, endpoint, options.LoggerFactory.CreateLogger<DataMesh.Lineage.OpenLineageTransport>())
                     : null,
             };
-            // As each domain app's timer in Azure: a relay per domain, holding that domain's account key and topic key only,
-            // so an event left in a domain's outbox goes out on that domain's topic or not at all. One account for the whole
-            // mesh (DATAMESH_STORAGE) has one outbox, sent with the key of the domain each event names.
-            IReadOnlyList<OutboxRelay> relays = local.AccountPerDomain
-                ? [.. topic.Domains.Order(StringComparer.Ordinal).Select(d => new OutboxRelay(new AnnouncementOutbox(local.ForDomain(d, [])), topic.PublisherFor(d), options.LoggerFactory.CreateLogger<OutboxRelay>()))]
-                : [new OutboxRelay(new AnnouncementOutbox(local.Storage), events, options.LoggerFactory.CreateLogger<OutboxRelay>())];
+            var relays = Relays(local, topic, events, options.LoggerFactory);
 
             // Announcements a previous process left unsent (every attempt failed, or it died in between) go out now.
             await RelayAsync(relays, options.OutboxGracePeriod, cancellationToken).ConfigureAwait(false);
@@ -216,6 +198,10 @@ public sealed partial class LocalMesh : IAsyncDisposable
                 _runtime = runtime,
                 _ownedMeters = ownedMeters,
                 _retentionGracePeriod = options.RetentionGracePeriod,
+                _options = options,
+                _stateDirectory = stateDirectory,
+                _specPrints = SpecPrints(products, options),
+                _loadedFolderPrint = folderPrint,
             };
             mesh.CancelRunsOn(options.Interrupt, options.InterruptedBy, options.CancelWithin);
             return mesh;
@@ -236,6 +222,45 @@ public sealed partial class LocalMesh : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// The mesh's specs as a start loads them, with the same checks: every product under <c>pipelines/</c> (and the extra
+    /// product folders), the checks across products, and <c>pipelines/mesh.yaml</c> (the built-in baseline without one).
+    /// Throws <see cref="SpecValidationException"/> with every problem found.
+    /// </summary>
+    private static (ProductRegistry Products, MeshPolicies? Policies) LoadSpecs(LocalMeshOptions options)
+    {
+        var products = options.LoadPipelinesFolder
+            ? ProductRegistry.LoadFrom(Path.Combine(options.RootDirectory, "pipelines"))
+            : new ProductRegistry();
+        foreach (var directory in options.ExtraProductDirectories)
+        {
+            products.Add(ProductSpecLoader.Load(directory));
+        }
+
+        if (options.LoadPipelinesFolder && options.ExtraProductDirectories.Count > 0)
+        {
+            // A product folder given besides pipelines/ must not claim another product's landing files either.
+            MeshSpecChecks.ThrowIfInvalid(products.All);
+        }
+
+        var meshFile = MeshFile(options);
+        // A mesh without mesh.yaml is held to the built-in baseline, never to nothing.
+        var policies = options.Policies is { } given ? given : !options.LoadPipelinesFolder ? null : File.Exists(meshFile) ? MeshPoliciesLoader.Load(meshFile) : MeshPolicies.Baseline;
+        return (products, policies);
+    }
+
+    private static string MeshFile(LocalMeshOptions options) => Path.Combine(options.RootDirectory, "pipelines", MeshPoliciesLoader.MeshFileName);
+
+    /// <summary>
+    /// As each domain app's timer in Azure: a relay per domain, holding that domain's account key and topic key only, so an
+    /// event left in a domain's outbox goes out on that domain's topic or not at all. One account for the whole mesh
+    /// (DATAMESH_STORAGE) has one outbox, sent with the key of the domain each event names.
+    /// </summary>
+    private static IReadOnlyList<OutboxRelay> Relays(LocalStorage local, LocalDomainTopics topic, IProductEventPublisher events, ILoggerFactory loggerFactory) =>
+        local.AccountPerDomain
+            ? [.. topic.Domains.Order(StringComparer.Ordinal).Select(d => new OutboxRelay(new AnnouncementOutbox(local.ForDomain(d, [])), topic.PublisherFor(d), loggerFactory.CreateLogger<OutboxRelay>()))]
+            : [new OutboxRelay(new AnnouncementOutbox(local.Storage), events, loggerFactory.CreateLogger<OutboxRelay>())];
 
     /// <summary>
     /// Uploads <paramref name="files"/> into the product's landing path, runs its pipeline, waits for the outcome and
@@ -623,8 +648,17 @@ public sealed partial class LocalMesh : IAsyncDisposable
     /// restart are announced again and collapse into their earlier runs (run ids come from the blob's account, container,
     /// name and ETag, never its URL, whose port is new at each start).
     /// </summary>
-    public async Task ServeAsync(CancellationToken cancellationToken)
+    /// <param name="cancellationToken">Stops serving.</param>
+    /// <param name="specsReloaded">
+    /// When given (<c>datamesh up</c>), <c>pipelines/</c> is watched: once an edit has settled (the folder unchanged over
+    /// one pass of the loop, at least a second: an editor writes a file in several steps), the specs are reloaded
+    /// (<see cref="ReloadSpecsAsync"/>) and what the reload did is reported here.
+    /// </param>
+    public async Task ServeAsync(CancellationToken cancellationToken, Action<SpecReload>? specsReloaded = null)
     {
+        // From the folder as the start loaded it: an edit made while the mesh was starting is reloaded too.
+        var watched = _loadedFolderPrint;
+        string? settling = null;
         var seen = new HashSet<(string, string)>();
         var unlistable = new HashSet<string>(StringComparer.Ordinal);
         var nextFreshness = DateTimeOffset.MinValue;
@@ -634,6 +668,22 @@ public sealed partial class LocalMesh : IAsyncDisposable
         {
             try
             {
+                if (specsReloaded is not null && SpecFolderPrint(_options) is var now && now != watched)
+                {
+                    // Polled rather than watched (FileSystemWatcher): inotify's per-user limits, network and container
+                    // mounts, and the several events of one save make polling a few small files the sturdier choice.
+                    if (now == settling)
+                    {
+                        var reload = await ReloadSpecsAsync(cancellationToken).ConfigureAwait(false);
+                        (watched, settling) = (now, null);
+                        specsReloaded(reload);
+                    }
+                    else
+                    {
+                        settling = now;
+                    }
+                }
+
                 foreach (var (domain, path) in LandingPaths())
                 {
                     await WatchLandingAsync(Storage.Landing(domain), path, seen, unlistable, cancellationToken).ConfigureAwait(false);
@@ -864,6 +914,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
         await _stopDetector.CancelAsync().ConfigureAwait(false);
         await _detector.ConfigureAwait(false);
         _stopDetector.Dispose();
+        _reloading.Dispose();
         await _engine.DisposeAsync().ConfigureAwait(false);
         if (_lineage is not null)
         {

@@ -16,7 +16,8 @@ namespace DataMesh.Cli.Commands;
 /// <c>datamesh up</c>: the local mesh of the current directory until stopped (Ctrl+C): Azurite, the durable worker,
 /// a watcher on every landing container, triggers, the catalog projection, the freshness check, the catalog API
 /// (<see cref="CatalogHttpApi"/>) on <c>http://127.0.0.1:7071/api</c> and the web catalog (<see cref="CatalogWebAssets"/>)
-/// on <c>http://127.0.0.1:7071/</c> (served from <c>/ui/</c>).
+/// on <c>http://127.0.0.1:7071/</c> (served from <c>/ui/</c>). An edit of <c>pipelines/</c> is reloaded without a restart
+/// (<see cref="LocalMesh.ReloadSpecsAsync"/>).
 /// </summary>
 internal static class UpCommand
 {
@@ -45,7 +46,7 @@ internal static class UpCommand
 
             await using (mesh)
             {
-                await ServeUntilStoppedAsync(mesh, parse.GetValue(port), invocationToken, parse.GetValue(json)).ConfigureAwait(false);
+                await ServeUntilStoppedAsync(mesh, parse.GetValue(port), invocationToken, parse.GetValue(json), watchSpecs: true).ConfigureAwait(false);
             }
 
             return ExitCodes.Success;
@@ -55,9 +56,10 @@ internal static class UpCommand
 
     /// <summary>
     /// Serves a started mesh until Ctrl+C, SIGINT or SIGTERM: the catalog API and web catalog on loopback, the landing
-    /// watcher, triggers, catalog projection, freshness and outbox sweeps (shared by <c>up</c> and <c>demo --keep</c>).
+    /// watcher, triggers, catalog projection, freshness and outbox sweeps (shared by <c>up</c> and <c>demo --keep</c>); with
+    /// <c>watchSpecs</c> (<c>up</c>), an edit of <c>pipelines/</c> is reloaded and what changed printed.
     /// </summary>
-    internal static async Task ServeUntilStoppedAsync(LocalMesh mesh, int port, CancellationToken invocationToken, bool asJson = false)
+    internal static async Task ServeUntilStoppedAsync(LocalMesh mesh, int port, CancellationToken invocationToken, bool asJson = false, bool watchSpecs = false)
     {
         // Stop cleanly on Ctrl+C, SIGINT and SIGTERM (also when started in the background, where the shell ignores SIGINT).
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(invocationToken);
@@ -95,13 +97,30 @@ internal static class UpCommand
         }
         try
         {
-            await mesh.ServeAsync(cancellationToken).ConfigureAwait(false);
+            await mesh.ServeAsync(cancellationToken, watchSpecs ? reload => PrintReload(reload, asJson) : null).ConfigureAwait(false);
         }
         finally
         {
             File.Delete(marker);
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// One line per reload of the specs (stdout; stderr with <c>--json</c>, whose stdout is the one document), after the
+    /// spec errors of a refused one in the compiler format (file:line:col).
+    /// </summary>
+    private static void PrintReload(SpecReload reload, bool asJson)
+    {
+        Diagnostics.Print(reload.Errors);
+        if (asJson)
+        {
+            Console.Error.WriteLine(reload.Summary());
+        }
+        else
+        {
+            AnsiConsole.MarkupLine(reload.Applied ? $"[green]{Markup.Escape(reload.Summary())}[/]" : $"[red]{Markup.Escape(reload.Summary())}[/]");
         }
     }
 

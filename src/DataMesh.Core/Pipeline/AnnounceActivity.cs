@@ -18,7 +18,7 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
     public override Task<string> RunAsync(TaskActivityContext context, AnnounceInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime, "announce", input.Result.RunId, input.Result.Product, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.Result.Product), "announce", token => AnnounceAsync(input, token)));
+        return StageTracing.RunAsync(runtime, "announce", input.Result.RunId, input.Result.Product, input.Attempt, () => StageTimeLimit.RunAsync(runtime.ProductsOf(input.Result.RunId).Get(input.Result.Product), "announce", token => AnnounceAsync(input, token)));
     }
 
     private async Task<string> AnnounceAsync(AnnounceInput input, CancellationToken cancellationToken)
@@ -27,7 +27,7 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
         // .error.json): in the error, the stage timeline, the quarantine lists and the lineage.
         var quarantinedFiles = QuarantinedInput.Of(input.Result);
         var result = WithSafeNames(input.Result, input.LandingBlobs);
-        var spec = runtime.Products.Get(result.Product);
+        var spec = runtime.ProductsOf(result.RunId).Get(result.Product);
         var now = runtime.Time.GetUtcNow();
         var lineage = LineageRun(runtime, spec, result.RunId, input.StartedAt ?? now, input.LandingBlobs);
         var lineageEnd = result.Status == PipelineStatus.Published && input.Published is { } done && input.Publish is { } inputs
@@ -146,7 +146,7 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
     internal static OpenLineageRun LineageRun(PipelineRuntime runtime, Specs.ProductSpec spec, string runId, DateTimeOffset startedAt, IReadOnlyList<string> landingBlobs) =>
         new(runId, spec, startedAt, [.. landingBlobs.Where(b => !b.EndsWith('/')).Select(LandingBlobNames.QuarantineName)], runtime.LineageNamespace, OpenLineageRun.ContainerNamespace(runtime.StorageFor(spec.Domain).Landing(spec.Domain).Uri))
         {
-            ColumnLineage = ColumnLineageAnalyzer.ForRun(spec, runtime.Products.All),
+            ColumnLineage = ColumnLineageAnalyzer.ForRun(spec, runtime.ProductsOf(runId).All),
         };
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Run {RunId}: announcing event {EventId} of type {Type} failed; it stays in the outbox until sent: {Reason}")]

@@ -40,7 +40,7 @@ public sealed class ArchiveActivity(PipelineRuntime runtime) : TaskActivity<Arch
     {
         ArgumentNullException.ThrowIfNull(input);
         return StageTracing.RunAsync(runtime, "archive", input.RunId, input.ProductId, input.Attempt,
-            () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "publish", token => ArchiveAsync(input, token)));
+            () => StageTimeLimit.RunAsync(runtime.ProductsOf(input.RunId).Get(input.ProductId), "publish", token => ArchiveAsync(input, token)));
     }
 
     /// <summary>When an archived blob arrived in landing, from its metadata; null when it carries none.</summary>
@@ -52,7 +52,7 @@ public sealed class ArchiveActivity(PipelineRuntime runtime) : TaskActivity<Arch
 
     private async Task<IReadOnlyList<string>> ArchiveAsync(ArchiveInput input, CancellationToken cancellationToken)
     {
-        var spec = runtime.Products.Get(input.ProductId);
+        var spec = runtime.ProductsOf(input.RunId).Get(input.ProductId);
         var landing = runtime.StorageFor(spec.Domain).Landing(spec.Domain);
         var archive = runtime.StorageFor(spec.Domain).Archive(spec.Domain);
         await archive.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);

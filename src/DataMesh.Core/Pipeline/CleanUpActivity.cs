@@ -13,12 +13,12 @@ public sealed class CleanUpActivity(PipelineRuntime runtime) : TaskActivity<Clea
     public override Task<bool> RunAsync(TaskActivityContext context, CleanUpInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime, "cleanup", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "cleanup", token => CleanUpAsync(input, token)));
+        return StageTracing.RunAsync(runtime, "cleanup", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.ProductsOf(input.RunId).Get(input.ProductId), "cleanup", token => CleanUpAsync(input, token)));
     }
 
     private async Task<bool> CleanUpAsync(CleanUpInput input, CancellationToken cancellationToken)
     {
-        var spec = runtime.Products.Get(input.ProductId);
+        var spec = runtime.ProductsOf(input.RunId).Get(input.ProductId);
         if (input.Terminated)
         {
             // Marked before the staged files are listed: a stage still running stages its files before it looks for the

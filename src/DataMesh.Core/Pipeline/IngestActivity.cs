@@ -15,13 +15,13 @@ public sealed class IngestActivity(PipelineRuntime runtime) : TaskActivity<Inges
     public override Task<IngestedFile> RunAsync(TaskActivityContext context, IngestInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime, "ingest", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "ingest", token => IngestAsync(input, token), runtime.CancellationOf(input.RunId)),
+        return StageTracing.RunAsync(runtime, "ingest", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.ProductsOf(input.RunId).Get(input.ProductId), "ingest", token => IngestAsync(input, token), runtime.CancellationOf(input.RunId)),
             (span, file) => span.SetTag(TelemetryAttributes.Input, file.InputName).SetTag(TelemetryAttributes.Blob, file.Blob.Name).SetTag(TelemetryAttributes.Bytes, file.Blob.Size));
     }
 
     private async Task<IngestedFile> IngestAsync(IngestInput input, CancellationToken cancellationToken)
     {
-        var spec = runtime.Products.Get(input.ProductId);
+        var spec = runtime.ProductsOf(input.RunId).Get(input.ProductId);
         var port = spec.Inputs.FirstOrDefault(i => i.Name == input.File.InputName && i.IsLanding)
             ?? throw new InputRejectedException($"{spec.Id} has no landing input '{input.File.InputName}'.");
         LandingFiles.ValidateName(input.File.BlobName);

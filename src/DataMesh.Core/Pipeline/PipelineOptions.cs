@@ -51,9 +51,10 @@ public sealed class PipelineOptions
 
     /// <summary>
     /// Masking secrets by domain, for a host that runs several domains (the local mesh keeps one per domain under its
-    /// state folder): a domain never hashes with another domain's secret.
+    /// state folder): a domain never hashes with another domain's secret. Concurrent: <c>datamesh up</c> adds a new
+    /// domain's key when it reloads its specs while other domains' runs read theirs.
     /// </summary>
-    public IDictionary<string, string> MaskingKeys { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+    public IDictionary<string, string> MaskingKeys { get; } = new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>The masking secret of <paramref name="domain"/>: its own entry in <see cref="MaskingKeys"/>, else <see cref="MaskingKey"/>.</summary>
     public string MaskingKeyOf(string domain) =>

@@ -16,8 +16,11 @@ public sealed class PipelineRuntime(
     TimeProvider? timeProvider = null,
     MeshPolicies? policies = null)
 {
-    /// <summary>The mesh-wide policies (<c>pipelines/mesh.yaml</c>) enforced again at publish; null when the mesh has none.</summary>
-    public MeshPolicies? Policies { get; } = policies;
+    /// <summary>
+    /// The mesh-wide policies (<c>pipelines/mesh.yaml</c>) enforced again at publish; null when the mesh has none. Replaced
+    /// when <c>datamesh up</c> reloads an edited <c>mesh.yaml</c>.
+    /// </summary>
+    public MeshPolicies? Policies { get; set; } = policies;
 
     /// <summary>
     /// The host's storage: a Functions app's own account (queues, outbox) and every domain as it reaches them; the local
@@ -36,6 +39,38 @@ public sealed class PipelineRuntime(
     public MeshStorage StorageFor(string domain) => DomainStorage?.Invoke(domain) ?? Storage;
 
     public IProductRegistry Products { get; } = products;
+
+    /// <summary>
+    /// The specs run <paramref name="runId"/> works with: <see cref="Products"/> as they were when its first stage ran
+    /// here, kept for its later stages, so a run in progress never mixes the specs it started with and those of a reload
+    /// (<c>datamesh up</c> watching <c>pipelines/</c>, <see cref="ProductRegistry.ReplaceWith"/>). Read grants are not
+    /// pinned: they follow the specs as they are at each use of storage, as a role assignment in Azure does.
+    /// </summary>
+    public IProductRegistry ProductsOf(string runId)
+    {
+        if (Products is not ProductRegistry registry)
+        {
+            return Products;
+        }
+
+        if (_pinned.Count > MaxPinnedRuns)
+        {
+            // Runs end without telling the runtime: forget the pins of runs long over (none runs for days).
+            var before = Time.GetUtcNow() - TimeSpan.FromDays(2);
+            foreach (var (run, pin) in _pinned)
+            {
+                if (pin.PinnedAt < before)
+                {
+                    _pinned.TryRemove(run, out _);
+                }
+            }
+        }
+
+        return _pinned.GetOrAdd(runId, _ => (registry.Snapshot(), Time.GetUtcNow())).Specs;
+    }
+
+    private const int MaxPinnedRuns = 1024;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (IProductRegistry Specs, DateTimeOffset PinnedAt)> _pinned = new(StringComparer.Ordinal);
 
     public IProductEventPublisher Events { get; } = events;
 

@@ -18,21 +18,21 @@ public sealed partial class PublishActivity(PipelineRuntime runtime) : TaskActiv
     public override Task<PublishResult> RunAsync(TaskActivityContext context, PublishInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime, "publish", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "publish", token => PublishAsync(input, token), runtime.CancellationOf(input.RunId)),
+        return StageTracing.RunAsync(runtime, "publish", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.ProductsOf(input.RunId).Get(input.ProductId), "publish", token => PublishAsync(input, token), runtime.CancellationOf(input.RunId)),
             (span, published) => span.SetTag(TelemetryAttributes.Release, published.Release).SetTag(TelemetryAttributes.Rows, published.Rows).SetTag(TelemetryAttributes.Bytes, published.Bytes));
     }
 
     private async Task<PublishResult> PublishAsync(PublishInput input, CancellationToken cancellationToken)
     {
-        var spec = runtime.Products.Get(input.ProductId);
+        var spec = runtime.ProductsOf(input.RunId).Get(input.ProductId);
         var workspace = runtime.Workspace(input.RunId);
         var store = new ReleaseStore(runtime.StorageFor(spec.Domain).Products(spec.Domain));
 
         // Governance again at publish, before a release number is claimed (a refused run leaves no gap): the mesh
         // partition columns, the policies, no column a consumer in range reads removed or narrowed, and no breaking change under the same major version. All are idempotent on a retry.
         PublishGate.CheckPartitionColumns(spec);
-        PublishGate.CheckPolicies(spec, runtime.Products, runtime.Policies, runtime.Time);
-        var consumers = await PublishGate.CheckConsumersAsync(spec, runtime.Products, store, runtime.Hub, cancellationToken).ConfigureAwait(false);
+        PublishGate.CheckPolicies(spec, runtime.ProductsOf(input.RunId), runtime.Policies, runtime.Time);
+        var consumers = await PublishGate.CheckConsumersAsync(spec, runtime.ProductsOf(input.RunId), store, runtime.Hub, cancellationToken).ConfigureAwait(false);
         LogConsumerGate(runtime.LoggerFactory.CreateLogger<PublishActivity>(), input.RunId, consumers);
         await PublishGate.CheckCompatibilityAsync(spec, store, cancellationToken).ConfigureAwait(false);
 

@@ -17,13 +17,13 @@ public sealed class QualityCheckActivity(PipelineRuntime runtime) : TaskActivity
     public override Task<QualitySummary> RunAsync(TaskActivityContext context, QualityCheckInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime, "quality", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "quality", token => CheckAsync(input, token), runtime.CancellationOf(input.RunId)),
+        return StageTracing.RunAsync(runtime, "quality", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.ProductsOf(input.RunId).Get(input.ProductId), "quality", token => CheckAsync(input, token), runtime.CancellationOf(input.RunId)),
             StageTracing.DescribeQuality);
     }
 
     private async Task<QualitySummary> CheckAsync(QualityCheckInput input, CancellationToken cancellationToken)
     {
-        var spec = runtime.Products.Get(input.ProductId);
+        var spec = runtime.ProductsOf(input.RunId).Get(input.ProductId);
         var output = input.Output;
 
         // The transform measured the output where it wrote it: judging needs no data, only samples of failing rows do.

@@ -25,13 +25,13 @@ public sealed class QuarantineActivity(PipelineRuntime runtime) : TaskActivity<Q
     public override Task<IReadOnlyList<string>> RunAsync(TaskActivityContext context, QuarantineInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime, "quarantine", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "quarantine", token => QuarantineAsync(input, token)));
+        return StageTracing.RunAsync(runtime, "quarantine", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.ProductsOf(input.RunId).Get(input.ProductId), "quarantine", token => QuarantineAsync(input, token)));
     }
 
     private async Task<IReadOnlyList<string>> QuarantineAsync(QuarantineInput input, CancellationToken cancellationToken)
     {
         await runtime.Options.Faults.InjectAsync(PipelineFaults.BeforeQuarantine, input.RunId).ConfigureAwait(false);
-        var spec = runtime.Products.Get(input.ProductId);
+        var spec = runtime.ProductsOf(input.RunId).Get(input.ProductId);
         var landing = runtime.StorageFor(spec.Domain).Landing(spec.Domain);
         var quarantine = runtime.StorageFor(spec.Domain).Quarantine(spec.Domain);
         var moved = new List<string>();

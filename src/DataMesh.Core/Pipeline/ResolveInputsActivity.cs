@@ -17,13 +17,13 @@ public sealed class ResolveInputsActivity(PipelineRuntime runtime) : TaskActivit
     public override Task<IngestPlan> RunAsync(TaskActivityContext context, ResolveInputsInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime, "resolve", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "ingest", token => ResolveAsync(input, token), runtime.CancellationOf(input.RunId)),
+        return StageTracing.RunAsync(runtime, "resolve", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.ProductsOf(input.RunId).Get(input.ProductId), "ingest", token => ResolveAsync(input, token), runtime.CancellationOf(input.RunId)),
             (span, plan) => span.SetTag(TelemetryAttributes.Files, plan.Files.Count));
     }
 
     private async Task<IngestPlan> ResolveAsync(ResolveInputsInput input, CancellationToken cancellationToken)
     {
-        var spec = runtime.Products.Get(input.ProductId);
+        var spec = runtime.ProductsOf(input.RunId).Get(input.ProductId);
         if (runtime.OpenLineage is { } lineage && input.StartedAt is { } startedAt)
         {
             // START as the run begins (a retried resolve may send it twice: OpenLineage consumers key events by run and type).

@@ -20,7 +20,7 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
     public override Task<TransformResult> RunAsync(TaskActivityContext context, TransformInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return StageTracing.RunAsync(runtime, "transform", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.Products.Get(input.ProductId), "transform", token => TransformAsync(input, token), runtime.CancellationOf(input.RunId)),
+        return StageTracing.RunAsync(runtime, "transform", input.RunId, input.ProductId, input.Attempt, () => StageTimeLimit.RunAsync(runtime.ProductsOf(input.RunId).Get(input.ProductId), "transform", token => TransformAsync(input, token), runtime.CancellationOf(input.RunId)),
             (span, output) => span.SetTag(TelemetryAttributes.Rows, output.Rows).SetTag(TelemetryAttributes.QualityMeasured, output.Quality is not null));
     }
 
@@ -31,7 +31,7 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
     /// </summary>
     private async Task<TransformResult> TransformAsync(TransformInput input, CancellationToken cancellationToken)
     {
-        var spec = runtime.Products.Get(input.ProductId);
+        var spec = runtime.ProductsOf(input.RunId).Get(input.ProductId);
         if (await CleanUpActivity.TerminatedAsync(runtime, spec, input.RunId, cancellationToken).ConfigureAwait(false))
         {
             throw new PipelineStageException("transform", $"Run {input.RunId} was terminated (cancelled or stuck) before this transform started: nothing done.");

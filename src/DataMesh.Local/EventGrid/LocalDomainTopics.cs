@@ -14,12 +14,17 @@ namespace DataMesh.Local.EventGrid;
 /// </summary>
 public sealed class LocalDomainTopics : IAsyncDisposable
 {
-    private readonly Dictionary<string, (LocalEventGridTopic Topic, string Key)> _topics;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (LocalEventGridTopic Topic, string Key)> _topics;
+    private readonly ILoggerFactory _loggerFactory;
 
-    private LocalDomainTopics(Dictionary<string, (LocalEventGridTopic Topic, string Key)> topics) => _topics = topics;
+    private LocalDomainTopics(ILoggerFactory loggerFactory)
+    {
+        _topics = new(StringComparer.Ordinal);
+        _loggerFactory = loggerFactory;
+    }
 
     /// <summary>The domains that have a topic.</summary>
-    public IReadOnlyCollection<string> Domains => _topics.Keys;
+    public IReadOnlyCollection<string> Domains => _topics.Keys.ToList();
 
     /// <summary>The subscriptions every domain topic fans out to (the same list on each).</summary>
     public IReadOnlyList<LocalEventSubscription> Subscriptions => _topics.Count == 0 ? [] : _topics.Values.First().Topic.Subscriptions;
@@ -34,15 +39,12 @@ public sealed class LocalDomainTopics : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(domains);
         ArgumentNullException.ThrowIfNull(keyOf);
         ArgumentNullException.ThrowIfNull(subscriptions);
-        var topics = new LocalDomainTopics(new Dictionary<string, (LocalEventGridTopic, string)>(StringComparer.Ordinal));
+        var topics = new LocalDomainTopics(loggerFactory);
         try
         {
             foreach (var domain in domains.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
             {
-                var key = keyOf(domain);
-                var topic = new LocalEventGridTopic(key, subscriptions, loggerFactory, domain);
-                topics._topics[domain] = (topic, key);
-                await topic.StartAsync(cancellationToken).ConfigureAwait(false);
+                await topics.AddDomainAsync(domain, keyOf(domain), subscriptions, cancellationToken).ConfigureAwait(false);
             }
         }
         catch
@@ -52,6 +54,37 @@ public sealed class LocalDomainTopics : IAsyncDisposable
         }
 
         return topics;
+    }
+
+    /// <summary>
+    /// Starts the topic of a domain that has none yet (a product of a new domain added while <c>datamesh up</c> runs),
+    /// keyed with <paramref name="key"/> and serving <paramref name="subscriptions"/>; nothing when it has one.
+    /// </summary>
+    public async Task AddDomainAsync(string domain, string key, IReadOnlyList<LocalEventSubscription> subscriptions, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(domain);
+        if (_topics.ContainsKey(domain))
+        {
+            return;
+        }
+
+        var topic = new LocalEventGridTopic(key, subscriptions, _loggerFactory, domain);
+        if (!_topics.TryAdd(domain, (topic, key)))
+        {
+            await topic.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        await topic.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Gives every domain's topic <paramref name="subscriptions"/> instead of its own (the specs reloaded).</summary>
+    public void Resubscribe(IReadOnlyList<LocalEventSubscription> subscriptions)
+    {
+        foreach (var (topic, _) in _topics.Values)
+        {
+            topic.Resubscribe(subscriptions);
+        }
     }
 
     /// <summary>The topic of <paramref name="domain"/>.</summary>
@@ -79,11 +112,7 @@ public sealed class LocalDomainTopics : IAsyncDisposable
     /// event goes out with the publisher of the domain its <c>source</c> names, that domain's key only. The topic, not
     /// this choice, is what refuses an event about another domain's product.
     /// </summary>
-    public IProductEventPublisher PublisherPerDomain()
-    {
-        var publishers = _topics.Keys.ToDictionary(d => d, PublisherFor, StringComparer.Ordinal);
-        return new PerDomainPublisher(publishers);
-    }
+    public IProductEventPublisher PublisherPerDomain() => new PerDomainPublisher(this);
 
     /// <summary>Stops every topic (publishers get connection errors until <see cref="StartAsync(CancellationToken)"/>).</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
@@ -111,20 +140,21 @@ public sealed class LocalDomainTopics : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends each event with the publisher of the domain in its source.</summary>
-    private sealed class PerDomainPublisher(IReadOnlyDictionary<string, IProductEventPublisher> publishers) : IProductEventPublisher
+    /// <summary>Sends each event with the publisher of the domain in its source (a domain's topic added later included).</summary>
+    private sealed class PerDomainPublisher(LocalDomainTopics topics) : IProductEventPublisher
     {
         private const string SourcePrefix = "/domains/";
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IProductEventPublisher> _publishers = new(StringComparer.Ordinal);
 
         public Task PublishAsync(CloudEvent cloudEvent, CancellationToken cancellationToken = default)
         {
             ArgumentNullException.ThrowIfNull(cloudEvent);
             var source = cloudEvent.Source ?? "";
             var domain = source.StartsWith(SourcePrefix, StringComparison.Ordinal) ? source[SourcePrefix.Length..].Split('/')[0] : "";
-            return publishers.TryGetValue(domain, out var publisher)
-                ? publisher.PublishAsync(cloudEvent, cancellationToken)
+            return topics._topics.ContainsKey(domain)
+                ? _publishers.GetOrAdd(domain, topics.PublisherFor).PublishAsync(cloudEvent, cancellationToken)
                 : throw new InvalidOperationException(
-                    $"Event '{cloudEvent.Id}' (source '{source}') names no domain of this mesh ({string.Join(", ", publishers.Keys)}): there is no topic key to announce it with.");
+                    $"Event '{cloudEvent.Id}' (source '{source}') names no domain of this mesh ({string.Join(", ", topics._topics.Keys.Order(StringComparer.Ordinal))}): there is no topic key to announce it with.");
         }
     }
 }

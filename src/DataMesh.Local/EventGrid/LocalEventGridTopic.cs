@@ -72,8 +72,18 @@ public sealed partial class LocalEventGridTopic : IAsyncDisposable
     /// <summary>The domain whose products alone this topic announces; null when it takes any product's events.</summary>
     public string? Domain { get; }
 
-    /// <summary>The subscriptions events are fanned out to.</summary>
-    public IReadOnlyList<LocalEventSubscription> Subscriptions { get; }
+    /// <summary>The subscriptions events are fanned out to (replaced whole when the mesh's specs are reloaded).</summary>
+    public IReadOnlyList<LocalEventSubscription> Subscriptions { get; private set; }
+
+    /// <summary>
+    /// Replaces the subscriptions at once (<c>datamesh up</c> reloading its specs: a consumer's new upstream gets its
+    /// subscription, a dropped one loses it); an event being fanned out goes to the list it was received under.
+    /// </summary>
+    public void Resubscribe(IEnumerable<LocalEventSubscription> subscriptions)
+    {
+        ArgumentNullException.ThrowIfNull(subscriptions);
+        Subscriptions = [.. subscriptions];
+    }
 
     /// <summary>Publish endpoint, <c>http://127.0.0.1:&lt;port&gt;/api/events</c>; the same port across a stop and a restart.</summary>
     public Uri Endpoint => _port == 0
