@@ -47,6 +47,29 @@ public sealed class ArchiveTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Archive_LandingInput_CopiedServerSideWithTheIngestedBytes()
+    {
+        // Arrange
+        var product = Add(new TestProduct("arc" + Guid.NewGuid().ToString("N")[..6]));
+        var mesh = await StartAsync(product);
+        var file = product.WriteOrders("orders-1.csv", rows: 50);
+
+        // Act
+        var result = await mesh.RunAsync(product.Id, [file]);
+
+        // Assert: the archive's blob is a completed Copy Blob of the landing blob (no bytes through the process), with
+        // exactly the file's bytes.
+        Assert.True(result.Status == PipelineStatus.Published, result.Error);
+        var archived = mesh.Storage.Archive(product.Domain).GetBlobClient("orders/orders-1.csv");
+        var properties = (await archived.GetPropertiesAsync()).Value;
+        Assert.Equal(Azure.Storage.Blobs.Models.CopyStatus.Success, properties.CopyStatus);
+        Assert.Equal(mesh.Storage.Landing(product.Domain).GetBlobClient("orders/orders-1.csv").Uri.AbsolutePath, properties.CopySource?.AbsolutePath);
+        var bytes = File.ReadAllBytes(file);
+        Assert.Equal(bytes, (await archived.DownloadContentAsync()).Value.Content.ToArray());
+        Assert.Equal(bytes.Length, properties.ContentLength);
+    }
+
+    [Fact]
     public async Task Archive_BlobReplacedDuringTheRun_NewArrivalStaysInLandingAndIsNotArchived()
     {
         // Arrange: a new file is uploaded under the same name once the run has ingested the first one.

@@ -157,6 +157,33 @@ public sealed class CatalogSecurityProbeTests(AzuriteFixture azurite) : IAsyncLi
         Assert.Equal(page.RootElement.GetProperty("total").GetInt64(), page.RootElement.GetProperty("rows").GetArrayLength());
     }
 
+    [Fact]
+    public async Task RowsRoute_NoEngineSessionFreesInTime_Answers503WithRetryAfter()
+    {
+        // Arrange: a published release, and a reader whose only session slot a compaction or another page holds.
+        var product = Add(new TestProduct("sec" + Guid.NewGuid().ToString("N")[..6]));
+        var mesh = await StartAsync();
+        Assert.Equal(PipelineStatus.Published, (await mesh.RunAsync(product.Id, [product.WriteOrders("o.csv", rows: 10)])).Status);
+        var gate = new DataMesh.Engine.SideSessionGate(1, TimeSpan.FromMilliseconds(200));
+        var api = new CatalogHttpApi(mesh.Catalog, releases: new DataMesh.Consumption.ReleaseReader(mesh.Storage) { SessionGate = gate });
+        var route = $"/api/products/{product.Id}/releases/1.0.0/1/rows";
+        var held = gate.Enter(CancellationToken.None);
+
+        // Act
+        var busy = await api.HandleAsync("GET", route, "", DataReader.Anonymous);
+        held.Dispose();
+        var freed = await api.HandleAsync("GET", route, "", DataReader.Anonymous);
+
+        // Assert: "busy, retry" with when, no rows; the same page once the slot is free answers its rows.
+        Assert.Equal(503, busy.StatusCode);
+        Assert.Equal("1", busy.Headers["Retry-After"]);
+        using var problem = JsonDocument.Parse(busy.Body);
+        Assert.Equal("Busy, retry", problem.RootElement.GetProperty("title").GetString());
+        Assert.False(problem.RootElement.TryGetProperty("rows", out _));
+        Assert.Equal(200, freed.StatusCode);
+        Assert.Equal(1, gate.Free);
+    }
+
     private TestProduct Add(TestProduct product)
     {
         _host.Add(product.Directory, product.Root, product);

@@ -457,6 +457,13 @@ public sealed partial class CatalogHttpApi
                 $"Reading {limit} row(s) from offset {offset} of {id} {version} #{number} took longer than {System.Xml.XmlConvert.ToString(RowsTimeLimit)} and was stopped: "
                 + "ask a smaller page (limit) or download the release's files (.../files?path=).", request.Instance, productId: id);
         }
+        catch (Engine.EngineBusyException ex)
+        {
+            // The instance's budget of sessions outside runs is in use (reads, compaction): the page was not started.
+            var retryAfter = (int)Math.Ceiling(ex.RetryAfter.TotalSeconds);
+            return Problem(503, "engine-busy", "Busy, retry", ex.Message, request.Instance, productId: id)
+                with { Headers = new Dictionary<string, string> { ["Retry-After"] = retryAfter.ToString(CultureInfo.InvariantCulture) } };
+        }
 
         var next = offset + page.Rows.Count < page.Total ? offset + page.Rows.Count : (long?)null;
         return Ok(new

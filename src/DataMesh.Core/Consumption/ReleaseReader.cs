@@ -28,6 +28,13 @@ public sealed class ReleaseReader
     /// <summary>Where files with a deletion file are applied once for every release cache folder that needs them (default <see cref="DeletionFileCache.Shared"/>).</summary>
     public DeletionFileCache? AppliedDeletes { get; init; }
 
+    /// <summary>
+    /// The slots its DuckDB sessions take (<see cref="SessionLimits.Gate"/>): the process's budget of sessions outside
+    /// runs (<see cref="SideSessionGate.Process"/>, the default); a page that gets none in time fails with
+    /// <see cref="EngineBusyException"/>.
+    /// </summary>
+    public SideSessionGate SessionGate { get; init; } = SideSessionGate.Process;
+
     /// <param name="storage">The mesh's storage (each domain's <c>products</c> container).</param>
     /// <param name="cacheDirectory">Where release files are kept between reads; default a folder under the temp path.</param>
     public ReleaseReader(MeshStorage storage, string? cacheDirectory = null)
@@ -174,7 +181,7 @@ public sealed class ReleaseReader
             {
                 AllowedDirectories = outputDirectory is null ? [folder] : [folder, outputDirectory],
                 TempDirectory = Path.Combine(scratchDirectory, "tmp"),
-                Limits = EngineLimits.Process.Side,
+                Limits = EngineLimits.Process.Side with { Gate = SessionGate },
                 PreserveInsertionOrder = preserveOrder,
                 Cancellation = cancellationToken,
             },

@@ -14,20 +14,41 @@ public sealed class DuckDbSession : IDisposable
 {
     private readonly DuckDBConnection _connection;
     private readonly CancellationToken _cancellation;
+    private readonly IDisposable? _slot;
     private bool _locked;
 
-    private DuckDbSession(DuckDBConnection connection, CancellationToken cancellation)
+    private DuckDbSession(DuckDBConnection connection, CancellationToken cancellation, IDisposable? slot)
     {
         _connection = connection;
         _cancellation = cancellation;
+        _slot = slot;
     }
 
-    /// <summary>Opens a session whose file access is limited to the options' allowed directories.</summary>
+    /// <summary>
+    /// Opens a session whose file access is limited to the options' allowed directories. A session outside a run that
+    /// may read files (<see cref="SessionLimits.Gate"/> set, an allowed directory given) first takes a slot of its gate,
+    /// waiting while the instance's budget of such sessions is in use, and gives it back when disposed.
+    /// </summary>
+    /// <exception cref="EngineBusyException">No slot freed within the gate's wait: nothing was opened; retry later.</exception>
+    /// <exception cref="OperationCanceledException"><see cref="DuckDbSessionOptions.Cancellation"/> was cancelled while waiting.</exception>
     public static DuckDbSession Open(DuckDbSessionOptions options)
     {
-        var connection = new DuckDBConnection("DataSource=:memory:");
-        connection.Open();
-        var session = new DuckDbSession(connection, options.Cancellation);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(options.Limits);
+        var slot = options.Limits.Gate is { } gate && options.AllowedDirectories.Count > 0 ? gate.Enter(options.Cancellation) : null;
+        DuckDBConnection connection;
+        try
+        {
+            connection = new DuckDBConnection("DataSource=:memory:");
+            connection.Open();
+        }
+        catch
+        {
+            slot?.Dispose();
+            throw;
+        }
+
+        var session = new DuckDbSession(connection, options.Cancellation, slot);
         try
         {
             // No temp folder (a probe that reads no data): DuckDB spills nowhere.
@@ -37,7 +58,6 @@ public sealed class DuckDbSession : IDisposable
             }
 
             var allowed = options.AllowedDirectories.Select(d => Path.TrimEndingDirectorySeparator(Path.GetFullPath(d)) + "/").ToList();
-            ArgumentNullException.ThrowIfNull(options.Limits);
             session.Execute($"SET memory_limit = {Sql.Literal(options.Limits.MemoryLimit)}");
             session.Execute($"SET threads = {options.Limits.Threads}");
             session.Execute($"SET temp_directory = {Sql.Literal(options.TempDirectory)}");
@@ -250,5 +270,15 @@ public sealed class DuckDbSession : IDisposable
     public void RegisterScalarFunction<TIn, TOut>(string name, Action<IReadOnlyList<IDuckDBDataReader>, IDuckDBDataWriter, ulong> body) =>
         _connection.RegisterScalarFunction<TIn, TOut>(name, body, new ScalarFunctionOptions { IsPureFunction = true, HandlesNulls = true });
 
-    public void Dispose() => _connection.Dispose();
+    public void Dispose()
+    {
+        try
+        {
+            _connection.Dispose();
+        }
+        finally
+        {
+            _slot?.Dispose();
+        }
+    }
 }

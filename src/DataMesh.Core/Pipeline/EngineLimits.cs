@@ -74,8 +74,8 @@ public sealed record EngineLimits(string MemoryLimit, int Threads, string MaxSpi
     /// <summary>
     /// Sessions outside runs the instance's budget holds beside a run's stage: a reader's (the rows route, <c>datamesh
     /// query</c>, the release cache applying a deletion file) and a maintenance one (compaction, retention's
-    /// deletion-file application) at once. More may open (two readers at once): each stays within its own limit, and
-    /// DuckDB's share of the instance leaves the remaining quarter of the instance's free memory as margin.
+    /// deletion-file application) at once. No more open: <see cref="SideSessionGate.Process"/> has this many slots, and a
+    /// third session that reads files waits for one (<see cref="DuckDbSession.Open"/>).
     /// </summary>
     public const int SideSessions = 2;
 
@@ -95,7 +95,11 @@ public sealed record EngineLimits(string MemoryLimit, int Threads, string MaxSpi
     /// The limits of a session outside a run: release readers (rows and files routes, <c>datamesh query</c>, the release
     /// cache's deletion files), <see cref="Publishing.ReleaseCompactor"/>, a spec's bind check, the bench's generators.
     /// </summary>
-    public SessionLimits Side => new(SideMemoryLimit, 1, SideMaxSpillSize);
+    /// <remarks>
+    /// At most <see cref="SideSessions"/> of them that read files are open at once in the process: each takes a slot of
+    /// <see cref="SideSessionGate.Process"/> as it opens (<see cref="DuckDbSession.Open"/>).
+    /// </remarks>
+    public SessionLimits Side => new(SideMemoryLimit, 1, SideMaxSpillSize) { Gate = SideSessionGate.Process };
 
     /// <summary>
     /// The limits of this process, derived once from the settings a Functions app binds to <see cref="PipelineOptions"/>

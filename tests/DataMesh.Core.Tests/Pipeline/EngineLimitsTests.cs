@@ -151,7 +151,7 @@ public sealed class EngineLimitsTests
         var limits = EngineLimits.Derive(new PipelineOptions(), new InstanceResources(2048 * EngineLimits.Megabyte, 2, 100 * GiB, IsInstance: true));
 
         // 1011 / 8, one thread, a quarter of the run's spill cap; the run's limit and two of these make DuckDB's 1011 MiB.
-        Assert.Equal(new SessionLimits("126MiB", 1, "2560MiB"), limits.Side);
+        Assert.Equal(new SessionLimits("126MiB", 1, "2560MiB") { Gate = SideSessionGate.Process }, limits.Side);
         Assert.Equal(1011, EngineLimits.Megabytes(limits.MemoryLimit) + (EngineLimits.SideSessions * EngineLimits.Megabytes(limits.SideMemoryLimit)));
     }
 
@@ -160,7 +160,7 @@ public sealed class EngineLimitsTests
     {
         var limits = EngineLimits.Derive(new PipelineOptions(), new InstanceResources(1536 * EngineLimits.Megabyte, 4, 3 * GiB, IsInstance: false));
 
-        Assert.Equal(new SessionLimits($"{EngineLimits.MinimumSideMemoryMB}MiB", 1, "384MiB"), limits.Side);
+        Assert.Equal(new SessionLimits($"{EngineLimits.MinimumSideMemoryMB}MiB", 1, "384MiB") { Gate = SideSessionGate.Process }, limits.Side);
     }
 
     [Fact]

@@ -56,7 +56,9 @@ internal sealed class MergeSnapshotWorkspace(AzuriteFixture azurite, string pref
             Contract = new DataContract { ApiVersion = "v3.1.0", Id = "urn:test:staff", Version = "1.0.0", Path = "contract.odcs.yaml", Schema = [] },
             TransformSql = "",
         };
-        var session = new DuckDbSessionOptions { AllowedDirectories = [SnapshotDirectory, OutputDirectory], TempDirectory = Path.Combine(Work.FullName, "tmp"), Limits = DataMesh.Pipeline.EngineLimits.Process.Side };
+        // A run's publish sessions, which take no slot of the side-session gate (a merge opens one inside another); the
+        // side figures keep the tests running beside each other small.
+        var session = new DuckDbSessionOptions { AllowedDirectories = [SnapshotDirectory, OutputDirectory], TempDirectory = Path.Combine(Work.FullName, "tmp"), Limits = DataMesh.Pipeline.EngineLimits.Process.Side with { Gate = null } };
         return new SnapshotBuilder(spec, chain.Store, SnapshotDirectory, session, rowGroupSize: 122_880, mergeFileRows, deletionMinRows);
     }
 

@@ -329,16 +329,18 @@ public sealed class PublishOutputTests(PublishOutputFixture publish, ITestOutput
         Assert.DoesNotContain(files, f => f.Extension == ".xml" && File.Exists(Path.ChangeExtension(f.FullName, ".dll")));
     }
 
-    [Fact]
-    public void Package_AppAssembly_IsPrecompiledReadyToRun()
+    [Theory]
+    [InlineData("DataMesh.Core.dll")]
+    [InlineData("DataMesh.Functions.dll")]
+    public void Package_AppAssembly_IsPrecompiledReadyToRun(string assembly)
     {
         // Act
-        using var stream = File.OpenRead(publish.PathOf("DataMesh.Core.dll"));
+        using var stream = File.OpenRead(publish.PathOf(assembly));
         using var reader = new PEReader(stream);
 
         // Assert: a ReadyToRun image carries a managed native header (IL-only assemblies have none).
         Assert.NotNull(reader.PEHeaders.CorHeader);
-        Assert.True(reader.PEHeaders.CorHeader.ManagedNativeHeaderDirectory.Size > 0, "DataMesh.Core.dll is IL only: PublishReadyToRun is off");
+        Assert.True(reader.PEHeaders.CorHeader.ManagedNativeHeaderDirectory.Size > 0, $"{assembly} is IL only: PublishReadyToRun is off");
     }
 
     [Fact]
