@@ -156,6 +156,30 @@ public sealed class HostKillTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Run_NotStarted_Warning4121NamesThePartitionLeasesHolder()
+    {
+        // Arrange: a host that owns its task hub's partition (it ran a run), and a wait for a run nobody scheduled, with
+        // the warning's interval (over a minute) shortened.
+        using var product = new TestProduct("lease" + Guid.NewGuid().ToString("N")[..6]);
+        var (ns, state, storage) = await PrepareAsync(product);
+        const string blob = "orders/orders-1.csv";
+        await storage.Landing(product.Domain).GetBlobClient(blob).UploadAsync(product.WriteOrders("orders-1.csv", rows: 20));
+        var request = new PipelineRequest { RunId = $"lease-{Guid.NewGuid():N}", ProductId = product.Id, LandingBlobs = [blob], Trigger = "blob" };
+        await using var host = await StartHostAsync(HostOptions(product, ns, state));
+        Assert.Equal(PipelineStatus.Published, (await host.RunAsync(request, TimeSpan.FromMinutes(4))).Status);
+        host.Engine.NotStartedWarningAfter = TimeSpan.FromSeconds(1);
+
+        // Act
+        var timeout = await Assert.ThrowsAsync<TimeoutException>(() => host.Engine.WaitAsync("never-scheduled-" + Guid.NewGuid().ToString("N"), TimeSpan.FromSeconds(4)));
+
+        // Assert: the warning (and the time-out) name the task hub's control queue and its holder, this host's worker
+        // (DTFx's worker id, the machine name), read from the backend's partition table.
+        var owner = $"{host.Engine.TaskHub.ToLowerInvariant()}-control-00 owned by {Environment.MachineName} until ";
+        Assert.Contains(_hostLog.Entries, e => e.Contains("[4121]", StringComparison.Ordinal) && e.Contains(owner, StringComparison.Ordinal));
+        Assert.Contains(owner, timeout.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StuckRuns_ActivityLostWithTheKilledHost_RunTerminatedAndFailedOnceWithItsReasonWorkspaceCleanedInputKept()
     {
         // Arrange: a host killed mid-transform, and the transform's message lost with it (as when the storage loses

@@ -37,7 +37,6 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly WorkerCutOff _cutOff;
     private readonly HubLeases _leases;
-    private readonly TimeSpan _notStartedWarningAfter;
     private readonly string _taskHub;
     private bool _stopped;
     private bool _stopWithoutWaiting;
@@ -53,7 +52,7 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
         _leases = leases;
         _taskHub = leases.TaskHubName;
         // A killed host's start message shows again after the control queue's visibility timeout: warn only past that.
-        _notStartedWarningAfter = TimeSpan.FromTicks(Math.Max((ControlVisibility(takeOverAfter) + takeOverAfter).Ticks, takeOverAfter.Ticks * 3));
+        NotStartedWarningAfter = TimeSpan.FromTicks(Math.Max((ControlVisibility(takeOverAfter) + takeOverAfter).Ticks, takeOverAfter.Ticks * 3));
     }
 
     /// <summary>The DTFx client of this engine's task hub (for <see cref="LocalDurableTaskClient"/>).</summary>
@@ -112,8 +111,11 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
             // Not the take-over time: a control message is held from its dequeue to its episode's end (see
             // ControlQueueVisibility); the partition lease decides which host reads the queue.
             ControlQueueVisibilityTimeout = ControlVisibility(takeOverAfter),
-            // One process per hub locally: skip the app lease, and take partition leases fast.
+            // One process per hub locally: skip the app lease, and take partition leases fast. The partition leases are
+            // rows of the task hub's partition table (DTFx's table partition manager, the backend's default since 2.x),
+            // said explicitly because HubLeases reads them there for warning 4121.
             UseAppLease = false,
+            UseTablePartitionManagement = true,
             LeaseAcquireInterval = TimeSpan.FromSeconds(1),
             LeaseRenewInterval = takeOverAfter / 4,
             LeaseInterval = takeOverAfter * 3 / 4,
@@ -167,6 +169,12 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
     /// <summary>The control queue's visibility timeout for a take-over time: <see cref="ControlQueueVisibility"/> or longer.</summary>
     internal static TimeSpan ControlVisibility(TimeSpan takeOverAfter) => takeOverAfter > ControlQueueVisibility ? takeOverAfter : ControlQueueVisibility;
 
+    /// <summary>
+    /// How long a wait for a run that has not started goes before warning 4121 names the partition's lease holder, and
+    /// again at each such interval: <c>max(control-queue visibility + take-over time, 3 × take-over time)</c> (a test shortens it).
+    /// </summary>
+    internal TimeSpan NotStartedWarningAfter { get; set; }
+
     /// <summary>Runs before each orchestration episode of this engine's worker (the host-kill tests make an episode slow).</summary>
     internal Func<TaskOrchestrationWorkItem, Task>? BeforeEpisode { get; set; }
 
@@ -188,6 +196,7 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
             StorageAccountClientProvider = new StorageAccountClientProvider(connectionString),
             TaskHubName = taskHubName,
             PartitionCount = 1,
+            UseTablePartitionManagement = true,
             LoggerFactory = loggerFactory,
         });
         await service.CreateIfNotExistsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -268,7 +277,7 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
     }
 
     /// <summary>
-    /// Says, every <see cref="_notStartedWarningAfter"/> while the run has not started, who holds the task hub's partition:
+    /// Says, every <see cref="NotStartedWarningAfter"/> while the run has not started, who holds the task hub's partition:
     /// a run is started only by the worker that owns the control queue's lease, and a host that cannot get it (another
     /// host, live or abandoned, renews it) would otherwise wait in silence until its caller's time-out.
     /// </summary>
@@ -279,8 +288,8 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
         {
             while (true)
             {
-                await Task.Delay(_notStartedWarningAfter, started).ConfigureAwait(false);
-                waited += _notStartedWarningAfter;
+                await Task.Delay(NotStartedWarningAfter, started).ConfigureAwait(false);
+                waited += NotStartedWarningAfter;
                 if (last() is { OrchestrationStatus: not OrchestrationStatus.Pending })
                 {
                     return;
