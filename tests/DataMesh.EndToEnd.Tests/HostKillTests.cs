@@ -12,7 +12,7 @@ namespace DataMesh.EndToEnd.Tests;
 /// and task hub: every run ends exactly once, none stays running, no release is ever visible without all of its files
 /// nor published twice, and the landing input is never lost. The killed host is a real child process
 /// (<c>DataMesh.FaultHost</c>, the kill point given by <c>DATAMESH_FAULT_POINT</c>); the new host is a local mesh in
-/// this process, which resumes the run once the dead host's leases and message visibility expire (8 s here).
+/// this process, which resumes the run once the dead host's leases and message visibility expire (10 s here).
 /// </summary>
 [Collection(HostKillCollection.Name)]
 [Trait("Category", "Faults")]
@@ -23,8 +23,8 @@ public sealed class HostKillTests(AzuriteFixture azurite)
     private static readonly int Cycles =
         int.TryParse(Environment.GetEnvironmentVariable("DATAMESH_KILL_CYCLES"), out var cycles) && cycles > 0 ? cycles : 2;
 
-    // The shortest take-over the engine allows: the tests wait it out once per kill.
-    private static readonly TimeSpan TakeOverAfter = TimeSpan.FromSeconds(8);
+    // The shortest take-over the engine allows (10 s, twice the activities' 5 s renewal): the tests wait it out once per kill.
+    private static readonly TimeSpan TakeOverAfter = DataMesh.Local.Durable.LocalDurableEngine.MinimumTakeOverAfter;
 
     // The in-process hosts' warnings (an abandoned stop, a run not started), told in a failure's message.
     private readonly WarningLog _hostLog = new();
@@ -120,7 +120,7 @@ public sealed class HostKillTests(AzuriteFixture azurite)
     [Fact]
     public async Task Run_StartMessageHeldLongerThanTheTakeOverTime_ItReachesOneEpisodeAndTheRunPublishesOnce()
     {
-        // Arrange: a host on which the run's start message is held past the take-over time (8 s) before its episode
+        // Arrange: a host on which the run's start message is held past the take-over time (10 s) before its episode
         // ends, as on a loaded machine: its history load waits 6 s in the session manager's buffer (held from the
         // message's dequeue, before the backend renews anything), and the episode that takes it runs 6 s.
         using var product = new TestProduct("slowep" + Guid.NewGuid().ToString("N")[..6]);
@@ -149,9 +149,46 @@ public sealed class HostKillTests(AzuriteFixture azurite)
             result = await host.RunAsync(request, TimeSpan.FromMinutes(4));
         }
 
-        // Assert: the start message reached one episode (with the old 8 s visibility timeout it came back while held and
+        // Assert: the start message reached one episode (with the old visibility timeout, the take-over time, it came back while held and
         // reached another, and again), and the run published its one release.
         Assert.Equal(1, startDeliveries);
+        Assert.Equal((PipelineStatus.Published, 1), (result.Status, result.Release));
+    }
+
+    [Fact]
+    public async Task Run_ActivityRunsThreeVisibilityPeriodsWithLateRenewals_ItRunsOnceAndTheRunPublishesOnce()
+    {
+        // Arrange: a host whose transform runs three times the work-item visibility (the take-over time), and whose every
+        // renewal of a work-item message reaches storage 3.5 s late, as on a loaded machine: renewals come every 5 s, so
+        // each one lands 8.5 s after the previous, past an 8 s visibility and within 10 s.
+        using var product = new TestProduct("longact" + Guid.NewGuid().ToString("N")[..6]);
+        var (ns, state, storage) = await PrepareAsync(product);
+        const string blob = "orders/orders-1.csv";
+        await storage.Landing(product.Domain).GetBlobClient(blob).UploadAsync(product.WriteOrders("orders-1.csv", rows: 40));
+        var request = new PipelineRequest { RunId = $"longact-{Guid.NewGuid():N}", ProductId = product.Id, LandingBlobs = [blob], Trigger = "blob" };
+        var transforms = 0;
+        var hold = TakeOverAfter * 3;
+        var faults = new PipelineFaults(async (point, run) =>
+        {
+            if (point == PipelineFaults.AfterTransform && run == request.RunId && Interlocked.Increment(ref transforms) == 1)
+            {
+                await Task.Delay(hold);
+            }
+        });
+        var late = TimeSpan.FromSeconds(3.5);
+        PipelineResult result;
+        await using (var host = await StartHostAsync(HostOptions(product, ns, state, o => o.Pipeline.Faults = faults)))
+        {
+            host.Engine.StorageLatency = r =>
+                r.Method == Azure.Core.RequestMethod.Put && r.Uri.Path.Contains("-workitems/messages/", StringComparison.Ordinal) ? late : TimeSpan.Zero;
+
+            // Act
+            result = await host.RunAsync(request, TimeSpan.FromMinutes(4));
+        }
+
+        // Assert: the held transform's message never showed again (it would have been taken and the transform run a
+        // second time, by this host's free activity slot), and the run published its one release.
+        Assert.Equal(1, transforms);
         Assert.Equal((PipelineStatus.Published, 1), (result.Status, result.Release));
     }
 

@@ -68,6 +68,22 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
     public static readonly TimeSpan DefaultTakeOverAfter = TimeSpan.FromSeconds(20);
 
     /// <summary>
+    /// How often a running activity's work-item message is renewed: DTFx's <c>TaskActivityDispatcher.RenewUntil</c> wakes
+    /// every 5 s (fixed, not a setting) and, for a visibility under 35 s, renews at each wake (it renews 30 s before the
+    /// message would show, at the latest 30 s after the previous renewal); the Azure Storage backend's
+    /// <c>RenewTaskActivityWorkItemLockAsync</c> then hides the message for <c>WorkItemQueueVisibilityTimeout</c> from
+    /// that moment. A renewal that fails is not retried: the message shows again when its visibility lapses.
+    /// </summary>
+    public static readonly TimeSpan ActivityRenewalInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The shortest take-over time (work-item visibility) allowed: twice <see cref="ActivityRenewalInterval"/>, 10 s, so a
+    /// renewal may come a whole interval late (a loaded machine's thread pool, a slow storage answer) before a running
+    /// activity's message shows again and a second copy of the activity starts. At 8 s the margin was 3 s.
+    /// </summary>
+    public static readonly TimeSpan MinimumTakeOverAfter = ActivityRenewalInterval * 2;
+
+    /// <summary>
     /// How long a control-queue message (a run's start, an activity's result) stays hidden once a host took it: well
     /// above an orchestration episode on a loaded machine. The backend holds the message from its dequeue, through the
     /// session manager's buffer and history load, to the episode's end, and renews it only during the episode (DTFx's
@@ -84,12 +100,12 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
     /// <summary>
     /// Creates the task hub if needed and starts the worker with every pipeline task registered; a killed host's
     /// running activities and partition are taken over by another host after about <paramref name="takeOverAfter"/>
-    /// (at least 8 s: running activities renew their messages every 5 s), an orchestration episode it was running after
+    /// (at least <see cref="MinimumTakeOverAfter"/>, 10 s: running activities renew their messages every 5 s), an orchestration episode it was running after
     /// up to <see cref="ControlQueueVisibility"/> (or <paramref name="takeOverAfter"/> if longer).
     /// </summary>
     public static async Task<LocalDurableEngine> StartAsync(string connectionString, string taskHubName, PipelineRuntime runtime, TimeSpan takeOverAfter, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(takeOverAfter, TimeSpan.FromSeconds(8));
+        ArgumentOutOfRangeException.ThrowIfLessThan(takeOverAfter, MinimumTakeOverAfter);
         ArgumentNullException.ThrowIfNull(runtime);
         var loggerFactory = runtime.LoggerFactory;
         // The worker's storage clients and log, cut off if its stop is ever abandoned (see DisposeAsync).
@@ -106,7 +122,9 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
             MaxQueuePollingInterval = TimeSpan.FromMilliseconds(100),
             // A duplicate start must say so (ScheduleAsync returns false), not be dropped silently.
             ThrowExceptionOnInvalidDedupeStatus = true,
-            // Short enough that a killed host's activity is picked up again in seconds; running activities renew it.
+            // Short enough that a killed host's activity is picked up again in seconds; running activities renew it every
+            // ActivityRenewalInterval (5 s), and takeOverAfter is at least twice that (MinimumTakeOverAfter): a renewal may
+            // be late by a whole interval before the message shows again and the activity would run a second time.
             WorkItemQueueVisibilityTimeout = takeOverAfter,
             // Not the take-over time: a control message is held from its dequeue to its episode's end (see
             // ControlQueueVisibility); the partition lease decides which host reads the queue.
