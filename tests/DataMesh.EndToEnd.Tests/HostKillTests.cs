@@ -4,6 +4,7 @@ using DataMesh.Pipeline;
 using DataMesh.Publishing;
 using DataMesh.Storage;
 using DataMesh.Testing;
+using Xunit.Abstractions;
 
 namespace DataMesh.EndToEnd.Tests;
 
@@ -16,12 +17,12 @@ namespace DataMesh.EndToEnd.Tests;
 /// </summary>
 [Collection(HostKillCollection.Name)]
 [Trait("Category", "Faults")]
-public sealed class HostKillTests(AzuriteFixture azurite)
+public sealed class HostKillTests(AzuriteFixture azurite, ITestOutputHelper output)
 {
-    // Kills per stage: 5 when DATAMESH_KILL_CYCLES=5 (the soak run the README gives), 2 in a plain test run, so the
-    // seven stages' kill-and-take-over waits stay within a few minutes of CI.
+    // Kills per stage: 5, as issue 15 asks (DATAMESH_KILL_CYCLES sets another count, e.g. a longer soak). The seven
+    // stages run side by side, so the class's time is about one stage's cycles, not seven.
     private static readonly int Cycles =
-        int.TryParse(Environment.GetEnvironmentVariable("DATAMESH_KILL_CYCLES"), out var cycles) && cycles > 0 ? cycles : 2;
+        int.TryParse(Environment.GetEnvironmentVariable("DATAMESH_KILL_CYCLES"), out var cycles) && cycles > 0 ? cycles : 5;
 
     // The shortest take-over the engine allows (10 s, twice the activities' 5 s renewal): the tests wait it out once per kill.
     private static readonly TimeSpan TakeOverAfter = DataMesh.Local.Durable.LocalDurableEngine.MinimumTakeOverAfter;
@@ -29,31 +30,33 @@ public sealed class HostKillTests(AzuriteFixture azurite)
     // The in-process hosts' warnings (an abandoned stop, a run not started), told in a failure's message.
     private readonly WarningLog _hostLog = new();
 
-    public static TheoryData<string> Stages()
+    [Fact]
+    public async Task Run_HostKilledRepeatedlyAtEveryStageThenRestarted_EachRunEndsOnceNoneStaysRunningNothingPublishedTwice()
     {
-        var stages = new TheoryData<string>();
-        foreach (var point in PipelineFaults.RunStages)
-        {
-            stages.Add(point);
-        }
+        // Arrange, act and assert per stage (see KillAndRestartAsync): Cycles runs of one product, each killed at the
+        // stage in a fault host and resumed by a new host. The stages are independent (each its own product, storage
+        // accounts and task hub on the one Azurite) and run side by side: a cycle mostly waits (a fault host's start, the
+        // killed activity's take-over time), so seven stages take about as long as one.
+        var watch = Stopwatch.StartNew();
+        var failures = await Task.WhenAll(PipelineFaults.RunStages.Select(StageAsync));
+        output.WriteLine($"{PipelineFaults.RunStages.Count} stages x {Cycles} kill cycles, side by side: {watch.Elapsed.TotalSeconds:0} s");
 
-        return stages;
-    }
+        // Every stage's failure is told, each with its own hosts' warnings.
+        Assert.True(failures.All(f => f is null), string.Join(Environment.NewLine + Environment.NewLine, failures.Where(f => f is not null)));
 
-    [Theory]
-    [MemberData(nameof(Stages))]
-    public async Task Run_HostKilledRepeatedlyAtStageThenRestarted_EachRunEndsOnceNoneStaysRunningNothingPublishedTwice(string point)
-    {
-        // Arrange, act and assert per cycle: Cycles runs of one product, each killed at the point in a fault host and
-        // resumed by a new host (see KillAndRestartAsync).
-        var cycle = 0;
-        try
+        async Task<string?> StageAsync(string point)
         {
-            await KillAndRestartAsync(point, c => cycle = c);
-        }
-        catch (Exception ex) when (cycle > 0)
-        {
-            throw new Xunit.Sdk.XunitException($"{point}, cycle {cycle} of {Cycles}: {ex.Message}{Environment.NewLine}In-process hosts' warnings:{Environment.NewLine}{_hostLog}", ex);
+            var log = new WarningLog();
+            var cycle = 0;
+            try
+            {
+                await KillAndRestartAsync(point, log, c => cycle = c);
+                return null;
+            }
+            catch (Exception ex)
+            {
+                return $"{point}, cycle {cycle} of {Cycles}: {ex.GetType().Name}: {ex.Message}{Environment.NewLine}In-process hosts' warnings:{Environment.NewLine}{log}";
+            }
         }
     }
 
@@ -317,7 +320,7 @@ public sealed class HostKillTests(AzuriteFixture azurite)
     /// <see cref="Cycles"/> runs of one product, each killed at <paramref name="point"/> in a fault host and then resumed by a new host:
     /// each publishes its own release once, nothing partial is ever visible, and at the end no run is left running.
     /// </summary>
-    private async Task KillAndRestartAsync(string point, Action<int> cycleStarted)
+    private async Task KillAndRestartAsync(string point, WarningLog log, Action<int> cycleStarted)
     {
         using var product = new TestProduct("kill" + Guid.NewGuid().ToString("N")[..6]);
         var (ns, state, storage) = await PrepareAsync(product);
@@ -333,7 +336,9 @@ public sealed class HostKillTests(AzuriteFixture azurite)
             File.Delete(Path.Combine(state, "killed-at"));
 
             // The first host dies at the point; what it left is never a partial release.
+            var watch = Stopwatch.StartNew();
             var exitCode = await RunFaultHostAsync(ns, state, product, request, point);
+            var faultHostTime = watch.Elapsed;
             Assert.Equal(point, await File.ReadAllTextAsync(Path.Combine(state, "killed-at")));
             Assert.NotEqual(3, exitCode);
             Assert.Empty(await IncompleteReleasesAsync(store, product));
@@ -347,8 +352,11 @@ public sealed class HostKillTests(AzuriteFixture azurite)
 
             // A new host resumes it (the redelivered trigger collapses into the run), a reader polling releases meanwhile.
             var violations = new List<string>();
-            await using (var mesh = await StartHostAsync(HostOptions(product, ns, state)))
+            watch.Restart();
+            TimeSpan startTime, resumeTime;
+            await using (var mesh = await StartHostAsync(HostOptions(product, ns, state, log: log)))
             {
+                startTime = watch.Elapsed;
                 using var stop = new CancellationTokenSource();
                 var reader = ReadReleasesUntilAsync(store, product, violations, stop.Token);
                 PipelineResult result;
@@ -363,13 +371,16 @@ public sealed class HostKillTests(AzuriteFixture azurite)
                 }
 
                 Assert.Equal((PipelineStatus.Published, cycle, (long)TestProduct.ExpectedRows(60)), (result.Status, result.Release, result.Rows));
+                resumeTime = watch.Elapsed - startTime;
             }
+
+            output.WriteLine($"{point} cycle {cycle}: fault host {faultHostTime.TotalSeconds:0.0} s, host start {startTime.TotalSeconds:0.0} s, resume {resumeTime.TotalSeconds:0.0} s, stop {(watch.Elapsed - startTime - resumeTime).TotalSeconds:0.0} s");
 
             Assert.Empty(violations);
         }
 
         // Every run ended once: asked again, each answers with its one release at once (none is running, none re-runs).
-        await using (var mesh = await StartHostAsync(HostOptions(product, ns, state)))
+        await using (var mesh = await StartHostAsync(HostOptions(product, ns, state, log: log)))
         {
             for (var i = 0; i < requests.Count; i++)
             {
@@ -418,7 +429,7 @@ public sealed class HostKillTests(AzuriteFixture azurite)
         return await LocalMesh.StartAsync(options, timeout.Token);
     }
 
-    private LocalMeshOptions HostOptions(TestProduct product, string ns, string state, Action<LocalMeshOptions>? configure = null)
+    private LocalMeshOptions HostOptions(TestProduct product, string ns, string state, Action<LocalMeshOptions>? configure = null, WarningLog? log = null)
     {
         var options = new LocalMeshOptions
         {
@@ -429,7 +440,7 @@ public sealed class HostKillTests(AzuriteFixture azurite)
             StateDirectory = state,
             LoadPipelinesFolder = false,
             TakeOverAfter = TakeOverAfter,
-            LoggerFactory = _hostLog,
+            LoggerFactory = log ?? _hostLog,
         };
         options.ExtraProductDirectories.Add(product.Directory);
         configure?.Invoke(options);
