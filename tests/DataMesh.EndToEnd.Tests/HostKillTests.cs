@@ -12,7 +12,7 @@ namespace DataMesh.EndToEnd.Tests;
 /// The host process killed (SIGKILL, no clean-up) at each stage of a run and a new host started on the same storage
 /// and task hub: every run ends exactly once, none stays running, no release is ever visible without all of its files
 /// nor published twice, and the landing input is never lost. The killed host is a real child process
-/// (<c>DataMesh.FaultHost</c>, the kill point given by <c>DATAMESH_FAULT_POINT</c>); the new host is a local mesh in
+/// (<c>DataMesh.FaultHost</c>, given each run and its kill point); the new host is a local mesh in
 /// this process, which resumes the run once the dead host's leases and message visibility expire (10 s here).
 /// </summary>
 [Collection(HostKillCollection.Name)]
@@ -33,29 +33,56 @@ public sealed class HostKillTests(AzuriteFixture azurite, ITestOutputHelper outp
     [Fact]
     public async Task Run_HostKilledRepeatedlyAtEveryStageThenRestarted_EachRunEndsOnceNoneStaysRunningNothingPublishedTwice()
     {
-        // Arrange, act and assert per stage (see KillAndRestartAsync): Cycles runs of one product, each killed at the
-        // stage in a fault host and resumed by a new host. The stages are independent (each its own product, storage
-        // accounts and task hub on the one Azurite) and run side by side: a cycle mostly waits (a fault host's start, the
-        // killed activity's take-over time), so seven stages take about as long as one.
+        // Arrange: one product per stage, each with its own storage accounts and task hub on the one Azurite.
         var watch = Stopwatch.StartNew();
-        var failures = await Task.WhenAll(PipelineFaults.RunStages.Select(StageAsync));
-        output.WriteLine($"{PipelineFaults.RunStages.Count} stages x {Cycles} kill cycles, side by side: {watch.Elapsed.TotalSeconds:0} s");
-
-        // Every stage's failure is told, each with its own hosts' warnings.
-        Assert.True(failures.All(f => f is null), string.Join(Environment.NewLine + Environment.NewLine, failures.Where(f => f is not null)));
-
-        async Task<string?> StageAsync(string point)
+        var stages = new List<KillStage>();
+        foreach (var point in PipelineFaults.RunStages)
         {
-            var log = new WarningLog();
-            var cycle = 0;
+            var product = new TestProduct("kill" + Guid.NewGuid().ToString("N")[..6]);
+            var (ns, state, storage) = await PrepareAsync(product);
+            stages.Add(new KillStage(point, product, ns, state, storage));
+        }
+
+        // Act and assert, Cycles times: a run of each stage's product, all in one fault host that dies (SIGKILL) once
+        // every run has reached its stage (each waits there), then each run resumed by a new host of its own, side by
+        // side. A cycle mostly waits (the fault host's start, the killed activities' take-over time): the stages share
+        // that wait and the fault host's start instead of taking it one after another.
+        try
+        {
+            for (var cycle = 1; cycle <= Cycles; cycle++)
+            {
+                var live = stages.Where(s => s.Failure is null).ToList();
+                await Task.WhenAll(live.Select(s => GuardAsync(s, cycle, () => s.NextRunAsync(cycle))));
+                live = [.. live.Where(s => s.Failure is null)];
+                var fault = Stopwatch.StartNew();
+                var faultHost = await RunFaultHostAsync(live.Select(s => (s.Namespace, s.State, s.Product, s.Requests[^1], s.Point)).ToList());
+                output.WriteLine($"cycle {cycle}: one fault host for {live.Count} stages, {fault.Elapsed.TotalSeconds:0.0} s to the last kill");
+                await Task.WhenAll(live.Select(s => GuardAsync(s, cycle, () => ResumeAfterKillAsync(s, cycle, faultHost))));
+            }
+
+            await Task.WhenAll(stages.Where(s => s.Failure is null).Select(s => GuardAsync(s, Cycles, () => VerifyEveryRunEndedOnceAsync(s))));
+            output.WriteLine($"{stages.Count} stages x {Cycles} kill cycles: {watch.Elapsed.TotalSeconds:0} s");
+
+            // Assert: every stage's failure is told, each with its cycle and its own hosts' warnings.
+            Assert.True(stages.All(s => s.Failure is null), string.Join(Environment.NewLine + Environment.NewLine, stages.Where(s => s.Failure is not null).Select(s => s.Failure)));
+        }
+        finally
+        {
+            foreach (var stage in stages)
+            {
+                stage.Product.Dispose();
+            }
+        }
+
+        static async Task GuardAsync(KillStage stage, int cycle, Func<Task> step)
+        {
             try
             {
-                await KillAndRestartAsync(point, log, c => cycle = c);
-                return null;
+                await step();
             }
             catch (Exception ex)
             {
-                return $"{point}, cycle {cycle} of {Cycles}: {ex.GetType().Name}: {ex.Message}{Environment.NewLine}In-process hosts' warnings:{Environment.NewLine}{log}";
+                stage.Failure = $"{stage.Point}, cycle {cycle} of {Cycles}: {ex.GetType().Name}: {ex.Message}{Environment.NewLine}In-process hosts' warnings:{Environment.NewLine}{stage.Log}";
             }
         }
     }
@@ -316,71 +343,93 @@ public sealed class HostKillTests(AzuriteFixture azurite, ITestOutputHelper outp
 
     private const string StuckRunDetectorMarker = DataMesh.Local.Durable.StuckRunDetector.Marker;
 
-    /// <summary>
-    /// <see cref="Cycles"/> runs of one product, each killed at <paramref name="point"/> in a fault host and then resumed by a new host:
-    /// each publishes its own release once, nothing partial is ever visible, and at the end no run is left running.
-    /// </summary>
-    private async Task KillAndRestartAsync(string point, WarningLog log, Action<int> cycleStarted)
+    /// <summary>One stage's product killed and restarted cycle after cycle: its runs so far and its first failure.</summary>
+    private sealed class KillStage(string point, TestProduct product, string ns, string state, MeshStorage storage)
     {
-        using var product = new TestProduct("kill" + Guid.NewGuid().ToString("N")[..6]);
-        var (ns, state, storage) = await PrepareAsync(product);
-        var store = new ReleaseStore(storage.Products(product.Domain));
-        var requests = new List<PipelineRequest>();
-        for (var cycle = 1; cycle <= Cycles; cycle++)
+        public string Point { get; } = point;
+
+        public TestProduct Product { get; } = product;
+
+        public string Namespace { get; } = ns;
+
+        public string State { get; } = state;
+
+        public MeshStorage Storage { get; } = storage;
+
+        public ReleaseStore Store { get; } = new(storage.Products(product.Domain));
+
+        public List<PipelineRequest> Requests { get; } = [];
+
+        public WarningLog Log { get; } = new();
+
+        public string? Failure { get; set; }
+
+        /// <summary>Lands the cycle's file and adds its run (the fault host runs it).</summary>
+        public async Task NextRunAsync(int cycle)
         {
-            cycleStarted(cycle);
             var blob = $"orders/orders-{cycle}.csv";
-            await storage.Landing(product.Domain).GetBlobClient(blob).UploadAsync(product.WriteOrders($"orders-{cycle}.csv", rows: 60, idOffset: cycle * 1000));
-            var request = new PipelineRequest { RunId = $"kill-{cycle}-{Guid.NewGuid():N}", ProductId = product.Id, LandingBlobs = [blob], Trigger = "blob" };
-            requests.Add(request);
-            File.Delete(Path.Combine(state, "killed-at"));
+            await Storage.Landing(Product.Domain).GetBlobClient(blob).UploadAsync(Product.WriteOrders($"orders-{cycle}.csv", rows: 60, idOffset: cycle * 1000));
+            Requests.Add(new PipelineRequest { RunId = $"kill-{cycle}-{Guid.NewGuid():N}", ProductId = Product.Id, LandingBlobs = [blob], Trigger = "blob" });
+            File.Delete(Path.Combine(State, "killed-at"));
+        }
+    }
 
-            // The first host dies at the point; what it left is never a partial release.
-            var watch = Stopwatch.StartNew();
-            var exitCode = await RunFaultHostAsync(ns, state, product, request, point);
-            var faultHostTime = watch.Elapsed;
-            Assert.Equal(point, await File.ReadAllTextAsync(Path.Combine(state, "killed-at")));
-            Assert.NotEqual(3, exitCode);
-            Assert.Empty(await IncompleteReleasesAsync(store, product));
-            if (point is PipelineFaults.AfterResolve or PipelineFaults.AfterIngest or PipelineFaults.AfterTransform or PipelineFaults.AfterQuality)
-            {
-                Assert.True(await storage.Landing(product.Domain).GetBlobClient(blob).ExistsAsync(), "the landing input was lost by the kill");
-            }
+    /// <summary>
+    /// The cycle's run of <paramref name="stage"/>, killed at its point by the fault host, resumed by a new host: it
+    /// publishes its own release once and nothing partial is ever visible, neither after the kill nor while it resumes.
+    /// </summary>
+    private async Task ResumeAfterKillAsync(KillStage stage, int cycle, string faultHost)
+    {
+        var (point, product, store, request) = (stage.Point, stage.Product, stage.Store, stage.Requests[^1]);
+        var killedAt = Path.Combine(stage.State, "killed-at");
+        Assert.True(File.Exists(killedAt), $"the fault host did not reach {point}: {faultHost}");
+        Assert.Equal(point, await File.ReadAllTextAsync(killedAt));
 
-            var published = point is PipelineFaults.AfterManifest or PipelineFaults.AfterAnnounce ? cycle : cycle - 1;
-            Assert.Equal(Enumerable.Range(1, published), await store.ListReleasesAsync(product.Name, "1.0.0"));
-
-            // A new host resumes it (the redelivered trigger collapses into the run), a reader polling releases meanwhile.
-            var violations = new List<string>();
-            watch.Restart();
-            TimeSpan startTime, resumeTime;
-            await using (var mesh = await StartHostAsync(HostOptions(product, ns, state, log: log)))
-            {
-                startTime = watch.Elapsed;
-                using var stop = new CancellationTokenSource();
-                var reader = ReadReleasesUntilAsync(store, product, violations, stop.Token);
-                PipelineResult result;
-                try
-                {
-                    result = await mesh.RunAsync(request, TimeSpan.FromMinutes(5));
-                }
-                finally
-                {
-                    await stop.CancelAsync();
-                    await reader;
-                }
-
-                Assert.Equal((PipelineStatus.Published, cycle, (long)TestProduct.ExpectedRows(60)), (result.Status, result.Release, result.Rows));
-                resumeTime = watch.Elapsed - startTime;
-            }
-
-            output.WriteLine($"{point} cycle {cycle}: fault host {faultHostTime.TotalSeconds:0.0} s, host start {startTime.TotalSeconds:0.0} s, resume {resumeTime.TotalSeconds:0.0} s, stop {(watch.Elapsed - startTime - resumeTime).TotalSeconds:0.0} s");
-
-            Assert.Empty(violations);
+        // What the dead host left is never a partial release, nor a lost input.
+        Assert.Empty(await IncompleteReleasesAsync(store, product));
+        if (point is PipelineFaults.AfterResolve or PipelineFaults.AfterIngest or PipelineFaults.AfterTransform or PipelineFaults.AfterQuality)
+        {
+            Assert.True(await stage.Storage.Landing(product.Domain).GetBlobClient(request.LandingBlobs[0]).ExistsAsync(), "the landing input was lost by the kill");
         }
 
-        // Every run ended once: asked again, each answers with its one release at once (none is running, none re-runs).
-        await using (var mesh = await StartHostAsync(HostOptions(product, ns, state, log: log)))
+        var published = point is PipelineFaults.AfterManifest or PipelineFaults.AfterAnnounce ? cycle : cycle - 1;
+        Assert.Equal(Enumerable.Range(1, published), await store.ListReleasesAsync(product.Name, "1.0.0"));
+
+        // A new host resumes it (the redelivered trigger collapses into the run), a reader polling releases meanwhile.
+        var violations = new List<string>();
+        var watch = Stopwatch.StartNew();
+        TimeSpan startTime, resumeTime;
+        await using (var mesh = await StartHostAsync(HostOptions(product, stage.Namespace, stage.State, log: stage.Log)))
+        {
+            startTime = watch.Elapsed;
+            using var stop = new CancellationTokenSource();
+            var reader = ReadReleasesUntilAsync(store, product, violations, stop.Token);
+            PipelineResult result;
+            try
+            {
+                result = await mesh.RunAsync(request, TimeSpan.FromMinutes(5));
+            }
+            finally
+            {
+                await stop.CancelAsync();
+                await reader;
+            }
+
+            Assert.Equal((PipelineStatus.Published, cycle, (long)TestProduct.ExpectedRows(60)), (result.Status, result.Release, result.Rows));
+            resumeTime = watch.Elapsed - startTime;
+        }
+
+        output.WriteLine($"{point} cycle {cycle}: host start {startTime.TotalSeconds:0.0} s, resume {resumeTime.TotalSeconds:0.0} s, stop {(watch.Elapsed - startTime - resumeTime).TotalSeconds:0.0} s");
+        Assert.Empty(violations);
+    }
+
+    /// <summary>After the last cycle: each run of <paramref name="stage"/> ended once, none is running, none published twice.</summary>
+    private async Task VerifyEveryRunEndedOnceAsync(KillStage stage)
+    {
+        var (product, store, requests) = (stage.Product, stage.Store, stage.Requests);
+
+        // Asked again, each run answers with its one release at once (none is running, none re-runs).
+        await using (var mesh = await StartHostAsync(HostOptions(product, stage.Namespace, stage.State, log: stage.Log)))
         {
             for (var i = 0; i < requests.Count; i++)
             {
@@ -396,8 +445,8 @@ public sealed class HostKillTests(AzuriteFixture azurite, ITestOutputHelper outp
         }
 
         // Nothing published twice: one release folder per run, each manifest naming its run.
-        Assert.Equal(Enumerable.Range(1, Cycles), await store.ListReleasesAsync(product.Name, "1.0.0"));
-        Assert.Equal(Enumerable.Range(1, Cycles).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Order(StringComparer.Ordinal), await FaultTests.ReleaseFoldersAsync(store, product));
+        Assert.Equal(Enumerable.Range(1, requests.Count), await store.ListReleasesAsync(product.Name, "1.0.0"));
+        Assert.Equal(Enumerable.Range(1, requests.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Order(StringComparer.Ordinal), await FaultTests.ReleaseFoldersAsync(store, product));
         for (var i = 0; i < requests.Count; i++)
         {
             var manifest = (await store.ReadManifestAsync(ReleaseStore.Folder(product.Name, "1.0.0", i + 1)))!;
@@ -507,7 +556,18 @@ public sealed class HostKillTests(AzuriteFixture azurite, ITestOutputHelper outp
         }
     }
 
-    private async Task<int> RunFaultHostAsync(string ns, string state, TestProduct product, PipelineRequest request, string point)
+    /// <summary>One fault host for one run, killed at <paramref name="point"/> (it must get there).</summary>
+    private async Task RunFaultHostAsync(string ns, string state, TestProduct product, PipelineRequest request, string point)
+    {
+        var said = await RunFaultHostAsync([(ns, state, product, request, point)]);
+        Assert.True(File.Exists(Path.Combine(state, "killed-at")), $"the fault host did not reach {point}: {said}");
+    }
+
+    /// <summary>
+    /// One fault host process for several runs, each in its own mesh (namespace, state folder): it kills itself once every
+    /// run reached its point (each state folder's killed-at names it) or ended. Returns what it printed, for a failure.
+    /// </summary>
+    private async Task<string> RunFaultHostAsync(IReadOnlyList<(string Namespace, string State, TestProduct Product, PipelineRequest Request, string Point)> runs)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -515,24 +575,27 @@ public sealed class HostKillTests(AzuriteFixture azurite, ITestOutputHelper outp
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { FaultHostPath(), ns, state, product.Directory, product.Id, request.RunId, request.LandingBlobs[0] })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        // The fault host attaches to this run's Azurite through the state folder, as the CLI does: the hub account and
-        // each domain's own, never one shared connection string (only DATAMESH_STORAGE's explicit one-account choice).
+        start.ArgumentList.Add(FaultHostPath());
         start.Environment.Remove(DataMesh.Local.Azurite.AzuriteServer.StorageVariable);
-        foreach (var (name, value) in azurite.CliEnvironment(state))
+        foreach (var (ns, state, product, request, point) in runs)
         {
-            start.Environment[name] = value;
+            foreach (var arg in new[] { ns, state, product.Directory, product.Id, request.RunId, request.LandingBlobs[0], point })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            // The fault host attaches to this run's Azurite through each state folder, as the CLI does: the hub account
+            // and each domain's own, never one shared connection string (only DATAMESH_STORAGE's one-account choice).
+            foreach (var (name, value) in azurite.CliEnvironment(state))
+            {
+                start.Environment[name] = value;
+            }
         }
 
-        // The fault host and the in-process hosts that resume its runs share one task hub, named by the namespace alone:
-        // the CLI tests' per-state-folder hub would put the killed host's runs where no other host looks.
+        // The fault host and the in-process hosts that resume its runs share one task hub per mesh, named by the namespace
+        // alone: the CLI tests' per-state-folder hub would put the killed host's runs where no other host looks.
         start.Environment.Remove(LocalMeshOptions.TaskHubVariable);
-
-        start.Environment["DATAMESH_FAULT_POINT"] = point;
+        start.Environment.Remove("DATAMESH_FAULT_POINT");
         start.Environment["DATAMESH_TAKE_OVER_AFTER"] = TakeOverAfter.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         using var process = Process.Start(start)!;
@@ -545,12 +608,13 @@ public sealed class HostKillTests(AzuriteFixture azurite, ITestOutputHelper outp
         }
         catch (OperationCanceledException)
         {
+            // The runs that reached their point die there all the same; the others fail their test.
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"the fault host did not reach {point} within 5 minutes: {await stdout} {await stderr}");
+            await process.WaitForExitAsync();
+            return $"not every run reached its point within 5 minutes: {await stdout} {await stderr}";
         }
 
-        Assert.True(File.Exists(Path.Combine(state, "killed-at")), $"the fault host exited {process.ExitCode} without reaching {point}: {await stdout} {await stderr}");
-        return process.ExitCode;
+        return $"the fault host exited {process.ExitCode}: {await stdout} {await stderr}";
     }
 
     /// <summary>The fault host's build output beside this assembly's: <c>tests/DataMesh.FaultHost/bin/&lt;config&gt;/&lt;tfm&gt;/</c>.</summary>
