@@ -78,8 +78,8 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
 
     /// <summary>
     /// The shortest take-over time (work-item visibility) allowed: twice <see cref="ActivityRenewalInterval"/>, 10 s, so a
-    /// renewal may come a whole interval late (a loaded machine's thread pool, a slow storage answer) before a running
-    /// activity's message shows again and a second copy of the activity starts. At 8 s the margin was 3 s.
+    /// renewal may come up to a whole interval late (a loaded machine's thread pool, a slow storage answer) before a
+    /// running activity's message shows again and a second copy of the activity starts. At 8 s the margin was 3 s.
     /// </summary>
     public static readonly TimeSpan MinimumTakeOverAfter = ActivityRenewalInterval * 2;
 
@@ -124,7 +124,7 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
             ThrowExceptionOnInvalidDedupeStatus = true,
             // Short enough that a killed host's activity is picked up again in seconds; running activities renew it every
             // ActivityRenewalInterval (5 s), and takeOverAfter is at least twice that (MinimumTakeOverAfter): a renewal may
-            // be late by a whole interval before the message shows again and the activity would run a second time.
+            // be late by up to a whole interval before the message shows again and the activity would run a second time.
             WorkItemQueueVisibilityTimeout = takeOverAfter,
             // Not the take-over time: a control message is held from its dequeue to its episode's end (see
             // ControlQueueVisibility); the partition lease decides which host reads the queue.
