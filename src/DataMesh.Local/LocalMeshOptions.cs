@@ -99,8 +99,9 @@ public sealed class LocalMeshOptions
 
     /// <summary>
     /// How long an activity in flight on a host that died (killed, crashed) waits before a new host takes it over: the
-    /// durable engine's work-item message visibility and partition lease. Default 20 s; at least 8 s (running activities
-    /// renew every 5 s). An orchestration episode in flight there waits up to 60 s (the control queue's visibility,
+    /// durable engine's work-item message visibility and partition lease. Default 20 s; at least 10 s
+    /// (<see cref="Durable.LocalDurableEngine.MinimumTakeOverAfter"/>: running activities renew every 5 s, and a renewal
+    /// may be a whole interval late). An orchestration episode in flight there waits up to 60 s (the control queue's visibility,
     /// <see cref="Durable.LocalDurableEngine.ControlQueueVisibility"/>, or this if longer).
     /// </summary>
     public TimeSpan TakeOverAfter { get; set; } = Durable.LocalDurableEngine.DefaultTakeOverAfter;

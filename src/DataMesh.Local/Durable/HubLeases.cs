@@ -1,19 +1,20 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Azure;
-using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
+using Azure.Data.Tables;
 
 namespace DataMesh.Local.Durable;
 
 /// <summary>
-/// Reads who holds a task hub's partition leases (the Azure Storage backend keeps one blob per control queue and lease
-/// kind in <c>&lt;hub&gt;-leases</c>, its owner in the blob's content), for the message of a host that waits for them.
+/// Reads who holds a task hub's partition leases, for the message of a host that waits for them. The engine runs the
+/// Azure Storage backend's table partition manager (<c>UseTablePartitionManagement</c>, its default since
+/// DurableTask.AzureStorage 2.x): one row per control queue in the table <c>&lt;hub&gt;Partitions</c>
+/// (<c>TablePartitionLease</c>: row key the control queue, <c>CurrentOwner</c>, <c>NextOwner</c> while another worker
+/// takes it, <c>ExpiresAt</c>, <c>IsDraining</c>). The blob container <c>&lt;hub&gt;-leases</c> of the older blob
+/// partition managers is never created then.
 /// </summary>
 internal sealed class HubLeases(string connectionString, string taskHubName)
 {
-    private readonly BlobContainerClient _container = new(connectionString, taskHubName.ToLowerInvariant() + "-leases");
+    private readonly TableClient _table = new(connectionString, PartitionTableName(taskHubName));
 
     /// <summary>The task hub whose leases these are.</summary>
     public string TaskHubName { get; } = taskHubName;
@@ -21,7 +22,10 @@ internal sealed class HubLeases(string connectionString, string taskHubName)
     // A description for a message: not worth waiting on storage that does not answer.
     private static readonly TimeSpan ReadLimit = TimeSpan.FromSeconds(10);
 
-    /// <summary>One line per control-queue lease: its blob, its state, and the owner it names; never throws.</summary>
+    /// <summary>The backend's partition table of a task hub (DTFx's <c>AzureStorageOrchestrationServiceSettings.PartitionTableName</c>, internal there).</summary>
+    internal static string PartitionTableName(string taskHubName) => taskHubName + "Partitions";
+
+    /// <summary>One line per control-queue lease: the queue, its owner and until when, who is taking it over; never throws.</summary>
     public async Task<string> DescribeAsync(CancellationToken cancellationToken = default)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -30,45 +34,32 @@ internal sealed class HubLeases(string connectionString, string taskHubName)
         try
         {
             var leases = new List<string>();
-            await foreach (var blob in _container.GetBlobsAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+            var now = DateTime.UtcNow;
+            await foreach (var row in _table.QueryAsync<TableEntity>(cancellationToken: cancellationToken).ConfigureAwait(false))
             {
-                if (!blob.Name.Contains("control", StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
-                var content = (await _container.GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value;
-                var state = content.Details.LeaseState == LeaseState.Leased
-                    ? $"leased ({content.Details.LeaseDuration})"
-                    : content.Details.LeaseState.ToString().ToLower(CultureInfo.InvariantCulture);
-                leases.Add($"{blob.Name} {state} by {Owner(content.Content.ToArray())}");
+                leases.Add(Describe(row, now));
             }
 
-            return leases.Count == 0 ? $"no lease blob in {_container.Name}" : string.Join("; ", leases);
+            return leases.Count == 0 ? $"no partition lease in table {_table.Name}" : string.Join("; ", leases);
         }
-        catch (Exception ex) when (ex is RequestFailedException or JsonException or InvalidOperationException)
+        catch (RequestFailedException ex)
         {
-            return $"{_container.Name} unreadable: {ex.Message}";
+            return $"table {_table.Name} unreadable: {ex.Message.Split('\n')[0].Trim()}";
         }
         catch (OperationCanceledException)
         {
-            return $"{_container.Name} unread (no answer within {ReadLimit.TotalSeconds:0} s)";
+            return $"table {_table.Name} unread (no answer within {ReadLimit.TotalSeconds:0} s)";
         }
     }
 
-    private static string Owner(byte[] content)
+    private static string Describe(TableEntity row, DateTime now)
     {
-        try
-        {
-            using var json = JsonDocument.Parse(content);
-            return json.RootElement.ValueKind == JsonValueKind.Object
-                && json.RootElement.TryGetProperty("Owner", out var owner) && owner.GetString() is { Length: > 0 } name
-                ? name
-                : "no owner";
-        }
-        catch (JsonException)
-        {
-            return $"(content '{Encoding.UTF8.GetString(content, 0, Math.Min(content.Length, 80))}')";
-        }
+        var owner = row.GetString("CurrentOwner") is { Length: > 0 } current ? $"owned by {current}" : "unowned";
+        var expires = row.GetDateTimeOffset("ExpiresAt") is { } at
+            ? $" until {at.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture)} UTC{(at.UtcDateTime < now ? " (expired)" : string.Empty)}"
+            : string.Empty;
+        var next = row.GetString("NextOwner") is { Length: > 0 } taker ? $", being taken over by {taker}" : string.Empty;
+        var draining = row.GetBoolean("IsDraining") == true ? ", draining" : string.Empty;
+        return $"{row.RowKey} {owner}{expires}{next}{draining}";
     }
 }

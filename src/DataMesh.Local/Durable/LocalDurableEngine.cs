@@ -37,7 +37,6 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly WorkerCutOff _cutOff;
     private readonly HubLeases _leases;
-    private readonly TimeSpan _notStartedWarningAfter;
     private readonly string _taskHub;
     private bool _stopped;
     private bool _stopWithoutWaiting;
@@ -53,7 +52,7 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
         _leases = leases;
         _taskHub = leases.TaskHubName;
         // A killed host's start message shows again after the control queue's visibility timeout: warn only past that.
-        _notStartedWarningAfter = TimeSpan.FromTicks(Math.Max((ControlVisibility(takeOverAfter) + takeOverAfter).Ticks, takeOverAfter.Ticks * 3));
+        NotStartedWarningAfter = TimeSpan.FromTicks(Math.Max((ControlVisibility(takeOverAfter) + takeOverAfter).Ticks, takeOverAfter.Ticks * 3));
     }
 
     /// <summary>The DTFx client of this engine's task hub (for <see cref="LocalDurableTaskClient"/>).</summary>
@@ -67,6 +66,22 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
 
     /// <summary>How long a killed host's activity work waits by default before another host takes it over (message visibility).</summary>
     public static readonly TimeSpan DefaultTakeOverAfter = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// How often a running activity's work-item message is renewed: DTFx's <c>TaskActivityDispatcher.RenewUntil</c> wakes
+    /// every 5 s (fixed, not a setting) and, for a visibility under 35 s, renews at each wake (it renews 30 s before the
+    /// message would show, at the latest 30 s after the previous renewal); the Azure Storage backend's
+    /// <c>RenewTaskActivityWorkItemLockAsync</c> then hides the message for <c>WorkItemQueueVisibilityTimeout</c> from
+    /// that moment. A renewal that fails is not retried: the message shows again when its visibility lapses.
+    /// </summary>
+    public static readonly TimeSpan ActivityRenewalInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The shortest take-over time (work-item visibility) allowed: twice <see cref="ActivityRenewalInterval"/>, 10 s, so a
+    /// renewal may come up to a whole interval late (a loaded machine's thread pool, a slow storage answer) before a
+    /// running activity's message shows again and a second copy of the activity starts. At 8 s the margin was 3 s.
+    /// </summary>
+    public static readonly TimeSpan MinimumTakeOverAfter = ActivityRenewalInterval * 2;
 
     /// <summary>
     /// How long a control-queue message (a run's start, an activity's result) stays hidden once a host took it: well
@@ -85,12 +100,12 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
     /// <summary>
     /// Creates the task hub if needed and starts the worker with every pipeline task registered; a killed host's
     /// running activities and partition are taken over by another host after about <paramref name="takeOverAfter"/>
-    /// (at least 8 s: running activities renew their messages every 5 s), an orchestration episode it was running after
+    /// (at least <see cref="MinimumTakeOverAfter"/>, 10 s: running activities renew their messages every 5 s), an orchestration episode it was running after
     /// up to <see cref="ControlQueueVisibility"/> (or <paramref name="takeOverAfter"/> if longer).
     /// </summary>
     public static async Task<LocalDurableEngine> StartAsync(string connectionString, string taskHubName, PipelineRuntime runtime, TimeSpan takeOverAfter, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(takeOverAfter, TimeSpan.FromSeconds(8));
+        ArgumentOutOfRangeException.ThrowIfLessThan(takeOverAfter, MinimumTakeOverAfter);
         ArgumentNullException.ThrowIfNull(runtime);
         var loggerFactory = runtime.LoggerFactory;
         // The worker's storage clients and log, cut off if its stop is ever abandoned (see DisposeAsync).
@@ -107,13 +122,18 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
             MaxQueuePollingInterval = TimeSpan.FromMilliseconds(100),
             // A duplicate start must say so (ScheduleAsync returns false), not be dropped silently.
             ThrowExceptionOnInvalidDedupeStatus = true,
-            // Short enough that a killed host's activity is picked up again in seconds; running activities renew it.
+            // Short enough that a killed host's activity is picked up again in seconds; running activities renew it every
+            // ActivityRenewalInterval (5 s), and takeOverAfter is at least twice that (MinimumTakeOverAfter): a renewal may
+            // be late by up to a whole interval before the message shows again and the activity would run a second time.
             WorkItemQueueVisibilityTimeout = takeOverAfter,
             // Not the take-over time: a control message is held from its dequeue to its episode's end (see
             // ControlQueueVisibility); the partition lease decides which host reads the queue.
             ControlQueueVisibilityTimeout = ControlVisibility(takeOverAfter),
-            // One process per hub locally: skip the app lease, and take partition leases fast.
+            // One process per hub locally: skip the app lease, and take partition leases fast. The partition leases are
+            // rows of the task hub's partition table (DTFx's table partition manager, the backend's default since 2.x),
+            // said explicitly because HubLeases reads them there for warning 4121.
             UseAppLease = false,
+            UseTablePartitionManagement = true,
             LeaseAcquireInterval = TimeSpan.FromSeconds(1),
             LeaseRenewInterval = takeOverAfter / 4,
             LeaseInterval = takeOverAfter * 3 / 4,
@@ -167,6 +187,12 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
     /// <summary>The control queue's visibility timeout for a take-over time: <see cref="ControlQueueVisibility"/> or longer.</summary>
     internal static TimeSpan ControlVisibility(TimeSpan takeOverAfter) => takeOverAfter > ControlQueueVisibility ? takeOverAfter : ControlQueueVisibility;
 
+    /// <summary>
+    /// How long a wait for a run that has not started goes before warning 4121 names the partition's lease holder, and
+    /// again at each such interval: <c>max(control-queue visibility + take-over time, 3 × take-over time)</c> (a test shortens it).
+    /// </summary>
+    internal TimeSpan NotStartedWarningAfter { get; set; }
+
     /// <summary>Runs before each orchestration episode of this engine's worker (the host-kill tests make an episode slow).</summary>
     internal Func<TaskOrchestrationWorkItem, Task>? BeforeEpisode { get; set; }
 
@@ -188,6 +214,7 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
             StorageAccountClientProvider = new StorageAccountClientProvider(connectionString),
             TaskHubName = taskHubName,
             PartitionCount = 1,
+            UseTablePartitionManagement = true,
             LoggerFactory = loggerFactory,
         });
         await service.CreateIfNotExistsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -268,7 +295,7 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
     }
 
     /// <summary>
-    /// Says, every <see cref="_notStartedWarningAfter"/> while the run has not started, who holds the task hub's partition:
+    /// Says, every <see cref="NotStartedWarningAfter"/> while the run has not started, who holds the task hub's partition:
     /// a run is started only by the worker that owns the control queue's lease, and a host that cannot get it (another
     /// host, live or abandoned, renews it) would otherwise wait in silence until its caller's time-out.
     /// </summary>
@@ -279,8 +306,8 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
         {
             while (true)
             {
-                await Task.Delay(_notStartedWarningAfter, started).ConfigureAwait(false);
-                waited += _notStartedWarningAfter;
+                await Task.Delay(NotStartedWarningAfter, started).ConfigureAwait(false);
+                waited += NotStartedWarningAfter;
                 if (last() is { OrchestrationStatus: not OrchestrationStatus.Pending })
                 {
                     return;
