@@ -74,6 +74,8 @@ public sealed class OutputModeTests(AzuriteFixture azurite)
         new TestProduct(domain, "ledger-append-gate", Sql, AppendContract, output: "{ contract: contract.odcs.yaml, mode: append }"),
         new TestProduct(domain, "ledger-append-race", Sql, AppendContract, output: "{ contract: contract.odcs.yaml, mode: append }"),
         new TestProduct(domain, "stock-partitions", Sql, PartitionContract, output: "{ contract: contract.odcs.yaml, mode: partitions, partitionBy: [customer] }"),
+        new TestProduct(domain, "stock-partitions-race", Sql, PartitionContract, output: "{ contract: contract.odcs.yaml, mode: partitions, partitionBy: [customer] }"),
+        new TestProduct(domain, "ledger-replace", Sql, PartitionContract, output: "{ contract: contract.odcs.yaml, mode: replace }"),
         new TestProduct(domain, "customers-merge", Sql, MergeContract, output: "{ contract: contract.odcs.yaml, mode: merge, key: [order_id], deleteWhen: \"status = 'cancelled'\" }"),
         new TestProduct(domain, "customers-merge-gate", Sql, MergeContract, output: "{ contract: contract.odcs.yaml, mode: merge, key: [order_id] }"),
         new TestProduct(domain, "customers-merge-race", Sql, MergeContract, output: "{ contract: contract.odcs.yaml, mode: merge, key: [order_id] }"),
@@ -175,6 +177,35 @@ public sealed class OutputModeTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Partitions_FourConcurrentRuns_EachReleaseBuildsOnTheOneBeforeAndNoPartitionIsLost()
+    {
+        // Arrange: partitions "base" and "shared" published.
+        var (mesh, product) = await ProductAsync("stock-partitions-race");
+        var store = Store(mesh, product);
+        await RunAsync(mesh, product, "load.csv", ["1,base,1.00,open", "2,shared,2.00,open"]);
+
+        // Act: four runs at once, each writing a partition of its own and replacing "shared".
+        var results = await Task.WhenAll(Enumerable.Range(1, 4).Select(i => RunAsync(mesh, product, $"day-{i}.csv", [$"{10 + i},own{i},{i}.00,open", $"{20 + i},shared,{i}.00,open"])));
+
+        // Assert: release r holds "base", the partition of every run published up to r (a run on a stale base would drop
+        // those published meanwhile) and the "shared" partition of the run that published r, and builds on r - 1.
+        Assert.Equal([2, 3, 4, 5], results.Select(r => r.Release!.Value).Order());
+        var runOf = Enumerable.Range(1, 4).ToDictionary(i => results[i - 1].Release!.Value);
+        for (var release = 2; release <= 5; release++)
+        {
+            var published = runOf.Where(r => r.Key <= release).Select(r => r.Value).ToList();
+            var expected = published.Select(i => $"{10 + i}|own{i}|{i}.00|open")
+                .Append("1|base|1.00|open")
+                .Append($"{20 + runOf[release]}|shared|{runOf[release]}.00|open")
+                .Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(expected, await SnapshotRows.ReadAsync(store, product.Name, Version, release, Columns));
+            var changes = (await ManifestAsync(store, product, release)).Changes!;
+            Assert.Equal(release - 1, changes.BasedOn);
+            Assert.Equal([$"customer=own{runOf[release]}", "customer=shared"], changes.Partitions);
+        }
+    }
+
+    [Fact]
     public async Task Merge_FourConcurrentRuns_NewestReleaseHoldsEveryRunsUpserts()
     {
         // Arrange: keys 1-8 published.
@@ -268,6 +299,68 @@ public sealed class OutputModeTests(AzuriteFixture azurite)
         Assert.Equal(new ReleaseChanges { Mode = OutputMode.Replace, RowsAdded = TestProduct.ExpectedRows(20), RowsRemoved = TestProduct.ExpectedRows(40), FilesWritten = 1 }, manifest.Changes! with { Partitions = [] });
     }
 
+    [Fact]
+    public async Task Replace_TwoRuns_EachReleaseHoldsExactlyItsOwnRunsRows()
+    {
+        // Arrange
+        var (mesh, product) = await ProductAsync("ledger-replace");
+        var store = Store(mesh, product);
+        var first = await RunAsync(mesh, product, "day-1.csv", Rows(1, 6));
+
+        // Act: the second run brings other orders and one of the first run's, changed.
+        var second = await RunAsync(mesh, product, "day-2.csv", ["4,c1,40.00,shipped", .. Rows(7, 9)]);
+
+        // Assert: row sets, not counts: release 2 is the second run's output alone, release 1 still reads as published.
+        Assert.Equal((1, 2), (first.Release, second.Release));
+        Assert.Equal(Expected(1, 6), await SnapshotRows.ReadAsync(store, product.Name, Version, 1, Columns));
+        Assert.Equal(["4|c1|40.00|shipped", .. Expected(7, 9)], await SnapshotRows.ReadAsync(store, product.Name, Version, 2, Columns));
+        var manifest = await ManifestAsync(store, product, 2);
+        Assert.Equal((OutputMode.Replace, (int?)null, 4L, 6L), (manifest.Changes!.Mode, manifest.Changes.BasedOn, manifest.Changes.RowsAdded, manifest.Changes.RowsRemoved));
+        Assert.All(manifest.Files, f => Assert.Null(f.Release));
+    }
+
+    [Theory]
+    [InlineData(PipelineFaults.BeforeManifest, "partitions, partitionBy: [customer]", new[] { 2, 3, 5, 6, 7 }, 1)]
+    [InlineData(PipelineFaults.AfterManifest, "partitions, partitionBy: [customer]", new[] { 2, 3, 5, 6, 7 }, 1)]
+    [InlineData(PipelineFaults.BeforeManifest, "replace", new[] { 7 }, null)]
+    [InlineData(PipelineFaults.AfterManifest, "replace", new[] { 7 }, null)]
+    public async Task Publish_FailsAfterItsWorkAndIsRetried_SameSnapshotOneRelease_PartitionsAndReplace(string point, string mode, int[] expectedIds, int? basedOn)
+    {
+        // Arrange: the second run's publish fails once at the point; its order 7 is in partition c1 (orders 1 and 4 were).
+        using var product = new TestProduct("retry" + Guid.NewGuid().ToString("N")[..6], "stock", Sql, PartitionContract, output: $"{{ contract: contract.odcs.yaml, mode: {mode} }}");
+        var faulted = new ConcurrentDictionary<string, int>();
+        var armed = 0;
+        var faults = new PipelineFaults((at, runId) =>
+        {
+            if (at == point && Volatile.Read(ref armed) == 1 && faulted.TryAdd(runId, 1))
+            {
+                throw new InvalidOperationException($"injected fault at {at}");
+            }
+
+            return Task.CompletedTask;
+        });
+        await using var mesh = await product.StartMeshAsync(azurite, o =>
+        {
+            o.Namespace = AzuriteFixture.CreateNamespace();
+            o.Pipeline.Faults = faults;
+        });
+        var store = Store(mesh, product);
+        await RunAsync(mesh, product, "day-1.csv", Rows(1, 6));
+        Volatile.Write(ref armed, 1);
+
+        // Act
+        var second = await RunAsync(mesh, product, "day-2.csv", Rows(7, 7));
+
+        // Assert: one release 2, holding exactly the snapshot an unfailed publish gives.
+        var expected = expectedIds.Select(i => $"{i}|c{i % 3}|{i}.50|open").Order(StringComparer.Ordinal).ToList();
+        Assert.Single(faulted);
+        Assert.Equal((2, (long)expected.Count), (second.Release, second.Rows));
+        Assert.Equal([1, 2], await store.ListReleasesAsync(product.Name, Version));
+        Assert.Equal(expected, await SnapshotRows.ReadAsync(store, product.Name, Version, 2, Columns));
+        Assert.Equal(Expected(1, 6), await SnapshotRows.ReadAsync(store, product.Name, Version, 1, Columns));
+        Assert.Equal(basedOn, (await ManifestAsync(store, product, 2)).Changes!.BasedOn);
+    }
+
     [Theory]
     [InlineData(PipelineFaults.BeforeManifest, "append")]
     [InlineData(PipelineFaults.AfterManifest, "append")]
@@ -336,6 +429,80 @@ public sealed class OutputModeTests(AzuriteFixture azurite)
         var manifest = (await store.ReadManifestAsync(ReleaseStore.Folder(product.Name, "1.1.0", 1)))!;
         Assert.Equal((1, "1.0.0"), (manifest.Changes!.BasedOn, manifest.Changes.BasedOnVersion));
         Assert.Contains(manifest.Files, f => (f.Release, f.Version) == (1, "1.0.0"));
+    }
+
+    /// <remarks>
+    /// One product through its life: two append releases, then (its <c>product.yaml</c> switched to merge) an upsert with a
+    /// delete, a compaction of that snapshot, and retention keeping two releases. Each release's rows are read as the
+    /// release is published; at the end <c>datamesh query ID@VERSION#RELEASE</c> (the readers' path: deletion files,
+    /// references into earlier folders, expiry) must give those very rows for every retained release and refuse each
+    /// expired one naming the rule.
+    /// </remarks>
+    [Fact]
+    public async Task TimeTravel_AppendMergeCompactionRetention_RetainedReleasesReadAsPublishedExpiredOnesRefused()
+    {
+        // Arrange
+        using var product = new TestProduct("chain" + Guid.NewGuid().ToString("N")[..6], "ledger", Sql, MergeContract, output: "{ contract: contract.odcs.yaml, mode: append, retention: { releases: 2 } }");
+        var store = default(ReleaseStore)!;
+        var published = new Dictionary<int, IReadOnlyList<string>>();
+        await using (var mesh = await product.StartMeshAsync(azurite))
+        {
+            store = Store(mesh, product);
+            await RunAsync(mesh, product, "day-1.csv", Rows(1, 6));
+            published[1] = await SnapshotRows.ReadAsync(store, product.Name, Version, 1, Columns);
+            await RunAsync(mesh, product, "day-2.csv", Rows(7, 8));
+            published[2] = await SnapshotRows.ReadAsync(store, product.Name, Version, 2, Columns);
+        }
+
+        var spec = Path.Combine(product.Directory, "product.yaml");
+        await File.WriteAllTextAsync(spec, (await File.ReadAllTextAsync(spec)).Replace("mode: append", "mode: merge, key: [order_id], deleteWhen: \"status = 'cancelled'\"", StringComparison.Ordinal));
+        List<string> merged = [.. Expected(1, 8).Where(r => !r.StartsWith("2|", StringComparison.Ordinal) && !r.StartsWith("3|", StringComparison.Ordinal)), "2|c2|20.00|shipped", "9|c0|9.50|open"];
+        merged.Sort(StringComparer.Ordinal);
+
+        // Act
+        await using (var mesh = await product.StartMeshAsync(azurite))
+        {
+            var third = await RunAsync(mesh, product, "day-3.csv", ["2,c2,20.00,shipped", "3,c0,3.50,cancelled", "9,c0,9.50,open"]);
+            Assert.Equal(3, third.Release);
+            published[3] = await SnapshotRows.ReadAsync(store, product.Name, Version, 3, Columns);
+            var compacted = await new ReleaseCompactor(mesh.Storage, new ReleaseCompactionOptions { MinSmallFiles = 2, WorkDirectory = product.Root })
+                .CompactAsync(product.Domain, product.Name, Version, OutputMode.Merge, "order_id");
+            Assert.True(compacted.Status == CompactionStatus.Compacted, $"{compacted.Status}, {compacted.FilesBefore} file(s) before");
+            Assert.Equal(4, compacted.Release);
+            published[4] = await SnapshotRows.ReadAsync(store, product.Name, Version, 4, Columns);
+            var (retention, _) = await mesh.MaintainReleasesAsync();
+            Assert.Equal(["1.0.0#1", "1.0.0#2"], retention.Single(r => r.ProductId == product.Id).Expired.Order(StringComparer.Ordinal));
+        }
+
+        var reads = new Dictionary<int, CliRunner.CliResult>();
+        foreach (var release in new[] { 1, 2, 3, 4 })
+        {
+            reads[release] = await CliRunner.RunAsync(product.Root, azurite.CliEnvironment(Path.Combine(product.Root, ".datamesh")),
+                "query", $"{product.Id}@{Version}#{release}", $"SELECT concat_ws('|', {Columns}) AS r FROM ledger ORDER BY r", "--format", "csv");
+        }
+
+        // Assert: each release held the snapshot of its step when published (the compaction the same rows as its base) ...
+        Assert.Equal(Expected(1, 6), published[1]);
+        Assert.Equal(Expected(1, 8), published[2]);
+        Assert.Equal(merged, published[3]);
+        Assert.Equal(merged, published[4]);
+        var merge = (await ManifestAsync(store, product, 3)).Changes!;
+        Assert.Equal((OutputMode.Merge, (int?)2, 1L, 1L, 1L), (merge.Mode, merge.BasedOn, merge.RowsAdded, merge.RowsReplaced, merge.RowsRemoved));
+        Assert.True((await ManifestAsync(store, product, 4)).Files.Count < (await ManifestAsync(store, product, 3)).Files.Count, "the compaction wrote no fewer files");
+
+        // ... the retained ones read back exactly so after the compaction and retention, the expired ones are refused naming the rule.
+        foreach (var release in new[] { 3, 4 })
+        {
+            Assert.True(reads[release].ExitCode == 0, reads[release].StdErr);
+            Assert.Equal(["r", .. published[release]], reads[release].StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        }
+
+        foreach (var release in new[] { 1, 2 })
+        {
+            Assert.True(reads[release].ExitCode == 1, $"#{release}: exit {reads[release].ExitCode} {reads[release].StdOut}{reads[release].StdErr}");
+            Assert.Contains($"{product.Id} 1.0.0#{release} has expired", reads[release].StdErr, StringComparison.Ordinal);
+            Assert.Contains("output.retention { releases: 2 }", reads[release].StdErr, StringComparison.Ordinal);
+        }
     }
 
     private async Task<(LocalMesh Mesh, TestProduct Product)> ProductAsync(string name)

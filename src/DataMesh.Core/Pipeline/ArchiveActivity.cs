@@ -54,6 +54,9 @@ public sealed class ArchiveActivity(PipelineRuntime runtime) : TaskActivity<Arch
     private async Task<IReadOnlyList<string>> ArchiveAsync(ArchiveInput input, CancellationToken cancellationToken)
     {
         var spec = runtime.ProductsOf(input.RunId).Get(input.ProductId);
+
+        // A terminated run's input stays where its cancellation says it is (in landing): nothing moved.
+        await CleanUpActivity.ThrowIfTerminatedAsync(runtime, spec, input.RunId, "archive", cancellationToken).ConfigureAwait(false);
         var landing = runtime.StorageFor(spec.Domain).Landing(spec.Domain);
         var archive = runtime.StorageFor(spec.Domain).Archive(spec.Domain);
         await archive.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);

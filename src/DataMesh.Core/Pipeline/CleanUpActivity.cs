@@ -36,6 +36,33 @@ public sealed class CleanUpActivity(PipelineRuntime runtime) : TaskActivity<Clea
     internal static async Task<bool> TerminatedAsync(PipelineRuntime runtime, ProductSpec spec, string runId, CancellationToken cancellationToken) =>
         await runtime.StorageFor(spec.Domain).Staging(spec.Domain).GetBlobClient(StagedOutput.TerminatedMarker(spec.Name, runId)).ExistsAsync(cancellationToken).ConfigureAwait(false);
 
+    /// <summary>
+    /// Refuses to start a stage of a run that was terminated (the mark of <see cref="CleanUpInput.Terminated"/> is there):
+    /// a terminated orchestration does not take back the activities it scheduled, and in Azure nothing stops one
+    /// in-process, so each stage looks before it does anything. Not retried (<see cref="PipelineStageException"/>).
+    /// </summary>
+    internal static async Task ThrowIfTerminatedAsync(PipelineRuntime runtime, ProductSpec spec, string runId, string stage, CancellationToken cancellationToken)
+    {
+        if (await TerminatedAsync(runtime, spec, runId, cancellationToken).ConfigureAwait(false))
+        {
+            throw new PipelineStageException(stage, $"Run {runId} was terminated (cancelled or stuck) before this {stage} started: nothing done.");
+        }
+    }
+
+    /// <summary>
+    /// After a stage of run <paramref name="runId"/> wrote its scratch: when the run was marked terminated meanwhile (the
+    /// clean-up may have listed before this stage wrote), removes the run's staged files and folder and refuses, saying
+    /// <paramref name="undone"/>. Looks with no cancellation: what the stage wrote must not outlive the run's clean-up.
+    /// </summary>
+    internal static async Task ThrowIfTerminatedWhileRunningAsync(PipelineRuntime runtime, ProductSpec spec, string runId, string stage, string undone)
+    {
+        if (await TerminatedAsync(runtime, spec, runId, CancellationToken.None).ConfigureAwait(false))
+        {
+            await RemoveScratchAsync(runtime, spec, runId, CancellationToken.None).ConfigureAwait(false);
+            throw new PipelineStageException(stage, $"Run {runId} was terminated (cancelled or stuck) while this {stage} ran: {undone}.");
+        }
+    }
+
     /// <summary>Deletes the run's staged files and its local folder (what a stage of it wrote: idempotent).</summary>
     internal static async Task RemoveScratchAsync(PipelineRuntime runtime, ProductSpec spec, string runId, CancellationToken cancellationToken)
     {

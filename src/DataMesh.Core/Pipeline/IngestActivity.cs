@@ -22,6 +22,7 @@ public sealed class IngestActivity(PipelineRuntime runtime) : TaskActivity<Inges
     private async Task<IngestedFile> IngestAsync(IngestInput input, CancellationToken cancellationToken)
     {
         var spec = runtime.ProductsOf(input.RunId).Get(input.ProductId);
+        await CleanUpActivity.ThrowIfTerminatedAsync(runtime, spec, input.RunId, "ingest", cancellationToken).ConfigureAwait(false);
         var port = spec.Inputs.FirstOrDefault(i => i.Name == input.File.InputName && i.IsLanding)
             ?? throw new InputRejectedException($"{spec.Id} has no landing input '{input.File.InputName}'.");
         LandingFiles.ValidateName(input.File.BlobName);
@@ -37,6 +38,9 @@ public sealed class IngestActivity(PipelineRuntime runtime) : TaskActivity<Inges
         }
 
         await runtime.Options.Faults.InjectAsync(PipelineFaults.AfterIngest, input.RunId).ConfigureAwait(false);
+
+        // Copied before looking: a copy made after the terminated run's clean-up emptied its folder goes too.
+        await CleanUpActivity.ThrowIfTerminatedWhileRunningAsync(runtime, spec, input.RunId, "ingest", "its copy of the input removed").ConfigureAwait(false);
         return ingested;
     }
 }

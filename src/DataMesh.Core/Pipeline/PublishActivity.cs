@@ -25,6 +25,7 @@ public sealed partial class PublishActivity(PipelineRuntime runtime) : TaskActiv
     private async Task<PublishResult> PublishAsync(PublishInput input, CancellationToken cancellationToken)
     {
         var spec = runtime.ProductsOf(input.RunId).Get(input.ProductId);
+        await CleanUpActivity.ThrowIfTerminatedAsync(runtime, spec, input.RunId, "publish", cancellationToken).ConfigureAwait(false);
         var workspace = runtime.Workspace(input.RunId);
         var store = new ReleaseStore(runtime.StorageFor(spec.Domain).Products(spec.Domain));
 
@@ -69,6 +70,16 @@ public sealed partial class PublishActivity(PipelineRuntime runtime) : TaskActiv
                 .UploadAsync(BinaryData.FromString(await File.ReadAllTextAsync(spec.Contract.Path, cancellationToken).ConfigureAwait(false)), overwrite: true, cancellationToken).ConfigureAwait(false);
             await runtime.Options.Faults.InjectAsync(PipelineFaults.BeforeManifest, input.RunId).ConfigureAwait(false);
             publishLock.ThrowIfLost();
+
+            // The commit is the manifest: a run terminated since this publish started never writes it (the last look,
+            // one request before the create-only write), and what it wrote into the release folder goes with its claim.
+            if (await CleanUpActivity.TerminatedAsync(runtime, spec, input.RunId, CancellationToken.None).ConfigureAwait(false))
+            {
+                await RemoveUncommittedAsync(store, folder).ConfigureAwait(false);
+                await CleanUpActivity.RemoveScratchAsync(runtime, spec, input.RunId, CancellationToken.None).ConfigureAwait(false);
+                throw new PipelineStageException("publish", $"Run {input.RunId} was terminated (cancelled or stuck) while this publish ran: release {release} not written, its files and claim removed.");
+            }
+
             existing = await store.WriteManifestAsync(folder, new ReleaseManifest
             {
                 ProductId = spec.Id,
@@ -98,6 +109,26 @@ public sealed partial class PublishActivity(PipelineRuntime runtime) : TaskActiv
         await runtime.Options.Faults.InjectAsync(PipelineFaults.AfterManifest, input.RunId).ConfigureAwait(false);
         var location = store.Container.Uri.AbsoluteUri.TrimEnd('/') + "/" + ReleaseStore.Folder(spec.Name, spec.Version, existing.Release);
         return new PublishResult(existing.Release, location, existing.Rows, existing.SchemaHash) { Bytes = existing.Files.Sum(f => f.Size), Quality = existing.Quality, Changes = existing.Changes };
+    }
+
+    /// <summary>
+    /// Deletes every blob of a release folder this publish claimed and filled but did not commit (no manifest): its data
+    /// and deletion files, its contract snapshot and its claim, so the number is free again. Under the publish lock, so
+    /// no other writer claims meanwhile.
+    /// </summary>
+    private static async Task RemoveUncommittedAsync(ReleaseStore store, string folder)
+    {
+        var names = new List<string>();
+        await foreach (var blob in store.Container.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = folder }).ConfigureAwait(false))
+        {
+            names.Add(blob.Name);
+        }
+
+        // The claim last: while any file is left, the number stays this run's.
+        foreach (var name in names.OrderBy(n => n == folder + ReleaseStore.ClaimName))
+        {
+            await store.Container.DeleteBlobIfExistsAsync(name).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The DuckDB sandbox of the snapshot work: the run's output (masked or not) and its snapshot folder, nothing else.</summary>

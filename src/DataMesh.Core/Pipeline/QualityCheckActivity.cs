@@ -24,6 +24,7 @@ public sealed class QualityCheckActivity(PipelineRuntime runtime) : TaskActivity
     private async Task<QualitySummary> CheckAsync(QualityCheckInput input, CancellationToken cancellationToken)
     {
         var spec = runtime.ProductsOf(input.RunId).Get(input.ProductId);
+        await CleanUpActivity.ThrowIfTerminatedAsync(runtime, spec, input.RunId, "quality", cancellationToken).ConfigureAwait(false);
         var output = input.Output;
 
         // The transform measured the output where it wrote it: judging needs no data, only samples of failing rows do.
@@ -53,6 +54,9 @@ public sealed class QualityCheckActivity(PipelineRuntime runtime) : TaskActivity
         }
 
         await runtime.Options.Faults.InjectAsync(PipelineFaults.AfterQuality, input.RunId).ConfigureAwait(false);
+
+        // A verdict for a terminated run would let nothing follow; what it downloaded to judge goes with the run.
+        await CleanUpActivity.ThrowIfTerminatedWhileRunningAsync(runtime, spec, input.RunId, "quality", "no verdict given").ConfigureAwait(false);
         return summary;
     }
 

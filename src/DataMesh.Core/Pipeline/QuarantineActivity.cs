@@ -32,6 +32,9 @@ public sealed class QuarantineActivity(PipelineRuntime runtime) : TaskActivity<Q
     {
         await runtime.Options.Faults.InjectAsync(PipelineFaults.BeforeQuarantine, input.RunId).ConfigureAwait(false);
         var spec = runtime.ProductsOf(input.RunId).Get(input.ProductId);
+
+        // A terminated run's input stays where its cancellation says it is (in landing): nothing moved.
+        await CleanUpActivity.ThrowIfTerminatedAsync(runtime, spec, input.RunId, "quarantine", cancellationToken).ConfigureAwait(false);
         var landing = runtime.StorageFor(spec.Domain).Landing(spec.Domain);
         var quarantine = runtime.StorageFor(spec.Domain).Quarantine(spec.Domain);
         var moved = new List<string>();

@@ -21,9 +21,13 @@ public static class RunCancellation
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true };
 
-    /// <summary>The error a cancelled run ends with: who cancelled it, where, and what became of its input.</summary>
-    public static string Describe(string by, string stage) =>
-        $"{Marker}by {by} at stage {stage}; nothing published, its workspace cleaned, its landing input left in landing: drop it again or replay it";
+    /// <summary>
+    /// The error a cancelled run ends with: who cancelled it, where, and what became of its input: a landed input stays in
+    /// landing; a backfill's inputs (<paramref name="backfill"/>) were read from the archive and stay there.
+    /// </summary>
+    public static string Describe(string by, string stage, bool backfill = false) =>
+        $"{Marker}by {by} at stage {stage}; nothing published, its workspace cleaned, "
+        + (backfill ? "its archived inputs kept in the archive: run the backfill again" : "its landing input left in landing: drop it again or replay it");
 
     /// <summary>Whether a terminated run's output (its termination reason, raw or as a JSON string) marks a cancellation.</summary>
     public static bool IsCancellation(string? terminationOutput) =>
@@ -48,8 +52,21 @@ public static class RunCancellation
             return RunCancellationOutcome.AlreadyEnded;
         }
 
-        await client.TerminateInstanceAsync(runId, new TerminateInstanceOptions(Describe(by, StageOf(run))), cancellationToken).ConfigureAwait(false);
+        await client.TerminateInstanceAsync(runId, new TerminateInstanceOptions(Describe(by, StageOf(run), IsBackfill(run))), cancellationToken).ConfigureAwait(false);
         return RunCancellationOutcome.Terminated;
+    }
+
+    /// <summary>Whether the run is a backfill (its request's trigger), its inputs read from the archive.</summary>
+    private static bool IsBackfill(OrchestrationMetadata run)
+    {
+        try
+        {
+            return run.SerializedInput is { Length: > 0 } && run.ReadInputAs<PipelineRequest>()?.Trigger == BackfillPlanner.Trigger;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The stage a run last reported (its custom status), or <c>unknown</c>.</summary>

@@ -32,10 +32,7 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
     private async Task<TransformResult> TransformAsync(TransformInput input, CancellationToken cancellationToken)
     {
         var spec = runtime.ProductsOf(input.RunId).Get(input.ProductId);
-        if (await CleanUpActivity.TerminatedAsync(runtime, spec, input.RunId, cancellationToken).ConfigureAwait(false))
-        {
-            throw new PipelineStageException("transform", $"Run {input.RunId} was terminated (cancelled or stuck) before this transform started: nothing done.");
-        }
+        await CleanUpActivity.ThrowIfTerminatedAsync(runtime, spec, input.RunId, "transform", cancellationToken).ConfigureAwait(false);
 
         TransformResult result;
         try
@@ -54,11 +51,7 @@ public sealed class TransformActivity(PipelineRuntime runtime) : TaskActivity<Tr
         }
 
         // Staged before looking: if the clean-up's listing missed these files, the mark is there now (CleanUpActivity).
-        if (await CleanUpActivity.TerminatedAsync(runtime, spec, input.RunId, CancellationToken.None).ConfigureAwait(false))
-        {
-            await CleanUpActivity.RemoveScratchAsync(runtime, spec, input.RunId, CancellationToken.None).ConfigureAwait(false);
-            throw new PipelineStageException("transform", $"Run {input.RunId} was terminated (cancelled or stuck) while this transform ran: its output removed.");
-        }
+        await CleanUpActivity.ThrowIfTerminatedWhileRunningAsync(runtime, spec, input.RunId, "transform", "its output removed").ConfigureAwait(false);
 
         return result;
     }

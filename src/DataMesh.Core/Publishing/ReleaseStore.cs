@@ -14,7 +14,8 @@ public sealed class ReleaseStore(BlobContainerClient products)
     /// <summary>Name of the manifest blob inside a release folder.</summary>
     public const string ManifestName = "_manifest.json";
 
-    private const string ClaimName = "_claim";
+    /// <summary>Name of the blob claiming a release number for a run (create-only), inside the release folder.</summary>
+    internal const string ClaimName = "_claim";
     private const string RunIdMetadata = "runid";
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };

@@ -78,8 +78,8 @@ public sealed partial class CancelRunFunction(IProductRegistry products, AppServ
                 status = "Terminated",
                 announced = failure is not null,
                 detail = failure is not null
-                    ? "cancelled: its PipelineRunFailed (reason 'cancelled') is being announced and its workspace cleaned; its landing input stays in landing"
-                    : "cancelled: its PipelineRunFailed (reason 'cancelled') is announced by the next StuckRunTimer pass; its landing input stays in landing",
+                    ? "cancelled: its PipelineRunFailed (reason 'cancelled') is being announced and its workspace cleaned; its inputs stay where they were (landing, or the archive for a backfill)"
+                    : "cancelled: its PipelineRunFailed (reason 'cancelled') is announced by the next StuckRunTimer pass; its inputs stay where they were (landing, or the archive for a backfill)",
             },
             cancellationToken);
         response.StatusCode = HttpStatusCode.Accepted;
