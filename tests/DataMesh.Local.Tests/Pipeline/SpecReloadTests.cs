@@ -82,6 +82,48 @@ public sealed class SpecReloadTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Contains("sales", _mesh.EventTopic.Domains);
     }
 
+    [Fact]
+    public async Task ReloadSpecsAsync_ProductRemovedAndMeshYamlAddedThenMeshYamlBroken_RemovesItSwapsThePoliciesThenKeepsThem()
+    {
+        // Arrange: a second product, loaded; the mesh runs on the built-in baseline (no mesh.yaml).
+        Copy("finance", "ledger-amer");
+        Assert.Equal(["finance.ledger-amer"], (await _mesh.ReloadSpecsAsync()).Added);
+        var baseline = _mesh.Runtime.Policies;
+
+        // Act: the product goes, and the mesh gets its own mesh.yaml (one policy).
+        Directory.Delete(Path.Combine(Pipelines, "finance", "ledger-amer"), recursive: true);
+        var meshFile = Path.Combine(Pipelines, "mesh.yaml");
+        File.WriteAllText(meshFile, MeshYaml("owner-email-required"));
+        var removed = await _mesh.ReloadSpecsAsync();
+
+        // Assert: removed and no longer served; the new policies are the runtime's.
+        Assert.Equal(["finance.ledger-amer"], removed.Removed);
+        Assert.True(removed.PoliciesChanged);
+        Assert.Equal("Specs reloaded: removed [finance.ledger-amer]; mesh.yaml changed.", removed.Summary());
+        Assert.Equal(["finance.ledger-emea"], _mesh.Products.All.Select(p => p.Id));
+        var own = _mesh.Runtime.Policies;
+        Assert.NotSame(baseline, own);
+        Assert.Equal(["owner-email-required"], own!.Policies.Select(p => p.Id));
+
+        // Act: mesh.yaml now names a policy that does not exist.
+        File.WriteAllText(meshFile, MeshYaml("owner-email-requird"));
+        var refused = await _mesh.ReloadSpecsAsync();
+
+        // Assert: refused naming mesh.yaml; the mesh keeps the policies it had and its products.
+        Assert.False(refused.Applied);
+        Assert.Contains(refused.Errors, e => e.File.EndsWith("mesh.yaml", StringComparison.Ordinal) && e.Message.Contains("owner-email-requird", StringComparison.Ordinal));
+        Assert.Same(own, _mesh.Runtime.Policies);
+        Assert.Equal(["finance.ledger-emea"], _mesh.Products.All.Select(p => p.Id));
+    }
+
+    private static string MeshYaml(string policy) => $"""
+        apiVersion: datamesh/v1
+        kind: Mesh
+        policies:
+          - id: {policy}
+            severity: error
+        """;
+
     private void Copy(string domain, string product) =>
         Folders.Copy(Path.Combine(RepositoryRoot.Path, "pipelines", domain, product), Path.Combine(Pipelines, domain, product));
 
