@@ -57,7 +57,7 @@ public static class RunCancellation
     }
 
     /// <summary>Whether the run is a backfill (its request's trigger), its inputs read from the archive.</summary>
-    private static bool IsBackfill(OrchestrationMetadata run)
+    internal static bool IsBackfill(OrchestrationMetadata run)
     {
         try
         {

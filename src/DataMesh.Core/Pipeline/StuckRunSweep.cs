@@ -43,12 +43,13 @@ public sealed partial class StuckRunSweep
 
     /// <summary>
     /// The reason given to a run terminated as stuck: its state, stage and age, the bound, and what became of its
-    /// input (shared by both hosts, so a run fails with the same words wherever it hung).
+    /// input (shared by both hosts, so a run fails with the same words wherever it hung): a landing run's input stays in
+    /// landing; a backfill's inputs (<paramref name="backfill"/>) were read from the archive and stay there.
     /// </summary>
-    public static string Reason(string status, string stage, TimeSpan age, TimeSpan bound) =>
+    public static string Reason(string status, string stage, TimeSpan age, TimeSpan bound, bool backfill = false) =>
         $"{Marker}still {status} at stage {stage} {age.TotalMinutes:0.#} minute(s) after it started, "
         + $"past the bound of {bound.TotalMinutes:0.#} minute(s) (its work was lost or hangs); terminated, its workspace cleaned, "
-        + "its landing input left in landing: drop it again or replay it";
+        + (backfill ? "its archived inputs kept in the archive: run the backfill again" : "its landing input left in landing: drop it again or replay it");
 
     /// <summary>One pass: terminates the runs past their bound, then schedules the announced failure of each run terminated as stuck. Returns the runs terminated now.</summary>
     public async Task<IReadOnlyList<string>> CheckAsync(CancellationToken cancellationToken = default)
@@ -70,7 +71,7 @@ public sealed partial class StuckRunSweep
             }
 
             var stage = StageOf(run);
-            var reason = Reason(run.RuntimeStatus.ToString(), stage, now - run.CreatedAt, _bound);
+            var reason = Reason(run.RuntimeStatus.ToString(), stage, now - run.CreatedAt, _bound, RunCancellation.IsBackfill(run));
             await _client.TerminateInstanceAsync(run.InstanceId, new TerminateInstanceOptions(reason), cancellationToken).ConfigureAwait(false);
             LogTerminated(_logger, run.InstanceId, stage);
             terminated.Add(run.InstanceId);

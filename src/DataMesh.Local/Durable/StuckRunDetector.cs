@@ -93,7 +93,7 @@ public sealed partial class StuckRunDetector
             }
 
             var stage = StageOf(state);
-            var reason = StuckRunSweep.Reason(state.OrchestrationStatus.ToString(), stage, now - state.CreatedTime, _bound);
+            var reason = StuckRunSweep.Reason(state.OrchestrationStatus.ToString(), stage, now - state.CreatedTime, _bound, IsBackfill(state));
             await _engine.Client.TerminateInstanceAsync(state.OrchestrationInstance, reason).WaitAsync(cancellationToken).ConfigureAwait(false);
             LogTerminated(_logger, state.OrchestrationInstance.InstanceId, stage);
             terminated.Add(state.OrchestrationInstance.InstanceId);
@@ -112,6 +112,19 @@ public sealed partial class StuckRunDetector
         }
 
         return terminated;
+    }
+
+    /// <summary>Whether the run is a backfill (its request's trigger): its inputs were read from the archive and stay there.</summary>
+    private static bool IsBackfill(OrchestrationState state)
+    {
+        try
+        {
+            return state.Input is { Length: > 0 } input && JsonSerializer.Deserialize<PipelineRequest>(input, Json)?.Trigger == BackfillPlanner.Trigger;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private async Task ScheduleFailureAsync(OrchestrationState state, CancellationToken cancellationToken)

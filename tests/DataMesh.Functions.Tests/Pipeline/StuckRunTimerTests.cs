@@ -54,6 +54,23 @@ public sealed class StuckRunTimerTests
         Assert.Equal(reason, stuck.Reason);
     }
 
+    [Theory]
+    [InlineData(BackfillPlanner.Trigger, "its archived inputs kept in the archive: run the backfill again")]
+    [InlineData("blob", "its landing input left in landing: drop it again or replay it")]
+    public async Task RunAsync_RunPastTheBound_ReasonSaysWhereItsInputsStay(string trigger, string stays)
+    {
+        // Arrange: a backfill reads its inputs from the archive (nothing of it is in landing); a landing run's stays there.
+        var request = new PipelineRequest { RunId = RunId, ProductId = SampleMesh.Ledger, Trigger = trigger };
+        _client.AddInstance(nameof(DataProductPipeline), RunId, OrchestrationRuntimeStatus.Running, Now.AddMinutes(-90), request, new RunProgress("transform", 1));
+
+        // Act
+        await _timer.RunAsync(null!, _client, CancellationToken.None);
+
+        // Assert
+        var (_, reason) = Assert.Single(_client.Terminated);
+        Assert.EndsWith(stays, Assert.IsType<string>(reason), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task RunAsync_RunWithinTheBound_LeftRunning()
     {
