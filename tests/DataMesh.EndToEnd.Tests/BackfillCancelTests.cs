@@ -180,31 +180,8 @@ public sealed class BackfillCancelTests(AzuriteFixture azurite) : IDisposable
         return blobs;
     }
 
-    private Process Start(IDictionary<string, string> environment, string[] args, out ConcurrentQueue<string> log)
-    {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _product.Root, RedirectStandardError = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "datamesh.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment.Remove("DATAMESH_STORAGE");
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        var process = new Process { StartInfo = start };
-        var lines = new ConcurrentQueue<string>();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lines.Enqueue(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lines.Enqueue(e.Data); } };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        log = lines;
-        return process;
-    }
+    private Process Start(IDictionary<string, string> environment, string[] args, out ConcurrentQueue<string> log) =>
+        UpProcess.StartCli(_product.Root, args, environment, out log);
 
     private static async Task WaitUntilAsync(Func<bool> condition, Process? backfill, IEnumerable<string> log)
     {

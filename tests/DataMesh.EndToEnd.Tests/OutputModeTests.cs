@@ -328,32 +328,22 @@ public sealed class OutputModeTests(AzuriteFixture azurite)
     {
         // Arrange: the second run's publish fails once at the point; its order 7 is in partition c1 (orders 1 and 4 were).
         using var product = new TestProduct("retry" + Guid.NewGuid().ToString("N")[..6], "stock", Sql, PartitionContract, output: $"{{ contract: contract.odcs.yaml, mode: {mode} }}");
-        var faulted = new ConcurrentDictionary<string, int>();
-        var armed = 0;
-        var faults = new PipelineFaults((at, runId) =>
-        {
-            if (at == point && Volatile.Read(ref armed) == 1 && faulted.TryAdd(runId, 1))
-            {
-                throw new InvalidOperationException($"injected fault at {at}");
-            }
-
-            return Task.CompletedTask;
-        });
+        var fault = new OnceArmedFault(point);
         await using var mesh = await product.StartMeshAsync(azurite, o =>
         {
             o.Namespace = AzuriteFixture.CreateNamespace();
-            o.Pipeline.Faults = faults;
+            o.Pipeline.Faults = fault.Faults;
         });
         var store = Store(mesh, product);
         await RunAsync(mesh, product, "day-1.csv", Rows(1, 6));
-        Volatile.Write(ref armed, 1);
+        fault.Arm();
 
         // Act
         var second = await RunAsync(mesh, product, "day-2.csv", Rows(7, 7));
 
         // Assert: one release 2, holding exactly the snapshot an unfailed publish gives.
         var expected = expectedIds.Select(i => $"{i}|c{i % 3}|{i}.50|open").Order(StringComparer.Ordinal).ToList();
-        Assert.Single(faulted);
+        Assert.Single(fault.Faulted);
         Assert.Equal((2, (long)expected.Count), (second.Release, second.Rows));
         Assert.Equal([1, 2], await store.ListReleasesAsync(product.Name, Version));
         Assert.Equal(expected, await SnapshotRows.ReadAsync(store, product.Name, Version, 2, Columns));
@@ -370,31 +360,21 @@ public sealed class OutputModeTests(AzuriteFixture azurite)
     {
         // Arrange: the second run's publish fails once at the point (after its uploads, or after its manifest).
         using var product = new TestProduct("retry" + Guid.NewGuid().ToString("N")[..6], "ledger", Sql, AppendContract, output: $"{{ contract: contract.odcs.yaml, mode: {mode} }}");
-        var faulted = new ConcurrentDictionary<string, int>();
-        var armed = 0;
-        var faults = new PipelineFaults((at, runId) =>
-        {
-            if (at == point && Volatile.Read(ref armed) == 1 && faulted.TryAdd(runId, 1))
-            {
-                throw new InvalidOperationException($"injected fault at {at}");
-            }
-
-            return Task.CompletedTask;
-        });
+        var fault = new OnceArmedFault(point);
         await using var mesh = await product.StartMeshAsync(azurite, o =>
         {
             o.Namespace = AzuriteFixture.CreateNamespace();
-            o.Pipeline.Faults = faults;
+            o.Pipeline.Faults = fault.Faults;
         });
         var store = Store(mesh, product);
         await RunAsync(mesh, product, "day-1.csv", Rows(1, 6));
-        Volatile.Write(ref armed, 1);
+        fault.Arm();
 
         // Act
         var second = await RunAsync(mesh, product, "day-2.csv", Rows(7, 9));
 
         // Assert
-        Assert.Single(faulted);
+        Assert.Single(fault.Faulted);
         Assert.Equal(2, second.Release);
         Assert.Equal([1, 2], await store.ListReleasesAsync(product.Name, Version));
         Assert.Equal(Expected(1, 9), await SnapshotRows.ReadAsync(store, product.Name, Version, 2, Columns));
@@ -512,6 +492,22 @@ public sealed class OutputModeTests(AzuriteFixture azurite)
     }
 
     private static ReleaseStore Store(LocalMesh mesh, TestProduct product) => new(mesh.Storage.Products(product.Domain));
+
+    /// <summary>A fault thrown at <paramref name="point"/> once per run, and only once armed (<see cref="Arm"/>): the runs before it publish untouched.</summary>
+    private sealed class OnceArmedFault(string point)
+    {
+        private int _armed;
+
+        /// <summary>The runs the fault was thrown in.</summary>
+        public ConcurrentDictionary<string, int> Faulted { get; } = new();
+
+        public PipelineFaults Faults => new((at, runId) =>
+            at == point && Volatile.Read(ref _armed) == 1 && Faulted.TryAdd(runId, 1)
+                ? throw new InvalidOperationException($"injected fault at {at}")
+                : Task.CompletedTask);
+
+        public void Arm() => Volatile.Write(ref _armed, 1);
+    }
 
     private static async Task<PipelineResult> RunAsync(LocalMesh mesh, TestProduct product, string fileName, IEnumerable<string> rows, PipelineStatus expect = PipelineStatus.Published)
     {

@@ -73,28 +73,8 @@ public sealed partial class RunsCancelTests(AzuriteFixture azurite) : IDisposabl
     [GeneratedRegex(@"Trigger → run (\S+):")]
     private static partial Regex TriggeredRun();
 
-    private Process Start(IDictionary<string, string> environment, out ConcurrentQueue<string> log)
-    {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _product.Root, RedirectStandardError = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "datamesh.dll"));
-        start.ArgumentList.Add("up");
-        start.ArgumentList.Add("--port");
-        start.ArgumentList.Add(LoopbackPort.Free().ToString(System.Globalization.CultureInfo.InvariantCulture));
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        var process = new Process { StartInfo = start };
-        var lines = new ConcurrentQueue<string>();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lines.Enqueue(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lines.Enqueue(e.Data); } };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        log = lines;
-        return process;
-    }
+    private Process Start(IDictionary<string, string> environment, out ConcurrentQueue<string> log) =>
+        UpProcess.StartCli(_product.Root, UpProcess.UpArguments(), environment, out log);
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, Process host, IEnumerable<string> log, int seconds = 120)
     {

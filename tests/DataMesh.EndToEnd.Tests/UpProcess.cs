@@ -24,11 +24,28 @@ internal sealed class UpProcess : IDisposable
     /// <summary>Starts <c>datamesh up</c> in <paramref name="meshFolder"/> on a free loopback port with <paramref name="environment"/>.</summary>
     public static UpProcess Start(string meshFolder, IDictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = meshFolder, RedirectStandardError = true, RedirectStandardOutput = true };
+        var process = StartCli(meshFolder, UpArguments(), environment, out var lines);
+        return new UpProcess(process, lines);
+    }
+
+    /// <summary><c>up</c> on a free loopback port.</summary>
+    public static string[] UpArguments() => ["up", "--port", LoopbackPort.Free().ToString(System.Globalization.CultureInfo.InvariantCulture)];
+
+    /// <summary>
+    /// Starts <c>datamesh</c> with <paramref name="arguments"/> in <paramref name="folder"/>, with <paramref name="environment"/>
+    /// over this process's (less <c>DATAMESH_STORAGE</c>: the child's storage is the environment's or its folder's), its
+    /// stdout and stderr lines kept in <paramref name="log"/> in order of arrival. A test that sends it SIGINT starts it
+    /// with <see cref="SignalledCli"/> instead.
+    /// </summary>
+    public static Process StartCli(string folder, IEnumerable<string> arguments, IEnumerable<KeyValuePair<string, string>> environment, out ConcurrentQueue<string> log)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardError = true, RedirectStandardOutput = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "datamesh.dll"));
-        start.ArgumentList.Add("up");
-        start.ArgumentList.Add("--port");
-        start.ArgumentList.Add(LoopbackPort.Free().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         start.Environment.Remove("DATAMESH_STORAGE");
         foreach (var (key, value) in environment)
         {
@@ -42,7 +59,8 @@ internal sealed class UpProcess : IDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new UpProcess(process, lines);
+        log = lines;
+        return process;
     }
 
     /// <summary>The lines printed so far that contain every one of <paramref name="texts"/>.</summary>

@@ -133,28 +133,8 @@ public sealed class UpRestartTests(AzuriteFixture azurite) : IDisposable
     }
 
     /// <summary>Starts <c>up</c> on the run's Azurite, its blob service reached through <paramref name="blobPort"/> when given (a forwarder).</summary>
-    private Process Start(out ConcurrentQueue<string> log, int? blobPort = null)
-    {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _product.Root, RedirectStandardError = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "datamesh.dll"));
-        start.ArgumentList.Add("up");
-        start.ArgumentList.Add("--port");
-        start.ArgumentList.Add(LoopbackPort.Free().ToString(System.Globalization.CultureInfo.InvariantCulture));
-        foreach (var (name, value) in azurite.CliEnvironment(Path.Combine(_product.Root, ".datamesh"), blobPort))
-        {
-            start.Environment[name] = value;
-        }
-
-        var process = new Process { StartInfo = start };
-        var lines = new ConcurrentQueue<string>();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lines.Enqueue(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lines.Enqueue(e.Data); } };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        log = lines;
-        return process;
-    }
+    private Process Start(out ConcurrentQueue<string> log, int? blobPort = null) =>
+        UpProcess.StartCli(_product.Root, UpProcess.UpArguments(), azurite.CliEnvironment(Path.Combine(_product.Root, ".datamesh"), blobPort), out log);
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, Process host, int seconds = 90, IEnumerable<string>? log = null)
     {
