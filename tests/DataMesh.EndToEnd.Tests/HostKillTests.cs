@@ -19,8 +19,8 @@ namespace DataMesh.EndToEnd.Tests;
 [Trait("Category", "Faults")]
 public sealed class HostKillTests(AzuriteFixture azurite, ITestOutputHelper output)
 {
-    // Kills per stage: 5, as issue 15 asks (DATAMESH_KILL_CYCLES sets another count, e.g. a longer soak). The seven
-    // stages run side by side, so the class's time is about one stage's cycles, not seven.
+    // Kills per stage: 5, as issue 15 asks (DATAMESH_KILL_CYCLES sets another count, e.g. a longer soak). The eight
+    // stages run side by side, so the class's time is about one stage's cycles, not eight.
     private static readonly int Cycles =
         int.TryParse(Environment.GetEnvironmentVariable("DATAMESH_KILL_CYCLES"), out var cycles) && cycles > 0 ? cycles : 5;
 

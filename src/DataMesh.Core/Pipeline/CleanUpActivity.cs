@@ -21,10 +21,10 @@ public sealed class CleanUpActivity(PipelineRuntime runtime) : TaskActivity<Clea
         var spec = runtime.ProductsOf(input.RunId).Get(input.ProductId);
         if (input.Terminated)
         {
-            // Marked before the staged files are listed: a stage still running stages its files before it looks for the
-            // mark, so either this listing finds them or that stage finds the mark (and removes them itself).
-            await runtime.StorageFor(spec.Domain).Staging(spec.Domain).GetBlobClient(StagedOutput.TerminatedMarker(spec.Name, input.RunId))
-                .UploadAsync(BinaryData.FromString(""), overwrite: true, cancellationToken).ConfigureAwait(false);
+            // Decided before the staged files are listed: a stage still running stages its files before it looks at the
+            // decision, so either this listing finds them or that stage finds the run terminated (and removes them
+            // itself). A publish that decided first keeps its release (SettleRunActivity commits and announces it).
+            await RunDecision.TerminateAsync(runtime, spec, input.RunId, cancellationToken).ConfigureAwait(false);
         }
 
         await RemoveScratchAsync(runtime, spec, input.RunId, cancellationToken).ConfigureAwait(false);
@@ -32,12 +32,12 @@ public sealed class CleanUpActivity(PipelineRuntime runtime) : TaskActivity<Clea
         return true;
     }
 
-    /// <summary>True when run <paramref name="runId"/> was terminated and its clean-up has started (<see cref="CleanUpInput.Terminated"/>).</summary>
-    internal static async Task<bool> TerminatedAsync(PipelineRuntime runtime, ProductSpec spec, string runId, CancellationToken cancellationToken) =>
-        await runtime.StorageFor(spec.Domain).Staging(spec.Domain).GetBlobClient(StagedOutput.TerminatedMarker(spec.Name, runId)).ExistsAsync(cancellationToken).ConfigureAwait(false);
+    /// <summary>True when run <paramref name="runId"/> was decided terminated (<see cref="RunDecision"/>): its clean-up, or its settling, came before any publish.</summary>
+    internal static Task<bool> TerminatedAsync(PipelineRuntime runtime, ProductSpec spec, string runId, CancellationToken cancellationToken) =>
+        RunDecision.IsTerminatedAsync(runtime, spec, runId, cancellationToken);
 
     /// <summary>
-    /// Refuses to start a stage of a run that was terminated (the mark of <see cref="CleanUpInput.Terminated"/> is there):
+    /// Refuses to start a stage of a run that was terminated (decided terminated, <see cref="RunDecision"/>):
     /// a terminated orchestration does not take back the activities it scheduled, and in Azure nothing stops one
     /// in-process, so each stage looks before it does anything. Not retried (<see cref="PipelineStageException"/>).
     /// </summary>
@@ -50,7 +50,7 @@ public sealed class CleanUpActivity(PipelineRuntime runtime) : TaskActivity<Clea
     }
 
     /// <summary>
-    /// After a stage of run <paramref name="runId"/> wrote its scratch: when the run was marked terminated meanwhile (the
+    /// After a stage of run <paramref name="runId"/> wrote its scratch: when the run was decided terminated meanwhile (the
     /// clean-up may have listed before this stage wrote), removes the run's staged files and folder and refuses, saying
     /// <paramref name="undone"/>. Looks with no cancellation: what the stage wrote must not outlive the run's clean-up.
     /// </summary>

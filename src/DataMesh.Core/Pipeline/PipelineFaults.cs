@@ -22,6 +22,9 @@ public sealed class PipelineFaults
     /// <summary>After publish claimed its release and uploaded the data files, before the manifest.</summary>
     public const string BeforeManifest = "publish-before-manifest";
 
+    /// <summary>After publish decided the run published (<see cref="RunDecision"/>), before the manifest.</summary>
+    public const string AfterDecision = "publish-after-decision";
+
     /// <summary>After publish wrote the manifest (the release exists), before the activity returns.</summary>
     public const string AfterManifest = "publish-after-manifest";
 
@@ -35,7 +38,7 @@ public sealed class PipelineFaults
     public const string AfterAnnounce = "announce";
 
     /// <summary>Every point a run passes on its way to a release, in order: where the host-kill tests kill it.</summary>
-    public static IReadOnlyList<string> RunStages { get; } = [AfterResolve, AfterIngest, AfterTransform, AfterQuality, BeforeManifest, AfterManifest, AfterAnnounce];
+    public static IReadOnlyList<string> RunStages { get; } = [AfterResolve, AfterIngest, AfterTransform, AfterQuality, BeforeManifest, AfterDecision, AfterManifest, AfterAnnounce];
 
     private readonly Func<string, string, Task> _inject;
 

@@ -71,16 +71,7 @@ public sealed partial class PublishActivity(PipelineRuntime runtime) : TaskActiv
             await runtime.Options.Faults.InjectAsync(PipelineFaults.BeforeManifest, input.RunId).ConfigureAwait(false);
             publishLock.ThrowIfLost();
 
-            // The commit is the manifest: a run terminated since this publish started never writes it (the last look,
-            // one request before the create-only write), and what it wrote into the release folder goes with its claim.
-            if (await CleanUpActivity.TerminatedAsync(runtime, spec, input.RunId, CancellationToken.None).ConfigureAwait(false))
-            {
-                await RemoveUncommittedAsync(store, folder).ConfigureAwait(false);
-                await CleanUpActivity.RemoveScratchAsync(runtime, spec, input.RunId, CancellationToken.None).ConfigureAwait(false);
-                throw new PipelineStageException("publish", $"Run {input.RunId} was terminated (cancelled or stuck) while this publish ran: release {release} not written, its files and claim removed.");
-            }
-
-            existing = await store.WriteManifestAsync(folder, new ReleaseManifest
+            var manifest = new ReleaseManifest
             {
                 ProductId = spec.Id,
                 Version = spec.Version,
@@ -95,20 +86,45 @@ public sealed partial class PublishActivity(PipelineRuntime runtime) : TaskActiv
                 Quality = quality,
                 Lineage = new ReleaseLineage(input.Landing.Select(f => f.Blob).ToList(), input.Upstream) { Inputs = input.Output.Inputs },
                 ContractId = $"{spec.Contract.Id}@{spec.Contract.Version}",
-            }, cancellationToken).ConfigureAwait(false);
+            };
+
+            // The commit: the run's decision (create-only, raced by a terminated run's clean-up), then the manifest. A run
+            // decided terminated first never writes it, and what it wrote into the release folder goes with its claim; once
+            // decided, the release is the run's whatever happens to its orchestration (SettleRunActivity finishes it).
+            if (!await RunDecision.DecidePublishAsync(runtime, spec, input.RunId, manifest, input).ConfigureAwait(false))
+            {
+                await RemoveUncommittedAsync(store, folder).ConfigureAwait(false);
+                await CleanUpActivity.RemoveScratchAsync(runtime, spec, input.RunId, CancellationToken.None).ConfigureAwait(false);
+                throw new PipelineStageException("publish", $"Run {input.RunId} was terminated (cancelled or stuck) while this publish ran: release {release} not written, its files and claim removed.");
+            }
+
+            await runtime.Options.Faults.InjectAsync(PipelineFaults.AfterDecision, input.RunId).ConfigureAwait(false);
+            existing = await store.WriteManifestAsync(folder, manifest, CancellationToken.None).ConfigureAwait(false);
         }
 
-        // The release exists: its landing files' bytes are now the product's (create-only, so a retry or a later run
-        // leaves the first publisher's entry). Same bytes arriving again are refused at ingest as a duplicate.
-        var index = new PublishedInputIndex(store.Container);
-        foreach (var landing in input.Landing.Select(f => f.Blob).DistinctBy(b => b.Sha256))
-        {
-            await index.RecordAsync(spec.Name, new PublishedInput(landing.Sha256, spec.Id, spec.Version, existing.Release, existing.RunId, landing.Name, landing.ETag)).ConfigureAwait(false);
-        }
-
+        await RecordInputsAsync(store, spec, input.Landing, existing).ConfigureAwait(false);
         await runtime.Options.Faults.InjectAsync(PipelineFaults.AfterManifest, input.RunId).ConfigureAwait(false);
-        var location = store.Container.Uri.AbsoluteUri.TrimEnd('/') + "/" + ReleaseStore.Folder(spec.Name, spec.Version, existing.Release);
-        return new PublishResult(existing.Release, location, existing.Rows, existing.SchemaHash) { Bytes = existing.Files.Sum(f => f.Size), Quality = existing.Quality, Changes = existing.Changes };
+        return Result(store, spec, existing);
+    }
+
+    /// <summary>What a committed release tells its run: its number, folder, rows, bytes, gate and changes.</summary>
+    internal static PublishResult Result(ReleaseStore store, Specs.ProductSpec spec, ReleaseManifest manifest)
+    {
+        var location = store.Container.Uri.AbsoluteUri.TrimEnd('/') + "/" + ReleaseStore.Folder(spec.Name, manifest.Version, manifest.Release);
+        return new PublishResult(manifest.Release, location, manifest.Rows, manifest.SchemaHash) { Bytes = manifest.Files.Sum(f => f.Size), Quality = manifest.Quality, Changes = manifest.Changes };
+    }
+
+    /// <summary>
+    /// The release exists: its landing files' bytes are now the product's (create-only, so a retry or a later run leaves
+    /// the first publisher's entry). Same bytes arriving again are refused at ingest as a duplicate.
+    /// </summary>
+    internal static async Task RecordInputsAsync(ReleaseStore store, Specs.ProductSpec spec, IReadOnlyList<IngestedFile> landing, ReleaseManifest release)
+    {
+        var index = new PublishedInputIndex(store.Container);
+        foreach (var blob in landing.Select(f => f.Blob).DistinctBy(b => b.Sha256))
+        {
+            await index.RecordAsync(spec.Name, new PublishedInput(blob.Sha256, spec.Id, spec.Version, release.Release, release.RunId, blob.Name, blob.ETag)).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -116,7 +132,7 @@ public sealed partial class PublishActivity(PipelineRuntime runtime) : TaskActiv
     /// and deletion files, its contract snapshot and its claim, so the number is free again. Under the publish lock, so
     /// no other writer claims meanwhile.
     /// </summary>
-    private static async Task RemoveUncommittedAsync(ReleaseStore store, string folder)
+    internal static async Task RemoveUncommittedAsync(ReleaseStore store, string folder)
     {
         var names = new List<string>();
         await foreach (var blob in store.Container.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = folder }).ConfigureAwait(false))

@@ -191,7 +191,7 @@ public sealed record CleanUpInput(string RunId, string ProductId)
 {
     /// <summary>
     /// The run's orchestration was terminated (cancelled or stuck): stages it had scheduled may still run after this
-    /// clean-up, so it first marks the run (<see cref="StagedOutput.TerminatedMarker"/>) for them to stage nothing.
+    /// clean-up, so it first decides the run terminated (<see cref="RunDecision"/>, unless its publish decided first) for them to stage nothing.
     /// </summary>
     public bool Terminated { get; init; }
 

@@ -9,11 +9,12 @@ internal static class StagedOutput
     public static string Prefix(string productName, string runId) => $"{productName}/{RunWorkspace.SafeName(runId)}/";
 
     /// <summary>
-    /// Blob marking a run terminated (cancelled, or stuck) once its clean-up starts: <c>&lt;product&gt;/&lt;runId&gt;.terminated</c>,
-    /// beside its prefix (the clean-up empties the prefix, not the marker; the container's expiry takes it). A stage that
-    /// the terminated orchestration had scheduled still runs, on any instance: it finds the marker and stages nothing.
+    /// Blob deciding what became of a run that may be terminated (cancelled, or stuck) while its stages still run
+    /// (<see cref="RunDecision"/>): <c>&lt;product&gt;/&lt;runId&gt;.decision</c>, beside its prefix (a clean-up empties the
+    /// prefix, not the decision; the container's expiry takes it). A stage that a terminated orchestration had scheduled
+    /// still runs, on any instance: it finds the run decided terminated and stages nothing.
     /// </summary>
-    public static string TerminatedMarker(string productName, string runId) => $"{productName}/{RunWorkspace.SafeName(runId)}.terminated";
+    public static string DecisionBlob(string productName, string runId) => $"{productName}/{RunWorkspace.SafeName(runId)}.decision";
 
     /// <summary>The Parquet files under a local output folder, as '/'-separated relative paths, sorted.</summary>
     public static List<string> ListFiles(string outputDirectory) =>

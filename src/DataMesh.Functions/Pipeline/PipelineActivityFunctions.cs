@@ -44,4 +44,8 @@ public sealed class PipelineActivityFunctions(PipelineRuntime runtime)
     [Function(nameof(CleanUpActivity))]
     public Task<bool> CleanUpAsync([ActivityTrigger] CleanUpInput input, FunctionContext context) =>
         new CleanUpActivity(runtime).RunAsync(FunctionActivityContext.For(nameof(CleanUpActivity), context), input);
+
+    [Function(nameof(SettleRunActivity))]
+    public Task<SettledRun> SettleRunAsync([ActivityTrigger] SettleRunInput input, FunctionContext context) =>
+        new SettleRunActivity(runtime).RunAsync(FunctionActivityContext.For(nameof(SettleRunActivity), context), input);
 }

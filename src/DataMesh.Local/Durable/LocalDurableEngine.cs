@@ -176,7 +176,8 @@ public sealed partial class LocalDurableEngine : IAsyncDisposable
             new ShimActivityCreator(nameof(QuarantineActivity), () => new QuarantineActivity(runtime), shims),
             new ShimActivityCreator(nameof(ArchiveActivity), () => new ArchiveActivity(runtime), shims),
             new ShimActivityCreator(nameof(AnnounceActivity), () => new AnnounceActivity(runtime), shims),
-            new ShimActivityCreator(nameof(CleanUpActivity), () => new CleanUpActivity(runtime), shims));
+            new ShimActivityCreator(nameof(CleanUpActivity), () => new CleanUpActivity(runtime), shims),
+            new ShimActivityCreator(nameof(SettleRunActivity), () => new SettleRunActivity(runtime), shims));
         await worker.StartAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
 
         var client = new TaskHubClient(service, new SystemTextJsonDataConverter(), loggerFactory);

@@ -13,9 +13,12 @@ namespace DataMesh.Core.Tests.Pipeline;
 /// <summary>
 /// Every stage of a run whose orchestration was terminated (cancelled or stuck), as Azure runs it: an activity the
 /// orchestration had scheduled still runs afterwards, on any instance, and nothing stops it in-process. Once the
-/// terminated run's clean-up has marked the run, ingest, quality, publish, archive and quarantine do nothing; a publish
-/// marked while it ran writes no manifest and removes what it wrote. Each on real Azurite and DuckDB, the product's
-/// release 1 published through the same activities first (the control: the stages do their work when not marked).
+/// terminated run's clean-up has decided the run terminated (<see cref="RunDecision"/>), ingest, quality, publish, archive
+/// and quarantine do nothing; a publish decided terminated while it ran writes no manifest and removes what it wrote; a
+/// publish that decided first keeps its release, which the terminated run settles as published (committing it when the
+/// publish died before its manifest, giving it up when a newer release was published since). Each on real Azurite and
+/// DuckDB, the product's release 1 published through the same activities first (the control: the stages do their work
+/// when not terminated).
 /// </summary>
 [Collection("azurite")]
 public sealed class TerminatedRunStageTests(AzuriteFixture azurite) : IDisposable
@@ -117,6 +120,115 @@ public sealed class TerminatedRunStageTests(AzuriteFixture azurite) : IDisposabl
     }
 
     [Fact]
+    public async Task Publish_RunTerminatedJustAfterItsDecision_ReleaseCommittedAndTheRunSettlesAsPublished()
+    {
+        // Arrange: the clean-up of the terminated run comes once this publish has decided, one request before its manifest
+        // (the gap the last look left open: the release was committed while the run was announced "nothing published").
+        var runtime = await PublishedAsync();
+        var (output, quality, ingested) = await GatedAsync(runtime, _runId);
+        var before = await ReleaseBlobsAsync(runtime, 1);
+        RunDecisionKind? cleanUpFound = null;
+        _fault = async (point, runId) =>
+        {
+            if (point == PipelineFaults.AfterDecision && runId == _runId)
+            {
+                await TerminateAsync(runtime, _runId);
+                cleanUpFound = (await RunDecision.ReadAsync(runtime, Spec, _runId, CancellationToken.None))?.Decision.Kind;
+            }
+        };
+
+        // Act
+        var published = await PublishAsync(runtime, _runId, output, quality, ingested);
+        var settled = await SettleAsync(runtime, _runId);
+
+        // Assert: the decision stood against the clean-up; the release is whole and the run's story says it.
+        Assert.Equal(RunDecisionKind.Publish, cleanUpFound);
+        Assert.Equal(2, published.Release);
+        Assert.Equal([1, 2], await Store(runtime).ListReleasesAsync(Spec.Name, Spec.Version));
+        Assert.Equal(before, await ReleaseBlobsAsync(runtime, 1));
+        Assert.Equal((2, published.Rows, published.Location), (settled.Published?.Release, settled.Published?.Rows, settled.Published?.Location));
+        Assert.Equal(ingested.Blob.Name, Assert.Single(settled.Publish!.Landing).Blob.Name);
+        Assert.Equal(output.Files, settled.Publish.Output.Files);
+    }
+
+    [Fact]
+    public async Task Publish_DiedAfterItsDecisionThenTerminated_TheSettlingCommitsTheReleaseAsDecided()
+    {
+        // Arrange: the publish decided, then its host died before the manifest; the orchestration was then terminated.
+        var runtime = await PublishedAsync();
+        var (output, quality, ingested) = await GatedAsync(runtime, _runId);
+        _fault = (point, runId) => point == PipelineFaults.AfterDecision && runId == _runId ? throw new IOException("host died") : Task.CompletedTask;
+        await Assert.ThrowsAsync<IOException>(() => PublishAsync(runtime, _runId, output, quality, ingested));
+        Assert.Equal([1], await Store(runtime).ListReleasesAsync(Spec.Name, Spec.Version));
+        var decided = (await RunDecision.ReadAsync(runtime, Spec, _runId, CancellationToken.None))!.Value.Decision.Manifest!;
+
+        // Act
+        var settled = await SettleAsync(runtime, _runId);
+        var again = await SettleAsync(runtime, _runId);
+
+        // Assert: release 2 committed with the manifest the publish decided, its data whole; settling twice changes nothing.
+        Assert.Equal([1, 2], await Store(runtime).ListReleasesAsync(Spec.Name, Spec.Version));
+        var manifest = await Store(runtime).ReadManifestAsync(ReleaseStore.Folder(Spec.Name, Spec.Version, 2));
+        Assert.Equal((_runId, decided.Rows, decided.CreatedAt, decided.Files.Count), (manifest!.RunId, manifest.Rows, manifest.CreatedAt, manifest.Files.Count));
+        foreach (var file in manifest.Files)
+        {
+            Assert.True((await Store(runtime).Container.GetBlobClient(ReleaseStore.FileBlobName(Spec.Name, Spec.Version, 2, file)).ExistsAsync()).Value, file.Path);
+        }
+
+        Assert.Equal((2, manifest.Rows), (settled.Published!.Release, settled.Published.Rows));
+        Assert.Equal((settled.Published.Release, settled.Published.Location, settled.Published.Bytes), (again.Published!.Release, again.Published.Location, again.Published.Bytes));
+    }
+
+    [Fact]
+    public async Task Publish_DiedAfterItsDecisionAndAnotherRunPublishedSince_TheSettlingGivesItUpAndItsRetryWritesNothing()
+    {
+        // Arrange: run A decided release 2 and died; its lock gone, run B published release 3 on release 1.
+        var runtime = await PublishedAsync();
+        var (output, quality, ingested) = await GatedAsync(runtime, _runId);
+        _fault = (point, runId) => point == PipelineFaults.AfterDecision && runId == _runId ? throw new IOException("host died") : Task.CompletedTask;
+        await Assert.ThrowsAsync<IOException>(() => PublishAsync(runtime, _runId, output, quality, ingested));
+        var other = "other-" + _runId;
+        var (otherOutput, otherQuality, otherIngested) = await GatedAsync(runtime, other);
+        Assert.Equal(3, (await PublishAsync(runtime, other, otherOutput, otherQuality, otherIngested)).Release);
+        var release3 = await ReleaseBlobsAsync(runtime, 3);
+
+        // Act
+        var settled = await SettleAsync(runtime, _runId);
+        _fault = (_, _) => Task.CompletedTask;
+        var retry = await Assert.ThrowsAsync<PipelineStageException>(() => PublishAsync(runtime, _runId, output, quality, ingested));
+
+        // Assert: release 2 (built on 1, older than 3) is never committed; its folder is gone; release 3 untouched.
+        Assert.Null(settled.Published);
+        Assert.Equal(RunDecisionKind.Terminated, (await RunDecision.ReadAsync(runtime, Spec, _runId, CancellationToken.None))!.Value.Decision.Kind);
+        Assert.Contains("was terminated (cancelled or stuck)", retry.Message, StringComparison.Ordinal);
+        Assert.Equal([1, 3], await Store(runtime).ListReleasesAsync(Spec.Name, Spec.Version));
+        Assert.Empty(await ReleaseBlobsAsync(runtime, 2));
+        Assert.Empty(await ReleaseBlobsAsync(runtime, 4));
+        Assert.Equal(release3, await ReleaseBlobsAsync(runtime, 3));
+    }
+
+    [Fact]
+    public async Task Publish_RetriedAfterItsDecision_CommitsAndALaterTerminationFindsThePublishDecided()
+    {
+        // Arrange: attempt 1 decided and died; the run was not terminated, so the orchestration retries the publish.
+        var runtime = await PublishedAsync();
+        var (output, quality, ingested) = await GatedAsync(runtime, _runId);
+        var attempts = 0;
+        _fault = (point, runId) => point == PipelineFaults.AfterDecision && runId == _runId && ++attempts == 1 ? throw new IOException("host died") : Task.CompletedTask;
+        await Assert.ThrowsAsync<IOException>(() => PublishAsync(runtime, _runId, output, quality, ingested));
+
+        // Act
+        var published = await PublishAsync(runtime, _runId, output, quality, ingested);
+        var late = await RunDecision.TerminateAsync(runtime, Spec, _runId, CancellationToken.None);
+
+        // Assert
+        Assert.Equal(2, published.Release);
+        Assert.Equal([1, 2], await Store(runtime).ListReleasesAsync(Spec.Name, Spec.Version));
+        Assert.Equal((RunDecisionKind.Publish, 2), (late.Kind, late.Manifest!.Release));
+        Assert.Equal(2, (await SettleAsync(runtime, _runId)).Published!.Release);
+    }
+
+    [Fact]
     public async Task Archive_RunTerminatedBeforeItStarted_MovesNothingTheInputStaysInLanding()
     {
         // Arrange
@@ -198,9 +310,12 @@ public sealed class TerminatedRunStageTests(AzuriteFixture azurite) : IDisposabl
     private static Task TerminateAsync(PipelineRuntime runtime, string runId) =>
         new CleanUpActivity(runtime).RunAsync(new Context(runId, nameof(CleanUpActivity)), new CleanUpInput(runId, ProductId) { Terminated = true });
 
-    /// <summary>The clean-up's first step alone: the mark.</summary>
+    /// <summary>The clean-up's first step alone: the run decided terminated.</summary>
     private static Task MarkAsync(PipelineRuntime runtime, string runId) =>
-        Domain(runtime).Staging(Spec.Domain).GetBlobClient(StagedOutput.TerminatedMarker(Spec.Name, runId)).UploadAsync(BinaryData.FromString(""));
+        RunDecision.TerminateAsync(runtime, Spec, runId, CancellationToken.None);
+
+    private static Task<SettledRun> SettleAsync(PipelineRuntime runtime, string runId) =>
+        new SettleRunActivity(runtime).RunAsync(new Context(runId, nameof(SettleRunActivity)), new SettleRunInput(runId, ProductId));
 
     private static Task<IngestedFile> IngestAsync(PipelineRuntime runtime, string runId, PlannedFile planned) =>
         new IngestActivity(runtime).RunAsync(new Context(runId, nameof(IngestActivity)), new IngestInput(runId, ProductId, planned));

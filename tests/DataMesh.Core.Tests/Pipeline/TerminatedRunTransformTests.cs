@@ -56,15 +56,15 @@ public sealed class TerminatedRunTransformTests(AzuriteFixture azurite) : IDispo
     [Fact]
     public async Task Transform_RunMarkedTerminatedWhileItStaged_RemovesWhatItStagedAndItsFolder()
     {
-        // Arrange: the clean-up of the terminated run marks it and lists the staged files just before this transform
-        // stages its own (the listing finds none): the mark is there when the transform has staged.
+        // Arrange: the clean-up of the terminated run decides it terminated and lists the staged files just before this transform
+        // stages its own (the listing finds none): the decision is there when the transform has staged.
         PipelineRuntime runtime = null!;
         var faults = new PipelineFaults(async (point, runId) =>
         {
             if (point == PipelineFaults.AfterTransform)
             {
                 var spec = Products.Get(ProductId);
-                await runtime.StorageFor(spec.Domain).Staging(spec.Domain).GetBlobClient(StagedOutput.TerminatedMarker(spec.Name, runId)).UploadAsync(BinaryData.FromString(""));
+                await RunDecision.TerminateAsync(runtime, spec, runId, CancellationToken.None);
             }
         });
         (runtime, var input) = await LandAsync(faults);

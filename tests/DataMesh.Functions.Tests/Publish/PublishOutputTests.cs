@@ -175,6 +175,7 @@ public sealed class PublishOutputTests(PublishOutputFixture publish, ITestOutput
             [nameof(ArchiveActivity)] = "activityTrigger",
             [nameof(AnnounceActivity)] = "activityTrigger",
             [nameof(CleanUpActivity)] = "activityTrigger",
+            [nameof(SettleRunActivity)] = "activityTrigger",
             ["RunProduct"] = "httpTrigger",
             ["Backfill"] = "httpTrigger",
             ["CancelRun"] = "httpTrigger",
