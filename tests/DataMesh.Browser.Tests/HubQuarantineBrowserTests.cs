@@ -32,11 +32,13 @@ public sealed class HubQuarantineBrowserTests(SampleMeshFixture mesh, ITestOutpu
     public async Task Catalog_HubQuarantineOfARestrictedProduct_ShowsEachFileItsRedactedReasonAndWhetherItCanBeReplayed()
     {
         // Arrange: the domain quarantines a payroll file whose confidential net pay DuckDB cannot read (its error
-        // quotes the value); and its announcement of a file whose landing name was refused (a control character).
+        // quotes the value); and its announcement of a file whose landing name was refused (a control character) and
+        // of one whose name has '..' segments (kept in landing, only its record quarantined).
         const string bad = "payroll_2026-12.csv";
         var run = await mesh.DropAndWaitForRunAsync(Payroll, bad, $"employee_id,period,gross,net,currency\nE1001,2026-12,6186.01,\"{Classified}\",EUR\n");
         Assert.Equal("Failed", run.GetProperty("status").GetString());
         var refused = "payroll/runs/bell\u0007.csv";
+        const string kept = "payroll/../runs/kept.csv";
         var storage = await mesh.OpenStorageAsync();
         await new CatalogProjection(storage).ApplyAsync(ProductEventFactory.CreatePipelineRunFailed(new PipelineRunFailedData
         {
@@ -48,7 +50,7 @@ public sealed class HubQuarantineBrowserTests(SampleMeshFixture mesh, ITestOutpu
             Stage = "ingest",
             Error = $"landing blob name refused ({LandingBlobNames.Problem(refused)})",
             Quarantined = [LandingBlobNames.QuarantineName(refused)],
-            QuarantinedFiles = [QuarantinedInput.Moved(refused)],
+            QuarantinedFiles = [QuarantinedInput.Moved(refused), QuarantinedInput.Kept(kept)],
             FailedAt = DateTimeOffset.UtcNow,
         }));
         await using var hub = await HubAsync(storage);
@@ -74,6 +76,13 @@ public sealed class HubQuarantineBrowserTests(SampleMeshFixture mesh, ITestOutpu
         await Expect(notReplayable.Locator("[data-replayable]")).ToHaveAttributeAsync("data-replayable", "no");
         await Expect(notReplayable.Locator("[data-replayable]")).ToContainTextAsync("cannot be replayed");
         await Expect(notReplayable.Locator("[data-replayable]")).ToContainTextAsync("landing name was refused (control characters)");
+        await Expect(notReplayable.Locator("[data-kept-in-landing]")).ToHaveCountAsync(0);
+        await Expect(quarantined.Locator("[data-kept-in-landing]")).ToHaveCountAsync(0);
+        var keptRow = page.Locator($"#section-quarantine tr[data-quarantined='{LandingBlobNames.QuarantineName(kept)}']");
+        var keptMarker = keptRow.Locator("[data-kept-in-landing]");
+        await Expect(keptMarker).ToHaveTextAsync("kept in landing");
+        await Expect(keptMarker).ToHaveAttributeAsync("title", "The file stayed in the domain's landing container under its original name; only its record was quarantined.");
+        await Expect(keptRow.Locator("[data-replayable]")).ToHaveAttributeAsync("data-replayable", "no");
 
         // Redaction: the classified value is nowhere on the page, nor in what the hub answered.
         Assert.DoesNotContain(Classified, await page.Locator("body").InnerTextAsync(), StringComparison.Ordinal);

@@ -119,9 +119,10 @@ public sealed class LandingNameTests(AzuriteFixture azurite) : IDisposable
         var fromDomain = Items(domain);
         var fromHub = Items(hub);
         Assert.Equal(fromDomain, fromHub);
-        Assert.Equal((true, (string?)null), fromHub["orders/dup.csv"]);
-        var (replayable, why) = fromHub[LandingBlobNames.QuarantineName("orders/bell\u0007.csv")];
+        Assert.Equal((true, (string?)null, false), fromHub["orders/dup.csv"]);
+        var (replayable, why, kept) = fromHub[LandingBlobNames.QuarantineName("orders/bell\u0007.csv")];
         Assert.False(replayable);
+        Assert.False(kept);
         Assert.Contains("landing name was refused (control characters)", why, StringComparison.Ordinal);
     }
 
@@ -164,20 +165,23 @@ public sealed class LandingNameTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal(new QuarantinedInput(safe, safe, Replayable: false, QuarantineClient.NotReplayableReason(name, fileHere: false), KeptInLanding: true), file);
         var fromHub = Items(hub);
         Assert.Equal(Items(domain), fromHub);
-        var (replayable, why) = fromHub[safe];
+        var (replayable, why, kept) = fromHub[safe];
         Assert.False(replayable);
         Assert.Contains("the file was left in landing", why, StringComparison.Ordinal);
+        Assert.True(kept);
         Assert.DoesNotContain("orders/../", hub.Body, StringComparison.Ordinal);
     }
 
-    /// <summary>Each listed file with whether it can be replayed and why not.</summary>
-    private static Dictionary<string, (bool? Replayable, string? NotReplayable)> Items(CatalogApiResponse response)
+    /// <summary>Each listed file with whether it can be replayed, why not, and whether it stayed in landing.</summary>
+    private static Dictionary<string, (bool? Replayable, string? NotReplayable, bool? KeptInLanding)> Items(CatalogApiResponse response)
     {
         Assert.True(response.StatusCode == 200, response.Body);
         return JsonDocument.Parse(response.Body).RootElement.GetProperty("items").EnumerateArray().ToDictionary(
             i => i.GetProperty("file").GetString()!,
-            i => (i.GetProperty("replayable").ValueKind == JsonValueKind.Null ? null : (bool?)i.GetProperty("replayable").GetBoolean(), i.GetProperty("notReplayable").GetString()));
+            i => (Flag(i.GetProperty("replayable")), i.GetProperty("notReplayable").GetString(), Flag(i.GetProperty("keptInLanding"))));
     }
+
+    private static bool? Flag(JsonElement value) => value.ValueKind == JsonValueKind.Null ? null : value.GetBoolean();
 
     /// <summary>Sends through <paramref name="inner"/> and keeps each event it sent.</summary>
     private sealed class RecordingPublisher(IProductEventPublisher inner, ConcurrentQueue<CloudEvent> sent) : IProductEventPublisher

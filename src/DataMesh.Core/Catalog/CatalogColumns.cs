@@ -53,6 +53,7 @@ internal static class CatalogColumns
     internal const string FailedRules = "FailedRules";
     internal const string Replayable = "Replayable";
     internal const string NotReplayable = "NotReplayable";
+    internal const string KeptInLanding = "KeptInLanding";
     internal const string At = "At";
     internal const string EventId = "EventId";
     internal const string Stages = "Stages";

@@ -642,10 +642,10 @@ public sealed partial class CatalogHttpApi
     /// rule: a reason comes from the product's data). A host holding the product's domain (a domain app, the local host)
     /// reads its quarantine container: files replayed since are gone, and each says whether it can be replayed. Any
     /// other host (the hub) answers from the catalog's <see cref="CatalogTables.Quarantine"/>, filled from the failure
-    /// announcements (<c>source: catalog</c>; no size, replayability as the domain announced it — null from an
-    /// announcement of an older version —, a replayed file listed until a release reads it). Reasons go through
-    /// <see cref="Pipeline.ErrorRedaction"/> at the domain, and failed rules are named without their sample rows: nothing
-    /// of the data leaves the domain in clear.
+    /// announcements (<c>source: catalog</c>; no size, replayability and whether the file stayed in landing as the domain
+    /// announced them — null from an announcement of an older version —, a replayed file listed until a release reads
+    /// it). Reasons go through <see cref="Pipeline.ErrorRedaction"/> at the domain, and failed rules are named without
+    /// their sample rows: nothing of the data leaves the domain in clear.
     /// </summary>
     private async Task<CatalogApiResponse> ListQuarantineAsync(Request request, DataReader caller, CancellationToken cancellationToken)
     {
@@ -675,6 +675,7 @@ public sealed partial class CatalogHttpApi
                     failedRules = f.FailedRules,
                     replayable = f.Replayable,
                     notReplayable = f.NotReplayable,
+                    keptInLanding = f.KeptInLanding,
                 }),
             });
         }
@@ -697,6 +698,7 @@ public sealed partial class CatalogHttpApi
                 failedRules = f.FailedRules.Select(r => r["name"]?.ToString()).OfType<string>().ToList(),
                 replayable = (bool?)(f.NotReplayable is null),
                 notReplayable = f.NotReplayable,
+                keptInLanding = (bool?)f.KeptInLanding,
             }),
         });
     }

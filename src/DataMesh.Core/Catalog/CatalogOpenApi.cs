@@ -356,7 +356,8 @@ internal static class CatalogOpenApi
             ("runId", Type("string", true)), ("version", Type("string", true)), ("size", Type("integer", true, "int64")),
             ("failedRules", ArrayOf(Type("string"))),
             ("replayable", Described(Type("boolean", true), "Whether the file can be moved back to landing and run as it is; null when unknown (an announcement of an older version).")),
-            ("notReplayable", Described(Type("string", true), "Why it cannot be replayed (the kind of problem, never a value); null when it can or unknown.")))))),
+            ("notReplayable", Described(Type("string", true), "Why it cannot be replayed (the kind of problem, never a value); null when it can or unknown.")),
+            ("keptInLanding", Described(Type("boolean", true), "True when the file itself stayed in the domain's landing container under its original name (a name with '.'/'..' segments, which cannot be moved) and only its record was quarantined; null when unknown (an announcement of an older version).")))))),
         ["QualityHistory"] = Object(("productId", Type("string")), ("items", ArrayOf(Ref("QualityRun")))),
         ["Registration"] = Object(
             ("domain", Type("string")), ("name", Type("string")), ("version", Type("string")), ("description", Type("string")),

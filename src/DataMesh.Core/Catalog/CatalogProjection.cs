@@ -764,9 +764,9 @@ public sealed class CatalogProjection
         var failedRules = data.Quality?.BlockingFailures.Select(r => r.Name).ToList() ?? [];
         foreach (var (blob, announced) in files)
         {
-            // What the domain said of the file (its quarantine name, whether it can be replayed); an event of a version
-            // before that says nothing: replayability unknown, and the file is where QuarantineActivity puts it (a refused
-            // name under its safe one, never listed raw).
+            // What the domain said of the file (its quarantine name, whether it can be replayed, whether it stayed in
+            // landing); an event of a version before that says nothing: replayability and whether it stayed unknown, and
+            // the file is where QuarantineActivity puts it (a refused name under its safe one, never listed raw).
             var file = announced?.File ?? LandingBlobNames.QuarantineName(blob);
 
             // A refused name is quarantined (or its record kept) under a safe one; its original is only in the domain's .error.json.
@@ -793,6 +793,7 @@ public sealed class CatalogProjection
             {
                 row[CatalogColumns.Replayable] = announced.Replayable;
                 row[CatalogColumns.NotReplayable] = announced.NotReplayable is { } why ? CatalogJson.Truncate(why) : null;
+                row[CatalogColumns.KeptInLanding] = announced.KeptInLanding;
             }
 
             await table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);

@@ -36,4 +36,11 @@ public sealed record CatalogQuarantinedFile
 
     /// <summary>Why it cannot be replayed, as the domain said (the kind of problem, no value); null when it can or unknown.</summary>
     public string? NotReplayable { get; init; }
+
+    /// <summary>
+    /// Whether the domain said the file itself stayed in its landing container under its original name (a name with
+    /// <c>.</c>/<c>..</c> segments, which no storage client can move) and only its record was quarantined
+    /// (<see cref="Events.QuarantinedInput.KeptInLanding"/>); null when its announcement (or the row) predates that.
+    /// </summary>
+    public bool? KeptInLanding { get; init; }
 }

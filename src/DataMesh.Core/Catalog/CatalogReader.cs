@@ -540,6 +540,7 @@ public sealed class CatalogReader
                     FailedRules = row.GetString(CatalogColumns.FailedRules) is { } rules ? CatalogJson.Deserialize<List<string>>(rules) : [],
                     Replayable = row.GetBoolean(CatalogColumns.Replayable),
                     NotReplayable = row.GetString(CatalogColumns.NotReplayable),
+                    KeptInLanding = row.GetBoolean(CatalogColumns.KeptInLanding),
                 });
                 if (files.Count == limit)
                 {

@@ -230,6 +230,7 @@ public sealed class QuarantineClient(MeshStorage storage, IProductRegistry produ
             Size = item?.Properties.ContentLength ?? 0,
             FailedRules = record?["failedRules"] is JsonArray rules ? rules.OfType<JsonObject>().Select(r => (JsonObject)r.DeepClone()).ToList() : [],
             NotReplayable = notReplayable,
+            KeptInLanding = item is null,
         };
     }
 

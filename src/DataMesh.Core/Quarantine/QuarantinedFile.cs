@@ -38,4 +38,10 @@ public sealed record QuarantinedFile
 
     /// <summary>Why the file cannot be put back in landing as it is (a refused name); null when it can.</summary>
     public string? NotReplayable { get; init; }
+
+    /// <summary>
+    /// True when only its <c>.error.json</c> is here: the file itself stayed in landing under its original name (a name
+    /// with <c>.</c>/<c>..</c> segments, which no storage client can move), never replayable.
+    /// </summary>
+    public bool KeptInLanding { get; init; }
 }

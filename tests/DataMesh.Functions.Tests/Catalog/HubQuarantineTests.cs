@@ -70,6 +70,7 @@ public sealed class HubQuarantineTests(AzuriteFixture azurite)
         Assert.Equal(["gross_not_negative"], item.GetProperty("failedRules").EnumerateArray().Select(r => r.GetString()));
         Assert.Equal(JsonValueKind.Null, item.GetProperty("replayable").ValueKind);
         Assert.Equal(JsonValueKind.Null, item.GetProperty("notReplayable").ValueKind);
+        Assert.Equal(JsonValueKind.Null, item.GetProperty("keptInLanding").ValueKind);
         Assert.DoesNotContain("-9999.99", body, StringComparison.Ordinal);
     }
 
@@ -104,6 +105,7 @@ public sealed class HubQuarantineTests(AzuriteFixture azurite)
         Assert.Equal(QuarantineClient.NotReplayableReason(refused, fileHere: true), notReplayable.GetProperty("notReplayable").GetString());
         Assert.Contains("control characters", notReplayable.GetProperty("notReplayable").GetString(), StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.Null, notReplayable.GetProperty("landingName").ValueKind);
+        Assert.False(notReplayable.GetProperty("keptInLanding").GetBoolean());
     }
 
     [Fact]
@@ -125,7 +127,8 @@ public sealed class HubQuarantineTests(AzuriteFixture azurite)
         // Act
         var response = await HubApi().ListQuarantineAsync(Request(Route, Principal("DataMesh.Domain.workforce")), "workforce.payroll", CancellationToken.None);
 
-        // Assert: both listed; the kept one under its safe name, without a landing name, not replayable and why.
+        // Assert: both listed; the kept one under its safe name, without a landing name, not replayable and why, said to
+        // be kept in landing (the moved one not).
         var body = Body(response);
         Assert.True(response.StatusCode == HttpStatusCode.OK, body);
         using var document = JsonDocument.Parse(body);
@@ -135,6 +138,8 @@ public sealed class HubQuarantineTests(AzuriteFixture azurite)
         Assert.False(items[safe].GetProperty("replayable").GetBoolean());
         Assert.Equal(QuarantineClient.NotReplayableReason(kept, fileHere: false), items[safe].GetProperty("notReplayable").GetString());
         Assert.Equal(JsonValueKind.Null, items[safe].GetProperty("landingName").ValueKind);
+        Assert.True(items[safe].GetProperty("keptInLanding").GetBoolean());
+        Assert.False(items[File].GetProperty("keptInLanding").GetBoolean());
         Assert.Equal("run-1", items[safe].GetProperty("runId").GetString());
         Assert.DoesNotContain(kept, body, StringComparison.Ordinal);
     }

@@ -564,7 +564,7 @@ async function showProduct(id, signal) {
           quarantine.items.map((q) => ({
             attributes: { 'data-quarantined': q.file },
             cells: [
-              h('code', null, q.file),
+              [h('code', null, q.file), keptInLandingMarker(q)],
               q.quarantinedAt ? time(q.quarantinedAt) : '–',
               q.stage || '–',
               [q.reason || '–', q.failedRules.length ? h('span', { class: 'muted' }, ` (failed: ${q.failedRules.join(', ')})`) : null],
@@ -575,6 +575,17 @@ async function showProduct(id, signal) {
         : h('p', { class: 'muted' }, 'Nothing quarantined.')));
   setStatus(`Showing ${id}: ${detail.releases.length} release(s), ${detail.runs.length} run(s).`);
   focusHeading();
+}
+
+// A file whose landing name has '.'/'..' segments cannot be moved: it stays in landing, only its record is quarantined
+// (no marker when the announcement that listed it predates that, or the file was moved).
+function keptInLandingMarker(q) {
+  if (q.keptInLanding !== true) {
+    return null;
+  }
+  const marker = badge('kept in landing', 'info', `The file stayed in the domain's landing container under its original name; only its record was quarantined.`);
+  marker.dataset.keptInLanding = 'true';
+  return [' ', marker];
 }
 
 // Whether a quarantined file can be replayed as it is (`datamesh quarantine replay`), and why not; unknown when the
