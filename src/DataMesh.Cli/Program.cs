@@ -50,7 +50,7 @@ try
 catch (Exception ex) when (interrupt.Requested || ex is OperationCanceledException)
 {
     // Whatever the interrupted action threw on its way out (a wait cancelled, a storage call cut short) is the interruption.
-    await Console.Error.WriteLineAsync("Interrupted: the runs this command started were cancelled (landing inputs kept).").ConfigureAwait(false);
+    await Console.Error.WriteLineAsync("Interrupted: the runs this command started were cancelled (landing inputs kept), but for a run a warning above says had committed its release first.").ConfigureAwait(false);
     return ExitCodes.Interrupted;
 }
 catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or IOException or Azure.RequestFailedException or KeyNotFoundException)

@@ -42,6 +42,9 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
     // Every run this process scheduled (asked for or triggered) that it has not seen end: what a Ctrl+C cancels.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _startedRuns = new(StringComparer.Ordinal);
+
+    // Runs cancelled whose publish had decided first (their release stands), with that release.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _cancelledTooLate = new(StringComparer.Ordinal);
     // Made again when a reload of the specs adds a domain (its account is then a registered release location).
     private volatile CatalogProjection _projection;
     // One per domain: each drains that domain's outbox (its own account) with that domain's topic key only (a domain
@@ -479,7 +482,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
         try
         {
             InterruptedRuns = await CancelStartedRunsAsync(_interruptedBy, bound.Token).ConfigureAwait(false);
-            foreach (var runId in InterruptedRuns)
+            foreach (var runId in InterruptedRuns.Where(r => !_cancelledTooLate.ContainsKey(r)))
             {
                 LogRunCancelled(_logger, runId, _interruptedBy);
             }
@@ -521,9 +524,12 @@ public sealed partial class LocalMesh : IAsyncDisposable
             // A termination takes effect when the run's control queue is next read: wait for it, then announce at once.
             var ended = await client.WaitForInstanceCompletionAsync(runId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
             if (ended.RuntimeStatus == Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Terminated
-                && await sweep.FinishTerminatedAsync(runId, cancellationToken).ConfigureAwait(false) is { } failure)
+                && await sweep.FinishTerminatedAsync(runId, cancellationToken).ConfigureAwait(false) is { } failure
+                && (await client.WaitForInstanceCompletionAsync(failure, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false)).ReadOutputAs<PipelineResult>() is { Status: PipelineStatus.Published } late)
             {
-                await client.WaitForInstanceCompletionAsync(failure, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
+                // Its publish had decided before the termination: the release stands and was announced (StuckRunFailure).
+                _cancelledTooLate[runId] = late.Release ?? 0;
+                LogCancelledTooLate(_logger, runId, late.Release ?? 0);
             }
         })).ConfigureAwait(false);
 
@@ -573,9 +579,10 @@ public sealed partial class LocalMesh : IAsyncDisposable
     /// names, which another process (<c>datamesh up</c>) executes. Terminates it through a client on the mesh's task hub
     /// (no second worker); once the serving worker applied the termination (within <paramref name="announceWithin"/>),
     /// starts its announced failure (reason <c>cancelled</c>), which that worker runs and records in the catalog. Returns
-    /// what was found, and whether the failure was started (else the serving host's stuck-run detector starts it).
+    /// what was found, whether the failure was started and finished (else the serving host's stuck-run detector starts
+    /// it), and the release the run committed when its publish had decided before the termination (its release stands).
     /// </summary>
-    public static async Task<(RunCancellationOutcome Outcome, bool Announced)> CancelRunAsync(
+    public static async Task<(RunCancellationOutcome Outcome, bool Announced, int? CommittedRelease)> CancelRunAsync(
         LocalMeshOptions options, string runId, string by, TimeSpan announceWithin, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -586,7 +593,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
         var outcome = await RunCancellation.CancelAsync(client, runId, by, cancellationToken).ConfigureAwait(false);
         if (outcome != RunCancellationOutcome.Terminated)
         {
-            return (outcome, false);
+            return (outcome, false, null);
         }
 
         var sweep = new StuckRunSweep(client, products, StuckRunSweep.DefaultBound, options.LoggerFactory.CreateLogger<StuckRunSweep>());
@@ -598,8 +605,8 @@ public sealed partial class LocalMesh : IAsyncDisposable
             if (ended.RuntimeStatus == Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Terminated
                 && await sweep.FinishTerminatedAsync(runId, wait.Token).ConfigureAwait(false) is { } failure)
             {
-                await client.WaitForInstanceCompletionAsync(failure, getInputsAndOutputs: false, wait.Token).ConfigureAwait(false);
-                return (outcome, true);
+                var settled = (await client.WaitForInstanceCompletionAsync(failure, getInputsAndOutputs: true, wait.Token).ConfigureAwait(false)).ReadOutputAs<PipelineResult>();
+                return (outcome, true, settled is { Status: PipelineStatus.Published } ? settled.Release : null);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -607,7 +614,7 @@ public sealed partial class LocalMesh : IAsyncDisposable
             // No worker applied it in time (no `up` serving the mesh): the next host's detector announces it.
         }
 
-        return (outcome, false);
+        return (outcome, false, null);
     }
 
     /// <summary>Uploads a local file to the product's landing path (the name is the file's name) and returns the blob name.</summary>
@@ -974,6 +981,9 @@ public sealed partial class LocalMesh : IAsyncDisposable
 
     [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Run {RunId} cancelled ({By}): nothing published, its landing input kept; recorded as Cancelled")]
     private static partial void LogRunCancelled(ILogger logger, string runId, string by);
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "Run {RunId} was cancelled too late: its publish had already committed release {Release}, which stands; announced and recorded as Published")]
+    private static partial void LogCancelledTooLate(ILogger logger, string runId, int release);
 
     [LoggerMessage(EventId = 2012, Level = LogLevel.Warning, Message = "Cancelling the runs did not finish within {Seconds} s ({Problem}); a run terminated but not yet announced is announced by the next host's stuck-run detector")]
     private static partial void LogCancelIncomplete(ILogger logger, double seconds, string problem);

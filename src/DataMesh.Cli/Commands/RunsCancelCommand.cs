@@ -27,16 +27,17 @@ internal static class RunsCancelCommand
         {
             var id = parse.GetValue(runId)!;
             using var loggerFactory = CliLogging.Create(parse.GetValue(verbose));
-            var (outcome, announced) = await LocalMesh.CancelRunAsync(
+            var (outcome, announced, committed) = await LocalMesh.CancelRunAsync(
                 new LocalMeshOptions { LoggerFactory = loggerFactory }, id, "datamesh runs cancel", AnnounceWithin, cancellationToken).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
-                CliJson.Write(new { runId = id, outcome, announced });
+                CliJson.Write(new { runId = id, outcome, announced, committedRelease = committed });
             }
             else
             {
                 await Console.Out.WriteLineAsync(outcome switch
                 {
+                    RunCancellationOutcome.Terminated when committed is { } release => $"Run {id} terminated too late: its publish had already committed release {release}, which stands; announced (ProductVersionPublished) and recorded as Published.",
                     RunCancellationOutcome.Terminated when announced => $"Run {id} cancelled: nothing published, its landing input kept; announced (PipelineRunFailed, reason 'cancelled') and recorded as Cancelled.",
                     RunCancellationOutcome.Terminated => $"Run {id} terminated; its cancellation is announced and recorded once `datamesh up` serves this mesh again (its landing input is kept).",
                     RunCancellationOutcome.AlreadyEnded => $"Run {id} has already ended: nothing to cancel (`datamesh catalog show` has its outcome).",
@@ -46,6 +47,8 @@ internal static class RunsCancelCommand
 
             return outcome switch
             {
+                // Too late is as "already ended": the cancellation did not stop the release.
+                RunCancellationOutcome.Terminated when committed is not null => ExitCodes.CheckFailed,
                 RunCancellationOutcome.Terminated => ExitCodes.Success,
                 RunCancellationOutcome.AlreadyEnded => ExitCodes.CheckFailed,
                 _ => ExitCodes.UsageOrEnvironment,
