@@ -20,7 +20,8 @@ public sealed partial class LocalMesh
     /// <summary>
     /// Applies every product's <c>output.retention</c> (expired releases leave the listings and the catalog; their files
     /// no other release lists go after <see cref="LocalMeshOptions.RetentionGracePeriod"/>, never while a reader on this
-    /// machine holds them in the release cache), then compacts snapshots with many small files. One pass; idempotent.
+    /// machine holds them in the release cache), then compacts snapshots with many small files, then deletes the staging
+    /// blobs older than <see cref="Pipeline.StagingExpiry.After"/> (Azure's lifecycle rule). One pass; idempotent.
     /// </summary>
     public async Task<(IReadOnlyList<RetentionSweepResult> Retention, IReadOnlyList<CompactionResult> Compaction)> MaintainReleasesAsync(
         TimeProvider? time = null, CancellationToken cancellationToken = default)
@@ -43,6 +44,18 @@ public sealed partial class LocalMesh
             await Announcer.AnnounceCompactedAsync(Storage, Products, result, cancellationToken).ConfigureAwait(false);
         }
 
+        // What runs leave in staging for good expires as the container's lifecycle rule has it in Azure.
+        var now = (time ?? TimeProvider.System).GetUtcNow();
+        foreach (var domain in Products.All.Select(p => p.Domain).Distinct(StringComparer.Ordinal))
+        {
+            var staging = Storage.Staging(domain);
+            if (await staging.ExistsAsync(cancellationToken).ConfigureAwait(false)
+                && await Pipeline.StagingExpiry.SweepAsync(staging, now, cancellationToken).ConfigureAwait(false) is > 0 and var expired)
+            {
+                LogStagingExpired(_logger, domain, expired, Pipeline.StagingExpiry.After.TotalDays);
+            }
+        }
+
         return (swept, compacted);
     }
 
@@ -61,6 +74,9 @@ public sealed partial class LocalMesh
 
     [LoggerMessage(EventId = 2020, Level = LogLevel.Information, Message = "{ProductId}: retention expired [{Expired}], deleted {Deleted} file(s); held by readers [{Held}]")]
     private static partial void LogRetention(ILogger logger, string productId, string expired, int deleted, string held);
+
+    [LoggerMessage(EventId = 2022, Level = LogLevel.Information, Message = "{Domain}: {Count} staging blob(s) older than {Days} days deleted (the container's lifecycle rule in Azure)")]
+    private static partial void LogStagingExpired(ILogger logger, string domain, int count, double days);
 
     [LoggerMessage(EventId = 2021, Level = LogLevel.Information, Message = "{ProductId} {Version}#{BasedOn} compacted into #{Release}: {Before} files → {After}")]
     private static partial void LogCompacted(ILogger logger, string productId, string version, int basedOn, int release, int before, int after);
