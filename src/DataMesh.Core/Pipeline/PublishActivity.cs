@@ -123,7 +123,7 @@ public sealed partial class PublishActivity(PipelineRuntime runtime) : TaskActiv
         var index = new PublishedInputIndex(store.Container);
         foreach (var blob in landing.Select(f => f.Blob).DistinctBy(b => b.Sha256))
         {
-            await index.RecordAsync(spec.Name, new PublishedInput(blob.Sha256, spec.Id, spec.Version, release.Release, release.RunId, blob.Name, blob.ETag)).ConfigureAwait(false);
+            await index.RecordAsync(spec.Name, new PublishedInput(blob.Sha256, spec.Id, release.Version, release.Release, release.RunId, blob.Name, blob.ETag)).ConfigureAwait(false);
         }
     }
 
