@@ -6,6 +6,7 @@ using DataMesh.Local.EventGrid;
 using DataMesh.Pipeline;
 using DataMesh.Specs;
 using DataMesh.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace DataMesh.Local;
 
@@ -72,7 +73,8 @@ public sealed partial class LocalMesh
             }
 
             EventTopic.Resubscribe(subscriptions);
-            _projection = new CatalogProjection(Storage, releases: new DataMesh.Publishing.AnnouncedReleaseCheck(Storage), domains: LocalDomainRegistry.For(products, Storage));
+            _projection = new CatalogProjection(
+                Storage, releases: new DataMesh.Publishing.AnnouncedReleaseCheck(Storage), domains: LocalDomainRegistry.For(products, Storage), logger: _options.LoggerFactory.CreateLogger<CatalogProjection>());
             if (newDomains.Count > 0)
             {
                 _relays = Relays(_storage, EventTopic, Events, _options.LoggerFactory);

@@ -151,7 +151,8 @@ public sealed partial class LocalMesh : IAsyncDisposable
             await storage.Queue(MeshStorage.CatalogEventsQueue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             await storage.Queue(MeshStorage.PipelineTriggersQueue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             // Every domain's storage is this Azurite: an announced release is recorded only once its manifest is found.
-            var projection = new CatalogProjection(storage, releases: new DataMesh.Publishing.AnnouncedReleaseCheck(storage), domains: LocalDomainRegistry.For(products, storage));
+            var projection = new CatalogProjection(
+                storage, releases: new DataMesh.Publishing.AnnouncedReleaseCheck(storage), domains: LocalDomainRegistry.For(products, storage), logger: options.LoggerFactory.CreateLogger<CatalogProjection>());
             await projection.RegisterProductsAsync(ProductRegistration.FromSpecs(products.All, products.All), cancellationToken).ConfigureAwait(false);
 
             var pipelineOptions = options.Pipeline;

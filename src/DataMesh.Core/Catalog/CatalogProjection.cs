@@ -8,6 +8,8 @@ using DataMesh.Pipeline;
 using DataMesh.Publishing;
 using DataMesh.Specs;
 using DataMesh.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Semver;
 
 namespace DataMesh.Catalog;
@@ -18,8 +20,17 @@ namespace DataMesh.Catalog;
 /// (higher semver, then higher release number). Storage failures surface so the queue retries;
 /// events that can never apply throw <see cref="CatalogEventRejectedException"/>.
 /// </summary>
-public sealed class CatalogProjection
+public sealed partial class CatalogProjection
 {
+    /// <summary>
+    /// How far ahead of the hub's clock a registration's <see cref="ProductRegistration.DeclaredAt"/> may be: the clock
+    /// skew tolerated between a domain app and the hub. A stamp further ahead would win against every later registration
+    /// of its product until that time came (a clock running ahead, a bug, a hostile caller), so it is refused
+    /// (<see cref="ProductRegistrationIntake"/>: 400; a release event: the release is recorded, its registration not), and
+    /// such a stamp already stored counts as none (any registration replaces it).
+    /// </summary>
+    public static readonly TimeSpan DeclaredAtTolerance = TimeSpan.FromMinutes(5);
+
     private const string SourcePrefix = "/domains/";
 
     // Concurrent writers of one Products row retry on a changed ETag; after this many the failure surfaces.
@@ -29,6 +40,7 @@ public sealed class CatalogProjection
     private readonly TimeProvider _time;
     private readonly AnnouncedReleaseCheck? _releases;
     private readonly DomainRegistry? _domains;
+    private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, TableClient> _ready = new();
 
     /// <param name="storage">The catalog tables.</param>
@@ -45,13 +57,15 @@ public sealed class CatalogProjection
     /// domain's own topic locally; in Azure the hub's subscription on each domain topic admits only sources under
     /// <c>/domains/&lt;that domain&gt;/</c>). Null: locations are recorded as announced (a hub not yet configured).
     /// </param>
-    public CatalogProjection(MeshStorage storage, TimeProvider? time = null, AnnouncedReleaseCheck? releases = null, DomainRegistry? domains = null)
+    /// <param name="logger">Where a release's registration that is not applied is reported (a stamp too far ahead).</param>
+    public CatalogProjection(MeshStorage storage, TimeProvider? time = null, AnnouncedReleaseCheck? releases = null, DomainRegistry? domains = null, ILogger<CatalogProjection>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(storage);
         _storage = storage;
         _time = time ?? TimeProvider.System;
         _releases = releases;
         _domains = domains;
+        _logger = logger ?? NullLogger<CatalogProjection>.Instance;
     }
 
     /// <summary>Applies one product event. <c>DataMesh.FreshnessBreached</c> is accepted and not recorded yet.</summary>
@@ -138,7 +152,7 @@ public sealed class CatalogProjection
         }
 
         var (current, sent) = await WriteNewestAsync(
-            await TableAsync(CatalogTables.Products, cancellationToken).ConfigureAwait(false), [.. rows.Values.Select(r => r.Row)], TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            await TableAsync(CatalogTables.Products, cancellationToken).ConfigureAwait(false), [.. rows.Values.Select(r => r.Row)], TableUpdateMode.Merge, AheadLimit(now), cancellationToken).ConfigureAwait(false);
 
         // Edges of the registrations the rows now hold (written again for one already held: a retried delivery whose
         // first attempt wrote the row but not its edges); an older registration's ranges are not written back.
@@ -186,7 +200,7 @@ public sealed class CatalogProjection
             }
         }
 
-        var (current, _) = await WriteNewestAsync(table, withdrawals, TableUpdateMode.Replace, cancellationToken, WithdrawnRow).ConfigureAwait(false);
+        var (current, _) = await WriteNewestAsync(table, withdrawals, TableUpdateMode.Replace, AheadLimit(_time.GetUtcNow()), cancellationToken, WithdrawnRow).ConfigureAwait(false);
         var withdrawn = withdrawals.Where(w => current.Contains((w.PartitionKey, w.RowKey))).Select(w => w.GetString(CatalogColumns.ProductId)).OfType<string>().Order(StringComparer.Ordinal).ToList();
         foreach (var productId in withdrawn)
         {
@@ -308,14 +322,33 @@ public sealed class CatalogProjection
     }
 
     /// <summary>
+    /// Why <paramref name="registration"/>'s stamp cannot be taken: it is more than <see cref="DeclaredAtTolerance"/>
+    /// ahead of the hub's clock. Null when it is not (or unstamped).
+    /// </summary>
+    internal string? DeclaredAtProblem(ProductRegistration registration)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        var now = _time.GetUtcNow();
+        return registration.DeclaredAt is { } declaredAt && declaredAt.UtcTicks > AheadLimit(now)
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"declaredAt {declaredAt.ToUniversalTime():O} is ahead of the hub's time {now.ToUniversalTime():O} by more than the tolerated clock skew of {DeclaredAtTolerance.TotalMinutes} minutes")
+            : null;
+    }
+
+    /// <summary>The latest stamp (UTC ticks) the hub takes at <paramref name="now"/>: <see cref="DeclaredAtTolerance"/> ahead of it.</summary>
+    private static long AheadLimit(DateTimeOffset now) => (now + DeclaredAtTolerance).UtcTicks;
+
+    /// <summary>
     /// Whether <paramref name="row"/> (a registration's or a withdrawal's) is newer than <paramref name="stored"/>: by
     /// <see cref="CatalogColumns.DeclaredAt"/>, then by content hash. A stored row without a stamp (no registration, or
-    /// one made before stamps) takes any; an unstamped registration never replaces a stamped one.
+    /// one made before stamps) takes any, as does one stamped later than <paramref name="aheadLimit"/> (further ahead of
+    /// the hub's clock than <see cref="DeclaredAtTolerance"/>, stored before such stamps were refused); an unstamped
+    /// registration never replaces a stamped one.
     /// </summary>
-    private static Declaration Compare(TableEntity row, TableEntity? stored)
+    private static Declaration Compare(TableEntity row, TableEntity? stored, long aheadLimit)
     {
         var storedAt = stored?.GetInt64(CatalogColumns.DeclaredAt);
-        if (stored is null || storedAt is null)
+        if (stored is null || storedAt is null || storedAt > aheadLimit)
         {
             return Declaration.Newer;
         }
@@ -334,10 +367,11 @@ public sealed class CatalogProjection
     /// transactions per partition, each action conditional on the ETag just read (an add on the row being absent): a
     /// transaction another writer overtook fails whole, and its rows are read and decided again. Returns the keys of
     /// the rows that now hold their declaration (written, or already held) and the transactions sent.
+    /// <paramref name="aheadLimit"/> is the latest stamp the hub takes now (see <see cref="Compare"/>).
     /// <paramref name="rebuild"/> makes a row again from the row read, where the row replaces it (a withdrawal).
     /// </summary>
     private static async Task<(HashSet<(string, string)> Current, int Sent)> WriteNewestAsync(
-        TableClient table, IReadOnlyList<TableEntity> rows, TableUpdateMode mode, CancellationToken cancellationToken, Func<TableEntity, DateTimeOffset, TableEntity>? rebuild = null)
+        TableClient table, IReadOnlyList<TableEntity> rows, TableUpdateMode mode, long aheadLimit, CancellationToken cancellationToken, Func<TableEntity, DateTimeOffset, TableEntity>? rebuild = null)
     {
         var current = new HashSet<(string, string)>();
         var sent = 0;
@@ -351,7 +385,7 @@ public sealed class CatalogProjection
                 foreach (var row in pending)
                 {
                     var held = stored.GetValueOrDefault(row.RowKey);
-                    switch (Compare(row, held))
+                    switch (Compare(row, held, aheadLimit))
                     {
                         case Declaration.Same:
                             current.Add((row.PartitionKey, row.RowKey));
@@ -475,9 +509,15 @@ public sealed class CatalogProjection
         {
             CheckRegistration(cloudEvent, data, registration);
 
-            // A stamped registration is ordered by its stamp against the row's (a start-up registration of a newer
-            // deployment may be newer than this release's); an unstamped one (announced before stamps) by the release.
-            if (registration.DeclaredAt is not null || await IsNotOlderThanLatestAsync(data.Domain, data.Name, version, data.Release, cancellationToken).ConfigureAwait(false))
+            // A stamp too far ahead of the hub's clock would hold the product's declaration until that time: the
+            // release is recorded all the same (it exists), its registration is not. Otherwise a stamped registration
+            // is ordered by its stamp against the row's (a start-up registration of a newer deployment may be newer
+            // than this release's); an unstamped one (announced before stamps) by the release.
+            if (DeclaredAtProblem(registration) is { } problem)
+            {
+                LogRegistrationNotApplied(_logger, data.ProductId, data.Version, data.Release, problem);
+            }
+            else if (registration.DeclaredAt is not null || await IsNotOlderThanLatestAsync(data.Domain, data.Name, version, data.Release, cancellationToken).ConfigureAwait(false))
             {
                 await RegisterProductAsync(registration, cancellationToken).ConfigureAwait(false);
             }
@@ -1071,4 +1111,7 @@ public sealed class CatalogProjection
         await table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
         return _ready.GetOrAdd(name, table);
     }
+
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "Catalog recorded release {Version}#{Release} of {ProductId} without applying its registration: its {Problem}")]
+    private static partial void LogRegistrationNotApplied(ILogger logger, string productId, string version, int release, string problem);
 }

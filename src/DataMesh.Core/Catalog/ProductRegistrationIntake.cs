@@ -18,7 +18,9 @@ namespace DataMesh.Catalog;
 /// is never a reader (<see cref="CatalogReader.GetReadersAsync"/>). A body marked <c>complete</c> (a domain app's
 /// start-up: every product it holds) also withdraws the registrations of the token's domain's products it does not name
 /// (<see cref="CatalogProjection.WithdrawAbsentAsync"/>). Each registration is recorded only where it is newer than the
-/// one held (<see cref="ProductRegistration.DeclaredAt"/>).
+/// one held (<see cref="ProductRegistration.DeclaredAt"/>); one stamped more than
+/// <see cref="CatalogProjection.DeclaredAtTolerance"/> ahead of the hub's clock is refused (400, nothing recorded), as it
+/// would hold its product's declaration until that time.
 /// </summary>
 public sealed class ProductRegistrationIntake
 {
@@ -121,6 +123,12 @@ public sealed class ProductRegistrationIntake
             {
                 return CatalogHttpApi.Problem(400, "invalid-registration", "Invalid registration",
                     $"{registration.ProductId}: its registration's {problem}. Nothing was recorded.", Instance, productId: registration.ProductId);
+            }
+
+            if (_projection.DeclaredAtProblem(registration) is { } ahead)
+            {
+                return CatalogHttpApi.Problem(400, "declared-in-the-future", "Declared in the future",
+                    $"{registration.ProductId}: its registration's {ahead}. Nothing was recorded.", Instance, productId: registration.ProductId);
             }
         }
 

@@ -139,7 +139,8 @@ internal static class DataMeshServiceCollectionExtensions
             releases: ReleaseCheckFor(Options(sp), sp.GetRequiredService<MeshStorage>()),
             domains: Options(sp).Domains.Count == 0
                 ? null
-                : new DomainRegistry(Options(sp).Domains.Select(d => new RegisteredDomain(d.Name, new Uri(d.StorageEndpoint), ReleaseDataEndpoint.Parse(d.DataEndpoint))))));
+                : new DomainRegistry(Options(sp).Domains.Select(d => new RegisteredDomain(d.Name, new Uri(d.StorageEndpoint), ReleaseDataEndpoint.Parse(d.DataEndpoint)))),
+            logger: sp.GetService<ILogger<CatalogProjection>>()));
         services.AddSingleton(sp => new CatalogReader(sp.GetRequiredService<MeshStorage>()));
         // The hub records the registrations domain apps send at start-up (RegistrationFunction); they send them (HubRegistrationService).
         services.AddSingleton(sp => new ProductRegistrationIntake(sp.GetRequiredService<CatalogProjection>()));

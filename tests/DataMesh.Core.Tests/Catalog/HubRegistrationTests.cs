@@ -1,8 +1,11 @@
 using DataMesh.Catalog;
+using DataMesh.Core.Tests.Publishing;
 using DataMesh.Events;
 using DataMesh.Lineage;
 using DataMesh.Pipeline;
+using DataMesh.Specs;
 using DataMesh.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace DataMesh.Core.Tests.Catalog;
 
@@ -82,6 +85,76 @@ public sealed class HubRegistrationTests(AzuriteFixture azurite)
         await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(DomainRegistrations.Release(next, [next])));
 
         // Assert
+        var readers = await new CatalogReader(storage).GetReadersAsync("finance.ledger", 1);
+        Assert.Equal(["entry_id"], readers.Columns.Select(c => c.Column));
+    }
+
+    [Fact]
+    public async Task ApplyAsync_ReleasesRegistrationStampedBeyondTheTolerance_ReleaseRecordedRegistrationNotApplied()
+    {
+        // Arrange: the hub's clock at 09:00; sales.summary registered at 08:59 (reading amount); the next deployment's
+        // release (no longer reading amount) arrives stamped a day ahead (its app's clock runs ahead).
+        using var mesh = new ConsumerMesh();
+        var (first, next) = Deployments(mesh);
+        var storage = azurite.CreateMeshStorage();
+        var log = new WarningLog();
+        var projection = new CatalogProjection(storage, new ManualClock(HubNow), logger: log);
+        await projection.RegisterProductsAsync([DomainRegistrations.Of(first, [first]) with { DeclaredAt = HubNow.AddMinutes(-1) }]);
+        var ahead = DomainRegistrations.Release(next, [next]);
+        ahead = ahead with { Registration = ahead.Registration! with { DeclaredAt = HubNow.AddDays(1) } };
+
+        // Act
+        await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(ahead));
+
+        // Assert: release 1 is recorded; the declaration held is the one at 08:59 (amount still read); the hub says why.
+        var catalog = new CatalogReader(storage);
+        Assert.Equal(1, (await catalog.GetProductAsync("sales.summary"))!.LatestRelease);
+        Assert.Single(await catalog.GetReleasesAsync("sales.summary"));
+        var readers = await catalog.GetReadersAsync("finance.ledger", 1);
+        Assert.Equal(["sales.summary"], readers.Columns.Single(c => c.Column == "amount").Readers.Select(r => r.ProductId));
+        var warning = Assert.Single(log.Messages);
+        Assert.Contains("release 1.0.0#1 of sales.summary without applying its registration: its declaredAt 2026-12-02T09:00:00.0000000+00:00 is ahead of the hub's time 2026-12-01T09:00:00.0000000+00:00 by more than the tolerated clock skew of 5 minutes", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_ReleasesRegistrationStampedAheadWithinTheTolerance_Applied()
+    {
+        // Arrange: as above, the release's registration stamped 4 minutes ahead of the hub's clock (tolerance 5).
+        using var mesh = new ConsumerMesh();
+        var (first, next) = Deployments(mesh);
+        var storage = azurite.CreateMeshStorage();
+        var log = new WarningLog();
+        var projection = new CatalogProjection(storage, new ManualClock(HubNow), logger: log);
+        await projection.RegisterProductsAsync([DomainRegistrations.Of(first, [first]) with { DeclaredAt = HubNow.AddMinutes(-1) }]);
+        var ahead = DomainRegistrations.Release(next, [next]);
+        ahead = ahead with { Registration = ahead.Registration! with { DeclaredAt = HubNow.AddMinutes(4) } };
+
+        // Act
+        await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(ahead));
+
+        // Assert: the newer declaration holds (amount no longer read).
+        var readers = await new CatalogReader(storage).GetReadersAsync("finance.ledger", 1);
+        Assert.Equal(["entry_id"], readers.Columns.Select(c => c.Column));
+        Assert.Empty(log.Messages);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_StoredRegistrationStampedBeyondTheTolerance_ReplacedByAValidOne()
+    {
+        // Arrange: a row stored before the hub refused such stamps, declared a day ahead of the hub's clock; the next
+        // deployment's release carries a registration stamped now, which reads amount no longer.
+        using var mesh = new ConsumerMesh();
+        var (first, next) = Deployments(mesh);
+        var storage = azurite.CreateMeshStorage();
+        var projection = new CatalogProjection(storage, new ManualClock(HubNow));
+        await projection.RegisterProductsAsync([DomainRegistrations.Of(first, [first]) with { DeclaredAt = HubNow.AddDays(1) }]);
+        var valid = DomainRegistrations.Release(next, [next]);
+        valid = valid with { Registration = valid.Registration! with { DeclaredAt = HubNow } };
+
+        // Act
+        await projection.ApplyAsync(ProductEventFactory.CreateProductVersionPublished(valid));
+
+        // Assert: the future stamp counted as none; the valid registration holds.
         var readers = await new CatalogReader(storage).GetReadersAsync("finance.ledger", 1);
         Assert.Equal(["entry_id"], readers.Columns.Select(c => c.Column));
     }
@@ -204,6 +277,17 @@ public sealed class HubRegistrationTests(AzuriteFixture azurite)
         Assert.Empty(answered.Columns);
     }
 
+    /// <summary>The hub's clock in the tests of stamps ahead of it.</summary>
+    private static readonly DateTimeOffset HubNow = new(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
+
+    /// <summary>sales.summary of <paramref name="mesh"/>'s first deployment (reads the ledger's entry_id and amount) and of the next (no longer reads amount).</summary>
+    private static (ProductSpec First, ProductSpec Next) Deployments(ConsumerMesh mesh)
+    {
+        var first = ProductRegistry.LoadFrom(mesh.Pipelines).Get("sales.summary");
+        File.WriteAllText(Path.Combine(mesh.Summary, "transform.sql"), "SELECT entry_id,\n       CAST(0 AS DECIMAL(18,2)) AS amount\nFROM gl\n");
+        return (first, ProductRegistry.LoadFrom(mesh.Pipelines).Get("sales.summary"));
+    }
+
     /// <summary>A registered product that reads <paramref name="column"/> of <paramref name="upstream"/> (through ^2) into <paramref name="output"/>.</summary>
     private static ProductRegistration Reader(string domain, string name, string upstream, string column, string output) =>
         new(domain, name, "1.0.0", $"{name} of {domain}", domain, $"{domain}@example.com", [], "public")
@@ -217,4 +301,23 @@ public sealed class HubRegistrationTests(AzuriteFixture azurite)
                 Dataset = [],
             },
         };
+
+    /// <summary>The projection's warnings, as formatted.</summary>
+    private sealed class WarningLog : ILogger<CatalogProjection>
+    {
+        public List<string> Messages { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                Messages.Add(formatter(state, exception));
+            }
+        }
+    }
 }

@@ -133,6 +133,48 @@ public sealed class HubRegistrationTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Register_DeclaredAtBeyondTheTolerance_400NamingItAndTheStoredRowUnchanged()
+    {
+        // Arrange: the hub's clock at 09:00; sales.summary registered at 08:59; then a registration of other content
+        // stamped an hour ahead (a domain app's clock running ahead, or a caller holding sales' token).
+        using var mesh = SalesMesh();
+        var clock = new HubClock(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
+        var token = _tenant.Token(Audience, "DataMesh.Domain.sales");
+        var held = SalesSummary(mesh) with { DeclaredAt = clock.Now.AddMinutes(-1) };
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(Body(held), token, clock)).StatusCode);
+        var ahead = held with { Description = "Frozen until tomorrow", DeclaredAt = clock.Now.AddHours(1) };
+
+        // Act
+        var response = await PostAsync(Body(ahead), token, clock);
+
+        // Assert: refused naming the product, its stamp, the hub's time and the tolerance; the row holds the 08:59 one.
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(
+            "sales.summary: its registration's declaredAt 2026-12-01T10:00:00.0000000+00:00 is ahead of the hub's time 2026-12-01T09:00:00.0000000+00:00 by more than the tolerated clock skew of 5 minutes. Nothing was recorded.",
+            Detail(response));
+        Assert.Equal(held.Description, (await new CatalogReader(_storage).GetProductAsync("sales.summary"))!.Description);
+    }
+
+    [Fact]
+    public async Task Register_DeclaredAtAheadWithinTheTolerance_Recorded()
+    {
+        // Arrange: as above, the newer registration stamped 4 minutes ahead of the hub's clock (tolerance 5).
+        using var mesh = SalesMesh();
+        var clock = new HubClock(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
+        var token = _tenant.Token(Audience, "DataMesh.Domain.sales");
+        var held = SalesSummary(mesh) with { DeclaredAt = clock.Now.AddMinutes(-1) };
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(Body(held), token, clock)).StatusCode);
+        var ahead = held with { Description = "Declared on a clock 4 minutes ahead", DeclaredAt = clock.Now.AddMinutes(4) };
+
+        // Act
+        var response = await PostAsync(Body(ahead), token, clock);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(ahead.Description, (await new CatalogReader(_storage).GetProductAsync("sales.summary"))!.Description);
+    }
+
+    [Fact]
     public async Task Register_DomainTheUpstreamsAccessDoesNotAdmit_RecordedButNeverAReader()
     {
         // Arrange: finance.ledger is restricted to finance and sales (as finance registered it); ops registers a
@@ -342,8 +384,8 @@ public sealed class HubRegistrationTests(AzuriteFixture azurite)
     private static byte[] Body(ProductRegistration registration) =>
         JsonSerializer.SerializeToUtf8Bytes(new ProductRegistrationIntake.Body([registration]), ProductEventJson.Options);
 
-    private async Task<Microsoft.Azure.Functions.Worker.Http.HttpResponseData> PostAsync(byte[] body, string? token) =>
-        await Function(new DataMeshAppMode(IsHub: true)).RegisterAsync(Request(body, token), CancellationToken.None);
+    private async Task<Microsoft.Azure.Functions.Worker.Http.HttpResponseData> PostAsync(byte[] body, string? token, TimeProvider? hubTime = null) =>
+        await Function(new DataMeshAppMode(IsHub: true), hubTime).RegisterAsync(Request(body, token), CancellationToken.None);
 
     private static TestHttpRequest Request(byte[] body, string? token)
     {
@@ -358,15 +400,15 @@ public sealed class HubRegistrationTests(AzuriteFixture azurite)
         return request;
     }
 
-    /// <summary>The hub's function as the hub app composes it: its catalog on Azurite, the app's own token validation.</summary>
-    private RegistrationFunction Function(DataMeshAppMode mode)
+    /// <summary>The hub's function as the hub app composes it: its catalog on Azurite (on <paramref name="hubTime"/>), the app's own token validation.</summary>
+    private RegistrationFunction Function(DataMeshAppMode mode, TimeProvider? hubTime = null)
     {
         var validator = _tenant.Validator(new Dictionary<string, string?>
         {
             ["DataMesh:Authentication:TenantId"] = TestTenant.Id,
             ["DataMesh:Authentication:Audience"] = Audience,
         });
-        return new RegistrationFunction(new ProductRegistrationIntake(new CatalogProjection(_storage)), new AppServiceAuthentication(enabled: true, validator), mode);
+        return new RegistrationFunction(new ProductRegistrationIntake(new CatalogProjection(_storage, hubTime)), new AppServiceAuthentication(enabled: true, validator), mode);
     }
 
     /// <summary><paramref name="domain"/>'s app as Azure composes it, reaching <paramref name="hub"/>, its identity's token <paramref name="token"/>.</summary>
@@ -438,6 +480,14 @@ public sealed class HubRegistrationTests(AzuriteFixture azurite)
             var response = await registrations.RegisterAsync(Request(body, request.Headers.Authorization?.Parameter), cancellationToken);
             return new HttpResponseMessage(response.StatusCode) { Content = new StringContent(Text(response)) };
         }
+    }
+
+    /// <summary>The hub's clock, as the test sets it.</summary>
+    private sealed class HubClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 
     /// <summary>The app's identity: a token for the mesh API's scope only.</summary>
