@@ -148,7 +148,7 @@ internal static class QueryCommand
                 // folder, then moved to --out; CSV and JSON are written by this process as the rows stream.
                 var parquetDirectory = Path.Combine(scratch, "out");
                 Directory.CreateDirectory(parquetDirectory);
-                using var session = releases.OpenSession(found, local.Files, scratch, asFormat == "parquet" ? parquetDirectory : null);
+                using var session = await releases.OpenSessionAsync(found, local.Files, scratch, asFormat == "parquet" ? parquetDirectory : null).ConfigureAwait(false);
                 try
                 {
                     var select = session.RequireSingleSelect(parse.GetValue(sql)!, "the query");

@@ -173,10 +173,27 @@ public sealed class ReleaseReader
     /// <remarks>DuckDB is interrupted when <paramref name="cancellationToken"/> is cancelled, in any statement of the session.</remarks>
     public DuckDbSession OpenSession(ReleaseSelection release, IReadOnlyList<string> files, string scratchDirectory, string? outputDirectory = null, bool preserveOrder = false, CancellationToken cancellationToken = default)
     {
+        var (options, view) = SessionOptions(release, files, scratchDirectory, outputDirectory, preserveOrder, cancellationToken);
+        return DuckDbSession.OpenLocked(options, view);
+    }
+
+    /// <summary>
+    /// The session <see cref="OpenSession"/> opens, awaiting its slot of <see cref="SessionGate"/> without holding a
+    /// thread (<see cref="DuckDbSession.OpenLockedAsync"/>): pages waiting for a slot leave the thread pool to the work that frees one.
+    /// </summary>
+    /// <exception cref="EngineBusyException">No slot freed within the gate's wait: nothing was opened; retry later.</exception>
+    public Task<DuckDbSession> OpenSessionAsync(ReleaseSelection release, IReadOnlyList<string> files, string scratchDirectory, string? outputDirectory = null, bool preserveOrder = false, CancellationToken cancellationToken = default)
+    {
+        var (options, view) = SessionOptions(release, files, scratchDirectory, outputDirectory, preserveOrder, cancellationToken);
+        return DuckDbSession.OpenLockedAsync(options, view);
+    }
+
+    private (DuckDbSessionOptions Options, string View) SessionOptions(ReleaseSelection release, IReadOnlyList<string> files, string scratchDirectory, string? outputDirectory, bool preserveOrder, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(release);
         ArgumentNullException.ThrowIfNull(files);
         var folder = CacheFolder(new ReleaseStore(_storage.Products(release.Domain)), release);
-        return DuckDbSession.OpenLocked(
+        return (
             new DuckDbSessionOptions
             {
                 AllowedDirectories = outputDirectory is null ? [folder] : [folder, outputDirectory],
@@ -203,7 +220,7 @@ public sealed class ReleaseReader
         try
         {
             // The caller's time limit reaches DuckDB too: a slow page is stopped, not left running after the answer.
-            using var session = OpenSession(release, local.Files, scratch, preserveOrder: true, cancellationToken: cancellationToken);
+            using var session = await OpenSessionAsync(release, local.Files, scratch, preserveOrder: true, cancellationToken: cancellationToken).ConfigureAwait(false);
             var view = Sql.Identifier(ViewName(release.ProductId));
             var columns = session.Query($"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {view})", r => new ReleaseColumn(r.GetString(0), r.GetString(1)));
             var rows = new JsonArray();

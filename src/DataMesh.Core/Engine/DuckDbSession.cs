@@ -31,11 +31,29 @@ public sealed class DuckDbSession : IDisposable
     /// </summary>
     /// <exception cref="EngineBusyException">No slot freed within the gate's wait: nothing was opened; retry later.</exception>
     /// <exception cref="OperationCanceledException"><see cref="DuckDbSessionOptions.Cancellation"/> was cancelled while waiting.</exception>
-    public static DuckDbSession Open(DuckDbSessionOptions options)
+    /// <remarks>Blocks the calling thread while it waits for a slot: an asynchronous caller awaits <see cref="OpenAsync"/> instead.</remarks>
+    public static DuckDbSession Open(DuckDbSessionOptions options) => OpenHolding(options, GateOf(options)?.Enter(options.Cancellation));
+
+    /// <summary>
+    /// Opens a session as <see cref="Open"/> does, awaiting its gate's slot (<see cref="SideSessionGate.EnterAsync"/>)
+    /// instead of holding a thread while the instance's budget of sessions outside runs is in use.
+    /// </summary>
+    /// <exception cref="EngineBusyException">No slot freed within the gate's wait: nothing was opened; retry later.</exception>
+    /// <exception cref="OperationCanceledException"><see cref="DuckDbSessionOptions.Cancellation"/> was cancelled while waiting.</exception>
+    public static async Task<DuckDbSession> OpenAsync(DuckDbSessionOptions options) =>
+        OpenHolding(options, GateOf(options) is { } gate ? await gate.EnterAsync(options.Cancellation).ConfigureAwait(false) : null);
+
+    // The gate whose slot the session takes: only a session that may read files holds data worth a slot.
+    private static SideSessionGate? GateOf(DuckDbSessionOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(options.Limits);
-        var slot = options.Limits.Gate is { } gate && options.AllowedDirectories.Count > 0 ? gate.Enter(options.Cancellation) : null;
+        return options.Limits.Gate is { } gate && options.AllowedDirectories.Count > 0 ? gate : null;
+    }
+
+    // Opens the session holding slot (null: none), which it gives back when disposed; the slot is given back at once when the open fails.
+    private static DuckDbSession OpenHolding(DuckDbSessionOptions options, IDisposable? slot)
+    {
         DuckDBConnection connection;
         try
         {
@@ -117,7 +135,18 @@ public sealed class DuckDbSession : IDisposable
     public static DuckDbSession OpenLocked(DuckDbSessionOptions options, params string[] setup)
     {
         ArgumentNullException.ThrowIfNull(setup);
-        var session = Open(options);
+        return Locked(Open(options), setup);
+    }
+
+    /// <summary>Opens a session and runs <paramref name="setup"/> as <see cref="OpenLocked"/> does, awaiting its gate's slot as <see cref="OpenAsync"/> does.</summary>
+    public static async Task<DuckDbSession> OpenLockedAsync(DuckDbSessionOptions options, params string[] setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        return Locked(await OpenAsync(options).ConfigureAwait(false), setup);
+    }
+
+    private static DuckDbSession Locked(DuckDbSession session, string[] setup)
+    {
         try
         {
             foreach (var statement in setup)

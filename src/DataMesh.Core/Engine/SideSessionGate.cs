@@ -5,9 +5,10 @@ namespace DataMesh.Engine;
 /// <summary>
 /// The slots of DuckDB sessions outside runs (<see cref="EngineLimits.Side"/>): the run's <c>memory_limit</c> is what
 /// DuckDB's share of the instance leaves after <see cref="EngineLimits.SideSessions"/> of them, so no more may be open at
-/// once. <see cref="DuckDbSession.Open"/> takes a slot before it opens such a session and the session gives it back when
-/// disposed; a session that waits longer than <see cref="Wait"/> fails with <see cref="EngineBusyException"/> (an HTTP
-/// route answers 503 with <c>Retry-After</c>) instead of waiting forever.
+/// once. <see cref="DuckDbSession.Open"/> (<see cref="DuckDbSession.OpenAsync"/> for an asynchronous caller) takes a slot
+/// before it opens such a session and the session gives it back when disposed; a session that waits longer than
+/// <see cref="Wait"/> fails with <see cref="EngineBusyException"/> (an HTTP route answers 503 with <c>Retry-After</c>)
+/// instead of waiting forever.
 /// </summary>
 /// <remarks>
 /// A session that may read no file (no allowed directory: a type probe, a masking check, a transform's bind check) holds
@@ -50,17 +51,22 @@ public sealed class SideSessionGate
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
     /// <exception cref="EngineBusyException">No slot freed within <see cref="Wait"/>.</exception>
-    public IDisposable Enter(CancellationToken cancellationToken)
-    {
-        if (!_slots.Wait(Wait, cancellationToken))
-        {
-            throw new EngineBusyException(
-                $"The engine is busy: {Slots} DuckDB session(s) outside runs (reads, queries, compaction) are open and none freed within {Wait.TotalSeconds:0.#} s; retry shortly.",
-                Wait);
-        }
+    /// <remarks>Blocks the calling thread while it waits: an asynchronous caller awaits <see cref="EnterAsync"/> instead.</remarks>
+    public IDisposable Enter(CancellationToken cancellationToken) =>
+        _slots.Wait(Wait, cancellationToken) ? new Slot(_slots) : throw Busy();
 
-        return new Slot(_slots);
-    }
+    /// <summary>
+    /// Takes a slot as <see cref="Enter"/> does (same slots, same wait, same failures), without holding a thread while it
+    /// waits: a burst of pages waiting for a slot does not starve the thread pool that the sessions freeing them run on.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting.</exception>
+    /// <exception cref="EngineBusyException">No slot freed within <see cref="Wait"/>.</exception>
+    public async Task<IDisposable> EnterAsync(CancellationToken cancellationToken) =>
+        await _slots.WaitAsync(Wait, cancellationToken).ConfigureAwait(false) ? new Slot(_slots) : throw Busy();
+
+    private EngineBusyException Busy() => new(
+        $"The engine is busy: {Slots} DuckDB session(s) outside runs (reads, queries, compaction) are open and none freed within {Wait.TotalSeconds:0.#} s; retry shortly.",
+        Wait);
 
     private sealed class Slot(SemaphoreSlim slots) : IDisposable
     {

@@ -6,7 +6,7 @@ using DataMesh.Storage;
 namespace DataMesh.Publishing;
 
 /// <summary>
-/// Data files with their deletion file applied (<see cref="DeletionFiles.Apply(string, string, string, string, CancellationToken)"/>),
+/// Data files with their deletion file applied (<see cref="DeletionFiles.ApplyAsync"/>),
 /// kept on this machine per (data file, deletion file), so the second reader of the same pair — another release that
 /// references both unchanged, a cache folder of another release, the next run reading the same upstream — copies the
 /// result instead of downloading the data file and rewriting it again. Entries are named by the two files' SHA-256 from
@@ -75,7 +75,7 @@ public sealed class DeletionFileCache
         {
             await container.GetBlobClient(file.BlobName).DownloadToAsync(data, cancellationToken).ConfigureAwait(false);
             await container.GetBlobClient(deletesFile.BlobName).DownloadToAsync(deletes, cancellationToken).ConfigureAwait(false);
-            DeletionFiles.Apply(scratch, data, deletes, applied, cancellationToken);
+            await DeletionFiles.ApplyAsync(scratch, data, deletes, applied, cancellationToken).ConfigureAwait(false);
             Interlocked.Increment(ref _applied);
             if (entry is not null)
             {

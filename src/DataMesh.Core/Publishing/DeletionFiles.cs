@@ -49,19 +49,20 @@ public static class DeletionFiles
     /// <paramref name="dataFile"/> without the rows of the downloaded <paramref name="deletesFile"/>, in a DuckDB session
     /// that may read and write only under <paramref name="directory"/>.
     /// </summary>
-    public static void Apply(string directory, string dataFile, string deletesFile, string target, CancellationToken cancellationToken = default)
+    /// <remarks>The session's slot of the instance's sessions outside runs is awaited, no thread held (<see cref="DuckDbSession.OpenLockedAsync"/>).</remarks>
+    public static async Task ApplyAsync(string directory, string dataFile, string deletesFile, string target, CancellationToken cancellationToken = default)
     {
         var scratch = Path.Combine(directory, ".deletes-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            using var db = DuckDbSession.OpenLocked(new DuckDbSessionOptions
+            using var db = await DuckDbSession.OpenLockedAsync(new DuckDbSessionOptions
             {
                 AllowedDirectories = [directory],
                 TempDirectory = scratch,
                 Limits = EngineLimits.Process.Side,
                 PreserveInsertionOrder = true,
                 Cancellation = cancellationToken,
-            });
+            }).ConfigureAwait(false);
             Apply(db, dataFile, deletesFile, target, cancellationToken);
         }
         finally

@@ -213,14 +213,14 @@ public sealed class ReleaseCompactor
             PrivateDirectory.Ensure(work);
             Directory.CreateDirectory(input);
             Directory.CreateDirectory(output);
-            using var session = DuckDbSession.OpenLocked(new DuckDbSessionOptions
+            using var session = await DuckDbSession.OpenLockedAsync(new DuckDbSessionOptions
             {
                 AllowedDirectories = [work],
                 TempDirectory = Path.Combine(work, "tmp"),
                 Limits = EngineLimits.Process.Side,
                 PreserveInsertionOrder = true,
                 Cancellation = cancellationToken,
-            });
+            }).ConfigureAwait(false);
             var downloaded = 0;
             for (var i = 0; i < chunks.Count; i++)
             {

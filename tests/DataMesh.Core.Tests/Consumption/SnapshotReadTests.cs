@@ -102,6 +102,51 @@ public sealed class SnapshotReadTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadPage_EveryReaderSlotHeld_AwaitsASlotWithoutBlockingItsThreadAndReadsOnceOneFrees()
+    {
+        // Arrange: the rows route's reader with the release already cached, and its only session slot held (another page).
+        var gate = new SideSessionGate(1, TimeSpan.FromSeconds(30));
+        var reader = new ReleaseReader(_storage, _cache) { SessionGate = gate };
+        var selected = await reader.SelectAsync(ProductId, "1.0.0#3");
+        using (await reader.EnsureLocalAsync(selected!))
+        {
+        }
+
+        var held = gate.Enter(CancellationToken.None);
+
+        // Act: a page asked on this thread while the slot is held.
+        var page = reader.ReadPageAsync(selected!, 0, 10);
+        var pendingWhileHeld = !page.IsCompleted;
+        held.Dispose();
+        var read = await page.WaitAsync(TimeSpan.FromMinutes(2));
+
+        // Assert: the call came back waiting (no thread blocked on the gate), then read the page in the freed slot and gave it back.
+        Assert.True(pendingWhileHeld);
+        Assert.Equal(6, read.Rows.Count);
+        Assert.Equal(1, gate.Free);
+    }
+
+    [Fact]
+    public async Task OpenSessionAsync_ReleaseView_ReadsTheReleasesRows()
+    {
+        var reader = new ReleaseReader(_storage, _cache);
+        var selected = await reader.SelectAsync(ProductId, "1.0.0#3");
+        using var local = await reader.EnsureLocalAsync(selected!);
+        var scratch = Directory.CreateTempSubdirectory("datamesh-snapshot-session-").FullName;
+        try
+        {
+            using var session = await reader.OpenSessionAsync(selected!, local.Files, scratch);
+
+            Assert.True(session.IsLocked);
+            Assert.Equal(ExpectedRows[2].Count, session.Query("SELECT count(*) FROM ledger", r => r.GetInt64(0)).Single());
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task OpenSession_TokenCancelled_QueryIsInterrupted()
     {
         // Arrange: the rows route's time limit must stop DuckDB, not only the download before it.

@@ -42,7 +42,7 @@ public sealed partial class SessionLimitsTests
     }
 
     [Fact]
-    public void DeletionFilesApply_Session_RunsWithTheLimitsOfASessionOutsideRuns()
+    public async Task DeletionFilesApply_Session_RunsWithTheLimitsOfASessionOutsideRuns()
     {
         var root = Directory.CreateTempSubdirectory("dm-session-limits-").FullName;
         try
@@ -55,7 +55,7 @@ public sealed partial class SessionLimitsTests
             }
 
             using var spans = new SessionSpans();
-            DeletionFiles.Apply(root, data, deletes, target);
+            await DeletionFiles.ApplyAsync(root, data, deletes, target);
 
             Assert.Equal(SessionSpans.AsDuckDbReports(EngineLimits.Process.Side), Assert.Single(spans.Opened));
             Assert.True(File.Exists(target));

@@ -119,6 +119,132 @@ public sealed class SideSessionGateTests : IDisposable
         Assert.Equal(1, gate.Free);
     }
 
+    [Fact]
+    public async Task EnterAsync_FarMoreWaitersThanPoolThreads_HoldNoThreadAndAllEnterAsSlotsFree()
+    {
+        // Arrange: every slot held, and many more waiters to come than the pool starts threads for (a burst of pages).
+        var gate = new SideSessionGate(EngineLimits.SideSessions, TimeSpan.FromMinutes(5));
+        var held = Enumerable.Range(0, gate.Slots).Select(_ => gate.Enter(CancellationToken.None)).ToList();
+        ThreadPool.GetMinThreads(out var poolThreads, out _);
+        var count = (poolThreads * 4) + 64;
+
+        // Act: one thread starts every waiter; each gives its slot back once it has it.
+        var waiters = Enumerable.Range(0, count).Select(_ => EnterAndLeave(gate)).ToList();
+        var pendingWhileFull = waiters.Count(w => !w.IsCompleted);
+        held.ForEach(h => h.Dispose());
+        await Task.WhenAll(waiters).WaitAsync(TimeSpan.FromMinutes(2));
+
+        // Assert: each call returned at once, still waiting (no thread blocked on it), and every waiter got a slot in turn.
+        Assert.Equal(count, pendingWhileFull);
+        Assert.All(waiters, w => Assert.True(w.IsCompletedSuccessfully));
+        Assert.Equal(gate.Slots, gate.Free);
+
+        static async Task EnterAndLeave(SideSessionGate gate)
+        {
+            using var slot = await gate.EnterAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task OpenAsync_ThirdSideSessionWhileTwoAreOpen_ReturnsWithoutBlockingAndOpensWhenOneCloses()
+    {
+        // Arrange: the budget's two sessions open.
+        var gate = new SideSessionGate(EngineLimits.SideSessions, TimeSpan.FromMinutes(5));
+        using var first = await DuckDbSession.OpenAsync(Options(gate));
+        var second = await DuckDbSession.OpenAsync(Options(gate));
+
+        // Act: a third asks for a slot on this thread.
+        var third = DuckDbSession.OpenAsync(Options(gate));
+        var pendingWhileFull = !third.IsCompleted;
+        second.Dispose();
+        using var opened = await third.WaitAsync(TimeSpan.FromMinutes(2));
+
+        // Assert: the call did not block its thread while both slots were taken, and opened once one was given back.
+        Assert.True(pendingWhileFull);
+        Assert.Equal(42, Convert.ToInt32(opened.Scalar("SELECT 42"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(0, gate.Free);
+        opened.Dispose();
+        opened.Dispose();
+        first.Dispose();
+        Assert.Equal(EngineLimits.SideSessions, gate.Free);
+    }
+
+    [Fact]
+    public async Task OpenAsync_CancelledWhileWaitingForASlot_ThrowsOperationCanceledAndTakesNoSlot()
+    {
+        // Arrange: the only slot held, a session waiting for it.
+        var gate = new SideSessionGate(1, TimeSpan.FromMinutes(5));
+        using var open = DuckDbSession.Open(Options(gate));
+        using var cancel = new CancellationTokenSource();
+        var waiting = DuckDbSession.OpenAsync(Options(gate) with { Cancellation = cancel.Token });
+
+        // Act
+        await cancel.CancelAsync();
+
+        // Assert: the caller's cancellation ends the wait; the slot stays the open session's, and frees with it.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromMinutes(2)));
+        Assert.Equal(0, gate.Free);
+        open.Dispose();
+        Assert.Equal(1, gate.Free);
+    }
+
+    [Fact]
+    public async Task OpenAsync_NoSlotFreesWithinTheWait_ThrowsEngineBusyWithRetryAfter()
+    {
+        // Arrange
+        var gate = new SideSessionGate(1, TimeSpan.FromMilliseconds(100));
+        using var open = DuckDbSession.Open(Options(gate));
+
+        // Act
+        var busy = await Assert.ThrowsAsync<EngineBusyException>(() => DuckDbSession.OpenAsync(Options(gate)).WaitAsync(TimeSpan.FromMinutes(2)));
+
+        // Assert: the same "busy, retry" as a synchronous open; nothing opened, the slot still the open session's.
+        Assert.Contains("busy", busy.Message, StringComparison.Ordinal);
+        Assert.Contains("retry", busy.Message, StringComparison.Ordinal);
+        Assert.Equal(gate.Wait, busy.RetryAfter);
+        Assert.Equal(0, gate.Free);
+    }
+
+    [Fact]
+    public async Task OpenAsync_OpenFailsAfterTakingTheSlot_GivesTheSlotBack()
+    {
+        // Arrange: a spill folder that cannot be created (its parent is a file).
+        var gate = new SideSessionGate(1, TimeSpan.FromMilliseconds(100));
+        var file = Path.Combine(_root, "a-file");
+        await File.WriteAllTextAsync(file, "");
+
+        // Act
+        var error = await Record.ExceptionAsync(() => DuckDbSession.OpenAsync(Options(gate) with { TempDirectory = Path.Combine(file, "tmp") }));
+
+        // Assert: the open failed, and the slot it took is free again.
+        Assert.IsAssignableFrom<IOException>(error);
+        Assert.Equal(1, gate.Free);
+    }
+
+    [Fact]
+    public async Task OpenLockedAsync_SetupFails_GivesTheSlotBack()
+    {
+        var gate = new SideSessionGate(1, TimeSpan.FromMilliseconds(100));
+
+        var error = await Record.ExceptionAsync(() => DuckDbSession.OpenLockedAsync(Options(gate), "CREATE VIEW v AS SELECT * FROM no_such_table"));
+
+        Assert.NotNull(error);
+        Assert.Equal(1, gate.Free);
+    }
+
+    [Fact]
+    public async Task EnterAsync_SlotDisposedTwice_GivesItBackOnce()
+    {
+        var gate = new SideSessionGate(2, TimeSpan.FromMilliseconds(100));
+        using var other = await gate.EnterAsync(CancellationToken.None);
+        var slot = await gate.EnterAsync(CancellationToken.None);
+
+        slot.Dispose();
+        slot.Dispose();
+
+        Assert.Equal(1, gate.Free);
+    }
+
     private DuckDbSessionOptions Options(SideSessionGate gate) => new()
     {
         AllowedDirectories = [_root],
