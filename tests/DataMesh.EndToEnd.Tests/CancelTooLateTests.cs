@@ -65,7 +65,7 @@ public sealed class CancelTooLateTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal([1], await new ReleaseStore(mesh.Storage.Products(_product.Domain)).ListReleasesAsync(_product.Name, "1.0.0"));
         Assert.Equal(TestProduct.ExpectedRows(50), await ReleaseReader.CountRowsAsync(mesh.Storage.Products(_product.Domain), _product.Name, "1.0.0", 1));
         var run = Assert.Single(await mesh.Catalog.GetRunsAsync(_product.Id));
-        Assert.Equal((runId, CatalogRunStatus.Published, (int?)1), (run.RunId, run.Status, run.Release));
+        Assert.Equal((runId, CatalogRunStatus.Published, (int?)1, result.Error), (run.RunId, run.Status, run.Release, run.Error));
         Assert.Equal(runId, Assert.Single(await mesh.Catalog.GetReleasesAsync(_product.Id)).RunId);
         Assert.False((await mesh.Storage.Landing(_product.Domain).GetBlobClient("orders/orders-1.csv").ExistsAsync()).Value, "the published input was left in landing");
         Assert.True((await mesh.Storage.Archive(_product.Domain).GetBlobClient("orders/orders-1.csv").ExistsAsync()).Value, "the published input was not archived");

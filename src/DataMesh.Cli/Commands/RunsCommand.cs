@@ -129,6 +129,11 @@ internal static class RunsCommand
             {
                 AnsiConsole.MarkupLine($"  stopped at [bold]{Markup.Escape(run.Stage ?? "?")}[/]: {Markup.Escape(run.Error ?? "")}");
             }
+            else if (run.Error is { } note)
+            {
+                // Said with the release: its inputs not archived, or a cancellation that came too late.
+                AnsiConsole.MarkupLine($"  [yellow]note[/]: {Markup.Escape(note)}");
+            }
 
             foreach (var blob in run.Quarantined)
             {

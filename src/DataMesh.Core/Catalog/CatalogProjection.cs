@@ -577,6 +577,7 @@ public sealed partial class CatalogProjection
             [CatalogColumns.QualityRulesOmitted] = qualityOmitted,
             [CatalogColumns.At] = data.PublishedAt,
             [CatalogColumns.EventId] = cloudEvent.Id,
+            [CatalogColumns.Error] = data.Note is { } note ? CatalogJson.Truncate(note) : null,
         };
         AddStages(run, data.Stages);
         AddInputs(run, data.Inputs);

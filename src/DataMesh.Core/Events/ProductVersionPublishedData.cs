@@ -49,6 +49,12 @@ public sealed record ProductVersionPublishedData
     public required DateTimeOffset PublishedAt { get; init; }
 
     /// <summary>
+    /// What the run said besides its release (<see cref="PipelineResult.Error"/> of a published run): its inputs not
+    /// archived, or a cancellation that came after its publish had committed. Null when nothing; never a data value.
+    /// </summary>
+    public string? Note { get; init; }
+
+    /// <summary>
     /// The product as its domain declares it at this release (contract columns with classifications, input ranges, the
     /// columns it reads and its column lineage: names and types only, never a value), recorded by the hub's catalog when
     /// this release is not older than its latest. How a domain app, which holds only its own specs, tells the mesh which

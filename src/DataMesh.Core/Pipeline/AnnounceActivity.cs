@@ -54,6 +54,7 @@ public sealed partial class AnnounceActivity(PipelineRuntime runtime) : TaskActi
                     Upstream = publish.Upstream,
                     Inputs = result.Inputs,
                     PublishedAt = now,
+                    Note = result.Error,
                     Stages = result.Stages,
                     OpenLineage = openLineage,
                     // The product's declaration as this domain holds it: how the hub learns which columns of other

@@ -152,6 +152,7 @@ public sealed class CancelRunEngineTests(AzuriteFixture azurite) : IAsyncLifetim
         Assert.Equal([ProductEventTypes.ProductVersionPublished], events.Select(e => e.Event).Where(e => e.Data!.ToObjectFromJson<JsonElement>().GetProperty("runId").GetString() == runId).Select(e => e.Type).Distinct());
         var run = await RecordedAsync(runId, events);
         Assert.Equal((CatalogRunStatus.Published, 2), (run.Status, run.Release));
+        Assert.Equal(result.Error, run.Error);
         Assert.False((await _storage.Landing(Domain).GetBlobClient(blobName).ExistsAsync()).Value, "the published input was left in landing");
         Assert.True((await _storage.Archive(Domain).GetBlobClient(blobName).ExistsAsync()).Value, "the published input was not archived");
         Assert.False(Directory.Exists(_runtime.Workspace(runId).Root), "the run's work folder is left");
