@@ -161,15 +161,15 @@ public sealed partial class OpenLineageTransport : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "OpenLineage {Event} dropped: {Max} events were already waiting for {Endpoint}")]
+    [LoggerMessage(EventId = 3602, Level = LogLevel.Warning, Message = "OpenLineage {Event} dropped: {Max} events were already waiting for {Endpoint}")]
     private static partial void LogDropped(ILogger logger, string @event, Uri endpoint, int max);
 
     private static bool IsTransient(HttpStatusCode status) =>
         status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
 
-    [LoggerMessage(EventId = 3100, Level = LogLevel.Warning, Message = "OpenLineage endpoint {Endpoint} refused the {Event}: {Problem}")]
+    [LoggerMessage(EventId = 3600, Level = LogLevel.Warning, Message = "OpenLineage endpoint {Endpoint} refused the {Event}: {Problem}")]
     private static partial void LogRefused(ILogger logger, string @event, Uri endpoint, string problem);
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "OpenLineage {Event} not delivered to {Endpoint} after {Attempts} attempts: {Problem}")]
+    [LoggerMessage(EventId = 3601, Level = LogLevel.Warning, Message = "OpenLineage {Event} not delivered to {Endpoint} after {Attempts} attempts: {Problem}")]
     private static partial void LogGaveUp(ILogger logger, string @event, Uri endpoint, int attempts, string problem);
 }

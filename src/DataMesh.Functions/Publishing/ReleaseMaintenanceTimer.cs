@@ -50,9 +50,9 @@ public sealed partial class ReleaseMaintenanceTimer(
         }
     }
 
-    [LoggerMessage(EventId = 3400, Level = LogLevel.Information, Message = "{ProductId}: retention expired [{Expired}], deleted {Deleted} file(s); held by readers [{Held}]")]
+    [LoggerMessage(EventId = 3410, Level = LogLevel.Information, Message = "{ProductId}: retention expired [{Expired}], deleted {Deleted} file(s); held by readers [{Held}]")]
     private static partial void LogRetention(ILogger logger, string productId, string expired, int deleted, string held);
 
-    [LoggerMessage(EventId = 3401, Level = LogLevel.Information, Message = "{ProductId} {Version}#{BasedOn} compacted into #{Release}: {Before} files → {After}")]
+    [LoggerMessage(EventId = 3411, Level = LogLevel.Information, Message = "{ProductId} {Version}#{BasedOn} compacted into #{Release}: {Before} files → {After}")]
     private static partial void LogCompacted(ILogger logger, string productId, string version, int basedOn, int release, int before, int after);
 }
